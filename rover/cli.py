@@ -1,0 +1,76 @@
+"""The `rover` command line: ``rover run|validate|list|terrain ...``; ``python -m rover`` is the same.
+
+Exit codes: 0 success (goal reached), 3 the run finished without reaching the goal,
+2 bad input or usage (one ``error:`` line on stderr, no traceback), 1 an unexpected internal
+error, 130 interrupted before anything could be saved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from rover.commands import CLIError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_NOT_REACHED = 3
+
+# Subcommand modules in rover/commands, in the order `rover --help` lists them.
+_COMMANDS = ("run", "validate", "list", "terrain")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one ``error:`` line and exit code 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.exit(EXIT_USAGE, f"error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    from rover import __version__
+
+    parser = _Parser(
+        prog="rover",
+        description="Planetary rover autonomous navigation: run, check and inspect scenarios.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in _COMMANDS:
+        importlib.import_module(f"rover.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    from rover.scenario import ScenarioError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except (CLIError, ScenarioError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:  # an internal error: say so, with the traceback for the bug report
+        traceback.print_exc()
+        print("error: internal error (a bug in rover; please report it with the traceback above)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
