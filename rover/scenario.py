@@ -7,15 +7,24 @@ The loader (:func:`load_scenario`) lives below the types. Every error is a
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import math
+import os
+import struct
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+import numpy as np
+
 from rover.models import RoverSpec
 
 __all__ = [
     "ScenarioError", "Scenario", "TerrainConfig", "MissionConfig", "Hazard", "load_scenario",
+    "build_terrain",
 ]
 
 
@@ -114,8 +123,377 @@ class Scenario:
     mission: MissionConfig
     hazards: tuple[Hazard, ...] = ()
     source: Path | None = None
-    """The file it was read from, if any."""
+    """The file it was read from, as the user named it, if any."""
 
     def error(self, key: str, message: str) -> ScenarioError:
         """A :class:`ScenarioError` for ``key`` (e.g. ``"[mission].start"``) in this scenario's file."""
-        return ScenarioError(message, file=self.source.name if self.source else self.name, key=key)
+        return ScenarioError(message, file=str(self.source) if self.source else self.name, key=key)
+
+
+# --------------------------------------------------------------------------------------------
+# The loader
+
+_TOP_KEYS = ("name", "description", "seed", "terrain", "rover", "mission", "hazards")
+_TERRAIN_KEYS = ("body", "preset", "size", "cell_size_m", "heightmap", "vertical_scale")
+_MISSION_KEYS = tuple(f.name for f in dataclasses.fields(MissionConfig))
+_HAZARD_KEYS = ("name", "polygon", "center", "radius_m")
+_ROVER_FIXED = ("name", "description", "references")  # preset metadata, not overridable
+#: Largest grid a scenario may ask for (cells); bigger grids do not fit a planner in memory.
+MAX_CELLS = 8192 * 8192
+
+
+def load_scenario(path: str | os.PathLike) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A TOML file with the tables ``[terrain]``, ``[rover]``, ``[mission]`` and optional
+        ``[[hazards]]`` (see the README for every key, its unit and its default).
+
+    Returns
+    -------
+    Scenario
+        Frozen, fully validated configuration. Placement on the map (a start on impassable
+        ground) needs the terrain and is checked by :func:`rover.sim.prepare`.
+
+    Raises
+    ------
+    ScenarioError
+        For anything wrong, with the file and the key path in the message: a missing or
+        unreadable file, a TOML syntax error (with line and column), a wrong type, an
+        out-of-range value, a missing required key or an unknown key (with a hint).
+    """
+    shown = str(path)
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError("no such file", file=shown) from None
+    except IsADirectoryError:
+        raise ScenarioError("is a directory, not a scenario file", file=shown) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read: {exc.strerror or exc}", file=shown) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text (byte {exc.start})", file=shown) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"TOML syntax error: {exc}", file=shown) from None
+    return _Reader(shown, p).scenario(doc)
+
+
+def build_terrain(scenario: Scenario, *, seed: int | None = None):
+    """Make the scenario's terrain: generate it, or load its heightmap file.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int, optional
+        Overrides ``scenario.seed`` (the terrain's random streams are spawned from it).
+
+    Returns
+    -------
+    terrains.Terrain
+
+    Raises
+    ------
+    ScenarioError
+        When the terrain library rejects a value (e.g. an unreadable heightmap), naming the key.
+    """
+    import terrains
+
+    t = scenario.terrain
+    try:
+        if t.heightmap is not None:
+            return terrains.load_heightmap(
+                t.heightmap, cell_size=t.cell_size_m, vertical_scale=t.vertical_scale, body=t.body
+            )
+        return terrains.generate(
+            t.body, preset=t.preset, size=t.size, cell_size=t.cell_size_m,
+            seed=scenario.seed if seed is None else seed, **dict(t.params),
+        )
+    except (ValueError, OSError) as exc:
+        key = "[terrain].heightmap" if t.heightmap is not None else "[terrain]"
+        raise scenario.error(key, str(exc)) from None
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _fmt_point(p) -> str:
+    return f"({float(p[0])!r}, {float(p[1])!r})"
+
+
+class _Reader:
+    """Walks one parsed TOML document, converting and checking every value."""
+
+    def __init__(self, shown: str, path: Path):
+        self.shown = shown
+        self.path = path
+
+    def err(self, key: str, message: str) -> ScenarioError:
+        return ScenarioError(message, file=self.shown, key=key)
+
+    # -- primitive checks ------------------------------------------------------------------
+    def table(self, value, key: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.err(key, f"must be a table, got {_type_name(value)}")
+        return value
+
+    def unknown(self, table: dict, allowed, key: str) -> None:
+        for k in table:
+            if k not in allowed:
+                where = f"{key}.{k}" if key else k
+                raise self.err(where, "unknown key" + _did_you_mean(k, allowed)
+                               + f"; valid keys: {', '.join(sorted(allowed))}")
+
+    def number(self, table: dict, k: str, key: str, *, default=None, required=False,
+               minimum=None, exclusive_min=False, maximum=None, integer=False):
+        where = f"{key}.{k}"
+        if k not in table:
+            if required:
+                raise self.err(where, "required key is missing")
+            return default
+        v = table[k]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
+            kind = "an integer" if integer else "a number"
+            raise self.err(where, f"must be {kind}, got {_type_name(v)} {v!r}")
+        if not math.isfinite(v):
+            raise self.err(where, f"must be finite, got {v!r}")
+        if minimum is not None and (v <= minimum if exclusive_min else v < minimum):
+            raise self.err(where, f"must be {'>' if exclusive_min else '>='} {minimum:g}, got {v!r}")
+        if maximum is not None and v > maximum:
+            raise self.err(where, f"must be <= {maximum:g}, got {v!r}")
+        return v if integer else float(v)
+
+    def string(self, table: dict, k: str, key: str, *, default=None, required=False, choices=None):
+        where = f"{key}.{k}"
+        if k not in table:
+            if required:
+                raise self.err(where, "required key is missing")
+            return default
+        v = table[k]
+        if not isinstance(v, str):
+            raise self.err(where, f"must be a string, got {_type_name(v)} {v!r}")
+        if choices is not None and v not in choices:
+            raise self.err(where, f"unknown value {v!r}" + _did_you_mean(v, choices)
+                           + f"; valid values: {', '.join(sorted(choices))}")
+        return v
+
+    def boolean(self, table: dict, k: str, key: str, *, default: bool) -> bool:
+        if k not in table:
+            return default
+        v = table[k]
+        if not isinstance(v, bool):
+            raise self.err(f"{key}.{k}", f"must be true or false, got {_type_name(v)} {v!r}")
+        return v
+
+    def point(self, v, where: str) -> tuple[float, float]:
+        if (not isinstance(v, list) or len(v) != 2
+                or any(isinstance(c, bool) or not isinstance(c, (int, float)) for c in v)):
+            raise self.err(where, f"must be a point [x, y] in metres, got {v!r}")
+        if not all(math.isfinite(c) for c in v):
+            raise self.err(where, f"must be finite, got {v!r}")
+        return (float(v[0]), float(v[1]))
+
+    # -- sections --------------------------------------------------------------------------
+    def scenario(self, doc: dict) -> Scenario:
+        self.unknown(doc, _TOP_KEYS, "")
+        name = self.string(doc, "name", "", default=self.path.stem).strip()
+        if not name:
+            raise self.err("name", "must not be empty")
+        description = self.string(doc, "description", "", default="")
+        seed = self.number(doc, "seed", "", default=0, minimum=0, integer=True)
+        if seed >= 2**63:
+            raise self.err("seed", f"must be < 2**63, got {seed}")
+        for section in ("terrain", "mission"):
+            if section not in doc:
+                raise self.err(f"[{section}]", "required table is missing")
+        terrain = self.terrain(self.table(doc["terrain"], "[terrain]"))
+        rover = self.rover(self.table(doc.get("rover", {}), "[rover]"))
+        mission = self.mission(self.table(doc["mission"], "[mission]"), terrain)
+        hazards_raw = doc.get("hazards", [])
+        if not isinstance(hazards_raw, list):
+            raise self.err("[[hazards]]", f"must be an array of tables ([[hazards]]), got {_type_name(hazards_raw)}")
+        hazards = tuple(self.hazard(h, i, terrain) for i, h in enumerate(hazards_raw))
+        return Scenario(name=name, description=description, seed=seed, terrain=terrain,
+                        rover=rover, mission=mission, hazards=hazards, source=Path(self.shown))
+
+    def terrain(self, t: dict) -> TerrainConfig:
+        import terrains
+
+        key = "[terrain]"
+        param_names = terrains.parameters()
+        self.unknown(t, tuple(_TERRAIN_KEYS) + tuple(param_names), key)
+        presets = terrains.presets()
+        bodies = terrains.bodies()
+        preset = self.string(t, "preset", key, choices=presets)
+        body_default = presets[preset].body if preset else "mars"
+        body = self.string(t, "body", key, default=body_default, choices=bodies)
+        if preset and "body" in t and presets[preset].body != body:
+            raise self.err(f"{key}.body", f"{body!r} contradicts preset {preset!r}, which is on "
+                           f"{presets[preset].body!r}; leave body out or pick another preset")
+        cell = self.number(t, "cell_size_m", key, default=0.5, minimum=0, exclusive_min=True)
+        heightmap = None
+        vertical_scale = self.number(t, "vertical_scale", key, default=1.0, minimum=0, exclusive_min=True)
+        if "heightmap" in t:
+            hm = self.string(t, "heightmap", key)
+            heightmap = (self.path.parent / hm).resolve()
+            if not heightmap.is_file():
+                raise self.err(f"{key}.heightmap", f"no such file {hm!r} (looked for {heightmap})")
+            if "size" in t:
+                raise self.err(f"{key}.size", "must not be given with heightmap: the size is the heightmap's")
+            if preset:
+                raise self.err(f"{key}.preset", "must not be given with heightmap: a preset generates terrain")
+            size = _heightmap_shape(heightmap)
+            if size is None:
+                raise self.err(f"{key}.heightmap", f"cannot read the size of {hm!r}: "
+                               "expected a .npy array or a 16-bit grayscale .png")
+        else:
+            if "vertical_scale" in t:
+                raise self.err(f"{key}.vertical_scale", "only applies to a heightmap")
+            size = self.size(t.get("size", [512, 512]), f"{key}.size")
+        params = {k: v for k, v in t.items() if k in param_names}
+        for k, v in params.items():
+            if isinstance(v, dict):
+                raise self.err(f"{key}.{k}", f"must be a value, got {_type_name(v)}")
+        return TerrainConfig(body=body, preset=preset, size=size, cell_size_m=cell,
+                             heightmap=heightmap, vertical_scale=vertical_scale,
+                             params=MappingProxyType(params))
+
+    def size(self, v, where: str) -> tuple[int, int]:
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = [v, v]
+        if (not isinstance(v, list) or len(v) != 2
+                or any(isinstance(c, bool) or not isinstance(c, int) for c in v)):
+            raise self.err(where, f"must be an integer N or [rows, cols] in cells, got {v!r}")
+        if v[0] <= 0 or v[1] <= 0:
+            raise self.err(where, f"must be positive, got {v!r}")
+        if v[0] * v[1] > MAX_CELLS:
+            raise self.err(where, f"{v[0]} x {v[1]} cells is too large (at most {MAX_CELLS:,} cells, "
+                           "e.g. 8192 x 8192)")
+        return (int(v[0]), int(v[1]))
+
+    def rover(self, r: dict) -> RoverSpec:
+        from rover.models import rover_presets
+
+        key = "[rover]"
+        fields = [f.name for f in dataclasses.fields(RoverSpec) if f.name not in _ROVER_FIXED]
+        self.unknown(r, ("preset",) + tuple(fields), key)
+        presets = rover_presets()
+        spec = presets[self.string(r, "preset", key, default="generic", choices=presets)]
+        changes = {}
+        for f in dataclasses.fields(RoverSpec):
+            if f.name not in r or f.name in _ROVER_FIXED:
+                continue
+            if isinstance(getattr(spec, f.name), str):
+                changes[f.name] = self.string(r, f.name, key)
+            else:
+                changes[f.name] = self.number(r, f.name, key)
+        spec = spec.replace(**changes)
+        for field_name, message in spec.problems():
+            raise self.err(f"{key}.{field_name}", message)
+        return spec
+
+    def mission(self, m: dict, terrain: TerrainConfig) -> MissionConfig:
+        from rover.planners import PLANNERS
+
+        key = "[mission]"
+        self.unknown(m, _MISSION_KEYS, key)
+        d = MissionConfig(start=(0.0, 0.0), goal=(0.0, 0.0))  # for the defaults
+        for k in ("start", "goal"):
+            if k not in m:
+                raise self.err(f"{key}.{k}", "required key is missing")
+        start = self.inside(self.point(m["start"], f"{key}.start"), f"{key}.start", terrain)
+        goal = self.inside(self.point(m["goal"], f"{key}.goal"), f"{key}.goal", terrain)
+        wps = m.get("waypoints", [])
+        if not isinstance(wps, list):
+            raise self.err(f"{key}.waypoints", f"must be a list of points [[x, y], ...], got {wps!r}")
+        waypoints = tuple(self.inside(self.point(w, f"{key}.waypoints[{i}]"), f"{key}.waypoints[{i}]", terrain)
+                          for i, w in enumerate(wps))
+        return MissionConfig(
+            start=start, goal=goal, waypoints=waypoints,
+            goal_tolerance_m=self.number(m, "goal_tolerance_m", key, default=d.goal_tolerance_m,
+                                         minimum=0, exclusive_min=True),
+            planner=self.string(m, "planner", key, default=d.planner, choices=PLANNERS),
+            wastar_weight=self.number(m, "wastar_weight", key, default=d.wastar_weight, minimum=1),
+            sense_every_m=self.number(m, "sense_every_m", key, default=d.sense_every_m,
+                                      minimum=0, exclusive_min=True),
+            line_of_sight=self.boolean(m, "line_of_sight", key, default=d.line_of_sight),
+            unknown_cost=self.number(m, "unknown_cost", key, default=d.unknown_cost, minimum=1),
+            dt_s=self.number(m, "dt_s", key, default=d.dt_s, minimum=0, exclusive_min=True),
+            max_time_s=self.number(m, "max_time_s", key, minimum=0, exclusive_min=True),
+            max_energy_wh=self.number(m, "max_energy_wh", key, minimum=0, exclusive_min=True),
+        )
+
+    def inside(self, p: tuple[float, float], where: str, terrain: TerrainConfig) -> tuple[float, float]:
+        w, h = terrain.extent_m
+        if not (0.0 <= p[0] < w and 0.0 <= p[1] < h):
+            raise self.err(where, f"{_fmt_point(p)} lies outside the {w:g} x {h:g} m terrain "
+                           f"(x must be in [0, {w:g}), y in [0, {h:g}))")
+        return p
+
+    def hazard(self, h, i: int, terrain: TerrainConfig) -> Hazard:
+        import shapely
+        from shapely.validation import explain_validity
+
+        key = f"[[hazards]][{i}]"
+        h = self.table(h, key)
+        self.unknown(h, _HAZARD_KEYS, key)
+        name = self.string(h, "name", key, default=f"hazard {i}")
+        if "polygon" in h:
+            if "center" in h or "radius_m" in h:
+                raise self.err(key, "give either polygon or center and radius_m, not both")
+            raw = h["polygon"]
+            if not isinstance(raw, list) or len(raw) < 3:
+                raise self.err(f"{key}.polygon", f"must be a list of at least 3 points [[x, y], ...], got {raw!r}")
+            pts = tuple(self.point(p, f"{key}.polygon[{j}]") for j, p in enumerate(raw))
+            poly = shapely.Polygon(pts)
+            if not poly.is_valid or poly.area <= 0:
+                why = explain_validity(poly) if not poly.is_valid else "it has zero area"
+                raise self.err(f"{key}.polygon", f"is not a valid polygon: {why}")
+        elif "center" in h or "radius_m" in h:
+            if "center" not in h:
+                raise self.err(f"{key}.center", "required with radius_m")
+            c = self.point(h["center"], f"{key}.center")
+            r = self.number(h, "radius_m", key, required=True, minimum=0, exclusive_min=True)
+            poly = shapely.Point(c).buffer(r, quad_segs=16)
+            pts = tuple((float(x), float(y)) for x, y in list(poly.exterior.coords)[:-1])
+        else:
+            raise self.err(key, "needs polygon = [[x, y], ...] or center = [x, y] with radius_m")
+        w, hgt = terrain.extent_m
+        if not poly.intersects(shapely.box(0, 0, w, hgt)):
+            raise self.err(key, f"lies wholly outside the {w:g} x {hgt:g} m terrain")
+        return Hazard(name=name, polygon=pts)
+
+
+def _type_name(v) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "an array", dict: "a table"}.get(type(v), type(v).__name__)
+
+
+def _heightmap_shape(path: Path) -> tuple[int, int] | None:
+    """(rows, cols) of a .npy or PNG heightmap read from its header, or None if unreadable."""
+    try:
+        if path.suffix.lower() == ".npy":
+            arr = np.load(path, mmap_mode="r", allow_pickle=False)
+            return (int(arr.shape[0]), int(arr.shape[1])) if arr.ndim == 2 else None
+        if path.suffix.lower() == ".png":
+            with open(path, "rb") as fh:
+                head = fh.read(24)
+            if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+                return None
+            width, height = struct.unpack(">II", head[16:24])
+            return (int(height), int(width))
+        if path.suffix.lower() in (".tif", ".tiff"):
+            import terrains
+
+            return tuple(terrains.load_heightmap(path, cell_size=1.0).height.shape)
+    except (OSError, ValueError):
+        return None
+    return None

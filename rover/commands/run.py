@@ -1,0 +1,137 @@
+"""``rover run SCENARIO``: run a scenario, print a summary, write summary.json and trace.csv."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from rover.commands import CLIError
+
+EXIT_OK, EXIT_NOT_REACHED = 0, 3
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "run", help="run a scenario and write its results",
+        description="Run a scenario: generate the terrain, then sense, plan and drive until the "
+                    "goal is reached, proven unreachable, or a limit is hit. Prints a summary "
+                    "and writes DIR/summary.json and DIR/trace.csv. Exit code 0 when the goal "
+                    "was reached, 3 when the run ended without reaching it, 2 for bad input.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
+    p.add_argument("--planner", metavar="NAME", help="planner to use instead of [mission].planner "
+                   "(see 'rover list')")
+    p.add_argument("--seed", metavar="N", type=_seed, help="seed to use instead of the scenario's")
+    p.add_argument("--out", metavar="DIR", type=Path,
+                   help="output folder (default: runs/<scenario-name>-<timestamp>)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar and no table: print only the outcome line")
+    p.set_defaults(func=run)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return value
+
+
+def check_planner(name: str | None) -> None:
+    """Raise :class:`CLIError` unless ``name`` is None or a registered planner."""
+    if name is None:
+        return
+    from rover.planners import PLANNERS
+
+    if name not in PLANNERS:
+        raise CLIError(f"--planner: unknown planner {name!r}; valid planners: {', '.join(PLANNERS)}")
+
+
+def default_out_dir(scenario_name: str) -> Path:
+    """``runs/<name>-<UTC timestamp>``, made unique with a counter if it exists."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", scenario_name).strip("-") or "run"
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    out = Path("runs") / f"{safe}-{stamp}"
+    n = 1
+    while out.exists():
+        n += 1
+        out = Path("runs") / f"{safe}-{stamp}-{n}"
+    return out
+
+
+def prepare_out_dir(out: Path) -> Path:
+    """Create ``out`` (and parents); :class:`CLIError` if it is a file or cannot be made."""
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out: {out} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"--out: cannot create {out}: {exc.strerror or exc}") from None
+    return out
+
+
+def run(args) -> int:
+    from rover.commands._progress import ProgressBar
+    from rover.io.results import write_summary, write_trace
+    from rover.scenario import load_scenario
+    from rover.sim import prepare, simulate
+
+    scenario = load_scenario(args.scenario)
+    check_planner(args.planner)
+    # Everything a user can get wrong is checked before the output folder is made.
+    world = prepare(scenario, seed=args.seed)
+    out = prepare_out_dir(args.out if args.out is not None else default_out_dir(scenario.name))
+
+    bar = ProgressBar(enabled=not args.quiet)
+    try:
+        result = simulate(scenario, planner=args.planner, seed=args.seed, progress=bar, world=world)
+    finally:
+        bar.close()
+    summary = dict(result.summary)
+    summary["output_dir"] = str(out)
+    write_trace(out / "trace.csv", result.trace)
+    write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
+
+    outcome = summary.get("outcome")
+    if args.quiet:
+        print(f"{outcome}: {summary.get('reason', '')} ({out})")
+    else:
+        print(format_summary(summary))
+        print(f"\nresults: {out / 'summary.json'}, {out / 'trace.csv'}")
+    return EXIT_OK if outcome == "reached" else EXIT_NOT_REACHED
+
+
+def format_summary(s: dict) -> str:
+    """The summary as an aligned two-column table for the terminal."""
+
+    def num(key, fmt, unit=""):
+        v = s.get(key)
+        if v is None:
+            return "-"
+        try:
+            return f"{v:{fmt}}{unit}"
+        except (TypeError, ValueError):
+            return str(v)
+
+    rows = [
+        ("scenario", str(s.get("scenario", "-"))),
+        ("planner", str(s.get("planner", "-"))),
+        ("outcome", f"{s.get('outcome', '-')}" + (f" ({s['reason']})" if s.get("reason") else "")),
+        ("distance driven", num("distance_m", ".1f", " m")),
+        ("straight line", num("straight_line_m", ".1f", " m")),
+        ("path efficiency", num("path_efficiency", ".2f")),
+        ("sim time", num("sim_time_s", ".0f", " s")),
+        ("wall time", num("wall_time_s", ".2f", " s")),
+        ("speed-up", num("speedup", ",.0f", "x real time")),
+        ("replans", num("replans", "d")),
+        ("planner time", num("planner_time_s", ".3f", " s")),
+        ("energy", num("energy_wh", ".1f", " Wh")),
+        ("max tilt", num("max_tilt_deg", ".1f", " deg")),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

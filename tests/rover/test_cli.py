@@ -1,0 +1,173 @@
+"""The `rover` CLI end to end: exit codes, one-line errors, atomic result files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rover.cli import _COMMANDS, main
+
+REPO = Path(__file__).resolve().parents[2]
+
+SMALL = """
+name = "cli-small"
+description = "A short drive on a small Mars patch"
+seed = 5
+
+[terrain]
+body = "mars"
+size = [80, 80]
+cell_size_m = 0.5
+
+[rover]
+preset = "generic"
+
+[mission]
+start = [5.0, 5.0]
+goal = [30.0, 32.0]
+planner = "astar"
+"""
+
+
+@pytest.fixture
+def small(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL)
+    return path
+
+
+@pytest.mark.parametrize("command", _COMMANDS)
+def test_every_command_has_help(command, capsys):
+    assert main([command, "--help"]) == 0
+    assert "usage: rover " + command in capsys.readouterr().out
+
+
+def test_usage_errors_are_one_line_exit_2(capsys):
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert main(["frobnicate"]) == 2
+    assert main(["run", "x.toml", "--seed", "-3"]) == 2
+    assert "--seed" in capsys.readouterr().err
+
+
+def test_run_writes_summary_and_trace(small, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["run", str(small), "--out", str(out)])
+    captured = capsys.readouterr()
+    summary = json.loads((out / "summary.json").read_text())
+    assert code == (0 if summary["outcome"] == "reached" else 3)
+    assert summary["outcome"] == "reached", summary
+    assert summary["scenario"] == "cli-small" and summary["planner"] == "astar"
+    assert summary["distance_m"] >= summary["straight_line_m"] * 0.99
+    for word in ("outcome", "distance driven", "straight line", "sim time", "wall time",
+                 "replans", "planner time"):
+        assert word in captured.out
+    with open(out / "trace.csv", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:3] == ["t_s", "x_m", "y_m"]
+    assert len(rows) > 10
+    last = [float(v) for v in rows[-1][:3]]
+    goal = (30.0, 32.0)
+    assert ((last[1] - goal[0]) ** 2 + (last[2] - goal[1]) ** 2) ** 0.5 <= 1.0 + 1e-9
+    assert not list(out.glob(".*tmp"))  # no temporary files left behind
+
+
+def test_same_seed_same_trace(small, tmp_path):
+    for d in ("a", "b"):
+        assert main(["run", str(small), "--quiet", "--out", str(tmp_path / d)]) == 0
+    assert (tmp_path / "a" / "trace.csv").read_bytes() == (tmp_path / "b" / "trace.csv").read_bytes()
+
+
+def test_planner_flag_overrides(small, tmp_path):
+    assert main(["run", str(small), "-q", "--planner", "dstar_lite", "--out", str(tmp_path / "d")]) == 0
+    assert json.loads((tmp_path / "d" / "summary.json").read_text())["planner"] == "dstar_lite"
+
+
+@pytest.mark.parametrize("args,pattern", [
+    (["--planner", "a*"], r"--planner: unknown planner 'a\*'; valid planners: astar"),
+])
+def test_bad_flags_exit_2_before_any_output(small, tmp_path, capsys, args, pattern):
+    out = tmp_path / "never"
+    assert main(["run", str(small), "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert pytest.importorskip("re").search(pattern, err)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("edit,pattern", [
+    (lambda s: s.replace("seed = 5", "seed = 5\nsede = 1"), r"sede: unknown key \(did you mean 'seed'\?\)"),
+    (lambda s: s.replace("goal = [30.0, 32.0]", "goal = [900.0, 20.0]"),
+     r"\[mission\]\.goal: \(900\.0, 20\.0\) lies outside the 40 x 40 m terrain"),
+    (lambda s: s + "\n[[hazards]]\ncenter = [5.0, 5.0]\nradius_m = 3.0\n", r"\[mission\]\.start: .*"),
+    (lambda s: s.replace("[rover]", "[rover]\nmax_speed_mps = -1"), r"\[rover\]\.max_speed_mps: must be > 0"),
+    (lambda s: s.replace("size = [80, 80]", "size = [80, 80"), r"TOML syntax error"),
+])
+def test_bad_scenarios_exit_2_one_line_no_output(tmp_path, capsys, edit, pattern):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(edit(SMALL))
+    out = tmp_path / "never"
+    for argv in (["run", str(bad), "--out", str(out)], ["validate", str(bad)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {bad}: ") and err.count("\n") == 1, err
+        assert "Traceback" not in err
+        import re
+
+        assert re.search(pattern, err), err
+    assert not out.exists()
+
+
+def test_validate_reports_each_file(small, tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SMALL.replace("[mission]", "[misson]"))
+    assert main(["validate", str(small)]) == 0
+    assert capsys.readouterr().out.startswith(f"ok: {small}")
+    assert main(["validate", str(small), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert f"ok: {small}" in captured.out
+    assert "unknown key (did you mean '[mission]'?)" in captured.err or "misson" in captured.err
+
+
+def test_shipped_scenarios_validate():
+    files = sorted((REPO / "scenarios").glob("*.toml"))
+    assert len(files) >= 4
+    assert main(["validate", *map(str, files)]) == 0
+
+
+def test_list_names_every_kind(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for title in ("scenarios:", "planners:", "terrain presets:", "rover presets:"):
+        assert title in out
+    for name in ("dstar_lite", "astar", "mars-jezero", "moon-south-pole", "perseverance", "pragyan"):
+        assert name in out
+
+
+def test_interrupted_run_still_writes_marked_results(small, tmp_path, monkeypatch):
+    from rover.commands import _progress
+
+    calls = {"n": 0}
+
+    def interrupt(self, fraction, info=None):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(_progress.ProgressBar, "__call__", interrupt)
+    out = tmp_path / "int"
+    assert main(["run", str(small), "--out", str(out)]) == 3
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["outcome"] == "interrupted"
+    assert (out / "trace.csv").exists()
+
+
+def test_python_dash_m_is_the_same_program():
+    done = subprocess.run([sys.executable, "-m", "rover", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("rover ")

@@ -1,0 +1,142 @@
+"""The scenario loader: every kind of bad input is a one-line ScenarioError naming file and key."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rover.scenario import Scenario, ScenarioError, load_scenario
+
+BASE = {
+    "top": 'name = "unit"\nseed = 3\n',
+    "terrain": '[terrain]\nbody = "mars"\nsize = [64, 48]\ncell_size_m = 0.5\n',
+    "rover": '[rover]\npreset = "generic"\n',
+    "mission": '[mission]\nstart = [2.0, 2.0]\ngoal = [20.0, 28.0]\n',
+    "hazards": "",
+}
+
+
+def scenario_text(**parts: str) -> str:
+    merged = {**BASE, **parts}
+    return "\n".join(merged[k] for k in ("top", "terrain", "rover", "mission", "hazards"))
+
+
+@pytest.fixture
+def write(tmp_path):
+    def _write(text: str, name: str = "case.toml"):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
+def test_valid_file_gives_typed_frozen_objects_with_defaults(write):
+    sc = load_scenario(write(scenario_text()))
+    assert isinstance(sc, Scenario)
+    assert sc.name == "unit" and sc.seed == 3
+    assert sc.terrain.size == (64, 48) and sc.terrain.cell_size_m == 0.5
+    assert sc.terrain.extent_m == (24.0, 32.0)
+    assert sc.rover.name == "generic"
+    assert sc.mission.start == (2.0, 2.0) and sc.mission.goal == (20.0, 28.0)
+    assert sc.mission.planner == "dstar_lite" and sc.mission.waypoints == ()
+    with pytest.raises(AttributeError):
+        sc.seed = 4  # frozen
+    with pytest.raises(TypeError):
+        sc.terrain.params["x"] = 1  # read-only mapping
+
+
+def test_name_defaults_to_file_stem_and_rover_overrides_apply(write):
+    text = scenario_text(top="", rover='[rover]\npreset = "generic"\nmax_speed_mps = 0.25\n')
+    sc = load_scenario(write(text, "my-site.toml"))
+    assert sc.name == "my-site" and sc.seed == 0
+    assert sc.rover.max_speed_mps == 0.25
+
+
+def test_hazard_polygon_and_circle(write):
+    hz = ('[[hazards]]\nname = "scarp"\npolygon = [[5, 5], [10, 5], [10, 10]]\n'
+          '[[hazards]]\ncenter = [15.0, 15.0]\nradius_m = 2.0\n')
+    sc = load_scenario(write(scenario_text(hazards=hz)))
+    assert [h.name for h in sc.hazards] == ["scarp", "hazard 1"]
+    assert sc.hazards[0].geometry().area == pytest.approx(12.5)
+    assert sc.hazards[1].geometry().area == pytest.approx(np.pi * 4, rel=0.01)
+
+
+BAD = [
+    # (what, file text, message pattern)
+    ("toml syntax", scenario_text(mission="[mission]\nstart = [2.0, 2.0\n"),
+     r"case\.toml: TOML syntax error: .*line \d+, column \d+"),
+    ("unknown top key", scenario_text(top='name = "x"\nseeed = 1\n'),
+     r"case\.toml: seeed: unknown key \(did you mean 'seed'\?\)"),
+    ("unknown mission key", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [20, 28]\ngoal_tolerence_m = 1\n"),
+     r"\[mission\]\.goal_tolerence_m: unknown key \(did you mean 'goal_tolerance_m'\?\)"),
+    ("unknown rover key", scenario_text(rover='[rover]\nmax_sped_mps = 1\n'),
+     r"\[rover\]\.max_sped_mps: unknown key \(did you mean 'max_speed_mps'\?\)"),
+    ("unknown terrain key", scenario_text(terrain='[terrain]\ncell_size = 0.5\n'),
+     r"\[terrain\]\.cell_size: unknown key \(did you mean 'cell_size_m'\?\)"),
+    ("missing table", scenario_text(mission=""), r"case\.toml: \[mission\]: required table is missing"),
+    ("missing key", scenario_text(mission="[mission]\nstart = [2, 2]\n"),
+     r"\[mission\]\.goal: required key is missing"),
+    ("wrong type", scenario_text(terrain='[terrain]\ncell_size_m = "big"\n'),
+     r"\[terrain\]\.cell_size_m: must be a number, got a string 'big'"),
+    ("bool for number", scenario_text(top="seed = true\n"), r"seed: must be an integer, got a boolean"),
+    ("negative cell size", scenario_text(terrain='[terrain]\ncell_size_m = -0.5\n'),
+     r"\[terrain\]\.cell_size_m: must be > 0, got -0\.5"),
+    ("bad size", scenario_text(terrain='[terrain]\nsize = [0, 10]\n'), r"\[terrain\]\.size: must be positive"),
+    ("huge size", scenario_text(terrain='[terrain]\nsize = [100000, 100000]\n'), r"\[terrain\]\.size: .*too large"),
+    ("goal outside", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [900.0, 20.0]\n"),
+     r"case\.toml: \[mission\]\.goal: \(900\.0, 20\.0\) lies outside the 24 x 32 m terrain"),
+    ("waypoint outside", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [20, 20]\nwaypoints = [[5, 5], [-1, 3]]\n"),
+     r"\[mission\]\.waypoints\[1\]: \(-1\.0, 3\.0\) lies outside"),
+    ("malformed point", scenario_text(mission="[mission]\nstart = [2]\ngoal = [20, 20]\n"),
+     r"\[mission\]\.start: must be a point \[x, y\] in metres"),
+    ("unknown planner", scenario_text(mission='[mission]\nstart = [2, 2]\ngoal = [20, 20]\nplanner = "a_star"\n'),
+     r"\[mission\]\.planner: unknown value 'a_star' \(did you mean 'astar'\?\)"),
+    ("unknown rover preset", scenario_text(rover='[rover]\npreset = "perserverance"\n'),
+     r"\[rover\]\.preset: unknown value 'perserverance'.*valid values: .*generic"),
+    ("inconsistent rover limit", scenario_text(rover='[rover]\nmax_speed_mps = -1\n'),
+     r"\[rover\]\.max_speed_mps: must be > 0, got -1"),
+    ("zero footprint", scenario_text(rover='[rover]\nlength_m = 0\n'),
+     r"\[rover\]\.length_m: must be a finite number > 0, got 0"),
+    ("unknown body", scenario_text(terrain='[terrain]\nbody = "marz"\n'),
+     r"\[terrain\]\.body: unknown value 'marz' \(did you mean 'mars'\?\)"),
+    ("unknown terrain preset", scenario_text(terrain='[terrain]\npreset = "mars-jezro"\n'),
+     r"\[terrain\]\.preset: unknown value 'mars-jezro' \(did you mean 'mars-jezero'\?\)"),
+    ("invalid polygon", scenario_text(hazards="[[hazards]]\npolygon = [[0, 0], [4, 4], [4, 0], [0, 4]]\n"),
+     r"\[\[hazards\]\]\[0\]\.polygon: is not a valid polygon: Self-intersection"),
+    ("too few vertices", scenario_text(hazards="[[hazards]]\npolygon = [[0, 0], [4, 4]]\n"),
+     r"\[\[hazards\]\]\[0\]\.polygon: must be a list of at least 3 points"),
+    ("hazard outside", scenario_text(hazards="[[hazards]]\npolygon = [[100, 100], [110, 100], [110, 110]]\n"),
+     r"\[\[hazards\]\]\[0\]: lies wholly outside"),
+    ("negative radius", scenario_text(hazards="[[hazards]]\ncenter = [5, 5]\nradius_m = -1\n"),
+     r"\[\[hazards\]\]\[0\]\.radius_m: must be > 0"),
+    ("missing heightmap", scenario_text(terrain='[terrain]\nheightmap = "nope.npy"\n'),
+     r"\[terrain\]\.heightmap: no such file 'nope\.npy'"),
+]
+
+
+@pytest.mark.parametrize("what,text,pattern", BAD, ids=[b[0] for b in BAD])
+def test_bad_scenarios_raise_one_line_errors(write, what, text, pattern):
+    path = write(text)
+    with pytest.raises(ScenarioError, match=pattern) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(str(path))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match=r"nope\.toml: no such file"):
+        load_scenario(tmp_path / "nope.toml")
+
+
+def test_heightmap_is_relative_to_the_scenario_file(tmp_path):
+    sub = tmp_path / "site"
+    sub.mkdir()
+    np.save(sub / "dem.npy", np.zeros((40, 30), dtype=np.float32))
+    text = scenario_text(terrain='[terrain]\nheightmap = "dem.npy"\ncell_size_m = 1.0\n')
+    path = sub / "s.toml"
+    path.write_text(text)
+    sc = load_scenario(path)
+    assert sc.terrain.heightmap == (sub / "dem.npy").resolve()
+    assert sc.terrain.size == (40, 30)
