@@ -94,6 +94,9 @@ class RoverSpec:
         return dataclasses.replace(self, **changes)
 
 
+# Figures marked "assumed" in a preset's references are engineering guesses in the right range
+# (no public source gives them); every other figure is sourced. Accelerations are short
+# (the rovers reach top speed within about a second), so they matter little to a traverse.
 _PRESETS: dict[str, RoverSpec] = {
     "generic": RoverSpec(
         name="generic",
@@ -102,6 +105,116 @@ _PRESETS: dict[str, RoverSpec] = {
         length_m=1.0, width_m=0.7, clearance_m=0.2, max_tilt_deg=25.0, max_step_m=0.2,
         steering="skid", sensor_range_m=10.0, sensor_fov_deg=120.0, drive_power_w=100.0,
         references="Not a real rover: round figures in the range of small research rovers.",
+    ),
+    "pragyan": RoverSpec(
+        name="pragyan",
+        description="ISRO Chandrayaan-3 lunar rover (2023): 26 kg, six wheels, ~1 cm/s, skid steering",
+        mass_kg=26.0, max_speed_mps=0.01, accel_mps2=0.01, max_yaw_rate_deg_s=5.0,
+        length_m=0.917, width_m=0.75, clearance_m=0.10, max_tilt_deg=15.0, max_step_m=0.10,
+        steering="skid", sensor_range_m=5.0, sensor_fov_deg=60.0, drive_power_w=50.0,
+        sensor_height_m=0.7,
+        references=(
+            "Mass 26 kg, 0.917 x 0.75 x 0.397 m stowed (0.9 x 0.75 x 0.85 m deployed), 50 W "
+            "solar, six wheels on rocker-bogie, skid steering, 1 cm/s, stereo NavCams "
+            "(https://en.wikipedia.org/wiki/Pragyan_(Chandrayaan-3); ISRO Chandrayaan-3 "
+            "brochure). Assumed: clearance, tilt and step limits, yaw rate, NavCam range/FOV."
+        ),
+    ),
+    "yutu2": RoverSpec(
+        name="yutu2",
+        description="CNSA Chang'e-4 lunar far-side rover Yutu-2 (2019): 140 kg, 200 m/h, 20 deg, 20 cm",
+        mass_kg=140.0, max_speed_mps=200.0 / 3600.0, accel_mps2=0.05, max_yaw_rate_deg_s=5.0,
+        length_m=1.5, width_m=1.0, clearance_m=0.20, max_tilt_deg=20.0, max_step_m=0.20,
+        steering="turn_in_place", sensor_range_m=8.0, sensor_fov_deg=120.0, drive_power_w=100.0,
+        sensor_height_m=1.1,
+        references=(
+            "Mass 140 kg, design top speed 200 m/h, climbs 20 deg slopes and 20 cm obstacles, "
+            "1.5 x 1.0 x 1.1 m, six wheels with four corner-steering motors (CNSA; Ding et al., "
+            "Science Robotics 2022, 'A 2-year locomotive exploration ... by the Yutu-2 rover'; "
+            "https://sputnikglobe.com/amp/20211210/...1091422912.html for 200 m/h). "
+            "Assumed: clearance, yaw rate, hazard-camera range/FOV, drive power."
+        ),
+    ),
+    "zhurong": RoverSpec(
+        name="zhurong",
+        description="CNSA Tianwen-1 Mars rover Zhurong (2021): 240 kg, 200 m/h, 20 deg, 30 cm",
+        mass_kg=240.0, max_speed_mps=200.0 / 3600.0, accel_mps2=0.05, max_yaw_rate_deg_s=5.0,
+        length_m=2.6, width_m=3.0, clearance_m=0.30, max_tilt_deg=20.0, max_step_m=0.30,
+        steering="turn_in_place", sensor_range_m=10.0, sensor_fov_deg=120.0, drive_power_w=150.0,
+        sensor_height_m=1.8,
+        references=(
+            "Mass 240 kg, 2.6 x 3.0 x 1.85 m deployed (Nature Geoscience 2022, s41561-022-00905-6, "
+            "Extended Data Fig. 1); about 200 m/h, 30 cm obstacles, 20 deg slopes, six wheels "
+            "independently driven and steered, active suspension "
+            "(https://www.slashgear.com/chinas-zhurong-rover-kicks-off-its-martian-exploration-24674154/). "
+            "Assumed: clearance, yaw rate, NaTeCam/HazCam range and FOV, drive power."
+        ),
+    ),
+    "sojourner": RoverSpec(
+        name="sojourner",
+        description="NASA Mars Pathfinder rover Sojourner (1997): 11.5 kg, 0.6 m/min, 13 cm clearance",
+        mass_kg=11.5, max_speed_mps=0.01, accel_mps2=0.01, max_yaw_rate_deg_s=5.0,
+        length_m=0.63, width_m=0.48, clearance_m=0.13, max_tilt_deg=25.0, max_step_m=0.13,
+        steering="turn_in_place", sensor_range_m=1.0, sensor_fov_deg=60.0, drive_power_w=10.0,
+        sensor_height_m=0.28,
+        references=(
+            "Mass 11.5 kg, 630 x 480 mm, 280 mm high, 130 mm clearance "
+            "(https://mpf.digitec.net/rover/mission.html); up to 0.6 m/min, rocker-bogie "
+            "(https://www2.jpl.nasa.gov/basics/sj.html); 16 W solar panel; laser-stripe hazard "
+            "detection a short way ahead. Assumed: tilt limit, step (about one wheel, 13 cm), "
+            "yaw rate, sensor range 1 m, drive power."
+        ),
+    ),
+    "opportunity": RoverSpec(
+        name="opportunity",
+        description="NASA MER-B Opportunity (2004): 185 kg, 5 cm/s, 30 deg software tilt limit, ~25 cm rocks",
+        mass_kg=185.0, max_speed_mps=0.05, accel_mps2=0.05, max_yaw_rate_deg_s=7.0,
+        length_m=1.6, width_m=2.3, clearance_m=0.30, max_tilt_deg=30.0, max_step_m=0.25,
+        steering="turn_in_place", sensor_range_m=5.0, sensor_fov_deg=120.0, drive_power_w=100.0,
+        sensor_height_m=1.5,
+        references=(
+            "Mass 185 kg, 1.6 m long x 2.3 m wide x 1.5 m high, top speed 5 cm/s "
+            "(2 in/s, http://talesoftheheliosphere.blogspot.com/2005/05/mark-adler-of-jpl-talks-about-rover.html), "
+            "30 deg software tilt limit (45 deg static), wheels 25 cm so rocks to ~25 cm, "
+            "corner steering turns in place, GESTALT hazard map from hazcams (120 deg FOV) out to "
+            "a few metres (NASA/JPL MER fact sheets; Goldberg et al. 2002, 'Stereo vision and "
+            "rover navigation software for planetary exploration'). Assumed: clearance, yaw "
+            "rate, drive power."
+        ),
+    ),
+    "curiosity": RoverSpec(
+        name="curiosity",
+        description="NASA MSL Curiosity (2012): 899 kg, 4.2 cm/s, 65 cm obstacles",
+        mass_kg=899.0, max_speed_mps=0.042, accel_mps2=0.05, max_yaw_rate_deg_s=5.0,
+        length_m=3.0, width_m=2.7, clearance_m=0.60, max_tilt_deg=30.0, max_step_m=0.65,
+        steering="turn_in_place", sensor_range_m=10.0, sensor_fov_deg=120.0, drive_power_w=200.0,
+        sensor_height_m=1.9,
+        references=(
+            "Mass 899 kg, 3 m long x 2.7 m wide x 2.2 m high "
+            "(https://mars.nbi.ku.dk/research/mars-science-laboratory/curiosity-rover/); top speed "
+            "1.5 in/s (~4 cm/s) on flat hard ground, 110 W MMRTG plus batteries for driving, "
+            "four-wheel steering (https://www.carprousa.com/facts-about-the-rover-curiosity-car-pro-news); "
+            "rolls over obstacles up to 65 cm; 50 cm wheels. Assumed: 30 deg software tilt "
+            "limit (as MER), clearance 60 cm, yaw rate, hazcam range, drive power."
+        ),
+    ),
+    "perseverance": RoverSpec(
+        name="perseverance",
+        description="NASA Mars 2020 Perseverance (2021): 1025 kg, 152 m/h top (ENav ~120 m/h), 40 cm step",
+        mass_kg=1025.0, max_speed_mps=152.0 / 3600.0, accel_mps2=0.05, max_yaw_rate_deg_s=5.0,
+        length_m=3.0, width_m=2.7, clearance_m=0.60, max_tilt_deg=30.0, max_step_m=0.40,
+        steering="turn_in_place", sensor_range_m=15.0, sensor_fov_deg=90.0, drive_power_w=200.0,
+        sensor_height_m=2.0,
+        references=(
+            "Top speed 152 m/h on flat hard ground "
+            "(https://steamdaily.com/nasa-releases-video-of-perseverance-rover-moving-across-mars); "
+            "ENav AutoNav drives at up to ~120 m/h and keeps a 30 m x 30 m map centred on the "
+            "rover, hence a 15 m sensing range (same source; "
+            "https://legitreviews.com/?p=228480); mass 1025 kg, 3 m x 2.7 m x 2.2 m, MSL-heritage "
+            "mobility, 40 cm step (NASA Mars 2020 fact sheet); Verma et al. 2023, 'Autonomous "
+            "robotics is driving Perseverance rover's progress on Mars', Science Robotics. "
+            "Assumed: tilt limit 30 deg, clearance, yaw rate, Navcam FOV 90 deg, drive power."
+        ),
     ),
 }
 
