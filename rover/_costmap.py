@@ -1,0 +1,283 @@
+"""Compiled kernels for :mod:`rover.costmap` (private).
+
+Every kernel takes contiguous float64/uint8 arrays and scalars, writes into output arrays it
+is given and returns nothing or a status code; validation happens in :mod:`rover.costmap`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__: list[str] = []
+
+
+@njit(cache=True, nogil=True)
+def _row_terms(z, zoff, i, k, h0, h1, h2, tmax, slot, p0, p1, p2, m, ra, rb, rc):
+    """Horizontal window sums (z, col*z, z*z) and window max of the neighbour difference
+    of row ``i`` into ring slot ``slot``; ``ra``/``rb``/``rc`` are scratch rows. Returns True
+    when the row holds a height that is not finite."""
+    R, C = z.shape
+    bad = False
+    for c in range(C):
+        v = z[i, c] - zoff
+        rb[c] = v
+        p0[c + 1] = p0[c] + v
+        p1[c + 1] = p1[c] + c * v
+        p2[c + 1] = p2[c] + v * v
+        m[c] = 0.0
+    # NaN and inf propagate into the sum of squares, so one test covers the row.
+    bad = not math.isfinite(p2[C])
+    # Largest |dz| to the 8 neighbours, one neighbour row at a time (branch-free inner loops).
+    for c in range(1, C):
+        d = abs(rb[c] - rb[c - 1])
+        if d > m[c]:
+            m[c] = d
+        if d > m[c - 1]:
+            m[c - 1] = d
+    for dr in (-1, 1):
+        rr = i + dr
+        if rr < 0 or rr >= R:
+            continue
+        for c in range(C):
+            ra[c] = z[rr, c] - zoff
+        for c in range(C):
+            d = abs(ra[c] - rb[c])
+            if d > m[c]:
+                m[c] = d
+        for c in range(1, C):
+            d = abs(ra[c - 1] - rb[c])
+            if d > m[c]:
+                m[c] = d
+            d = abs(ra[c] - rb[c - 1])
+            if d > m[c - 1]:
+                m[c - 1] = d
+    for c in range(C):
+        c0 = max(c - k, 0)
+        c1 = min(c + k, C - 1)
+        h0[slot, c] = p0[c1 + 1] - p0[c0]
+        h1[slot, c] = p1[c1 + 1] - p1[c0]
+        h2[slot, c] = p2[c1 + 1] - p2[c0]
+        tmax[slot, c] = m[c]
+    # Shift-and-max keeps the inner loops branch-free (they vectorise).
+    for off in range(1, k + 1):
+        for c in range(C - off):
+            if m[c + off] > tmax[slot, c]:
+                tmax[slot, c] = m[c + off]
+        for c in range(off, C):
+            if m[c - off] > tmax[slot, c]:
+                tmax[slot, c] = m[c - off]
+    return bad
+
+
+@njit(cache=True, nogil=True)
+def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_rough, w_step,
+                   obstacle, cost, slope_x, slope_y, rough, step):
+    """Plane fit, step height and cost over a (2k+1) x (2k+1) window around every cell.
+
+    ``z`` (R, C) float32 heights [m]; ``zoff`` is subtracted first (the mean, so that the
+    sums of z**2 stay well conditioned). Cost: ``1 + w_tilt t**2 + w_rough q**2 + w_step
+    s**2`` with ``t = tan(tilt) / tan_tilt_max``, ``q = rough / rough_max``,
+    ``s = step / step_max``; a term over 1 sets ``obstacle`` (uint8, in/out: cells already
+    set stay obstacles) and every obstacle gets ``cost`` (float64) ``inf``. Also writes
+    ``slope_x``/``slope_y`` (dz/dx east, dz/dy north [m/m]), ``rough`` (RMS residual of the
+    fit [m]) and ``step`` (largest neighbour-to-neighbour height difference in the window,
+    less the fitted plane's own difference [m]), all (R, C) float32. Windows are clipped at
+    the grid edges. One pass over the rows with a ring of 2k+2 rows of partial sums: O(R C)
+    for the fit, O(R C k) for the step maximum. Returns 0, or 1 when a height is not finite.
+    """
+    bad = False
+    R, C = z.shape
+    W = 2 * k + 2
+    h0 = np.zeros((W, C))
+    h1 = np.zeros((W, C))
+    h2 = np.zeros((W, C))
+    tmax = np.zeros((W, C))
+    p0 = np.zeros(C + 1)
+    p1 = np.zeros(C + 1)
+    p2 = np.zeros(C + 1)
+    m = np.zeros(C)
+    s0 = np.zeros(C)
+    sr = np.zeros(C)
+    s1 = np.zeros(C)
+    s2 = np.zeros(C)
+    vmax = np.zeros(C)
+    ra = np.zeros(C)
+    rb = np.zeros(C)
+    rc = np.zeros(C)
+    inv_h = 1.0 / h
+    inv_tan2 = 1.0 / (tan_tilt_max * tan_tilt_max)
+    inv_rough2 = 1.0 / (rough_max * rough_max)
+    inv_step = 1.0 / step_max
+    mcol = np.empty(C)
+    inv_nc = np.empty(C)
+    inv_suu = np.empty(C)
+    for c in range(C):
+        c0 = max(c - k, 0)
+        c1 = min(c + k, C - 1)
+        nc = c1 - c0 + 1
+        mcol[c] = 0.5 * (c0 + c1)
+        inv_nc[c] = 1.0 / nc
+        suu = nc * (nc * nc - 1) / 12.0
+        inv_suu[c] = 1.0 / suu if suu > 0 else 0.0
+    # Prime the window of row 0: rows [0, k].
+    for i in range(0, min(k, R - 1) + 1):
+        bad |= _row_terms(z, zoff, i, k, h0, h1, h2, tmax, i % W, p0, p1, p2, m, ra, rb, rc)
+        sl = i % W
+        for c in range(C):
+            s0[c] += h0[sl, c]
+            sr[c] += i * h0[sl, c]
+            s1[c] += h1[sl, c]
+            s2[c] += h2[sl, c]
+    for r in range(R):
+        if r > 0:
+            inc = r + k
+            if inc < R:
+                sl = inc % W
+                bad |= _row_terms(z, zoff, inc, k, h0, h1, h2, tmax, sl, p0, p1, p2, m, ra, rb, rc)
+                for c in range(C):
+                    s0[c] += h0[sl, c]
+                    sr[c] += inc * h0[sl, c]
+                    s1[c] += h1[sl, c]
+                    s2[c] += h2[sl, c]
+            out = r - k - 1
+            if out >= 0:
+                sl = out % W
+                for c in range(C):
+                    s0[c] -= h0[sl, c]
+                    sr[c] -= out * h0[sl, c]
+                    s1[c] -= h1[sl, c]
+                    s2[c] -= h2[sl, c]
+        r0 = max(r - k, 0)
+        r1 = min(r + k, R - 1)
+        nr = r1 - r0 + 1
+        mr = 0.5 * (r0 + r1)
+        svv_row = nr * (nr * nr - 1) / 12.0
+        for c in range(C):
+            vmax[c] = 0.0
+        for rr in range(r0, r1 + 1):
+            sl = rr % W
+            for c in range(C):
+                if tmax[sl, c] > vmax[c]:
+                    vmax[c] = tmax[sl, c]
+        inv_nr = 1.0 / nr
+        inv_svv_row = 1.0 / svv_row if svv_row > 0 else 0.0
+        for c in range(C):
+            # Centred coordinates make the normal equations diagonal on a rectangle.
+            suz = s1[c] - mcol[c] * s0[c]
+            svz = sr[c] - mr * s0[c]
+            a = suz * inv_suu[c] * inv_nr
+            b = svz * inv_svv_row * inv_nc[c]
+            inv_n = inv_nc[c] * inv_nr
+            ss = s2[c] - s0[c] * s0[c] * inv_n - a * suz - b * svz
+            if ss < 0.0:
+                ss = 0.0
+            slope_x[r, c] = a * inv_h
+            slope_y[r, c] = b * inv_h
+            q2 = ss * inv_n
+            rough[r, c] = math.sqrt(q2)
+            sv = vmax[c] - (abs(a) + abs(b))
+            if sv < 0.0:
+                sv = 0.0
+            step[r, c] = sv
+            # Squared ratios: no square roots needed for the cost.
+            t2 = (a * a + b * b) * inv_h * inv_h * inv_tan2
+            q2 = q2 * inv_rough2
+            st = sv * inv_step
+            if t2 > 1.0 or q2 > 1.0 or st > 1.0:
+                obstacle[r, c] = 1
+            if obstacle[r, c]:
+                cost[r, c] = np.inf
+            else:
+                cost[r, c] = 1.0 + w_tilt * t2 + w_rough * q2 + w_step * st * st
+    return 1 if bad else 0
+
+
+@njit(cache=True, nogil=True)
+def _stamp_discs(mask, xs, ys, radii, h):
+    """Set ``mask`` (R, C) uint8 on every cell whose centre lies within ``radii[i]`` [m] of
+    ``(xs[i], ys[i])`` [m], and always on the cell holding the centre itself. Points off the
+    grid stamp only the part of the disc on it."""
+    R, C = mask.shape
+    for i in range(xs.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        rad = radii[i]
+        cc = int(math.floor(x / h))
+        rc = int(math.floor(y / h))
+        if 0 <= rc < R and 0 <= cc < C:
+            mask[rc, cc] = 1
+        r0 = max(int(math.floor((y - rad) / h)), 0)
+        r1 = min(int(math.floor((y + rad) / h)), R - 1)
+        c0 = max(int(math.floor((x - rad) / h)), 0)
+        c1 = min(int(math.floor((x + rad) / h)), C - 1)
+        for r in range(r0, r1 + 1):
+            dy = (r + 0.5) * h - y
+            for c in range(c0, c1 + 1):
+                dx = (c + 0.5) * h - x
+                if dx * dx + dy * dy <= rad * rad:
+                    mask[r, c] = 1
+
+
+@njit(cache=True, nogil=True)
+def _edt_1d(f, n, d, v, zz):
+    """Felzenszwalb-Huttenlocher squared distance transform of ``f[:n]`` into ``d[:n]``."""
+    big = 1e30
+    kk = 0
+    # Skip leading infinities: the lower envelope starts at the first finite sample.
+    first = -1
+    for q in range(n):
+        if f[q] < big:
+            first = q
+            break
+    if first < 0:
+        for q in range(n):
+            d[q] = big
+        return
+    v[0] = first
+    zz[0] = -big
+    zz[1] = big
+    for q in range(first + 1, n):
+        if f[q] >= big:
+            continue
+        s = ((f[q] + q * q) - (f[v[kk]] + v[kk] * v[kk])) / (2.0 * q - 2.0 * v[kk])
+        while s <= zz[kk]:
+            kk -= 1
+            s = ((f[q] + q * q) - (f[v[kk]] + v[kk] * v[kk])) / (2.0 * q - 2.0 * v[kk])
+        kk += 1
+        v[kk] = q
+        zz[kk] = s
+        zz[kk + 1] = big
+    kk = 0
+    for q in range(n):
+        while zz[kk + 1] < q:
+            kk += 1
+        dq = q - v[kk]
+        d[q] = dq * dq + f[v[kk]]
+
+
+@njit(cache=True, nogil=True)
+def _squared_edt(mask, out):
+    """Squared Euclidean distance [cells^2] from every cell centre to the nearest set cell of
+    ``mask`` (R, C) uint8; 1e30 where the mask is empty. ``out`` (R, C) float64."""
+    R, C = mask.shape
+    big = 1e30
+    n = max(R, C)
+    f = np.empty(n)
+    d = np.empty(n)
+    v = np.empty(n, dtype=np.int64)
+    zz = np.empty(n + 1)
+    for c in range(C):
+        for r in range(R):
+            f[r] = 0.0 if mask[r, c] else big
+        _edt_1d(f, R, d, v, zz)
+        for r in range(R):
+            out[r, c] = d[r]
+    for r in range(R):
+        for c in range(C):
+            f[c] = out[r, c]
+        _edt_1d(f, C, d, v, zz)
+        for c in range(C):
+            out[r, c] = d[c] if d[c] < big else big

@@ -1,0 +1,295 @@
+"""Traversability: from a height field and a rover's limits to the planners' cost grid.
+
+For every cell the rover's footprint is the square window of ``2k+1`` cells a side that holds
+the circle of radius :attr:`RoverSpec.radius_m` (``k = max(1, round(radius / cell))``). Over it:
+
+- **tilt**: angle of the least-squares plane through the heights;
+- **roughness**: RMS residual of that fit [m];
+- **step**: the largest height difference between neighbouring cells in the window, once the
+  plane's own slope is taken out [m] (a ledge, a rock edge, a crater lip).
+
+Each term is divided by its limit (``tan(tilt) / tan(max_tilt_deg)``, roughness over the
+roughness limit, step over ``max_step_m``); a
+term over 1 makes the cell an obstacle, otherwise the cost is ``1 + sum(w * term**2)`` (1 on
+flat smooth ground, at most ``1 + sum(w)`` at the limits). Rocks taller than the rover's
+``clearance_m`` and keep-out polygons are obstacles too; those point-like obstacles are
+inflated by the rover's radius so that a plan through finite cells is one the whole rover
+can drive. (The terrain terms need no inflation: they are already computed over the
+footprint.) The result's ``cost`` is float64, >= 1, ``inf`` impassable: the planners' input.
+
+The kernels live in :mod:`rover._costmap`; this module validates and wraps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+
+from rover._costmap import _squared_edt, _stamp_discs, _terrain_terms
+from rover.models import RoverSpec
+
+__all__ = [
+    "CostWeights", "Traversability", "traversability", "terrain_cost", "rasterize_polygons",
+    "inflate", "distance_to_mask", "footprint_halfwidth",
+]
+
+
+@dataclass(frozen=True)
+class CostWeights:
+    """Weights of the normalised terms in the cost ``1 + sum(w * (term / limit) ** 2)``."""
+
+    tilt: float = 3.0
+    roughness: float = 2.0
+    step: float = 2.0
+    roughness_limit_m: float | None = None
+    """RMS roughness [m] at which a cell becomes impassable; None: half of the smaller of
+    the rover's step limit and its clearance (half its step limit when clearance is 0)."""
+
+    def roughness_limit(self, rover: RoverSpec) -> float:
+        """The roughness limit [m] for ``rover``."""
+        if self.roughness_limit_m is not None:
+            return float(self.roughness_limit_m)
+        lim = min(rover.max_step_m, rover.clearance_m) if rover.clearance_m > 0 else rover.max_step_m
+        return 0.5 * lim
+
+
+@dataclass(frozen=True)
+class Traversability:
+    """A cost grid and the terms it was made from; all grids are (rows, cols)."""
+
+    cost: np.ndarray
+    """float64, >= 1, ``inf`` impassable (inflated by the rover's radius)."""
+    obstacles: np.ndarray
+    """bool, cells impassable before inflation (rocks, hazards, terms over their limits)."""
+    slope_x: np.ndarray
+    """float32, dz/dx (east) of the footprint plane [m/m]."""
+    slope_y: np.ndarray
+    """float32, dz/dy (north) of the footprint plane [m/m]."""
+    roughness_m: np.ndarray
+    """float32, RMS residual of the plane fit [m]."""
+    step_m: np.ndarray
+    """float32, detrended largest neighbour height difference in the footprint [m]."""
+    cell_size: float
+    """Edge of a cell [m]."""
+
+    @property
+    def tilt_deg(self) -> np.ndarray:
+        """float32 (rows, cols), tilt of the footprint plane [deg] (computed on each call)."""
+        return np.degrees(np.arctan(np.hypot(self.slope_x, self.slope_y))).astype(np.float32)
+
+
+def footprint_halfwidth(rover: RoverSpec, cell_size: float) -> int:
+    """Half-width ``k`` in cells of the square footprint window (``2k+1`` cells a side)."""
+    return max(1, int(round(rover.radius_m / cell_size)))
+
+
+def _check_cell_size(cell_size: Any) -> float:
+    if not (isinstance(cell_size, (int, float, np.floating)) and math.isfinite(cell_size)
+            and cell_size > 0):
+        raise ValueError(f"cell_size must be a finite number > 0 [m], got {cell_size!r}")
+    return float(cell_size)
+
+
+def _polygon_geometries(polygons: Iterable[Any]) -> list:
+    import shapely
+
+    out = []
+    for i, p in enumerate(polygons):
+        if hasattr(p, "geometry") and callable(p.geometry):  # rover.scenario.Hazard
+            g = p.geometry()
+        elif isinstance(p, shapely.Geometry):
+            g = p
+        else:
+            try:
+                g = shapely.Polygon(p)
+            except Exception as exc:  # noqa: BLE001 - re-raised with the index
+                raise ValueError(f"hazards[{i}] is not a polygon: {exc}") from None
+        out.append(g)
+    return out
+
+
+def rasterize_polygons(polygons: Iterable[Any], shape: tuple[int, int], cell_size: float) -> np.ndarray:
+    """Cells touched by any polygon.
+
+    A cell is marked when any part of it may lie inside a polygon: its centre lies within
+    half a cell diagonal of the polygon (conservative, so a rover centre never enters a
+    polygon from an unmarked cell).
+
+    Parameters
+    ----------
+    polygons : iterable
+        ``shapely`` geometries, :class:`rover.scenario.Hazard` objects or vertex lists
+        ``[(x, y), ...]`` in metres.
+    shape : (rows, cols)
+    cell_size : float
+        Cell edge [m].
+
+    Returns
+    -------
+    numpy.ndarray
+        bool (rows, cols).
+    """
+    import shapely
+
+    h = _check_cell_size(cell_size)
+    rows, cols = int(shape[0]), int(shape[1])
+    mask = np.zeros((rows, cols), dtype=bool)
+    half_diag = 0.5 * math.sqrt(2.0) * h
+    for g in _polygon_geometries(polygons):
+        if g.is_empty:
+            continue
+        xmin, ymin, xmax, ymax = g.bounds
+        c0 = max(int(math.floor((xmin - half_diag) / h)), 0)
+        c1 = min(int(math.floor((xmax + half_diag) / h)), cols - 1)
+        r0 = max(int(math.floor((ymin - half_diag) / h)), 0)
+        r1 = min(int(math.floor((ymax + half_diag) / h)), rows - 1)
+        if c1 < c0 or r1 < r0:
+            continue
+        xs = (np.arange(c0, c1 + 1) + 0.5) * h
+        ys = (np.arange(r0, r1 + 1) + 0.5) * h
+        X, Y = np.meshgrid(xs, ys)
+        inside = shapely.contains_xy(g, X, Y) | shapely.dwithin(g, shapely.points(X, Y), half_diag)
+        mask[r0:r1 + 1, c0:c1 + 1] |= inside
+    return mask
+
+
+def distance_to_mask(mask: np.ndarray, cell_size: float) -> np.ndarray:
+    """Euclidean distance [m] from every cell centre to the nearest centre of a set cell.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        bool-like (rows, cols).
+    cell_size : float
+        Cell edge [m].
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 (rows, cols); 0 on set cells, ``inf`` everywhere when the mask is empty.
+    """
+    h = _check_cell_size(cell_size)
+    m = np.ascontiguousarray(mask, dtype=np.uint8)
+    if m.ndim != 2:
+        raise ValueError(f"mask must be a 2-D array, got shape {m.shape}")
+    d2 = np.empty(m.shape, dtype=np.float64)
+    _squared_edt(m, d2)
+    d = np.sqrt(d2) * h
+    d[d2 >= 1e29] = np.inf
+    return d
+
+
+def inflate(mask: np.ndarray, radius_m: float, cell_size: float) -> np.ndarray:
+    """Cells whose centre lies within ``radius_m`` of the centre of a set cell (bool)."""
+    if not (math.isfinite(radius_m) and radius_m >= 0):
+        raise ValueError(f"radius_m must be a finite number >= 0, got {radius_m!r}")
+    m = np.ascontiguousarray(mask, dtype=np.uint8)
+    if not m.any():
+        return m.astype(bool)
+    # A tiny slack so cells exactly at the radius count, whatever the rounding of sqrt.
+    return distance_to_mask(m, cell_size) <= radius_m + 1e-9
+
+
+def terrain_cost(
+    height: np.ndarray,
+    cell_size: float,
+    rover: RoverSpec,
+    *,
+    rocks: np.ndarray | None = None,
+    hazards: Iterable[Any] = (),
+    weights: CostWeights = CostWeights(),
+) -> Traversability:
+    """Traversability of a height field for one rover.
+
+    Parameters
+    ----------
+    height : numpy.ndarray
+        (rows, cols) heights [m], finite. Row 0 is the southern edge.
+    cell_size : float
+        Cell edge [m].
+    rover : RoverSpec
+        Limits used: ``max_tilt_deg``, ``max_step_m``, ``clearance_m``, ``radius_m``.
+    rocks : numpy.ndarray, optional
+        (M, 4) x, y, diameter, height [m] in world coordinates; rocks taller than
+        ``rover.clearance_m`` are obstacles over their disc.
+    hazards : iterable, optional
+        Keep-out polygons (see :func:`rasterize_polygons`); obstacles.
+    weights : CostWeights
+        Weights of the terms and the roughness limit.
+
+    Returns
+    -------
+    Traversability
+
+    Raises
+    ------
+    ValueError
+        A malformed height field, cell size, rock table or rover.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rover.models import rover_preset
+    >>> t = terrain_cost(np.zeros((32, 32)), 0.5, rover_preset("generic"))
+    >>> float(t.cost.min()), float(t.cost.max())
+    (1.0, 1.0)
+    """
+    h = _check_cell_size(cell_size)
+    z = np.asarray(height)
+    if z.ndim != 2 or z.shape[0] < 1 or z.shape[1] < 1:
+        raise ValueError(f"height must be a non-empty 2-D array, got shape {z.shape}")
+    if not np.issubdtype(z.dtype, np.number):
+        raise ValueError(f"height must be numeric, got dtype {z.dtype}")
+    z = np.ascontiguousarray(z, dtype=np.float32)
+    problems = rover.problems()
+    if problems:
+        f, msg = problems[0]
+        raise ValueError(f"rover.{f} {msg}")
+    rows, cols = z.shape
+    k = footprint_halfwidth(rover, h)
+    point_obstacles = np.zeros((rows, cols), dtype=np.uint8)
+    if rocks is not None:
+        rk = np.asarray(rocks, dtype=np.float64)
+        if rk.size:
+            if rk.ndim != 2 or rk.shape[1] < 4:
+                raise ValueError(f"rocks must have shape (M, 4) (x, y, diameter, height), got {rk.shape}")
+            tall = rk[rk[:, 3] > rover.clearance_m]
+            if len(tall):
+                _stamp_discs(point_obstacles, np.ascontiguousarray(tall[:, 0]),
+                             np.ascontiguousarray(tall[:, 1]),
+                             np.ascontiguousarray(0.5 * tall[:, 2]), h)
+    hazards = tuple(hazards)
+    if hazards:
+        point_obstacles |= rasterize_polygons(hazards, (rows, cols), h).view(np.uint8)
+
+    obstacle = point_obstacles.copy()
+    cost = np.empty((rows, cols), dtype=np.float64)
+    sx = np.empty((rows, cols), dtype=np.float32)
+    sy = np.empty((rows, cols), dtype=np.float32)
+    rough = np.empty((rows, cols), dtype=np.float32)
+    step = np.empty((rows, cols), dtype=np.float32)
+    # Subtracting the mean keeps the prefix sums of z**2 well conditioned.
+    zoff = float(np.mean(z, dtype=np.float64))
+    status = _terrain_terms(
+        z, zoff if math.isfinite(zoff) else 0.0, k, h, math.tan(math.radians(rover.max_tilt_deg)),
+        weights.roughness_limit(rover), rover.max_step_m, float(weights.tilt),
+        float(weights.roughness), float(weights.step), obstacle, cost, sx, sy, rough, step)
+    if status != 0 or not math.isfinite(zoff):
+        raise ValueError("height must be finite everywhere; it holds NaN or inf")
+    if point_obstacles.any():
+        cost[inflate(point_obstacles, rover.radius_m, h)] = np.inf
+    return Traversability(
+        cost=cost, obstacles=obstacle.view(bool), slope_x=sx, slope_y=sy,
+        roughness_m=rough, step_m=step, cell_size=h,
+    )
+
+
+def traversability(terrain: Any, rover: RoverSpec, *, hazards: Iterable[Any] = (),
+                   weights: CostWeights = CostWeights()) -> Traversability:
+    """Traversability of a :class:`terrains.Terrain` (or anything with ``height``,
+    ``cell_size`` and optionally ``rocks``) for ``rover``; see :func:`terrain_cost`."""
+    return terrain_cost(terrain.height, terrain.cell_size, rover,
+                        rocks=getattr(terrain, "rocks", None), hazards=hazards, weights=weights)
