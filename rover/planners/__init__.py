@@ -1,0 +1,68 @@
+"""Grid planners: A*, weighted A*, Dijkstra and D* Lite in numba.
+
+Cost grid: float32 or float64, shape (rows, cols); a finite value >= 1 is the cost of crossing
+a cell and ``inf`` is impassable (NaN, values below 1 and integer grids are refused). A step
+from u to a neighbour v costs ``step * (cost[u] + cost[v]) / 2`` with ``step`` 1 or sqrt(2)
+cells; a diagonal step needs both cells beside it passable (no corner cutting).
+
+Each planner is a thin validating wrapper around a numba kernel (``@njit(cache=True)``); the
+first call in a process with a cold cache compiles them.
+"""
+
+from __future__ import annotations
+
+from rover.planners._common import Plan
+from rover.planners._dstar_lite import DStarLite
+from rover.planners._search import astar, dijkstra
+
+__all__ = ["Plan", "astar", "dijkstra", "DStarLite", "PLANNERS", "plan_path"]
+
+PLANNERS: dict[str, str] = {
+    "astar": "A*: optimal, octile heuristic scaled by the least cell cost",
+    "wastar": "weighted A*: cost at most `weight` times optimal, usually far fewer expansions",
+    "dijkstra": "Dijkstra: optimal, no heuristic (expands every cell cheaper than the goal)",
+    "dstar_lite": "D* Lite: optimal and incremental, cheap replans after cost changes or moves",
+}
+"""Planner names for scenarios and the CLI, each with a one-line description."""
+
+
+def plan_path(name: str, cost, start, goal, *, connectivity: int = 8,
+              weight: float = 1.5) -> Plan:
+    """Plan from scratch with the planner called ``name`` (a key of :data:`PLANNERS`).
+
+    Parameters
+    ----------
+    name : str
+        "astar", "wastar" (uses ``weight``), "dijkstra" or "dstar_lite" (a fresh
+        :class:`DStarLite`).
+    cost, start, goal, connectivity
+        As for :func:`astar`.
+    weight : float
+        Heuristic weight for "wastar" (>= 1); ignored by the others.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    ValueError
+        An unknown name (the message lists the valid ones), or bad input as for :func:`astar`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rover.planners import plan_path
+    >>> plan_path("dstar_lite", np.ones((4, 4)), (0, 0), (3, 0)).cost
+    3.0
+    """
+    if name == "astar":
+        return astar(cost, start, goal, connectivity=connectivity)
+    if name == "wastar":
+        return astar(cost, start, goal, connectivity=connectivity, weight=weight)
+    if name == "dijkstra":
+        return dijkstra(cost, start, goal, connectivity=connectivity)
+    if name == "dstar_lite":
+        return DStarLite(cost, start, goal, connectivity=connectivity).plan()
+    valid = ", ".join(repr(k) for k in PLANNERS)
+    raise ValueError(f"unknown planner {name!r}; valid planners: {valid}")

@@ -1,0 +1,368 @@
+"""numba kernels for D* Lite (Koenig & Likhachev 2002, the optimised version) (private).
+
+The search runs backwards from the goal: ``g[s]`` and ``rhs[s]`` estimate the cost from s to
+the goal. Edges are symmetric (``c(u, v) == c(v, u)``), so a cell's predecessors are its
+successors: its passable neighbours, diagonals only when both cells beside them are passable.
+
+The priority queue U is an indexed binary heap on flat arrays: keys ``hk1``, ``hk2``
+(float64), nodes ``hn`` (int32) and each node's slot in ``pos`` (int32, -1 when not in U),
+giving O(log n) insert, update and removal. The caller owns every array; kernels return
+``GROW`` before the heap could overflow so the caller can enlarge it and call again.
+
+Kernels return status codes and never raise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from rover.planners._astar import DC, DR, HALF_STEP, SQRT2
+
+DONE = 0
+GROW = 2
+NOT_FOUND = 1
+BROKEN = 3  # path extraction found no descent: the state is inconsistent (a bug)
+
+
+@njit(inline="always")
+def _h(a, b, cols, conn8, scale):
+    """Heuristic between flat cells a and b: scale x octile (or Manhattan) distance."""
+    ar = a // cols
+    br = b // cols
+    dr = ar - br
+    if dr < 0:
+        dr = -dr
+    dc = (a - ar * cols) - (b - br * cols)
+    if dc < 0:
+        dc = -dc
+    if conn8:
+        if dr < dc:
+            return scale * (dc + (SQRT2 - 1.0) * dr)
+        return scale * (dr + (SQRT2 - 1.0) * dc)
+    return scale * (dr + dc)
+
+
+@njit(inline="always")
+def _edge(cost, u, k, rows, cols):
+    """Cost of the move from flat cell u in direction k; inf when it is not allowed."""
+    r = u // cols
+    c = u - r * cols
+    dr = DR[k]
+    dc = DC[k]
+    r2 = r + dr
+    c2 = c + dc
+    if r2 < 0 or r2 >= rows or c2 < 0 or c2 >= cols:
+        return np.inf
+    cu = cost[u]
+    cv = cost[u + dr * cols + dc]
+    if cu == np.inf or cv == np.inf:
+        return np.inf
+    if k >= 4 and (cost[u + dr * cols] == np.inf or cost[u + dc] == np.inf):
+        return np.inf
+    return (cu + cv) * HALF_STEP[k]
+
+
+@njit(inline="always")
+def _less(a1, a2, b1, b2):
+    return a1 < b1 or (a1 == b1 and a2 < b2)
+
+
+@njit
+def _up(hk1, hk2, hn, pos, i):
+    n = hn[i]
+    k1 = hk1[i]
+    k2 = hk2[i]
+    while i > 0:
+        p = (i - 1) >> 1
+        if not _less(k1, k2, hk1[p], hk2[p]):
+            break
+        pn = hn[p]
+        hk1[i] = hk1[p]
+        hk2[i] = hk2[p]
+        hn[i] = pn
+        pos[pn] = i
+        i = p
+    hk1[i] = k1
+    hk2[i] = k2
+    hn[i] = n
+    pos[n] = i
+
+
+@njit
+def _down(hk1, hk2, hn, pos, i, size):
+    n = hn[i]
+    k1 = hk1[i]
+    k2 = hk2[i]
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        right = child + 1
+        if right < size and _less(hk1[right], hk2[right], hk1[child], hk2[child]):
+            child = right
+        if not _less(hk1[child], hk2[child], k1, k2):
+            break
+        cn = hn[child]
+        hk1[i] = hk1[child]
+        hk2[i] = hk2[child]
+        hn[i] = cn
+        pos[cn] = i
+        i = child
+    hk1[i] = k1
+    hk2[i] = k2
+    hn[i] = n
+    pos[n] = i
+
+
+@njit
+def _remove(hk1, hk2, hn, pos, node, size):
+    """Remove `node` from U; returns the new size."""
+    i = pos[node]
+    pos[node] = -1
+    size -= 1
+    if i != size:
+        hk1[i] = hk1[size]
+        hk2[i] = hk2[size]
+        hn[i] = hn[size]
+        pos[hn[i]] = i
+        p = (i - 1) >> 1
+        if i > 0 and _less(hk1[i], hk2[i], hk1[p], hk2[p]):
+            _up(hk1, hk2, hn, pos, i)
+        else:
+            _down(hk1, hk2, hn, pos, i, size)
+    return size
+
+
+@njit
+def _update_vertex(u, g, rhs, pos, hk1, hk2, hn, size, start, km, cols, conn8, scale):
+    """UpdateVertex(u): put u in U with its key if inconsistent, else take it out."""
+    gu = g[u]
+    ru = rhs[u]
+    if gu != ru:
+        m = gu if gu < ru else ru
+        k1 = m + _h(start, u, cols, conn8, scale) + km
+        i = pos[u]
+        if i >= 0:
+            old1 = hk1[i]
+            old2 = hk2[i]
+            hk1[i] = k1
+            hk2[i] = m
+            if _less(k1, m, old1, old2):
+                _up(hk1, hk2, hn, pos, i)
+            else:
+                _down(hk1, hk2, hn, pos, i, size)
+        else:
+            hk1[size] = k1
+            hk2[size] = m
+            hn[size] = u
+            pos[u] = size
+            _up(hk1, hk2, hn, pos, size)
+            size += 1
+    elif pos[u] >= 0:
+        size = _remove(hk1, hk2, hn, pos, u, size)
+    return size
+
+
+@njit
+def _best_rhs(cost, g, u, rows, cols, ndir):
+    """min over successors s' of c(u, s') + g(s')."""
+    best = np.inf
+    for k in range(ndir):
+        c = _edge(cost, u, k, rows, cols)
+        if c < np.inf:
+            v = c + g[u + DR[k] * cols + DC[k]]
+            if v < best:
+                best = v
+    return best
+
+
+@njit(cache=True, nogil=True)
+def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km):
+    """ComputeShortestPath(). Returns (status, size, expanded); status GROW means enlarge
+    the heap arrays (keeping the first ``size`` slots) and call again."""
+    rows = cost.size // cols
+    ndir = 8 if conn8 else 4
+    cap = hn.size
+    expanded = 0
+    while size > 0:
+        if size + 2 * ndir + 2 > cap:
+            return GROW, size, expanded
+        ms = g[start] if g[start] < rhs[start] else rhs[start]
+        tk1 = hk1[0]
+        tk2 = hk2[0]
+        if not (_less(tk1, tk2, ms + km, ms) or rhs[start] > g[start]):
+            break
+        u = hn[0]
+        gu = g[u]
+        ru = rhs[u]
+        m = gu if gu < ru else ru
+        nk1 = m + _h(start, u, cols, conn8, scale) + km
+        if _less(tk1, tk2, nk1, m):
+            hk1[0] = nk1
+            hk2[0] = m
+            _down(hk1, hk2, hn, pos, 0, size)
+            continue
+        expanded += 1
+        if gu > ru:
+            g[u] = ru
+            size = _remove(hk1, hk2, hn, pos, u, size)
+            for k in range(ndir):
+                c = _edge(cost, u, k, rows, cols)
+                if c == np.inf:
+                    continue
+                s = u + DR[k] * cols + DC[k]
+                if s == goal:
+                    continue
+                nr = c + ru
+                if nr < rhs[s]:
+                    rhs[s] = nr
+                    size = _update_vertex(s, g, rhs, pos, hk1, hk2, hn, size, start, km, cols,
+                                          conn8, scale)
+        else:
+            g_old = gu
+            g[u] = np.inf
+            for k in range(ndir):
+                c = _edge(cost, u, k, rows, cols)
+                if c == np.inf:
+                    continue
+                s = u + DR[k] * cols + DC[k]
+                if s == goal:
+                    continue
+                if rhs[s] == c + g_old:
+                    rhs[s] = _best_rhs(cost, g, s, rows, cols, ndir)
+                    size = _update_vertex(s, g, rhs, pos, hk1, hk2, hn, size, start, km, cols,
+                                          conn8, scale)
+            size = _update_vertex(u, g, rhs, pos, hk1, hk2, hn, size, start, km, cols, conn8,
+                                  scale)
+    return DONE, size, expanded
+
+
+@njit(cache=True, nogil=True)
+def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km,
+           cells, values, mark):
+    """Set ``cost[cells] = values`` (distinct cells whose value changes) and repair rhs and U
+    for every directed edge whose cost changed, as in the optimised D* Lite main loop.
+
+    A cell's cost enters every edge touching it and, with no corner cutting, the diagonal
+    edges between its straight neighbours that pass beside it: every endpoint of such an
+    edge is the cell or one of its 8 neighbours, so those are the vertices to repair.
+    ``mark`` is a zeroed uint8 scratch array (left zeroed). The heap must have room for
+    ``9 * len(cells)`` more entries. Returns the new heap size.
+    """
+    rows = cost.size // cols
+    ndir = 8 if conn8 else 4
+    nc = cells.size
+    aff = np.empty(9 * nc, dtype=np.int64)
+    na = 0
+    for j in range(nc):
+        x = cells[j]
+        xr = x // cols
+        xc = x - xr * cols
+        for dr in range(-1, 2):
+            r = xr + dr
+            if r < 0 or r >= rows:
+                continue
+            for dc in range(-1, 2):
+                c = xc + dc
+                if c < 0 or c >= cols:
+                    continue
+                y = r * cols + c
+                if mark[y] == 0:
+                    mark[y] = 1
+                    aff[na] = y
+                    na += 1
+    old = np.empty((na, 8))
+    for i in range(na):
+        for k in range(ndir):
+            old[i, k] = _edge(cost, aff[i], k, rows, cols)
+    for j in range(nc):
+        cost[cells[j]] = values[j]
+    for i in range(na):
+        u = aff[i]
+        mark[u] = 0
+        if u == goal:
+            continue
+        r0 = rhs[u]
+        for k in range(ndir):
+            c_new = _edge(cost, u, k, rows, cols)
+            c_old = old[i, k]
+            if c_new == c_old:
+                continue
+            v = u + DR[k] * cols + DC[k]
+            if c_old > c_new:
+                nr = c_new + g[v]
+                if nr < rhs[u]:
+                    rhs[u] = nr
+            elif rhs[u] == c_old + g[v]:
+                rhs[u] = _best_rhs(cost, g, u, rows, cols, ndir)
+        if rhs[u] != r0 or (g[u] != rhs[u]) != (pos[u] >= 0):
+            size = _update_vertex(u, g, rhs, pos, hk1, hk2, hn, size, start, km, cols, conn8,
+                                  scale)
+    return size
+
+
+@njit(cache=True, nogil=True)
+def rekey(cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start):
+    """Recompute every key in U for a new heuristic scale (km restarts at 0) and re-heapify."""
+    for i in range(size):
+        u = hn[i]
+        m = g[u] if g[u] < rhs[u] else rhs[u]
+        hk1[i] = m + _h(start, u, cols, conn8, scale)
+        hk2[i] = m
+    for i in range(size // 2 - 1, -1, -1):
+        _down(hk1, hk2, hn, pos, i, size)
+    for i in range(size):
+        pos[hn[i]] = i
+
+
+@njit
+def _descend(cost, g, s, rows, cols, ndir):
+    """The steepest-descent step from s: (direction, edge cost), direction -1 if none."""
+    best = np.inf
+    bk = -1
+    bc = 0.0
+    for k in range(ndir):
+        c = _edge(cost, s, k, rows, cols)
+        if c < np.inf:
+            val = c + g[s + DR[k] * cols + DC[k]]
+            if val < best:
+                best = val
+                bk = k
+                bc = c
+    return bk, bc
+
+
+@njit(cache=True, nogil=True)
+def extract(cost, cols, conn8, g, rhs, start, goal):
+    """Follow the steepest descent of c(s, s') + g(s') from start to goal.
+
+    The start's own value is ``rhs[start]``: the optimised ComputeShortestPath may stop with
+    the start overconsistent (g inf), which is enough for the descent.
+
+    Returns (status, path as flat indices start->goal, path cost summed from the start).
+    """
+    rows = cost.size // cols
+    ndir = 8 if conn8 else 4
+    n = cost.size
+    if rhs[start] == np.inf:
+        return NOT_FOUND, np.empty(0, dtype=np.int64), np.inf
+    # Walk once to count the steps, then again to fill the path (no n-sized buffer).
+    s = start
+    count = 1
+    while s != goal:
+        bk, _ = _descend(cost, g, s, rows, cols, ndir)
+        if bk < 0 or count > n:
+            return BROKEN, np.empty(0, dtype=np.int64), np.inf
+        s += DR[bk] * cols + DC[bk]
+        count += 1
+    path = np.empty(count, dtype=np.int64)
+    path[0] = start
+    s = start
+    total = 0.0
+    for i in range(1, count):
+        bk, bc = _descend(cost, g, s, rows, cols, ndir)
+        s += DR[bk] * cols + DC[bk]
+        total += bc
+        path[i] = s
+    return DONE, path, total

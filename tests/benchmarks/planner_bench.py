@@ -1,0 +1,334 @@
+"""Benchmark grids, peer wrappers and measurements for the planners.
+
+Used by ``tests/benchmarks/test_planners.py`` and runnable on its own to print every figure
+of the README's performance table::
+
+    .venv/bin/python tests/benchmarks/planner_bench.py            # all figures
+    .venv/bin/python tests/benchmarks/planner_bench.py speed      # A* vs peers at 1024 x 1024
+    .venv/bin/python tests/benchmarks/planner_bench.py dstar      # D* Lite first plan, replans
+    .venv/bin/python tests/benchmarks/planner_bench.py memory     # peak RSS at 4096 x 4096
+    .venv/bin/python tests/benchmarks/planner_bench.py fresh      # first plan in a new process
+    .venv/bin/python tests/benchmarks/planner_bench.py movingai   # every Moving AI problem
+
+Peers (scikit-image, tcod, pyastar2d) are optional: a missing one is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO / ".." / "shared"
+SQRT2 = math.sqrt(2.0)
+
+
+# ----------------------------------------------------------------------------- grids
+def _smooth_noise(rng, shape, scale):
+    """Gaussian-filtered white noise (FFT), normalised to [0, 1]; `scale` in cells."""
+    noise = rng.standard_normal(shape)
+    fy = np.fft.fftfreq(shape[0])[:, None]
+    fx = np.fft.rfftfreq(shape[1])[None, :]
+    kernel = np.exp(-2.0 * (math.pi * scale) ** 2 * (fx**2 + fy**2))
+    field = np.fft.irfft2(np.fft.rfft2(noise) * kernel, s=shape)
+    field -= field.min()
+    return field / field.max()
+
+
+def bench_grid(size: int = 1024, seed: int = 0, blocked: float = 0.25) -> np.ndarray:
+    """The issue's benchmark grid: costs in [1, 10], a fraction `blocked` of cells blocked in
+    blobs, the two corners (and a small disc around each) passable and connected."""
+    rng = np.random.default_rng(seed)
+    shape = (size, size)
+    smooth = _smooth_noise(rng, shape, size / 64)
+    grain = rng.random(shape)
+    cost = 1.0 + 9.0 * (0.7 * smooth + 0.3 * grain)
+    blobs = _smooth_noise(rng, shape, size / 128)
+    cost[blobs > np.quantile(blobs, 1.0 - blocked)] = np.inf
+    rr, cc = np.ogrid[:size, :size]
+    for r0, c0 in ((0, 0), (size - 1, size - 1)):
+        cost[(rr - r0) ** 2 + (cc - c0) ** 2 <= (size // 64) ** 2] = 1.0 + 9.0 * grain[
+            (rr - r0) ** 2 + (cc - c0) ** 2 <= (size // 64) ** 2]
+    return cost
+
+
+def corners(cost):
+    return (0, 0), (cost.shape[0] - 1, cost.shape[1] - 1)
+
+
+# ----------------------------------------------------------------------------- cost rule
+def path_cost(cost, path, connectivity=8):
+    """Cost of a path under our rule; (cost, n_corner_cuts, n_bad_steps)."""
+    path = np.asarray(path, dtype=np.int64)
+    if len(path) == 0:
+        return math.inf, 0, 0
+    total = 0.0
+    cuts = 0
+    bad = 0
+    for (r0, c0), (r1, c1) in zip(path[:-1].tolist(), path[1:].tolist()):
+        dr, dc = r1 - r0, c1 - c0
+        if max(abs(dr), abs(dc)) != 1 or (connectivity == 4 and dr and dc):
+            bad += 1
+            continue
+        step = SQRT2 if dr and dc else 1.0
+        if dr and dc and not (np.isfinite(cost[r0, c1]) and np.isfinite(cost[r1, c0])):
+            cuts += 1
+        total += step * (cost[r0, c0] + cost[r1, c1]) / 2.0
+    return total, cuts, bad
+
+
+# ----------------------------------------------------------------------------- peers
+def peer_skimage(cost, start, goal):
+    from skimage.graph import route_through_array
+
+    path, _ = route_through_array(cost, start, goal, fully_connected=True, geometric=True)
+    return np.asarray(path)
+
+
+def make_peer_tcod(cost):
+    import tcod.path
+
+    icost = np.where(np.isfinite(cost), np.round(cost * 10.0), 0).astype(np.int32)
+
+    def run(start, goal):
+        graph = tcod.path.SimpleGraph(cost=icost, cardinal=70, diagonal=99, greed=10)
+        pf = tcod.path.Pathfinder(graph)
+        pf.add_root(start)
+        return np.asarray(pf.path_to(goal))
+
+    return run
+
+
+def make_peer_pyastar2d(cost):
+    import pyastar2d
+
+    weights = cost.astype(np.float32)
+
+    def run(start, goal):
+        return np.asarray(pyastar2d.astar_path(weights, start, goal, allow_diagonal=True))
+
+    return run
+
+
+def peers(cost):
+    """name -> callable(start, goal) returning a path, for the peers that are installed."""
+    out = {}
+    try:
+        import skimage.graph  # noqa: F401
+
+        out["scikit-image route_through_array"] = lambda s, g: peer_skimage(cost, s, g)
+    except ImportError:
+        pass
+    try:
+        out["tcod Pathfinder"] = make_peer_tcod(cost)
+    except ImportError:
+        pass
+    try:
+        out["pyastar2d"] = make_peer_pyastar2d(cost)
+    except ImportError:
+        pass
+    return out
+
+
+def best_time(fn, repeat=5):
+    """Least wall time of `repeat` calls [s] and the last result."""
+    best = math.inf
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+# ----------------------------------------------------------------------------- figures
+def speed(size=1024, seed=0, repeat=5):
+    from rover.planners import astar, dijkstra
+
+    cost = bench_grid(size, seed)
+    start, goal = corners(cost)
+    astar(cost, start, goal)  # compile / load
+    t_ours, plan = best_time(lambda: astar(cost, start, goal), repeat)
+    t_dij, dplan = best_time(lambda: dijkstra(cost, start, goal), repeat)
+    rate = plan.expanded / t_ours
+    print(f"grid {size} x {size}, seed {seed}, {np.isinf(cost).mean():.1%} blocked, "
+          f"corner to corner")
+    print(f"astar      {t_ours * 1e3:8.1f} ms  cost {plan.cost:.6f}  expanded {plan.expanded}  "
+          f"{rate / 1e6:.1f} M expansions/s")
+    print(f"dijkstra   {t_dij * 1e3:8.1f} ms  cost {dplan.cost:.6f}  expanded {dplan.expanded}")
+    for name, fn in peers(cost).items():
+        t, path = best_time(lambda: fn(start, goal), repeat)
+        c, cuts, bad = path_cost(cost, path)
+        note = f"  ({cuts} corner cuts)" if cuts else ""
+        note += f"  ({bad} invalid steps)" if bad else ""
+        print(f"{name:34s} {t * 1e3:8.1f} ms  our-rule cost {c:.6f} "
+              f"({(c / plan.cost - 1) * 100:+.2f}% vs optimal)  astar is {t / t_ours:.2f}x faster"
+              + note)
+    return t_ours, plan
+
+
+def dstar(size=1024, seed=0, repeat=3, changes=500, radius=10):
+    from rover.planners import DStarLite, astar
+
+    cost = bench_grid(size, seed)
+    start, goal = corners(cost)
+    astar(cost, start, goal)
+    t_a, plan = best_time(lambda: astar(cost, start, goal), repeat)
+    first = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        d = DStarLite(cost, start, goal)
+        p0 = d.plan()
+        first.append(time.perf_counter() - t0)
+    t_first = min(first)
+    print(f"D* Lite first plan {t_first * 1e3:.1f} ms (expanded {p0.expanded}) vs astar "
+          f"{t_a * 1e3:.1f} ms: ratio {t_first / t_a:.2f}  (costs {p0.cost:.6f} / {plan.cost:.6f})")
+    # Drive along the path; every 20 cells change up to `changes` cells within `radius` cells.
+    rng = np.random.default_rng(seed + 1)
+    grid = cost.copy()
+    path = p0.path
+    t_re, t_scratch, n = 0.0, 0.0, 0
+    k = 0
+    for _ in range(10):
+        k = min(k + 20, len(path) - 1)
+        cell = tuple(path[k])
+        d.move_to(cell)
+        r0, c0 = cell
+        rr = np.clip(r0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
+        cc = np.clip(c0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
+        keep = (rr != r0) | (cc != c0)
+        cells = np.stack([rr[keep], cc[keep]], axis=1)
+        new = np.where(rng.random(len(cells)) < 0.3, np.inf, 1.0 + 9.0 * rng.random(len(cells)))
+        grid[cells[:, 0], cells[:, 1]] = new
+        t0 = time.perf_counter()
+        d.update(cells, new)
+        p = d.plan()
+        t_re += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ref = astar(grid, cell, goal)
+        t_scratch += time.perf_counter() - t0
+        n += 1
+        if not math.isclose(p.cost, ref.cost, rel_tol=1e-9):
+            print(f"  MISMATCH at step {n}: D* Lite {p.cost} astar {ref.cost}")
+        path = p.path
+        k = 0
+    print(f"D* Lite replan after <= {changes} changed cells within {radius} cells of the rover: "
+          f"{t_re / n * 1e3:.2f} ms vs astar from scratch {t_scratch / n * 1e3:.1f} ms: "
+          f"{t_scratch / t_re:.1f}x faster (mean of {n})")
+    return t_first / t_a, t_scratch / t_re
+
+
+_MEM_CHILD = textwrap.dedent("""
+    import sys, numpy as np
+    def hwm():
+        for line in open('/proc/self/status'):
+            if line.startswith('VmHWM'):
+                return int(line.split()[1]) * 1024
+    which, size = sys.argv[1], int(sys.argv[2])
+    sys.path.insert(0, {bench!r})
+    from planner_bench import bench_grid, corners
+    from rover.planners import astar, DStarLite
+    small = bench_grid(64, 0)
+    astar(small, *corners(small)); DStarLite(small, *corners(small)).plan()
+    cost = bench_grid(size, 0)
+    import gc; gc.collect()
+    before = hwm()
+    start, goal = corners(cost)
+    if which == 'astar':
+        p = astar(cost, start, goal)
+    else:
+        d = DStarLite(cost, start, goal); p = d.plan()
+    after = hwm()
+    print(after - before, cost.nbytes, p.expanded, p.found)
+""")
+
+
+def memory(size=4096):
+    """Peak RSS added by one plan on a size x size grid, in a fresh subprocess [bytes]."""
+    out = {}
+    for which in ("astar", "dstar_lite"):
+        code = _MEM_CHILD.format(bench=str(Path(__file__).resolve().parent))
+        res = subprocess.run([sys.executable, "-c", code, which, str(size)],
+                             capture_output=True, text=True, check=True, cwd=REPO)
+        delta, grid_bytes, expanded, found = res.stdout.split()
+        out[which] = int(delta)
+        print(f"{which:10s} {size} x {size}: peak RSS +{int(delta) / 2**20:.0f} MiB beyond the "
+              f"{int(grid_bytes) / 2**20:.0f} MiB float64 grid (expanded {expanded}, found {found})")
+    return out
+
+
+_FRESH_CHILD = textwrap.dedent("""
+    import sys, time, numpy as np
+    cost = np.load(sys.argv[1])
+    t0 = time.perf_counter()
+    import rover
+    t1 = time.perf_counter()
+    plan = rover.astar(cost, (0, 0), (cost.shape[0] - 1, cost.shape[1] - 1))
+    t2 = time.perf_counter()
+    print(t1 - t0, t2 - t1, plan.found)
+""")
+
+
+def fresh(size=1024, runs=3):
+    """Seconds from `import rover` to the first plan, in fresh processes (warm numba cache)."""
+    import tempfile
+
+    cost = bench_grid(size, 0)
+    with tempfile.TemporaryDirectory() as tmp:
+        f = os.path.join(tmp, "grid.npy")
+        np.save(f, cost)
+        subprocess.run([sys.executable, "-c", _FRESH_CHILD, f], check=True, cwd=REPO,
+                       capture_output=True)  # warm the cache
+        times = []
+        for _ in range(runs):
+            res = subprocess.run([sys.executable, "-c", _FRESH_CHILD, f], check=True, cwd=REPO,
+                                 capture_output=True, text=True)
+            t_import, t_plan, _ = res.stdout.split()
+            times.append(float(t_plan))
+    print(f"fresh process, warm cache: first astar on {size} x {size} done "
+          f"{min(times):.3f} s after `import rover` (best of {runs}; worst {max(times):.3f} s)")
+    return min(times)
+
+
+def movingai(every=1):
+    """Run every Moving AI problem (or every `every`-th) with astar; worst error, time each."""
+    from rover.io.movingai import read_map, read_scen
+    from rover.planners import astar
+
+    root = SHARED / "movingai"
+    worst = 0.0
+    total_t = 0.0
+    total_n = 0
+    for scen in sorted(root.glob("*.scen")):
+        problems = read_scen(scen)[::every]
+        grid = read_map(root / problems[0].map)
+        astar(grid, problems[0].start, problems[0].start)
+        t0 = time.perf_counter()
+        err = 0.0
+        for p in problems:
+            plan = astar(grid, p.start, p.goal)
+            err = max(err, abs(plan.cost - p.optimal_length))
+        t = time.perf_counter() - t0
+        worst = max(worst, err)
+        total_t += t
+        total_n += len(problems)
+        print(f"{scen.name:28s} {len(problems):5d} problems  worst |error| {err:.2e}  "
+              f"{t / len(problems) * 1e3:.2f} ms/problem")
+    print(f"all: {total_n} problems, worst |error| {worst:.2e}, "
+          f"{total_t / total_n * 1e3:.2f} ms/problem")
+    return worst, total_n
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    which = sys.argv[1:] or ["speed", "dstar", "memory", "fresh", "movingai"]
+    for name in which:
+        print(f"== {name}")
+        globals()[name]()
