@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from rover.planners._astar import DC, DR, HALF_STEP, SQRT2
+from rover.planners._astar import DC, DR, HALF_STEP, NEED, SQRT2
 
 DONE = 0
 GROW = 2
@@ -41,6 +41,36 @@ def _h(a, b, cols, conn8, scale):
             return scale * (dc + (SQRT2 - 1.0) * dr)
         return scale * (dr + (SQRT2 - 1.0) * dc)
     return scale * (dr + dc)
+
+
+@njit(inline="always")
+def _hrc(ar, ac, br, bc, conn8, scale):
+    """Heuristic between (ar, ac) and (br, bc)."""
+    dr = ar - br
+    if dr < 0:
+        dr = -dr
+    dc = ac - bc
+    if dc < 0:
+        dc = -dc
+    if conn8:
+        if dr < dc:
+            return scale * (dc + (SQRT2 - 1.0) * dr)
+        return scale * (dr + (SQRT2 - 1.0) * dc)
+    return scale * (dr + dc)
+
+
+@njit(inline="always")
+def _rc(u, cols, inv_cols):
+    """(row, col) of flat cell u by a float reciprocal, corrected (cheaper than division)."""
+    r = int(u * inv_cols)
+    c = u - r * cols
+    if c >= cols:
+        r += 1
+        c -= cols
+    elif c < 0:
+        r -= 1
+        c += cols
+    return r, c
 
 
 @njit(inline="always")
@@ -180,10 +210,20 @@ def _best_rhs(cost, g, u, rows, cols, ndir):
 @njit(cache=True, nogil=True)
 def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km):
     """ComputeShortestPath(). Returns (status, size, expanded); status GROW means enlarge
-    the heap arrays (keeping the first ``size`` slots) and call again."""
+    the heap arrays (keeping the first ``size`` slots) and call again.
+
+    The overconsistent branch (every expansion of a first plan) is written inline with
+    coordinates carried along: helper calls and integer divisions dominate otherwise.
+    """
     rows = cost.size // cols
+    last_row = rows - 1
+    last_col = cols - 1
     ndir = 8 if conn8 else 4
     cap = hn.size
+    inv_cols = 1.0 / cols
+    inf = np.inf
+    st_r, st_c = _rc(start, cols, inv_cols)
+    off = DR * cols + DC
     expanded = 0
     while size > 0:
         if size + 2 * ndir + 2 > cap:
@@ -197,7 +237,8 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
         gu = g[u]
         ru = rhs[u]
         m = gu if gu < ru else ru
-        nk1 = m + _h(start, u, cols, conn8, scale) + km
+        r, c = _rc(u, cols, inv_cols)
+        nk1 = m + _hrc(st_r, st_c, r, c, conn8, scale) + km
         if _less(tk1, tk2, nk1, m):
             hk1[0] = nk1
             hk2[0] = m
@@ -206,30 +247,99 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
         expanded += 1
         if gu > ru:
             g[u] = ru
-            size = _remove(hk1, hk2, hn, pos, u, size)
+            # Pop the root (u) and sift the last slot down.
+            pos[u] = -1
+            size -= 1
+            if size > 0:
+                x = hn[size]
+                x1 = hk1[size]
+                x2 = hk2[size]
+                i = 0
+                while True:
+                    ch = 2 * i + 1
+                    if ch >= size:
+                        break
+                    rt = ch + 1
+                    if rt < size and _less(hk1[rt], hk2[rt], hk1[ch], hk2[ch]):
+                        ch = rt
+                    if not _less(hk1[ch], hk2[ch], x1, x2):
+                        break
+                    cn = hn[ch]
+                    hk1[i] = hk1[ch]
+                    hk2[i] = hk2[ch]
+                    hn[i] = cn
+                    pos[cn] = i
+                    i = ch
+                hk1[i] = x1
+                hk2[i] = x2
+                hn[i] = x
+                pos[x] = i
+            cu = cost[u]
+            if cu == inf:
+                continue
+            mask = 0
+            if r > 0 and cost[u - cols] < inf:
+                mask |= 1
+            if r < last_row and cost[u + cols] < inf:
+                mask |= 2
+            if c > 0 and cost[u - 1] < inf:
+                mask |= 4
+            if c < last_col and cost[u + 1] < inf:
+                mask |= 8
             for k in range(ndir):
-                c = _edge(cost, u, k, rows, cols)
-                if c == np.inf:
+                need = NEED[k]
+                if (mask & need) != need:
                     continue
-                s = u + DR[k] * cols + DC[k]
-                if s == goal:
+                s = u + off[k]
+                cs = cost[s]
+                if cs == inf or s == goal:
                     continue
-                nr = c + ru
-                if nr < rhs[s]:
-                    rhs[s] = nr
-                    size = _update_vertex(s, g, rhs, pos, hk1, hk2, hn, size, start, km, cols,
-                                          conn8, scale)
+                nr = (cs + cu) * HALF_STEP[k] + ru
+                if not nr < rhs[s]:
+                    continue
+                rhs[s] = nr
+                # UpdateVertex(s), inline.
+                gs = g[s]
+                if gs == nr:
+                    if pos[s] >= 0:
+                        size = _remove(hk1, hk2, hn, pos, s, size)
+                    continue
+                ms_ = gs if gs < nr else nr
+                k1 = ms_ + _hrc(st_r, st_c, r + DR[k], c + DC[k], conn8, scale) + km
+                i = pos[s]
+                if i < 0:
+                    i = size
+                    size += 1
+                elif not _less(k1, ms_, hk1[i], hk2[i]):
+                    hk1[i] = k1
+                    hk2[i] = ms_
+                    _down(hk1, hk2, hn, pos, i, size)
+                    continue
+                while i > 0:
+                    p = (i - 1) >> 1
+                    if not _less(k1, ms_, hk1[p], hk2[p]):
+                        break
+                    pn = hn[p]
+                    hk1[i] = hk1[p]
+                    hk2[i] = hk2[p]
+                    hn[i] = pn
+                    pos[pn] = i
+                    i = p
+                hk1[i] = k1
+                hk2[i] = ms_
+                hn[i] = s
+                pos[s] = i
         else:
             g_old = gu
-            g[u] = np.inf
+            g[u] = inf
             for k in range(ndir):
-                c = _edge(cost, u, k, rows, cols)
-                if c == np.inf:
+                cst = _edge(cost, u, k, rows, cols)
+                if cst == inf:
                     continue
-                s = u + DR[k] * cols + DC[k]
+                s = u + off[k]
                 if s == goal:
                     continue
-                if rhs[s] == c + g_old:
+                if rhs[s] == cst + g_old:
                     rhs[s] = _best_rhs(cost, g, s, rows, cols, ndir)
                     size = _update_vertex(s, g, rhs, pos, hk1, hk2, hn, size, start, km, cols,
                                           conn8, scale)
