@@ -1,0 +1,184 @@
+"""``rover terrain``: generate a terrain, draw it as a hillshaded PNG, save it, measure it.
+
+Examples::
+
+    rover terrain --preset mars-jezero -o jezero.png --stats
+    rover terrain --body moon --size 1024 --cell-size 0.25 --seed 3 -o moon.png --npz moon.npz
+    rover terrain --preset moon-south-pole --set hurst=0.8 --set rock_density_a=1e-3 --stats
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from pathlib import Path
+
+from rover.commands import CLIError
+
+__all__ = ["register", "run"]
+
+_DESCRIPTION = """\
+Generate a procedural Moon or Mars terrain (fractal relief, craters, rocks) and write a
+hillshaded, body-tinted PNG (north up, with a scale bar), optionally the data as .npz, and with
+--stats the measured statistics beside the targets they were generated from.
+Presets: {presets}. Parameters for --set: see 'rover terrain --list-params'."""
+
+
+def register(subparsers) -> None:
+    """Add the ``terrain`` subcommand to the CLI."""
+    from terrains import presets
+
+    p = subparsers.add_parser(
+        "terrain", help="generate a terrain, draw it as a PNG, print its statistics",
+        description=_DESCRIPTION.format(presets=", ".join(presets())),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", metavar="P", help="site preset, e.g. mars-jezero, moon-south-pole")
+    src.add_argument("--body", metavar="B", help="planetary body (moon, mars, phobos) with its "
+                     "default parameters; default mars")
+    p.add_argument("--size", metavar="N", default="512",
+                   help="grid size in cells: N (square) or ROWSxCOLS (default 512)")
+    p.add_argument("--cell-size", metavar="M", type=float, default=0.5,
+                   help="cell edge in metres (default 0.5)")
+    p.add_argument("--seed", metavar="S", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
+                   help="override one model parameter (repeatable), e.g. --set hurst=0.7")
+    p.add_argument("-o", "--output", metavar="FILE.png", help="write the hillshaded picture here")
+    p.add_argument("--npz", metavar="FILE", help="write the terrain data (.npz) here")
+    p.add_argument("--stats", action="store_true",
+                   help="print the measured statistics beside their targets")
+    p.add_argument("--json", action="store_true", help="with --stats: print them as JSON")
+    p.add_argument("--list-params", action="store_true",
+                   help="list the model parameters accepted by --set, and exit")
+    p.set_defaults(func=run)
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    parts = text.lower().replace("*", "x").split("x")
+    try:
+        nums = [int(s) for s in parts]
+    except ValueError:
+        raise CLIError(f"--size must be N or ROWSxCOLS, got {text!r}") from None
+    if len(nums) == 1:
+        return (nums[0], nums[0])
+    if len(nums) == 2:
+        return (nums[0], nums[1])
+    raise CLIError(f"--size must be N or ROWSxCOLS, got {text!r}")
+
+
+def _parse_set(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise CLIError(f"--set needs NAME=VALUE, got {item!r}")
+        value = value.strip()
+        try:
+            out[name] = float(value)
+        except ValueError:
+            out[name] = value
+    return out
+
+
+def _check_output(path: str | None, suffix: str, flag: str) -> Path | None:
+    if path is None:
+        return None
+    p = Path(path)
+    if p.suffix.lower() != suffix:
+        raise CLIError(f"{flag} must name a {suffix} file, got {path!r}")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise CLIError(f"{flag}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise CLIError(f"{flag}: directory {str(parent)!r} is not writable")
+    return p
+
+
+def _fmt(v, unit: str = "") -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.4g}{unit}"
+    return f"{v}{unit}"
+
+
+def _stats_lines(s: dict) -> list[str]:
+    t = s["targets"]
+    rows: list[tuple[str, str, str]] = []
+    base = t.get("rms_baseline_m")
+    for key, val in s["rms_slope_deg"].items():
+        target = "-"
+        if base is not None and math.isclose(float(key), base):
+            target = _fmt(t["rms_slope_deg"], " deg")
+        rows.append((f"RMS slope at {key} m ({s['measured_on']})", _fmt(val, " deg"), target))
+    at = s.get("rms_slope_at_baseline")
+    if at is not None and all(not math.isclose(float(k), at["baseline_m"]) for k in s["rms_slope_deg"]):
+        rows.append((f"RMS slope at {at['baseline_m']:g} m ({s['measured_on']})",
+                     _fmt(at["deg"], " deg"), _fmt(t.get("rms_slope_deg"), " deg")))
+    rows.append((f"Hurst exponent ({s['measured_on']})", _fmt(s["hurst"]), _fmt(t.get("hurst"))))
+    for key, val in s["surface"]["rms_slope_deg"].items():
+        rows.append((f"RMS slope at {key} m (whole surface)", _fmt(val, " deg"), "-"))
+    rows.append(("Hurst exponent (whole surface)", _fmt(s["surface"]["hurst"]), "-"))
+    c = s["craters"]
+    rows.append(("craters", str(c["count"]), "-"))
+    rows.append(("crater SFD exponent b", _fmt(c["exponent_b"]), _fmt(t.get("crater_exponent_b"))))
+    rows.append(("crater SFD density a [/m^2]", _fmt(c["density_a"]), _fmt(t.get("crater_density_a"))))
+    r = s["rocks"]
+    rows.append((f"rocks >= {r['min_d_m']:g} m ({r['model']})", str(r["count"]), "-"))
+    if r["model"] == "golombek-rapp":
+        rows.append(("rock cover k (fitted)", _fmt(r["cover"]), _fmt(t.get("rock_cover"))))
+        rows.append(("rock cover of listed rocks", _fmt(r["cover_listed"]), "-"))
+    else:
+        rows.append(("rock cover of listed rocks", _fmt(r["cover_listed"]), "-"))
+        rows.append(("rock SFD exponent b", _fmt(r["exponent_b"]), _fmt(t.get("rock_exponent_b"))))
+        rows.append(("rock SFD density a [/m^2]", _fmt(r["density_a"]), _fmt(t.get("rock_density_a"))))
+    w = max(len(a) for a, _, _ in rows)
+    head = (f"terrain: {s['body']}, preset {s['preset']}, {s['shape'][0]}x{s['shape'][1]} cells "
+            f"of {s['cell_size_m']:g} m, seed {s['seed']}")
+    lines = [head, f"{'statistic':<{w}}  {'measured':>12}  {'target':>12}"]
+    lines += [f"{a:<{w}}  {b:>12}  {c:>12}" for a, b, c in rows]
+    return lines
+
+
+def run(args) -> int:
+    """Run ``rover terrain``; returns the exit code."""
+    import terrains
+
+    if args.list_params:
+        params = terrains.parameters()
+        w = max(map(len, params))
+        for name, doc in params.items():
+            print(f"{name:<{w}}  {doc}")
+        return 0
+    out_png = _check_output(args.output, ".png", "-o")
+    out_npz = _check_output(args.npz, ".npz", "--npz")
+    if out_png is None and out_npz is None and not args.stats:
+        raise CLIError("nothing to do: give -o FILE.png, --npz FILE or --stats")
+    size = _parse_size(args.size)
+    params = _parse_set(args.set)
+    try:
+        terrain = terrains.generate(args.body, preset=args.preset, size=size,
+                                    cell_size=args.cell_size, seed=args.seed, **params)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if out_png is not None:
+        from terrains._png import write_png
+        from terrains._render import draw_scale_bar
+
+        image = terrains.render_rgb(terrain)
+        draw_scale_bar(image, terrain.cell_size)
+        write_png(out_png, image)
+        print(f"wrote {out_png} ({terrain.shape[1]} x {terrain.shape[0]} px, north up)")
+    if out_npz is not None:
+        terrains.save(terrain, out_npz)
+        print(f"wrote {out_npz}")
+    if args.stats:
+        s = terrains.stats(terrain)
+        if args.json:
+            print(json.dumps(s, indent=2))
+        else:
+            print("\n".join(_stats_lines(s)))
+    return 0

@@ -1,0 +1,50 @@
+"""Procedural Moon and Mars terrain that matches the planetary literature, measured back.
+
+Make a terrain, measure it, draw it::
+
+    >>> import terrains
+    >>> t = terrains.generate(preset="mars-jezero", size=128, seed=7)
+    >>> t.shape, t.extent_m
+    ((128, 128), (64.0, 64.0))
+    >>> s = terrains.stats(t)
+    >>> sorted(s["rocks"])[:3]
+    ['count', 'cover', 'cover_listed']
+    >>> terrains.render_rgb(t).shape
+    (128, 128, 3)
+
+Conventions (DESIGN.md): ``height[row, col]`` with cell centres at
+``x = (col + 0.5) * cell_size`` east and ``y = (row + 0.5) * cell_size`` north (row 0 = south);
+images come out north up. Every random stream is its own generator spawned from the seed.
+
+Public API: :func:`generate`, :class:`Terrain`, :class:`Body`, :class:`Preset`, :func:`bodies`,
+:func:`presets`, :func:`parameters`, :func:`stats`, :func:`save`, :func:`load`,
+:func:`load_heightmap`, :func:`hillshade`, :func:`render_rgb`, :func:`write_png`,
+:func:`read_png`. The numba kernels compile (or load from cache) on first use, not on import.
+"""
+
+from __future__ import annotations
+
+from terrains._generate import generate
+from terrains._io import HeightmapError, load, load_heightmap, save
+from terrains._model import Body, Preset, Terrain, bodies, parameters, presets
+from terrains._render import hillshade, render_rgb
+from terrains._stats import stats
+
+__all__ = [
+    "generate", "Terrain", "Body", "Preset", "bodies", "presets", "parameters", "stats",
+    "save", "load", "load_heightmap", "HeightmapError", "hillshade", "render_rgb",
+    "write_png", "read_png",
+]
+
+
+def __getattr__(name: str):
+    # The PNG module defines a numba kernel; import it only when a PNG is actually used.
+    if name in ("write_png", "read_png"):
+        from terrains import _png
+
+        return getattr(_png, name)
+    raise AttributeError(f"module 'terrains' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

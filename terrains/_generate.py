@@ -1,0 +1,429 @@
+"""The generator: fractal relief, ripples, craters and rocks, each from its own random stream.
+
+Models (figures from the literature, see also :mod:`terrains._presets`):
+
+Relief
+    Fractional Brownian surface by spectral synthesis: on the ``rfft2`` half plane, waves of
+    amplitude ``f^-(H + 1)`` (power spectral density ``P(f) ~ f^-(2H + 2)``) with uniformly
+    random phases, transformed back with one ``irfft2``. Its structure function grows as
+    ``nu(L) ~ L^H``, so the RMS slope ``tan(theta(L)) = nu(L) / L`` falls as ``L^(H - 1)``
+    (Shepard et al. 2001, JGR 106(E12) 32777). The amplitude is set by measuring ``nu`` at the
+    reference baseline ``rms_baseline_m`` on the generated field and rescaling, so the RMS
+    slope there is met exactly (when the baseline fits on the grid; otherwise at the nearest
+    baseline that fits, extrapolated with ``L^(H - 1)``). Mars landing sites have H ~0.5-0.8
+    (Pathfinder 0.54-0.61; 5.4 deg at 1 m, 2.5 at 10 m, 1.7 at 100 m, Golombek et al. 1999);
+    the lunar nominal spectrum ``3 / (2e5 f^3.35 + 1)`` has a log-slope 3.35 = 2H + 2.
+Craters
+    Diameters from a power-law cumulative size-frequency distribution
+    ``N(>D) = a D^-b`` per m^2, drawn by inverse transform between ``crater_min_d_m`` and
+    ``crater_max_d_m`` (stratified: one uniform per CDF stratum, shuffled); a Poisson number of
+    craters with uniform centres. Lunar equilibrium for
+    metre-scale craters: a = 10^-1.1, b = 2 (Gault 1970); VIPER spec: 29174 D^-1.92 per km^2.
+    Profile of a fresh simple crater: parabolic bowl with depth/diameter 0.2 above 400 m (Pike
+    1977) and ``crater_depth_ratio`` (0.1-0.15, Stopar et al. 2017) below 100 m, raised rim of
+    ``crater_rim_ratio`` D (0.036-0.04), ejecta thinning as r^-3 out to 1.5 R. Each crater has
+    a degradation state s in [0, 1] (mean ``crater_degradation``); diffusion-like wear scales
+    the depth by (1 - 0.85 s) and the rim by (1 - s)^2. Craters are stamped oldest (most
+    degraded) first, so fresh craters are cut into worn ones.
+Rocks
+    Mars: Golombek & Rapp (1997): the cumulative fractional area covered by rocks of diameter
+    >= D is ``F_k(D) = k exp(-q(k) D)``, ``q(k) = 1.79 + 0.152 / k``; so the number density
+    is ``n(D) = k q exp(-q D) / (pi D^2 / 4)`` per m^2 per m, drawn by numerical inverse
+    transform. Moon: power law ``N(>D) = 3e-4 D^-2.482`` per m^2 (VIPER spec). Rock height is
+    ``rock_height_ratio`` D (~0.5); every rock is both a half-ellipsoid bump in the height field
+    and a row (x, y, diameter, height) of ``Terrain.rocks``.
+Ripples
+    Optional sinuous aeolian ripples (Meridiani: ~0.3 m tall, ~2.5 m apart).
+
+Random streams: each model draws from its own ``numpy.random.Generator`` seeded with
+``SeedSequence(seed, spawn_key=(i,))`` (the i-th child of ``SeedSequence(seed).spawn``), in the
+fixed order of :data:`STREAMS`; new streams are only ever appended, so adding one never changes
+the others.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+from terrains._model import (
+    _BODIES, _BODY_DEFAULTS, Body, Terrain, _did_you_mean, check_params,
+)
+
+__all__ = ["generate", "STREAMS"]
+
+#: Named random streams, by spawn index. Append only: an index must never change.
+STREAMS = ("relief", "craters", "rocks", "ripples")
+
+#: Upper bounds on the number of drawn objects, to fail fast instead of filling memory.
+MAX_CRATERS = 2_000_000
+MAX_ROCKS = 5_000_000
+
+# Bytes of working memory per cell while generating: the float32 height, the complex64 half
+# spectrum and the FFT's temporaries (measured peak ~3.2 x the height), with margin.
+_BYTES_PER_CELL = 6 * 4
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """The random generator of one named stream (see :data:`STREAMS`)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(STREAMS.index(name),))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+def _available_bytes() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB"
+
+
+def check_size(size) -> tuple[int, int]:
+    """``size`` as (rows, cols); an int N means (N, N). ValueError names what is wrong."""
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        rows = cols = int(size)
+    else:
+        try:
+            rows, cols = size
+            if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in (rows, cols)):
+                raise TypeError
+        except (TypeError, ValueError):
+            raise ValueError(f"size must be an int N or a pair (rows, cols) of ints, got {size!r}") from None
+        rows, cols = int(rows), int(cols)
+    if rows <= 0 or cols <= 0:
+        raise ValueError(f"size must be positive, got ({rows}, {cols})")
+    if rows < 2 or cols < 2:
+        raise ValueError(f"size must be at least 2 cells per side, got ({rows}, {cols})")
+    cells = rows * cols
+    need = cells * _BYTES_PER_CELL
+    if cells >= 2**31:
+        raise ValueError(f"size ({rows}, {cols}) is too large: {cells} cells (at most 2^31 - 1), "
+                         f"needing about {_gib(need)} of memory")
+    avail = _available_bytes()
+    if avail is not None and need > avail:
+        raise ValueError(f"size ({rows}, {cols}) is too large for memory: generating it needs "
+                         f"about {_gib(need)}, only {_gib(avail)} is available")
+    return rows, cols
+
+
+def check_cell_size(cell_size) -> float:
+    if (isinstance(cell_size, bool) or not isinstance(cell_size, (int, float, np.integer, np.floating))
+            or not math.isfinite(cell_size) or cell_size <= 0):
+        raise ValueError(f"cell_size must be a number > 0 (metres), got {cell_size!r}")
+    return float(cell_size)
+
+
+def check_body(body) -> Body:
+    if isinstance(body, Body):
+        return body
+    if not isinstance(body, str) or body.lower() not in _BODIES:
+        hint = _did_you_mean(str(body).lower(), _BODIES) if isinstance(body, str) else ""
+        raise ValueError(f"unknown body {body!r}{hint}; known bodies: {', '.join(sorted(_BODIES))}")
+    return _BODIES[body.lower()]
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    return int(seed)
+
+
+def resolve(body, preset, size, cell_size, params) -> tuple[Body, tuple[int, int], float, dict]:
+    """Validate everything and return (body, (rows, cols), cell size, resolved parameters)."""
+    from terrains._presets import PRESETS
+
+    user = check_params(params)
+    pre = None
+    if preset is not None:
+        if not isinstance(preset, str) or preset not in PRESETS:
+            hint = _did_you_mean(preset, PRESETS) if isinstance(preset, str) else ""
+            raise ValueError(f"unknown preset {preset!r}{hint}; known presets: {', '.join(PRESETS)}")
+        pre = PRESETS[preset]
+    if body is None:
+        body = pre.body if pre is not None else "mars"
+    body_obj = check_body(body)
+    shape = check_size(size)
+    cell = check_cell_size(cell_size)
+
+    p: dict[str, Any] = dict(_BODY_DEFAULTS.get(body_obj.name, _BODY_DEFAULTS["mars"]))
+    if pre is not None:
+        p.update(pre.params)
+    p.update(user)
+    rows, cols = shape
+    short = min(rows, cols) * cell
+    if p["crater_min_d_m"] is None:
+        p["crater_min_d_m"] = max(1.0, 3.0 * cell)
+    if p["crater_max_d_m"] is None:
+        p["crater_max_d_m"] = short / 3.0
+    if p["rock_min_d_m"] is None:
+        p["rock_min_d_m"] = max(0.5, cell)
+    if p["rock_max_d_m"] is None:
+        p["rock_max_d_m"] = min(10.0, short / 4.0)
+    if p["rock_model"] == "golombek-rapp" and 0 < p["rock_cover"] < 1e-4:
+        raise ValueError(f"rock_cover must be 0 or >= 1e-4, got {p['rock_cover']:g}")
+    p["preset"] = preset
+    return body_obj, shape, cell, p
+
+
+# --------------------------------------------------------------------------------------------
+# relief
+
+def structure_nu(z: np.ndarray, lag: float) -> float:
+    """RMS height difference nu [height units] at a lag of ``lag`` cells (>= 1).
+
+    Integer lags are measured exactly (:func:`terrains._kernels.structure_sum`); fractional
+    lags are interpolated linearly in log(nu) against log(lag) between the integer lags around.
+    """
+    from terrains import _kernels as K
+
+    lo = int(math.floor(lag))
+    v0 = K.structure_sum(z, lo)
+    if lag == lo or v0 <= 0.0:
+        return math.sqrt(max(v0, 0.0))
+    v1 = K.structure_sum(z, lo + 1)
+    if v1 <= 0.0:
+        return math.sqrt(v0)
+    t = (math.log(lag) - math.log(lo)) / (math.log(lo + 1) - math.log(lo))
+    return math.exp((1.0 - t) * 0.5 * math.log(v0) + t * 0.5 * math.log(v1))
+
+
+def max_lag(shape) -> float:
+    """Longest lag [cells] at which slopes are measured: half the shorter side."""
+    return min(shape) / 2.0
+
+
+def relief(shape, cell: float, hurst: float, slope_deg: float, baseline_m: float,
+           rng: np.random.Generator) -> np.ndarray:
+    """The fractal relief alone: float32 (rows, cols) [m], zero mean (see module docstring)."""
+    from terrains import _kernels as K
+
+    rows, cols = shape
+    half = cols // 2 + 1
+    # Random phases, exact power-law amplitudes: the periodogram of the relief is the target
+    # spectrum itself, so its measured slopes and Hurst exponent scatter far less between
+    # seeds than with Gaussian amplitudes, while the heights are still Gaussian (many waves).
+    phase = rng.random((rows, half), dtype=np.float32)
+    spec = np.empty((rows, half), dtype=np.complex64)
+    K.fill_spectrum(spec, phase, rows, cols, hurst + 1.0)
+    del phase
+    z = np.fft.irfft2(spec, s=(rows, cols))
+    del spec
+    if z.dtype != np.float32 or not z.flags.c_contiguous:  # numpy < 2 returns float64
+        z = np.ascontiguousarray(z, dtype=np.float32)
+    if slope_deg == 0.0:
+        z.fill(0.0)
+        return z
+    lag_ref = baseline_m / cell
+    lag = min(max(lag_ref, 1.0), max(1.0, math.floor(max_lag(shape))))
+    target_tan = math.tan(math.radians(slope_deg)) * (lag / lag_ref) ** (hurst - 1.0)
+    nu = structure_nu(z, lag)
+    if nu > 0.0:
+        K.scale_inplace(z, target_tan * lag * cell / nu)
+    return z
+
+
+# --------------------------------------------------------------------------------------------
+# craters and rocks
+
+def stratified_uniform(rng, n: int) -> np.ndarray:
+    """n uniforms in [0, 1), one in each stratum [i/n, (i+1)/n), in random order.
+
+    Inverse-transform sampling from these follows the size-frequency distribution far more
+    closely than independent draws (the fitted exponent of a few hundred craters scatters
+    several times less), while each value remains random.
+    """
+    u = (np.arange(n) + rng.random(n)) / max(n, 1)
+    return u[rng.permutation(n)]
+
+
+def _power_law_diameters(rng, n, dmin, dmax, b):
+    u = stratified_uniform(rng, n)
+    lo, hi = dmin ** -b, dmax ** -b
+    return (lo - u * (lo - hi)) ** (-1.0 / b)
+
+
+def _check_count(expected: float, limit: int, what: str, knob: str) -> None:
+    if expected > limit:
+        raise ValueError(f"the {what} parameters would place about {expected:.3g} {what} "
+                         f"(at most {limit}); raise {knob} or lower the density")
+
+
+def craters(shape, cell, p, rng) -> np.ndarray:
+    """Draw the crater population: float64 (N, 5) x, y, D, depth, rim [m], oldest first."""
+    rows, cols = shape
+    width, height = cols * cell, rows * cell
+    a, b = p["crater_density_a"], p["crater_exponent_b"]
+    dmin, dmax = p["crater_min_d_m"], p["crater_max_d_m"]
+    if a <= 0.0 or dmax <= dmin:
+        return np.empty((0, 5))
+    expected = a * width * height * (dmin ** -b - dmax ** -b)
+    _check_count(expected, MAX_CRATERS, "craters", "crater_min_d_m")
+    n = int(rng.poisson(expected))
+    d = _power_law_diameters(rng, n, dmin, dmax, b)
+    x = rng.random(n) * width
+    y = rng.random(n) * height
+    u = rng.random(n)
+    c = p["crater_degradation"]
+    if c <= 0.0:
+        s = np.zeros(n)
+    elif c >= 1.0:
+        s = np.ones(n)
+    else:
+        s = u ** ((1.0 - c) / c)  # mean c
+    # fresh depth/diameter: crater_depth_ratio below 100 m, log-linear to Pike's 0.2 at 400 m
+    t = np.clip(np.log(d / 100.0) / math.log(4.0), 0.0, 1.0)
+    ratio = p["crater_depth_ratio"] + t * (0.2 - p["crater_depth_ratio"])
+    depth = ratio * d * (1.0 - 0.85 * s)
+    rim = p["crater_rim_ratio"] * d * (1.0 - s) ** 2
+    order = np.argsort(-s, kind="stable")
+    return np.ascontiguousarray(np.column_stack([x, y, d, depth, rim])[order])
+
+
+def golombek_rapp_q(k: float) -> float:
+    """q(k) = 1.79 + 0.152 / k [1/m] of the Golombek & Rapp (1997) rock model."""
+    return 1.79 + 0.152 / k
+
+
+def gr_cumulative_number(k: float, dmin: float, dmax: float, n_grid: int = 4097):
+    """Tabulated N(>D) [rocks per m^2] of the Golombek & Rapp model on [dmin, dmax].
+
+    Returns (D, N) with D increasing (geometric grid) and N decreasing to 0 at dmax; N is the
+    integral of ``n(D) = k q exp(-q D) / (pi D^2 / 4)`` by the trapezoid rule in log D.
+    """
+    q = golombek_rapp_q(k)
+    d = np.geomspace(dmin, dmax, n_grid)
+    f = k * q * np.exp(-q * d) * 4.0 / (math.pi * d)  # n(D) * D: integrand in log D
+    dl = np.diff(np.log(d))
+    seg = 0.5 * (f[1:] + f[:-1]) * dl
+    n = np.concatenate([np.cumsum(seg[::-1])[::-1], [0.0]])
+    return d, n
+
+
+def rocks(shape, cell, p, rng) -> np.ndarray:
+    """Draw the rock population: float64 (M, 4) x, y, diameter, height [m]."""
+    rows, cols = shape
+    width, height = cols * cell, rows * cell
+    area = width * height
+    dmin, dmax = p["rock_min_d_m"], p["rock_max_d_m"]
+    model = p["rock_model"]
+    if model == "none" or dmax <= dmin:
+        return np.empty((0, 4))
+    if model == "golombek-rapp":
+        k = p["rock_cover"]
+        if k <= 0.0:
+            return np.empty((0, 4))
+        dd, nn = gr_cumulative_number(k, dmin, dmax)
+        expected = area * nn[0]
+        _check_count(expected, MAX_ROCKS, "rocks", "rock_min_d_m")
+        n = int(rng.poisson(expected))
+        target = stratified_uniform(rng, n) * nn[0]
+        d = np.interp(target, nn[::-1], dd[::-1])
+    else:
+        a, b = p["rock_density_a"], p["rock_exponent_b"]
+        if a <= 0.0:
+            return np.empty((0, 4))
+        expected = a * area * (dmin ** -b - dmax ** -b)
+        _check_count(expected, MAX_ROCKS, "rocks", "rock_min_d_m")
+        n = int(rng.poisson(expected))
+        d = _power_law_diameters(rng, n, dmin, dmax, b)
+    x = rng.random(n) * width
+    y = rng.random(n) * height
+    return np.ascontiguousarray(np.column_stack([x, y, d, p["rock_height_ratio"] * d]))
+
+
+def add_ripples(z, cell, p, rng) -> None:
+    from terrains import _kernels as K
+
+    phase, wobble_phase = rng.uniform(0.0, 2.0 * math.pi, 2)
+    wobble_len = p["ripple_wavelength_m"] * rng.uniform(4.0, 8.0)
+    K.add_ripples(z, cell, p["ripple_height_m"], p["ripple_wavelength_m"],
+                  math.radians(p["ripple_azimuth_deg"]), phase, 0.8, wobble_len, wobble_phase)
+
+
+# --------------------------------------------------------------------------------------------
+
+def generate(body: str | Body | None = None, *, preset: str | None = None, size=(512, 512),
+             cell_size: float = 0.5, seed: int = 0, **params) -> Terrain:
+    """Generate a procedural Moon or Mars terrain: fractal relief, craters, rocks (and ripples).
+
+    Parameters
+    ----------
+    body : str or Body, optional
+        ``"moon"``, ``"mars"`` or ``"phobos"`` (see :func:`terrains.bodies`). Default: the
+        preset's body, or ``"mars"`` without a preset. Given together with a preset, it
+        replaces the preset's body (the preset's parameters are kept).
+    preset : str, optional
+        A site preset name (see :func:`terrains.presets`), e.g. ``"mars-jezero"``.
+    size : int or (int, int)
+        Grid size in cells, (rows, cols); an int N means (N, N). Default (512, 512).
+    cell_size : float
+        Edge of one square cell [m]. Default 0.5.
+    seed : int
+        Seed (>= 0) of every random stream; the same seed and parameters give bit-identical
+        output.
+    **params
+        Model parameters (see :func:`terrains.parameters`); they override the preset's.
+
+    Returns
+    -------
+    Terrain
+        ``height`` float32 (rows, cols) [m]; ``craters`` float64 (N, 4) x, y, diameter,
+        depth [m] (oldest first); ``rocks`` float64 (M, 4) x, y, diameter, height [m];
+        ``params`` the resolved parameters, ``"preset"`` included.
+
+    Raises
+    ------
+    ValueError
+        Unknown body, preset or parameter (with the valid names or a "did you mean" hint), a
+        size <= 0 or too large for memory (saying how large), a cell size <= 0, or a parameter
+        out of range.
+
+    Notes
+    -----
+    The models and their sources are described in :mod:`terrains._generate`. Randomness comes
+    from named streams (relief, craters, rocks, ripples) spawned from ``seed`` with
+    ``numpy.random.SeedSequence``, so changing e.g. the rock parameters leaves the relief and
+    the craters unchanged.
+
+    Examples
+    --------
+    >>> t = generate(preset="mars-jezero", size=64, seed=1)
+    >>> t.height.shape, t.height.dtype, t.body.name
+    ((64, 64), dtype('float32'), 'mars')
+    >>> bool((generate(preset="mars-jezero", size=64, seed=1).height == t.height).all())
+    True
+    """
+    from terrains import _kernels as K
+
+    body_obj, shape, cell, p = resolve(body, preset, size, cell_size, params)
+    seed = _check_seed(seed)
+    z = relief(shape, cell, p["hurst"], p["rms_slope_deg"], p["rms_baseline_m"],
+               stream(seed, "relief"))
+    if p["ripple_height_m"] > 0.0:
+        add_ripples(z, cell, p, stream(seed, "ripples"))
+    cr = craters(shape, cell, p, stream(seed, "craters"))
+    if len(cr):
+        K.stamp_craters(z, cell, cr[:, 0].copy(), cr[:, 1].copy(), cr[:, 2].copy(),
+                        cr[:, 3].copy(), cr[:, 4].copy())
+    rk = rocks(shape, cell, p, stream(seed, "rocks"))
+    if len(rk):
+        K.stamp_rocks(z, cell, rk[:, 0].copy(), rk[:, 1].copy(), rk[:, 2].copy(),
+                      rk[:, 3].copy())
+    return Terrain(height=z, cell_size=cell, body=body_obj, craters=cr[:, :4].copy(),
+                   rocks=rk, seed=seed, params=p)

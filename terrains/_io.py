@@ -1,0 +1,219 @@
+"""Saving and loading terrains (.npz, no pickle) and importing heightmaps (.npy, PNG, GeoTIFF)."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from terrains._model import _BODIES, Body, Terrain
+
+__all__ = ["save", "load", "load_heightmap", "HeightmapError"]
+
+_FORMAT = "terrains.npz"
+_VERSION = 1
+
+
+class HeightmapError(ValueError):
+    """A heightmap or terrain file cannot be used: unreadable, wrong kind, or non-finite values."""
+
+
+def _jsonable(v):
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, Path):
+        return str(v)
+    return v
+
+
+def save(terrain: Terrain, path) -> None:
+    """Save a terrain to an ``.npz`` file with all its metadata, atomically.
+
+    The archive holds ``height`` (float32), ``craters`` and ``rocks`` (float64 (N, 4)) and
+    ``meta``, a JSON string (cell size, body, seed, resolved parameters), so it loads with
+    ``allow_pickle=False``. The data are written to a temporary file in the same directory that
+    then replaces ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from terrains import generate, load
+    >>> t = generate(size=32, seed=3)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     save(t, os.path.join(d, "t.npz"))
+    ...     u = load(os.path.join(d, "t.npz"))
+    >>> bool((u.height == t.height).all()) and u.params == t.params
+    True
+    """
+    from terrains._png import atomic_write_bytes
+
+    if not isinstance(terrain, Terrain):
+        raise TypeError(f"save() needs a Terrain, got {type(terrain).__name__}")
+    b = terrain.body
+    meta = {
+        "format": _FORMAT, "version": _VERSION,
+        "cell_size": terrain.cell_size,
+        "body": {"name": b.name, "gravity_mps2": b.gravity_mps2, "tint_rgb": list(b.tint_rgb),
+                 "description": b.description},
+        "seed": terrain.seed,
+        "params": _jsonable(dict(terrain.params)),
+    }
+    buf = io.BytesIO()
+    np.savez(buf, height=terrain.height, craters=terrain.craters, rocks=terrain.rocks,
+             meta=np.array(json.dumps(meta)))
+    atomic_write_bytes(Path(path), buf.getvalue())
+
+
+def load(path) -> Terrain:
+    """Load a terrain saved by :func:`save`.
+
+    Raises
+    ------
+    HeightmapError
+        The file is not a terrain archive (or is corrupt); the message says which.
+    FileNotFoundError
+        No such file.
+    """
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            missing = {"height", "craters", "rocks", "meta"} - set(z.files)
+            if missing:
+                raise HeightmapError(f"{path} is not a terrain file (missing {sorted(missing)})")
+            meta = json.loads(str(z["meta"]))
+            height, craters, rocks = z["height"], z["craters"], z["rocks"]
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, json.JSONDecodeError) as exc:
+        if isinstance(exc, (HeightmapError, FileNotFoundError)):
+            raise
+        raise HeightmapError(f"{path} is not a readable terrain file ({exc})") from None
+    if meta.get("format") != _FORMAT:
+        raise HeightmapError(f"{path} is not a terrain file (format {meta.get('format')!r})")
+    bd = meta["body"]
+    known = _BODIES.get(bd["name"])
+    body = known if known is not None and known.gravity_mps2 == bd["gravity_mps2"] else Body(
+        bd["name"], float(bd["gravity_mps2"]), tuple(int(c) for c in bd["tint_rgb"]),
+        bd.get("description", ""))
+    return Terrain(height=height, cell_size=float(meta["cell_size"]), body=body,
+                   craters=craters, rocks=rocks, seed=meta["seed"], params=dict(meta["params"]))
+
+
+def _check_finite(z: np.ndarray, where: str) -> None:
+    bad = ~np.isfinite(z)
+    n = int(bad.sum())
+    if n:
+        rr, cc = np.nonzero(bad)
+        raise HeightmapError(
+            f"{where} has {n} non-finite value{'s' if n > 1 else ''} (NaN or inf) of "
+            f"{z.size}: first at row {rr[0]}, col {cc[0]} (file order); all within rows "
+            f"{rr.min()}-{rr.max()}, cols {cc.min()}-{cc.max()}; fill or crop them first")
+
+
+def _read_geotiff(path: Path) -> np.ndarray:
+    try:
+        import rasterio  # optional extra: pip install 'planetary-rover-nav[geotiff]'
+    except ImportError:
+        raise HeightmapError(
+            f"{path}: reading GeoTIFF needs the optional package rasterio "
+            "(pip install 'planetary-rover-nav[geotiff]'), or export the DEM as .npy or a "
+            "16-bit grayscale PNG") from None
+    try:
+        with rasterio.open(path) as src:
+            band = src.read(1, masked=True)
+    except Exception as exc:  # rasterio raises its own error types
+        raise HeightmapError(f"{path}: unreadable GeoTIFF ({exc})") from None
+    return np.ma.filled(band.astype(np.float64), np.nan)
+
+
+def load_heightmap(path, *, cell_size: float, vertical_scale: float = 1.0,
+                   body: str | Body = "mars") -> Terrain:
+    """Import a height grid (e.g. a real DEM exported from GIS) as a :class:`Terrain`.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.npy`` (a 2-d numeric array in grid order: row 0 = south, as ``Terrain.height``),
+        ``.png`` (8- or 16-bit grayscale, north up as images are; rows are flipped into grid
+        order) or ``.tif``/``.tiff`` (GeoTIFF, first band, north up; needs rasterio; nodata
+        cells count as non-finite).
+    cell_size : float
+        Edge of one cell [m], > 0.
+    vertical_scale : float
+        Metres per stored unit (per grey level for a PNG), > 0: height = value * scale.
+    body : str or Body
+        The planetary body.
+
+    Returns
+    -------
+    Terrain
+        No craters or rocks; ``seed`` None; ``params`` records the source.
+
+    Raises
+    ------
+    HeightmapError
+        Unknown file kind, unreadable or corrupt file, a colour (not grayscale) image, not a
+        2-d grid, non-finite values (saying how many and where), or rasterio missing.
+    ValueError
+        cell_size or vertical_scale <= 0, or an unknown body.
+    FileNotFoundError
+        No such file.
+    """
+    from terrains._generate import check_body, check_cell_size
+    from terrains._png import PNGError, read_png
+
+    path = Path(path)
+    cell = check_cell_size(cell_size)
+    if (isinstance(vertical_scale, bool) or not isinstance(vertical_scale, (int, float, np.number))
+            or not math.isfinite(vertical_scale) or vertical_scale <= 0):
+        raise ValueError(f"vertical_scale must be a number > 0 (metres per unit), "
+                         f"got {vertical_scale!r}")
+    body_obj = check_body(body)
+    if not path.exists():
+        raise FileNotFoundError(f"heightmap {path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise HeightmapError(f"{path}: unreadable .npy file ({exc})") from None
+        if data.ndim != 2 or not (np.issubdtype(data.dtype, np.number)
+                                  and not np.issubdtype(data.dtype, np.complexfloating)):
+            raise HeightmapError(f"{path}: expected a 2-d numeric array, got {data.dtype} "
+                                 f"{data.shape}")
+        grid = data.astype(np.float64)
+        _check_finite(grid, f"heightmap {path}")
+    elif suffix == ".png":
+        try:
+            img = read_png(path)
+        except PNGError as exc:
+            raise HeightmapError(f"{path}: unreadable image ({exc})") from None
+        if img.ndim == 3:
+            if img.shape[2] == 2:  # grayscale + alpha: use the grey
+                img = img[:, :, 0]
+            else:
+                raise HeightmapError(f"{path}: expected a grayscale PNG (8 or 16 bit), got a "
+                                     f"colour image with {img.shape[2]} channels")
+        grid = img[::-1].astype(np.float64)
+    elif suffix in (".tif", ".tiff"):
+        data = _read_geotiff(path)
+        _check_finite(data, f"heightmap {path}")
+        grid = data[::-1]
+    else:
+        raise HeightmapError(f"{path}: unknown heightmap kind {suffix!r}; use .npy, .png "
+                             "(16-bit grayscale) or .tif (GeoTIFF)")
+    if grid.shape[0] < 2 or grid.shape[1] < 2:
+        raise HeightmapError(f"{path}: the grid must be at least 2 x 2 cells, got {grid.shape}")
+    height = (grid * float(vertical_scale)).astype(np.float32)
+    _check_finite(height, f"heightmap {path} (after vertical_scale)")
+    params = {"preset": None, "source": "heightmap", "path": str(path),
+              "vertical_scale": float(vertical_scale)}
+    return Terrain(height=height, cell_size=cell, body=body_obj, seed=None, params=params)

@@ -1,0 +1,319 @@
+"""Types of the terrain package: bodies, site presets, the terrain itself, and the parameters.
+
+Nothing here imports numba; the generator's kernels are loaded on first use.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+__all__ = ["Body", "Preset", "Terrain", "bodies", "presets", "parameters"]
+
+
+@dataclass(frozen=True)
+class Body:
+    """A planetary body: what the rover model and the renderer need to know."""
+
+    name: str
+    """Lower-case name, e.g. ``"mars"``."""
+    gravity_mps2: float
+    """Surface gravity [m/s^2]."""
+    tint_rgb: tuple[int, int, int]
+    """Display colour of ground facing the sun squarely (0-255 per channel)."""
+    description: str = ""
+    """One line for listings."""
+
+
+_BODIES = {
+    "moon": Body("moon", 1.62, (214, 212, 206), "Earth's Moon: regolith, equilibrium craters"),
+    "mars": Body("mars", 3.71, (226, 164, 108), "Mars: butterscotch dust, rock fields"),
+    "phobos": Body("phobos", 0.0057, (150, 136, 124), "Phobos: dark, heavily cratered"),
+}
+
+
+def bodies() -> dict[str, Body]:
+    """The known planetary bodies by name (a new dict each call).
+
+    Examples
+    --------
+    >>> sorted(bodies())
+    ['mars', 'moon', 'phobos']
+    >>> bodies()["mars"].gravity_mps2
+    3.71
+    """
+    return dict(_BODIES)
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters: name -> (description with unit, kind). Defaults per body below; None = "auto",
+# resolved from the grid by the generator (and written back, as numbers, into Terrain.params).
+
+_ROCK_MODELS = ("golombek-rapp", "power-law", "none")
+
+_PARAM_DOCS: dict[str, str] = {
+    "hurst": "Hurst exponent H of the fractal (fBm) relief, 0 < H < 1 [-]",
+    "rms_slope_deg": "RMS slope of the relief at rms_baseline_m, 0 <= s < 60 [deg]",
+    "rms_baseline_m": "baseline at which rms_slope_deg is set [m]",
+    "crater_density_a": "a of the crater size-frequency distribution N(>D) = a * D^-b "
+                        "[craters per m^2 with D in m]; 0 for no craters",
+    "crater_exponent_b": "b of the crater size-frequency distribution, 0 < b <= 6 [-]",
+    "crater_min_d_m": "smallest crater diameter [m]",
+    "crater_max_d_m": "largest crater diameter [m]",
+    "crater_depth_ratio": "depth/diameter of a fresh crater below 100 m, rising to 0.2 at 400 m [-]",
+    "crater_rim_ratio": "rim height/diameter of a fresh crater [-]",
+    "crater_degradation": "mean degradation of the craters, 0 all fresh to 1 all worn flat [-]",
+    "rock_model": "rock size model: 'golombek-rapp' (cover k), 'power-law' (a, b) or 'none'",
+    "rock_cover": "total rock cover k of the Golombek & Rapp model, 0 <= k < 1 [-]",
+    "rock_density_a": "a of the power-law rock model N(>D) = a * D^-b [rocks per m^2, D in m]",
+    "rock_exponent_b": "b of the power-law rock model, 0 < b <= 6 [-]",
+    "rock_min_d_m": "smallest rock diameter placed [m]",
+    "rock_max_d_m": "largest rock diameter placed [m]",
+    "rock_height_ratio": "rock height/diameter [-]",
+    "ripple_height_m": "crest-to-trough height of aeolian ripples [m]; 0 for none",
+    "ripple_wavelength_m": "crest spacing of aeolian ripples [m]",
+    "ripple_azimuth_deg": "direction the ripple crests run, clockwise from north [deg]",
+}
+
+_AUTO_DOCS = {
+    "crater_min_d_m": "auto = max(1 m, 3 cells)",
+    "crater_max_d_m": "auto = a third of the shorter side",
+    "rock_min_d_m": "auto = max(0.5 m, 1 cell)",
+    "rock_max_d_m": "auto = min(10 m, a quarter of the shorter side)",
+}
+
+_COMMON = {
+    "crater_min_d_m": None,
+    "crater_max_d_m": None,
+    "crater_rim_ratio": 0.036,
+    "rock_min_d_m": None,
+    "rock_max_d_m": None,
+    "rock_height_ratio": 0.5,
+    "ripple_height_m": 0.0,
+    "ripple_wavelength_m": 2.5,
+    "ripple_azimuth_deg": 0.0,
+}
+
+# Body defaults: generic terrain of each body, sourced in the presets module's notes.
+_BODY_DEFAULTS: dict[str, dict[str, Any]] = {
+    "mars": {
+        # Pathfinder: H 0.54-0.61, RMS slope 5.4 deg at 1 m (Golombek et al. 1999).
+        "hurst": 0.6, "rms_slope_deg": 5.4, "rms_baseline_m": 1.0,
+        # Cratered plains about a fifth of lunar equilibrium (Golombek et al. 2006, Gusev).
+        "crater_density_a": 0.016, "crater_exponent_b": 2.0,
+        "crater_depth_ratio": 0.13, "crater_degradation": 0.6,
+        # Golombek & Rapp (1997): Viking 1 k = 0.07, Pathfinder 0.19, Viking 2 0.16.
+        "rock_model": "golombek-rapp", "rock_cover": 0.10,
+        "rock_density_a": 3e-4, "rock_exponent_b": 2.482,
+        **_COMMON,
+    },
+    "moon": {
+        # Lunar nominal PSD 3 / (2e5 f^3.35 + 1): slope 3.35 = 2H + 2 -> H ~0.68.
+        "hurst": 0.68, "rms_slope_deg": 2.0, "rms_baseline_m": 25.0,
+        # Lunar equilibrium for metre-scale craters: a = 10^-1.1, b = 2 (Gault 1970).
+        "crater_density_a": 10 ** -1.1, "crater_exponent_b": 2.0,
+        "crater_depth_ratio": 0.12, "crater_degradation": 0.5,
+        # VIPER environment spec: N(>D) = 3e-4 D^-2.482 per m^2.
+        "rock_model": "power-law", "rock_cover": 0.01,
+        "rock_density_a": 3e-4, "rock_exponent_b": 2.482,
+        **_COMMON,
+    },
+    "phobos": {
+        "hurst": 0.7, "rms_slope_deg": 8.0, "rms_baseline_m": 25.0,
+        "crater_density_a": 10 ** -1.1, "crater_exponent_b": 2.0,
+        "crater_depth_ratio": 0.12, "crater_degradation": 0.7,
+        "rock_model": "power-law", "rock_cover": 0.01,
+        "rock_density_a": 1e-4, "rock_exponent_b": 2.5,
+        **_COMMON,
+    },
+}
+
+
+def _fmt_default(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def parameters() -> dict[str, str]:
+    """Every keyword :func:`terrains.generate` accepts in ``**params``, with a one-line help.
+
+    Each description gives the unit in brackets and the defaults per body. A preset replaces
+    the body's defaults with its own values; explicit keywords override both.
+
+    Examples
+    --------
+    >>> p = parameters()
+    >>> "hurst" in p and "rock_cover" in p
+    True
+    """
+    out = {}
+    for name, doc in _PARAM_DOCS.items():
+        if name in _AUTO_DOCS:
+            default = _AUTO_DOCS[name]
+        else:
+            vals = {b: _fmt_default(d[name]) for b, d in _BODY_DEFAULTS.items()}
+            if len(set(vals.values())) == 1:
+                default = next(iter(vals.values()))
+            else:
+                default = ", ".join(f"{b} {v}" for b, v in vals.items())
+        out[name] = f"{doc} (default: {default})"
+    return out
+
+
+def _did_you_mean(name: str, choices) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check names, types and ranges of user parameters; return them as plain Python values.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (with a "did you mean" hint) or a value of the wrong type or range.
+    """
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if name not in _PARAM_DOCS:
+            raise ValueError(
+                f"unknown terrain parameter {name!r}{_did_you_mean(name, _PARAM_DOCS)}; "
+                f"known: {', '.join(_PARAM_DOCS)}")
+        if name == "rock_model":
+            if value not in _ROCK_MODELS:
+                raise ValueError(f"rock_model must be one of {', '.join(map(repr, _ROCK_MODELS))}, "
+                                 f"got {value!r}")
+            out[name] = str(value)
+            continue
+        if value is None and name in _AUTO_DOCS:
+            out[name] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise ValueError(f"{name} must be a number, got {value!r}")
+        v = float(value)
+        if not math.isfinite(v):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        _check_range(name, v)
+        out[name] = v
+    return out
+
+
+def _check_range(name: str, v: float) -> None:
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            raise ValueError(f"{name} must be {what}, got {v:g}")
+
+    if name == "hurst":
+        need(0.0 < v < 1.0, "in (0, 1)")
+    elif name == "rms_slope_deg":
+        need(0.0 <= v < 60.0, "in [0, 60) degrees")
+    elif name in ("crater_exponent_b", "rock_exponent_b"):
+        need(0.0 < v <= 6.0, "in (0, 6]")
+    elif name == "rock_cover":
+        need(0.0 <= v < 1.0, "in [0, 1)")
+    elif name in ("crater_degradation",):
+        need(0.0 <= v <= 1.0, "in [0, 1]")
+    elif name in ("crater_depth_ratio", "crater_rim_ratio", "rock_height_ratio"):
+        need(0.0 <= v <= 2.0, "in [0, 2]")
+    elif name in ("crater_density_a", "rock_density_a", "ripple_height_m"):
+        need(v >= 0.0, ">= 0")
+    elif name == "ripple_azimuth_deg":
+        pass
+    else:  # lengths
+        need(v > 0.0, "> 0")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named, sourced parameter set for one site; a scenario may override any parameter."""
+
+    name: str
+    """Preset name, e.g. ``"mars-jezero"``."""
+    body: str
+    """Name of the body (a key of :func:`bodies`)."""
+    description: str
+    """One line for listings."""
+    params: Mapping[str, Any]
+    """Parameters (names of :func:`parameters`) that replace the body's defaults."""
+    references: str
+    """Where the numbers come from."""
+
+
+def presets() -> dict[str, Preset]:
+    """The named site presets (a new dict each call).
+
+    Examples
+    --------
+    >>> "mars-jezero" in presets() and presets()["moon-south-pole"].body == "moon"
+    True
+    """
+    from terrains._presets import PRESETS
+
+    return dict(PRESETS)
+
+
+def _as_table(a, name: str) -> np.ndarray:
+    arr = np.ascontiguousarray(a if a is not None else np.empty((0, 4)), dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[1] != 4:
+        raise ValueError(f"{name} must have shape (N, 4), got {arr.shape}")
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Terrain:
+    """A terrain: a height field on a square grid, with its craters and rocks.
+
+    Arrays are indexed ``[row, col]``; cell centres are at ``x = (col + 0.5) * cell_size``
+    (east) and ``y = (row + 0.5) * cell_size`` (north), so row 0 is the southern edge.
+    Construct one with :func:`terrains.generate`, :func:`terrains.load` or
+    :func:`terrains.load_heightmap`.
+    """
+
+    height: np.ndarray
+    """Ground height [m], float32, shape (rows, cols), rocks and craters included."""
+    cell_size: float
+    """Edge of one square cell [m]."""
+    body: Body
+    """The planetary body."""
+    craters: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
+    """float64 (N, 4): x [m], y [m], diameter [m], rim-crest-to-floor depth [m]; oldest first."""
+    rocks: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
+    """float64 (M, 4): x [m], y [m], diameter [m], height [m]."""
+    seed: int | None = 0
+    """Seed it was generated from (None for an imported heightmap)."""
+    params: dict = field(default_factory=dict)
+    """Resolved parameters ("auto" values as numbers), plus ``"preset"`` (name or None)."""
+
+    def __post_init__(self):
+        h = np.ascontiguousarray(self.height, dtype=np.float32)
+        if h.ndim != 2 or h.shape[0] < 1 or h.shape[1] < 1:
+            raise ValueError(f"height must be a 2-d array, got shape {np.shape(self.height)}")
+        if not (isinstance(self.cell_size, (int, float, np.floating, np.integer))
+                and math.isfinite(self.cell_size) and self.cell_size > 0):
+            raise ValueError(f"cell_size must be > 0 metres, got {self.cell_size!r}")
+        object.__setattr__(self, "height", h)
+        object.__setattr__(self, "cell_size", float(self.cell_size))
+        object.__setattr__(self, "craters", _as_table(self.craters, "craters"))
+        object.__setattr__(self, "rocks", _as_table(self.rocks, "rocks"))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, cols) of the grid."""
+        return (int(self.height.shape[0]), int(self.height.shape[1]))
+
+    @property
+    def extent_m(self) -> tuple[float, float]:
+        """(width east, height north) of the terrain [m]."""
+        return (self.shape[1] * self.cell_size, self.shape[0] * self.cell_size)
+
+    def __repr__(self) -> str:
+        rows, cols = self.shape
+        return (f"Terrain({self.body.name}, preset={self.params.get('preset')!r}, "
+                f"{rows}x{cols} cells of {self.cell_size:g} m, {len(self.craters)} craters, "
+                f"{len(self.rocks)} rocks, seed={self.seed})")
