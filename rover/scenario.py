@@ -181,7 +181,13 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"TOML syntax error: {exc}", file=shown) from None
+        message = str(exc)
+        if message.endswith("(at end of document)"):
+            # Say where the end is, so every syntax error carries a line and column.
+            lines = text.split("\n")
+            message = message.replace("(at end of document)", f"(at end of document, line "
+                                      f"{len(lines)}, column {len(lines[-1]) + 1})")
+        raise ScenarioError(f"TOML syntax error: {message}", file=shown) from None
     return _Reader(shown, p).scenario(doc)
 
 

@@ -106,7 +106,7 @@ def test_bad_flags_exit_2_before_any_output(small, tmp_path, capsys, args, patte
     (lambda s: s.replace("goal = [30.0, 32.0]", "goal = [900.0, 20.0]"),
      r"\[mission\]\.goal: \(900\.0, 20\.0\) lies outside the 40 x 40 m terrain"),
     (lambda s: s + "\n[[hazards]]\ncenter = [5.0, 5.0]\nradius_m = 3.0\n", r"\[mission\]\.start: .*"),
-    (lambda s: s.replace("[rover]", "[rover]\nmax_speed_mps = -1"), r"\[rover\]\.max_speed_mps: must be > 0"),
+    (lambda s: s.replace("[rover]", "[rover]\nmax_speed_mps = -1"), r"\[rover\]\.max_speed_mps: must be a finite number > 0"),
     (lambda s: s.replace("size = [80, 80]", "size = [80, 80"), r"TOML syntax error"),
 ])
 def test_bad_scenarios_exit_2_one_line_no_output(tmp_path, capsys, edit, pattern):

@@ -64,8 +64,10 @@ def test_hazard_polygon_and_circle(write):
 
 BAD = [
     # (what, file text, message pattern)
-    ("toml syntax", scenario_text(mission="[mission]\nstart = [2.0, 2.0\n"),
-     r"case\.toml: TOML syntax error: .*line \d+, column \d+"),
+    ("toml syntax", scenario_text(mission="[mission]\nstart = [2.0, 2.0\ngoal = [1, 1]\n"),
+     r"case\.toml: TOML syntax error: .*\(at line 14, column 1\)"),
+    ("toml syntax at end", scenario_text(mission="[mission]\nstart = [2.0, 2.0\n"),
+     r"case\.toml: TOML syntax error: Unclosed array \(at end of document, line \d+, column 1\)"),
     ("unknown top key", scenario_text(top='name = "x"\nseeed = 1\n'),
      r"case\.toml: seeed: unknown key \(did you mean 'seed'\?\)"),
     ("unknown mission key", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [20, 28]\ngoal_tolerence_m = 1\n"),
@@ -95,7 +97,7 @@ BAD = [
     ("unknown rover preset", scenario_text(rover='[rover]\npreset = "perserverance"\n'),
      r"\[rover\]\.preset: unknown value 'perserverance'.*valid values: .*generic"),
     ("inconsistent rover limit", scenario_text(rover='[rover]\nmax_speed_mps = -1\n'),
-     r"\[rover\]\.max_speed_mps: must be > 0, got -1"),
+     r"\[rover\]\.max_speed_mps: must be a finite number > 0, got -1"),
     ("zero footprint", scenario_text(rover='[rover]\nlength_m = 0\n'),
      r"\[rover\]\.length_m: must be a finite number > 0, got 0"),
     ("unknown body", scenario_text(terrain='[terrain]\nbody = "marz"\n'),
