@@ -7,8 +7,9 @@ meaningful where the state is not "unseen", which lets the caller allocate it wi
 ``np.empty`` (pages the search never touches are never written).
 
 The open list is an indexed binary heap on flat arrays (key, node) with each node's slot in
-``pos`` for decrease-key. Equal keys go to the larger g, i.e. the node nearer the goal, so
-that uniform-cost maps do not flood breadth-first.
+``pos`` for decrease-key. Equal keys (within a relative 1e-12, the rounding noise of g + h)
+go to the larger g, i.e. the node nearer the goal, so that uniform-cost maps do not flood
+breadth-first. The found cost can then exceed the optimum by that noise only.
 
 Kernels return status codes and never raise.
 """
@@ -58,6 +59,7 @@ NEED = np.array([1, 2, 4, 8, 1 | 4, 1 | 8, 2 | 4, 2 | 8], dtype=np.int64)
 HALF_STEP = np.array([HALF] * 4 + [HALF_DIAG] * 4, dtype=np.float64)
 
 GROW = 2
+TIE_REL = 1e-12  # relative key difference treated as a tie (rounding noise of g + h)
 
 
 @njit(cache=True, nogil=True)
@@ -129,6 +131,9 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
             return GROW, size, expanded
         # Pop the best node; sift the last slot down from the root.
         u = hn[0]
+        # Keys this close count as equal: sums of the same steps in another order differ in
+        # the last bits, and exact ties would then never happen on uniform-cost maps.
+        tol = hf[0] * TIE_REL
         size -= 1
         if size > 0:
             x = hn[size]
@@ -143,11 +148,11 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
                 right = child + 1
                 if right < size:
                     rf = hf[right]
-                    if rf < cf or (rf == cf and g[hn[right]] > g[cn]):
+                    if rf < cf - tol or (rf <= cf + tol and g[hn[right]] > g[cn]):
                         child = right
                         cf = rf
                         cn = hn[right]
-                if not (cf < xf or (cf == xf and g[cn] > g[x])):
+                if not (cf < xf - tol or (cf <= xf + tol and g[cn] > g[x])):
                     break
                 hf[i] = cf
                 hn[i] = cn
@@ -209,7 +214,7 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
                 p = (i - 1) >> 1
                 pf = hf[p]
                 pn = hn[p]
-                if not (f < pf or (f == pf and ng > g[pn])):
+                if not (f < pf - tol or (f <= pf + tol and ng > g[pn])):
                     break
                 hf[i] = pf
                 hn[i] = pn

@@ -117,7 +117,7 @@ def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float]:
         r, c = divmod(int(first_low), cols)
         raise ValueError(
             f"{name} grid has {n_low} cells below 1 (costs must be >= 1, or inf for blocked), "
-            f"first at ({r}, {c}): {grid[r, c]!r}"
+            f"first at ({r}, {c}): {float(grid[r, c])!r}"
         )
     return grid, float(cmin)
 

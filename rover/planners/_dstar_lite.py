@@ -235,7 +235,7 @@ class DStarLite:
         if low.any():
             i = int(np.argmax(low))
             raise ValueError(f"costs must be >= 1 (or inf for blocked), costs[{i}] is "
-                             f"{costs_arr[i]!r}")
+                             f"{float(costs_arr[i])!r}")
         flat = r * cols + c
         # Last occurrence wins: unique over the reversed list keeps each cell's last entry.
         uniq, first_rev = np.unique(flat[::-1], return_index=True)

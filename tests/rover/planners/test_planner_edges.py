@@ -1,0 +1,207 @@
+"""Edge cases, input errors and the planner registry."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rover.planners import PLANNERS, DStarLite, Plan, astar, dijkstra, plan_path
+
+INF = np.inf
+SQRT2 = math.sqrt(2.0)
+
+
+def all_planners(cost, start, goal, connectivity=8):
+    return {
+        "astar": astar(cost, start, goal, connectivity=connectivity),
+        "wastar": astar(cost, start, goal, connectivity=connectivity, weight=3.0),
+        "dijkstra": dijkstra(cost, start, goal, connectivity=connectivity),
+        "dstar_lite": DStarLite(cost, start, goal, connectivity=connectivity).plan(),
+    }
+
+
+def assert_not_found(plan):
+    assert not plan.found
+    assert plan.cost == INF
+    assert plan.path.shape == (0, 2) and plan.path.dtype == np.int64
+
+
+# ----------------------------------------------------------------------------- edge cases
+def test_start_equals_goal():
+    cost = np.full((5, 6), 2.0)
+    for name, plan in all_planners(cost, (2, 3), (2, 3)).items():
+        assert plan.found, name
+        assert plan.cost == 0.0
+        assert plan.path.tolist() == [[2, 3]]
+
+
+def test_one_by_one_grid():
+    for name, plan in all_planners(np.array([[7.0]]), (0, 0), (0, 0)).items():
+        assert plan.found and plan.cost == 0.0 and plan.path.tolist() == [[0, 0]], name
+    for name, plan in all_planners(np.array([[INF]]), (0, 0), (0, 0)).items():
+        assert_not_found(plan)
+    assert dijkstra(np.array([[INF]]), (0, 0)).tolist() == [[INF]]
+
+
+def test_everything_blocked():
+    cost = np.full((4, 4), INF)
+    for plan in all_planners(cost, (0, 0), (3, 3)).values():
+        assert_not_found(plan)
+    assert np.all(dijkstra(cost, (0, 0)) == INF)
+
+
+def test_blocked_start_or_goal():
+    cost = np.ones((4, 4))
+    cost[0, 0] = INF
+    cost[3, 3] = INF
+    for plan in list(all_planners(cost, (0, 0), (2, 2)).values()) + list(
+            all_planners(cost, (1, 1), (3, 3)).values()):
+        assert_not_found(plan)
+
+
+def test_goal_walled_in():
+    cost = np.ones((9, 9))
+    cost[3:8, 3] = cost[3:8, 7] = cost[3, 3:8] = cost[7, 3:8] = INF
+    for conn in (4, 8):
+        for name, plan in all_planners(cost, (0, 0), (5, 5), conn).items():
+            assert_not_found(plan)
+            assert plan.expanded > 0, name
+    reach = dijkstra(cost, (0, 0))
+    assert np.all(reach[4:7, 4:7] == INF) and np.isfinite(reach[8, 8])
+
+
+def test_diagonal_squeeze_between_two_blocked_cells_is_not_allowed():
+    cost = np.array([[1.0, INF], [INF, 1.0]])
+    for plan in all_planners(cost, (0, 0), (1, 1)).values():
+        assert_not_found(plan)
+    # One side open: the diagonal is still a corner cut, so the path goes around it.
+    cost = np.array([[1.0, 1.0], [INF, 1.0]])
+    for name, plan in all_planners(cost, (0, 0), (1, 1)).items():
+        assert plan.path.tolist() == [[0, 0], [0, 1], [1, 1]], name
+        assert plan.cost == 2.0
+
+
+def test_diagonal_step_cost_is_sqrt2_times_mean_cost():
+    cost = np.array([[2.0, 5.0], [5.0, 3.0]])
+    plan = astar(cost, (0, 0), (1, 1))
+    assert plan.path.tolist() == [[0, 0], [1, 1]]
+    assert plan.cost == pytest.approx(SQRT2 * 2.5)
+    # 4-connected: two straight steps through a dear side cell.
+    plan4 = astar(cost, (0, 0), (1, 1), connectivity=4)
+    assert plan4.cost == pytest.approx(3.5 + 4.0)
+    assert len(plan4.path) == 3
+    # A cheap side cell makes two straight steps beat the diagonal.
+    cost[1, 0] = 1.0
+    assert astar(cost, (0, 0), (1, 1)).path.tolist() == [[0, 0], [1, 0], [1, 1]]
+
+
+def test_plan_is_frozen_and_sized():
+    plan = astar(np.ones((3, 3)), (0, 0), (0, 2))
+    assert isinstance(plan, Plan) and len(plan) == 3
+    with pytest.raises(AttributeError):
+        plan.cost = 0.0
+
+
+def test_float32_input_and_caller_grid_untouched():
+    cost = np.ones((6, 6), dtype=np.float32)
+    cost[2, 1:5] = np.inf
+    before = cost.copy()
+    for plan in all_planners(cost, (0, 0), (5, 5)).values():
+        assert plan.found
+    np.testing.assert_array_equal(cost, before)
+
+
+def test_non_contiguous_and_list_input():
+    big = np.ones((10, 10))
+    view = big[::2, ::2]
+    assert astar(view, (0, 0), (4, 4)).cost == pytest.approx(4 * SQRT2)
+    assert astar([[1.0, 1.0], [1.0, 1.0]], [0, 0], np.array([1, 1])).found
+
+
+# ----------------------------------------------------------------------------- errors
+def test_nan_is_an_error_naming_count_and_first_cell():
+    cost = np.ones((8, 9))
+    cost[3, 7] = np.nan
+    cost[5, 0] = np.nan
+    with pytest.raises(ValueError, match=r"cost grid has 2 NaN cells, first at \(3, 7\)"):
+        astar(cost, (0, 0), (1, 1))
+    with pytest.raises(ValueError, match="NaN"):
+        DStarLite(cost, (0, 0), (1, 1))
+
+
+def test_costs_below_one_are_an_error():
+    cost = np.ones((4, 4))
+    cost[1, 2] = 0.5
+    with pytest.raises(ValueError, match=r"1 cells below 1 .* first at \(1, 2\): 0.5"):
+        dijkstra(cost, (0, 0))
+    cost[1, 2] = -np.inf
+    with pytest.raises(ValueError, match="below 1"):
+        astar(cost, (0, 0), (3, 3))
+
+
+@pytest.mark.parametrize("bad, match", [
+    (np.ones(5), r"must be 2-D \(rows, cols\), got shape \(5,\)"),
+    (np.ones((2, 2, 2)), r"must be 2-D"),
+    (np.ones((0, 4)), r"must not be empty, got shape \(0, 4\)"),
+    (np.ones((3, 3), dtype=np.int32), r"dtype int32.*astype\(np.float64\)"),
+    (np.ones((3, 3), dtype=bool), r"dtype bool"),
+    (np.array([["a"]]), r"expected float32 or float64"),
+])
+def test_malformed_grids(bad, match):
+    with pytest.raises(ValueError, match=match):
+        astar(bad, (0, 0), (0, 0))
+    with pytest.raises(ValueError, match=match):
+        DStarLite(bad, (0, 0), (0, 0))
+
+
+def test_start_and_goal_out_of_bounds():
+    cost = np.ones((128, 128))
+    with pytest.raises(ValueError,
+                       match=r"start \(-1, 4\) is outside the cost grid of shape \(128, 128\)"):
+        astar(cost, (-1, 4), (0, 0))
+    with pytest.raises(ValueError, match=r"goal \(3, 128\) is outside"):
+        dijkstra(cost, (0, 0), (3, 128))
+    with pytest.raises(ValueError, match=r"goal \(128, 0\) is outside"):
+        DStarLite(cost, (0, 0), (128, 0))
+    with pytest.raises(ValueError, match=r"start must be a \(row, col\) pair of integers"):
+        astar(cost, (1, 2, 3), (0, 0))
+    with pytest.raises(ValueError, match=r"start must be a \(row, col\) pair of integers"):
+        astar(cost, (0.5, 1), (0, 0))
+
+
+def test_bad_connectivity_and_weight():
+    cost = np.ones((3, 3))
+    with pytest.raises(ValueError, match="connectivity must be 4 or 8, got 6"):
+        astar(cost, (0, 0), (2, 2), connectivity=6)
+    with pytest.raises(ValueError, match="connectivity must be 4 or 8, got 6"):
+        DStarLite(cost, (0, 0), (2, 2), connectivity=6)
+    with pytest.raises(ValueError, match=r"weight must be a finite number >= 1, got 0.5"):
+        astar(cost, (0, 0), (2, 2), weight=0.5)
+    with pytest.raises(ValueError, match=r"weight must be a number >= 1, got 'x'"):
+        astar(cost, (0, 0), (2, 2), weight="x")
+
+
+# ----------------------------------------------------------------------------- registry
+def test_registry_names_and_plan_path():
+    assert set(PLANNERS) == {"astar", "wastar", "dijkstra", "dstar_lite"}
+    assert all(isinstance(v, str) and v and "\n" not in v for v in PLANNERS.values())
+    rng = np.random.default_rng(5)
+    cost = 1.0 + 9.0 * rng.random((40, 50))
+    cost[rng.random(cost.shape) < 0.2] = INF
+    cost[0, 0] = cost[39, 49] = 1.0
+    best = astar(cost, (0, 0), (39, 49))
+    assert best.found
+    for name in ("astar", "dijkstra", "dstar_lite"):
+        assert plan_path(name, cost, (0, 0), (39, 49)).cost == pytest.approx(best.cost,
+                                                                            rel=1e-9)
+    w = plan_path("wastar", cost, (0, 0), (39, 49), weight=1.5)
+    assert best.cost <= w.cost <= 1.5 * best.cost * (1 + 1e-12)
+    assert plan_path("astar", cost, (0, 0), (39, 49), connectivity=4).cost >= best.cost
+
+
+def test_unknown_planner_name_lists_valid_ones():
+    with pytest.raises(ValueError, match=r"unknown planner 'rrt'; valid planners: 'astar', "
+                                         r"'wastar', 'dijkstra', 'dstar_lite'"):
+        plan_path("rrt", np.ones((2, 2)), (0, 0), (1, 1))
