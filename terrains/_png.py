@@ -131,6 +131,7 @@ def decode_png(blob: bytes) -> np.ndarray:
     pos = len(_SIGNATURE)
     header = None
     idat = []
+    ended = False
     while pos + 8 <= len(blob):
         (length,) = struct.unpack(">I", blob[pos:pos + 4])
         kind = blob[pos + 4:pos + 8]
@@ -145,10 +146,13 @@ def decode_png(blob: bytes) -> np.ndarray:
         elif kind == b"IDAT":
             idat.append(data)
         elif kind == b"IEND":
+            ended = True
             break
         pos += 12 + length
     if header is None:
         raise PNGError("corrupt PNG (no IHDR chunk)")
+    if not ended:
+        raise PNGError("truncated PNG (no IEND chunk)")
     cols, rows, depth, colour, _, _, interlace = header
     if colour not in _CHANNELS:
         raise PNGError(f"unsupported PNG colour type {colour} (palette images are not read; "

@@ -1,0 +1,89 @@
+"""`rover terrain`: PNG with a scale bar, .npz data, --stats beside targets, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import terrains
+from rover.cli import main
+from terrains._png import read_png
+
+
+def test_png_npz_and_stats(tmp_path, capsys):
+    png, npz = tmp_path / "j.png", tmp_path / "j.npz"
+    code = main(["terrain", "--preset", "mars-jezero", "--size", "96", "--seed", "3",
+                 "-o", str(png), "--npz", str(npz), "--stats"])
+    out = capsys.readouterr()
+    assert code == 0 and out.err == ""
+    img = read_png(png)
+    assert img.shape == (96, 96, 3) and img.dtype == np.uint8
+    assert (img[-12:, :20] == 255).all(axis=2).any()  # the white scale bar, bottom-left
+    t = terrains.load(npz)
+    assert t.shape == (96, 96) and t.seed == 3 and t.params["preset"] == "mars-jezero"
+    same = terrains.generate(preset="mars-jezero", size=96, seed=3)
+    assert t.height.tobytes() == same.height.tobytes()
+    assert "Hurst exponent (relief)" in out.out and "rock cover k (fitted)" in out.out
+    line = next(ln for ln in out.out.splitlines() if ln.startswith("RMS slope at 1 m (relief)"))
+    assert line.split()[-2:] == ["5", "deg"]  # target column
+
+
+def test_body_size_cell_size_and_set(tmp_path, capsys):
+    npz = tmp_path / "m.npz"
+    code = main(["terrain", "--body", "moon", "--size", "32x48", "--cell-size", "2",
+                 "--set", "hurst=0.9", "--set", "rock_model=none", "--npz", str(npz)])
+    assert code == 0
+    t = terrains.load(npz)
+    assert t.shape == (32, 48) and t.cell_size == 2.0 and t.body.name == "moon"
+    assert t.params["hurst"] == 0.9 and len(t.rocks) == 0
+
+
+def test_stats_as_json(capsys):
+    assert main(["terrain", "--size", "64", "--stats", "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["body"] == "mars" and s["shape"] == [64, 64]
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--preset", "mars-jezro", "--stats"], r"unknown preset 'mars-jezro' \(did you mean"),
+    (["--body", "venus", "--stats"], r"unknown body 'venus'; known bodies"),
+    (["--size", "0", "--stats"], r"size must be positive"),
+    (["--size", "abc", "--stats"], r"--size must be N or ROWSxCOLS, got 'abc'"),
+    (["--cell-size", "-1", "--stats"], r"cell_size must be a number > 0"),
+    (["--set", "hurts=0.5", "--stats"], r"did you mean 'hurst'"),
+    (["--set", "hurst", "--stats"], r"--set needs NAME=VALUE"),
+    ([], r"nothing to do: give -o FILE.png, --npz FILE or --stats"),
+    (["-o", "x.jpg"], r"-o must name a .png file, got 'x.jpg'"),
+    (["-o", "/no/such/dir/x.png"], r"-o: directory '/no/such/dir' does not exist"),
+])
+def test_user_mistakes_are_one_line_and_exit_2(argv, match, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["terrain", "--size", "16", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    import re
+    assert re.search(match, err)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_preset_and_body_are_exclusive(capsys):
+    assert main(["terrain", "--preset", "moon-mare", "--body", "mars", "--stats"]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_bad_input_leaves_an_existing_file_alone(tmp_path, capsys):
+    png = tmp_path / "keep.png"
+    png.write_bytes(b"old")
+    assert main(["terrain", "--size", "-4", "-o", str(png)]) == 2
+    assert png.read_bytes() == b"old"
+
+
+def test_help_and_list_params(capsys):
+    assert main(["terrain", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "hillshaded" in out and "moon-south-pole" in out
+    assert main(["terrain", "--list-params"]) == 0
+    out = capsys.readouterr().out
+    assert "rms_slope_deg" in out and "[deg]" in out

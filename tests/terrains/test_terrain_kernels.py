@@ -1,0 +1,92 @@
+"""The compiled terrain kernels against slow references (tests/terrains/terrain_naive.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from terrains import _kernels as K
+
+_spec = importlib.util.spec_from_file_location(
+    "terrains_naive", Path(__file__).with_name("terrain_naive.py"))
+naive = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(naive)
+
+
+def _craters(rng, n, width, height, dmax):
+    d = rng.uniform(0.6, dmax, n)
+    return np.column_stack([rng.uniform(-3, width + 3, n), rng.uniform(-3, height + 3, n), d,
+                            0.15 * d, 0.04 * d])
+
+
+@settings(deadline=None, max_examples=25)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(2, 24), cols=st.integers(2, 24),
+       cell=st.sampled_from([0.25, 0.5, 1.0]), n=st.integers(0, 6))
+def test_stamp_craters_matches_reference(seed, rows, cols, cell, n):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(rows, cols)).astype(np.float32)
+    cr = _craters(rng, n, cols * cell, rows * cell, 8.0)
+    want = naive.stamp_craters(z, cell, cr)
+    got = z.copy()
+    assert K.stamp_craters(got, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(5))) == 0
+    np.testing.assert_allclose(got, want, atol=2e-5)
+
+
+@settings(deadline=None, max_examples=25)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(2, 20), cols=st.integers(2, 20),
+       n=st.integers(0, 8))
+def test_stamp_rocks_matches_reference(seed, rows, cols, n):
+    rng = np.random.default_rng(seed)
+    cell = 0.5
+    z = np.zeros((rows, cols), np.float32)
+    d = rng.uniform(0.2, 3.0, n)
+    rk = np.column_stack([rng.uniform(-1, cols * cell + 1, n), rng.uniform(-1, rows * cell + 1, n),
+                          d, 0.5 * d])
+    want = naive.stamp_rocks(z, cell, rk)
+    got = z.copy()
+    assert K.stamp_rocks(got, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4))) == 0
+    np.testing.assert_allclose(got, want, atol=2e-5)
+
+
+def test_crater_is_a_bowl_with_a_raised_rim():
+    z = np.zeros((41, 41), np.float32)
+    cell, d = 0.5, 10.0
+    x = y = 20.5 * cell  # centre of cell (20, 20)
+    K.stamp_craters(z, cell, np.array([x]), np.array([y]), np.array([d]), np.array([2.0]),
+                    np.array([0.4]))
+    assert z[20, 20] == pytest.approx(0.4 - 2.0)        # floor: rim - depth
+    assert z[20, 30] == pytest.approx(0.4, abs=1e-6)    # r = 1: the rim crest
+    assert z[20, 34] > 0.0                              # ejecta at r = 1.4
+    assert z[20, 35] == 0.0 and z[0, 0] == 0.0          # nothing at and beyond 1.5 R
+    assert z.max() == pytest.approx(0.4, abs=1e-6)
+
+
+@pytest.mark.parametrize("lag", [1, 2, 5, 15, 16, 40])
+def test_structure_sum_matches_numpy(lag):
+    z = np.random.default_rng(lag).normal(size=(16, 41)).astype(np.float32)
+    assert K.structure_sum(z, lag) == pytest.approx(naive.structure_mean_square(z, lag), rel=1e-12)
+
+
+def test_structure_sum_reports_a_lag_that_fits_nowhere():
+    assert K.structure_sum(np.zeros((4, 5), np.float32), 5) == -1.0
+
+
+def test_fill_spectrum_gives_power_law_amplitudes():
+    rows, cols = 8, 10
+    phase = np.random.default_rng(0).random((rows, cols // 2 + 1), dtype=np.float32)
+    spec = np.empty((rows, cols // 2 + 1), np.complex64)
+    K.fill_spectrum(spec, phase, rows, cols, 1.7)
+    fy = np.fft.fftfreq(rows)[:, None]
+    fx = np.fft.rfftfreq(cols)[None, :]
+    f = np.hypot(fx, fy)
+    with np.errstate(divide="ignore"):
+        want = np.where(f > 0, f ** -1.7, 0.0)
+    np.testing.assert_allclose(np.abs(spec), want, rtol=1e-5)
+    np.testing.assert_allclose(np.angle(spec[1:, 1:]) % (2 * np.pi),
+                               (2 * np.pi * phase[1:, 1:].astype(np.float64)) % (2 * np.pi),
+                               atol=1e-4)

@@ -1,0 +1,161 @@
+"""Measured back: terrains.stats recovers the numbers a terrain was generated from.
+
+Quality bars (issue 4): rock cover within 15 % of k; crater SFD exponent within 0.2 of b;
+Hurst within 0.1 of H; RMS slope at the reference baseline within 15 % of its target.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import terrains
+from terrains import generate, stats
+from terrains._stats import fit_golombek_rapp, fit_power_law, hurst_estimate, rms_slope_deg
+
+
+@pytest.mark.parametrize("hurst", [0.3, 0.55, 0.8, 0.95])
+@pytest.mark.parametrize("seed", [0, 5])
+def test_hurst_within_0_1(hurst, seed):
+    s = stats(generate("mars", size=512, seed=seed, hurst=hurst))
+    assert s["measured_on"] == "relief"
+    assert abs(s["hurst"] - hurst) <= 0.1
+
+
+@pytest.mark.parametrize("baseline_m, slope_deg", [(1.0, 5.4), (10.0, 2.5), (100.0, 1.7),
+                                                   (3.3, 4.0), (25.0, 3.0)])
+def test_rms_slope_at_reference_baseline_within_15_percent(baseline_m, slope_deg):
+    for seed in (1, 2):
+        t = generate("moon", size=(512, 480), cell_size=0.5, seed=seed, rms_slope_deg=slope_deg,
+                     rms_baseline_m=baseline_m, hurst=0.7)
+        at = stats(t)["rms_slope_at_baseline"]
+        assert at["baseline_m"] == baseline_m
+        assert at["deg"] == pytest.approx(slope_deg, rel=0.15)
+
+
+def test_reported_baselines_are_those_that_fit():
+    s = stats(generate("mars", size=64, cell_size=0.5))  # 32 m wide
+    assert set(s["rms_slope_deg"]) == {"1", "10"}
+    s = stats(generate("mars", size=64, cell_size=2.0))  # a 1 m baseline is under a cell
+    assert set(s["rms_slope_deg"]) == {"10"}
+    # a reference baseline below one cell: matched by extrapolation, reported as not measurable
+    s = stats(generate("mars", size=64, cell_size=2.0, rms_baseline_m=1.0))
+    assert s["rms_slope_at_baseline"] is None
+
+
+@pytest.mark.parametrize("b", [1.5, 1.92, 2.5, 3.2])
+@pytest.mark.parametrize("body", ["mars", "moon"])
+def test_crater_exponent_within_0_2(b, body):
+    t = generate(body, size=512, seed=3, crater_exponent_b=b)
+    c = stats(t)["craters"]
+    assert c["count"] > 100
+    assert abs(c["exponent_b"] - b) <= 0.2
+    assert c["density_a"] == pytest.approx(t.params["crater_density_a"], rel=0.3)
+
+
+@pytest.mark.parametrize("k", [0.05, 0.1, 0.19, 0.3, 0.45])
+def test_rock_cover_within_15_percent(k):
+    t = generate("mars", size=1024, seed=9, rock_cover=k)
+    r = stats(t)["rocks"]
+    assert r["model"] == "golombek-rapp"
+    assert r["cover"] == pytest.approx(k, rel=0.15)
+    assert r["q"] == pytest.approx(1.79 + 0.152 / r["cover"])
+    # the listed rocks (>= 0.5 m) cover what the model says rocks of that size cover
+    dmin = t.params["rock_min_d_m"]
+    assert r["cover_listed"] == pytest.approx(k * math.exp(-(1.79 + 0.152 / k) * dmin), rel=0.15)
+
+
+def test_lunar_rock_power_law_is_fitted():
+    t = generate("moon", size=1024, seed=2, rock_density_a=3e-3, rock_exponent_b=2.482)
+    r = stats(t)["rocks"]
+    assert r["model"] == "power-law" and r["count"] > 1000
+    assert abs(r["exponent_b"] - 2.482) <= 0.2
+    assert r["density_a"] == pytest.approx(3e-3, rel=0.2)
+
+
+@pytest.mark.parametrize("preset", sorted(terrains.presets()))
+def test_every_preset_meets_its_own_targets(preset):
+    t = generate(preset=preset, size=512, seed=4)
+    s = stats(t)
+    p = t.params
+    assert abs(s["hurst"] - p["hurst"]) <= 0.1
+    assert s["rms_slope_at_baseline"]["deg"] == pytest.approx(p["rms_slope_deg"], rel=0.15)
+    assert abs(s["craters"]["exponent_b"] - p["crater_exponent_b"]) <= 0.2
+    if p["rock_model"] == "golombek-rapp":
+        assert s["rocks"]["cover"] == pytest.approx(p["rock_cover"], rel=0.15)
+    assert s["targets"]["hurst"] == p["hurst"]
+    json.dumps(s)  # JSON-ready
+
+
+def test_stats_of_an_imported_heightmap_measure_the_height_field(tmp_path):
+    z = generate("mars", size=256, seed=1, crater_density_a=0.0, rock_model="none").height
+    np.save(tmp_path / "dem.npy", z)
+    t = terrains.load_heightmap(tmp_path / "dem.npy", cell_size=0.5)
+    s = stats(t)
+    assert s["measured_on"] == "height" and s["targets"] == {} and s["seed"] is None
+    assert s["craters"]["count"] == 0 and s["rocks"]["count"] == 0
+    assert s["rms_slope_deg"]["1"] == pytest.approx(5.4, rel=1e-4)
+    json.dumps(s)
+
+
+def test_stats_needs_a_terrain():
+    with pytest.raises(TypeError, match="stats\\(\\) needs a Terrain, got ndarray"):
+        stats(np.zeros((4, 4)))
+
+
+# ----------------------------------------------------------- estimators on independent data
+
+def _gaussian_fbm(n, hurst, seed):
+    """fBm by the textbook recipe (Gaussian white noise filtered by f^-(H+1)), not ours."""
+    rng = np.random.default_rng(seed)
+    noise = np.fft.rfft2(rng.normal(size=(n, n)))
+    f = np.hypot(np.fft.fftfreq(n)[:, None], np.fft.rfftfreq(n)[None, :])
+    f[0, 0] = np.inf
+    return np.fft.irfft2(noise * f ** -(hurst + 1.0), s=(n, n))
+
+
+@pytest.mark.parametrize("hurst", [0.4, 0.7, 0.9])
+def test_hurst_estimator_on_a_non_periodic_patch(hurst):
+    # cropping a quarter out of a periodic field makes it non-periodic, as a real DEM is
+    z = _gaussian_fbm(1024, hurst, seed=int(hurst * 10))[:512, :512]
+    assert abs(hurst_estimate(z) - hurst) <= 0.1
+
+
+def test_rms_slope_of_a_plane_is_its_slope():
+    x = np.arange(40) * 0.5
+    z = np.tan(np.radians(10.0)) * np.broadcast_to(x, (40, 40))
+    # along x the slope is 10 deg, along y 0: the RMS over both axes is sqrt(1/2) of it
+    want = math.degrees(math.atan(math.tan(math.radians(10.0)) / math.sqrt(2.0)))
+    assert rms_slope_deg(z, 0.5, 2.0) == pytest.approx(want, rel=1e-6)
+    assert rms_slope_deg(z, 0.5, 0.25) is None and rms_slope_deg(z, 0.5, 11.0) is None
+
+
+def test_power_law_fit_of_an_iid_sample():
+    rng = np.random.default_rng(0)
+    b, dmin, dmax = 2.3, 1.0, 100.0
+    u = rng.random(4000)
+    d = (dmin ** -b - u * (dmin ** -b - dmax ** -b)) ** (-1 / b)
+    fit = fit_power_law(d, dmin, dmax, area_m2=1e5)
+    assert abs(fit["exponent_b"] - b) < 0.1
+    bf = fit["exponent_b"]
+    assert fit["density_a"] == pytest.approx(4000 / (1e5 * (1 - 100 ** -bf)), rel=1e-9)
+
+
+def test_golombek_rapp_fit_of_an_iid_sample():
+    # rejection-sample diameters from n(D) ~ exp(-qD) / D^2 independently of the generator
+    k, dmin, dmax, area = 0.15, 0.5, 10.0, 2e5
+    q = 1.79 + 0.152 / k
+    rng = np.random.default_rng(1)
+    grid = np.linspace(dmin, dmax, 200001)
+    dens = k * q * np.exp(-q * grid) * 4 / (math.pi * grid ** 2)
+    n = rng.poisson(area * np.trapezoid(dens, grid))
+    out = []
+    while len(out) < n:
+        d = dmin / (1 - rng.random(4 * n) * (1 - dmin / dmax))  # ~ 1/D^2 on [dmin, dmax]
+        keep = rng.random(d.size) < np.exp(-q * (d - dmin))
+        out.extend(d[keep].tolist())
+    fit = fit_golombek_rapp(np.array(out[:n]), dmin, dmax, area)
+    assert fit["cover"] == pytest.approx(k, rel=0.15)
