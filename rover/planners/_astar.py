@@ -136,37 +136,53 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
         tol = hf[0] * TIE_REL
         size -= 1
         if size > 0:
-            x = hn[size]
+            # Bottom-up pop: walk the hole down to a leaf along the better children (one
+            # comparison a level), then sift the last slot up from there. Indices are
+            # unsigned in the heap and grid accesses: numba then skips its negative-index
+            # wraparound code, a large share of this loop.
+            x = np.uint64(hn[size])
             xf = hf[size]
-            i = 0
+            usize = np.uint64(size)
+            one = np.uint64(1)
+            i = np.uint64(0)
             while True:
-                child = 2 * i + 1
-                if child >= size:
+                child = i + i + one
+                if child >= usize:
                     break
                 cf = hf[child]
-                cn = hn[child]
-                right = child + 1
-                if right < size:
+                cn = np.uint64(hn[child])
+                right = child + one
+                if right < usize:
                     rf = hf[right]
-                    if rf < cf - tol or (rf <= cf + tol and g[hn[right]] > g[cn]):
+                    rn = np.uint64(hn[right])
+                    if rf < cf - tol or (rf <= cf + tol and g[rn] > g[cn]):
                         child = right
                         cf = rf
-                        cn = hn[right]
-                if not (cf < xf - tol or (cf <= xf + tol and g[cn] > g[x])):
-                    break
+                        cn = rn
                 hf[i] = cf
                 hn[i] = cn
                 pos[cn] = i
                 i = child
+            while i > 0:
+                p = (i - one) >> one
+                pf = hf[p]
+                pn = np.uint64(hn[p])
+                if not (xf < pf - tol or (xf <= pf + tol and g[x] > g[pn])):
+                    break
+                hf[i] = pf
+                hn[i] = pn
+                pos[pn] = i
+                i = p
             hf[i] = xf
             hn[i] = x
             pos[x] = i
-        flags[u] = (flags[u] & ~STATE_MASK) | CLOSED
+        uu = np.uint64(u)
+        flags[uu] = (flags[uu] & ~STATE_MASK) | CLOSED
         expanded += 1
         if u == goal:
             return FOUND, size, expanded
-        gu = g[u]
-        cu = cost[u]
+        gu = g[uu]
+        cu = cost[uu]
         # Row and column by a float reciprocal, corrected: much cheaper than integer division.
         r = int(u * inv_cols)
         c = u - r * cols
@@ -178,19 +194,19 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
             c += cols
         # Passable straight neighbours as a bit mask; diagonals need both beside them.
         mask = 0
-        if r > 0 and cost[u - cols] < inf:
+        if r > 0 and cost[np.uint64(u - cols)] < inf:
             mask |= 1
-        if r < last_row and cost[u + cols] < inf:
+        if r < last_row and cost[np.uint64(u + cols)] < inf:
             mask |= 2
-        if c > 0 and cost[u - 1] < inf:
+        if c > 0 and cost[np.uint64(u - 1)] < inf:
             mask |= 4
-        if c < last_col and cost[u + 1] < inf:
+        if c < last_col and cost[np.uint64(u + 1)] < inf:
             mask |= 8
         for k in range(ndir):
             need = NEED[k]
             if (mask & need) != need:
                 continue
-            v = u + off[k]
+            v = np.uint64(u + off[k])
             cv = cost[v]
             if cv == inf:
                 continue
@@ -210,10 +226,11 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
             flags[v] = OPEN | (k << 2)
             f = ng + hscale * _dist(r + DR[k], c + DC[k], gr, gc, conn8)
             # Sift up from slot i (a new last slot or a decreased key).
+            i = np.uint64(i)
             while i > 0:
-                p = (i - 1) >> 1
+                p = (i - np.uint64(1)) >> np.uint64(1)
                 pf = hf[p]
-                pn = hn[p]
+                pn = np.uint64(hn[p])
                 if not (f < pf - tol or (f <= pf + tol and ng > g[pn])):
                     break
                 hf[i] = pf
