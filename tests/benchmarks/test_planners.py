@@ -1,0 +1,157 @@
+"""Planner benchmarks: A* against scikit-image, tcod and pyastar2d; D* Lite replans; memory;
+fresh-process latency; every Moving AI problem.
+
+Figures are ratios against our own planner measured in the same test, never absolute
+thresholds. The default run (``--benchmark-disable``) executes each light benchmark once as
+a smoke test and skips the heavy ones; run them all with::
+
+    .venv/bin/python -m pytest tests/benchmarks/test_planners.py --benchmark-enable
+
+``tests/benchmarks/planner_bench.py`` prints the same figures as plain text (see its doc).
+Peers come from the ``bench`` extra and are skipped when absent.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import planner_bench as pb  # noqa: E402
+
+from rover.planners import DStarLite, astar, dijkstra  # noqa: E402
+
+SIZES = [256, 1024]
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=lambda s: f"{s}x{s}")
+def grid(request):
+    return pb.bench_grid(request.param, seed=0)
+
+
+def _repeat(benchmark):
+    return 1 if benchmark.disabled else 5
+
+
+def _heavy(benchmark):
+    if benchmark.disabled:
+        pytest.skip("heavy benchmark: run with --benchmark-enable")
+
+
+def test_astar(benchmark, grid):
+    start, goal = pb.corners(grid)
+    astar(grid, start, goal)  # compile or load the kernels outside the timing
+    plan = benchmark(astar, grid, start, goal)
+    assert plan.found
+    t, _ = pb.best_time(lambda: astar(grid, start, goal), _repeat(benchmark))
+    benchmark.extra_info.update(cost=plan.cost, expanded=plan.expanded,
+                                expansions_per_s=plan.expanded / t)
+
+
+def test_dijkstra(benchmark, grid):
+    start, goal = pb.corners(grid)
+    ref = astar(grid, start, goal)
+    plan = benchmark(dijkstra, grid, start, goal)
+    assert math.isclose(plan.cost, ref.cost, rel_tol=1e-9)
+    benchmark.extra_info.update(expanded=plan.expanded)
+
+
+PEERS = {
+    "skimage": ("skimage.graph", lambda cost: (lambda s, g: pb.peer_skimage(cost, s, g))),
+    "tcod": ("tcod.path", pb.make_peer_tcod),
+    "pyastar2d": ("pyastar2d", pb.make_peer_pyastar2d),
+}
+
+
+@pytest.mark.parametrize("peer", list(PEERS))
+def test_peer(benchmark, grid, peer):
+    module, make = PEERS[peer]
+    pytest.importorskip(module)
+    run = make(grid)
+    start, goal = pb.corners(grid)
+    plan = astar(grid, start, goal)
+    path = benchmark(run, start, goal)
+    repeat = _repeat(benchmark)
+    t_ours, _ = pb.best_time(lambda: astar(grid, start, goal), repeat)
+    t_peer, _ = pb.best_time(lambda: run(start, goal), repeat)
+    cost, cuts, bad = pb.path_cost(grid, path)
+    assert bad == 0
+    # The peer's path re-costed under our rule; corner cuts make it illegal for us.
+    benchmark.extra_info.update(
+        peer_cost_our_rule=cost, optimal_cost=plan.cost,
+        peer_excess_pct=(cost / plan.cost - 1.0) * 100.0, peer_corner_cuts=cuts,
+        astar_speedup=t_peer / t_ours)
+
+
+def test_dstar_lite_first_plan(benchmark, grid):
+    start, goal = pb.corners(grid)
+    ref = astar(grid, start, goal)
+    plan = benchmark(lambda: DStarLite(grid, start, goal).plan())
+    assert math.isclose(plan.cost, ref.cost, rel_tol=1e-9)
+    repeat = _repeat(benchmark)
+    t_a, _ = pb.best_time(lambda: astar(grid, start, goal), repeat)
+    t_d, _ = pb.best_time(lambda: DStarLite(grid, start, goal).plan(), repeat)
+    benchmark.extra_info.update(ratio_to_astar=t_d / t_a)
+
+
+def test_dstar_lite_replan(benchmark, grid):
+    """Up to 500 changed cells within 10 cells of the rover, then a replan."""
+    start, goal = pb.corners(grid)
+    planner = DStarLite(grid, start, goal)
+    first = planner.plan()
+    rng = np.random.default_rng(1)
+    state = {"k": 0, "path": first.path, "grid": grid.copy()}
+
+    def setup():
+        path = state["path"]
+        k = min(20, len(path) - 1)
+        cell = tuple(int(x) for x in path[k])
+        planner.move_to(cell)
+        rr = np.clip(cell[0] + rng.integers(-10, 11, 500), 0, grid.shape[0] - 1)
+        cc = np.clip(cell[1] + rng.integers(-10, 11, 500), 0, grid.shape[1] - 1)
+        keep = (rr != cell[0]) | (cc != cell[1])
+        cells = np.stack([rr[keep], cc[keep]], axis=1)
+        vals = np.where(rng.random(len(cells)) < 0.3, np.inf,
+                        1.0 + 9.0 * rng.random(len(cells)))
+        state["grid"][cells[:, 0], cells[:, 1]] = vals
+        return (cells, vals), {}
+
+    def replan(cells, vals):
+        planner.update(cells, vals)
+        plan = planner.plan()
+        state["path"] = plan.path
+        return plan
+
+    plan = benchmark.pedantic(replan, setup=setup, rounds=1 if benchmark.disabled else 10)
+    ref = astar(state["grid"], planner.start, goal)
+    assert math.isclose(plan.cost, ref.cost, rel_tol=1e-9)
+    t_a, _ = pb.best_time(lambda: astar(state["grid"], planner.start, goal),
+                          _repeat(benchmark))
+    if not benchmark.disabled:
+        benchmark.extra_info.update(speedup_vs_astar=t_a / benchmark.stats.stats.mean)
+
+
+def test_peak_memory_4096(benchmark):
+    _heavy(benchmark)
+    out = benchmark.pedantic(pb.memory, args=(4096,), rounds=1)
+    benchmark.extra_info.update({f"{k}_peak_mib": v / 2**20 for k, v in out.items()})
+
+
+def test_fresh_process_first_plan(benchmark):
+    _heavy(benchmark)
+    seconds = benchmark.pedantic(pb.fresh, rounds=1)
+    benchmark.extra_info.update(first_plan_s=seconds)
+
+
+def test_all_movingai_problems(benchmark):
+    _heavy(benchmark)
+    if not (pb.SHARED / "movingai").is_dir():
+        pytest.skip(f"Moving AI files not found in {pb.SHARED / 'movingai'}")
+    worst, n = benchmark.pedantic(pb.movingai, rounds=1)
+    benchmark.extra_info.update(worst_abs_error=worst, problems=n,
+                                ms_per_problem=benchmark.stats.stats.mean / n * 1e3)
+    assert worst < 1e-5
