@@ -23,8 +23,10 @@ Craters
     1977) and ``crater_depth_ratio`` (0.1-0.15, Stopar et al. 2017) below 100 m, raised rim of
     ``crater_rim_ratio`` D (0.036-0.04), ejecta thinning as r^-3 out to 1.5 R. Each crater has
     a degradation state s in [0, 1] (mean ``crater_degradation``); diffusion-like wear scales
-    the depth by (1 - 0.85 s) and the rim by (1 - s)^2. Craters are stamped oldest (most
-    degraded) first, so fresh craters are cut into worn ones.
+    the depth by (1 - 0.85 s) and the rim by (1 - s)^2 and rounds the rim crest (a smooth
+    minimum of width 0.3 s times the fresh rim height). Craters are stamped oldest (most
+    degraded) first, and each pulls the older topography inside its rim towards its mean by
+    0.8 (1 - s), so fresh craters cut through older rims instead of sitting on top of them.
 Rocks
     Mars: Golombek & Rapp (1997): the cumulative fractional area covered by rocks of diameter
     >= D is ``F_k(D) = k exp(-q(k) D)``, ``q(k) = 1.79 + 0.152 / k``; so the number density
@@ -265,13 +267,14 @@ def _check_count(expected: float, limit: int, what: str, knob: str) -> None:
 
 
 def craters(shape, cell, p, rng) -> np.ndarray:
-    """Draw the crater population: float64 (N, 5) x, y, D, depth, rim [m], oldest first."""
+    """Draw the crater population, oldest first: float64 (N, 7) columns x, y, D, depth, rim,
+    soft [m] and erase [-] (see :func:`terrains._kernels.stamp_craters`)."""
     rows, cols = shape
     width, height = cols * cell, rows * cell
     a, b = p["crater_density_a"], p["crater_exponent_b"]
     dmin, dmax = p["crater_min_d_m"], p["crater_max_d_m"]
     if a <= 0.0 or dmax <= dmin:
-        return np.empty((0, 5))
+        return np.empty((0, 7))
     expected = a * width * height * (dmin ** -b - dmax ** -b)
     _check_count(expected, MAX_CRATERS, "craters", "crater_min_d_m")
     n = int(rng.poisson(expected))
@@ -290,9 +293,12 @@ def craters(shape, cell, p, rng) -> np.ndarray:
     t = np.clip(np.log(d / 100.0) / math.log(4.0), 0.0, 1.0)
     ratio = p["crater_depth_ratio"] + t * (0.2 - p["crater_depth_ratio"])
     depth = ratio * d * (1.0 - 0.85 * s)
-    rim = p["crater_rim_ratio"] * d * (1.0 - s) ** 2
+    rim_fresh = p["crater_rim_ratio"] * d
+    rim = rim_fresh * (1.0 - s) ** 2
+    soft = 0.3 * s * rim_fresh          # worn rims are rounded ...
+    erase = 0.8 * (1.0 - s)             # ... and worn craters no longer cut cleanly
     order = np.argsort(-s, kind="stable")
-    return np.ascontiguousarray(np.column_stack([x, y, d, depth, rim])[order])
+    return np.ascontiguousarray(np.column_stack([x, y, d, depth, rim, soft, erase])[order])
 
 
 def golombek_rapp_q(k: float) -> float:
@@ -350,10 +356,12 @@ def rocks(shape, cell, p, rng) -> np.ndarray:
 def add_ripples(z, cell, p, rng) -> None:
     from terrains import _kernels as K
 
-    phase, wobble_phase = rng.uniform(0.0, 2.0 * math.pi, 2)
+    phase, wobble_phase, patch_phase = rng.uniform(0.0, 2.0 * math.pi, 3)
     wobble_len = p["ripple_wavelength_m"] * rng.uniform(4.0, 8.0)
+    patch_len = p["ripple_wavelength_m"] * rng.uniform(15.0, 30.0)
     K.add_ripples(z, cell, p["ripple_height_m"], p["ripple_wavelength_m"],
-                  math.radians(p["ripple_azimuth_deg"]), phase, 0.8, wobble_len, wobble_phase)
+                  math.radians(p["ripple_azimuth_deg"]), phase, 0.8, wobble_len, wobble_phase,
+                  patch_len, patch_phase)
 
 
 # --------------------------------------------------------------------------------------------
@@ -419,11 +427,9 @@ def generate(body: str | Body | None = None, *, preset: str | None = None, size=
         add_ripples(z, cell, p, stream(seed, "ripples"))
     cr = craters(shape, cell, p, stream(seed, "craters"))
     if len(cr):
-        K.stamp_craters(z, cell, cr[:, 0].copy(), cr[:, 1].copy(), cr[:, 2].copy(),
-                        cr[:, 3].copy(), cr[:, 4].copy())
+        K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(7)))
     rk = rocks(shape, cell, p, stream(seed, "rocks"))
     if len(rk):
-        K.stamp_rocks(z, cell, rk[:, 0].copy(), rk[:, 1].copy(), rk[:, 2].copy(),
-                      rk[:, 3].copy())
+        K.stamp_rocks(z, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)))
     return Terrain(height=z, cell_size=cell, body=body_obj, craters=cr[:, :4].copy(),
                    rocks=rk, seed=seed, params=p)

@@ -109,40 +109,79 @@ def _bbox(x, y, reach, cell, rows, cols):
 
 
 @njit(cache=True, nogil=True)
-def stamp_craters(z, cell, x, y, diameter, depth, rim):
-    """Add every crater's profile to ``z`` in place, in array order (oldest first).
+def crater_profile(q, depth, rim, soft):
+    """Height [m] a crater adds at ``q`` crater radii from its centre.
+
+    The fresh profile is the lower of a parabolic bowl ``rim - depth + depth * q**2`` (floor
+    ``depth - rim`` below the surroundings, crest ``+rim`` at q = 1) and an ejecta blanket
+    ``rim * (q**-3 - E**-3) / (1 - E**-3)`` that thins as r^-3 (McGetchin et al. 1973) to zero
+    at E = EJECTA_EXTENT; the two meet at the rim crest. ``soft`` > 0 [m] rounds the crest
+    with a smooth minimum of that width (worn rims), faded out towards E so the edge stays
+    continuous.
+    """
+    if q >= EJECTA_EXTENT:
+        return 0.0
+    e3 = EJECTA_EXTENT ** -3.0
+    inner = rim - depth + depth * q * q
+    if q > 0.0:
+        outer = rim * (1.0 / (q * q * q) - e3) / (1.0 - e3)
+    else:
+        outer = math.inf
+    m = min(inner, outer)
+    if soft > 0.0:
+        taper = 1.0 if q <= 1.3 else (EJECTA_EXTENT - q) / (EJECTA_EXTENT - 1.3)
+        m -= soft * math.log1p(math.exp(-abs(inner - outer) / soft)) * taper
+    return m
+
+
+@njit(cache=True, nogil=True)
+def stamp_craters(z, cell, x, y, diameter, depth, rim, soft, erase):
+    """Stamp every crater into ``z`` in place, in array order (oldest first).
 
     Crater ``i`` is centred at (x[i], y[i]) [m] with diameter D [m], rim-crest-to-floor
-    ``depth`` [m] and rim height above the surroundings ``rim`` [m]. With ``r`` the distance
-    from the centre in crater radii R = D / 2, the profile added is
-    - a parabolic bowl ``rim - depth + depth * r**2`` for r < 1 (floor ``depth - rim`` below
-      the surroundings, rim crest at ``+rim``);
-    - an ejecta blanket ``rim * (r**-3 - E**-3) / (1 - E**-3)`` for 1 <= r < E, which falls
-      as r^-3 (McGetchin et al. 1973) and reaches zero at E = EJECTA_EXTENT.
-    Only the bounding box of each crater is touched.
+    ``depth`` [m], rim height ``rim`` [m] and crest rounding ``soft`` [m] (see
+    :func:`crater_profile`). A crater also overprints what was there before it: inside its
+    rim the older topography is pulled towards its mean over the crater by the fraction
+    ``erase`` (faded to zero between 0.8 R and the rim), so a young crater cuts through old
+    rims instead of being added on top of them. Only the bounding box of each crater is
+    touched.
     """
     rows, cols = z.shape
-    e3 = EJECTA_EXTENT ** -3.0
-    norm = 1.0 / (1.0 - e3)
     for k in range(x.shape[0]):
         radius = 0.5 * diameter[k]
         if radius <= 0.0:
             continue
-        reach = EJECTA_EXTENT * radius
-        r0, r1, c0, c1 = _bbox(x[k], y[k], reach, cell, rows, cols)
+        r0, r1, c0, c1 = _bbox(x[k], y[k], EJECTA_EXTENT * radius, cell, rows, cols)
         inv_r = 1.0 / radius
-        d = depth[k]
-        h = rim[k]
+        w0 = erase[k]
+        ref = 0.0
+        if w0 > 0.0:
+            total = 0.0
+            n = 0
+            for r in range(r0, r1 + 1):
+                dy = ((r + 0.5) * cell - y[k]) * inv_r
+                for c in range(c0, c1 + 1):
+                    dx = ((c + 0.5) * cell - x[k]) * inv_r
+                    if dx * dx + dy * dy < 1.0:
+                        total += z[r, c]
+                        n += 1
+            if n == 0:
+                w0 = 0.0
+            else:
+                ref = total / n
         for r in range(r0, r1 + 1):
             dy = ((r + 0.5) * cell - y[k]) * inv_r
             for c in range(c0, c1 + 1):
                 dx = ((c + 0.5) * cell - x[k]) * inv_r
                 q2 = dx * dx + dy * dy
-                if q2 < 1.0:
-                    z[r, c] += np.float32(h - d + d * q2)
-                elif q2 < EJECTA_EXTENT * EJECTA_EXTENT:
-                    q = math.sqrt(q2)
-                    z[r, c] += np.float32(h * (1.0 / (q2 * q) - e3) * norm)
+                if q2 >= EJECTA_EXTENT * EJECTA_EXTENT:
+                    continue
+                q = math.sqrt(q2)
+                add = crater_profile(q, depth[k], rim[k], soft[k])
+                if w0 > 0.0 and q < 1.0:
+                    w = w0 if q <= 0.8 else w0 * (1.0 - q) / 0.2
+                    add += w * (ref - z[r, c])
+                z[r, c] += np.float32(add)
     return 0
 
 
@@ -173,13 +212,16 @@ def stamp_rocks(z, cell, x, y, diameter, height):
 
 
 @njit(cache=True, nogil=True)
-def add_ripples(z, cell, height, wavelength, azimuth, phase, wobble_amp, wobble_len, wobble_phase):
+def add_ripples(z, cell, height, wavelength, azimuth, phase, wobble_amp, wobble_len,
+                wobble_phase, patch_len, patch_phase):
     """Add sinuous aeolian ripples to ``z`` in place.
 
     Crests run along ``azimuth`` [rad, clockwise from north]; the crest-to-trough height is
     ``height`` [m] and the spacing ``wavelength`` [m]. Crests meander sideways by up to
-    ``wobble_amp`` [rad of phase] with along-crest period ``wobble_len`` [m]; the profile is
-    sharpened towards the crest (``0.5 * (1 + sin)`` raised to 1.5) as wind ripples are.
+    ``wobble_amp`` [rad of phase] with along-crest period ``wobble_len`` [m] (plus a second,
+    oblique meander at 1.7 times that period), and their height swells and fades over patches
+    of size ``patch_len`` [m] (between 0.4 and 1 of ``height``). The profile is sharpened
+    towards the crest (``0.5 * (1 + sin)`` raised to 1.5), as wind ripples are.
     """
     rows, cols = z.shape
     # unit vector along the crests (east, north) and across them
@@ -187,13 +229,17 @@ def add_ripples(z, cell, height, wavelength, azimuth, phase, wobble_amp, wobble_
     ay = math.cos(azimuth)
     k = 2.0 * math.pi / wavelength
     kw = 2.0 * math.pi / wobble_len
+    kw2 = kw / 1.7
+    kp = 2.0 * math.pi / patch_len
     for r in range(rows):
         yy = (r + 0.5) * cell
         for c in range(cols):
             xx = (c + 0.5) * cell
             along = xx * ax + yy * ay
             across = xx * ay - yy * ax
-            ph = k * across + phase + wobble_amp * math.sin(kw * along + wobble_phase)
+            ph = (k * across + phase + wobble_amp * math.sin(kw * along + wobble_phase)
+                  + 0.6 * wobble_amp * math.sin(kw2 * (along + 0.5 * across) + 2.0 * wobble_phase))
             s = 0.5 * (1.0 + math.sin(ph))
-            z[r, c] += np.float32(height * (s * math.sqrt(s) - 0.5))
+            amp = 0.7 + 0.3 * math.sin(kp * along + patch_phase) * math.cos(kp * 0.8 * across)
+            z[r, c] += np.float32(height * amp * (s * math.sqrt(s) - 0.5))
     return 0

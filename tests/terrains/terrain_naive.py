@@ -9,24 +9,41 @@ import numpy as np
 EJECTA = 1.5
 
 
-def crater_profile(r: float, depth: float, rim: float) -> float:
-    """Height added at ``r`` crater radii from the centre (see terrains._kernels)."""
-    if r < 1.0:
-        return rim - depth + depth * r * r
-    if r < EJECTA:
-        return rim * (r ** -3 - EJECTA ** -3) / (1.0 - EJECTA ** -3)
-    return 0.0
+def crater_profile(q: float, depth: float, rim: float, soft: float = 0.0) -> float:
+    """Height added at ``q`` crater radii from the centre (see terrains._kernels)."""
+    if q >= EJECTA:
+        return 0.0
+    inner = rim - depth + depth * q * q
+    outer = rim * (q ** -3 - EJECTA ** -3) / (1.0 - EJECTA ** -3) if q > 0 else math.inf
+    fresh = inner if q < 1.0 else outer  # the bowl inside the rim, the ejecta outside
+    if soft <= 0.0:
+        return fresh
+    taper = 1.0 if q <= 1.3 else (EJECTA - q) / (EJECTA - 1.3)
+    # smooth minimum: -soft * log(exp(-inner / soft) + exp(-outer / soft)), tapered
+    lo = min(inner, outer)
+    smooth = lo - soft * math.log(math.exp(-(inner - lo) / soft) + math.exp(-(outer - lo) / soft))
+    return fresh + (smooth - fresh) * taper
 
 
 def stamp_craters(z, cell, craters):
-    """Every cell against every crater: craters is (N, 5) x, y, D, depth, rim."""
+    """Every cell against every crater, oldest first: craters is (N, 7) x, y, D, depth, rim,
+    soft, erase. Inside the rim the older heights are pulled towards their mean over the
+    crater by ``erase`` (fading out between 0.8 R and R)."""
     out = z.astype(np.float64).copy()
     rows, cols = z.shape
-    for x, y, d, depth, rim in craters:
+    yy, xx = np.mgrid[0:rows, 0:cols]
+    for x, y, d, depth, rim, soft, erase in craters:
+        q = np.hypot((xx + 0.5) * cell - x, (yy + 0.5) * cell - y) / (d / 2)
+        inside = q < 1.0
+        ref = out[inside].mean() if inside.any() else 0.0
+        before = out.copy()
         for r in range(rows):
             for c in range(cols):
-                dist = math.hypot((c + 0.5) * cell - x, (r + 0.5) * cell - y)
-                out[r, c] += crater_profile(dist / (d / 2), depth, rim)
+                add = crater_profile(q[r, c], depth, rim, soft)
+                if inside[r, c] and erase > 0:
+                    w = erase if q[r, c] <= 0.8 else erase * (1.0 - q[r, c]) / 0.2
+                    add += w * (ref - before[r, c])
+                out[r, c] += add
     return out
 
 

@@ -20,8 +20,10 @@ _spec.loader.exec_module(naive)
 
 def _craters(rng, n, width, height, dmax):
     d = rng.uniform(0.6, dmax, n)
+    s = rng.random(n)
     return np.column_stack([rng.uniform(-3, width + 3, n), rng.uniform(-3, height + 3, n), d,
-                            0.15 * d, 0.04 * d])
+                            0.15 * d * (1 - 0.85 * s), 0.04 * d * (1 - s) ** 2, 0.3 * s * 0.04 * d,
+                            np.where(rng.random(n) < 0.3, 0.0, 0.8 * (1 - s))])
 
 
 @settings(deadline=None, max_examples=25)
@@ -33,8 +35,8 @@ def test_stamp_craters_matches_reference(seed, rows, cols, cell, n):
     cr = _craters(rng, n, cols * cell, rows * cell, 8.0)
     want = naive.stamp_craters(z, cell, cr)
     got = z.copy()
-    assert K.stamp_craters(got, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(5))) == 0
-    np.testing.assert_allclose(got, want, atol=2e-5)
+    assert K.stamp_craters(got, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(7))) == 0
+    np.testing.assert_allclose(got, want, atol=5e-5)
 
 
 @settings(deadline=None, max_examples=25)
@@ -53,17 +55,48 @@ def test_stamp_rocks_matches_reference(seed, rows, cols, n):
     np.testing.assert_allclose(got, want, atol=2e-5)
 
 
+def _one(z, cell, x, y, d, depth, rim, soft=0.0, erase=0.0):
+    K.stamp_craters(z, cell, *(np.array([v], dtype=np.float64)
+                               for v in (x, y, d, depth, rim, soft, erase)))
+
+
 def test_crater_is_a_bowl_with_a_raised_rim():
     z = np.zeros((41, 41), np.float32)
-    cell, d = 0.5, 10.0
+    cell = 0.5
     x = y = 20.5 * cell  # centre of cell (20, 20)
-    K.stamp_craters(z, cell, np.array([x]), np.array([y]), np.array([d]), np.array([2.0]),
-                    np.array([0.4]))
+    _one(z, cell, x, y, 10.0, 2.0, 0.4)
     assert z[20, 20] == pytest.approx(0.4 - 2.0)        # floor: rim - depth
     assert z[20, 30] == pytest.approx(0.4, abs=1e-6)    # r = 1: the rim crest
     assert z[20, 34] > 0.0                              # ejecta at r = 1.4
     assert z[20, 35] == 0.0 and z[0, 0] == 0.0          # nothing at and beyond 1.5 R
     assert z.max() == pytest.approx(0.4, abs=1e-6)
+
+
+def test_worn_rims_are_rounded_and_lower():
+    sharp = np.zeros((41, 41), np.float32)
+    worn = np.zeros((41, 41), np.float32)
+    _one(sharp, 0.5, 10.25, 10.25, 10.0, 1.0, 0.4)
+    _one(worn, 0.5, 10.25, 10.25, 10.0, 1.0, 0.4, soft=0.2)
+    assert worn.max() < sharp.max() - 0.05
+    assert worn[20, 20] == pytest.approx(sharp[20, 20], abs=1e-6)  # the floor is unchanged
+    assert np.abs(worn[20, 35:]).max() == 0.0                      # still zero beyond 1.5 R
+
+
+def test_a_young_crater_cuts_through_an_old_rim():
+    cell = 0.5
+    old_only = np.zeros((60, 60), np.float32)
+    _one(old_only, cell, 10.0, 15.0, 16.0, 1.0, 0.6)   # old crater, rim passes x = 18
+    both, added = old_only.copy(), old_only.copy()
+    _one(both, cell, 18.0, 15.0, 8.0, 1.2, 0.3, erase=0.8)   # young crater on that rim
+    _one(added, cell, 18.0, 15.0, 8.0, 1.2, 0.3, erase=0.0)  # the same, merely added
+    r, c = int(15.0 / cell), int(18.0 / cell)
+    young = np.zeros_like(old_only)
+    _one(young, cell, 18.0, 15.0, 8.0, 1.2, 0.3)
+    # with overprinting, the old rim barely shows inside the young bowl (which sits at the
+    # mean level of what it replaced)
+    residual_over = (both - young)[r - 4:r + 5, c - 4:c + 5]
+    residual_add = (added - young)[r - 4:r + 5, c - 4:c + 5]
+    assert np.ptp(residual_over) < 0.3 * np.ptp(residual_add)
 
 
 @pytest.mark.parametrize("lag", [1, 2, 5, 15, 16, 40])
