@@ -177,8 +177,6 @@ def resolve(body, preset, size, cell_size, params) -> tuple[Body, tuple[int, int
         p["rock_min_d_m"] = max(0.5, cell)
     if p["rock_max_d_m"] is None:
         p["rock_max_d_m"] = min(10.0, short / 4.0)
-    if p["rock_model"] == "golombek-rapp" and 0 < p["rock_cover"] < 1e-4:
-        raise ValueError(f"rock_cover must be 0 or >= 1e-4, got {p['rock_cover']:g}")
     p["preset"] = preset
     return body_obj, shape, cell, p
 
@@ -333,6 +331,8 @@ def rocks(shape, cell, p, rng) -> np.ndarray:
     if model == "golombek-rapp":
         k = p["rock_cover"]
         if k <= 0.0:
+            return np.empty((0, 4))
+        if golombek_rapp_q(k) * dmin > 700.0:  # a vanishing cover: exp(-q D) underflows
             return np.empty((0, 4))
         dd, nn = gr_cumulative_number(k, dmin, dmax)
         expected = area * nn[0]

@@ -183,3 +183,27 @@ def test_pinned_values_catch_accidental_changes_to_the_streams():
     np.testing.assert_allclose(t.rocks[0], [0.850995404, 25.594348918, 0.638049705, 0.319024852],
                                rtol=1e-8)
     assert float(t.height[10, 20]) == pytest.approx(0.0609, abs=1e-4)
+
+
+@settings(deadline=None, max_examples=30)
+@given(rows=st.integers(2, 70), cols=st.integers(2, 70),
+       cell=st.sampled_from([0.1, 0.5, 1.0, 3.0]), body=st.sampled_from(["moon", "mars", "phobos"]),
+       hurst=st.floats(0.05, 0.95), slope=st.floats(0.0, 45.0), baseline=st.floats(0.1, 200.0),
+       degradation=st.floats(0.0, 1.0), cover=st.floats(0.0, 0.6), ripples=st.floats(0.0, 0.5),
+       seed=st.integers(0, 2**32))
+def test_any_valid_parameters_give_a_finite_terrain(rows, cols, cell, body, hurst, slope, baseline,
+                                                    degradation, cover, ripples, seed):
+    t = generate(body, size=(rows, cols), cell_size=cell, seed=seed, hurst=hurst,
+                 rms_slope_deg=slope, rms_baseline_m=baseline, crater_degradation=degradation,
+                 rock_model="golombek-rapp", rock_cover=cover, ripple_height_m=ripples)
+    assert t.shape == (rows, cols) and np.isfinite(t.height).all()
+    w, h = t.extent_m
+    for table in (t.craters, t.rocks):
+        assert np.all((0 <= table[:, 0]) & (table[:, 0] < w) & (0 <= table[:, 1]) & (table[:, 1] < h))
+        assert np.all(table[:, 2] > 0) and np.all(table[:, 3] >= 0)
+    if len(t.rocks):
+        assert t.rocks[:, 2].min() >= t.params["rock_min_d_m"]
+        assert t.rocks[:, 2].max() <= t.params["rock_max_d_m"] * (1 + 1e-12)
+    if len(t.craters):
+        assert t.craters[:, 2].min() >= t.params["crater_min_d_m"] * (1 - 1e-12)
+        assert t.craters[:, 2].max() <= t.params["crater_max_d_m"] * (1 + 1e-12)
