@@ -1,0 +1,489 @@
+"""Compiled kernels for kinematics, path smoothing and path following (private).
+
+The public, pure-Python forms live in :mod:`rover.kinematics` (``step``) and
+:mod:`rover.follower`; these kernels implement the same arithmetic over plain arrays so that
+the run loop (:mod:`rover.sim`) can drive thousands of steps per call. Tests check that the
+two agree.
+
+Cell tests used everywhere here: a cell is *drivable* when it has been seen (``seen`` != 0)
+and its known cost is finite (and at most ``cap`` where a cap is given). Cells off the grid
+are never drivable.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__: list[str] = []
+
+# Status codes returned by _drive.
+SENSE = 0      # drove the sensing distance (or the step budget): sense and replan
+GOAL = 1       # within tolerance of the leg's target
+BLOCKED = 2    # stopped: the way ahead is not known to be drivable
+TIMEOUT = 3    # simulated time limit
+ENERGY = 4     # energy budget used
+FULL = 5       # trace buffer full: grow it and call again
+PATH_END = 6   # at the end of the path but not within tolerance (should not happen)
+
+# Trace columns written by _drive.
+TRACE_COLUMNS = ("t_s", "x_m", "y_m", "heading_rad", "speed_mps", "yaw_rate_rad_s",
+                 "tilt_deg", "energy_wh", "leg")
+
+
+@njit(cache=True, nogil=True)
+def _wrap(a):
+    """Angle wrapped to (-pi, pi]."""
+    # (-pi, pi]: -pi maps to pi, as in rover.kinematics.wrap_angle.
+    b = a - 2.0 * math.pi * math.floor((a + math.pi) / (2.0 * math.pi))
+    if b <= -math.pi:
+        b += 2.0 * math.pi
+    return b
+
+
+@njit(cache=True, nogil=True)
+def _cell_ok(known, seen, r, c, cap):
+    R, C = known.shape
+    if r < 0 or r >= R or c < 0 or c >= C:
+        return False
+    if seen[r, c] == 0:
+        return False
+    v = known[r, c]
+    return v <= cap and math.isfinite(v)
+
+
+@njit(cache=True, nogil=True)
+def _segment_ok(x0, y0, x1, y1, known, seen, h, cap):
+    """True when every cell the segment (x0, y0)-(x1, y1) [m] touches is drivable with a
+    known cost <= ``cap`` (and finite). A segment through a cell corner touches all the
+    cells around that corner (supercover), so diagonal corner cutting is never allowed."""
+    gx0 = x0 / h
+    gy0 = y0 / h
+    gx1 = x1 / h
+    gy1 = y1 / h
+    c = int(math.floor(gx0))
+    r = int(math.floor(gy0))
+    ce = int(math.floor(gx1))
+    re = int(math.floor(gy1))
+    if not _cell_ok(known, seen, r, c, cap) or not math.isfinite(known[r, c]):
+        return False
+    dx = gx1 - gx0
+    dy = gy1 - gy0
+    stepc = 1 if dx > 0 else -1
+    stepr = 1 if dy > 0 else -1
+    eps = 1e-9
+    if abs(dx) < eps:
+        tmx = np.inf
+        tdx = np.inf
+    else:
+        nb = c + 1 if dx > 0 else c
+        tmx = (nb - gx0) / dx
+        tdx = 1.0 / abs(dx)
+    if abs(dy) < eps:
+        tmy = np.inf
+        tdy = np.inf
+    else:
+        nb = r + 1 if dy > 0 else r
+        tmy = (nb - gy0) / dy
+        tdy = 1.0 / abs(dy)
+    guard = 0
+    while (c != ce or r != re) and guard < 100000:
+        guard += 1
+        if tmx > 1.0 + eps and tmy > 1.0 + eps:
+            break
+        if abs(tmx - tmy) < 1e-9:
+            # Through a corner: both side cells count.
+            if not _cell_ok(known, seen, r, c + stepc, cap) or not math.isfinite(known[r, c + stepc]):
+                return False
+            if not _cell_ok(known, seen, r + stepr, c, cap) or not math.isfinite(known[r + stepr, c]):
+                return False
+            c += stepc
+            r += stepr
+            tmx += tdx
+            tmy += tdy
+        elif tmx < tmy:
+            c += stepc
+            tmx += tdx
+        else:
+            r += stepr
+            tmy += tdy
+        if not _cell_ok(known, seen, r, c, cap) or not math.isfinite(known[r, c]):
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _smooth(cells, n_cells, x0, y0, gx, gy, known, seen, h, max_len_m, out):
+    """Line-of-sight shortcuts over a cell path, from the rover's position.
+
+    ``cells`` (N, 2) int64 row/col start to goal; the polyline written to ``out`` (N + 2, 2)
+    float64 starts at the rover (x0, y0) and ends at the exact target point (gx, gy), which
+    lies in the last cell. From each anchor, the next vertex is the farthest path cell whose
+    straight segment touches only seen, finite cells no costlier than the dearest path cell
+    it replaces (so a shortcut never trades easy ground for worse). Only the first
+    ``max_len_m`` of path are smoothed (the rover replans long before the rest); beyond that
+    the cell centres are kept. Returns the number of vertices.
+    """
+    nv = 0
+    out[0, 0] = x0
+    out[0, 1] = y0
+    nv = 1
+    ax = x0
+    ay = y0
+    i = 0  # index of the anchor's path cell (the rover is in cell 0)
+    travelled = 0.0
+    while i < n_cells - 1:
+        if travelled > max_len_m:
+            break
+        best = i + 1
+        cap = 0.0
+        for k in range(i, n_cells):
+            v = known[cells[k, 0], cells[k, 1]]
+            if k > i + 64:
+                break
+            if v > cap:
+                cap = v
+            if k <= i:
+                continue
+            tx = (cells[k, 1] + 0.5) * h
+            ty = (cells[k, 0] + 0.5) * h
+            if _segment_ok(ax, ay, tx, ty, known, seen, h, cap):
+                best = k
+            elif k > best + 3:
+                break
+        if best == i + 1:
+            # Plain step to the next cell centre (the planner vouches for it).
+            pass
+        tx = (cells[best, 1] + 0.5) * h
+        ty = (cells[best, 0] + 0.5) * h
+        travelled += math.hypot(tx - ax, ty - ay)
+        out[nv, 0] = tx
+        out[nv, 1] = ty
+        nv += 1
+        ax = tx
+        ay = ty
+        i = best
+    while i < n_cells - 1:
+        i += 1
+        out[nv, 0] = (cells[i, 1] + 0.5) * h
+        out[nv, 1] = (cells[i, 0] + 0.5) * h
+        nv += 1
+    if math.hypot(out[nv - 1, 0] - gx, out[nv - 1, 1] - gy) > 1e-12:
+        out[nv, 0] = gx
+        out[nv, 1] = gy
+        nv += 1
+    return nv
+
+
+@njit(cache=True, nogil=True)
+def _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, out):
+    """One time step of the unicycle model; writes (x, y, heading, speed, yaw rate) to ``out``.
+
+    Speed moves toward ``min(v_cmd, v_lim, vmax)`` (never below 0) by at most ``amax * dt``
+    and never exceeds ``vmax``; the yaw rate is ``w_cmd`` clipped to ``wmax`` (and, when the
+    rover cannot turn in place, to ``v / rmin``). The pose integrates the new speed and yaw
+    rate exactly over ``dt`` (a circular arc).
+    """
+    target = v_cmd
+    if target > v_lim:
+        target = v_lim
+    if target > vmax:
+        target = vmax
+    if target < 0.0:
+        target = 0.0
+    dv = target - v
+    lim = amax * dt
+    if dv > lim:
+        dv = lim
+    elif dv < -lim:
+        dv = -lim
+    vn = v + dv
+    if vn < 0.0:
+        vn = 0.0
+    if vn > vmax:
+        vn = vmax
+    wl = wmax
+    if not turn_in_place:
+        wl2 = vn / rmin
+        if wl2 < wl:
+            wl = wl2
+    wn = w_cmd
+    if wn > wl:
+        wn = wl
+    elif wn < -wl:
+        wn = -wl
+    if abs(wn) > 1e-12:
+        thn = th + wn * dt
+        xn = x + vn / wn * (math.sin(thn) - math.sin(th))
+        yn = y - vn / wn * (math.cos(thn) - math.cos(th))
+    else:
+        thn = th
+        xn = x + vn * dt * math.cos(th)
+        yn = y + vn * dt * math.sin(th)
+    out[0] = xn
+    out[1] = yn
+    out[2] = _wrap(thn)
+    out[3] = vn
+    out[4] = wn
+
+
+@njit(cache=True, nogil=True)
+def _brake_dist(v, amax, dt):
+    """Distance [m] covered while braking from ``v`` at ``amax`` with steps of ``dt``."""
+    d = 0.0
+    while v > 0.0:
+        v -= amax * dt
+        if v < 0.0:
+            v = 0.0
+        d += v * dt
+    return d
+
+
+@njit(cache=True, nogil=True)
+def _motion_ok(x, y, th, xn, yn, thn, vn, wn, amax, dt, known, seen, h):
+    """Guard: the step from (x, y) to (xn, yn) and a straight full-brake stop from the new
+    state touch only drivable cells. The arc is checked as two chords through its middle."""
+    inf = np.inf
+    if abs(wn) > 1e-12 and vn > 0.0:
+        thm = th + 0.5 * wn * dt
+        xm = x + vn / wn * (math.sin(thm) - math.sin(th))
+        ym = y - vn / wn * (math.cos(thm) - math.cos(th))
+        # The chord misses the arc by at most s*theta/8; small at these turn rates, and
+        # the arc's bulge stays inside the cells the two chords touch unless a chord runs
+        # within that distance of a cell edge, which the 4-chord check below covers.
+        if not _segment_ok(x, y, xm, ym, known, seen, h, inf):
+            return False
+        if not _segment_ok(xm, ym, xn, yn, known, seen, h, inf):
+            return False
+    elif xn != x or yn != y:
+        if not _segment_ok(x, y, xn, yn, known, seen, h, inf):
+            return False
+    db = _brake_dist(vn, amax, dt)
+    if db > 0.0:
+        xb = xn + db * math.cos(thn)
+        yb = yn + db * math.sin(thn)
+        if not _segment_ok(xn, yn, xb, yb, known, seen, h, inf):
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _free_distance(path, nv, j, x, y, known, seen, h, limit):
+    """Distance [m] along the polyline from (x, y) through vertex ``j`` onward that stays on
+    drivable cells, up to ``limit``."""
+    d = 0.0
+    px = x
+    py = y
+    step = 0.25 * h
+    k = j
+    while k < nv and d < limit:
+        qx = path[k, 0]
+        qy = path[k, 1]
+        seg = math.hypot(qx - px, qy - py)
+        n = int(math.ceil(seg / step))
+        for s in range(1, n + 1):
+            f = s / n
+            sx = px + (qx - px) * f
+            sy = py + (qy - py) * f
+            r = int(math.floor(sy / h))
+            c = int(math.floor(sx / h))
+            if not _cell_ok(known, seen, r, c, np.inf) or not math.isfinite(known[r, c]):
+                # Stop half a sample short of the first bad sample.
+                return max(d + seg * (s - 1) / n - 0.5 * step, 0.0)
+        d += seg
+        px = qx
+        py = qy
+        k += 1
+    return d
+
+
+@njit(cache=True, nogil=True)
+def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
+           vmax, amax, wmax, turn_in_place, rmin, tan_max_tilt, align_tol, dt,
+           budget_m, max_steps, goal_x, goal_y, goal_tol, t_max, e_max,
+           mass, gravity, crr, p_drive, eta, trace, n0, out):
+    """Follow the polyline ``path[:nv]`` from ``state`` (x, y, heading, speed, yaw rate;
+    updated in place) until the leg's goal, the sensing distance ``budget_m``, a limit, or a
+    stop. Every step is checked by :func:`_motion_ok`; when the commanded step fails it,
+    the rover brakes straight (that stop was verified on the previous step, so it is always
+    safe). Appends rows to ``trace`` (cap, 9) from row ``n0``.
+
+    ``out`` (4,) float64 receives: rows written, distance driven [m], time [s], energy [Wh]
+    (time and energy are the new totals). Returns a status code (SENSE, GOAL, ...).
+    """
+    cap = trace.shape[0]
+    R, C = known.shape
+    x = state[0]
+    y = state[1]
+    th = state[2]
+    v = state[3]
+    w = state[4]
+    t = t0
+    e = energy0
+    dist = 0.0
+    n = n0
+    j = 1 if nv > 1 else 0
+    nxt = np.empty(5)
+    status = SENSE
+    steps = 0
+    lookahead = vmax * dt + vmax * vmax / (2.0 * amax) + 2.0 * h
+    while True:
+        if math.hypot(goal_x - x, goal_y - y) <= goal_tol:
+            status = GOAL
+            break
+        if t >= t_max:
+            status = TIMEOUT
+            break
+        if e >= e_max:
+            status = ENERGY
+            break
+        if n >= cap:
+            status = FULL
+            break
+        if dist >= budget_m or steps >= max_steps:
+            status = SENSE
+            break
+        # Advance the target vertex past the ones reached or passed.
+        while j < nv - 1:
+            dx = path[j, 0] - x
+            dy = path[j, 1] - y
+            if dx * dx + dy * dy <= (0.05 * h) ** 2:
+                j += 1
+                continue
+            sx = path[j, 0] - path[j - 1, 0]
+            sy = path[j, 1] - path[j - 1, 1]
+            if sx * (x - path[j, 0]) + sy * (y - path[j, 1]) >= 0.0:
+                j += 1
+                continue
+            break
+        tx = path[j, 0]
+        ty = path[j, 1]
+        dtarget = math.hypot(tx - x, ty - y)
+        if dtarget < 1e-9:
+            if j >= nv - 1:
+                status = PATH_END
+                break
+            err = 0.0
+        else:
+            err = _wrap(math.atan2(ty - y, tx - x) - th)
+        # Speed allowed by the slope under the rover.
+        rc = min(max(int(math.floor(y / h)), 0), R - 1)
+        cc = min(max(int(math.floor(x / h)), 0), C - 1)
+        gxs = slope_x[rc, cc]
+        gys = slope_y[rc, cc]
+        g = math.sqrt(gxs * gxs + gys * gys)
+        frac = g / tan_max_tilt
+        if frac > 1.0:
+            frac = 1.0
+        v_lim = vmax * (1.0 - 0.5 * frac)
+        # Command: turn in place when badly misaligned, else drive toward the vertex.
+        if abs(err) > align_tol and turn_in_place:
+            v_cmd = 0.0
+        else:
+            v_cmd = v_lim
+            if not turn_in_place and abs(err) > align_tol:
+                v_cmd = 0.25 * v_lim
+            # Stop at a vertex where the path turns sharply, and at the end of the path.
+            stop_here = j >= nv - 1
+            if not stop_here:
+                ax = path[j + 1, 0] - tx
+                ay = path[j + 1, 1] - ty
+                bx = tx - x
+                by = ty - y
+                turn = abs(_wrap(math.atan2(ay, ax) - math.atan2(by, bx)))
+                stop_here = turn > align_tol
+            if stop_here:
+                vs = min(dtarget / dt, math.sqrt(2.0 * amax * dtarget))
+                if vs < v_cmd:
+                    v_cmd = vs
+            # Never outrun what is known to be drivable along the path.
+            dfree = _free_distance(path, nv, j, x, y, known, seen, h, lookahead)
+            vf = amax * (-dt + math.sqrt(dt * dt + 2.0 * dfree / amax))
+            if vf < v_cmd:
+                v_cmd = vf
+        w_cmd = err / dt
+        _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, nxt)
+        blocked = False
+        if not _motion_ok(x, y, th, nxt[0], nxt[1], nxt[2], nxt[3], nxt[4], amax, dt,
+                          known, seen, h):
+            # Fallback: brake straight; verified safe on the previous step.
+            _step(x, y, th, v, w, 0.0, 0.0, v_lim, vmax, amax, wmax, True, rmin, dt, nxt)
+            blocked = True
+        xn = nxt[0]
+        yn = nxt[1]
+        vn = nxt[3]
+        wn = nxt[4]
+        ds = math.hypot(xn - x, yn - y)
+        # Energy: activity-scaled drive power plus rolling resistance and climbing.
+        pitch_grad = gxs * math.cos(th) + gys * math.sin(th)
+        cos_t = 1.0 / math.sqrt(1.0 + g * g)
+        sin_p = pitch_grad / math.sqrt(1.0 + pitch_grad * pitch_grad)
+        act = vn / vmax
+        if abs(wn) / wmax > act:
+            act = abs(wn) / wmax
+        if act > 1.0:
+            act = 1.0
+        mech = mass * gravity * vn * (crr * cos_t + sin_p)
+        if mech < 0.0:
+            mech = 0.0
+        p = p_drive * act + mech / eta
+        e += p * dt / 3600.0
+        t += dt
+        x = xn
+        y = yn
+        th = nxt[2]
+        v = vn
+        w = wn
+        dist += ds
+        steps += 1
+        trace[n, 0] = t
+        trace[n, 1] = x
+        trace[n, 2] = y
+        trace[n, 3] = th
+        trace[n, 4] = v
+        trace[n, 5] = w
+        trace[n, 6] = math.degrees(math.atan(g))
+        trace[n, 7] = e
+        trace[n, 8] = leg
+        n += 1
+        if blocked and v == 0.0:
+            status = BLOCKED
+            break
+    state[0] = x
+    state[1] = y
+    state[2] = th
+    state[3] = v
+    state[4] = w
+    out[0] = n - n0
+    out[1] = dist
+    out[2] = t
+    out[3] = e
+    return status
+
+
+@njit(cache=True, nogil=True)
+def _idle(state, t0, energy0, leg, slope_x, slope_y, h, dt, trace, n0, out):
+    """One step standing still (used when the rover is stuck, so time always advances)."""
+    R, C = slope_x.shape
+    rc = min(max(int(math.floor(state[1] / h)), 0), R - 1)
+    cc = min(max(int(math.floor(state[0] / h)), 0), C - 1)
+    g = math.sqrt(slope_x[rc, cc] ** 2 + slope_y[rc, cc] ** 2)
+    state[3] = 0.0
+    state[4] = 0.0
+    t = t0 + dt
+    n = n0
+    trace[n, 0] = t
+    trace[n, 1] = state[0]
+    trace[n, 2] = state[1]
+    trace[n, 3] = state[2]
+    trace[n, 4] = 0.0
+    trace[n, 5] = 0.0
+    trace[n, 6] = math.degrees(math.atan(g))
+    trace[n, 7] = energy0
+    trace[n, 8] = leg
+    out[0] = 1
+    out[1] = 0.0
+    out[2] = t
+    out[3] = energy0

@@ -1,0 +1,117 @@
+"""Sensing: what the rover sees of the true cost map from where it stands.
+
+The rover keeps a *known* cost map: cells it has seen carry their true cost, cells it has
+not seen carry an optimistic ``unknown_cost`` (1 by default: the free-space assumption that
+D* Lite relies on). Seen cells never change again (the sensor model has no noise), so the
+known map only ever moves from the optimistic guess to the truth.
+
+A cell is seen by a sensing step when its centre is
+
+- within the *near field* (the rover's radius plus one cell): the ground under and around
+  the body, covered by the front and rear hazard cameras, always known; or
+- within the sensor's range and field of view of the rover's heading and, with
+  ``line_of_sight``, visible over the height field from a sensor ``sensor_height_m``
+  above the ground (terrain higher than the ray at any half-cell sample hides it).
+
+The kernel lives in :mod:`rover._sensing`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rover._sensing import _sense
+from rover.models import RoverSpec
+
+__all__ = ["SensorModel", "KnownMap"]
+
+
+@dataclass(frozen=True)
+class SensorModel:
+    """Where the rover's navigation sensor reaches."""
+
+    range_m: float
+    """Range [m]."""
+    fov_deg: float
+    """Horizontal field of view centred on the heading [deg]; 360 sees all around."""
+    near_m: float
+    """Radius of the always-known near field around the rover's centre [m]."""
+    height_m: float = 1.0
+    """Sensor height above the ground, for line of sight [m]."""
+    line_of_sight: bool = True
+    """Hide cells behind terrain."""
+
+    @classmethod
+    def for_rover(cls, rover: RoverSpec, cell_size: float, *, line_of_sight: bool = True) -> "SensorModel":
+        """The sensor of ``rover`` on a grid of ``cell_size`` [m] cells."""
+        return cls(range_m=rover.sensor_range_m, fov_deg=rover.sensor_fov_deg,
+                   near_m=rover.radius_m + cell_size, height_m=rover.sensor_height_m,
+                   line_of_sight=line_of_sight)
+
+
+class KnownMap:
+    """The rover's knowledge of the ground: a known cost grid and a seen mask.
+
+    This is the run's one mutable piece of state, by design: it is a large grid updated in
+    place by each sensing step (copying it per step would dominate the run time).
+
+    Parameters
+    ----------
+    true_cost : numpy.ndarray
+        (rows, cols) float64, >= 1, ``inf`` impassable: what the world is.
+    height : numpy.ndarray
+        (rows, cols) heights [m], for line of sight.
+    cell_size : float
+        Cell edge [m].
+    unknown_cost : float
+        Cost assumed for unseen cells (>= 1, finite).
+    """
+
+    def __init__(self, true_cost: np.ndarray, height: np.ndarray, cell_size: float,
+                 unknown_cost: float = 1.0):
+        tc = np.ascontiguousarray(true_cost, dtype=np.float64)
+        if tc.ndim != 2:
+            raise ValueError(f"true_cost must be a 2-D array, got shape {tc.shape}")
+        hh = np.ascontiguousarray(height, dtype=np.float32)
+        if hh.shape != tc.shape:
+            raise ValueError(f"height must have the cost grid's shape {tc.shape}, got {hh.shape}")
+        if not (math.isfinite(unknown_cost) and unknown_cost >= 1):
+            raise ValueError(f"unknown_cost must be a finite number >= 1, got {unknown_cost!r}")
+        if not (math.isfinite(cell_size) and cell_size > 0):
+            raise ValueError(f"cell_size must be a finite number > 0 [m], got {cell_size!r}")
+        self.true_cost = tc
+        self.height = hh
+        self.cell_size = float(cell_size)
+        self.unknown_cost = float(unknown_cost)
+        self.cost = np.full(tc.shape, float(unknown_cost), dtype=np.float64)
+        """Known cost grid (float64): true cost where seen, ``unknown_cost`` elsewhere."""
+        self.seen = np.zeros(tc.shape, dtype=np.uint8)
+        """1 where the cell has been seen."""
+        self._cells = np.empty((0, 2), dtype=np.int64)
+        self._costs = np.empty(0, dtype=np.float64)
+
+    def sense(self, x: float, y: float, heading: float, sensor: SensorModel) -> tuple[np.ndarray, np.ndarray]:
+        """Look from (x, y) [m] with ``heading`` [rad] (0 east, counter-clockwise).
+
+        Returns
+        -------
+        cells : numpy.ndarray
+            (K, 2) int64 row/col of the cells whose known cost changed (a copy).
+        costs : numpy.ndarray
+            (K,) float64, their new known cost (the true cost).
+        """
+        reach = max(sensor.range_m, sensor.near_m)
+        side = 2 * int(math.ceil(reach / self.cell_size)) + 3
+        need = side * side
+        if self._cells.shape[0] < need:
+            self._cells = np.empty((need, 2), dtype=np.int64)
+            self._costs = np.empty(need, dtype=np.float64)
+        half = math.radians(sensor.fov_deg) / 2.0 if sensor.fov_deg < 360 else math.pi
+        k = _sense(self.height, self.true_cost, self.cost, self.seen, self.cell_size,
+                   float(x), float(y), float(heading), float(sensor.range_m), float(half),
+                   float(sensor.near_m), float(sensor.height_m), bool(sensor.line_of_sight),
+                   self._cells, self._costs)
+        return self._cells[:k].copy(), self._costs[:k].copy()

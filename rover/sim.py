@@ -1,0 +1,504 @@
+"""The autonomous traverse: sense -> update the planner -> replan -> drive -> repeat.
+
+:func:`prepare` builds the world of a scenario once (terrain, true cost grid) and checks the
+mission against it; :func:`simulate` runs the traverse and returns a :class:`RunResult`.
+
+One run, leg by leg (start -> waypoints in order -> goal):
+
+1. **Sense** from the current pose (:class:`rover.sensing.KnownMap`): newly seen cells get
+   their true cost in the known map; the cells whose known cost changed are collected.
+2. **Plan** on the known map from the rover's cell to the leg's target cell. ``dstar_lite``
+   keeps one :class:`rover.planners.DStarLite` per leg and feeds it ``update(changed)``,
+   ``move_to(rover cell)``, ``plan()``; any other planner plans from scratch
+   (``plan_path``). No path on the known map proves the target unreachable (unseen cells
+   are optimistic and seen ones are the truth), and the run ends with that reason.
+3. **Smooth** the plan by line-of-sight shortcuts through seen, finite cells no costlier
+   than the ones they replace, and **drive** it (pure-pursuit-like vertex following with
+   turn-in-place, speed/acceleration/yaw-rate limits, slower on slopes) until
+   ``sense_every_m`` has been driven, the target is within ``goal_tolerance_m``, or a limit
+   is hit.
+
+Safety: every motion step is checked against the known map before it is taken — the swept
+cells and a full-brake stop from the new state must lie on seen, finite cells — and when a
+step fails the check the rover brakes straight, a stop verified on the previous step. Seen
+cells carry their true cost, so the rover's centre never enters a cell that is impassable in
+the true map.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from rover import _drive
+from rover.costmap import Traversability, distance_to_mask, traversability
+from rover.kinematics import DriveLimits
+from rover.scenario import Scenario
+from rover.sensing import KnownMap, SensorModel
+
+__all__ = ["World", "RunResult", "prepare", "world_from_terrain", "simulate", "TRACE_COLUMNS", "REPLAN_COLUMNS"]
+
+#: Columns of :attr:`RunResult.trace`, in order.
+TRACE_COLUMNS = _drive.TRACE_COLUMNS
+#: Columns of :attr:`RunResult.replans`, in order.
+REPLAN_COLUMNS = ("t_s", "planner_ms", "expanded", "changed_cells", "plan_cost", "row", "col", "leg")
+
+_ALIGN_TOL_RAD = math.radians(10.0)
+_EFFICIENCY = 0.5       # drive-train efficiency for climbing and rolling resistance
+_PROGRESS_EVERY_S = 0.25
+_MAX_STEPS_PER_CALL = 2000
+_STUCK_LIMIT = 50       # consecutive stops with nothing new seen before giving up
+
+
+@dataclass(frozen=True)
+class World:
+    """What a scenario's world is, built once by :func:`prepare`."""
+
+    scenario: Scenario
+    terrain: Any
+    """The :class:`terrains.Terrain` (height [m], cell size, craters, rocks)."""
+    traversability: Traversability
+    """Terms and the true cost grid for the scenario's rover."""
+    true_cost: np.ndarray
+    """(rows, cols) float64, >= 1, ``inf`` impassable (inflated by the rover's radius)."""
+    cell_size: float
+    """Cell edge [m]."""
+    seed: int
+    """Seed the terrain was built with."""
+    obstacle_distance: np.ndarray | None = field(default=None, repr=False)
+    """(rows, cols) float64 distance [m] from each cell centre to the nearest obstacle cell
+    centre (before inflation); None when there are no obstacles."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a run produced."""
+
+    summary: dict
+    """JSON-ready figures (see :func:`simulate`)."""
+    trace: dict
+    """Equal-length 1-D arrays by column, :data:`TRACE_COLUMNS` in order, one row per step
+    (the first row is the start)."""
+    replans: dict
+    """1-D arrays by column, :data:`REPLAN_COLUMNS`, one row per replan."""
+    true_cost: np.ndarray
+    """(rows, cols) float64 true cost grid."""
+    known_cost: np.ndarray
+    """(rows, cols) float64 known cost grid at the end of the run."""
+    terrain: Any
+    world: World
+
+
+# --------------------------------------------------------------------------------------------
+# Preparation and checks
+
+
+def _fmt(p) -> str:
+    return f"({p[0]:g}, {p[1]:g})"
+
+
+def _why_impassable(world: World, r: int, c: int) -> str:
+    """Human reason why true cell (r, c) is impassable."""
+    tr = world.traversability
+    rover = world.scenario.rover
+    if not tr.obstacles[r, c]:
+        d = None if world.obstacle_distance is None else world.obstacle_distance[r, c]
+        if d is not None and math.isfinite(d):
+            return (f"within {d:.2f} m of a rock or hazard, closer than the rover's radius "
+                    f"{rover.radius_m:.2f} m")
+        return "too close to an obstacle for the rover's footprint"
+    tilt = float(np.degrees(np.arctan(np.hypot(tr.slope_x[r, c], tr.slope_y[r, c]))))
+    if tilt > rover.max_tilt_deg:
+        return f"tilt {tilt:.1f} deg over the rover's {rover.max_tilt_deg:g} deg limit"
+    if tr.step_m[r, c] > rover.max_step_m:
+        return f"step {tr.step_m[r, c]:.2f} m over the rover's {rover.max_step_m:g} m limit"
+    from rover.costmap import CostWeights
+
+    lim = CostWeights().roughness_limit(rover)
+    if tr.roughness_m[r, c] > lim:
+        return f"roughness {tr.roughness_m[r, c]:.2f} m RMS over the {lim:.2f} m limit"
+    return "a rock taller than the rover's clearance or a keep-out hazard"
+
+
+def _check_point(world: World, p, key: str, hazards) -> None:
+    sc = world.scenario
+    h = world.cell_size
+    rows, cols = world.true_cost.shape
+    x, y = float(p[0]), float(p[1])
+    if not (math.isfinite(x) and math.isfinite(y) and 0 <= x < cols * h and 0 <= y < rows * h):
+        raise sc.error(key, f"{_fmt(p)} lies outside the {cols * h:g} x {rows * h:g} m terrain")
+    import shapely
+
+    for hz, g in hazards:
+        if g.covers(shapely.Point(x, y)):
+            raise sc.error(key, f"{_fmt(p)} is inside hazard {hz.name!r}")
+    r, c = int(y // h), int(x // h)
+    if not math.isfinite(world.true_cost[r, c]):
+        raise sc.error(key, f"{_fmt(p)} is on impassable ground ({_why_impassable(world, r, c)})")
+
+
+def prepare(scenario: Scenario, *, seed: int | None = None) -> World:
+    """Build the world of ``scenario`` and check its mission against it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int, optional
+        Overrides ``scenario.seed`` for the terrain.
+
+    Returns
+    -------
+    World
+
+    Raises
+    ------
+    rover.scenario.ScenarioError
+        An inconsistent rover, or a start, waypoint or goal outside the terrain, inside a
+        hazard polygon or on impassable ground of the true map; the message names the key
+        (``[mission].waypoints[2]``) and why.
+    """
+    from rover.scenario import build_terrain
+
+    for f, msg in scenario.rover.problems():
+        raise scenario.error(f"[rover].{f}", msg)
+    terrain = build_terrain(scenario, seed=seed)
+    return world_from_terrain(scenario, terrain, seed=seed)
+
+
+def world_from_terrain(scenario: Scenario, terrain: Any, *, seed: int | None = None) -> World:
+    """Like :func:`prepare`, on a terrain you already have (a :class:`terrains.Terrain` or
+    anything with ``height`` [m], ``cell_size`` [m] and optionally ``rocks`` and ``body``);
+    the scenario's ``[terrain]`` table is then not used.
+
+    Raises
+    ------
+    rover.scenario.ScenarioError
+        As :func:`prepare`.
+    """
+    for f, msg in scenario.rover.problems():
+        raise scenario.error(f"[rover].{f}", msg)
+    tr = traversability(terrain, scenario.rover, hazards=scenario.hazards)
+    obstacle_distance = distance_to_mask(tr.obstacles, tr.cell_size) if tr.obstacles.any() else None
+    world = World(scenario=scenario, terrain=terrain, traversability=tr, true_cost=tr.cost,
+                  cell_size=tr.cell_size, seed=scenario.seed if seed is None else int(seed),
+                  obstacle_distance=obstacle_distance)
+    hazards = [(hz, hz.geometry()) for hz in scenario.hazards]
+    m = scenario.mission
+    _check_point(world, m.start, "[mission].start", hazards)
+    for i, w in enumerate(m.waypoints):
+        _check_point(world, w, f"[mission].waypoints[{i}]", hazards)
+    _check_point(world, m.goal, "[mission].goal", hazards)
+    return world
+
+
+# --------------------------------------------------------------------------------------------
+# Planners
+
+
+def _planners():
+    """(names, plan_from_scratch, DStarLite) from rover.planners."""
+    from rover import planners
+
+    names = tuple(getattr(planners, "PLANNERS", ()))
+    if hasattr(planners, "plan_path"):
+        scratch = planners.plan_path
+    else:  # older planners package without plan_path: the same calls by hand
+        def scratch(name, cost, start, goal, *, connectivity=8, weight=1.5):
+            if name == "dijkstra":
+                return planners.dijkstra(cost, start, goal)
+            return planners.astar(cost, start, goal, connectivity=connectivity,
+                                  weight=weight if name == "wastar" else 1.0)
+        names = names or ("astar", "wastar", "dijkstra")
+    return names, scratch, getattr(planners, "DStarLite", None)
+
+
+class _Replanner:
+    """One leg's planner state: D* Lite kept across replans, or plans from scratch."""
+
+    def __init__(self, name: str, weight: float, known: np.ndarray, start, goal, scratch, dstar_cls):
+        self.name = name
+        self.weight = weight
+        self.goal = goal
+        self.scratch = scratch
+        self.known = known
+        self.ds = dstar_cls(known, start, goal) if name == "dstar_lite" else None
+        self.cur = start
+
+    def plan(self, cell, cells: np.ndarray, costs: np.ndarray):
+        if self.ds is not None:
+            if len(cells):
+                self.ds.update(cells, costs)
+            if tuple(cell) != tuple(self.cur):
+                self.ds.move_to(cell)
+                self.cur = tuple(cell)
+            return self.ds.plan()
+        return self.scratch(self.name, self.known, cell, self.goal, weight=self.weight)
+
+
+# --------------------------------------------------------------------------------------------
+# The run
+
+
+def _route_length(points) -> float:
+    return float(sum(math.dist(points[i], points[i + 1]) for i in range(len(points) - 1)))
+
+
+def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None = None,
+             progress: Callable[[float, dict], None] | None = None,
+             world: World | None = None) -> RunResult:
+    """Run the autonomous traverse of ``scenario``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    planner : str, optional
+        Overrides ``[mission].planner``: ``"dstar_lite"`` (incremental) or a planner from
+        scratch (``"astar"``, ``"wastar"``, ``"dijkstra"``).
+    seed : int, optional
+        Overrides ``scenario.seed``.
+    progress : callable, optional
+        ``progress(fraction, info)`` at most four times per second of wall time, with the
+        fraction of the route done in [0, 1] and ``info`` holding ``t_s``, ``distance_m``,
+        ``replans``, ``leg``.
+    world : World, optional
+        A world from :func:`prepare` to reuse (it must come from the same scenario and seed).
+
+    Returns
+    -------
+    RunResult
+        ``summary`` keys: ``outcome`` ("reached", "unreachable", "timeout", "energy",
+        "interrupted"), ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency``
+        (straight line over distance driven, when reached), ``sim_time_s``, ``wall_time_s``,
+        ``speedup``, ``replans``, ``planner_time_s``, ``planner_median_ms``, ``expanded``,
+        ``energy_wh``, ``max_tilt_deg``, ``min_clearance_m`` (closest approach of the rover's
+        cell centre to an obstacle cell centre before inflation; None without obstacles),
+        ``planner``, ``seed``, ``scenario``, ``rover``, ``waypoints_reached``,
+        ``time_limit_s``, ``cells_seen``.
+
+    Raises
+    ------
+    ValueError
+        An unknown planner name (the message lists the valid ones).
+    rover.scenario.ScenarioError
+        From :func:`prepare`.
+
+    A ``KeyboardInterrupt`` during the run ends it with outcome "interrupted" and what was
+    gathered so far.
+    """
+    wall0 = time.perf_counter()
+    m = scenario.mission
+    name = m.planner if planner is None else planner
+    names, scratch, dstar_cls = _planners()
+    valid = tuple(names) + (() if "dstar_lite" in names or dstar_cls is None else ("dstar_lite",))
+    if name not in valid:
+        raise ValueError(f"unknown planner {name!r}; valid planners: {', '.join(sorted(valid))}")
+    if name == "dstar_lite" and dstar_cls is None:
+        raise ValueError("planner 'dstar_lite' is not available in rover.planners yet")
+    run_seed = scenario.seed if seed is None else int(seed)
+    if world is None:
+        world = prepare(scenario, seed=seed)
+
+    rover = scenario.rover
+    h = world.cell_size
+    tr = world.traversability
+    true_cost = world.true_cost
+    rows, cols = true_cost.shape
+    limits = DriveLimits.from_spec(rover)
+    sensor = SensorModel.for_rover(rover, h, line_of_sight=m.line_of_sight)
+    km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost)
+    gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))
+
+    targets = list(m.waypoints) + [m.goal]
+    route = [m.start] + targets
+    straight = _route_length(route)
+    leg_lengths = [math.dist(route[i], route[i + 1]) for i in range(len(targets))]
+    if m.max_time_s is not None:
+        t_max = float(m.max_time_s)
+    else:
+        # Generous: ten times the straight route at top speed, plus ten minutes.
+        t_max = 10.0 * straight / rover.max_speed_mps + 600.0
+    e_max = float(m.max_energy_wh) if m.max_energy_wh is not None else math.inf
+    dt = float(m.dt_s)
+
+    # State: x, y, heading, speed, yaw rate (facing the first target).
+    first = targets[0]
+    heading0 = math.atan2(first[1] - m.start[1], first[0] - m.start[0])
+    state = np.array([m.start[0], m.start[1], heading0, 0.0, 0.0], dtype=np.float64)
+    cap = 1024
+    trace = np.empty((cap, len(TRACE_COLUMNS)), dtype=np.float64)
+    g0 = math.hypot(tr.slope_x[int(m.start[1] // h), int(m.start[0] // h)],
+                    tr.slope_y[int(m.start[1] // h), int(m.start[0] // h)])
+    trace[0] = (0.0, state[0], state[1], state[2], 0.0, 0.0, math.degrees(math.atan(g0)), 0.0, 0)
+    n = 1
+    t = 0.0
+    energy = 0.0
+    distance = 0.0
+    replan_rows: list[tuple] = []
+    outcome = None
+    reason = ""
+    reached = 0
+    last_progress = -1.0
+    best_fraction = 0.0
+    out = np.zeros(4, dtype=np.float64)
+    poly = np.empty((rows * 0 + 16, 2), dtype=np.float64)
+    tan_max_tilt = math.tan(math.radians(rover.max_tilt_deg))
+    smooth_len = max(sensor.range_m, 4.0 * m.sense_every_m) + 2.0 * h
+    leg = 0
+
+    def cell_of(x, y):
+        return (min(max(int(y // h), 0), rows - 1), min(max(int(x // h), 0), cols - 1))
+
+    def report(force=False):
+        nonlocal last_progress, best_fraction
+        if progress is None:
+            return
+        now = time.perf_counter()
+        if not force and now - last_progress < _PROGRESS_EVERY_S:
+            return
+        last_progress = now
+        done = sum(leg_lengths[:leg])
+        if leg < len(targets):
+            tx, ty = targets[leg]
+            done += max(leg_lengths[leg] - math.hypot(tx - state[0], ty - state[1]), 0.0)
+        frac = min(max(done / straight, 0.0), 1.0) if straight > 0 else 1.0
+        best_fraction = max(best_fraction, frac)
+        progress(best_fraction, {"t_s": t, "distance_m": distance, "replans": len(replan_rows),
+                                 "leg": leg})
+
+    try:
+        cells, costs = km.sense(state[0], state[1], state[2], sensor)
+        while leg < len(targets) and outcome is None:
+            tx, ty = targets[leg]
+            label = "the goal" if leg == len(targets) - 1 else f"waypoint {leg}"
+            if math.hypot(tx - state[0], ty - state[1]) <= m.goal_tolerance_m:
+                reached += 1
+                leg += 1
+                continue
+            goal_cell = cell_of(tx, ty)
+            rp = None
+            stuck = 0
+            while outcome is None:
+                cur = cell_of(state[0], state[1])
+                tp = time.perf_counter()
+                if rp is None:
+                    rp = _Replanner(name, m.wastar_weight, km.cost, cur, goal_cell, scratch, dstar_cls)
+                    plan = rp.plan(cur, cells[:0], costs[:0])
+                else:
+                    plan = rp.plan(cur, cells, costs)
+                planner_ms = (time.perf_counter() - tp) * 1000.0
+                replan_rows.append((t, planner_ms, int(plan.expanded), len(cells), float(plan.cost),
+                                    cur[0], cur[1], leg))
+                if not plan.found:
+                    outcome = "unreachable"
+                    reason = (f"no path from {_fmt((round(state[0], 2), round(state[1], 2)))} to "
+                              f"{label} at {_fmt((tx, ty))} on the known map: the ground seen so "
+                              f"far ({int(km.seen.sum())} cells) encloses it with impassable cells")
+                    break
+                path = np.ascontiguousarray(plan.path, dtype=np.int64)
+                if poly.shape[0] < len(path) + 2:
+                    poly = np.empty((len(path) + 64, 2), dtype=np.float64)
+                nv = _drive._smooth(path, len(path), state[0], state[1], float(tx), float(ty),
+                                    km.cost, km.seen, h, smooth_len, poly)
+                while True:
+                    status = _drive._drive(
+                        state, t, energy, leg, poly, nv, km.cost, km.seen, tr.slope_x, tr.slope_y,
+                        h, limits.max_speed_mps, limits.accel_mps2, limits.max_yaw_rate_rad_s,
+                        limits.turn_in_place, max(limits.min_turn_radius_m, 1e-9), tan_max_tilt,
+                        _ALIGN_TOL_RAD, dt, m.sense_every_m, _MAX_STEPS_PER_CALL,
+                        float(tx), float(ty), m.goal_tolerance_m, t_max, e_max, rover.mass_kg,
+                        gravity, rover.rolling_resistance, rover.drive_power_w, _EFFICIENCY,
+                        trace, n, out)
+                    n += int(out[0])
+                    distance += out[1]
+                    t = out[2]
+                    energy = out[3]
+                    if status != _drive.FULL:
+                        break
+                    trace = np.concatenate([trace, np.empty_like(trace)])
+                report()
+                if status == _drive.GOAL:
+                    reached += 1
+                    leg += 1
+                    break
+                if status == _drive.TIMEOUT:
+                    outcome = "timeout"
+                    reason = (f"simulated time limit of {t_max:g} s reached before {label} at "
+                              f"{_fmt((tx, ty))}")
+                    break
+                if status == _drive.ENERGY:
+                    outcome = "energy"
+                    reason = f"energy budget of {e_max:g} Wh used before {label} at {_fmt((tx, ty))}"
+                    break
+                cells, costs = km.sense(state[0], state[1], state[2], sensor)
+                moved = out[1] > 0
+                if status in (_drive.BLOCKED, _drive.PATH_END) and not moved and len(cells) == 0:
+                    stuck += 1
+                    if n + 1 >= trace.shape[0]:
+                        trace = np.concatenate([trace, np.empty_like(trace)])
+                    # Let time pass so a stuck rover always ends (at the time limit at worst).
+                    _drive._idle(state, t, energy, leg, tr.slope_x, tr.slope_y, h, dt, trace, n, out)
+                    n += 1
+                    t = out[2]
+                    if stuck >= _STUCK_LIMIT:
+                        outcome = "timeout"
+                        reason = (f"the rover made no progress toward {label} at {_fmt((tx, ty))} "
+                                  f"for {stuck} replans (stopped at "
+                                  f"{_fmt((round(state[0], 2), round(state[1], 2)))})")
+                        break
+                else:
+                    stuck = 0
+        if outcome is None:
+            outcome = "reached"
+            reason = f"reached the goal {_fmt(m.goal)} within {m.goal_tolerance_m:g} m"
+            if m.waypoints:
+                reason += f" after {len(m.waypoints)} waypoint(s)"
+    except KeyboardInterrupt:
+        outcome = "interrupted"
+        reason = "interrupted by the user"
+    report(force=True)
+
+    wall = time.perf_counter() - wall0
+    tr_arr = trace[:n]
+    trace_cols = {c: tr_arr[:, i].copy() for i, c in enumerate(TRACE_COLUMNS)}
+    trace_cols["leg"] = trace_cols["leg"].astype(np.int64)
+    rep = np.array(replan_rows, dtype=np.float64).reshape(-1, len(REPLAN_COLUMNS))
+    replans = {c: rep[:, i].copy() for i, c in enumerate(REPLAN_COLUMNS)}
+    for c in ("expanded", "changed_cells", "row", "col", "leg"):
+        replans[c] = replans[c].astype(np.int64)
+
+    min_clear = None
+    if world.obstacle_distance is not None and n:
+        rr = np.clip((tr_arr[:, 2] // h).astype(np.int64), 0, rows - 1)
+        cc = np.clip((tr_arr[:, 1] // h).astype(np.int64), 0, cols - 1)
+        min_clear = round(float(world.obstacle_distance[rr, cc].min()), 4)
+    ms = replans["planner_ms"]
+    summary = {
+        "outcome": outcome,
+        "reason": reason,
+        "distance_m": round(distance, 4),
+        "straight_line_m": round(straight, 4),
+        "path_efficiency": round(straight / distance, 4) if outcome == "reached" and distance > 0 else None,
+        "sim_time_s": round(t, 3),
+        "wall_time_s": round(wall, 4),
+        "speedup": round(t / wall, 1) if wall > 0 else None,
+        "replans": int(len(ms)),
+        "planner_time_s": round(float(ms.sum()) / 1000.0, 4),
+        "planner_median_ms": round(float(np.median(ms)), 4) if len(ms) else None,
+        "expanded": int(replans["expanded"].sum()),
+        "energy_wh": round(energy, 4),
+        "max_tilt_deg": round(float(trace_cols["tilt_deg"].max()), 3) if n else None,
+        "min_clearance_m": min_clear,
+        "planner": name,
+        "seed": run_seed,
+        "scenario": scenario.name,
+        "rover": rover.name,
+        "waypoints_reached": min(reached, len(m.waypoints)),
+        "time_limit_s": round(t_max, 3),
+        "cells_seen": int(km.seen.sum()),
+    }
+    return RunResult(summary=summary, trace=trace_cols, replans=replans, true_cost=true_cost,
+                     known_cost=km.cost.copy(), terrain=world.terrain, world=world)
