@@ -69,3 +69,19 @@ def structure_mean_square(z, lag):
     if lag < z.shape[0]:
         parts.append(((z[lag:] - z[:-lag]) ** 2).ravel())
     return float(np.concatenate(parts).mean())
+
+
+def ripples(shape, cell, height, wavelength, azimuth, phase, wobble_amp, wobble_len,
+            wobble_phase, patch_len, patch_phase):
+    """The ripple field of terrains._kernels.add_ripples, evaluated directly with numpy."""
+    rows, cols = shape
+    r, c = np.mgrid[0:rows, 0:cols]
+    xx, yy = (c + 0.5) * cell, (r + 0.5) * cell
+    ax, ay = math.sin(azimuth), math.cos(azimuth)
+    along, across = xx * ax + yy * ay, xx * ay - yy * ax
+    k, kw, kp = 2 * math.pi / wavelength, 2 * math.pi / wobble_len, 2 * math.pi / patch_len
+    ph = (k * across + phase + wobble_amp * np.sin(kw * along + wobble_phase)
+          + 0.6 * wobble_amp * np.sin(kw / 1.7 * (along + 0.5 * across) + 2 * wobble_phase))
+    s = 0.5 * (1 + np.sin(ph))
+    amp = 0.7 + 0.3 * np.sin(kp * along + patch_phase) * np.cos(kp * 0.8 * across)
+    return height * amp * (s * np.sqrt(s) - 0.5)
