@@ -7,9 +7,12 @@ meaningful where the state is not "unseen", which lets the caller allocate it wi
 ``np.empty`` (pages the search never touches are never written).
 
 The open list is an indexed binary heap on flat arrays (key, node) with each node's slot in
-``pos`` for decrease-key. Equal keys (within a relative 1e-12, the rounding noise of g + h)
-go to the larger g, i.e. the node nearer the goal, so that uniform-cost maps do not flood
-breadth-first. The found cost can then exceed the optimum by that noise only.
+``pos`` for decrease-key; keys are single floats so that choosing a child is branch-free.
+Ties go to the node nearer the goal (larger g) because the caller inflates the heuristic by
+a relative ``TIE_EPS`` (1e-10): of two nodes with equal g + h the one with the smaller h
+comes first. Exact-equality tie-breaking would not do: g sums the same steps in different
+orders, so "equal" keys differ in their last bits and uniform-cost maps would flood. The
+price is that a path may cost up to a relative 1e-10 more than the optimum.
 
 Kernels return status codes and never raise.
 """
@@ -59,7 +62,8 @@ NEED = np.array([1, 2, 4, 8, 1 | 4, 1 | 8, 2 | 4, 2 | 8], dtype=np.int64)
 HALF_STEP = np.array([HALF] * 4 + [HALF_DIAG] * 4, dtype=np.float64)
 
 GROW = 2
-TIE_REL = 1e-12  # relative key difference treated as a tie (rounding noise of g + h)
+TIE_EPS = 1e-10
+"""The heuristic is inflated by this relative amount to break ties toward the goal."""
 
 
 @njit(cache=True, nogil=True)
@@ -131,9 +135,6 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
             return GROW, size, expanded
         # Pop the best node; sift the last slot down from the root.
         u = hn[0]
-        # Keys this close count as equal: sums of the same steps in another order differ in
-        # the last bits, and exact ties would then never happen on uniform-cost maps.
-        tol = hf[0] * TIE_REL
         size -= 1
         if size > 0:
             # Bottom-up pop: walk the hole down to a leaf along the better children (one
@@ -149,17 +150,12 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
                 child = i + i + one
                 if child >= usize:
                     break
-                cf = hf[child]
-                cn = np.uint64(hn[child])
                 right = child + one
                 if right < usize:
-                    rf = hf[right]
-                    rn = np.uint64(hn[right])
-                    if rf < cf - tol or (rf <= cf + tol and g[rn] > g[cn]):
-                        child = right
-                        cf = rf
-                        cn = rn
-                hf[i] = cf
+                    # Branch-free: which child is better is a coin toss for the predictor.
+                    child += np.uint64(hf[right] < hf[child])
+                cn = np.uint64(hn[child])
+                hf[i] = hf[child]
                 hn[i] = cn
                 pos[cn] = i
                 i = child
@@ -167,7 +163,7 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
                 p = (i - one) >> one
                 pf = hf[p]
                 pn = np.uint64(hn[p])
-                if not (xf < pf - tol or (xf <= pf + tol and g[x] > g[pn])):
+                if not xf < pf:
                     break
                 hf[i] = pf
                 hn[i] = pn
@@ -231,7 +227,7 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
                 p = (i - np.uint64(1)) >> np.uint64(1)
                 pf = hf[p]
                 pn = np.uint64(hn[p])
-                if not (f < pf - tol or (f <= pf + tol and ng > g[pn])):
+                if not f < pf:
                     break
                 hf[i] = pf
                 hn[i] = pn

@@ -107,7 +107,8 @@ def astar(cost, start, goal, *, connectivity: int = 8, weight: float = 1.0) -> P
     grid, cmin = as_cost_grid(cost)
     s = as_cell(start, grid.shape, "start")
     t = as_cell(goal, grid.shape, "goal")
-    hscale = cmin * w if math.isfinite(cmin) else 0.0
+    # A tiny inflation breaks ties toward the goal (see _astar.TIE_EPS).
+    hscale = cmin * w * (1.0 + _astar.TIE_EPS) if math.isfinite(cmin) else 0.0
     return _plan(grid, s, t, conn == 8, hscale)
 
 
