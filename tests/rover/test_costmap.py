@@ -1,0 +1,160 @@
+"""Traversability: the kernels against slow, obviously right references, and the rules."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rover.costmap import (
+    CostWeights, distance_to_mask, footprint_halfwidth, inflate, rasterize_polygons, terrain_cost,
+)
+from rover.models import rover_preset
+
+GEN = rover_preset("generic")      # radius 0.61 m
+PERS = rover_preset("perseverance")
+
+
+def naive_terms(z, k, h):
+    """Least-squares plane per clipped window with numpy, and the step by definition."""
+    R, C = z.shape
+    sx = np.zeros((R, C)); sy = np.zeros((R, C)); rough = np.zeros((R, C)); step = np.zeros((R, C))
+    m = np.zeros((R, C))
+    for r in range(R):
+        for c in range(C):
+            nb = z[max(r - 1, 0):r + 2, max(c - 1, 0):c + 2]
+            m[r, c] = np.abs(nb - z[r, c]).max()
+    for r in range(R):
+        for c in range(C):
+            r0, r1, c0, c1 = max(r - k, 0), min(r + k, R - 1), max(c - k, 0), min(c + k, C - 1)
+            rr, cc = np.mgrid[r0:r1 + 1, c0:c1 + 1]
+            A = np.column_stack([cc.ravel() * h, rr.ravel() * h, np.ones(rr.size)])
+            w = z[r0:r1 + 1, c0:c1 + 1].ravel()
+            coef, *_ = np.linalg.lstsq(A, w, rcond=None)
+            res = w - A @ coef
+            sx[r, c], sy[r, c] = coef[0], coef[1]
+            rough[r, c] = math.sqrt(np.mean(res ** 2))
+            planar = (abs(coef[0]) + abs(coef[1])) * h
+            step[r, c] = max(m[r0:r1 + 1, c0:c1 + 1].max() - planar, 0.0)
+    return sx, sy, rough, step
+
+
+@settings(deadline=None, max_examples=15)
+@given(seed=st.integers(0, 10_000), rows=st.integers(3, 14), cols=st.integers(3, 14),
+       h=st.sampled_from([0.25, 0.5, 1.0]))
+def test_terms_match_naive_reference(seed, rows, cols, h):
+    rng = np.random.default_rng(seed)
+    z = (rng.normal(size=(rows, cols)) * 0.2 + 50.0).astype(np.float32)
+    t = terrain_cost(z, h, GEN)
+    k = footprint_halfwidth(GEN, h)
+    sx, sy, rough, step = naive_terms(z.astype(np.float64), k, h)
+    np.testing.assert_allclose(t.slope_x, sx, atol=2e-4)
+    np.testing.assert_allclose(t.slope_y, sy, atol=2e-4)
+    np.testing.assert_allclose(t.roughness_m, rough, atol=2e-4)
+    np.testing.assert_allclose(t.step_m, step, atol=2e-4)
+
+
+def test_flat_ground_costs_one():
+    t = terrain_cost(np.zeros((20, 30)), 0.5, GEN)
+    assert t.cost.dtype == np.float64
+    assert (t.cost == 1.0).all()
+    assert not t.obstacles.any()
+
+
+@pytest.mark.parametrize("tilt", [5.0, 10.0, 20.0])
+def test_tilted_plane_tilt_and_cost(tilt):
+    y, x = np.mgrid[0:40, 0:40] * 0.5
+    z = np.tan(np.radians(tilt)) * (0.6 * x + 0.8 * y)  # slope along a diagonal
+    t = terrain_cost(z, 0.5, GEN)
+    np.testing.assert_allclose(t.tilt_deg, math.degrees(math.atan(np.tan(np.radians(tilt)))), atol=1e-3)
+    assert t.step_m.max() < 1e-4 and t.roughness_m.max() < 1e-4
+    frac = math.tan(math.radians(tilt)) / math.tan(math.radians(GEN.max_tilt_deg))
+    np.testing.assert_allclose(t.cost, 1.0 + CostWeights().tilt * frac ** 2, rtol=1e-4)
+
+
+def test_steeper_costs_more_and_over_limit_is_impassable():
+    y, x = np.mgrid[0:30, 0:30] * 0.5
+    costs = [terrain_cost(np.tan(np.radians(a)) * x, 0.5, GEN).cost[15, 15] for a in (0, 8, 16, 24)]
+    assert costs == sorted(costs) and costs[0] == 1.0
+    over = terrain_cost(np.tan(np.radians(GEN.max_tilt_deg + 1)) * x, 0.5, GEN)
+    assert np.isinf(over.cost).all() and over.obstacles.all()
+
+
+def test_ledge_taller_than_step_limit_blocks_crossing():
+    z = np.zeros((40, 40))
+    z[:, 20:] = 0.5  # a 0.5 m ledge; generic rover steps 0.2 m
+    t = terrain_cost(z, 0.5, GEN)
+    assert np.isinf(t.cost[:, 19:21]).all()
+    assert np.isfinite(t.cost[:, :15]).all() and np.isfinite(t.cost[:, 26:]).all()
+    small = np.zeros((40, 40)); small[:, 20:] = 0.05
+    assert np.isfinite(terrain_cost(small, 0.5, GEN).cost).all()
+
+
+def test_rocks_taller_than_clearance_are_inflated_by_radius():
+    rocks = np.array([[10.25, 10.25, 0.4, GEN.clearance_m + 0.1],   # tall: impassable
+                      [5.25, 5.25, 0.4, GEN.clearance_m - 0.05]])   # short: ignored
+    t = terrain_cost(np.zeros((40, 40)), 0.5, GEN, rocks=rocks)
+    assert np.isinf(t.cost[20, 20]) and np.isfinite(t.cost[10, 10])
+    yy, xx = (np.mgrid[0:40, 0:40] + 0.5) * 0.5
+    d = np.hypot(xx - 10.25, yy - 10.25)
+    # Every cell within the rover radius of the rock cell is blocked, cells well away are not.
+    assert np.isinf(t.cost[d <= GEN.radius_m]).all()
+    assert np.isfinite(t.cost[d > 0.2 + GEN.radius_m + 0.75]).all()
+
+
+def test_hazard_polygon_is_rasterised_and_inflated():
+    poly = [(5.0, 5.0), (10.0, 5.0), (10.0, 8.0), (5.0, 8.0)]
+    t = terrain_cost(np.zeros((40, 40)), 0.5, GEN, hazards=[poly])
+    yy, xx = (np.mgrid[0:40, 0:40] + 0.5) * 0.5
+    inside = (xx > 5) & (xx < 10) & (yy > 5) & (yy < 8)
+    assert np.isinf(t.cost[inside]).all()
+    assert np.isinf(t.cost[int(8.4 / 0.5), int(7.0 / 0.5)])      # within the radius outside
+    assert np.isfinite(t.cost[int(12.0 / 0.5), int(15.0 / 0.5)])
+
+
+def test_rasterize_marks_cells_the_edge_crosses():
+    m = rasterize_polygons([[(1.1, 1.1), (1.4, 1.1), (1.4, 1.4)]], (8, 8), 1.0)
+    assert m[1, 1] and m.sum() >= 1
+
+
+@settings(deadline=None, max_examples=20)
+@given(seed=st.integers(0, 10_000), rows=st.integers(1, 12), cols=st.integers(1, 12))
+def test_distance_transform_matches_brute_force(seed, rows, cols):
+    rng = np.random.default_rng(seed)
+    mask = rng.random((rows, cols)) < 0.15
+    d = distance_to_mask(mask, 0.5)
+    if not mask.any():
+        assert np.isinf(d).all()
+        return
+    pts = np.argwhere(mask)
+    rr, cc = np.mgrid[0:rows, 0:cols]
+    brute = np.min(np.hypot(rr[..., None] - pts[:, 0], cc[..., None] - pts[:, 1]), axis=-1) * 0.5
+    np.testing.assert_allclose(d, brute, atol=1e-9)
+    np.testing.assert_array_equal(inflate(mask, 1.0, 0.5), brute <= 1.0 + 1e-9)
+
+
+def test_deterministic():
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(50, 60)).cumsum(0) * 0.02
+    a = terrain_cost(z, 0.5, PERS, rocks=np.array([[5.0, 5.0, 1.0, 1.0]]))
+    b = terrain_cost(z, 0.5, PERS, rocks=np.array([[5.0, 5.0, 1.0, 1.0]]))
+    np.testing.assert_array_equal(a.cost, b.cost)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(height=np.full((4, 4), np.nan), cell_size=0.5), r"height must be finite"),
+    (dict(height=np.zeros(5), cell_size=0.5), r"height must be a non-empty 2-D array, got shape \(5,\)"),
+    (dict(height=np.zeros((4, 4)), cell_size=0.0), r"cell_size must be a finite number > 0 \[m\], got 0.0"),
+    (dict(height=np.zeros((4, 4)), cell_size=0.5, rocks=np.zeros((2, 3))), r"rocks must have shape \(M, 4\)"),
+])
+def test_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        terrain_cost(rover=GEN, **kwargs)
+
+
+def test_bad_rover():
+    with pytest.raises(ValueError, match=r"rover.width_m must be a finite number > 0"):
+        terrain_cost(np.zeros((4, 4)), 0.5, GEN.replace(width_m=0.0))

@@ -1,0 +1,76 @@
+"""Sensing: range, field of view, line of sight, the near field, and the changed cells."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rover.sensing import KnownMap, SensorModel
+
+
+def make(height=None, shape=(41, 41), unknown=1.0):
+    true = np.full(shape, 2.0)
+    true[5, 5] = np.inf
+    h = np.zeros(shape, dtype=np.float32) if height is None else height
+    return KnownMap(true, h, 1.0, unknown_cost=unknown), true
+
+
+def test_range_and_changed_cells():
+    km, true = make()
+    sensor = SensorModel(range_m=5.0, fov_deg=360.0, near_m=1.0, line_of_sight=False)
+    cells, costs = km.sense(20.5, 20.5, 0.0, sensor)
+    rr, cc = np.mgrid[0:41, 0:41]
+    d = np.hypot(rr + 0.5 - 20.5, cc + 0.5 - 20.5)
+    np.testing.assert_array_equal(km.seen.astype(bool), d <= 5.0)
+    assert len(cells) == (d <= 5.0).sum()
+    assert (costs == 2.0).all()
+    assert (km.cost[d > 5.0] == 1.0).all()
+    # Seeing the same cells again changes nothing.
+    cells2, _ = km.sense(20.5, 20.5, 0.0, sensor)
+    assert len(cells2) == 0
+
+
+def test_unknown_equal_to_truth_is_seen_but_not_reported():
+    km, _ = make(unknown=2.0)
+    cells, _ = km.sense(20.5, 20.5, 0.0, SensorModel(3.0, 360.0, 1.0, line_of_sight=False))
+    assert len(cells) == 0 and km.seen.sum() > 0
+
+
+def test_field_of_view_and_near_field():
+    km, _ = make()
+    sensor = SensorModel(range_m=10.0, fov_deg=90.0, near_m=1.5, line_of_sight=False)
+    km.sense(20.5, 20.5, 0.0, sensor)  # facing east
+    assert km.seen[20, 28] and not km.seen[20, 12]      # ahead seen, behind not
+    assert km.seen[20, 19]                               # behind but in the near field
+    assert not km.seen[28, 21]                           # north, outside the 90 deg cone
+
+
+def test_line_of_sight_hides_cells_behind_a_wall():
+    h = np.zeros((41, 41), dtype=np.float32)
+    h[:, 25] = 5.0
+    km, _ = make(height=h)
+    km.sense(20.5, 20.5, 0.0, SensorModel(range_m=15.0, fov_deg=360.0, near_m=1.0, height_m=1.0))
+    assert km.seen[20, 24] and km.seen[20, 25]   # up to and including the wall
+    assert not km.seen[20, 30]                   # hidden behind it
+    km2, _ = make(height=h)
+    km2.sense(20.5, 20.5, 0.0, SensorModel(15.0, 360.0, 1.0, height_m=1.0, line_of_sight=False))
+    assert km2.seen[20, 30]
+
+
+def test_impassable_cell_reported_as_inf():
+    km, _ = make()
+    cells, costs = km.sense(5.5, 8.5, -math.pi / 2, SensorModel(5.0, 360.0, 1.0, line_of_sight=False))
+    i = np.flatnonzero((cells[:, 0] == 5) & (cells[:, 1] == 5))
+    assert len(i) == 1 and np.isinf(costs[i[0]]) and np.isinf(km.cost[5, 5])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(true_cost=np.ones(4), height=np.zeros(4), cell_size=1.0), r"true_cost must be a 2-D array"),
+    (dict(true_cost=np.ones((4, 4)), height=np.zeros((3, 4)), cell_size=1.0), r"height must have the cost grid's shape"),
+    (dict(true_cost=np.ones((4, 4)), height=np.zeros((4, 4)), cell_size=1.0, unknown_cost=0.5), r"unknown_cost must be a finite number >= 1"),
+])
+def test_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        KnownMap(**kwargs)
