@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Mapping
 
 import numpy as np
