@@ -223,6 +223,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
     inv_cols = 1.0 / cols
     inf = np.inf
     st_r, st_c = _rc(start, cols, inv_cols)
+    ugoal = np.uint64(goal)
     off = DR * cols + DC
     expanded = 0
     while size > 0:
@@ -234,8 +235,9 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
         if not (_less(tk1, tk2, ms + km, ms) or rhs[start] > g[start]):
             break
         u = hn[0]
-        gu = g[u]
-        ru = rhs[u]
+        uu = np.uint64(u)
+        gu = g[uu]
+        ru = rhs[uu]
         m = gu if gu < ru else ru
         r, c = _rc(u, cols, inv_cols)
         nk1 = m + _hrc(st_r, st_c, r, c, conn8, scale) + km
@@ -246,35 +248,48 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
             continue
         expanded += 1
         if gu > ru:
-            g[u] = ru
-            # Pop the root (u) and sift the last slot down.
+            g[uu] = ru
+            # Pop the root (u): bottom-up, branch-free child choice, unsigned indices (see
+            # _astar.search for why each of these matters).
             pos[u] = -1
             size -= 1
             if size > 0:
-                x = hn[size]
+                x = np.uint64(hn[size])
                 x1 = hk1[size]
                 x2 = hk2[size]
-                i = 0
+                usize = np.uint64(size)
+                one = np.uint64(1)
+                i = np.uint64(0)
                 while True:
-                    ch = 2 * i + 1
-                    if ch >= size:
+                    ch = i + i + one
+                    if ch >= usize:
                         break
-                    rt = ch + 1
-                    if rt < size and _less(hk1[rt], hk2[rt], hk1[ch], hk2[ch]):
-                        ch = rt
-                    if not _less(hk1[ch], hk2[ch], x1, x2):
-                        break
-                    cn = hn[ch]
+                    rt = ch + one
+                    if rt < usize:
+                        a1 = hk1[rt]
+                        b1 = hk1[ch]
+                        ch += np.uint64((a1 < b1) | ((a1 == b1) & (hk2[rt] < hk2[ch])))
+                    cn = np.uint64(hn[ch])
                     hk1[i] = hk1[ch]
                     hk2[i] = hk2[ch]
                     hn[i] = cn
                     pos[cn] = i
                     i = ch
+                while i > 0:
+                    p = (i - one) >> one
+                    if not _less(x1, x2, hk1[p], hk2[p]):
+                        break
+                    pn = np.uint64(hn[p])
+                    hk1[i] = hk1[p]
+                    hk2[i] = hk2[p]
+                    hn[i] = pn
+                    pos[pn] = i
+                    i = p
                 hk1[i] = x1
                 hk2[i] = x2
                 hn[i] = x
                 pos[x] = i
-            cu = cost[u]
+            cu = cost[uu]
             if cu == inf:
                 continue
             mask = 0
@@ -290,9 +305,9 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                 need = NEED[k]
                 if (mask & need) != need:
                     continue
-                s = u + off[k]
+                s = np.uint64(u + off[k])
                 cs = cost[s]
-                if cs == inf or s == goal:
+                if cs == inf or s == ugoal:
                     continue
                 nr = (cs + cu) * HALF_STEP[k] + ru
                 if not nr < rhs[s]:
@@ -315,11 +330,12 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                     hk2[i] = ms_
                     _down(hk1, hk2, hn, pos, i, size)
                     continue
+                i = np.uint64(i)
                 while i > 0:
-                    p = (i - 1) >> 1
+                    p = (i - np.uint64(1)) >> np.uint64(1)
                     if not _less(k1, ms_, hk1[p], hk2[p]):
                         break
-                    pn = hn[p]
+                    pn = np.uint64(hn[p])
                     hk1[i] = hk1[p]
                     hk2[i] = hk2[p]
                     hn[i] = pn
