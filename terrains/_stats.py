@@ -23,17 +23,19 @@ Relief versus surface
     slope and Hurst measures of the complete height field are reported under ``"surface"``.
     For an imported heightmap there is only the height field.
 Crater size-frequency distribution
-    Maximum-likelihood fit of a power law truncated to [crater_min_d_m, crater_max_d_m] to the
+    From at least MIN_FIT_COUNT (10) craters, else None. Maximum-likelihood fit of a power law truncated to [crater_min_d_m, crater_max_d_m] to the
     listed diameters (Clauset et al. 2009, with the upper truncation), then
     ``a = N / (A (Dmin^-b - Dmax^-b))`` per m^2.
 Rocks
     ``cover_listed``: summed area of the listed rocks over the terrain area. For the Golombek &
     Rapp model, ``cover`` is the total cover k fitted to the listed rocks: the cumulative
-    fractional area F(D) of rocks >= D, at diameters from ``rock_min_d_m`` up, is fitted
+    fractional area F(D) of rocks >= D, at ``rock_min_d_m`` and at larger diameters with at
+    least 10 rocks above them, is fitted
     (least squares in log F, weighted by the number of rocks above each diameter) by
     ``k (exp(-q(k) D) - exp(-q(k) Dmax))``, q(k) = 1.79 + 0.152 / k: that is the area fraction
     extrapolated to all rock sizes, the k of the literature. For the power-law model the
-    exponent and density are fitted as for craters and ``cover`` is the listed cover.
+    exponent and density are fitted as for craters and ``cover`` is the listed cover. Fits
+    need at least 10 listed rocks (else None).
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ __all__ = ["stats"]
 
 #: Baselines reported by :func:`stats` [m], when they fit on the grid.
 BASELINES_M = (1.0, 10.0, 100.0)
+
+#: Fewest craters or rocks a size-frequency fit is made from (fewer: the fit is None).
+MIN_FIT_COUNT = 10
 
 
 def _golden(fun, lo: float, hi: float, iters: int = 80) -> float:
@@ -138,7 +143,7 @@ def fit_power_law(d: np.ndarray, dmin: float, dmax: float, area_m2: float) -> di
     """Maximum-likelihood power law N(>D) = a D^-b truncated to [dmin, dmax]."""
     d = d[(d >= dmin) & (d <= dmax)]
     n = int(d.size)
-    if n < 2 or dmax <= dmin:
+    if n < MIN_FIT_COUNT or dmax <= dmin:
         return {"exponent_b": None, "density_a": None, "fit_count": n}
     mean_log = float(np.mean(np.log(d)))
     lmin, lmax = math.log(dmin), math.log(dmax)
@@ -158,13 +163,15 @@ def fit_golombek_rapp(d: np.ndarray, dmin: float, dmax: float, area_m2: float) -
     from terrains._generate import golombek_rapp_q
 
     d = np.sort(d[(d >= dmin) & (d <= dmax)])[::-1]
-    if d.size < 5:
+    if d.size < MIN_FIT_COUNT:
         return {"cover": None, "q": None, "fit_count": int(d.size)}
     cum_area = np.cumsum(math.pi / 4.0 * d ** 2) / area_m2  # F at each diameter, largest first
-    # thresholds from dmin up, while at least 10 rocks are above
+    # thresholds from dmin up, while at least 10 rocks are above (dmin itself always counts,
+    # so a sparse field is still fitted, through the cover of all its listed rocks)
     thresholds = dmin * 1.15 ** np.arange(64)
     counts = d.size - np.searchsorted(d[::-1], thresholds, side="left")
     ok = counts >= 10
+    ok[0] = True
     thresholds, counts = thresholds[ok], counts[ok]
     f_obs = cum_area[counts - 1]
     w = counts.astype(np.float64)
@@ -224,7 +231,7 @@ def stats(terrain: Terrain) -> dict[str, Any]:
         - ``craters``: ``count``, ``exponent_b``, ``density_a`` [per m^2, D in m],
           ``min_d_m``, ``max_d_m``;
         - ``rocks``: ``count``, ``model``, ``cover`` (fitted total cover k for the Golombek &
-          Rapp model, else the listed cover), ``cover_listed``, ``q`` [1/m], ``exponent_b``,
+          Rapp model, None with fewer than 10 rocks; else the listed cover), ``cover_listed``, ``q`` [1/m], ``exponent_b``,
           ``density_a``, ``min_d_m``;
         - ``targets``: the parameters these are compared with (empty for a heightmap).
 
@@ -281,13 +288,13 @@ def stats(terrain: Terrain) -> dict[str, Any]:
     rocks: dict[str, Any] = {"count": int(rd.size), "model": model, "cover": listed,
                              "cover_listed": listed, "q": None, "exponent_b": None,
                              "density_a": None, "min_d_m": rmin}
-    if rd.size:
-        if model == "golombek-rapp":
-            g = fit_golombek_rapp(rd, rmin, rmax, area)
-            rocks["cover"], rocks["q"] = g["cover"], g["q"]
-        else:
-            f = fit_power_law(rd, rmin, rmax, area)
-            rocks["exponent_b"], rocks["density_a"] = f["exponent_b"], f["density_a"]
+    if model == "golombek-rapp":
+        # None when there are too few rocks to fit: k cannot be told from a handful
+        g = fit_golombek_rapp(rd, rmin, rmax, area)
+        rocks["cover"], rocks["q"] = g["cover"], g["q"]
+    elif rd.size:
+        f = fit_power_law(rd, rmin, rmax, area)
+        rocks["exponent_b"], rocks["density_a"] = f["exponent_b"], f["density_a"]
     out["rocks"] = rocks
 
     targets: dict[str, Any] = {}

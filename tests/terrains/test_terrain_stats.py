@@ -159,3 +159,19 @@ def test_golombek_rapp_fit_of_an_iid_sample():
         out.extend(d[keep].tolist())
     fit = fit_golombek_rapp(np.array(out[:n]), dmin, dmax, area)
     assert fit["cover"] == pytest.approx(k, rel=0.15)
+
+
+def test_too_few_objects_give_no_fit_rather_than_a_wild_one():
+    t = generate("mars", size=32, seed=0, rock_cover=0.02, crater_density_a=0.001)
+    s = stats(t)
+    assert s["rocks"]["count"] < 10 and s["rocks"]["cover"] is None and s["rocks"]["q"] is None
+    assert s["craters"]["count"] < 10 and s["craters"]["exponent_b"] is None
+    json.dumps(s)
+
+
+def test_a_sparse_rock_field_is_still_fitted_from_its_total_cover():
+    # ~30 rocks: too few for the size thresholds above 0.5 m, enough for the cover at 0.5 m
+    t = generate("mars", size=512, seed=1, rock_cover=0.02)
+    r = stats(t)["rocks"]
+    assert 10 <= r["count"] <= 100
+    assert r["cover"] == pytest.approx(0.02, rel=0.3)
