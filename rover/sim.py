@@ -105,11 +105,29 @@ def _why_impassable(world: World, r: int, c: int) -> str:
     """Human reason why true cell (r, c) is impassable."""
     tr = world.traversability
     rover = world.scenario.rover
-    if not tr.obstacles[r, c]:
-        d = None if world.obstacle_distance is None else world.obstacle_distance[r, c]
-        if d is not None and math.isfinite(d):
-            return (f"within {d:.2f} m of a rock or hazard, closer than the rover's radius "
+    h = world.cell_size
+    x, y = (c + 0.5) * h, (r + 0.5) * h
+    reach = rover.radius_m + h
+    import shapely
+
+    for hz in world.scenario.hazards:
+        d = hz.geometry().distance(shapely.Point(x, y))
+        if d <= reach:
+            return (f"{d:.2f} m from hazard {hz.name!r}, within the rover's radius "
                     f"{rover.radius_m:.2f} m")
+    rocks = getattr(world.terrain, "rocks", None)
+    if rocks is not None and len(rocks):
+        rk = np.asarray(rocks, dtype=np.float64)
+        tall = rk[rk[:, 3] > rover.clearance_m]
+        if len(tall):
+            d = np.hypot(tall[:, 0] - x, tall[:, 1] - y) - 0.5 * tall[:, 2]
+            i = int(np.argmin(d))
+            if d[i] <= reach:
+                return (f"within {max(d[i], 0.0):.2f} m of a {tall[i, 3]:.2f} m rock at "
+                        f"{_fmt((round(tall[i, 0], 2), round(tall[i, 1], 2)))}, taller than the "
+                        f"rover's {rover.clearance_m:g} m clearance; the rover's radius is "
+                        f"{rover.radius_m:.2f} m")
+    if not tr.obstacles[r, c]:
         return "too close to an obstacle for the rover's footprint"
     tilt = float(np.degrees(np.arctan(np.hypot(tr.slope_x[r, c], tr.slope_y[r, c]))))
     if tilt > rover.max_tilt_deg:
@@ -225,17 +243,27 @@ class _Replanner:
         self.goal = goal
         self.scratch = scratch
         self.known = known
+        self.dstar_cls = dstar_cls
         self.ds = dstar_cls(known, start, goal) if name == "dstar_lite" else None
         self.cur = start
+        self.resets = 0
 
     def plan(self, cell, cells: np.ndarray, costs: np.ndarray):
         if self.ds is not None:
-            if len(cells):
-                self.ds.update(cells, costs)
-            if tuple(cell) != tuple(self.cur):
-                self.ds.move_to(cell)
+            try:
+                if len(cells):
+                    self.ds.update(cells, costs)
+                if tuple(cell) != tuple(self.cur):
+                    self.ds.move_to(cell)
+                    self.cur = tuple(cell)
+                return self.ds.plan()
+            except RuntimeError:
+                # The incremental planner reported an inconsistent state (a planner bug):
+                # rebuild it on the known map rather than lose the run; counted in the summary.
+                self.resets += 1
+                self.ds = self.dstar_cls(self.known, cell, self.goal)
                 self.cur = tuple(cell)
-            return self.ds.plan()
+                return self.ds.plan()
         return self.scratch(self.name, self.known, cell, self.goal, weight=self.weight)
 
 
@@ -277,7 +305,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         ``energy_wh``, ``max_tilt_deg``, ``min_clearance_m`` (closest approach of the rover's
         cell centre to an obstacle cell centre before inflation; None without obstacles),
         ``planner``, ``seed``, ``scenario``, ``rover``, ``waypoints_reached``,
-        ``time_limit_s``, ``cells_seen``.
+        ``time_limit_s``, ``cells_seen``, ``planner_resets`` (times an incremental planner
+        reported an inconsistent state and was rebuilt on the known map; 0 normally).
 
     Raises
     ------
@@ -348,6 +377,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     tan_max_tilt = math.tan(math.radians(rover.max_tilt_deg))
     smooth_len = max(sensor.range_m, 4.0 * m.sense_every_m) + 2.0 * h
     leg = 0
+    rp = None
+    planner_resets = 0
 
     def cell_of(x, y):
         return (min(max(int(y // h), 0), rows - 1), min(max(int(x // h), 0), cols - 1))
@@ -379,12 +410,14 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 leg += 1
                 continue
             goal_cell = cell_of(tx, ty)
-            rp = None
+            prev_rp, rp = rp, None
             stuck = 0
             while outcome is None:
                 cur = cell_of(state[0], state[1])
                 tp = time.perf_counter()
                 if rp is None:
+                    if prev_rp is not None:
+                        planner_resets += prev_rp.resets
                     rp = _Replanner(name, m.wastar_weight, km.cost, cur, goal_cell, scratch, dstar_cls)
                     plan = rp.plan(cur, cells[:0], costs[:0])
                 else:
@@ -459,8 +492,15 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     except KeyboardInterrupt:
         outcome = "interrupted"
         reason = "interrupted by the user"
-    report(force=True)
+    if outcome != "interrupted":
+        try:
+            report(force=True)
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+            reason = "interrupted by the user"
 
+    if rp is not None:
+        planner_resets += rp.resets
     wall = time.perf_counter() - wall0
     tr_arr = trace[:n]
     trace_cols = {c: tr_arr[:, i].copy() for i, c in enumerate(TRACE_COLUMNS)}
@@ -499,6 +539,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         "waypoints_reached": min(reached, len(m.waypoints)),
         "time_limit_s": round(t_max, 3),
         "cells_seen": int(km.seen.sum()),
+        "planner_resets": planner_resets,
     }
     return RunResult(summary=summary, trace=trace_cols, replans=replans, true_cost=true_cost,
                      known_cost=km.cost.copy(), terrain=world.terrain, world=world)

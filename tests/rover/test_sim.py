@@ -1,0 +1,290 @@
+"""The replanning loop: safety, limits, determinism, D* Lite / A* equivalence, outcomes, errors."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fixtures import bumpy_terrain, scenario  # noqa: E402
+
+from rover.planners import DStarLite, astar  # noqa: E402
+from rover.scenario import ScenarioError  # noqa: E402
+from rover.sensing import KnownMap, SensorModel  # noqa: E402
+from rover.sim import TRACE_COLUMNS, simulate, world_from_terrain  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+SUMMARY_KEYS = {"outcome", "reason", "distance_m", "straight_line_m", "path_efficiency",
+                "sim_time_s", "wall_time_s", "speedup", "replans", "planner_time_s",
+                "planner_median_ms", "expanded", "energy_wh", "max_tilt_deg", "min_clearance_m",
+                "planner", "seed", "scenario", "rover", "waypoints_reached"}
+
+
+def run(sc, terrain, **kw):
+    return simulate(sc, world=world_from_terrain(sc, terrain), **kw)
+
+
+def free_point(world, x, y):
+    """The passable cell centre nearest (x, y) in the true map."""
+    h = world.cell_size
+    ok = np.argwhere(np.isfinite(world.true_cost))
+    d = np.hypot((ok[:, 1] + 0.5) * h - x, (ok[:, 0] + 0.5) * h - y)
+    r, c = ok[np.argmin(d)]
+    return ((c + 0.5) * h, (r + 0.5) * h)
+
+
+def random_case(seed, rover, size=(72, 72), **mission):
+    t = bumpy_terrain(size=size, seed=seed, n_bumps=10, n_rocks=30)
+    probe = scenario((1.0, 1.0), (2.0, 2.0), size=size, rover=rover)
+    from rover.costmap import traversability
+    tr = traversability(t, probe.rover)
+    w = SimpleNamespace(true_cost=tr.cost, cell_size=t.cell_size)
+    rng = np.random.default_rng(seed)
+    ext = size[0] * t.cell_size
+    start = free_point(w, *rng.uniform(2, ext * 0.3, 2))
+    goal = free_point(w, *rng.uniform(ext * 0.7, ext - 2, 2))
+    return scenario(start, goal, size=size, rover=rover, seed=seed, **mission), t
+
+
+def assert_safe_and_within_limits(res, sc):
+    tr = res.trace
+    h = res.world.cell_size
+    rows, cols = res.true_cost.shape
+    x, y = tr["x_m"], tr["y_m"]
+    # Sample every step's arc (the step integrates the new speed and yaw rate from the old pose).
+    xs, ys = [x], [y]
+    for f in np.linspace(0.125, 0.875, 7):
+        th0 = tr["heading_rad"][:-1]
+        v, w = tr["speed_mps"][1:], tr["yaw_rate_rad_s"][1:]
+        dt = np.diff(tr["t_s"])
+        s = v * dt * f
+        ang = w * dt * f
+        small = np.abs(w) < 1e-12
+        safe_w = np.where(small, 1.0, w)
+        dx = np.where(small, s * np.cos(th0), v / safe_w * (np.sin(th0 + ang) - np.sin(th0)))
+        dy = np.where(small, s * np.sin(th0), -v / safe_w * (np.cos(th0 + ang) - np.cos(th0)))
+        xs.append(x[:-1] + dx)
+        ys.append(y[:-1] + dy)
+    X, Y = np.concatenate(xs), np.concatenate(ys)
+    r = np.floor(Y / h).astype(int)
+    c = np.floor(X / h).astype(int)
+    assert ((r >= 0) & (r < rows) & (c >= 0) & (c < cols)).all()
+    assert np.isfinite(res.true_cost[r, c]).all(), "the rover's centre entered an impassable cell"
+    rover = sc.rover
+    dt = sc.mission.dt_s
+    v = tr["speed_mps"]
+    assert (v >= 0).all() and (v <= rover.max_speed_mps + 1e-12).all()
+    assert (np.abs(np.diff(v)) <= rover.accel_mps2 * dt + 1e-12).all()
+    assert (np.abs(tr["yaw_rate_rad_s"]) <= math.radians(rover.max_yaw_rate_deg_s) + 1e-12).all()
+    # Heading changes agree with the recorded yaw rates.
+    dth = np.angle(np.exp(1j * np.diff(tr["heading_rad"])))
+    np.testing.assert_allclose(dth, tr["yaw_rate_rad_s"][1:] * np.diff(tr["t_s"]), atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("rover", ["generic", "perseverance", "sojourner"])
+def test_safety_invariant_and_limits_on_many_seeds(seed, rover):
+    sc, t = random_case(seed, rover, sense_every_m=0.5, line_of_sight=bool(seed % 2))
+    res = run(sc, t)
+    assert res.summary["outcome"] in ("reached", "unreachable", "timeout")
+    assert_safe_and_within_limits(res, sc)
+
+
+def test_reaches_goal_with_summary_trace_and_replans():
+    sc, t = random_case(11, "generic")
+    res = run(sc, t)
+    s = res.summary
+    assert SUMMARY_KEYS <= set(s)
+    json.dumps(s, allow_nan=False)
+    assert s["outcome"] == "reached", s["reason"]
+    gx, gy = sc.mission.goal
+    assert math.hypot(res.trace["x_m"][-1] - gx, res.trace["y_m"][-1] - gy) <= sc.mission.goal_tolerance_m
+    assert list(res.trace)[:8] == list(TRACE_COLUMNS[:8]) == [
+        "t_s", "x_m", "y_m", "heading_rad", "speed_mps", "yaw_rate_rad_s", "tilt_deg", "energy_wh"]
+    assert len({len(a) for a in res.trace.values()}) == 1
+    assert set(res.replans) >= {"t_s", "planner_ms", "expanded", "changed_cells", "plan_cost"}
+    assert len(res.replans["t_s"]) == s["replans"] > 0
+    assert s["distance_m"] >= s["straight_line_m"] * 0.99
+    assert 0 < s["path_efficiency"] <= 1.0 + 1e-9
+    assert s["energy_wh"] > 0 and np.all(np.diff(res.trace["energy_wh"]) >= 0)
+    assert s["sim_time_s"] == pytest.approx(res.trace["t_s"][-1])
+    assert res.known_cost.shape == res.true_cost.shape
+
+
+def test_deterministic_trace():
+    sc, t = random_case(5, "perseverance", sense_every_m=0.5)
+    a, b = run(sc, t), run(sc, t)
+    for k in a.trace:
+        np.testing.assert_array_equal(a.trace[k], b.trace[k])
+    def timeless(s):
+        return {k: v for k, v in s.items() if "time" not in k and "_ms" not in k and k != "speedup"}
+    assert timeless(a.summary) == timeless(b.summary)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_dstar_lite_and_astar_plans_agree_at_every_replan(seed):
+    """Replay one run's sensing poses: D* Lite (update + move_to + plan) and A* from scratch
+    on the same known map give plans of equal cost each time (the planner-time saving shows on
+    large maps: tests/benchmarks/test_traverse.py)."""
+    sc, t = random_case(seed, "generic", sense_every_m=0.5)
+    res = run(sc, t, planner="dstar_lite")
+    w = res.world
+    km = KnownMap(w.true_cost, t.height, w.cell_size, 1.0)
+    sensor = SensorModel.for_rover(sc.rover, w.cell_size, line_of_sight=sc.mission.line_of_sight)
+    h = w.cell_size
+    goal = (int(sc.mission.goal[1] // h), int(sc.mission.goal[0] // h))
+    tr = res.trace
+    idx = np.searchsorted(tr["t_s"], res.replans["t_s"])
+    ds = None
+    for i in idx:
+        x, y, th = tr["x_m"][i], tr["y_m"][i], tr["heading_rad"][i]
+        cells, costs = km.sense(x, y, th, sensor)
+        cur = (int(y // h), int(x // h))
+        if ds is None:
+            ds = DStarLite(km.cost, cur, goal)
+        else:
+            ds.update(cells, costs)
+            ds.move_to(cur)
+        p1 = ds.plan()
+        p2 = astar(km.cost, cur, goal)
+        assert p1.found == p2.found
+        if p1.found:
+            assert p1.cost == pytest.approx(p2.cost, rel=1e-9)
+
+
+def test_waypoints_in_order():
+    t = bumpy_terrain(size=(60, 60), seed=0, n_bumps=0, n_rocks=0)
+    sc = scenario((3.0, 3.0), (27.0, 3.0), size=(60, 60), waypoints=[(5.0, 25.0), (25.0, 25.0)])
+    res = run(sc, t)
+    assert res.summary["outcome"] == "reached" and res.summary["waypoints_reached"] == 2
+    leg = res.trace["leg"]
+    assert (np.diff(leg) >= 0).all() and leg.max() == 2
+    for k, (wx, wy) in enumerate(sc.mission.waypoints):
+        i = np.flatnonzero(leg == k)[-1]
+        assert math.hypot(res.trace["x_m"][i] - wx, res.trace["y_m"][i] - wy) <= 1.0 + 0.5
+
+
+def walled_goal_terrain(size=(80, 80)):
+    """A flat plain with a 3 m high ring wall around (30, 30)."""
+    t = bumpy_terrain(size=size, n_bumps=0, n_rocks=0)
+    y, x = (np.mgrid[0:size[0], 0:size[1]] + 0.5) * t.cell_size
+    d = np.hypot(x - 30.0, y - 30.0)
+    t.height[(d > 6.0) & (d < 8.0)] = 3.0
+    return t
+
+
+@pytest.mark.parametrize("planner", ["dstar_lite", "astar"])
+def test_unreachable_goal_is_reported_not_hung(planner):
+    sc = scenario((3.0, 3.0), (30.0, 30.0), size=(80, 80), planner=planner)
+    res = run(sc, walled_goal_terrain())
+    s = res.summary
+    assert s["outcome"] == "unreachable"
+    assert re_search(r"no path .* to the goal at \(30, 30\) on the known map", s["reason"])
+    assert_safe_and_within_limits(res, sc)
+
+
+def re_search(pattern, text):
+    import re
+    return re.search(pattern, text) is not None
+
+
+def test_time_and_energy_limits():
+    sc, t = random_case(3, "generic", max_time_s=5.0)
+    s = run(sc, t).summary
+    assert s["outcome"] == "timeout" and s["sim_time_s"] <= 5.0 + 1e-9
+    assert "time limit of 5 s" in s["reason"]
+    sc, t = random_case(3, "generic", max_energy_wh=0.05)
+    s = run(sc, t).summary
+    assert s["outcome"] == "energy" and "energy budget of 0.05 Wh" in s["reason"]
+
+
+def test_progress_and_interrupt():
+    sc, t = random_case(4, "generic")
+    seen = []
+    res = run(sc, t, progress=lambda f, info: seen.append((f, dict(info))))
+    assert seen and seen[-1][0] == 1.0
+    fr = [f for f, _ in seen]
+    assert fr == sorted(fr) and all(0 <= f <= 1 for f in fr)
+    assert {"t_s", "distance_m", "replans"} <= set(seen[0][1])
+
+    calls = []
+
+    def stop(f, info):
+        calls.append(f)
+        raise KeyboardInterrupt
+
+    import rover.sim as sim
+    old = sim._PROGRESS_EVERY_S
+    sim._PROGRESS_EVERY_S = 0.0
+    try:
+        res = run(sc, t, progress=stop)
+    finally:
+        sim._PROGRESS_EVERY_S = old
+    assert res.summary["outcome"] == "interrupted"
+    assert len(res.trace["t_s"]) >= 1
+
+
+def test_unknown_planner():
+    sc, t = random_case(1, "generic")
+    with pytest.raises(ValueError, match=r"unknown planner 'rrt'; valid planners: astar, dijkstra, dstar_lite, wastar"):
+        run(sc, t, planner="rrt")
+
+
+@pytest.mark.parametrize("planner", ["wastar", "dijkstra"])
+def test_other_planners_from_scratch(planner):
+    sc, t = random_case(6, "generic")
+    res = run(sc, t, planner=planner)
+    assert res.summary["outcome"] == "reached" and res.summary["planner"] == planner
+    assert_safe_and_within_limits(res, sc)
+
+
+def test_bad_placements_name_the_key():
+    t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0)
+    t.rocks = np.array([[10.0, 10.0, 1.0, 1.0]])
+    hz = [[(20.0, 20.0), (25.0, 20.0), (25.0, 25.0), (20.0, 25.0)]]
+    cases = [
+        (dict(start=(10.0, 10.2), goal=(3.0, 3.0)), r"\[mission\].start: \(10, 10.2\) is on impassable ground \(within 0.00 m of a 1.00 m rock at \(10, 10\), taller than the rover's 0.2 m clearance"),
+        (dict(start=(3.0, 3.0), goal=(22.0, 22.0)), r"\[mission\].goal: \(22, 22\) is inside hazard 'h0'"),
+        (dict(start=(3.0, 3.0), goal=(5.0, 5.0), waypoints=[(4.0, 4.0), (40.0, 4.0)]), r"\[mission\].waypoints\[1\]: \(40, 4\) lies outside the 30 x 30 m terrain"),
+    ]
+    for kw, match in cases:
+        sc = scenario(size=(60, 60), hazards=hz, **kw)
+        with pytest.raises(ScenarioError, match=match):
+            world_from_terrain(sc, t)
+
+
+def test_steep_start_reason():
+    t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0, tilt_deg=40.0)
+    sc = scenario((3.0, 3.0), (20.0, 3.0), size=(60, 60))
+    with pytest.raises(ScenarioError, match=r"\[mission\].start: \(3, 3\) is on impassable ground \(tilt 40.0 deg over the rover's 25 deg limit\)"):
+        world_from_terrain(sc, t)
+
+
+def test_inconsistent_rover_names_the_key():
+    from rover.models import rover_preset
+    t = bumpy_terrain(size=(40, 40), n_bumps=0, n_rocks=0)
+    sc = scenario((3.0, 3.0), (10.0, 3.0), size=(40, 40),
+                  rover=rover_preset("generic").replace(max_speed_mps=-1.0))
+    with pytest.raises(ScenarioError, match=r"\[rover\].max_speed_mps: must be a finite number > 0, got -1.0"):
+        world_from_terrain(sc, t)
+
+
+SCENARIOS = sorted((REPO / "scenarios").glob("*.toml"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_shipped_scenarios_are_safe(path):
+    from rover.scenario import load_scenario
+    from rover.sim import prepare
+    sc = load_scenario(path)
+    world = prepare(sc)
+    res = simulate(sc, world=world)
+    assert res.summary["outcome"] in ("reached", "unreachable", "timeout", "energy")
+    assert_safe_and_within_limits(res, sc)
