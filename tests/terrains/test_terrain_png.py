@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zlib
 
 import numpy as np
@@ -106,3 +107,6 @@ def test_write_png_is_atomic(tmp_path):
     with pytest.raises(ValueError):
         write_png(path, np.zeros((3, 3), np.float32))
     assert list(tmp_path.iterdir()) == [path]  # the bad write left the old file alone
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's private 0600
