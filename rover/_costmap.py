@@ -30,7 +30,8 @@ def _row_terms(z, zoff, i, k, h0, h1, h2, tmax, slot, p0, p1, p2, m, ra, rb, rc)
         m[c] = 0.0
     # NaN and inf propagate into the sum of squares, so one test covers the row.
     bad = not math.isfinite(p2[C])
-    # Largest |dz| to the 8 neighbours, one neighbour row at a time (branch-free inner loops).
+    # Largest |dz| to the 4 edge neighbours (diagonals span sqrt(2) cells and would read
+    # ordinary slope as step), one neighbour row at a time (branch-free inner loops).
     for c in range(1, C):
         d = abs(rb[c] - rb[c - 1])
         if d > m[c]:
@@ -47,13 +48,6 @@ def _row_terms(z, zoff, i, k, h0, h1, h2, tmax, slot, p0, p1, p2, m, ra, rb, rc)
             d = abs(ra[c] - rb[c])
             if d > m[c]:
                 m[c] = d
-        for c in range(1, C):
-            d = abs(ra[c - 1] - rb[c])
-            if d > m[c]:
-                m[c] = d
-            d = abs(ra[c] - rb[c - 1])
-            if d > m[c - 1]:
-                m[c - 1] = d
     for c in range(C):
         c0 = max(c - k, 0)
         c1 = min(c + k, C - 1)
@@ -83,8 +77,8 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
     ``s = step / step_max``; a term over 1 sets ``obstacle`` (uint8, in/out: cells already
     set stay obstacles) and every obstacle gets ``cost`` (float64) ``inf``. Also writes
     ``slope_x``/``slope_y`` (dz/dx east, dz/dy north [m/m]), ``rough`` (RMS residual of the
-    fit [m]) and ``step`` (largest neighbour-to-neighbour height difference in the window,
-    less the fitted plane's own difference [m]), all (R, C) float32. Windows are clipped at
+    fit [m]) and ``step`` (largest height difference between edge-adjacent cells in the
+    window, less the fitted plane's own largest such difference [m]), all (R, C) float32. Windows are clipped at
     the grid edges. One pass over the rows with a ring of 2k+2 rows of partial sums: O(R C)
     for the fit, O(R C k) for the step maximum. Returns 0, or 1 when a height is not finite.
     """
@@ -178,7 +172,7 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
             slope_y[r, c] = b * inv_h
             q2 = ss * inv_n
             rough[r, c] = math.sqrt(q2)
-            sv = vmax[c] - (abs(a) + abs(b))
+            sv = vmax[c] - max(abs(a), abs(b))
             if sv < 0.0:
                 sv = 0.0
             step[r, c] = sv

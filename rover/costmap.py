@@ -5,8 +5,8 @@ the circle of radius :attr:`RoverSpec.radius_m` (``k = max(1, round(radius / cel
 
 - **tilt**: angle of the least-squares plane through the heights;
 - **roughness**: RMS residual of that fit [m];
-- **step**: the largest height difference between neighbouring cells in the window, once the
-  plane's own slope is taken out [m] (a ledge, a rock edge, a crater lip).
+- **step**: the largest height difference between edge-adjacent cells in the window, less
+  the plane's own (``max(|dz/dx|, |dz/dy|) * cell``) [m]: a ledge, a rock edge, a crater lip.
 
 Each term is divided by its limit (``tan(tilt) / tan(max_tilt_deg)``, roughness over the
 roughness limit, step over ``max_step_m``); a
@@ -71,7 +71,7 @@ class Traversability:
     roughness_m: np.ndarray
     """float32, RMS residual of the plane fit [m]."""
     step_m: np.ndarray
-    """float32, detrended largest neighbour height difference in the footprint [m]."""
+    """float32, detrended largest edge-neighbour height difference in the footprint [m]."""
     cell_size: float
     """Edge of a cell [m]."""
 

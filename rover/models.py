@@ -110,14 +110,17 @@ _PRESETS: dict[str, RoverSpec] = {
         name="pragyan",
         description="ISRO Chandrayaan-3 lunar rover (2023): 26 kg, six wheels, ~1 cm/s, skid steering",
         mass_kg=26.0, max_speed_mps=0.01, accel_mps2=0.01, max_yaw_rate_deg_s=5.0,
-        length_m=0.917, width_m=0.75, clearance_m=0.10, max_tilt_deg=15.0, max_step_m=0.10,
+        length_m=0.917, width_m=0.75, clearance_m=0.15, max_tilt_deg=20.0, max_step_m=0.15,
         steering="skid", sensor_range_m=5.0, sensor_fov_deg=60.0, drive_power_w=50.0,
         sensor_height_m=0.7,
         references=(
             "Mass 26 kg, 0.917 x 0.75 x 0.397 m stowed (0.9 x 0.75 x 0.85 m deployed), 50 W "
             "solar, six wheels on rocker-bogie, skid steering, 1 cm/s, stereo NavCams "
             "(https://en.wikipedia.org/wiki/Pragyan_(Chandrayaan-3); ISRO Chandrayaan-3 "
-            "brochure). Assumed: clearance, tilt and step limits, yaw rate, NavCam range/FOV."
+            "brochure); NavCam DEMs reach about 5 m, and it crossed a ~100 mm deep crater "
+            "(Times of India interview with project director P. Veeramuthuvel, Aug 2023; "
+            "Ghosh et al., 'Path Planning for the Pragyan Rover', iSpaRo 2024). Assumed: "
+            "clearance, tilt limit 20 deg, step 15 cm, yaw rate, NavCam FOV."
         ),
     ),
     "yutu2": RoverSpec(

@@ -25,8 +25,9 @@ def naive_terms(z, k, h):
     m = np.zeros((R, C))
     for r in range(R):
         for c in range(C):
-            nb = z[max(r - 1, 0):r + 2, max(c - 1, 0):c + 2]
-            m[r, c] = np.abs(nb - z[r, c]).max()
+            for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+                if 0 <= r + dr < R and 0 <= c + dc < C:
+                    m[r, c] = max(m[r, c], abs(z[r + dr, c + dc] - z[r, c]))
     for r in range(R):
         for c in range(C):
             r0, r1, c0, c1 = max(r - k, 0), min(r + k, R - 1), max(c - k, 0), min(c + k, C - 1)
@@ -37,7 +38,7 @@ def naive_terms(z, k, h):
             res = w - A @ coef
             sx[r, c], sy[r, c] = coef[0], coef[1]
             rough[r, c] = math.sqrt(np.mean(res ** 2))
-            planar = (abs(coef[0]) + abs(coef[1])) * h
+            planar = max(abs(coef[0]), abs(coef[1])) * h
             step[r, c] = max(m[r0:r1 + 1, c0:c1 + 1].max() - planar, 0.0)
     return sx, sy, rough, step
 
