@@ -275,3 +275,19 @@ def _squared_edt(mask, out):
         _edt_1d(f, C, d, v, zz)
         for c in range(C):
             out[r, c] = d[c] if d[c] < big else big
+
+
+@njit(cache=True, nogil=True)
+def _dilate(mask, offsets, out):
+    """Set ``out`` (R, C) uint8 at every set cell of ``mask`` moved by each of ``offsets``
+    (K, 2) int64 row/col (a disc of offsets makes a Euclidean dilation). Cost: set cells x K."""
+    R, C = mask.shape
+    K = offsets.shape[0]
+    for r in range(R):
+        for c in range(C):
+            if mask[r, c]:
+                for i in range(K):
+                    rr = r + offsets[i, 0]
+                    cc = c + offsets[i, 1]
+                    if 0 <= rr < R and 0 <= cc < C:
+                        out[rr, cc] = 1

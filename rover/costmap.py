@@ -28,7 +28,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from rover._costmap import _squared_edt, _stamp_discs, _terrain_terms
+from rover._costmap import _dilate, _squared_edt, _stamp_discs, _terrain_terms
 from rover.models import RoverSpec
 
 __all__ = [
@@ -186,11 +186,20 @@ def inflate(mask: np.ndarray, radius_m: float, cell_size: float) -> np.ndarray:
     """Cells whose centre lies within ``radius_m`` of the centre of a set cell (bool)."""
     if not (math.isfinite(radius_m) and radius_m >= 0):
         raise ValueError(f"radius_m must be a finite number >= 0, got {radius_m!r}")
+    h = _check_cell_size(cell_size)
     m = np.ascontiguousarray(mask, dtype=np.uint8)
+    if m.ndim != 2:
+        raise ValueError(f"mask must be a 2-D array, got shape {m.shape}")
+    out = np.zeros(m.shape, dtype=np.uint8)
     if not m.any():
-        return m.astype(bool)
-    # A tiny slack so cells exactly at the radius count, whatever the rounding of sqrt.
-    return distance_to_mask(m, cell_size) <= radius_m + 1e-9
+        return out.view(bool)
+    k = int(math.floor(radius_m / h)) + 1
+    dr, dc = np.mgrid[-k:k + 1, -k:k + 1]
+    # A tiny slack so cells exactly at the radius count, whatever the rounding.
+    disc = (dr * dr + dc * dc) * h * h <= radius_m * radius_m + 1e-9
+    offsets = np.ascontiguousarray(np.column_stack([dr[disc], dc[disc]]), dtype=np.int64)
+    _dilate(m, offsets, out)
+    return out.view(bool)
 
 
 def terrain_cost(
