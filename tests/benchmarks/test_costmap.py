@@ -1,0 +1,27 @@
+"""Cost-map throughput (cells per second) on a Jezero terrain with the Perseverance preset.
+
+The default run smoke-tests 256 x 256; 2048 x 2048 runs with ``--benchmark-enable``.
+``extra_info['cells_per_s']`` holds the figure; ``traverse_bench.py costmap`` prints it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rover.costmap import traversability
+from rover.models import rover_preset
+
+
+@pytest.mark.parametrize("size", [256, 2048], ids=lambda s: f"{s}x{s}")
+def test_costmap_throughput(benchmark, size, request):
+    if size > 256 and request.config.getoption("benchmark_disable", False):
+        pytest.skip("heavy benchmark: run with --benchmark-enable")
+    import terrains
+
+    t = terrains.generate("mars", preset="mars-jezero", size=(size, size), cell_size=0.5, seed=7)
+    rover = rover_preset("perseverance")
+    traversability(t, rover)  # compile or load outside the timing
+    result = benchmark(traversability, t, rover)
+    assert result.cost.shape == (size, size)
+    if not benchmark.disabled:
+        benchmark.extra_info["cells_per_s"] = size * size / benchmark.stats.stats.min
