@@ -218,20 +218,10 @@ def world_from_terrain(scenario: Scenario, terrain: Any, *, seed: int | None = N
 
 
 def _planners():
-    """(names, plan_from_scratch, DStarLite) from rover.planners."""
+    """(names, plan_from_scratch, DStarLite) from :mod:`rover.planners`."""
     from rover import planners
 
-    names = tuple(getattr(planners, "PLANNERS", ()))
-    if hasattr(planners, "plan_path"):
-        scratch = planners.plan_path
-    else:  # older planners package without plan_path: the same calls by hand
-        def scratch(name, cost, start, goal, *, connectivity=8, weight=1.5):
-            if name == "dijkstra":
-                return planners.dijkstra(cost, start, goal)
-            return planners.astar(cost, start, goal, connectivity=connectivity,
-                                  weight=weight if name == "wastar" else 1.0)
-        names = names or ("astar", "wastar", "dijkstra")
-    return names, scratch, getattr(planners, "DStarLite", None)
+    return tuple(planners.PLANNERS), planners.plan_path, planners.DStarLite
 
 
 class _Replanner:
@@ -322,11 +312,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     m = scenario.mission
     name = m.planner if planner is None else planner
     names, scratch, dstar_cls = _planners()
-    valid = tuple(names) + (() if "dstar_lite" in names or dstar_cls is None else ("dstar_lite",))
-    if name not in valid:
-        raise ValueError(f"unknown planner {name!r}; valid planners: {', '.join(sorted(valid))}")
-    if name == "dstar_lite" and dstar_cls is None:
-        raise ValueError("planner 'dstar_lite' is not available in rover.planners yet")
+    if name not in names:
+        raise ValueError(f"unknown planner {name!r}; valid planners: {', '.join(sorted(names))}")
     run_seed = scenario.seed if seed is None else int(seed)
     if world is None:
         world = prepare(scenario, seed=seed)
