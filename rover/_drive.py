@@ -448,7 +448,9 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         trace[n, 7] = e
         trace[n, 8] = leg
         n += 1
-        if blocked and v == 0.0:
+        if v == 0.0 and (blocked or (ds == 0.0 and abs(err) <= align_tol)):
+            # Stopped with nothing left to do here (the way ahead is not known to be
+            # drivable): sensing from this pose must come first.
             status = BLOCKED
             break
     state[0] = x

@@ -288,3 +288,24 @@ def test_shipped_scenarios_are_safe(path):
     res = simulate(sc, world=world)
     assert res.summary["outcome"] in ("reached", "unreachable", "timeout", "energy")
     assert_safe_and_within_limits(res, sc)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("change", [dict(sensor_fov_deg=20.0), dict(sensor_range_m=0.5)],
+                         ids=["narrow-fov", "short-range"])
+def test_poor_sensors_still_arrive_safely(seed, change):
+    """A rover that sees little stops, looks again and creeps on; it never stalls."""
+    from rover.models import rover_preset
+    sc, t = random_case(seed, rover_preset("generic").replace(**change), sense_every_m=2.0)
+    res = run(sc, t)
+    assert res.summary["outcome"] == "reached", res.summary["reason"]
+    assert_safe_and_within_limits(res, sc)
+
+
+@pytest.mark.parametrize("dt", [0.1, 5.0])
+def test_time_step_sizes(dt):
+    sc, t = random_case(2, "perseverance", dt_s=dt)
+    res = run(sc, t)
+    assert res.summary["outcome"] == "reached"
+    np.testing.assert_allclose(np.diff(res.trace["t_s"]), dt)
+    assert_safe_and_within_limits(res, sc)
