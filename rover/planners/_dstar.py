@@ -422,7 +422,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
                     rhs[u] = nr
             elif rhs[u] == c_old + g[v]:
                 rhs[u] = _best_rhs(cost, g, u, rows, cols, ndir)
-        if rhs[u] != r0 or (g[u] != rhs[u]) != (pos[u] >= 0):
+        if rhs[u] != r0:  # unchanged rhs: consistency and queue membership unchanged too
             size = _update_vertex(u, g, rhs, pos, hk1, hk2, hn, size, start, km, cols, conn8,
                                   scale)
     return size

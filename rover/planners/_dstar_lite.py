@@ -62,8 +62,8 @@ class DStarLite:
     def __init__(self, cost, start, goal, *, connectivity: int = 8):
         conn = check_connectivity(connectivity)
         grid, cmin = as_cost_grid(cost)
-        if grid is cost or np.shares_memory(grid, np.asarray(cost)):
-            grid = grid.copy()
+        if np.may_share_memory(grid, np.asarray(cost)):
+            grid = grid.copy()  # the planner owns its grid; the caller's is never changed
         self._shape = grid.shape
         self._grid = grid
         self._flat = grid.reshape(-1)
