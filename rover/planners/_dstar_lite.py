@@ -51,8 +51,8 @@ class DStarLite:
     >>> import numpy as np
     >>> from rover.planners import DStarLite
     >>> planner = DStarLite(np.ones((5, 5)), (0, 0), (4, 4))
-    >>> planner.plan().cost == 4 * np.sqrt(2)
-    True
+    >>> round(planner.plan().cost, 6)  # four diagonal steps
+    5.656854
     >>> planner.update([[1, 1], [2, 2]], [np.inf, np.inf])
     2
     >>> round(planner.plan().cost, 6)

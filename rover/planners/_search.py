@@ -95,7 +95,7 @@ def astar(cost, start, goal, *, connectivity: int = 8, weight: float = 1.0) -> P
     >>> grid[1, 1] = np.inf
     >>> plan = astar(grid, (0, 0), (2, 2))
     >>> plan.path.tolist(), plan.cost
-    ([[0, 0], [0, 1], [0, 2], [1, 2], [2, 2]], 4.0)
+    ([[0, 0], [1, 0], [2, 0], [2, 1], [2, 2]], 4.0)
     """
     conn = check_connectivity(connectivity)
     try:
