@@ -108,3 +108,17 @@ def test_smoothing_shortcuts_only_through_seen_cheap_cells():
     assert n2 > 2
     for i in range(n2 - 1):
         assert _segment_ok(out[i, 0], out[i, 1], out[i + 1, 0], out[i + 1, 1], known, seen, 1.0, np.inf)
+
+
+def test_public_follower_wrappers():
+    from rover.follower import segment_clear, smooth_path
+    known = np.ones((6, 10))
+    path = np.array([[0, c] for c in range(6)] + [[r, 5] for r in range(1, 6)])
+    poly = smooth_path(path, (0.5, 0.5), (5.5, 5.5), known, 1.0)
+    np.testing.assert_allclose(poly, [[0.5, 0.5], [5.5, 5.5]])
+    known[2, 2] = np.inf
+    poly = smooth_path(path, (0.5, 0.5), (5.5, 5.5), known, 1.0)
+    assert all(segment_clear(poly[i], poly[i + 1], known, 1.0) for i in range(len(poly) - 1))
+    assert not segment_clear((0.5, 2.5), (4.5, 2.5), known, 1.0)
+    with pytest.raises(ValueError, match=r"cells must lie inside the cost grid of shape \(6, 10\)"):
+        smooth_path([[0, 0], [9, 9]], (0.5, 0.5), (9.5, 9.5), known, 1.0)
