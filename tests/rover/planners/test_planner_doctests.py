@@ -8,7 +8,6 @@ import importlib
 import pytest
 
 MODULES = ["rover.planners", "rover.planners._search", "rover.planners._dstar_lite"]
-]
 
 
 @pytest.mark.parametrize("name", MODULES)
