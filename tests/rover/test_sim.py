@@ -102,6 +102,7 @@ def test_reaches_goal_with_summary_trace_and_replans():
     s = res.summary
     assert SUMMARY_KEYS <= set(s)
     json.dumps(s, allow_nan=False)
+    assert all(v is None or type(v) in (str, int, float, bool) for v in s.values())
     assert s["outcome"] == "reached", s["reason"]
     gx, gy = sc.mission.goal
     assert math.hypot(res.trace["x_m"][-1] - gx, res.trace["y_m"][-1] - gy) <= sc.mission.goal_tolerance_m
@@ -308,4 +309,22 @@ def test_time_step_sizes(dt):
     res = run(sc, t)
     assert res.summary["outcome"] == "reached"
     np.testing.assert_allclose(np.diff(res.trace["t_s"]), dt)
+    assert_safe_and_within_limits(res, sc)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(deadline=None, max_examples=25)
+@given(seed=st.integers(0, 1_000_000),
+       rover=st.sampled_from(["generic", "pragyan", "yutu2", "zhurong", "sojourner",
+                              "opportunity", "curiosity", "perseverance"]),
+       sense=st.sampled_from([0.25, 0.5, 1.0, 3.0]), los=st.booleans(),
+       planner=st.sampled_from(["dstar_lite", "astar"]))
+def test_safety_invariant_property(seed, rover, sense, los, planner):
+    sc, t = random_case(seed, rover, size=(56, 56), sense_every_m=sense, line_of_sight=los,
+                        planner=planner)
+    res = run(sc, t)
+    assert res.summary["outcome"] in ("reached", "unreachable", "timeout")
     assert_safe_and_within_limits(res, sc)
