@@ -14,7 +14,7 @@ from rover.models import rover_preset
 
 @pytest.mark.parametrize("size", [256, 2048], ids=lambda s: f"{s}x{s}")
 def test_costmap_throughput(benchmark, size, request):
-    if size > 256 and request.config.getoption("benchmark_disable", False):
+    if size > 256 and benchmark.disabled:
         pytest.skip("heavy benchmark: run with --benchmark-enable")
     import terrains
 
