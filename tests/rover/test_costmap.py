@@ -159,3 +159,11 @@ def test_bad_input(kwargs, match):
 def test_bad_rover():
     with pytest.raises(ValueError, match=r"rover.width_m must be a finite number > 0"):
         terrain_cost(np.zeros((4, 4)), 0.5, GEN.replace(width_m=0.0))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import rover.costmap
+    res = doctest.testmod(rover.costmap, raise_on_error=False)
+    assert res.attempted > 0 and res.failed == 0

@@ -122,3 +122,11 @@ def test_public_follower_wrappers():
     assert not segment_clear((0.5, 2.5), (4.5, 2.5), known, 1.0)
     with pytest.raises(ValueError, match=r"cells must lie inside the cost grid of shape \(6, 10\)"):
         smooth_path([[0, 0], [9, 9]], (0.5, 0.5), (9.5, 9.5), known, 1.0)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import rover.kinematics
+    res = doctest.testmod(rover.kinematics, raise_on_error=False)
+    assert res.attempted > 0 and res.failed == 0
