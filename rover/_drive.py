@@ -153,9 +153,7 @@ def _smooth(cells, n_cells, x0, y0, gx, gy, known, seen, h, max_len_m, out):
                 best = k
             elif k > best + 3:
                 break
-        if best == i + 1:
-            # Plain step to the next cell centre (the planner vouches for it).
-            pass
+        # With no shortcut, best is the next path cell: a plain step the planner vouches for.
         tx = (cells[best, 1] + 0.5) * h
         ty = (cells[best, 0] + 0.5) * h
         travelled += math.hypot(tx - ax, ty - ay)
@@ -250,9 +248,8 @@ def _motion_ok(x, y, th, xn, yn, thn, vn, wn, amax, dt, known, seen, h):
         thm = th + 0.5 * wn * dt
         xm = x + vn / wn * (math.sin(thm) - math.sin(th))
         ym = y - vn / wn * (math.cos(thm) - math.cos(th))
-        # The chord misses the arc by at most s*theta/8; small at these turn rates, and
-        # the arc's bulge stays inside the cells the two chords touch unless a chord runs
-        # within that distance of a cell edge, which the 4-chord check below covers.
+        # Two chords through the arc's middle: each misses the arc by at most s*theta/16,
+        # well under a millimetre at rover speeds and turn rates.
         if not _segment_ok(x, y, xm, ym, known, seen, h, inf):
             return False
         if not _segment_ok(xm, ym, xn, yn, known, seen, h, inf):

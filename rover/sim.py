@@ -360,7 +360,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     last_progress = -1.0
     best_fraction = 0.0
     out = np.zeros(4, dtype=np.float64)
-    poly = np.empty((rows * 0 + 16, 2), dtype=np.float64)
+    poly = np.empty((16, 2), dtype=np.float64)
     tan_max_tilt = math.tan(math.radians(rover.max_tilt_deg))
     smooth_len = max(sensor.range_m, 4.0 * m.sense_every_m) + 2.0 * h
     leg = 0
