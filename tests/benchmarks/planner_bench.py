@@ -169,7 +169,8 @@ def speed(size=1024, seed=0, rounds=7):
     start, goal = corners(cost)
     astar(cost, start, goal)  # compile / load
     fns = {"astar": lambda: astar(cost, start, goal),
-           "dijkstra": lambda: dijkstra(cost, start, goal)}
+           "dijkstra": lambda: dijkstra(cost, start, goal),
+           "wastar": lambda: astar(cost, start, goal, weight=1.5)}
     for name, fn in peers(cost).items():
         fns[name] = (lambda fn: lambda: fn(start, goal))(fn)
     best, out = interleaved(fns, rounds)
@@ -182,8 +183,11 @@ def speed(size=1024, seed=0, rounds=7):
     d = out["dijkstra"]
     print(f"{'dijkstra':34s} {best['dijkstra'] * 1e3:8.1f} ms  cost {d.cost:.6f}  expanded "
           f"{d.expanded}")
+    w = out["wastar"]
+    print(f"{'wastar (weight 1.5)':34s} {best['wastar'] * 1e3:8.1f} ms  cost {w.cost:.6f} "
+          f"({(w.cost / plan.cost - 1) * 100:+.2f}% vs optimal)  expanded {w.expanded}")
     for name in fns:
-        if name in ("astar", "dijkstra"):
+        if name in ("astar", "dijkstra", "wastar"):
             continue
         c, cuts, bad = path_cost(cost, out[name])
         note = f"  ({cuts} corner cuts)" if cuts else ""
