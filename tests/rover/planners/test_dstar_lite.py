@@ -156,7 +156,8 @@ def test_update_and_move_errors():
         planner.update([1, 1], [2.0])
     with pytest.raises(ValueError, match=r"cells must be an integer array"):
         planner.update([[1.0, 1.0]], [2.0])
-    with pytest.raises(ValueError, match=r"costs must have shape \(1,\) to match cells, got \(2,\)"):
+    with pytest.raises(ValueError,
+                       match=r"costs must have shape \(1,\) to match cells, got \(2,\)"):
         planner.update([[1, 1]], [2.0, 3.0])
     with pytest.raises(ValueError, match=r"cells\[1\] \(4, 0\) is outside the cost grid of "
                                          r"shape \(4, 4\)"):
