@@ -14,6 +14,8 @@ from rover.planners._common import (
 __all__ = ["DStarLite"]
 
 _SQRT2 = math.sqrt(2.0)
+HEAP_START = 4096
+"""Initial queue capacity; it doubles whenever a kernel asks (tests lower it)."""
 
 
 class DStarLite:
@@ -79,7 +81,7 @@ class DStarLite:
         self._rhs = np.full(n, np.inf)
         self._pos = np.full(n, -1, dtype=np.int32)
         self._mark = np.zeros(n, dtype=np.uint8)
-        cap = 4096
+        cap = HEAP_START
         self._hk1 = np.empty(cap)
         self._hk2 = np.empty(cap)
         self._hn = np.empty(cap, dtype=np.int32)

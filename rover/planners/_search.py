@@ -11,6 +11,9 @@ from rover.planners._common import Plan, as_cell, as_cost_grid, check_connectivi
 
 __all__ = ["astar", "dijkstra"]
 
+HEAP_START = 4096
+"""Initial open-list capacity; it doubles whenever the kernel asks (tests lower it)."""
+
 
 def _run(grid, start, goal, conn8, hscale):
     """Run the kernel; return (status, expanded, g, flags)."""
@@ -18,7 +21,7 @@ def _run(grid, start, goal, conn8, hscale):
     g = np.empty(n, dtype=np.float64)
     flags = np.zeros(n, dtype=np.uint8)
     pos = np.empty(n, dtype=np.int32)
-    cap = 4096
+    cap = HEAP_START
     hf = np.empty(cap, dtype=np.float64)
     hn = np.empty(cap, dtype=np.int32)
     cols = grid.shape[1]

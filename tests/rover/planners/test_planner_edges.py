@@ -205,3 +205,33 @@ def test_unknown_planner_name_lists_valid_ones():
     with pytest.raises(ValueError, match=r"unknown planner 'rrt'; valid planners: 'astar', "
                                          r"'wastar', 'dijkstra', 'dstar_lite'"):
         plan_path("rrt", np.ones((2, 2)), (0, 0), (1, 1))
+
+
+# ----------------------------------------------------------------------------- growth
+def test_open_list_growth_resumes_the_search_exactly(monkeypatch):
+    # With a tiny starting capacity the kernels stop many times to have their heap arrays
+    # doubled and resume; the answers must not change.
+    from rover.planners import _dstar_lite, _search
+
+    rng = np.random.default_rng(11)
+    cost = 1.0 + 9.0 * rng.random((60, 70))
+    cost[rng.random(cost.shape) < 0.2] = INF
+    cost[0, 0] = cost[59, 69] = 1.0
+    ref = astar(cost, (0, 0), (59, 69))
+    ref_all = dijkstra(cost, (0, 0))
+    ref_d = DStarLite(cost, (0, 0), (59, 69))
+    ref_d.plan()
+    monkeypatch.setattr(_search, "HEAP_START", 2)
+    monkeypatch.setattr(_dstar_lite, "HEAP_START", 2)
+    plan = astar(cost, (0, 0), (59, 69))
+    assert plan.cost == ref.cost and plan.expanded == ref.expanded
+    assert np.array_equal(plan.path, ref.path)
+    np.testing.assert_array_equal(dijkstra(cost, (0, 0)), ref_all)
+    planner = DStarLite(cost, (0, 0), (59, 69))
+    first = planner.plan()
+    assert first.cost == pytest.approx(ref.cost, rel=1e-12)
+    assert planner._hn.size > 2  # it did grow
+    cells = np.array([[r, c] for r in range(20, 40) for c in range(20, 40)])
+    planner.update(cells, np.full(len(cells), INF))
+    ref_d.update(cells, np.full(len(cells), INF))
+    assert planner.plan().cost == pytest.approx(ref_d.plan().cost, rel=1e-12)
