@@ -170,3 +170,29 @@ def test_update_and_move_errors():
         planner.move_to((9, 9))
     # Nothing above changed the planner.
     assert planner.plan().cost == pytest.approx(3 * math.sqrt(2))
+
+
+def test_a_long_drive_with_sensing_matches_astar_at_every_step():
+    # The way the simulator uses it: drive along the plan, discover obstacles and cheaper
+    # ground near the rover, update, replan.
+    rng = np.random.default_rng(8)
+    true = 1.0 + 9.0 * rng.random((40, 40))
+    true[rng.random(true.shape) < 0.25] = INF
+    true[0, 0] = true[39, 39] = 1.0
+    known = np.full(true.shape, 3.0)
+    known[0, 0] = known[39, 39] = 1.0
+    planner = DStarLite(known, (0, 0), (39, 39))
+    steps = 0
+    while planner.start != planner.goal and steps < 200:
+        r, c = planner.start
+        window = (slice(max(r - 3, 0), min(r + 4, 40)), slice(max(c - 3, 0), min(c + 4, 40)))
+        rows, cols = np.mgrid[window]
+        cells = np.stack([rows.ravel(), cols.ravel()], axis=1)
+        planner.update(cells, true[rows.ravel(), cols.ravel()])
+        known[window] = true[window]
+        plan = check_against_astar(planner, known, 8)
+        if not plan.found:
+            break
+        planner.move_to(tuple(plan.path[1]))
+        steps += 1
+    assert steps > 39
