@@ -23,6 +23,7 @@ seed = 5
 body = "mars"
 size = [80, 80]
 cell_size_m = 0.5
+rock_cover = 0.03
 
 [rover]
 preset = "generic"
@@ -157,7 +158,7 @@ def test_interrupted_run_still_writes_marked_results(small, tmp_path, monkeypatc
 
     def interrupt(self, fraction, info=None):
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 1:
             raise KeyboardInterrupt
 
     monkeypatch.setattr(_progress.ProgressBar, "__call__", interrupt)
