@@ -1,0 +1,32 @@
+"""The README's examples run as written, and CI runs the README's own test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_python_examples_run(monkeypatch, capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    assert blocks, "the README has no python example"
+    monkeypatch.chdir(REPO)
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out
+    assert "reached" in out
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    assert commands and all(c in README for c in commands)
+
+
+@pytest.mark.parametrize("path", re.findall(r"`(scenarios/[\w.-]+\.toml)`", README))
+def test_scenarios_named_in_the_readme_exist(path):
+    assert (REPO / path).is_file()
