@@ -40,7 +40,8 @@ from rover.kinematics import DriveLimits
 from rover.scenario import Scenario
 from rover.sensing import KnownMap, SensorModel
 
-__all__ = ["World", "RunResult", "prepare", "world_from_terrain", "simulate", "TRACE_COLUMNS", "REPLAN_COLUMNS"]
+__all__ = ["World", "RunResult", "Snapshot", "prepare", "world_from_terrain", "simulate",
+           "TRACE_COLUMNS", "REPLAN_COLUMNS"]
 
 #: Columns of :attr:`RunResult.trace`, in order.
 TRACE_COLUMNS = _drive.TRACE_COLUMNS
@@ -91,6 +92,51 @@ class RunResult:
     """(rows, cols) float64 known cost grid at the end of the run."""
     terrain: Any
     world: World
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What an observer of :func:`simulate` is shown at one moment of a run (read-only).
+
+    Snapshots are incremental: each carries what happened since the previous one (new trace
+    rows, newly seen cells), so that watching a long run costs little. Arrays are copies
+    marked read-only; the run never touches them again.
+    """
+
+    kind: str
+    """``"replan"`` (after each plan, before driving it), ``"drive"`` (after each drive
+    segment, i.e. up to ``sense_every_m`` of driving) or ``"end"`` (once, last)."""
+    t_s: float
+    """Simulated time [s]."""
+    pose: tuple[float, float, float]
+    """Rover (x [m], y [m], heading [rad], 0 east, counter-clockwise)."""
+    leg: int
+    """Index of the leg being driven (0 = toward the first waypoint or the goal)."""
+    trace: np.ndarray
+    """(k, 9) float64 trace rows (:data:`TRACE_COLUMNS`) added since the previous snapshot."""
+    trace_end: int
+    """Number of trace rows in the run so far (this snapshot's rows end there)."""
+    seen: np.ndarray
+    """(K, 2) int32 (row, col) of the cells first seen since the previous snapshot (seen
+    cells carry their true cost in the known map; the others carry ``unknown_cost``)."""
+    plan: np.ndarray | None = None
+    """(N, 2) int64 (row, col) of the new plan, start to target (``"replan"`` only; empty
+    when no path was found)."""
+    route: np.ndarray | None = None
+    """(M, 2) float64 (x, y) [m] of the smoothed polyline the rover follows (``"replan"``)."""
+    replan: tuple | None = None
+    """This replan's row of :data:`REPLAN_COLUMNS` (``"replan"`` only)."""
+    figures: Any = None
+    """Read-only mapping of the run so far: ``distance_m``, ``energy_wh``, ``replans``,
+    ``planner_time_s``, ``expanded``, ``waypoints_reached``, ``cells_seen``."""
+    summary: Any = None
+    """The final summary (``"end"`` only), as in :attr:`RunResult.summary` (read-only)."""
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,7 +313,8 @@ def _route_length(points) -> float:
 
 def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None = None,
              progress: Callable[[float, dict], None] | None = None,
-             world: World | None = None) -> RunResult:
+             world: World | None = None,
+             observer: Callable[[Snapshot], None] | None = None) -> RunResult:
     """Run the autonomous traverse of ``scenario``.
 
     Parameters
@@ -284,6 +331,12 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         ``replans``, ``leg``.
     world : World, optional
         A world from :func:`prepare` to reuse (it must come from the same scenario and seed).
+    observer : callable, optional
+        ``observer(snapshot)`` with a read-only :class:`Snapshot` after every plan, after
+        every drive segment and once at the end (the viewer watches runs through it). It is
+        called from the simulating thread and may block (to pause a run); an exception it
+        raises ends the run and propagates. The run is the same, bit for bit, with or
+        without an observer.
 
     Returns
     -------
@@ -370,6 +423,54 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     def cell_of(x, y):
         return (min(max(int(y // h), 0), rows - 1), min(max(int(x // h), 0), cols - 1))
 
+    # Observer bookkeeping (only used when an observer is given).
+    pending_seen: list[np.ndarray] = []
+    emitted = {"n": 0, "replans": 0, "planner_ms": 0.0, "expanded": 0, "seen": 0}
+    reach_cells = int(math.ceil(max(sensor.range_m, sensor.near_m) / h)) + 2
+
+    def sense():
+        if observer is None:
+            return km.sense(state[0], state[1], state[2], sensor)
+        # The kernel reports cells whose cost changed; the viewer needs every newly seen
+        # cell, so diff the seen mask over the window the sensor can reach.
+        rc, cc = cell_of(state[0], state[1])
+        r0, r1 = max(rc - reach_cells, 0), min(rc + reach_cells + 1, rows)
+        c0, c1 = max(cc - reach_cells, 0), min(cc + reach_cells + 1, cols)
+        before = km.seen[r0:r1, c0:c1].copy()
+        got = km.sense(state[0], state[1], state[2], sensor)
+        new = np.argwhere(km.seen[r0:r1, c0:c1] > before).astype(np.int32)
+        new += np.array([r0, c0], dtype=np.int32)
+        pending_seen.append(new)
+        return got
+
+    def emit(kind, plan_cells=None, route=None, summary=None):
+        from types import MappingProxyType
+
+        for row in replan_rows[emitted["replans"]:]:
+            emitted["planner_ms"] += row[1]
+            emitted["expanded"] += row[2]
+        emitted["replans"] = len(replan_rows)
+        seen = (np.concatenate(pending_seen) if pending_seen else np.empty((0, 2), np.int32))
+        pending_seen.clear()
+        emitted["seen"] += len(seen)
+        rows_new = trace[emitted["n"]:n]
+        emitted["n"] = n
+        figures = MappingProxyType({
+            "distance_m": float(distance), "energy_wh": float(energy),
+            "replans": len(replan_rows), "planner_time_s": emitted["planner_ms"] / 1000.0,
+            "expanded": int(emitted["expanded"]), "waypoints_reached": min(reached, len(m.waypoints)),
+            "cells_seen": int(emitted["seen"]),
+        })
+        observer(Snapshot(
+            kind=kind, t_s=float(t), pose=(float(state[0]), float(state[1]), float(state[2])),
+            leg=int(leg), trace=_frozen(rows_new), trace_end=int(n), seen=_frozen(seen),
+            plan=None if plan_cells is None else _frozen(plan_cells),
+            route=None if route is None else _frozen(route),
+            replan=tuple(replan_rows[-1]) if kind == "replan" else None,
+            figures=figures,
+            summary=None if summary is None else MappingProxyType(dict(summary)),
+        ))
+
     def report(force=False):
         nonlocal last_progress, best_fraction
         if progress is None:
@@ -388,7 +489,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                                  "leg": leg})
 
     try:
-        cells, costs = km.sense(state[0], state[1], state[2], sensor)
+        cells, costs = sense()
         while leg < len(targets) and outcome is None:
             tx, ty = targets[leg]
             label = "the goal" if leg == len(targets) - 1 else f"waypoint {leg}"
@@ -413,6 +514,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 replan_rows.append((t, planner_ms, int(plan.expanded), len(cells), float(plan.cost),
                                     cur[0], cur[1], leg))
                 if not plan.found:
+                    if observer is not None:
+                        emit("replan", np.empty((0, 2), np.int64), np.empty((0, 2)))
                     outcome = "unreachable"
                     reason = (f"no path from {_fmt((round(state[0], 2), round(state[1], 2)))} to "
                               f"{label} at {_fmt((tx, ty))} on the known map: the ground seen so "
@@ -423,6 +526,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     poly = np.empty((len(path) + 64, 2), dtype=np.float64)
                 nv = _drive._smooth(path, len(path), state[0], state[1], float(tx), float(ty),
                                     km.cost, km.seen, h, smooth_len, poly)
+                if observer is not None:
+                    emit("replan", path, poly[:nv])
                 while True:
                     status = _drive._drive(
                         state, t, energy, leg, poly, nv, km.cost, km.seen, tr.slope_x, tr.slope_y,
@@ -439,6 +544,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     if status != _drive.FULL:
                         break
                     trace = np.concatenate([trace, np.empty_like(trace)])
+                if observer is not None:
+                    emit("drive")
                 report()
                 if status == _drive.GOAL:
                     reached += 1
@@ -453,7 +560,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     outcome = "energy"
                     reason = f"energy budget of {e_max:g} Wh used before {label} at {_fmt((tx, ty))}"
                     break
-                cells, costs = km.sense(state[0], state[1], state[2], sensor)
+                cells, costs = sense()
                 moved = out[1] > 0
                 if status in (_drive.BLOCKED, _drive.PATH_END) and not moved and len(cells) == 0:
                     stuck += 1
@@ -529,5 +636,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         "cells_seen": int(km.seen.sum()),
         "planner_resets": planner_resets,
     }
+    if observer is not None:
+        emit("end", summary=summary)
     return RunResult(summary=summary, trace=trace_cols, replans=replans, true_cost=true_cost,
                      known_cost=km.cost.copy(), terrain=world.terrain, world=world)
