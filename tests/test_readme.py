@@ -30,3 +30,15 @@ def test_ci_runs_the_readme_test_command():
 @pytest.mark.parametrize("path", re.findall(r"`(scenarios/[\w.-]+\.toml)`", README))
 def test_scenarios_named_in_the_readme_exist(path):
     assert (REPO / path).is_file()
+
+
+def test_annotated_scenario_example_is_valid(tmp_path):
+    from rover.scenario import load_scenario
+    from rover.sim import prepare
+
+    (block,) = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    path = tmp_path / "example.toml"
+    path.write_text(block, encoding="utf-8")
+    scenario = load_scenario(path)
+    assert scenario.rover.max_speed_mps == 0.04 and len(scenario.hazards) == 2
+    prepare(scenario)  # start, waypoints and goal are on passable ground
