@@ -179,7 +179,7 @@ def _why_impassable(world: World, r: int, c: int) -> str:
     if tilt > rover.max_tilt_deg:
         return f"tilt {tilt:.1f} deg over the rover's {rover.max_tilt_deg:g} deg limit"
     if tr.step_m[r, c] > rover.max_step_m:
-        return f"step {tr.step_m[r, c]:.2f} m over the rover's {rover.max_step_m:g} m limit"
+        return f"step {tr.step_m[r, c]:.3f} m over the rover's {rover.max_step_m:g} m limit"
     from rover.costmap import CostWeights
 
     lim = CostWeights().roughness_limit(rover)
@@ -202,7 +202,26 @@ def _check_point(world: World, p, key: str, hazards) -> None:
             raise sc.error(key, f"{_fmt(p)} is inside hazard {hz.name!r}")
     r, c = int(y // h), int(x // h)
     if not math.isfinite(world.true_cost[r, c]):
-        raise sc.error(key, f"{_fmt(p)} is on impassable ground ({_why_impassable(world, r, c)})")
+        raise sc.error(key, f"{_fmt(p)} is on impassable ground ({_why_impassable(world, r, c)})"
+                       + _nearest_passable_hint(world, r, c))
+
+
+def _nearest_passable_hint(world: World, r: int, c: int, search_m: float = 25.0) -> str:
+    """``"; the nearest passable point is (x, y)"`` within ``search_m`` of cell (r, c), or ``""``.
+
+    Another seed or preset moves rocks and slopes, so a fixed start can land on a rock; the
+    hint tells the user what to write instead of leaving them to guess.
+    """
+    h = world.cell_size
+    k = max(1, int(search_m / h))
+    r0, c0 = max(r - k, 0), max(c - k, 0)
+    window = world.true_cost[r0:r + k + 1, c0:c + k + 1]
+    rr, cc = np.nonzero(np.isfinite(window))
+    if rr.size == 0:
+        return ""
+    i = int(np.argmin((rr + r0 - r) ** 2 + (cc + c0 - c) ** 2))
+    x, y = (cc[i] + c0 + 0.5) * h, (rr[i] + r0 + 0.5) * h
+    return f"; the nearest passable point is ({x:.6g}, {y:.6g})"
 
 
 def prepare(scenario: Scenario, *, seed: int | None = None) -> World:

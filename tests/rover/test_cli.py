@@ -198,3 +198,17 @@ def test_unreadable_heightmap_is_a_one_line_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"error: {tmp_path / 'dem.toml'}: [terrain].heightmap: ") and err.count("\n") == 1
     assert not (tmp_path / "never").exists()
+
+
+def test_impassable_start_suggests_a_passable_point_that_validates(tmp_path, capsys):
+    flagship = (REPO / "scenarios" / "mars-jezero-perseverance.toml").read_text()
+    bad = tmp_path / "seed1.toml"
+    bad.write_text(flagship.replace("seed = 2021", "seed = 1"))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    m = re.search(r"\[mission\]\.start: \(15, 15\) is on impassable ground \(.+\); "
+                  r"the nearest passable point is \(([\d.]+), ([\d.]+)\)$", err.strip())
+    assert m, err
+    good = tmp_path / "fixed.toml"
+    good.write_text(bad.read_text().replace("start = [15.0, 15.0]", f"start = [{m[1]}, {m[2]}]"))
+    assert main(["validate", str(good)]) == 0
