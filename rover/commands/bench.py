@@ -1,0 +1,157 @@
+"""``rover bench [WORKLOAD ...]``: compare planners on the same workloads, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from rover.commands import CLIError
+
+QUICK_REPEAT = 3
+QUICK_PROBLEMS = 10
+DEFAULT_PROBLEMS = 100
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "bench", help="compare planners: time, expansions, path cost against the optimum",
+        description="Run every planner on the same workloads and print, per workload and "
+                    "planner, the median and range of planning time, nodes expanded, "
+                    "expansions per second, the path cost and its ratio to the optimum, the "
+                    "path length in metres and the peak memory; for scenarios also the whole "
+                    "traverse with sensing (time per replan and in total). Peers "
+                    "(scikit-image, tcod, pyastar2d, from the 'bench' extra) are re-costed "
+                    "under our cost rule; absent peers are skipped with a note.",
+        epilog="WORKLOAD: a scenario .toml; a Moving AI .map or .scen (the other file beside "
+               "it; every answer checked against the optimal length); a folder of them; "
+               "blobs:SIZE (the planner benchmark grid: costs 1-10, 25%% blocked, corner to "
+               "corner); PRESET:SIZE (a terrain preset as a cost map, e.g. mars-jezero:1024); "
+               "traverse:SIZE (a generated Jezero traverse). Default: the shipped scenarios, "
+               "blobs:1024, mars-jezero:1024, moon-highlands:512 (with --quick: the "
+               "scenarios, blobs:256, mars-jezero:256).",
+    )
+    p.add_argument("workloads", nargs="*", metavar="WORKLOAD",
+                   help="scenario, Moving AI map or scen, folder, or NAME:SIZE (see below)")
+    p.add_argument("--planners", metavar="LIST",
+                   help="comma-separated planners (default: all): astar, wastar, dijkstra, "
+                        "dstar_lite, skimage, tcod, pyastar2d")
+    p.add_argument("--repeat", metavar="N", type=_positive,
+                   help=f"timed rounds per planner and grid (default 7; {QUICK_REPEAT} with "
+                        "--quick)")
+    p.add_argument("--problems", metavar="N", type=_problems,
+                   help=f"Moving AI problems per map, evenly spread over the file, or 'all' "
+                        f"(default {DEFAULT_PROBLEMS}; {QUICK_PROBLEMS} with --quick)")
+    p.add_argument("--quick", action="store_true",
+                   help="smaller default workloads and fewer rounds (about 20 s)")
+    p.add_argument("--rover", metavar="NAME", default="generic",
+                   help="rover preset for PRESET:SIZE cost maps (default generic)")
+    p.add_argument("--seed", metavar="N", type=_seed, default=0,
+                   help="seed for generated grids (default 0)")
+    p.add_argument("--json", metavar="FILE", type=Path, help="write the full report as JSON")
+    p.add_argument("--csv", metavar="FILE", type=Path, help="write one row per result as CSV")
+    p.add_argument("--png", metavar="FILE", type=Path,
+                   help="write a bar chart of time and cost ratio per planner")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no table")
+    p.set_defaults(func=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return value
+
+
+def _problems(text: str):
+    if text == "all":
+        return "all"
+    return _positive(text)
+
+
+def _check_out(flag: str, path: Path | None, suffix: str) -> None:
+    if path is None:
+        return
+    if path.is_dir():
+        raise CLIError(f"{flag}: {path} is a folder; expected a {suffix} file name")
+    if not path.parent.is_dir():
+        raise CLIError(f"{flag}: folder {path.parent} does not exist")
+
+
+def run(args) -> int:
+    from rover.bench.runner import (format_report, parse_planners, run_benchmarks, write_csv,
+                                    write_json)
+    from rover.bench.workloads import WorkloadError, default_workloads, parse_workload
+    from rover.commands._progress import ProgressBar
+    from rover.models import rover_presets
+
+    # Everything a user can get wrong is checked before anything slow runs.
+    try:
+        planners = parse_planners(args.planners)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if args.rover not in rover_presets():
+        raise CLIError(f"--rover: unknown rover preset {args.rover!r}; valid presets: "
+                       f"{', '.join(rover_presets())}")
+    _check_out("--json", args.json, ".json")
+    _check_out("--csv", args.csv, ".csv")
+    _check_out("--png", args.png, ".png")
+    repeat = args.repeat or (QUICK_REPEAT if args.quick else 7)
+    problems = args.problems or (QUICK_PROBLEMS if args.quick else DEFAULT_PROBLEMS)
+    limit = None if problems == "all" else problems
+    try:
+        if args.workloads:
+            specs = [s for w in args.workloads
+                     for s in parse_workload(w, limit=limit, rover=args.rover, seed=args.seed)]
+        else:
+            specs = default_workloads(quick=args.quick, rover=args.rover, seed=args.seed)
+    except WorkloadError as exc:
+        raise CLIError(str(exc)) from None
+    if not specs:
+        raise CLIError("no workloads: name a scenario, a Moving AI map or NAME:SIZE "
+                       "(see 'rover bench --help')")
+
+    bar = ProgressBar(enabled=not args.quiet)
+    t0 = time.perf_counter()
+    try:
+        report = run_benchmarks(specs, planners, repeat=repeat, progress=bar)
+    finally:
+        bar.close()
+    report["command"] = "rover bench " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] \
+        else None
+    report["created_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    report["settings"].update(quick=bool(args.quick), movingai_problems=problems,
+                              seed=args.seed, rover=args.rover)
+    if not args.quiet:
+        print(format_report(report))
+    written = []
+    if args.json is not None:
+        written.append(str(write_json(args.json, report)))
+    if args.csv is not None:
+        written.append(str(write_csv(args.csv, report)))
+    if args.png is not None:
+        from viewer.chart import write_chart
+
+        try:
+            written.append(str(write_chart(args.png, report)))
+        except ValueError as exc:  # only traverses: nothing to chart
+            print(f"note: --png not written: {exc}", file=sys.stderr)
+    if written and not args.quiet:
+        print("wrote " + ", ".join(written))
+    elif args.quiet:
+        print(f"{len(report['results'])} results in {time.perf_counter() - t0:.1f} s")
+    return 0

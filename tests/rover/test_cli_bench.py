@@ -1,0 +1,266 @@
+"""`rover bench` end to end, and the pieces of rover.bench it is built from."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+
+from rover.bench import peers as bench_peers
+from rover.bench.runner import ALL_PLANNERS, parse_planners, peak_rss
+from rover.bench.workloads import bench_grid, parse_workload, path_cost, path_length_cells
+from rover.cli import main
+
+SMALL = """
+name = "bench-small"
+description = "A short drive on a small Mars patch"
+seed = 5
+
+[terrain]
+body = "mars"
+size = [64, 64]
+cell_size_m = 0.5
+rock_cover = 0.02
+
+[rover]
+preset = "generic"
+
+[mission]
+start = [5.0, 5.0]
+goal = [25.0, 27.0]
+"""
+
+MAP = "type octile\nheight 4\nwidth 5\nmap\n.....\n.@@..\n.....\n.....\n"
+SQ2 = math.sqrt(2.0)
+
+
+def scen(lines, width=5, height=4, name="tiny.map"):
+    out = "version 1\n"
+    for (sx, sy, gx, gy, length) in lines:
+        out += f"0\t{name}\t{width}\t{height}\t{sx}\t{sy}\t{gx}\t{gy}\t{length:.8f}\n"
+    return out
+
+
+@pytest.fixture
+def tiny_map(tmp_path):
+    (tmp_path / "tiny.map").write_text(MAP)
+    # (0,0) -> (4,0): straight along the top row; (0,0) -> (4,3): 3 diagonals + 1 straight
+    # without the wall; the blocked x=1,2 of row 1 and no corner cutting make it 5 + sqrt(2).
+    (tmp_path / "tiny.map.scen").write_text(scen([(0, 0, 4, 0, 4.0), (0, 0, 0, 0, 0.0),
+                                                  (0, 0, 4, 3, 5 + SQ2)]))
+    return tmp_path / "tiny.map"
+
+
+def run_ok(argv, capsys):
+    code = main(["bench", *argv])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out
+
+
+def one_error_line(argv, capsys):
+    assert main(["bench", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    return err
+
+
+def test_grid_json_csv_png(tmp_path, capsys):
+    j, c, p = tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "r.png"
+    out = run_ok(["blobs:64", "--planners", "astar,dijkstra,dstar_lite,wastar", "--repeat", "2",
+                  "--json", str(j), "--csv", str(c), "--png", str(p)], capsys).out
+    assert "blobs:64" in out and "M exp/s" in out
+    report = json.loads(j.read_text())
+    m = report["machine"]
+    for key in ("python", "numpy", "numba", "planetary_rover_nav", "cpu"):
+        assert m[key], key
+    rows = {r["planner"]: r for r in report["results"]}
+    assert set(rows) == {"astar", "dijkstra", "dstar_lite", "wastar"}
+    for name in ("astar", "dijkstra", "dstar_lite"):
+        assert rows[name]["cost_ratio"] == pytest.approx(1.0, abs=1e-9)
+        assert rows[name]["runs"] == 2
+        assert rows[name]["expanded"] > 0 and rows[name]["expansions_per_s"] > 0
+        r = rows[name]
+        assert r["time_ms_min"] <= r["time_ms_median"] <= r["time_ms_max"]
+    assert 1.0 <= rows["wastar"]["cost_ratio"] <= 1.5
+    assert rows["astar"]["time_vs_astar"] == 1.0
+    assert rows["astar"]["path_length_m"] >= 63 * SQ2
+    with open(c, newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert [r["planner"] for r in table] == [r["planner"] for r in report["results"]]
+    assert float(table[0]["cost_ratio"]) == pytest.approx(1.0)
+    from terrains import read_png
+
+    img = read_png(p)
+    assert img.ndim == 3 and img.shape[2] == 3 and img.shape[0] == 640
+    assert len(np.unique(img.reshape(-1, 3), axis=0)) > 5  # bars, not a blank picture
+
+
+def test_same_seed_same_report_figures(tmp_path, capsys):
+    reports = []
+    for i in range(2):
+        j = tmp_path / f"r{i}.json"
+        run_ok(["blobs:48", "mars-jezero:64", "--planners", "astar", "--repeat", "1", "-q",
+                "--json", str(j)], capsys)
+        reports.append(json.loads(j.read_text())["results"])
+    keys = ("workload", "start", "goal", "cost", "optimum", "expanded", "path_length_m")
+    assert [[r[k] for k in keys] for r in reports[0]] == [[r[k] for k in keys] for r in reports[1]]
+
+
+def test_movingai_every_answer_checked(tiny_map, tmp_path, capsys):
+    j = tmp_path / "m.json"
+    out = run_ok([str(tiny_map), "--planners", "astar,dijkstra,dstar_lite", "--json", str(j)],
+                 capsys).out
+    assert "Moving AI" in out
+    rows = json.loads(j.read_text())["results"]
+    assert {r["planner"] for r in rows} == {"astar", "dijkstra", "dstar_lite"}
+    for r in rows:
+        assert r["problems"] == 3 and r["kind"] == "movingai"
+        assert r["worst_abs_error"] < 1e-7 and r["not_optimal"] == 0
+
+
+def test_movingai_wrong_optimum_is_reported(tmp_path, capsys):
+    (tmp_path / "tiny.map").write_text(MAP)
+    (tmp_path / "tiny.map.scen").write_text(scen([(0, 0, 4, 0, 4.0), (0, 0, 4, 3, 4.5)]))
+    j = tmp_path / "m.json"
+    run_ok([str(tmp_path / "tiny.map.scen"), "--planners", "astar", "--json", str(j), "-q"],
+           capsys)
+    (row,) = json.loads(j.read_text())["results"]
+    assert row["not_optimal"] == 1
+    assert row["worst_abs_error"] == pytest.approx(abs(5 + SQ2 - 4.5), abs=1e-7)
+
+
+def test_scenario_plan_and_traverse(tmp_path, capsys):
+    sc = tmp_path / "small.toml"
+    sc.write_text(SMALL)
+    j = tmp_path / "s.json"
+    out = run_ok([str(sc), "--planners", "astar,dstar_lite", "--repeat", "1", "--json", str(j)],
+                 capsys).out
+    assert "Traverse" in out
+    rows = json.loads(j.read_text())["results"]
+    kinds = {(r["kind"], r["planner"]) for r in rows}
+    assert kinds == {("plan", "astar"), ("plan", "dstar_lite"), ("traverse", "astar"),
+                     ("traverse", "dstar_lite")}
+    trav = [r for r in rows if r["kind"] == "traverse"]
+    for r in trav:
+        assert r["outcome"] == "reached" and r["replans"] >= 1
+        assert r["time_ms_min"] <= r["time_ms_median"] <= r["time_ms_max"]
+        assert r["planner_total_s"] >= 0
+    assert trav[0]["distance_m"] == pytest.approx(trav[1]["distance_m"], rel=0.2)
+
+
+def test_missing_file(capsys):
+    err = one_error_line(["no/such/file.map"], capsys)
+    assert "no/such/file.map: no such file" in err
+
+
+def test_unknown_planner(capsys):
+    err = one_error_line(["blobs:32", "--planners", "astar,bogus"], capsys)
+    assert "unknown planner 'bogus'" in err and "dstar_lite" in err and "pyastar2d" in err
+
+
+def test_scen_that_does_not_match_its_map(tmp_path, capsys):
+    (tmp_path / "tiny.map").write_text(MAP)
+    (tmp_path / "tiny.map.scen").write_text(scen([(0, 0, 4, 0, 4.0)], width=6, height=4))
+    err = one_error_line([str(tmp_path / "tiny.map")], capsys)
+    assert "6 x 4 map but tiny.map is 5 x 4" in err and "does not match" in err
+    err = one_error_line([str(tmp_path / "tiny.map.scen")], capsys)
+    assert "does not match" in err
+
+
+def test_map_without_scen(tmp_path, capsys):
+    (tmp_path / "lonely.map").write_text(MAP)
+    err = one_error_line([str(tmp_path / "lonely.map")], capsys)
+    assert "no scenario file beside it" in err
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["blobs:abc"], "size must be a whole number"),
+    (["blobs:4"], "size must be between 16 and"),
+    (["nowhere:64"], "unknown generated workload 'nowhere'"),
+    (["blobs:32", "--repeat", "0"], "--repeat"),
+    (["blobs:32", "--problems", "some"], "--problems"),
+    (["blobs:32", "--json", "no/such/dir/r.json"], "--json: folder no/such/dir does not exist"),
+    (["blobs:32", "--rover", "rocky"], "--rover: unknown rover preset 'rocky'"),
+])
+def test_bad_input_is_one_line(argv, match, capsys):
+    assert match in one_error_line(argv, capsys)
+
+
+def test_bad_scenario_file_is_one_line(tmp_path, capsys):
+    sc = tmp_path / "bad.toml"
+    sc.write_text(SMALL.replace("[rover]", "[rover]\nfrobs = 3"))
+    assert "frobs" in one_error_line([str(sc)], capsys)
+
+
+def test_absent_peer_is_skipped_with_a_note(monkeypatch, tmp_path, capsys):
+    real = bench_peers.importlib.import_module
+
+    def fake(name, *a, **k):
+        if name.startswith("skimage"):
+            raise ImportError("No module named 'skimage'")
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(bench_peers.importlib, "import_module", fake)
+    j = tmp_path / "r.json"
+    out = run_ok(["blobs:32", "--planners", "astar,skimage", "--repeat", "1", "--json", str(j)],
+                 capsys).out
+    assert "note: scikit-image route_through_array skipped: scikit-image is not installed" in out
+    report = json.loads(j.read_text())
+    assert [r["planner"] for r in report["results"]] == ["astar"]
+    assert report["machine"]["peer_skimage"] is None
+
+
+@pytest.mark.parametrize("peer", ["skimage", "tcod", "pyastar2d"])
+def test_peer_paths_are_recosted_under_our_rule(peer, tmp_path, capsys):
+    ok, _ = bench_peers.available(peer)
+    if not ok:
+        pytest.skip(f"{peer} is not installed (the 'bench' extra)")
+    j = tmp_path / "r.json"
+    run_ok(["blobs:64", "--planners", f"astar,{peer}", "--repeat", "1", "-q", "--json", str(j)],
+           capsys)
+    ours, theirs = json.loads(j.read_text())["results"]
+    assert theirs["planner"] == peer and theirs["expanded"] is None
+    assert theirs["invalid_steps"] == 0
+    # Below the optimum only through corner cuts, which our rule forbids.
+    assert theirs["cost_ratio"] >= 1.0 - 1e-9 or theirs["corner_cuts"] > 0
+    assert theirs["found"]
+
+
+def test_parse_planners():
+    assert parse_planners(None) == list(ALL_PLANNERS)
+    assert parse_planners("tcod, astar,astar") == ["tcod", "astar"]
+    with pytest.raises(ValueError, match="expected a comma-separated list"):
+        parse_planners(" , ")
+
+
+def test_path_cost_rule_and_corner_cuts():
+    cost = np.array([[1.0, np.inf], [3.0, 5.0]])
+    total, cuts, bad = path_cost(cost, [(1, 0), (0, 0)])
+    assert (total, cuts, bad) == (2.0, 0, 0)
+    total, cuts, bad = path_cost(cost, [(0, 0), (1, 1)])  # beside the blocked (0, 1)
+    assert total == pytest.approx(SQ2 * 3.0) and cuts == 1 and bad == 0
+    total, cuts, bad = path_cost(cost, [(0, 0), (1, 1), (1, 1)])  # a repeated cell: invalid
+    assert bad == 1
+    assert path_cost(cost, None)[0] == math.inf
+    assert path_length_cells([(0, 0), (1, 1), (1, 2)]) == pytest.approx(1 + SQ2)
+
+
+def test_generated_workloads_are_deterministic():
+    assert np.array_equal(bench_grid(64, 3), bench_grid(64, 3))
+    assert not np.array_equal(bench_grid(64, 3), bench_grid(64, 4))
+    (spec,) = parse_workload("moon-mare:64", seed=2)
+    a, b = spec.build(), spec.build()
+    assert np.array_equal(a.cost, b.cost) and a.start == b.start and a.goal == b.goal
+    assert np.isfinite(a.cost[a.start]) and np.isfinite(a.cost[a.goal])
+
+
+def test_peak_rss_sees_a_touched_allocation():
+    n, out = peak_rss(lambda: np.ones(8 * 2**20).sum())  # 64 MiB, touched
+    if n is None:
+        pytest.skip("peak RSS cannot be reset on this platform")
+    assert out == 8 * 2**20
+    assert 48 * 2**20 <= n <= 256 * 2**20
