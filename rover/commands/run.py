@@ -1,4 +1,5 @@
-"""``rover run SCENARIO``: run a scenario, print a summary, write summary.json and trace.csv."""
+"""``rover run SCENARIO``: run a scenario, print a summary, write summary.json, trace.csv and
+run.npz (the replay ``rover view RUN_DIR`` shows); ``--png``/``--frames`` draw it off screen."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ def register(sub) -> None:
                    help="output folder (default: runs/<scenario-name>-<timestamp>)")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar and no table: print only the outcome line")
+    p.add_argument("--png", metavar="FILE", type=Path,
+                   help="also draw the finished run (terrain, fog, plan, path, rover, legend, "
+                        "HUD) to this PNG file, without opening a window")
+    p.add_argument("--frames", metavar="DIR", type=Path,
+                   help="also write a numbered PNG sequence of the run to DIR "
+                        "(frame_00000.png, ...; 300 frames evenly spaced in time) for a video")
     p.set_defaults(func=run)
 
 
@@ -85,16 +92,38 @@ def run(args) -> int:
     check_planner(args.planner)
     # Everything a user can get wrong is checked before the output folder is made.
     world = prepare(scenario, seed=args.seed)
+    png = getattr(args, "png", None)
+    frames = getattr(args, "frames", None)
+    if png is not None and not png.parent.is_dir():
+        raise CLIError(f"--png: folder {png.parent} does not exist")
+    if png is not None and png.is_dir():
+        raise CLIError(f"--png: {png} is a folder; give a file name such as run.png")
+    if frames is not None and frames.exists() and not frames.is_dir():
+        raise CLIError(f"--frames: {frames} exists and is not a folder")
     out = prepare_out_dir(args.out if args.out is not None else default_out_dir(scenario.name))
 
+    from rover.io.replay import REPLAY_FILE, Recorder, Replay, save_replay, scene_from_world
+
     bar = ProgressBar(enabled=not args.quiet)
+    recorder = Recorder()
     try:
-        result = simulate(scenario, planner=args.planner, seed=args.seed, progress=bar, world=world)
+        result = simulate(scenario, planner=args.planner, seed=args.seed, progress=bar, world=world,
+                          observer=recorder)
     finally:
         bar.close()
     summary = dict(result.summary)
     summary["output_dir"] = str(out)
     write_trace(out / "trace.csv", result.trace)
+    scene = scene_from_world(world, planner=summary.get("planner"))
+    save_replay(out / REPLAY_FILE, scene, recorder.snapshots, summary)
+    if png is not None or frames is not None:
+        from viewer.offscreen import render_png, write_frames
+
+        replay = Replay(scene=scene, snapshots=tuple(recorder.snapshots), summary=summary)
+        if png is not None:
+            render_png(replay, png)
+        if frames is not None:
+            write_frames(replay, frames)
     write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
 
     outcome = summary.get("outcome")
@@ -102,7 +131,12 @@ def run(args) -> int:
         print(f"{outcome}: {summary.get('reason', '')} ({out})")
     else:
         print(format_summary(summary))
-        print(f"\nresults: {out / 'summary.json'}, {out / 'trace.csv'}")
+        print(f"\nresults: {out / 'summary.json'}, {out / 'trace.csv'}, {out / REPLAY_FILE} "
+              f"(replay: rover view {out})")
+        if png is not None:
+            print(f"picture: {png}")
+        if frames is not None:
+            print(f"frames: {frames}/frame_*.png")
     return EXIT_OK if outcome == "reached" else EXIT_NOT_REACHED
 
 

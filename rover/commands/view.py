@@ -1,0 +1,183 @@
+"""``rover view SCENARIO | RUN_DIR``: watch a run in a window, live or replayed."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rover.commands import CLIError
+from rover.commands.run import _seed, check_planner
+
+EXIT_OK = 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "view", help="watch a run in a window, live or replayed",
+        description="Open a window and watch a rover think: with a scenario file the run is "
+                    "simulated live (in the background, so the window stays responsive); with a "
+                    "folder written by 'rover run' the run is replayed from its run.npz. Press H "
+                    "in the window for the keys. Without a display, use 'rover run SCENARIO "
+                    "--png FILE' instead.",
+    )
+    p.add_argument("target", metavar="SCENARIO|RUN_DIR",
+                   help="scenario file (.toml) to run live, or a run folder to replay")
+    p.add_argument("--planner", metavar="NAME", help="planner to use instead of [mission].planner")
+    p.add_argument("--seed", metavar="N", type=_seed, help="seed to use instead of the scenario's")
+    p.add_argument("--compare", metavar="NAMES",
+                   help="comma-separated planners to run side by side on the same terrain, "
+                        "e.g. astar,dstar_lite")
+    p.add_argument("--size", metavar="WxH", type=_size, default=(1280, 800),
+                   help="window size in pixels (default 1280x800)")
+    p.add_argument("--speed", metavar="X", type=_speed, default="auto",
+                   help="initial playback speed in simulated seconds per second, or 'max' "
+                        "(default: about a minute for the whole run)")
+    p.add_argument("--shots", metavar="DIR", type=Path,
+                   help="folder for screenshots saved with S (default: the current folder)")
+    # Synthetic key presses "FRAME:KEY,..." for tests and demos (e.g. "120:s,180:q").
+    p.add_argument("--script", help=argparse.SUPPRESS)
+    p.set_defaults(func=run)
+
+
+def _size(text: str) -> tuple[int, int]:
+    w, sep, h = text.lower().partition("x")
+    try:
+        size = (int(w), int(h))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be WIDTHxHEIGHT in pixels, e.g. 1280x800, got {text!r}") from None
+    if not sep or min(size) < 200 or max(size) > 16384:
+        raise argparse.ArgumentTypeError(f"must be WIDTHxHEIGHT between 200 and 16384 pixels, got {text!r}")
+    return size
+
+
+def _speed(text: str):
+    if text.lower() == "max":
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number > 0 or 'max', got {text!r}") from None
+    if not v > 0 or v != v or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number > 0 or 'max', got {text!r}")
+    return v
+
+
+def _planners(args, default: str) -> list[str]:
+    from rover.planners import PLANNERS
+
+    if args.compare is None:
+        check_planner(args.planner)
+        return [args.planner or default]
+    if args.planner is not None:
+        raise CLIError("--planner and --compare cannot be used together; list every planner in --compare")
+    names = [n.strip() for n in args.compare.split(",") if n.strip()]
+    if not names:
+        raise CLIError(f"--compare: expected planner names separated by commas, got {args.compare!r}")
+    for n in names:
+        if n not in PLANNERS:
+            raise CLIError(f"--compare: unknown planner {n!r}; valid planners: {', '.join(PLANNERS)}")
+    if len(set(names)) != len(names):
+        raise CLIError(f"--compare: a planner is listed twice in {args.compare!r}")
+    return names
+
+
+def _no_display(exc) -> CLIError:
+    return CLIError(f"cannot open a window: no display available ({exc}); draw the run to a "
+                    "picture with 'rover run SCENARIO --png FILE', or start a display "
+                    "(e.g. 'xvfb-run rover view ...')")
+
+
+def run(args) -> int:
+    target = Path(args.target)
+    if target.is_dir() or target.suffix == ".npz":
+        return _replay(args, target)
+    return _live(args, target)
+
+
+def _replay(args, target: Path) -> int:
+    from rover.io.replay import ReplayError, load_replay
+
+    for flag, value in (("--planner", args.planner), ("--seed", args.seed), ("--compare", args.compare)):
+        if value is not None:
+            raise CLIError(f"{flag} does not apply to a run folder: a replay shows the run as it "
+                           "was; run the scenario file to choose")
+    try:
+        replay = load_replay(target)
+    except ReplayError as exc:
+        raise CLIError(str(exc)) from None
+    from viewer.app import App, NoDisplayError, default_speed, open_window, parse_script
+    from viewer.offscreen import stage_for
+
+    try:
+        screen = open_window(args.size, f"rover view: {replay.scene.name} (replay)")
+    except NoDisplayError as exc:
+        raise _no_display(exc) from None
+    stage = stage_for(replay, size=screen.get_size())
+    for tl in stage.timelines:
+        tl.seek(0.0)
+    t_end = max(tl.t_available for tl in stage.timelines)
+    speed = default_speed(t_end) if args.speed == "auto" else args.speed
+    app = App(screen, stage, speed=speed, shots_dir=args.shots,
+              script=parse_script(args.script) if args.script else None)
+    try:
+        return app.run()
+    finally:
+        _quit()
+
+
+def _live(args, target: Path) -> int:
+    from rover.scenario import load_scenario
+
+    scenario = load_scenario(target)
+    planners = _planners(args, scenario.mission.planner)
+    from viewer.app import App, LiveRun, NoDisplayError, default_speed, open_window, parse_script
+
+    try:
+        screen = open_window(args.size, f"rover view: {scenario.name}")
+    except NoDisplayError as exc:
+        raise _no_display(exc) from None
+    try:
+        pygame_screen_message(screen, f"preparing {scenario.name}: terrain and cost map ...")
+        from rover.io.replay import scene_from_world
+        from rover.sim import prepare
+        from viewer._stage import Stage
+        from viewer._timeline import Timeline
+
+        world = prepare(scenario, seed=args.seed)
+        scene = scene_from_world(world, planner=planners[0])
+        stage = Stage(scene, [Timeline(scene, label=p) for p in planners], screen.get_size())
+        live = LiveRun(scenario, world, planners, seed=args.seed).start()
+        rover = scenario.rover
+        route = sum(_dist(a, b) for a, b in zip([scenario.mission.start, *scenario.mission.waypoints],
+                                                [*scenario.mission.waypoints, scenario.mission.goal]))
+        speed = (default_speed(1.3 * route / rover.max_speed_mps) if args.speed == "auto"
+                 else args.speed)
+        app = App(screen, stage, live=live, speed=speed, shots_dir=args.shots,
+                  script=parse_script(args.script) if args.script else None)
+        return app.run()
+    finally:
+        _quit()
+
+
+def _dist(a, b) -> float:
+    return ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+
+
+def pygame_screen_message(screen, text: str) -> None:
+    """A one-line message on a dark window (shown while the world is prepared)."""
+    import pygame
+
+    screen.fill((22, 23, 28))
+    font = pygame.font.Font(None, 24)
+    s = font.render(text, True, (235, 238, 245))
+    w, h = screen.get_size()
+    screen.blit(s, ((w - s.get_width()) // 2, (h - s.get_height()) // 2))
+    pygame.display.flip()
+    pygame.event.pump()
+
+
+def _quit() -> None:
+    import pygame
+
+    pygame.display.quit()
+    pygame.font.quit()

@@ -1,0 +1,664 @@
+"""Drawing a run with pygame, on or off screen: layers, HUD, legend, scale bar, north arrow.
+
+The terrain, cost and fog layers are composed once per cell into a grid-sized image (updated
+only where the fog lifts) and kept as a pyramid of surfaces, halving each level; a frame
+scales the few texels on screen from the level whose texels are one to two pixels. The
+scaled background is cached per camera, so a frame where only the rover moves blits it and
+draws the vectors that move (plan, driven path, rover, sensor, HUD).
+
+Everything here draws on a surface it is given; the window (:mod:`viewer._app`) and the
+off-screen renderer (:mod:`viewer.offscreen`) share it.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pygame
+
+from viewer._camera import Camera
+
+__all__ = ["LAYERS", "SceneArt", "PaneView", "Overlay", "Fonts", "COLOURS"]
+
+#: (name, key, legend text), in drawing order; the key toggles the layer.
+LAYERS = (
+    ("terrain", "1", "terrain (hillshade)"),
+    ("cost", "2", "cost map, red = impassable"),
+    ("fog", "3", "fog: not yet seen"),
+    ("hazards", "4", "hazard zones"),
+    ("sensor", "5", "sensor range and field of view"),
+    ("plan", "6", "current plan"),
+    ("driven", "7", "path driven"),
+    ("markers", "8", "start, waypoints, goal"),
+    ("rover", "9", "rover to scale, heading"),
+    ("flash", "0", "replan: changed part of plan"),
+)
+
+COLOURS = {
+    "background": (22, 23, 28),
+    "no_terrain": (70, 70, 76),
+    "fog": (16, 20, 32),
+    "impassable": (205, 25, 60),
+    "impassable_dark": (140, 10, 40),
+    "cost_lo": (255, 225, 80),
+    "cost_hi": (255, 110, 20),
+    "hazard": (255, 60, 200),
+    "sensor": (120, 220, 255),
+    "plan": (40, 230, 255),
+    "driven": (255, 196, 40),
+    "flash": (255, 255, 255),
+    "flash_edge": (255, 60, 220),
+    "start": (60, 220, 90),
+    "waypoint": (255, 230, 60),
+    "goal": (255, 70, 70),
+    "rover": (250, 250, 255),
+    "rover_front": (255, 90, 30),
+    "outline": (10, 10, 14),
+    "text": (235, 238, 245),
+    "text_dim": (140, 145, 155),
+    "panel": (12, 14, 20, 200),
+    "good": (90, 230, 120),
+    "bad": (255, 110, 90),
+}
+_FOG_KEEP = 0.28          # fraction of the terrain's colour left visible under the fog
+_COST_ALPHA_MAX = 120     # of 255, for the costliest passable ground
+_IMPASSABLE_ALPHA = 200
+
+
+class Fonts:
+    """pygame fonts by size, with a small cache of rendered strings."""
+
+    def __init__(self):
+        if not pygame.font.get_init():
+            pygame.font.init()
+        self._fonts: dict[int, pygame.font.Font] = {}
+        self._cache: dict[tuple, pygame.Surface] = {}
+
+    def font(self, size: int) -> pygame.font.Font:
+        f = self._fonts.get(size)
+        if f is None:
+            f = self._fonts[size] = pygame.font.Font(None, size)
+        return f
+
+    def text(self, s: str, size: int = 18, colour=COLOURS["text"], bold: bool = False) -> pygame.Surface:
+        key = (s, size, colour, bold)
+        surf = self._cache.get(key)
+        if surf is None:
+            if len(self._cache) > 600:
+                self._cache.clear()
+            f = self.font(size)
+            f.set_bold(bold)
+            surf = self._cache[key] = f.render(s, True, colour)
+            f.set_bold(False)
+        return surf
+
+
+def _to_surface_layout(grid: np.ndarray) -> np.ndarray:
+    """Grid order (row 0 south) to pygame surfarray order [x, y] (y 0 = north)."""
+    return grid[::-1].swapaxes(0, 1)
+
+
+class SceneArt:
+    """Per-scene static images shared by every pane: terrain colours and cost colours.
+
+    Arrays are in surfarray order ``[x, y]`` with y = 0 the northern edge.
+    """
+
+    def __init__(self, scene):
+        from terrains import render_rgb
+
+        self.scene = scene
+        H, W = scene.height.shape
+        self.shape = (H, W)
+        terrain = SimpleNamespace(height=scene.height, cell_size=scene.cell_size,
+                                  body=SimpleNamespace(tint_rgb=scene.tint_rgb))
+        # render_rgb is north up (image order); surfarray wants [x, y].
+        self.terrain = np.ascontiguousarray(render_rgb(terrain).swapaxes(0, 1))
+        cost = _to_surface_layout(np.asarray(scene.true_cost, dtype=np.float32))
+        finite = np.isfinite(cost)
+        hi = float(np.percentile(cost[finite], 99.5)) if finite.any() else 2.0
+        hi = max(hi, 1.5)
+        t = np.clip((np.where(finite, cost, 1.0) - 1.0) / (hi - 1.0), 0.0, 1.0)
+        lo_c = np.array(COLOURS["cost_lo"], np.float32)
+        hi_c = np.array(COLOURS["cost_hi"], np.float32)
+        col = lo_c + t[..., None] * (hi_c - lo_c)
+        alpha = (t * _COST_ALPHA_MAX).astype(np.float32)
+        # Impassable ground: a solid red with darker diagonal stripes, clear at any zoom.
+        xs, ys = np.indices(cost.shape)
+        stripe = ((xs + ys) // 2) % 3 == 0
+        imp = ~finite
+        col[imp] = COLOURS["impassable"]
+        col[imp & stripe] = COLOURS["impassable_dark"]
+        alpha[imp] = _IMPASSABLE_ALPHA
+        self.cost_rgb = col.astype(np.uint8)
+        self.cost_alpha = alpha.astype(np.uint8)
+
+
+class PaneView:
+    """One run drawn into one viewport: the composed background pyramid, then the vectors.
+
+    Parameters
+    ----------
+    art : SceneArt
+    timeline : viewer._timeline.Timeline
+    """
+
+    MIN_LEVEL_SIZE = 256
+
+    def __init__(self, art: SceneArt, timeline):
+        self.art = art
+        self.timeline = timeline
+        self.layers = {name: True for name, _, _ in LAYERS}
+        self._layer_key = None
+        self._levels: list[np.ndarray] = []
+        self._surfs: list[pygame.Surface] = []
+        self._bg: pygame.Surface | None = None
+        self._bg_key = None
+        self._version = 0
+        self.flash_alpha = 0.0
+
+    # -- the composed grid image -----------------------------------------------------------
+    def _compose(self, x0, x1, y0, y1) -> np.ndarray:
+        """Colours of surfarray window [x0:x1, y0:y1] with the layers switched on."""
+        a = self.art
+        if self.layers["terrain"]:
+            out = a.terrain[x0:x1, y0:y1].astype(np.uint16)
+        else:
+            out = np.empty((x1 - x0, y1 - y0, 3), np.uint16)
+            out[:] = COLOURS["no_terrain"]
+        plain = out
+        if self.layers["cost"]:
+            al = a.cost_alpha[x0:x1, y0:y1, None].astype(np.uint16)
+            out = (out * (255 - al) + a.cost_rgb[x0:x1, y0:y1].astype(np.uint16) * al) // 255
+        if self.layers["fog"]:
+            # Unseen ground: a dim terrain without costs, so the fog gives nothing away.
+            H = a.shape[0]
+            seen = self.timeline.seen[H - y1:H - y0, x0:x1][::-1].T
+            fog = np.array(COLOURS["fog"], np.uint16)
+            keep = int(_FOG_KEEP * 256)
+            fogged = (plain * keep + fog * (256 - keep)) >> 8
+            out = np.where(seen[..., None] != 0, out, fogged)
+        return out.astype(np.uint8)
+
+    def _rebuild(self) -> None:
+        H, W = self.art.shape
+        lvl0 = self._compose(0, W, 0, H)
+        self._levels = [lvl0]
+        while max(self._levels[-1].shape[:2]) > self.MIN_LEVEL_SIZE:
+            self._levels.append(_halve(self._levels[-1]))
+        self._surfs = []
+        for arr in self._levels:
+            s = pygame.Surface(arr.shape[:2], depth=32)
+            pygame.surfarray.blit_array(s, arr)
+            self._surfs.append(s)
+        self.timeline.take_dirty()
+        self._version += 1
+
+    def _update(self, r0, r1, c0, c1) -> None:
+        H, _ = self.art.shape
+        x0, x1, y0, y1 = c0, c1, H - r1, H - r0
+        for k in range(len(self._levels)):
+            if k == 0:
+                win = self._compose(x0, x1, y0, y1)
+            else:
+                x0, y0 = x0 // 2 * 2, y0 // 2 * 2
+                src = self._levels[k - 1][x0:x1, y0:y1]
+                win = _halve(src)
+                x0, x1, y0, y1 = x0 // 2, x0 // 2 + win.shape[0], y0 // 2, y0 // 2 + win.shape[1]
+            self._levels[k][x0:x1, y0:y1] = win
+            view = pygame.surfarray.pixels3d(self._surfs[k])
+            view[x0:x1, y0:y1] = win
+            del view
+        self._version += 1
+
+    def refresh(self) -> None:
+        """Bring the composed image up to date with the layers and the timeline's fog."""
+        key = (self.layers["terrain"], self.layers["cost"], self.layers["fog"])
+        if key != self._layer_key or not self._surfs:
+            self._layer_key = key
+            self._rebuild()
+            return
+        dirty = self.timeline.take_dirty()
+        if not dirty:
+            return
+        if len(dirty) > 64:
+            r0 = min(d[0] for d in dirty); r1 = max(d[1] for d in dirty)
+            c0 = min(d[2] for d in dirty); c1 = max(d[3] for d in dirty)
+            dirty = [(r0, r1, c0, c1)]
+        if self.layers["fog"]:
+            for d in dirty:
+                self._update(*d)
+
+    # -- a frame ---------------------------------------------------------------------------
+    def background(self, cam: Camera, fonts: Fonts) -> pygame.Surface:
+        """The scaled terrain, cost and fog, plus the hazards, for this camera (cached)."""
+        self.refresh()
+        key = (cam.key(), self._version, self.layers["hazards"])
+        if self._bg is not None and key == self._bg_key:
+            return self._bg
+        w, h = cam.size
+        if self._bg is None or self._bg.get_size() != (w, h):
+            self._bg = pygame.Surface((w, h), depth=32)
+        bg = self._bg
+        bg.fill(COLOURS["background"])
+        k = cam.level(len(self._surfs) - 1)
+        surf = self._surfs[k]
+        Wk, Hk = surf.get_size()
+        H, W = self.art.shape
+        texel_x = W * self.art.scene.cell_size / Wk
+        texel_y = H * self.art.scene.cell_size / Hk
+        x0, y0, x1, y1 = cam.visible_world()
+        ext_h = H * self.art.scene.cell_size
+        sx0 = max(int(math.floor(x0 / texel_x)), 0)
+        sx1 = min(int(math.ceil(x1 / texel_x)), Wk)
+        sy0 = max(int(math.floor((ext_h - y1) / texel_y)), 0)
+        sy1 = min(int(math.ceil((ext_h - y0) / texel_y)), Hk)
+        if sx1 > sx0 and sy1 > sy0:
+            px0, py0 = cam.to_screen(sx0 * texel_x, ext_h - sy0 * texel_y)
+            px1, py1 = cam.to_screen(sx1 * texel_x, ext_h - sy1 * texel_y)
+            left, top = int(round(float(px0))), int(round(float(py0)))
+            dw, dh = int(round(float(px1))) - left, int(round(float(py1))) - top
+            if dw > 0 and dh > 0:
+                sub = surf.subsurface((sx0, sy0, sx1 - sx0, sy1 - sy0))
+                bg.blit(pygame.transform.scale(sub, (dw, dh)), (left, top))
+        if self.layers["hazards"]:
+            self._draw_hazards(bg, cam, fonts)
+        self._bg_key = key
+        return bg
+
+    def _draw_hazards(self, surf, cam, fonts) -> None:
+        scene = self.art.scene
+        if not scene.hazards:
+            return
+        w, h = cam.size
+        layer = pygame.Surface((w, h), pygame.SRCALPHA)
+        for name, poly in scene.hazards:
+            pts = np.array(poly, dtype=np.float64)
+            sx, sy = cam.to_screen(pts[:, 0], pts[:, 1])
+            ring = _int_points(sx, sy)
+            if len(ring) < 3:
+                continue
+            pygame.draw.polygon(layer, (*COLOURS["hazard"], 55), ring)
+            pygame.draw.polygon(layer, (*COLOURS["hazard"], 255), ring, 2)
+            label = fonts.text(name, 16, COLOURS["hazard"])
+            cx, cy = float(np.mean(sx)), float(np.mean(sy))
+            layer.blit(label, (int(cx - label.get_width() / 2), int(cy - label.get_height() / 2)))
+        surf.blit(layer, (0, 0))
+
+    def draw(self, surf: pygame.Surface, cam: Camera, fonts: Fonts) -> None:
+        """Draw the whole pane (background, moving layers) on ``surf`` (the pane's size)."""
+        surf.blit(self.background(cam, fonts), (0, 0))
+        tl = self.timeline
+        L = self.layers
+        pose = tl.pose()
+        if L["sensor"] and pose is not None:
+            self._draw_sensor(surf, cam, pose)
+        if L["plan"] and len(tl.plan):
+            h = self.art.scene.cell_size
+            p = tl.plan
+            _polyline(surf, cam, (p[:, 1] + 0.5) * h, (p[:, 0] + 0.5) * h, COLOURS["plan"], 2)
+        if L["flash"] and self.flash_alpha > 0 and len(tl.flash):
+            self._draw_flash(surf, cam)
+        if L["driven"]:
+            d = tl.driven()
+            if len(d) > 1:
+                _polyline(surf, cam, d[:, 0], d[:, 1], COLOURS["driven"], 2)
+        if L["markers"]:
+            self._draw_markers(surf, cam, fonts)
+        if L["rover"] and pose is not None:
+            self._draw_rover(surf, cam, pose)
+
+    def _draw_sensor(self, surf, cam, pose) -> None:
+        sc = self.art.scene
+        x, y, th = pose
+        r = sc.sensor_range_m
+        fov = math.radians(min(sc.sensor_fov_deg, 360.0))
+        n = max(8, int(fov / math.radians(6)))
+        angles = th - fov / 2 + fov * np.arange(n + 1) / n
+        xs = x + r * np.cos(angles)
+        ys = y + r * np.sin(angles)
+        if fov < 2 * math.pi - 1e-9:
+            xs = np.concatenate([[x], xs])
+            ys = np.concatenate([[y], ys])
+        sx, sy = cam.to_screen(xs, ys)
+        pts = np.column_stack([sx, sy])
+        w, h = surf.get_size()
+        lo = np.maximum(np.floor(pts.min(axis=0)) - 2, [0, 0]).astype(int)
+        hi = np.minimum(np.ceil(pts.max(axis=0)) + 2, [w, h]).astype(int)
+        if (hi <= lo).any():
+            return
+        layer = pygame.Surface(tuple(hi - lo), pygame.SRCALPHA)
+        local = _int_points(sx - lo[0], sy - lo[1])
+        if len(local) >= 3:
+            pygame.draw.polygon(layer, (*COLOURS["sensor"], 38), local)
+            pygame.draw.polygon(layer, (*COLOURS["sensor"], 170), local, 1)
+        surf.blit(layer, tuple(lo))
+
+    def _draw_flash(self, surf, cam) -> None:
+        h = self.art.scene.cell_size
+        f = self.timeline.flash
+        a = self.flash_alpha
+        width = max(2, int(round(2 + 6 * a)))
+        edge = _mix(COLOURS["flash_edge"], COLOURS["plan"], 1 - a)
+        core = _mix(COLOURS["flash"], COLOURS["plan"], 1 - a)
+        # Split the fresh cells into runs of neighbouring cells.
+        gaps = np.nonzero(np.abs(np.diff(f, axis=0)).max(axis=1) > 1)[0] + 1 if len(f) > 1 else []
+        for seg in np.split(f, gaps):
+            xs, ys = (seg[:, 1] + 0.5) * h, (seg[:, 0] + 0.5) * h
+            if len(seg) == 1:
+                sx, sy = cam.to_screen(xs[0], ys[0])
+                pygame.draw.circle(surf, edge, (int(sx), int(sy)), width)
+                continue
+            _polyline(surf, cam, xs, ys, edge, width + 2)
+            _polyline(surf, cam, xs, ys, core, max(1, width - 2))
+
+    def _draw_markers(self, surf, cam, fonts) -> None:
+        sc = self.art.scene
+        tol = sc.goal_tolerance_m * cam.scale
+        gx, gy = cam.to_screen(*sc.goal)
+        g = (int(round(float(gx))), int(round(float(gy))))
+        if tol >= 4:
+            pygame.draw.circle(surf, COLOURS["goal"], g, int(tol), 1)
+        pygame.draw.circle(surf, COLOURS["outline"], g, 10)
+        pygame.draw.circle(surf, COLOURS["goal"], g, 9)
+        pygame.draw.circle(surf, (255, 255, 255), g, 6)
+        pygame.draw.circle(surf, COLOURS["goal"], g, 3)
+        for i, wp in enumerate(sc.waypoints):
+            wx, wy = cam.to_screen(*wp)
+            c = (int(round(float(wx))), int(round(float(wy))))
+            d = 9
+            diamond = [(c[0], c[1] - d), (c[0] + d, c[1]), (c[0], c[1] + d), (c[0] - d, c[1])]
+            pygame.draw.polygon(surf, COLOURS["waypoint"], diamond)
+            pygame.draw.polygon(surf, COLOURS["outline"], diamond, 2)
+            t = fonts.text(str(i + 1), 16, COLOURS["outline"], bold=True)
+            surf.blit(t, (c[0] - t.get_width() // 2, c[1] - t.get_height() // 2 + 1))
+        sx, sy = cam.to_screen(*sc.start)
+        s = (int(round(float(sx))), int(round(float(sy))))
+        pygame.draw.circle(surf, COLOURS["outline"], s, 9)
+        pygame.draw.circle(surf, COLOURS["start"], s, 8)
+        t = fonts.text("S", 16, COLOURS["outline"], bold=True)
+        surf.blit(t, (s[0] - t.get_width() // 2, s[1] - t.get_height() // 2 + 1))
+
+    def _draw_rover(self, surf, cam, pose) -> None:
+        sc = self.art.scene
+        x, y, th = pose
+        c, s = math.cos(th), math.sin(th)
+        hl, hw = sc.length_m / 2, sc.width_m / 2
+        local = [(hl, hw), (hl, -hw), (-hl, -hw), (-hl, hw)]
+        xs = np.array([x + a * c - b * s for a, b in local])
+        ys = np.array([y + a * s + b * c for a, b in local])
+        sx, sy = cam.to_screen(xs, ys)
+        body = _int_points(sx, sy)
+        size_px = sc.length_m * cam.scale
+        cx, cy = cam.to_screen(x, y)
+        cx, cy = float(cx), float(cy)
+        if size_px >= 8:
+            pygame.draw.polygon(surf, COLOURS["rover"], body)
+            pygame.draw.polygon(surf, COLOURS["outline"], body, 2)
+            # Front: a wedge on the leading third of the body.
+            fx = [x + hl * c, x + hl / 3 * c - hw * 0.8 * s, x + hl / 3 * c + hw * 0.8 * s]
+            fy = [y + hl * s, y + hl / 3 * s + hw * 0.8 * c, y + hl / 3 * s - hw * 0.8 * c]
+            pygame.draw.polygon(surf, COLOURS["rover_front"], _int_points(*cam.to_screen(np.array(fx), np.array(fy))))
+        else:
+            # Too small to read at this zoom: the footprint outline to scale, plus a marker
+            # of fixed size pointing along the heading.
+            r = 11.0
+            tip = (cx + r * c, cy - r * s)
+            left = (cx - 0.7 * r * c - 0.6 * r * s, cy + 0.7 * r * s - 0.6 * r * c)
+            right = (cx - 0.7 * r * c + 0.6 * r * s, cy + 0.7 * r * s + 0.6 * r * c)
+            back = (cx - 0.3 * r * c, cy + 0.3 * r * s)
+            arrow = [tip, left, back, right]
+            pygame.draw.polygon(surf, COLOURS["rover"], arrow)
+            pygame.draw.polygon(surf, COLOURS["outline"], arrow, 2)
+            pygame.draw.circle(surf, COLOURS["rover_front"], (int(round(cx)), int(round(cy))), 2)
+            if size_px >= 2:
+                pygame.draw.polygon(surf, COLOURS["rover_front"], body, 1)
+
+
+def _halve(a: np.ndarray) -> np.ndarray:
+    """Average 2 x 2 blocks of a [x, y, 3] uint8 image (odd edges padded by repetition)."""
+    w, h = a.shape[:2]
+    if w % 2 or h % 2:
+        a = np.pad(a, ((0, w % 2), (0, h % 2), (0, 0)), mode="edge")
+    b = a.astype(np.uint16)
+    s = b[0::2, 0::2] + b[1::2, 0::2] + b[0::2, 1::2] + b[1::2, 1::2]
+    return ((s + 2) >> 2).astype(np.uint8)
+
+
+def _mix(a, b, f):
+    return tuple(int(round(a[i] + (b[i] - a[i]) * f)) for i in range(3))
+
+
+_LIM = 1.0e6
+
+
+def _int_points(sx, sy) -> list[tuple[int, int]]:
+    sx = np.clip(np.asarray(sx, dtype=np.float64), -_LIM, _LIM)
+    sy = np.clip(np.asarray(sy, dtype=np.float64), -_LIM, _LIM)
+    return list(zip(np.rint(sx).astype(int).tolist(), np.rint(sy).astype(int).tolist()))
+
+
+def _polyline(surf, cam, xs, ys, colour, width) -> None:
+    """A world polyline, outlined in black for contrast, with points closer than a pixel merged."""
+    sx, sy = cam.to_screen(np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64))
+    ix = np.rint(np.clip(sx, -_LIM, _LIM)).astype(np.int64)
+    iy = np.rint(np.clip(sy, -_LIM, _LIM)).astype(np.int64)
+    if len(ix) > 2:
+        keep = np.ones(len(ix), dtype=bool)
+        keep[1:] = (np.diff(ix) != 0) | (np.diff(iy) != 0)
+        keep[-1] = True
+        ix, iy = ix[keep], iy[keep]
+    pts = list(zip(ix.tolist(), iy.tolist()))
+    if len(pts) < 2:
+        return
+    pygame.draw.lines(surf, COLOURS["outline"], False, pts, width + 2)
+    pygame.draw.lines(surf, colour, False, pts, width)
+
+
+# ----------------------------------------------------------------------------------------------
+# Overlays: HUD, legend, scale bar, north arrow, help
+
+
+def _panel(size, alpha=200) -> pygame.Surface:
+    p = pygame.Surface(size, pygame.SRCALPHA)
+    p.fill((*COLOURS["panel"][:3], alpha))
+    pygame.draw.rect(p, (255, 255, 255, 40), p.get_rect(), 1)
+    return p
+
+
+def fmt_time(t: float) -> str:
+    t = max(float(t), 0.0)
+    h, rem = divmod(int(t), 3600)
+    m, s = divmod(rem, 60)
+    return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:d}:{s:02d}"
+
+
+def fmt_speed(speed: float | None) -> str:
+    if speed is None:
+        return "max"
+    return f"{speed:g}x"
+
+
+_PLANNER_NAMES = {"astar": "A*", "dstar_lite": "D* Lite", "wastar": "weighted A*",
+                  "dijkstra": "Dijkstra"}
+
+
+class Overlay:
+    """HUD, legend, scale bar, north arrow and the help panel."""
+
+    def __init__(self, fonts: Fonts):
+        self.fonts = fonts
+        self._panels: dict[tuple, pygame.Surface] = {}
+
+    def panel(self, size, alpha=200):
+        key = (size, alpha)
+        p = self._panels.get(key)
+        if p is None:
+            if len(self._panels) > 32:
+                self._panels.clear()
+            p = self._panels[key] = _panel(size, alpha)
+        return p
+
+    def hud(self, surf, view: PaneView, *, speed, paused: bool, status: str = "") -> None:
+        """The figures of one pane's run, top left."""
+        tl = view.timeline
+        sc = view.art.scene
+        f = self.fonts
+        row = tl.row()
+        fig = tl.figures
+        energy = float(row[7]) if row is not None else 0.0
+        lines = [(f"{sc.name}", COLOURS["text"], True),
+                 (f"{sc.rover}  ·  {_PLANNER_NAMES.get(tl.label, tl.label)}", COLOURS["plan"], True)]
+        play = "paused" if paused else fmt_speed(speed)
+        lines.append((f"sim time  {fmt_time(tl.t_s)}   ({play})", COLOURS["text"], False))
+        lines.append((f"distance  {tl.distance_m():.1f} m", COLOURS["text"], False))
+        lines.append((f"energy  {energy:.1f} Wh", COLOURS["text"], False))
+        lines.append((f"replans  {fig.get('replans', 0):,}   planner total "
+                      f"{fig.get('planner_time_s', 0.0):.2f} s", COLOURS["text"], False))
+        lp = tl.last_replan
+        if lp is not None:
+            lines.append((f"last plan  {lp[1]:.1f} ms, {int(lp[2]):,} nodes", COLOURS["text"], False))
+        else:
+            lines.append(("last plan  -", COLOURS["text_dim"], False))
+        if tl.error:
+            lines.append((f"error: {tl.error}"[:70], COLOURS["bad"], True))
+        elif tl.finished and tl.summary:
+            out = tl.summary.get("outcome", "?")
+            lines.append((f"outcome  {out}", COLOURS["good"] if out == "reached" else COLOURS["bad"], True))
+        elif status:
+            lines.append((status, COLOURS["text_dim"], False))
+        surfs = [f.text(s, 18, c, b) for s, c, b in lines]
+        w = max(s.get_width() for s in surfs) + 20
+        h = sum(s.get_height() + 3 for s in surfs) + 14
+        surf.blit(self.panel((w, h)), (8, 8))
+        y = 15
+        for s in surfs:
+            surf.blit(s, (18, y))
+            y += s.get_height() + 3
+
+    def legend(self, surf, layers: dict) -> None:
+        """The layers, their keys and whether they are on, bottom right."""
+        f = self.fonts
+        rows = []
+        for name, key, text in LAYERS:
+            on = layers.get(name, True)
+            rows.append((key, name, text + ("" if on else "  (off)"), on))
+        sw = 22
+        texts = [f.text(f"{k}  {t}", 16, COLOURS["text"] if on else COLOURS["text_dim"])
+                 for k, _, t, on in rows]
+        foot = f.text("H: help, keys and mouse", 16, COLOURS["text_dim"])
+        w = max(max(t.get_width() for t in texts), foot.get_width()) + sw + 26
+        lh = 19
+        h = lh * len(rows) + foot.get_height() + 20
+        W, H = surf.get_size()
+        x0, y0 = W - w - 8, H - h - 8
+        surf.blit(self.panel((w, h)), (x0, y0))
+        y = y0 + 8
+        for (key, name, _, on), t in zip(rows, texts):
+            self._swatch(surf, name, pygame.Rect(x0 + 10, y + 2, sw, 12), on)
+            surf.blit(t, (x0 + 16 + sw, y))
+            y += lh
+        surf.blit(foot, (x0 + 10, y + 4))
+
+    def _swatch(self, surf, name, r: pygame.Rect, on: bool) -> None:
+        c = COLOURS
+        dim = (lambda col: _mix(col, (60, 60, 60), 0.6)) if not on else (lambda col: col)
+        if name == "terrain":
+            for i in range(r.width):
+                g = 90 + int(120 * i / r.width)
+                pygame.draw.line(surf, dim((g, int(g * 0.75), int(g * 0.5))), (r.x + i, r.y), (r.x + i, r.bottom - 1))
+        elif name == "cost":
+            w3 = r.width // 3
+            pygame.draw.rect(surf, dim(c["cost_lo"]), (r.x, r.y, w3, r.height))
+            pygame.draw.rect(surf, dim(c["cost_hi"]), (r.x + w3, r.y, w3, r.height))
+            pygame.draw.rect(surf, dim(c["impassable"]), (r.x + 2 * w3, r.y, r.width - 2 * w3, r.height))
+        elif name == "fog":
+            pygame.draw.rect(surf, dim((50, 54, 66)), r)
+        elif name == "hazards":
+            pygame.draw.rect(surf, dim(_mix(c["hazard"], (0, 0, 0), 0.6)), r)
+            pygame.draw.rect(surf, dim(c["hazard"]), r, 2)
+        elif name == "sensor":
+            pygame.draw.polygon(surf, dim(c["sensor"]), [(r.x, r.centery), (r.right, r.y), (r.right, r.bottom)], 1)
+        elif name in ("plan", "driven"):
+            pygame.draw.line(surf, dim(c[name]), (r.x, r.centery), (r.right, r.centery), 3)
+        elif name == "markers":
+            pygame.draw.circle(surf, dim(c["start"]), (r.x + 4, r.centery), 4)
+            pygame.draw.circle(surf, dim(c["waypoint"]), (r.centerx, r.centery), 4)
+            pygame.draw.circle(surf, dim(c["goal"]), (r.right - 4, r.centery), 4)
+        elif name == "rover":
+            pygame.draw.rect(surf, dim(c["rover"]), (r.x + 3, r.y + 1, r.width - 6, r.height - 2))
+            pygame.draw.rect(surf, dim(c["rover_front"]), (r.right - 8, r.y + 1, 5, r.height - 2))
+        elif name == "flash":
+            pygame.draw.line(surf, dim(c["flash_edge"]), (r.x, r.centery), (r.right, r.centery), 5)
+            pygame.draw.line(surf, dim(c["flash"]), (r.x, r.centery), (r.right, r.centery), 1)
+
+    def scale_bar(self, surf, cam: Camera) -> None:
+        """A scale bar bottom left: 1, 2 or 5 x 10^k metres, about 150 px."""
+        target = 150.0 / cam.scale
+        exp = math.floor(math.log10(target))
+        length = 10 ** exp
+        for m in (5.0, 2.0, 1.0):
+            if m * 10 ** exp <= target:
+                length = m * 10 ** exp
+                break
+        px = int(round(length * cam.scale))
+        label = f"{length / 1000:g} km" if length >= 1000 else (f"{length:g} m" if length >= 1 else f"{length * 100:g} cm")
+        t = self.fonts.text(label, 18)
+        W, H = surf.get_size()
+        x0, y0 = 16, H - 22
+        surf.blit(self.panel((px + 24, 44), 170), (x0 - 10, y0 - 30))
+        pygame.draw.rect(surf, COLOURS["outline"], (x0 - 1, y0 - 1, px + 2, 8))
+        pygame.draw.rect(surf, COLOURS["text"], (x0, y0, px // 2, 6))
+        pygame.draw.rect(surf, (90, 90, 96), (x0 + px // 2, y0, px - px // 2, 6))
+        surf.blit(t, (x0, y0 - 22))
+
+    def north_arrow(self, surf) -> None:
+        W, _ = surf.get_size()
+        cx, cy = W - 32, 44
+        surf.blit(self.panel((44, 62), 170), (cx - 22, cy - 36))
+        pygame.draw.polygon(surf, COLOURS["text"], [(cx, cy - 22), (cx - 10, cy + 8), (cx, cy + 2)])
+        pygame.draw.polygon(surf, (110, 110, 118), [(cx, cy - 22), (cx + 10, cy + 8), (cx, cy + 2)])
+        t = self.fonts.text("N", 18, COLOURS["text"], True)
+        surf.blit(t, (cx - t.get_width() // 2, cy + 9))
+
+    def help(self, surf) -> None:
+        rows = [
+            ("space", "pause / resume"),
+            ("right arrow", "step one tick (pauses)"),
+            ("+ / -", "playback faster / slower (up to 'max': as fast as it computes)"),
+            ("mouse wheel", "zoom about the cursor"),
+            ("drag", "pan"),
+            ("F", "fit the terrain to the window"),
+            ("C", "centre on the rover"),
+            ("1 ... 9, 0", "toggle layers (see the legend)"),
+            ("S", "save a screenshot (PNG)"),
+            ("R", "restart the playback from the start"),
+            ("H", "show / hide this help"),
+            ("Esc or Q", "quit"),
+        ]
+        f = self.fonts
+        title = f.text("rover view: keys and mouse", 22, COLOURS["text"], True)
+        ks = [f.text(k, 18, COLOURS["plan"], True) for k, _ in rows]
+        vs = [f.text(v, 18) for _, v in rows]
+        kw = max(k.get_width() for k in ks)
+        w = kw + max(v.get_width() for v in vs) + 60
+        h = 24 * len(rows) + 60
+        W, H = surf.get_size()
+        x0, y0 = (W - w) // 2, (H - h) // 2
+        surf.blit(self.panel((w, h), 230), (x0, y0))
+        surf.blit(title, (x0 + 20, y0 + 14))
+        y = y0 + 46
+        for k, v in zip(ks, vs):
+            surf.blit(k, (x0 + 20, y))
+            surf.blit(v, (x0 + 40 + kw, y))
+            y += 24
+
+    def toast(self, surf, text: str) -> None:
+        t = self.fonts.text(text, 18)
+        W, H = surf.get_size()
+        p = self.panel((t.get_width() + 20, t.get_height() + 12), 220)
+        x = (W - p.get_width()) // 2
+        surf.blit(p, (x, H - p.get_height() - 12))
+        surf.blit(t, (x + 10, H - p.get_height() - 6))

@@ -1,0 +1,99 @@
+"""A stage: one or more runs on the same terrain, side by side, sharing a camera."""
+
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from viewer._camera import Camera
+from viewer._render import COLOURS, LAYERS, Fonts, Overlay, PaneView, SceneArt
+
+__all__ = ["Stage", "pane_rects"]
+
+_GAP = 2
+
+
+def pane_rects(size, n: int) -> list[pygame.Rect]:
+    """Equal viewports for ``n`` runs: a row of up to three, then a grid."""
+    W, H = size
+    cols = n if n <= 3 else math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    w = max((W - _GAP * (cols - 1)) // cols, 1)
+    h = max((H - _GAP * (rows - 1)) // rows, 1)
+    return [pygame.Rect((i % cols) * (w + _GAP), (i // cols) * (h + _GAP), w, h) for i in range(n)]
+
+
+class Stage:
+    """Runs drawn side by side on one terrain, with one camera and one set of layer switches.
+
+    Parameters
+    ----------
+    scene : rover.io.replay.Scene
+    timelines : list of viewer._timeline.Timeline
+        One per run (the same scene).
+    size : (int, int)
+        Surface size [px].
+    """
+
+    def __init__(self, scene, timelines, size=(1280, 800)):
+        self.scene = scene
+        self.art = SceneArt(scene)
+        self.panes = [PaneView(self.art, tl) for tl in timelines]
+        self.fonts = Fonts()
+        self.overlay = Overlay(self.fonts)
+        self.size = (int(size[0]), int(size[1]))
+        self.rects = pane_rects(self.size, len(self.panes))
+        self.cam = Camera(scene.extent_m, scene.cell_size, self.rects[0].size)
+        self.layers = {name: True for name, _, _ in LAYERS}
+        self.show_help = False
+        self.speed: float | None = 1.0
+        self.paused = False
+        self.toast: str | None = None
+        self.status = ""
+
+    @property
+    def timelines(self):
+        return [p.timeline for p in self.panes]
+
+    def resize(self, size) -> None:
+        """Keep the view's centre and zoom; re-lay the panes."""
+        self.size = (max(int(size[0]), 1), max(int(size[1]), 1))
+        self.rects = pane_rects(self.size, len(self.panes))
+        self.cam.resize(self.rects[0].size)
+
+    def toggle(self, name: str) -> None:
+        self.set_layer(name, not self.layers[name])
+
+    def set_layer(self, name: str, on: bool) -> None:
+        if name not in self.layers:
+            raise ValueError(f"unknown layer {name!r}; layers: {', '.join(self.layers)}")
+        self.layers[name] = bool(on)
+        for p in self.panes:
+            p.layers[name] = bool(on)
+
+    def pane_at(self, pos) -> tuple[int, tuple[int, int]]:
+        """(pane index, position inside it) for a surface position (the nearest pane)."""
+        for i, r in enumerate(self.rects):
+            if r.collidepoint(pos):
+                return i, (pos[0] - r.x, pos[1] - r.y)
+        r = self.rects[0]
+        return 0, (pos[0] - r.x, pos[1] - r.y)
+
+    def draw(self, surf: pygame.Surface) -> None:
+        """Draw the whole frame on ``surf`` (of :attr:`size`)."""
+        if surf.get_size() != self.size:
+            self.resize(surf.get_size())
+        surf.fill(COLOURS["background"])
+        for pane, rect in zip(self.panes, self.rects):
+            sub = surf.subsurface(rect)
+            pane.draw(sub, self.cam, self.fonts)
+            self.overlay.hud(sub, pane, speed=self.speed, paused=self.paused, status=self.status)
+        first = surf.subsurface(self.rects[0])
+        self.overlay.scale_bar(first, self.cam)
+        self.overlay.north_arrow(surf)
+        self.overlay.legend(surf, self.layers)
+        if self.show_help:
+            self.overlay.help(surf)
+        if self.toast:
+            self.overlay.toast(surf, self.toast)

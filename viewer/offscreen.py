@@ -1,0 +1,152 @@
+"""Off-screen rendering: a finished (or partial) run drawn to an image or PNG, no window.
+
+The same drawing code as the window (:class:`viewer._stage.Stage`), on a plain
+``pygame.Surface``; only ``pygame.font`` is initialised (no display, no audio).
+
+Examples
+--------
+>>> from rover.io.replay import load_replay                  # doctest: +SKIP
+>>> img = render_image(load_replay("runs/my-run"))           # doctest: +SKIP
+>>> img.shape                                                # doctest: +SKIP
+(800, 1280, 3)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+import pygame
+
+from viewer._stage import Stage
+from viewer._timeline import Timeline
+
+__all__ = ["render_image", "render_png", "write_frames", "stage_for", "surface_to_array",
+           "save_surface"]
+
+
+def _parse_size(size) -> tuple[int, int]:
+    try:
+        w, h = int(size[0]), int(size[1])
+    except (TypeError, ValueError, IndexError):
+        raise ValueError(f"size must be (width, height) in pixels, got {size!r}") from None
+    if not (64 <= w <= 16384 and 64 <= h <= 16384):
+        raise ValueError(f"size must be between 64 and 16384 pixels a side, got {w} x {h}")
+    return w, h
+
+
+def stage_for(replays, *, size=(1280, 800), layers: Mapping[str, bool] | None = None) -> Stage:
+    """A :class:`Stage` holding every snapshot of one or more replays of the same scene.
+
+    Parameters
+    ----------
+    replays : rover.io.replay.Replay or sequence of them
+    size : (int, int)
+        Image size [px].
+    layers : mapping, optional
+        Layer name -> on/off (see :data:`viewer.LAYERS`); the others stay on.
+    """
+    if not isinstance(replays, (list, tuple)):
+        replays = [replays]
+    if not replays:
+        raise ValueError("replays must hold at least one run, got none")
+    size = _parse_size(size)
+    timelines = []
+    for r in replays:
+        tl = Timeline(r.scene, label=r.summary.get("planner") if r.summary else None)
+        for s in r.snapshots:
+            tl.ingest(s)
+        timelines.append(tl)
+    stage = Stage(replays[0].scene, timelines, size)
+    for name, on in (layers or {}).items():
+        stage.set_layer(name, on)
+    return stage
+
+
+def surface_to_array(surf: pygame.Surface) -> np.ndarray:
+    """(height, width, 3) uint8 RGB copy of a surface (row 0 = top)."""
+    return np.ascontiguousarray(pygame.surfarray.array3d(surf).swapaxes(0, 1))
+
+
+def _draw_at(stage: Stage, t_s: float | None) -> pygame.Surface:
+    for tl in stage.timelines:
+        tl.seek(tl.t_available if t_s is None else t_s)
+    stage.paused = True
+    surf = pygame.Surface(stage.size, depth=32)
+    stage.draw(surf)
+    return surf
+
+
+def render_image(replays, *, t_s: float | None = None, size=(1280, 800),
+                 layers: Mapping[str, bool] | None = None) -> np.ndarray:
+    """Draw a run as it was at ``t_s`` (default: its end), without a window.
+
+    Parameters
+    ----------
+    replays : rover.io.replay.Replay or sequence of them
+        One run, or several on the same scene (drawn side by side).
+    t_s : float, optional
+        Simulated time [s]; None draws the end of the run.
+    size : (int, int)
+        Image (width, height) [px].
+    layers : mapping, optional
+        Layer name -> on/off.
+
+    Returns
+    -------
+    numpy.ndarray
+        (height, width, 3) uint8 RGB, row 0 at the top (north up).
+    """
+    stage = stage_for(replays, size=size, layers=layers)
+    return surface_to_array(_draw_at(stage, t_s))
+
+
+def save_surface(surf: pygame.Surface, path: str | os.PathLike) -> Path:
+    """Write a surface as a PNG file, atomically (a temporary file, then a rename)."""
+    from rover.io.results import atomic_write
+
+    path = Path(path)
+    return atomic_write(path, lambda fh: pygame.image.save(surf, fh, "image.png"), binary=True)
+
+
+def render_png(replays, path: str | os.PathLike, *, t_s: float | None = None, size=(1280, 800),
+               layers: Mapping[str, bool] | None = None) -> Path:
+    """Like :func:`render_image`, written to a PNG file at ``path``."""
+    stage = stage_for(replays, size=size, layers=layers)
+    return save_surface(_draw_at(stage, t_s), path)
+
+
+def write_frames(replays, out_dir: str | os.PathLike, *, count: int = 300, size=(1280, 800),
+                 layers: Mapping[str, bool] | None = None) -> list[Path]:
+    """Write ``count`` frames evenly spaced in simulated time (the last one at the end).
+
+    Files are ``frame_00000.png``, ``frame_00001.png``, ... in ``out_dir`` (made if needed),
+    ready for ``ffmpeg -framerate 30 -i frame_%05d.png run.mp4``. A replan's flash shows on
+    the frame where it happened.
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
+    if int(count) < 1:
+        raise ValueError(f"count must be >= 1 frame, got {count!r}")
+    count = int(count)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stage = stage_for(replays, size=size, layers=layers)
+    stage.paused = True
+    t_end = max(tl.t_available for tl in stage.timelines)
+    surf = pygame.Surface(stage.size, depth=32)
+    serials = [0] * len(stage.panes)
+    paths = []
+    for i in range(count):
+        t = t_end * (i + 1) / count if count > 1 else t_end
+        for k, (pane, tl) in enumerate(zip(stage.panes, stage.timelines)):
+            tl.seek(t)
+            pane.flash_alpha = 1.0 if tl.flash_serial != serials[k] else 0.0
+            serials[k] = tl.flash_serial
+        stage.draw(surf)
+        paths.append(save_surface(surf, out / f"frame_{i:05d}.png"))
+    return paths
