@@ -1,7 +1,8 @@
 """Benchmark grids, peer wrappers and measurements for the planners.
 
-Used by ``tests/benchmarks/test_planners.py`` and runnable on its own to print every figure
-of the README's performance table::
+The grid, cost rule, peers and timing helpers come from :mod:`rover.bench` (shared with
+``rover bench``). Used by ``tests/benchmarks/test_planners.py`` and runnable on its own to
+print every figure of the README's performance table::
 
     .venv/bin/python tests/benchmarks/planner_bench.py            # all figures
     .venv/bin/python tests/benchmarks/planner_bench.py speed      # A* vs peers at 1024 x 1024
@@ -26,142 +27,19 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))  # run as a script from anywhere
+
+# The grid, the cost rule, the peers and the timing helpers live in the package, shared with
+# `rover bench`; re-exported here so the figures below and test_planners.py read as before.
+from rover.bench.peers import (  # noqa: E402,F401
+    make_peer_pyastar2d, make_peer_tcod, peer_skimage, peers)
+from rover.bench.runner import best_time, interleaved  # noqa: E402,F401
+from rover.bench.workloads import SQRT2, bench_grid, corners, path_cost  # noqa: E402,F401
+
 SHARED = REPO / ".." / "shared"
-SQRT2 = math.sqrt(2.0)
-
-
-# ----------------------------------------------------------------------------- grids
-def _smooth_noise(rng, shape, scale):
-    """Gaussian-filtered white noise (FFT), normalised to [0, 1]; `scale` in cells."""
-    noise = rng.standard_normal(shape)
-    fy = np.fft.fftfreq(shape[0])[:, None]
-    fx = np.fft.rfftfreq(shape[1])[None, :]
-    kernel = np.exp(-2.0 * (math.pi * scale) ** 2 * (fx**2 + fy**2))
-    field = np.fft.irfft2(np.fft.rfft2(noise) * kernel, s=shape)
-    field -= field.min()
-    return field / field.max()
-
-
-def bench_grid(size: int = 1024, seed: int = 0, blocked: float = 0.25) -> np.ndarray:
-    """The issue's benchmark grid: costs in [1, 10], a fraction `blocked` of cells blocked in
-    blobs, the two corners (and a small disc around each) passable and connected."""
-    rng = np.random.default_rng(seed)
-    shape = (size, size)
-    smooth = _smooth_noise(rng, shape, size / 64)
-    grain = rng.random(shape)
-    cost = 1.0 + 9.0 * (0.7 * smooth + 0.3 * grain)
-    blobs = _smooth_noise(rng, shape, size / 128)
-    cost[blobs > np.quantile(blobs, 1.0 - blocked)] = np.inf
-    rr, cc = np.ogrid[:size, :size]
-    for r0, c0 in ((0, 0), (size - 1, size - 1)):
-        cost[(rr - r0) ** 2 + (cc - c0) ** 2 <= (size // 64) ** 2] = 1.0 + 9.0 * grain[
-            (rr - r0) ** 2 + (cc - c0) ** 2 <= (size // 64) ** 2]
-    return cost
-
-
-def corners(cost):
-    return (0, 0), (cost.shape[0] - 1, cost.shape[1] - 1)
-
-
-# ----------------------------------------------------------------------------- cost rule
-def path_cost(cost, path, connectivity=8):
-    """Cost of a path under our rule; (cost, n_corner_cuts, n_bad_steps)."""
-    path = np.asarray(path, dtype=np.int64)
-    if len(path) == 0:
-        return math.inf, 0, 0
-    total = 0.0
-    cuts = 0
-    bad = 0
-    for (r0, c0), (r1, c1) in zip(path[:-1].tolist(), path[1:].tolist()):
-        dr, dc = r1 - r0, c1 - c0
-        if max(abs(dr), abs(dc)) != 1 or (connectivity == 4 and dr and dc):
-            bad += 1
-            continue
-        step = SQRT2 if dr and dc else 1.0
-        if dr and dc and not (np.isfinite(cost[r0, c1]) and np.isfinite(cost[r1, c0])):
-            cuts += 1
-        total += step * (cost[r0, c0] + cost[r1, c1]) / 2.0
-    return total, cuts, bad
-
-
-# ----------------------------------------------------------------------------- peers
-def peer_skimage(cost, start, goal):
-    from skimage.graph import route_through_array
-
-    path, _ = route_through_array(cost, start, goal, fully_connected=True, geometric=True)
-    return np.asarray(path)
-
-
-def make_peer_tcod(cost):
-    import tcod.path
-
-    icost = np.where(np.isfinite(cost), np.round(cost * 10.0), 0).astype(np.int32)
-
-    def run(start, goal):
-        graph = tcod.path.SimpleGraph(cost=icost, cardinal=70, diagonal=99, greed=10)
-        pf = tcod.path.Pathfinder(graph)
-        pf.add_root(start)
-        return np.asarray(pf.path_to(goal))
-
-    return run
-
-
-def make_peer_pyastar2d(cost):
-    import pyastar2d
-
-    weights = cost.astype(np.float32)
-
-    def run(start, goal):
-        return np.asarray(pyastar2d.astar_path(weights, start, goal, allow_diagonal=True))
-
-    return run
-
-
-def peers(cost):
-    """name -> callable(start, goal) returning a path, for the peers that are installed."""
-    out = {}
-    try:
-        import skimage.graph  # noqa: F401
-
-        out["scikit-image route_through_array"] = lambda s, g: peer_skimage(cost, s, g)
-    except ImportError:
-        pass
-    try:
-        out["tcod Pathfinder"] = make_peer_tcod(cost)
-    except ImportError:
-        pass
-    try:
-        out["pyastar2d"] = make_peer_pyastar2d(cost)
-    except ImportError:
-        pass
-    return out
-
-
-def best_time(fn, repeat=5):
-    """Least wall time of `repeat` calls [s] and the last result."""
-    best = math.inf
-    out = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 # ----------------------------------------------------------------------------- figures
-def interleaved(fns, rounds=7):
-    """Least wall time [s] of each callable over `rounds` rounds, one call of each per round
-    (so that a busy neighbour slows every contender alike), and each one's last result."""
-    best = {k: math.inf for k in fns}
-    out = {}
-    for _ in range(rounds):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            out[k] = fn()
-            best[k] = min(best[k], time.perf_counter() - t0)
-    return best, out
-
-
 def speed(size=1024, seed=0, rounds=7):
     from rover.planners import astar, dijkstra
 
@@ -377,7 +255,6 @@ def movingai(every=1):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO))
     which = sys.argv[1:] or ["speed", "dstar", "memory", "fresh", "movingai"]
     for name in which:
         print(f"== {name}")

@@ -12,6 +12,7 @@ from rover.costmap import traversability
 from rover.models import rover_preset
 
 
+@pytest.mark.benchmark(group="costmap")
 @pytest.mark.parametrize("size", [256, 2048], ids=lambda s: f"{s}x{s}")
 def test_costmap_throughput(benchmark, size, request):
     if size > 256 and benchmark.disabled:

@@ -8,6 +8,7 @@ a smoke test and skips the heavy ones; run them all with::
     .venv/bin/python -m pytest tests/benchmarks/test_planners.py --benchmark-enable
 
 ``tests/benchmarks/planner_bench.py`` prints the same figures as plain text (see its doc).
+The grid, the peers and the cost rule come from :mod:`rover.bench`, as in ``rover bench``.
 Peers come from the ``bench`` extra and are skipped when absent.
 """
 
@@ -23,6 +24,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import planner_bench as pb  # noqa: E402
 
+from rover.bench.peers import make_peer  # noqa: E402
+from rover.bench.runner import best_time, interleaved  # noqa: E402
+from rover.bench.workloads import bench_grid, corners, path_cost  # noqa: E402
 from rover.planners import DStarLite, astar, dijkstra  # noqa: E402
 
 SIZES = [256, 1024]
@@ -30,7 +34,7 @@ SIZES = [256, 1024]
 
 @pytest.fixture(scope="module", params=SIZES, ids=lambda s: f"{s}x{s}")
 def grid(request):
-    return pb.bench_grid(request.param, seed=0)
+    return bench_grid(request.param, seed=0)
 
 
 def _repeat(benchmark):
@@ -43,42 +47,40 @@ def _heavy(benchmark):
 
 
 def test_astar(benchmark, grid):
-    start, goal = pb.corners(grid)
+    benchmark.group = f"plan-blobs-{grid.shape[0]}"
+    start, goal = corners(grid)
     astar(grid, start, goal)  # compile or load the kernels outside the timing
     plan = benchmark(astar, grid, start, goal)
     assert plan.found
-    t, _ = pb.best_time(lambda: astar(grid, start, goal), _repeat(benchmark))
+    t, _ = best_time(lambda: astar(grid, start, goal), _repeat(benchmark))
     benchmark.extra_info.update(cost=plan.cost, expanded=plan.expanded,
                                 expansions_per_s=plan.expanded / t)
 
 
 def test_dijkstra(benchmark, grid):
-    start, goal = pb.corners(grid)
+    benchmark.group = f"plan-blobs-{grid.shape[0]}"
+    start, goal = corners(grid)
     ref = astar(grid, start, goal)
     plan = benchmark(dijkstra, grid, start, goal)
     assert math.isclose(plan.cost, ref.cost, rel_tol=1e-9)
     benchmark.extra_info.update(expanded=plan.expanded)
 
 
-PEERS = {
-    "skimage": ("skimage.graph", lambda cost: (lambda s, g: pb.peer_skimage(cost, s, g))),
-    "tcod": ("tcod.path", pb.make_peer_tcod),
-    "pyastar2d": ("pyastar2d", pb.make_peer_pyastar2d),
-}
+PEERS = {"skimage": "skimage.graph", "tcod": "tcod.path", "pyastar2d": "pyastar2d"}
 
 
 @pytest.mark.parametrize("peer", list(PEERS))
 def test_peer(benchmark, grid, peer):
-    module, make = PEERS[peer]
-    pytest.importorskip(module)
-    run = make(grid)
-    start, goal = pb.corners(grid)
+    benchmark.group = f"plan-blobs-{grid.shape[0]}"
+    pytest.importorskip(PEERS[peer])
+    run = make_peer(peer, grid)
+    start, goal = corners(grid)
     plan = astar(grid, start, goal)
     path = benchmark(run, start, goal)
-    best, _ = pb.interleaved({"ours": lambda: astar(grid, start, goal),
+    best, _ = interleaved({"ours": lambda: astar(grid, start, goal),
                               "peer": lambda: run(start, goal)}, _repeat(benchmark))
     t_ours, t_peer = best["ours"], best["peer"]
-    cost, cuts, bad = pb.path_cost(grid, path)
+    cost, cuts, bad = path_cost(grid, path)
     assert bad == 0
     # The peer's path re-costed under our rule; corner cuts make it illegal for us.
     benchmark.extra_info.update(
@@ -88,19 +90,21 @@ def test_peer(benchmark, grid, peer):
 
 
 def test_dstar_lite_first_plan(benchmark, grid):
-    start, goal = pb.corners(grid)
+    benchmark.group = f"plan-blobs-{grid.shape[0]}"
+    start, goal = corners(grid)
     ref = astar(grid, start, goal)
     plan = benchmark(lambda: DStarLite(grid, start, goal).plan())
     assert math.isclose(plan.cost, ref.cost, rel_tol=1e-9)
-    best, _ = pb.interleaved({"astar": lambda: astar(grid, start, goal),
+    best, _ = interleaved({"astar": lambda: astar(grid, start, goal),
                               "dstar": lambda: DStarLite(grid, start, goal).plan()},
                              _repeat(benchmark))
     benchmark.extra_info.update(ratio_to_astar=best["dstar"] / best["astar"])
 
 
 def test_dstar_lite_replan(benchmark, grid):
+    benchmark.group = f"dstar-replan-{grid.shape[0]}"
     """Up to 500 changed cells within 10 cells of the rover, then a replan."""
-    start, goal = pb.corners(grid)
+    start, goal = corners(grid)
     planner = DStarLite(grid, start, goal)
     first = planner.plan()
     rng = np.random.default_rng(1)
@@ -129,24 +133,27 @@ def test_dstar_lite_replan(benchmark, grid):
     plan = benchmark.pedantic(replan, setup=setup, rounds=1 if benchmark.disabled else 10)
     ref = astar(state["grid"], planner.start, goal)
     assert math.isclose(plan.cost, ref.cost, rel_tol=1e-9)
-    t_a, _ = pb.best_time(lambda: astar(state["grid"], planner.start, goal),
+    t_a, _ = best_time(lambda: astar(state["grid"], planner.start, goal),
                           _repeat(benchmark))
     if not benchmark.disabled:
         benchmark.extra_info.update(speedup_vs_astar=t_a / benchmark.stats.stats.mean)
 
 
+@pytest.mark.benchmark(group="memory-and-start-up")
 def test_peak_memory_4096(benchmark):
     _heavy(benchmark)
     out = benchmark.pedantic(pb.memory, args=(4096,), rounds=1)
     benchmark.extra_info.update({f"{k}_peak_mib": v / 2**20 for k, v in out.items()})
 
 
+@pytest.mark.benchmark(group="memory-and-start-up")
 def test_fresh_process_first_plan(benchmark):
     _heavy(benchmark)
     seconds = benchmark.pedantic(pb.fresh, rounds=1)
     benchmark.extra_info.update(first_plan_s=seconds)
 
 
+@pytest.mark.benchmark(group="movingai")
 def test_all_movingai_problems(benchmark):
     _heavy(benchmark)
     if not (pb.SHARED / "movingai").is_dir():

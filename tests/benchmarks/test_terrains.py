@@ -79,6 +79,7 @@ def figures(preset: str, n: int) -> dict:
 @pytest.mark.parametrize("preset", MARS_PRESETS)
 @pytest.mark.parametrize("n", [512, 2048])
 def test_generate_mars_preset(benchmark, preset, n):
+    benchmark.group = f"terrain-generation-{n}"
     terrains.generate(preset=preset, size=32)
     result = benchmark(terrains.generate, preset=preset, size=n, seed=1)
     assert result.shape == (n, n) and len(result.craters) > 0 and len(result.rocks) > 0
@@ -95,11 +96,13 @@ def test_generate_mars_preset(benchmark, preset, n):
         assert gen / base <= 10.0
 
 
+@pytest.mark.benchmark(group="terrain-generation-2048")
 def test_fft_round_trip_baseline(benchmark):
     a = np.random.default_rng(0).standard_normal((2048, 2048))
     benchmark(lambda: np.fft.irfft2(np.fft.rfft2(a), s=a.shape))
 
 
+@pytest.mark.benchmark(group="terrain-stats")
 def test_stats_2048(benchmark):
     t = terrains.generate(preset="mars-jezero", size=2048, seed=0)
     s = benchmark(terrains.stats, t)

@@ -39,6 +39,7 @@ def traverse(request):
     return size, sc, world
 
 
+@pytest.mark.benchmark(group="traverse")
 @pytest.mark.parametrize("planner", ["dstar_lite", "astar"])
 def test_traverse(benchmark, traverse, planner):
     size, sc, world = traverse

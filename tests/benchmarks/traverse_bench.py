@@ -7,7 +7,8 @@ The traverse: a Mars terrain (``mars-jezero`` preset) of 2048 x 2048 cells at 0.
 Perseverance preset, 1 km from a start near the south-west corner to a goal to the
 north-east (both snapped to the nearest passable cell), sensing and replanning every 0.5 m
 driven, line of sight on. Wall time is :func:`rover.simulate`'s own (the world is prepared
-once, outside the timing, and reused by both policies).
+once, outside the timing, and reused by both policies). The world is built by
+:func:`rover.bench.workloads.traverse_world`, which ``rover bench traverse:SIZE`` also uses.
 """
 
 from __future__ import annotations
@@ -15,53 +16,14 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import replace
+from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere
 
-from rover.models import rover_preset
-from rover.scenario import MissionConfig, Scenario, TerrainConfig
+from rover.bench.workloads import snap, traverse_world  # noqa: E402,F401  (shared with rover bench)
+from rover.models import rover_preset  # noqa: E402
 
 ROUTE_M = 1000.0
-
-
-def snap(true_cost: np.ndarray, cell: float, x: float, y: float) -> tuple[float, float]:
-    """Centre of the passable cell nearest (x, y) [m]."""
-    r0, c0 = int(y // cell), int(x // cell)
-    for rad in range(0, 200):
-        sub = true_cost[max(r0 - rad, 0):r0 + rad + 1, max(c0 - rad, 0):c0 + rad + 1]
-        ok = np.argwhere(np.isfinite(sub))
-        if len(ok):
-            rr = ok[:, 0] + max(r0 - rad, 0)
-            cc = ok[:, 1] + max(c0 - rad, 0)
-            i = int(np.argmin((rr - r0) ** 2 + (cc - c0) ** 2))
-            return ((cc[i] + 0.5) * cell, (rr[i] + 0.5) * cell)
-    raise RuntimeError("no passable cell near the requested point")
-
-
-def traverse_world(size: int = 2048, cell: float = 0.5, route_m: float = ROUTE_M, seed: int = 7,
-                   sense_every_m: float = 0.5):
-    """(scenario, world) for a straight-line route of ``route_m`` [m] along the diagonal."""
-    from rover.sim import prepare
-
-    d = route_m / math.sqrt(2.0)
-    x0 = y0 = 0.5 * (size * cell - d)
-    sc = Scenario(
-        name=f"mars-traverse-{size}", description="benchmark traverse", seed=seed,
-        terrain=TerrainConfig(body="mars", preset="mars-jezero", size=(size, size), cell_size_m=cell),
-        rover=rover_preset("perseverance"),
-        mission=MissionConfig(start=(x0, y0), goal=(x0 + d, y0 + d), planner="dstar_lite",
-                              sense_every_m=sense_every_m, goal_tolerance_m=1.0),
-    )
-    # Snap the ends to passable ground of this terrain, then prepare for real.
-    from rover.scenario import build_terrain
-    from rover.costmap import traversability
-
-    tr = traversability(build_terrain(sc), sc.rover)
-    start = snap(tr.cost, cell, x0, y0)
-    goal = snap(tr.cost, cell, x0 + d, y0 + d)
-    sc = replace(sc, mission=replace(sc.mission, start=start, goal=goal))
-    return sc, prepare(sc)
 
 
 def run_traverse(sc, world, planner: str) -> dict:
