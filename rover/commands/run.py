@@ -35,7 +35,9 @@ def register(sub) -> None:
                         "HUD) to this PNG file, without opening a window")
     p.add_argument("--frames", metavar="DIR", type=Path,
                    help="also write a numbered PNG sequence of the run to DIR "
-                        "(frame_00000.png, ...; 300 frames evenly spaced in time) for a video")
+                        "(frame_00000.png, ...; evenly spaced in simulated time) for a video")
+    p.add_argument("--frame-count", metavar="N", type=_count, default=300,
+                   help="number of frames for --frames (default 300: 10 s of video at 30 fps)")
     p.set_defaults(func=run)
 
 
@@ -46,6 +48,16 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
     return value
 
 
@@ -123,7 +135,7 @@ def run(args) -> int:
         if png is not None:
             render_png(replay, png)
         if frames is not None:
-            write_frames(replay, frames)
+            write_frames(replay, frames, count=args.frame_count)
     write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
 
     outcome = summary.get("outcome")

@@ -53,6 +53,8 @@ def _size(text: str) -> tuple[int, int]:
 def _speed(text: str):
     if text.lower() == "max":
         return None
+    if text == "auto":
+        return text
     try:
         v = float(text)
     except ValueError:

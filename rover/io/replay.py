@@ -259,6 +259,9 @@ def load_replay(path: str | os.PathLike) -> Replay:
         f = p
     else:
         raise ReplayError(f"{p}: no such run folder or file")
+    if not zipfile.is_zipfile(f):
+        raise ReplayError(f"{f}: not a replay file (not a .npz archive); expected the "
+                          f"{REPLAY_FILE} written by 'rover run'")
     try:
         with np.load(f, allow_pickle=False) as z:
             missing = [k for k in _NEEDED if k not in z.files]
