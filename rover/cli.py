@@ -20,7 +20,7 @@ EXIT_USAGE = 2
 EXIT_NOT_REACHED = 3
 
 # Subcommand modules in rover/commands, in the order `rover --help` lists them.
-_COMMANDS = ("run", "validate", "list", "terrain", "bench")
+_COMMANDS = ("run", "validate", "list", "terrain", "bench", "view")
 
 
 class _Parser(argparse.ArgumentParser):
