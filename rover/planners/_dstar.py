@@ -24,6 +24,25 @@ GROW = 2
 NOT_FOUND = 1
 BROKEN = 3  # path extraction found no descent: the state is inconsistent (a bug)
 
+KEY_RTOL = 1e-9
+"""Relative tolerance on the first key component in ComputeShortestPath's stopping test.
+
+In real arithmetic a vertex u on a shortest path from the start, or one whose stale g the
+path would step through, has ``k1(u) <= k1(start)``, with equality whenever the heuristic is
+exact from the start to u (uniform costs along a straight or diagonal line, the common
+case on costmaps); the tie is then broken by ``k2(u) = g(u) < g(start)``, so u is expanded
+before the search stops. In floating point, ``g(u) + h(start, u) + km`` and
+``g(start) + km`` are rounded along different chains of additions, and ``k1(u)`` may come
+out a few ulps *above* ``k1(start)``: the exact test then stops with u unexpanded, the
+descent from the start walks through its stale g, and the plan is suboptimal or has no
+descent at all. So the search goes on while ``k1(top) <= k1(start) * (1 + KEY_RTOL)``.
+Expanding more never harms D* Lite's invariants (it is only work), and in real arithmetic
+every vertex with ``k1 == k1(start)`` is expanded anyway, so the extra work is the few
+vertices within the band. The rounding to absorb is about one ulp of ``k1(start)`` per
+addition along a chain (path steps plus moves since the last re-key): 1e-9 covers chains
+of millions of steps.
+"""
+
 
 @njit(inline="always")
 def _h(a, b, cols, conn8, scale):
@@ -232,7 +251,11 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
         ms = g[start] if g[start] < rhs[start] else rhs[start]
         tk1 = hk1[0]
         tk2 = hk2[0]
-        if not (_less(tk1, tk2, ms + km, ms) or rhs[start] > g[start]):
+        # Go on while the top key is below the start's, with the first components compared
+        # to within KEY_RTOL (see there): an exact comparison lets rounding stop the search
+        # before a vertex whose key ties the start's.
+        ks1 = ms + km
+        if not (tk1 <= ks1 + KEY_RTOL * ks1 or rhs[start] > g[start]):
             break
         u = hn[0]
         uu = np.uint64(u)
