@@ -1,0 +1,195 @@
+"""The window's event loop, driven with synthetic key and mouse events (dummy video driver)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+import pytest
+
+from viewer.app import SPEEDS, App, LiveRun, open_window
+from viewer.offscreen import stage_for, surface_to_array
+
+
+@pytest.fixture
+def screen():
+    surf = open_window((900, 600))
+    yield surf
+    pygame.display.quit()
+
+
+def _key(k):
+    return pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0)
+
+
+@pytest.fixture
+def app(screen, replay, tmp_path):
+    stage = stage_for(replay, size=screen.get_size())
+    a = App(screen, stage, speed=10.0, shots_dir=tmp_path / "shots")
+    a.tick(0.0)
+    return a
+
+
+def test_space_pauses_and_resumes(app):
+    app.tick(1.0)
+    t = app.clock_t
+    assert t == pytest.approx(10.0)
+    app.handle(_key(pygame.K_SPACE))
+    assert app.stage.paused
+    app.tick(1.0)
+    assert app.clock_t == t
+    app.handle(_key(pygame.K_SPACE))
+    app.tick(0.5)
+    assert app.clock_t == pytest.approx(t + 5.0)
+
+
+def test_right_arrow_steps_one_tick(app, replay):
+    dt = replay.scene.dt_s
+    app.tick(0.35)
+    app.handle(_key(pygame.K_RIGHT))
+    assert app.stage.paused
+    app.tick(0.0)
+    t1 = app.clock_t
+    app.handle(_key(pygame.K_RIGHT))
+    app.tick(0.0)
+    assert app.clock_t == pytest.approx(t1 + dt)
+    trace_t = app.stage.timelines[0].trace[:, 0]
+    assert t1 in trace_t and app.clock_t in trace_t
+
+
+def test_plus_minus_change_speed_up_to_max(app):
+    app.handle(_key(pygame.K_PLUS))
+    assert app.stage.speed == 20.0
+    app.handle(_key(pygame.K_MINUS))
+    app.handle(_key(pygame.K_MINUS))
+    assert app.stage.speed == 5.0
+    for _ in range(len(SPEEDS)):
+        app.handle(_key(pygame.K_EQUALS))
+    assert app.stage.speed is None
+    app.tick(0.016)
+    tl = app.stage.timelines[0]
+    assert app.clock_t == tl.t_available and tl.finished
+
+
+def test_number_keys_toggle_layers_and_the_image(app):
+    before = surface_to_array(app.screen)
+    app.handle(_key(pygame.K_1))
+    assert not app.stage.layers["terrain"]
+    assert not app.stage.panes[0].layers["terrain"]
+    app.tick(0.0)
+    assert (surface_to_array(app.screen) != before).any()
+    app.handle(_key(pygame.K_1))
+    app.handle(_key(pygame.K_0))
+    assert app.stage.layers["terrain"] and not app.stage.layers["flash"]
+
+
+def test_wheel_zooms_about_the_cursor(app):
+    cam = app.stage.cam
+    pos = (600, 200)
+    before = cam.to_world(*pos)
+    s0 = cam.scale
+    app.handle(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=2, pos=pos, flipped=False))
+    assert cam.scale == pytest.approx(s0 * 1.25 ** 2)
+    assert cam.to_world(*pos) == pytest.approx(before)
+    app.handle(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1, pos=pos, flipped=False))
+    assert cam.scale == pytest.approx(s0 * 1.25)
+    assert cam.to_world(*pos) == pytest.approx(before)
+
+
+def test_drag_pans_and_f_fits(app):
+    cam = app.stage.cam
+    fit = (cam.cx, cam.cy, cam.scale)
+    app.handle(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(400, 300)))
+    app.handle(pygame.event.Event(pygame.MOUSEMOTION, pos=(440, 280), rel=(40, -20), buttons=(1, 0, 0)))
+    app.handle(pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=(440, 280)))
+    assert cam.cx == pytest.approx(fit[0] - 40 / cam.scale)
+    assert cam.cy == pytest.approx(fit[1] - 20 / cam.scale)
+    # The ground follows the mouse: what was under (400, 300) is now under (440, 280).
+    app.handle(pygame.event.Event(pygame.MOUSEMOTION, pos=(500, 500), rel=(60, 200), buttons=(0, 0, 0)))
+    assert cam.cx == pytest.approx(fit[0] - 40 / cam.scale)
+    app.handle(_key(pygame.K_f))
+    assert (cam.cx, cam.cy, cam.scale) == pytest.approx(fit)
+
+
+def test_s_saves_a_screenshot_r_restarts_h_helps(app):
+    app.tick(3.0)
+    assert app.clock_t > 0
+    path = app.screenshot()
+    assert path.exists() and pygame.image.load(str(path)).get_size() == app.screen.get_size()
+    app.handle(_key(pygame.K_s))
+    assert len(app.shots) == 2 and app.shots[1].exists()
+    app.handle(_key(pygame.K_r))
+    assert app.clock_t == 0.0 and app.stage.timelines[0].t_s == 0.0
+    app.tick(0.0)
+    plain = surface_to_array(app.screen)
+    app.handle(_key(pygame.K_h))
+    app.tick(0.0)
+    assert app.stage.show_help
+    assert (surface_to_array(app.screen) != plain).any(axis=2).sum() > 5000
+
+
+@pytest.mark.parametrize("k", [pygame.K_q, pygame.K_ESCAPE])
+def test_q_and_escape_quit_the_loop(app, k):
+    pygame.event.clear()
+    pygame.event.post(_key(k))
+    assert app.run(max_frames=1000) == 0
+    assert not app.running and app.frame < 5
+
+
+def test_live_run_equals_the_simulation_and_stays_responsive(screen, small_run):
+    """Live: snapshots come from a worker thread; with speed 'max' the view follows it."""
+    from rover.io.replay import scene_from_world
+    from viewer._stage import Stage
+    from viewer._timeline import Timeline
+
+    sc, world, result, snaps, scene = small_run
+    scene = scene_from_world(world)
+    stage = Stage(scene, [Timeline(scene), Timeline(scene, label="astar")], screen.get_size())
+    live = LiveRun(sc, world, ["dstar_lite", "astar"]).start()
+    app = App(screen, stage, live=live, speed=None)
+    try:
+        for _ in range(20000):
+            app.tick(0.016)
+            if all(tl.finished for tl in stage.timelines):
+                break
+        tl = stage.timelines[0]
+        assert tl.finished and tl.error is None
+        assert np.array_equal(tl.trace[:, 1], result.trace["x_m"])
+        assert np.array_equal(tl.trace[:, 2], result.trace["y_m"])
+        assert tl.summary["outcome"] == result.summary["outcome"]
+        assert stage.timelines[1].summary["planner"] == "astar"
+    finally:
+        live.close()
+    assert not any(t.is_alive() for t in live.threads)
+    assert pygame.mixer.get_init() is None  # audio never initialised
+
+
+def test_paused_view_holds_back_the_run(screen, small_run):
+    """A paused window stops reading; the run's observer then blocks on the full queue."""
+    from rover.io.replay import scene_from_world
+    from viewer._stage import Stage
+    from viewer._timeline import Timeline
+
+    sc, world, result, snaps, scene = small_run
+    scene = scene_from_world(world)
+    stage = Stage(scene, [Timeline(scene)], screen.get_size())
+    import viewer.app as va
+
+    live = LiveRun(sc, world, ["dstar_lite"])
+    old = va._LOOKAHEAD
+    va._LOOKAHEAD = 4
+    try:
+        live.start()
+        app = App(screen, stage, live=live, speed=1.0)
+        app.handle(_key(pygame.K_SPACE))
+        import time
+
+        for _ in range(50):
+            app.tick(0.016)
+            time.sleep(0.01)
+        tl = stage.timelines[0]
+        assert not tl.ended and len(tl.snaps) <= 4 + 1
+        assert live.threads[0].is_alive()          # blocked, not finished
+    finally:
+        va._LOOKAHEAD = old
+        live.close()
+    assert not live.threads[0].is_alive()          # closing ends the blocked run

@@ -1,0 +1,149 @@
+"""``rover view`` and ``rover run --png/--frames`` from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pygame
+import pytest
+
+from rover.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def run_dir(small_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "run"
+    assert main(["run", str(small_path), "--out", str(out), "-q"]) == 0
+    return out
+
+
+def _one_error_line(capsys, pattern):
+    import re
+
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert re.search(pattern, err), err
+
+
+def test_run_writes_a_replay_and_a_png(small_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    png = tmp_path / "pic.png"
+    frames = tmp_path / "frames"
+    assert main(["run", str(small_path), "--out", str(out), "--png", str(png),
+                 "--frames", str(frames), "--frame-count", "4"]) == 0
+    text = capsys.readouterr().out
+    assert "run.npz" in text and f"rover view {out}" in text and str(png) in text
+    assert (out / "run.npz").exists() and (out / "summary.json").exists()
+    img = pygame.image.load(str(png))
+    assert img.get_size() == (1280, 800)
+    assert sorted(p.name for p in frames.iterdir()) == [f"frame_{i:05d}.png" for i in range(4)]
+    # The last frame is the finished run, as the --png picture (give or take a replan flash).
+    last = pygame.surfarray.array3d(pygame.image.load(str(frames / "frame_00003.png")))
+    assert (last != pygame.surfarray.array3d(img)).any(axis=2).mean() < 0.005
+    first = pygame.surfarray.array3d(pygame.image.load(str(frames / "frame_00000.png")))
+    assert not np.array_equal(first, last)
+    assert not list(out.glob(".*tmp")) and not list(tmp_path.glob(".*tmp"))
+
+
+def test_run_png_bad_folder_is_refused_before_running(small_path, tmp_path, capsys):
+    out = tmp_path / "never"
+    assert main(["run", str(small_path), "--out", str(out), "--png", str(tmp_path / "no" / "x.png")]) == 2
+    _one_error_line(capsys, r"--png: folder .*no does not exist")
+    assert not out.exists()
+    assert main(["run", str(small_path), "--frame-count", "0"]) == 2
+    assert "--frame-count" in capsys.readouterr().err
+
+
+def test_view_replays_a_run_folder_and_quits_on_q(run_dir, tmp_path, capsys):
+    shots = tmp_path / "shots"
+    assert main(["view", str(run_dir), "--size", "800x500", "--shots", str(shots),
+                 "--script", "3:s,5:q"]) == 0
+    (shot,) = shots.iterdir()
+    assert pygame.image.load(str(shot)).get_size() == (800, 500)
+    assert f"screenshot: {shot}" in capsys.readouterr().out
+
+
+def test_view_compare_runs_planners_side_by_side(small_path, tmp_path, capsys):
+    shots = tmp_path / "shots"
+    assert main(["view", str(small_path), "--compare", "astar,dstar_lite", "--speed", "max",
+                 "--size", "900x500", "--shots", str(shots), "--script", "40:s,41:q"]) == 0
+    (shot,) = shots.iterdir()
+    img = pygame.surfarray.array3d(pygame.image.load(str(shot))).swapaxes(0, 1)
+    # Two panes: a background-coloured gutter splits the window down the middle.
+    mid = img.shape[1] // 2
+    assert (img[:, mid - 1:mid + 1].reshape(-1, 3) == (22, 23, 28)).all(axis=1).mean() > 0.5
+
+
+@pytest.mark.parametrize("args,pattern", [
+    (["--compare", "astar,foo"], r"--compare: unknown planner 'foo'; valid planners: astar"),
+    (["--compare", "astar,astar"], r"--compare: a planner is listed twice"),
+    (["--compare", ","], r"--compare: expected planner names separated by commas"),
+    (["--planner", "a*"], r"--planner: unknown planner 'a\*'"),
+    (["--planner", "astar", "--compare", "astar,dstar_lite"], r"--planner and --compare cannot be used together"),
+    (["--size", "10x10"], r"--size: must be WIDTHxHEIGHT between 200 and 16384"),
+    (["--speed", "fast"], r"--speed: must be a number > 0 or 'max', got 'fast'"),
+])
+def test_view_bad_flags_exit_2(small_path, capsys, args, pattern):
+    assert main(["view", str(small_path), *args]) == 2
+    _one_error_line(capsys, pattern)
+
+
+def test_view_run_folder_problems_exit_2(run_dir, tmp_path, capsys):
+    assert main(["view", str(tmp_path / "missing")]) == 2
+    _one_error_line(capsys, r"missing: no such file")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["view", str(empty)]) == 2
+    _one_error_line(capsys, r"empty: no run\.npz in this run folder \(is it a folder written by 'rover run'\?\)")
+    old = tmp_path / "old"
+    old.mkdir()
+    shutil.copy(run_dir / "summary.json", old / "summary.json")
+    assert main(["view", str(old)]) == 2
+    _one_error_line(capsys, r"no run\.npz .*older 'rover run'; run the scenario again")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    data = (run_dir / "run.npz").read_bytes()
+    (bad / "run.npz").write_bytes(data[: len(data) // 3])
+    assert main(["view", str(bad)]) == 2
+    _one_error_line(capsys, r"run\.npz: (corrupt|not a replay file)")
+    assert main(["view", str(run_dir), "--seed", "3"]) == 2
+    _one_error_line(capsys, r"--seed does not apply to a run folder")
+
+
+def test_view_without_a_display_says_what_to_do(run_dir, small_path, monkeypatch, capsys):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
+        monkeypatch.delenv(var, raising=False)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the no-display check is for Linux (X11 or Wayland)")
+    for target in (run_dir, small_path):
+        assert main(["view", str(target)]) == 2
+        _one_error_line(capsys, r"cannot open a window: no display available \(DISPLAY is not set\); "
+                                r"draw the run to a picture with 'rover run SCENARIO --png FILE'")
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None,
+                    reason="xvfb-run is not installed (apt-get install xvfb): the real-window test needs it")
+def test_real_window_under_xvfb(small_path, tmp_path):
+    """A real X11 window: open, run live, save a screenshot on S, quit on Q."""
+    shots = tmp_path / "shots"
+    env = {k: v for k, v in os.environ.items() if k not in ("SDL_VIDEODRIVER", "DISPLAY")}
+    env["SDL_AUDIODRIVER"] = "dummy"
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable, "-m", "rover", "view",
+           str(small_path), "--speed", "max", "--shots", str(shots), "--script", "90:s,100:q"]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    (shot,) = shots.iterdir()
+    img = pygame.surfarray.array3d(pygame.image.load(str(shot))).swapaxes(0, 1)
+    assert img.shape == (800, 1280, 3)
+    # The scene is there: terrain in many colours, the rover's white body, the legend text.
+    assert len(np.unique(img.reshape(-1, 3), axis=0)) > 500
+    assert (img.reshape(-1, 3) == (250, 250, 255)).all(axis=1).sum() > 20
+    assert f"screenshot: {shot}" in proc.stdout
