@@ -363,6 +363,7 @@ def _scenario_problem(name: str, world) -> GridProblem:
 
 
 def run_benchmarks(specs: list, planners: list[str], *, repeat: int = 5,
+                   traverse_planners: list[str] | None = None,
                    progress: Callable[[float, dict], None] | None = None) -> dict:
     """Run ``planners`` on every workload in ``specs``; return a JSON-ready report.
 
@@ -376,6 +377,8 @@ def run_benchmarks(specs: list, planners: list[str], *, repeat: int = 5,
         note; peers are not run in traverses (they have no incremental interface).
     repeat : int
         Timed rounds per planner and grid workload (>= 1).
+    traverse_planners : list of str, optional
+        Our planners to run in traverses; default: those of ``planners``.
     progress : callable, optional
         ``progress(fraction_done, {"workload": name})`` after each planner on each workload.
 
@@ -398,7 +401,8 @@ def run_benchmarks(specs: list, planners: list[str], *, repeat: int = 5,
                 notes.append(why)
                 continue
         usable.append(n)
-    ours = [n for n in usable if n in OURS]
+    ours = [n for n in usable if n in OURS and (traverse_planners is None
+                                                 or n in traverse_planners)]
     if any(s.kind == "scenario" for s in specs) and any(n in PEERS for n in usable):
         notes.append("peers plan from scratch on a whole grid only: they are not run in "
                      "traverses")

@@ -26,7 +26,7 @@ def register(sub) -> None:
                     "under our cost rule; absent peers are skipped with a note.",
         epilog="WORKLOAD: a scenario .toml; a Moving AI .map or .scen (the other file beside "
                "it; every answer checked against the optimal length); a folder of them; "
-               "blobs:SIZE (the planner benchmark grid: costs 1-10, 25%% blocked, corner to "
+               "blobs:SIZE (the planner benchmark grid: costs 1-10, 25% blocked, corner to "
                "corner); PRESET:SIZE (a terrain preset as a cost map, e.g. mars-jezero:1024); "
                "traverse:SIZE (a generated Jezero traverse). Default: the shipped scenarios, "
                "blobs:1024, mars-jezero:1024, moon-highlands:512 (with --quick: the "
@@ -44,7 +44,8 @@ def register(sub) -> None:
                    help=f"Moving AI problems per map, evenly spread over the file, or 'all' "
                         f"(default {DEFAULT_PROBLEMS}; {QUICK_PROBLEMS} with --quick)")
     p.add_argument("--quick", action="store_true",
-                   help="smaller default workloads and fewer rounds (about 20 s)")
+                   help="smaller default workloads, fewer rounds and Moving AI problems, no "
+                        "Dijkstra traverses (about 10 s once numba has cached its kernels)")
     p.add_argument("--rover", metavar="NAME", default="generic",
                    help="rover preset for PRESET:SIZE cost maps (default generic)")
     p.add_argument("--seed", metavar="N", type=_seed, default=0,
@@ -128,12 +129,18 @@ def run(args) -> int:
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.perf_counter()
     try:
-        report = run_benchmarks(specs, planners, repeat=repeat, progress=bar)
+        # --quick leaves Dijkstra out of traverses: it searches the whole map at every replan
+        # and takes as long as all the other traverses together.
+        report = run_benchmarks(specs, planners, repeat=repeat, progress=bar,
+                                traverse_planners=([n for n in planners if n != "dijkstra"]
+                                                   if args.quick else None))
     finally:
         bar.close()
     report["command"] = "rover bench " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] \
         else None
     report["created_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    if args.quick and "dijkstra" in planners and any(s.kind == "scenario" for s in specs):
+        report["notes"].append("--quick: dijkstra is not run in traverses")
     report["settings"].update(quick=bool(args.quick), movingai_problems=problems,
                               seed=args.seed, rover=args.rover)
     if not args.quiet:
