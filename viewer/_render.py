@@ -157,6 +157,7 @@ class PaneView:
         self._bg: pygame.Surface | None = None
         self._bg_key = None
         self._version = 0
+        self._flash_cache = None
         self.flash_alpha = 0.0
 
     # -- the composed grid image -----------------------------------------------------------
@@ -336,23 +337,36 @@ class PaneView:
             pygame.draw.polygon(layer, (*COLOURS["sensor"], 170), local, 1)
         surf.blit(layer, tuple(lo))
 
-    def _draw_flash(self, surf, cam) -> None:
+    def _flash_segments(self, cam) -> list:
+        """Screen polylines of the cells a replan added to the plan (cached per camera)."""
+        key = (cam.key(), self.timeline.flash_serial, id(self.timeline.flash))
+        if self._flash_cache is not None and self._flash_cache[0] == key:
+            return self._flash_cache[1]
         h = self.art.scene.cell_size
         f = self.timeline.flash
+        sx, sy = cam.to_screen((f[:, 1] + 0.5) * h, (f[:, 0] + 0.5) * h)
+        ix = np.rint(np.clip(sx, -_LIM, _LIM)).astype(np.int64)
+        iy = np.rint(np.clip(sy, -_LIM, _LIM)).astype(np.int64)
+        # Runs of neighbouring cells make one polyline each.
+        gaps = (np.nonzero(np.abs(np.diff(f, axis=0)).max(axis=1) > 1)[0] + 1).tolist() if len(f) > 1 else []
+        pts = list(zip(ix.tolist(), iy.tolist()))
+        bounds = [0, *gaps, len(pts)]
+        segs = [pts[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        self._flash_cache = (key, segs)
+        return segs
+
+    def _draw_flash(self, surf, cam) -> None:
         a = self.flash_alpha
         width = max(2, int(round(2 + 6 * a)))
         edge = _mix(COLOURS["flash_edge"], COLOURS["plan"], 1 - a)
         core = _mix(COLOURS["flash"], COLOURS["plan"], 1 - a)
-        # Split the fresh cells into runs of neighbouring cells.
-        gaps = np.nonzero(np.abs(np.diff(f, axis=0)).max(axis=1) > 1)[0] + 1 if len(f) > 1 else []
-        for seg in np.split(f, gaps):
-            xs, ys = (seg[:, 1] + 0.5) * h, (seg[:, 0] + 0.5) * h
+        for seg in self._flash_segments(cam):
             if len(seg) == 1:
-                sx, sy = cam.to_screen(xs[0], ys[0])
-                pygame.draw.circle(surf, edge, (int(sx), int(sy)), width)
+                pygame.draw.circle(surf, edge, seg[0], width)
                 continue
-            _polyline(surf, cam, xs, ys, edge, width + 2)
-            _polyline(surf, cam, xs, ys, core, max(1, width - 2))
+            pygame.draw.lines(surf, COLOURS["outline"], False, seg, width + 4)
+            pygame.draw.lines(surf, edge, False, seg, width + 2)
+            pygame.draw.lines(surf, core, False, seg, max(1, width - 2))
 
     def _draw_markers(self, surf, cam, fonts) -> None:
         sc = self.art.scene
