@@ -139,19 +139,19 @@ def _live(args, target: Path) -> int:
     except NoDisplayError as exc:
         raise _no_display(exc) from None
     try:
-        pygame_screen_message(screen, f"preparing {scenario.name}: terrain and cost map ...")
         from rover.io.replay import scene_from_world
-        from rover.sim import prepare
         from viewer._stage import Stage
         from viewer._timeline import Timeline
 
-        world = prepare(scenario, seed=args.seed)
+        world = _prepare_responsive(screen, scenario, args.seed)
+        if world is None:  # the user closed the window while the terrain was being made
+            return EXIT_OK
         scene = scene_from_world(world, planner=planners[0])
         stage = Stage(scene, [Timeline(scene, label=p) for p in planners], screen.get_size())
         live = LiveRun(scenario, world, planners, seed=args.seed).start()
         rover = scenario.rover
-        route = sum(_dist(a, b) for a, b in zip([scenario.mission.start, *scenario.mission.waypoints],
-                                                [*scenario.mission.waypoints, scenario.mission.goal]))
+        m = scenario.mission
+        route = sum(_dist(a, b) for a, b in zip([m.start, *m.waypoints], [*m.waypoints, m.goal]))
         speed = (default_speed(1.3 * route / rover.max_speed_mps) if args.speed == "auto"
                  else args.speed)
         app = App(screen, stage, live=live, speed=speed, shots_dir=args.shots,
@@ -159,6 +159,43 @@ def _live(args, target: Path) -> int:
         return app.run()
     finally:
         _quit()
+
+
+def _prepare_responsive(screen, scenario, seed):
+    """Build the world in a worker thread while the window shows progress and can be closed.
+
+    Returns the world, or None when the user quit; re-raises the preparation's error.
+    """
+    import threading
+    import time
+
+    import pygame
+
+    from rover.sim import prepare
+
+    box: dict = {}
+
+    def work():
+        try:
+            box["world"] = prepare(scenario, seed=seed)
+        except BaseException as exc:  # handed to the window thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True, name="rover-prepare")
+    worker.start()
+    t0 = time.monotonic()
+    clock = pygame.time.Clock()
+    while worker.is_alive():
+        for ev in pygame.event.get():
+            if ev.type == pygame.QUIT or (ev.type == pygame.KEYDOWN and ev.key in (pygame.K_q, pygame.K_ESCAPE)):
+                return None
+        dots = "." * (1 + int(time.monotonic() - t0) % 3)
+        pygame_screen_message(screen, f"preparing {scenario.name}: terrain and cost map "
+                                      f"({time.monotonic() - t0:.0f} s){dots}")
+        clock.tick(20)
+    if "error" in box:
+        raise box["error"]
+    return box["world"]
 
 
 def _dist(a, b) -> float:

@@ -147,3 +147,10 @@ def test_real_window_under_xvfb(small_path, tmp_path):
     assert len(np.unique(img.reshape(-1, 3), axis=0)) > 500
     assert (img.reshape(-1, 3) == (250, 250, 255)).all(axis=1).sum() > 20
     assert f"screenshot: {shot}" in proc.stdout
+
+
+def test_view_bad_placement_is_one_line_exit_2(small_path, tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(small_path.read_text() + "\n[[hazards]]\ncenter = [5.0, 5.0]\nradius_m = 3.0\n")
+    assert main(["view", str(bad), "--script", "400:q"]) == 2
+    _one_error_line(capsys, r"bad\.toml: \[mission\]\.start: .*inside hazard")
