@@ -55,6 +55,7 @@ COLOURS = {
     "goal": (255, 70, 70),
     "rover": (250, 250, 255),
     "rover_front": (255, 90, 30),
+    "wheel": (45, 45, 52),
     "outline": (10, 10, 14),
     "text": (235, 238, 245),
     "text_dim": (140, 145, 155),
@@ -409,8 +410,26 @@ class PaneView:
         cx, cy = cam.to_screen(x, y)
         cx, cy = float(cx), float(cy)
         if size_px >= 8:
-            pygame.draw.polygon(surf, COLOURS["rover"], body)
-            pygame.draw.polygon(surf, COLOURS["outline"], body, 2)
+            if size_px >= 24:
+                # Six wheels, three a side, at the footprint's edges.
+                wl, ww = sc.length_m / 5, sc.width_m / 7
+                for a in (-hl + wl / 2, 0.0, hl - wl / 2):
+                    for b in (-hw + ww / 2, hw - ww / 2):
+                        wx = [x + (a + da) * c - (b + db) * s for da, db in
+                              ((wl / 2, ww / 2), (wl / 2, -ww / 2), (-wl / 2, -ww / 2), (-wl / 2, ww / 2))]
+                        wy = [y + (a + da) * s + (b + db) * c for da, db in
+                              ((wl / 2, ww / 2), (wl / 2, -ww / 2), (-wl / 2, -ww / 2), (-wl / 2, ww / 2))]
+                        pygame.draw.polygon(surf, COLOURS["wheel"],
+                                            _int_points(*cam.to_screen(np.array(wx), np.array(wy))))
+                deck = [(hl * 0.92, hw * 0.7), (hl * 0.92, -hw * 0.7), (-hl * 0.92, -hw * 0.7), (-hl * 0.92, hw * 0.7)]
+                dx = np.array([x + a * c - b * s for a, b in deck])
+                dy = np.array([y + a * s + b * c for a, b in deck])
+                pygame.draw.polygon(surf, COLOURS["outline"], body, 1)
+                pygame.draw.polygon(surf, COLOURS["rover"], _int_points(*cam.to_screen(dx, dy)))
+                pygame.draw.polygon(surf, COLOURS["outline"], _int_points(*cam.to_screen(dx, dy)), 2)
+            else:
+                pygame.draw.polygon(surf, COLOURS["rover"], body)
+                pygame.draw.polygon(surf, COLOURS["outline"], body, 2)
             # Front: a wedge on the leading third of the body.
             fx = [x + hl * c, x + hl / 3 * c - hw * 0.8 * s, x + hl / 3 * c + hw * 0.8 * s]
             fy = [y + hl * s, y + hl / 3 * s + hw * 0.8 * c, y + hl / 3 * s - hw * 0.8 * c]

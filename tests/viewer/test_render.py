@@ -247,3 +247,21 @@ def test_compare_stage_draws_each_run_side_by_side(replay):
         x, y, _ = tl.pose()
         px, py = _screen_xy(stage, x, y, pane)
         assert tuple(img[py, px]) == COLOURS["rover"]
+
+
+@pytest.mark.parametrize("px_per_m", [12.0, 40.0])
+def test_rover_footprint_is_to_scale(replay, px_per_m):
+    only_rover = {name: name == "rover" for name, _, _ in LAYERS}
+    stage = stage_for(replay, size=(800, 600), layers=only_rover)
+    tl = stage.timelines[0]
+    tl.seek(tl.t_available / 2)
+    x, y, th = tl.pose()
+    stage.cam.scale = px_per_m
+    stage.cam.centre_on(x, y)
+    img = _draw(stage)
+    cx, cy = _screen_xy(stage, x, y)
+    win = img[cy - 60:cy + 60, cx - 60:cx + 60].astype(int)
+    drawn = (np.abs(win - np.array(COLOURS["no_terrain"])).sum(axis=2) > 0).sum()
+    sc = replay.scene
+    area = sc.length_m * sc.width_m * px_per_m ** 2
+    assert 0.85 * area < drawn < 1.25 * area + 4 * (sc.length_m + sc.width_m) * px_per_m
