@@ -210,3 +210,64 @@ def test_flagship_frame(benchmark, flagship):
     benchmark(stage.draw, surf)
     if not benchmark.disabled:
         benchmark.extra_info["frames_per_s"] = 1.0 / benchmark.stats.stats.median
+
+
+def window_fps(n: int, frames: int = 300) -> dict:
+    """Frames per second of the real window loop (events, drawing, display flip; no 60 Hz cap).
+
+    Run in a process with a display (the test below starts one under ``xvfb-run``).
+    """
+    import time
+
+    import pygame
+
+    from viewer.app import App, open_window
+    from viewer.offscreen import stage_for
+
+    run = synthetic_run(n)
+    screen = open_window(SIZE)
+    stage = stage_for(run, size=screen.get_size())
+    app = App(screen, stage, speed=10.0 / 3.0 * 60.0)
+    app.tick(0.0)
+    pygame.display.flip()
+    t0 = time.perf_counter()
+    for _ in range(frames):
+        for ev in pygame.event.get():
+            app.handle(ev)
+        app.tick(1.0 / 60.0)
+        pygame.display.flip()
+    wall = time.perf_counter() - t0
+    out = {"frames_per_s": frames / wall, "driver": pygame.display.get_driver(),
+           "terrain": f"{n}^2", "window": f"{SIZE[0]}x{SIZE[1]}"}
+    pygame.display.quit()
+    return out
+
+
+def test_window_fps_under_xvfb(benchmark, request):
+    """The real window (X11 under Xvfb) playing a 2048^2 run: drawing plus the display flip."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    if benchmark.disabled:
+        pytest.skip("window frame rate: run with --benchmark-enable")
+    if shutil.which("xvfb-run") is None:
+        pytest.skip("xvfb-run is not installed (apt-get install xvfb)")
+    benchmark.group = "viewer-window"
+    env = {k: v for k, v in os.environ.items() if k not in ("SDL_VIDEODRIVER", "DISPLAY")}
+    # x11 set before the module's dummy-driver default applies.
+    code = ("import os; os.environ['SDL_VIDEODRIVER'] = 'x11'; "
+            f"import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+            "import test_viewer as t; print(json.dumps(t.window_fps(2048)))")
+    result = {}
+
+    def run():
+        proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable,
+                               "-c", code], env=env, capture_output=True, text=True, timeout=300,
+                              cwd=Path(__file__).resolve().parents[2])
+        assert proc.returncode == 0, proc.stderr
+        result.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+    benchmark.pedantic(run, rounds=1, iterations=1)
+    benchmark.extra_info.update(result)
