@@ -100,7 +100,8 @@ def run(args) -> int:
     from rover.commands._progress import ProgressBar
     from rover.models import rover_presets
 
-    # Everything a user can get wrong is checked before anything slow runs.
+    # Names, files, sizes and output folders are checked before anything slow runs; a
+    # scenario's placement on its terrain is checked when its world is built.
     try:
         planners = parse_planners(args.planners)
     except ValueError as exc:

@@ -181,6 +181,8 @@ def test_map_without_scen(tmp_path, capsys):
     (["blobs:abc"], "size must be a whole number"),
     (["blobs:4"], "size must be between 16 and"),
     (["nowhere:64"], "unknown generated workload 'nowhere'"),
+    (["traverse:64"], "size must be between 128 and"),
+    (["plain-word"], "plain-word: no such file"),
     (["blobs:32", "--repeat", "0"], "--repeat"),
     (["blobs:32", "--problems", "some"], "--problems"),
     (["blobs:32", "--json", "no/such/dir/r.json"], "--json: folder no/such/dir does not exist"),
