@@ -421,7 +421,8 @@ class PaneView:
                               ((wl / 2, ww / 2), (wl / 2, -ww / 2), (-wl / 2, -ww / 2), (-wl / 2, ww / 2))]
                         pygame.draw.polygon(surf, COLOURS["wheel"],
                                             _int_points(*cam.to_screen(np.array(wx), np.array(wy))))
-                deck = [(hl * 0.92, hw * 0.7), (hl * 0.92, -hw * 0.7), (-hl * 0.92, -hw * 0.7), (-hl * 0.92, hw * 0.7)]
+                deck = [(hl * 0.92, hw * 0.7), (hl * 0.92, -hw * 0.7),
+                        (-hl * 0.92, -hw * 0.7), (-hl * 0.92, hw * 0.7)]
                 dx = np.array([x + a * c - b * s for a, b in deck])
                 dy = np.array([y + a * s + b * c for a, b in deck])
                 pygame.draw.polygon(surf, COLOURS["outline"], body, 1)
@@ -433,7 +434,8 @@ class PaneView:
             # Front: a wedge on the leading third of the body.
             fx = [x + hl * c, x + hl / 3 * c - hw * 0.8 * s, x + hl / 3 * c + hw * 0.8 * s]
             fy = [y + hl * s, y + hl / 3 * s + hw * 0.8 * c, y + hl / 3 * s - hw * 0.8 * c]
-            pygame.draw.polygon(surf, COLOURS["rover_front"], _int_points(*cam.to_screen(np.array(fx), np.array(fy))))
+            front = _int_points(*cam.to_screen(np.array(fx), np.array(fy)))
+            pygame.draw.polygon(surf, COLOURS["rover_front"], front)
         else:
             # Too small to read at this zoom: the footprint outline to scale, plus a marker
             # of fixed size pointing along the heading.
@@ -601,7 +603,8 @@ class Overlay:
         if name == "terrain":
             for i in range(r.width):
                 g = 90 + int(120 * i / r.width)
-                pygame.draw.line(surf, dim((g, int(g * 0.75), int(g * 0.5))), (r.x + i, r.y), (r.x + i, r.bottom - 1))
+                pygame.draw.line(surf, dim((g, int(g * 0.75), int(g * 0.5))), (r.x + i, r.y),
+                                 (r.x + i, r.bottom - 1))
         elif name == "cost":
             w3 = r.width // 3
             pygame.draw.rect(surf, dim(c["cost_lo"]), (r.x, r.y, w3, r.height))
@@ -613,7 +616,8 @@ class Overlay:
             pygame.draw.rect(surf, dim(_mix(c["hazard"], (0, 0, 0), 0.6)), r)
             pygame.draw.rect(surf, dim(c["hazard"]), r, 2)
         elif name == "sensor":
-            pygame.draw.polygon(surf, dim(c["sensor"]), [(r.x, r.centery), (r.right, r.y), (r.right, r.bottom)], 1)
+            wedge = [(r.x, r.centery), (r.right, r.y), (r.right, r.bottom)]
+            pygame.draw.polygon(surf, dim(c["sensor"]), wedge, 1)
         elif name in ("plan", "driven"):
             pygame.draw.line(surf, dim(c[name]), (r.x, r.centery), (r.right, r.centery), 3)
         elif name == "markers":
@@ -637,7 +641,10 @@ class Overlay:
                 length = m * 10 ** exp
                 break
         px = int(round(length * cam.scale))
-        label = f"{length / 1000:g} km" if length >= 1000 else (f"{length:g} m" if length >= 1 else f"{length * 100:g} cm")
+        if length >= 1000:
+            label = f"{length / 1000:g} km"
+        else:
+            label = f"{length:g} m" if length >= 1 else f"{length * 100:g} cm"
         t = self.fonts.text(label, 18)
         W, H = surf.get_size()
         x0, y0 = 16, H - 22

@@ -44,7 +44,8 @@ def _size(text: str) -> tuple[int, int]:
     try:
         size = (int(w), int(h))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be WIDTHxHEIGHT in pixels, e.g. 1280x800, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"must be WIDTHxHEIGHT in pixels, e.g. 1280x800, got {text!r}") from None
     if not sep or min(size) < 200 or max(size) > 16384:
         raise argparse.ArgumentTypeError(f"must be WIDTHxHEIGHT between 200 and 16384 pixels, got {text!r}")
     return size
@@ -187,7 +188,8 @@ def _prepare_responsive(screen, scenario, seed):
     clock = pygame.time.Clock()
     while worker.is_alive():
         for ev in pygame.event.get():
-            if ev.type == pygame.QUIT or (ev.type == pygame.KEYDOWN and ev.key in (pygame.K_q, pygame.K_ESCAPE)):
+            quit_key = ev.type == pygame.KEYDOWN and ev.key in (pygame.K_q, pygame.K_ESCAPE)
+            if ev.type == pygame.QUIT or quit_key:
                 return None
         dots = "." * (1 + int(time.monotonic() - t0) % 3)
         pygame_screen_message(screen, f"preparing {scenario.name}: terrain and cost map "
