@@ -331,7 +331,11 @@ def parse_script(text: str) -> list:
     out = []
     for item in filter(None, (p.strip() for p in text.split(","))):
         frame, _, key = item.partition(":")
-        code = pygame.key.key_code(key)
-        out.append((int(frame), pygame.event.Event(pygame.KEYDOWN, key=code, mod=0,
+        try:
+            code = pygame.key.key_code(key)
+            at = int(frame)
+        except ValueError:
+            raise ValueError(f"expected FRAME:KEY items such as '30:s', got {item!r}") from None
+        out.append((at, pygame.event.Event(pygame.KEYDOWN, key=code, mod=0,
                                                    unicode=key, scancode=0)))
     return out

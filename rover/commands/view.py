@@ -84,6 +84,18 @@ def _planners(args, default: str) -> list[str]:
     return names
 
 
+def _script(text):
+    """The hidden --script option's synthetic key presses."""
+    if not text:
+        return None
+    from viewer.app import parse_script
+
+    try:
+        return parse_script(text)
+    except ValueError as exc:
+        raise CLIError(f"--script: {exc}") from None
+
+
 def _no_display(exc) -> CLIError:
     return CLIError(f"cannot open a window: no display available ({exc}); draw the run to a "
                     "picture with 'rover run SCENARIO --png FILE', or start a display "
@@ -108,7 +120,7 @@ def _replay(args, target: Path) -> int:
         replay = load_replay(target)
     except ReplayError as exc:
         raise CLIError(str(exc)) from None
-    from viewer.app import App, NoDisplayError, default_speed, open_window, parse_script
+    from viewer.app import App, NoDisplayError, default_speed, open_window
     from viewer.offscreen import stage_for
 
     try:
@@ -121,7 +133,7 @@ def _replay(args, target: Path) -> int:
     t_end = max(tl.t_available for tl in stage.timelines)
     speed = default_speed(t_end) if args.speed == "auto" else args.speed
     app = App(screen, stage, speed=speed, shots_dir=args.shots,
-              script=parse_script(args.script) if args.script else None)
+              script=_script(args.script))
     try:
         return app.run()
     finally:
@@ -133,7 +145,7 @@ def _live(args, target: Path) -> int:
 
     scenario = load_scenario(target)
     planners = _planners(args, scenario.mission.planner)
-    from viewer.app import App, LiveRun, NoDisplayError, default_speed, open_window, parse_script
+    from viewer.app import App, LiveRun, NoDisplayError, default_speed, open_window
 
     try:
         screen = open_window(args.size, f"rover view: {scenario.name}")
@@ -156,7 +168,7 @@ def _live(args, target: Path) -> int:
         speed = (default_speed(1.3 * route / rover.max_speed_mps) if args.speed == "auto"
                  else args.speed)
         app = App(screen, stage, live=live, speed=speed, shots_dir=args.shots,
-                  script=parse_script(args.script) if args.script else None)
+                  script=_script(args.script))
         return app.run()
     finally:
         _quit()

@@ -90,6 +90,7 @@ def test_view_compare_runs_planners_side_by_side(small_path, tmp_path, capsys):
     (["--planner", "astar", "--compare", "astar,dstar_lite"], r"--planner and --compare cannot be used together"),
     (["--size", "10x10"], r"--size: must be WIDTHxHEIGHT between 200 and 16384"),
     (["--speed", "fast"], r"--speed: must be a number > 0 or 'max', got 'fast'"),
+    (["--script", "x:plus"], r"--script: expected FRAME:KEY items such as '30:s', got 'x:plus'"),
 ])
 def test_view_bad_flags_exit_2(small_path, capsys, args, pattern):
     assert main(["view", str(small_path), *args]) == 2
