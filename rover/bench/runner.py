@@ -523,6 +523,16 @@ def format_report(report: dict) -> str:
         out.append(_table(["map", "planner", "problems", "time ms", "total s", "M exp/s",
                            "worst |error|", "off", "/ optimum", "peak MiB"], rows,
                           {2, 3, 4, 5, 6, 7, 9}))
+        if len({r["workload"] for r in mai}) > 1:
+            for p in dict.fromkeys(r["planner"] for r in mai):
+                rs = [r for r in mai if r["planner"] == p]
+                errs = [r["worst_abs_error"] for r in rs]
+                worst = "-" if None in errs else f"{max(errs):.2e}"
+                n = sum(r["problems"] for r in rs)
+                total = sum(r["total_s"] for r in rs)
+                out.append(f"all {len(rs)} maps, {p}: {n} problems, worst |error| {worst}, "
+                           f"{sum(r['not_optimal'] for r in rs)} off, {total:.2f} s "
+                           f"({total / n * 1e3:.3f} ms a problem)")
     trav = [r for r in res if r["kind"] == "traverse"]
     if trav:
         rows = []
