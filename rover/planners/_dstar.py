@@ -37,10 +37,10 @@ out a few ulps *above* ``k1(start)``: the exact test then stops with u unexpande
 descent from the start walks through its stale g, and the plan is suboptimal or has no
 descent at all. So the search goes on while ``k1(top) <= k1(start) * (1 + KEY_RTOL)``.
 Expanding more never harms D* Lite's invariants (it is only work), and in real arithmetic
-every vertex with ``k1 == k1(start)`` is expanded anyway, so the extra work is the few
-vertices within the band. The rounding to absorb is about one ulp of ``k1(start)`` per
-addition along a chain (path steps plus moves since the last re-key): 1e-9 covers chains
-of millions of steps.
+every vertex other than the start with ``k1 == k1(start)`` has the smaller ``k2`` (h > 0)
+and is expanded anyway, so the extra work is the few vertices strictly inside the band.
+The rounding to absorb is about one ulp of ``k1(start)`` per addition along a chain (path
+steps plus moves since the last re-key): 1e-9 covers chains of millions of steps.
 """
 
 

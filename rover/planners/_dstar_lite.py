@@ -45,7 +45,11 @@ class DStarLite:
     After any sequence of :meth:`update` and :meth:`move_to` calls, :meth:`plan` returns an
     optimal path on the current grid from the current start. The heuristic is the octile
     (Manhattan when 4-connected) distance times the least finite cost seen so far; when an
-    update brings a cost below it, the queue is re-keyed once for the smaller factor.
+    update brings a cost below it, the queue is re-keyed once for the smaller factor. The
+    search stops once the queue's least key is past the start's with first components
+    compared to within a relative 1e-9 (``_dstar.KEY_RTOL``): on uniform ground keys tie
+    exactly in real arithmetic, and an exact floating-point test let rounding stop the search
+    too early.
     Memory: about 30 bytes per cell (grid copy, g, rhs, heap index, scratch), plus the queue.
 
     Examples

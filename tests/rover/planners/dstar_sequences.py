@@ -23,9 +23,9 @@ from rover.planners import DStarLite, astar
 INF = np.inf
 EPS = np.finfo(np.float64).eps
 
-COST_KINDS = ("ones", "ulp", "integers", "reals", "wide")
+COST_KINDS = ("ones", "ulp", "integers", "reals", "wide", "spread")
 """Cost fields: all 1; 1 plus a few ulps; small integers; reals in [1, 10]; reals in [5, 50]
-(so that a cheaper cell forces the heuristic re-key)."""
+(so that a cheaper cell forces the heuristic re-key); log-uniform in [1, 1e6]."""
 
 OPS = ("rise", "fall", "block", "unblock", "mixed", "on_path", "on_path", "wall_goal",
        "open_goal", "wall_start", "open_start", "near_start", "sense", "cheaper", "ulp",
@@ -68,6 +68,8 @@ def make_grid(rng, rows, cols, kind, blocked):
         grid = 1.0 + 9.0 * rng.random(shape)
     elif kind == "wide":
         grid = 5.0 + 45.0 * rng.random(shape)
+    elif kind == "spread":
+        grid = 10.0 ** (6.0 * rng.random(shape))
     else:  # pragma: no cover - a typo in a caller
         raise ValueError(f"unknown cost kind {kind!r}")
     grid[rng.random(shape) < blocked] = INF
@@ -103,6 +105,8 @@ def _costs_like(rng, kind, k):
         return rng.integers(1, 4, k).astype(np.float64)
     if kind == "wide":
         return 5.0 + 45.0 * rng.random(k)
+    if kind == "spread":
+        return 10.0 ** (6.0 * rng.random(k))
     return 1.0 + 9.0 * rng.random(k)
 
 
@@ -169,7 +173,7 @@ def _changes(seq, rng, op, kind):
         new = np.where(rng.random(len(cells)) < 0.35, INF, _costs_like(rng, kind, len(cells)))
     elif op == "sense":
         # What the simulator does: a window around the rover takes its true costs.
-        cells = _disc(seq.start, int(rng.integers(1, 5)), shape)
+        cells = _disc(seq.start, int(rng.integers(1, 6)), shape)
         new = np.array([seq.truth[c] for c in cells])
     elif op == "cheaper":
         k = int(rng.integers(1, 6))
@@ -280,4 +284,27 @@ def run(seed, rows, cols, kind, blocked, connectivity, ops):
     seq = start_sequence(rng, rows, cols, kind, blocked, connectivity)
     for op in ops:
         apply(seq, rng, op, kind)
+    return seq
+
+
+def drive(seed, size, kind, blocked, connectivity, steps, radius=4):
+    """The simulator's pattern on a larger grid: the planner starts on a uniform guess of
+    the ground, the rover senses a window around itself (the true costs replace the guess),
+    replans and drives one to three cells along the plan; ``plan()`` is checked against A*
+    at every step. Ends at the goal, when the goal is unreachable, or after ``steps``."""
+    rng = np.random.default_rng(seed)
+    truth = make_grid(rng, size, size, kind, blocked)
+    start, goal = _cell(rng, truth.shape), _cell(rng, truth.shape)
+    truth[start] = truth[goal] = 1.0
+    guess = 1.0 if kind in ("ones", "ulp", "integers", "reals") else 5.0
+    grid = np.full(truth.shape, guess)
+    planner = DStarLite(grid, start, goal, connectivity=connectivity)
+    seq = Sequence(grid.copy(), truth, start, goal, connectivity, planner)
+    seq.history.append(("drive", kind, (size, size), connectivity, start, goal))
+    for _ in range(steps):
+        apply(seq, rng, "sense", kind)
+        plan = seq.last
+        if not plan.found or len(plan) == 1:
+            break
+        apply(seq, rng, "move", kind, advance=int(rng.integers(1, 4)))
     return seq

@@ -5,6 +5,9 @@ kernels::
 
     .venv/bin/python tests/rover/planners/soak_dstar.py --sequences 5000
     .venv/bin/python tests/rover/planners/soak_dstar.py --sequences 2000 --seed 7 --size 48
+    .venv/bin/python tests/rover/planners/soak_dstar.py --sequences 0 --drives 200
+
+``--drives`` adds long sense-and-drive runs on larger grids (``dstar_sequences.drive``).
 
 Sequence ``i`` of a run with ``--seed S`` uses the knobs and seed drawn from
 ``numpy.random.default_rng([S, i])``, so any failure is replayed with ``--only i``. It prints
@@ -56,6 +59,8 @@ def main(argv=None) -> int:
     ap.add_argument("--size", type=int, default=32, help="largest rows and cols")
     ap.add_argument("--steps", type=int, default=40, help="most operations in a sequence")
     ap.add_argument("--only", type=int, default=None, help="run sequence i only")
+    ap.add_argument("--drives", type=int, default=0, help="long sense-and-drive runs")
+    ap.add_argument("--drive-size", type=int, default=160, help="rows and cols of a drive")
     args = ap.parse_args(argv)
     which = [args.only] if args.only is not None else range(args.sequences)
     default_heap = _dstar_lite.HEAP_START
@@ -77,9 +82,25 @@ def main(argv=None) -> int:
         if done % 500 == 0:
             print(f"{done} sequences, {steps} operations, {time.perf_counter() - t0:.0f} s",
                   flush=True)
+    _dstar_lite.HEAP_START = default_heap
+    moved = 0
+    for j in range(args.drives if args.only is None else 0):
+        rng = np.random.default_rng([args.seed, 10**9 + j])
+        k = (int(rng.integers(2**63)), args.drive_size, str(rng.choice(seqs.COST_KINDS)),
+             float(rng.choice([0.05, 0.15, 0.25])), int(rng.choice([8, 8, 4])), 2000)
+        try:
+            seq = seqs.drive(*k)
+        except seqs.Mismatch as exc:
+            print(f"FAILED drive {j} (--seed {args.seed} --drive-size {args.drive_size}): "
+                  f"knobs {k}\n{exc}")
+            return 1
+        moved += sum(1 for h in seq.history if h[0] == "move_to")
     print(f"OK: {done} sequences, {steps} operations (each followed by plan() checked "
           f"against astar from scratch), seed {args.seed}, size <= {args.size}, "
           f"{time.perf_counter() - t0:.1f} s")
+    if args.drives:
+        print(f"OK: {args.drives} drives of {args.drive_size} x {args.drive_size}, {moved} "
+              f"moves, each after a sensing update and a plan() checked against astar")
     return 0
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rover.planners import DStarLite, astar
@@ -160,12 +160,24 @@ def test_replayed_simulator_case_on_a_near_uniform_costmap():
 
 
 # ----------------------------------------------------------------------------- sequences
+# Failures of the old stopping test under this generator (dstar_sequences), kept as
+# explicit examples: random search meets this class only about once per 100 sequences.
+@example(rows=6, cols=7, kind="ones", blocked=0.25, connectivity=8,
+         ops=["open_start", "wall_goal"], seed=3582158447)
+@example(rows=6, cols=7, kind="ones", blocked=0.1, connectivity=8,
+         ops=["unblock_end", "block_end"], seed=140337663)
+@example(rows=7, cols=6, kind="integers", blocked=0.1, connectivity=8,
+         ops=["unblock", "wall_goal"], seed=2580293661)
+@example(rows=6, cols=5, kind="ones", blocked=0.0, connectivity=8,
+         ops=["on_path", "rise", "open_start"], seed=937083475)
+@example(rows=8, cols=7, kind="ones", blocked=0.25, connectivity=8,
+         ops=["wall_goal", "move", "on_path"], seed=678594050)
 @settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.integers(1, 14), cols=st.integers(1, 14),
-       kind=st.sampled_from(sequences.COST_KINDS),
+       kind=st.sampled_from(("ones",) + sequences.COST_KINDS),
        blocked=st.sampled_from([0.0, 0.1, 0.25, 0.45]),
        connectivity=st.sampled_from([8, 8, 4]),
-       ops=st.lists(st.sampled_from(sequences.OPS), min_size=1, max_size=16),
+       ops=st.lists(st.sampled_from(sequences.OPS), min_size=1, max_size=24),
        seed=st.integers(0, 2**32 - 1))
 def test_sequences_of_walls_moves_and_changes_match_a_fresh_astar(
         rows, cols, kind, blocked, connectivity, ops, seed):
@@ -189,9 +201,21 @@ def test_seeded_sequences_on_uniform_grids():
                       int(rng.integers(3, 13)), "ones", float(rng.choice([0.0, 0.1])), 8, ops)
 
 
+def test_sense_and_drive_runs_match_astar_at_every_step():
+    # The simulator's pattern: start from a uniform guess, sense a window, replan, drive a
+    # few cells (the old stopping test failed the ones-grid drive with seed 9).
+    moves = 0
+    for seed in range(12):
+        seq = sequences.drive(seed, 48, "ones", 0.15, 8, 2000)
+        moves += sum(1 for h in seq.history if h[0] == "move_to")
+    for seed in range(4):
+        sequences.drive(seed, 48, "reals", 0.15, 4, 2000)
+    assert moves > 100
+
+
 def test_soak_script_runs_and_reports():
-    assert soak.main(["--sequences", "20", "--seed", "3", "--size", "10",
-                      "--steps", "8"]) == 0
+    assert soak.main(["--sequences", "20", "--seed", "3", "--size", "10", "--steps", "8",
+                      "--drives", "1", "--drive-size", "24"]) == 0
 
 
 def test_goal_and_start_walled_in_and_out_again():
