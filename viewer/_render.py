@@ -225,10 +225,14 @@ class PaneView:
         dirty = self.timeline.take_dirty()
         if not dirty:
             return
-        if len(dirty) > 64:
+        if len(dirty) > 1:
+            # Several sensing steps in one frame overlap: one bounding window is cheaper than
+            # each on its own unless they are far apart.
             r0 = min(d[0] for d in dirty); r1 = max(d[1] for d in dirty)
             c0 = min(d[2] for d in dirty); c1 = max(d[3] for d in dirty)
-            dirty = [(r0, r1, c0, c1)]
+            if (r1 - r0) * (c1 - c0) <= 2 * sum((d[1] - d[0]) * (d[3] - d[2]) for d in dirty) \
+                    or len(dirty) > 64:
+                dirty = [(r0, r1, c0, c1)]
         if self.layers["fog"]:
             for d in dirty:
                 self._update(*d)

@@ -32,8 +32,11 @@ class Timeline:
         self.label = label or scene.planner
         self.snaps: list = []
         self._trace = np.empty((1024, 9), dtype=np.float64)
+        self._t = np.empty(1024, dtype=np.float64)      # contiguous copy of the time column
         self._cum = np.zeros(1024, dtype=np.float64)
         self.rows = 0
+        self._idx_key = None
+        self._idx = (0, 0.0)
         self.ended = False
         self.error: str | None = None
         self.reset()
@@ -47,8 +50,10 @@ class Timeline:
             if need > len(self._trace):
                 cap = max(need, 2 * len(self._trace))
                 self._trace = np.concatenate([self._trace, np.empty((cap - len(self._trace), 9))])
+                self._t = np.concatenate([self._t, np.empty(cap - len(self._t))])
                 self._cum = np.concatenate([self._cum, np.zeros(cap - len(self._cum))])
             self._trace[self.rows:need] = snap.trace
+            self._t[self.rows:need] = snap.trace[:, 0]
             xy = self._trace[max(self.rows - 1, 0):need, 1:3]
             steps = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
             base = self._cum[self.rows - 1] if self.rows else 0.0
@@ -58,6 +63,7 @@ class Timeline:
                 self._cum[0] = 0.0
                 self._cum[1:need] = np.cumsum(steps)
             self.rows = need
+            self._idx_key = None
         self.snaps.append(snap)
         if snap.kind == "end":
             self.ended = True
@@ -119,7 +125,7 @@ class Timeline:
         """Time of the first trace row after the playback time (the step key's target)."""
         if not self.rows:
             return 0.0
-        t = self._trace[:self.rows, 0]
+        t = self._t[:self.rows]
         i = int(np.searchsorted(t, self.t_s, side="right"))
         return float(t[min(i, self.rows - 1)])
 
@@ -153,13 +159,18 @@ class Timeline:
 
     # -- what to draw --------------------------------------------------------------------------
     def _index(self) -> tuple[int, float]:
-        t = self._trace[:self.rows, 0]
+        """(row at or before the playback time, fraction of the way to the next row)."""
+        key = (self.t_s, self.rows)
+        if self._idx_key == key:
+            return self._idx
+        t = self._t[:self.rows]
         i = int(np.searchsorted(t, self.t_s, side="right")) - 1
         i = min(max(i, 0), self.rows - 1)
+        f = 0.0
         if i + 1 < self.rows and t[i + 1] > t[i]:
-            f = (self.t_s - t[i]) / (t[i + 1] - t[i])
-            return i, min(max(f, 0.0), 1.0)
-        return i, 0.0
+            f = min(max((self.t_s - t[i]) / (t[i + 1] - t[i]), 0.0), 1.0)
+        self._idx_key, self._idx = key, (i, f)
+        return i, f
 
     def pose(self) -> tuple[float, float, float] | None:
         """Interpolated (x [m], y [m], heading [rad]) at the playback time, None before data."""
