@@ -193,3 +193,39 @@ def test_paused_view_holds_back_the_run(screen, small_run):
         va._LOOKAHEAD = old
         live.close()
     assert not live.threads[0].is_alive()          # closing ends the blocked run
+
+
+def test_window_keeps_drawing_during_a_long_replan(screen, small_run, monkeypatch):
+    """A planner call that takes long (here it sleeps) does not stop the window's frames."""
+    import time
+
+    import rover.planners as planners
+    from rover.io.replay import scene_from_world
+    from viewer._stage import Stage
+    from viewer._timeline import Timeline
+
+    sc, world, result, snaps, scene = small_run
+    original = planners.plan_path
+
+    def slow_plan(*args, **kwargs):
+        time.sleep(0.4)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(planners, "plan_path", slow_plan)
+    scene = scene_from_world(world)
+    stage = Stage(scene, [Timeline(scene, label="astar")], screen.get_size())
+    live = LiveRun(sc, world, ["astar"]).start()
+    app = App(screen, stage, live=live, speed=None)
+    try:
+        t0 = time.monotonic()
+        frames = 0
+        statuses = set()
+        while time.monotonic() - t0 < 0.3:
+            app.tick(0.016)
+            frames += 1
+            statuses.add(stage.status)
+        assert frames >= 10                     # the window drew while the first plan slept
+        assert len(stage.timelines[0].snaps) == 0 or stage.timelines[0].rows <= 1
+        assert "simulating..." in statuses
+    finally:
+        live.close(timeout=5.0)
