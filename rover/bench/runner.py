@@ -70,15 +70,19 @@ def parse_planners(text: str | None) -> list[str]:
 # Machine and memory
 
 
-def _cpu_name() -> str:
+def _cpuinfo(key: str) -> str | None:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             for line in fh:
-                if line.startswith("model name"):
+                if line.split(":", 1)[0].strip() == key:
                     return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.processor() or platform.machine() or "unknown"
+    return None
+
+
+def _cpu_name() -> str:
+    return _cpuinfo("model name") or platform.processor() or platform.machine() or "unknown"
 
 
 def machine_info() -> dict:
@@ -103,6 +107,7 @@ def machine_info() -> dict:
         "planetary_rover_nav": __version__,
         "platform": platform.platform(),
         "cpu": _cpu_name(),
+        "cpu_mhz": _cpuinfo("cpu MHz"),
         "logical_cpus": os.cpu_count(),
         "cpus_available": affinity,
         "load_average": load,
