@@ -24,6 +24,8 @@ def atomic_write(path: str | os.PathLike, write: Callable, *, binary: bool = Fal
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); a result file should have the usual mode.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})) as fh:
             write(fh)
             fh.flush()
@@ -36,6 +38,12 @@ def atomic_write(path: str | os.PathLike, write: Callable, *, binary: bool = Fal
             pass
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def json_ready(value):

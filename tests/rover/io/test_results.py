@@ -65,3 +65,14 @@ def test_progress_bar_draws_on_a_terminal_after_the_delay():
     late = ProgressBar(Tty(), delay_s=3600.0)
     late(0.5)
     assert late.stream.getvalue() == ""
+
+
+def test_written_files_get_the_usual_mode(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        write_summary(tmp_path / "s.json", {"a": 1})
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "s.json").stat().st_mode & 0o777 == 0o644
