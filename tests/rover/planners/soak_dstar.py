@@ -77,12 +77,13 @@ def main(argv=None) -> int:
                   f"{args.steps} --only {i}): seed={k[0]} shape=({k[1]}, {k[2]}) kind={k[3]} "
                   f"blocked={k[4]} connectivity={k[5]}\nops={k[6]}\n{exc}")
             return 1
+        finally:
+            _dstar_lite.HEAP_START = default_heap
         done += 1
         steps += len(k[6])
         if done % 500 == 0:
             print(f"{done} sequences, {steps} operations, {time.perf_counter() - t0:.0f} s",
                   flush=True)
-    _dstar_lite.HEAP_START = default_heap
     moved = 0
     for j in range(args.drives if args.only is None else 0):
         rng = np.random.default_rng([args.seed, 10**9 + j])
