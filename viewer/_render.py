@@ -159,6 +159,7 @@ class PaneView:
         self._bg_key = None
         self._version = 0
         self._flash_cache = None
+        self._driven_n = 0
         self.flash_alpha = 0.0
 
     # -- the composed grid image -----------------------------------------------------------
@@ -293,28 +294,46 @@ class PaneView:
             layer.blit(label, (int(cx - label.get_width() / 2), int(cy - label.get_height() / 2)))
         surf.blit(layer, (0, 0))
 
-    def draw(self, surf: pygame.Surface, cam: Camera, fonts: Fonts) -> None:
-        """Draw the whole pane (background, moving layers) on ``surf`` (the pane's size)."""
+    def draw(self, surf: pygame.Surface, cam: Camera, fonts: Fonts) -> list:
+        """Draw the whole pane (background, moving layers) on ``surf`` (the pane's size).
+
+        Returns the rectangles (pane coordinates) of what moves from frame to frame (sensor,
+        flash, head of the driven path, rover); everything else changes only with the
+        camera, the fog, the plan or the layers (see :meth:`static_key`).
+        """
         surf.blit(self.background(cam, fonts), (0, 0))
         tl = self.timeline
         L = self.layers
         pose = tl.pose()
+        moved = []
         if L["sensor"] and pose is not None:
-            self._draw_sensor(surf, cam, pose)
+            moved.append(self._draw_sensor(surf, cam, pose))
         if L["plan"] and len(tl.plan):
             h = self.art.scene.cell_size
             p = tl.plan
             _polyline(surf, cam, (p[:, 1] + 0.5) * h, (p[:, 0] + 0.5) * h, COLOURS["plan"], 2)
         if L["flash"] and self.flash_alpha > 0 and len(tl.flash):
-            self._draw_flash(surf, cam)
+            moved.append(self._draw_flash(surf, cam))
         if L["driven"]:
             d = tl.driven()
             if len(d) > 1:
                 _polyline(surf, cam, d[:, 0], d[:, 1], COLOURS["driven"], 2)
+                # Only the head changed since the last frame (a rewind redraws everything).
+                head = d[max(min(self._driven_n, len(d)) - 2, 0):]
+                sx, sy = cam.to_screen(head[:, 0], head[:, 1])
+                moved.append(pygame.Rect(int(np.min(sx)) - 4, int(np.min(sy)) - 4,
+                                         int(np.ptp(sx)) + 9, int(np.ptp(sy)) + 9))
+            self._driven_n = len(d)
         if L["markers"]:
             self._draw_markers(surf, cam, fonts)
         if L["rover"] and pose is not None:
-            self._draw_rover(surf, cam, pose)
+            moved.append(self._draw_rover(surf, cam, pose))
+        return [r for r in moved if r is not None]
+
+    def static_key(self, cam: Camera) -> tuple:
+        """Changes whenever something other than the moving parts changed."""
+        tl = self.timeline
+        return (cam.key(), self._version, tuple(self.layers.items()), id(tl.plan), tl.applied < 1)
 
     def _draw_sensor(self, surf, cam, pose) -> None:
         sc = self.art.scene
@@ -334,13 +353,13 @@ class PaneView:
         lo = np.maximum(np.floor(pts.min(axis=0)) - 2, [0, 0]).astype(int)
         hi = np.minimum(np.ceil(pts.max(axis=0)) + 2, [w, h]).astype(int)
         if (hi <= lo).any():
-            return
+            return None
         layer = pygame.Surface(tuple(hi - lo), pygame.SRCALPHA)
         local = _int_points(sx - lo[0], sy - lo[1])
         if len(local) >= 3:
             pygame.draw.polygon(layer, (*COLOURS["sensor"], 38), local)
             pygame.draw.polygon(layer, (*COLOURS["sensor"], 170), local, 1)
-        surf.blit(layer, tuple(lo))
+        return surf.blit(layer, tuple(lo))
 
     def _flash_segments(self, cam) -> list:
         """Screen polylines of the cells a replan added to the plan (cached per camera)."""
@@ -365,13 +384,15 @@ class PaneView:
         width = max(2, int(round(2 + 6 * a)))
         edge = _mix(COLOURS["flash_edge"], COLOURS["plan"], 1 - a)
         core = _mix(COLOURS["flash"], COLOURS["plan"], 1 - a)
+        rects = []
         for seg in self._flash_segments(cam):
             if len(seg) == 1:
-                pygame.draw.circle(surf, edge, seg[0], width)
+                rects.append(pygame.draw.circle(surf, edge, seg[0], width))
                 continue
-            pygame.draw.lines(surf, COLOURS["outline"], False, seg, width + 4)
+            rects.append(pygame.draw.lines(surf, COLOURS["outline"], False, seg, width + 4))
             pygame.draw.lines(surf, edge, False, seg, width + 2)
             pygame.draw.lines(surf, core, False, seg, max(1, width - 2))
+        return rects[0].unionall(rects[1:]) if rects else None
 
     def _draw_markers(self, surf, cam, fonts) -> None:
         sc = self.art.scene
@@ -454,6 +475,10 @@ class PaneView:
             pygame.draw.circle(surf, COLOURS["rover_front"], (int(round(cx)), int(round(cy))), 2)
             if size_px >= 2:
                 pygame.draw.polygon(surf, COLOURS["rover_front"], body, 1)
+        xs = [p[0] for p in body] + [cx - 14, cx + 14]
+        ys = [p[1] for p in body] + [cy - 14, cy + 14]
+        x0, y0 = int(min(xs)) - 3, int(min(ys)) - 3
+        return pygame.Rect(x0, y0, int(max(xs)) - x0 + 4, int(max(ys)) - y0 + 4)
 
 
 def _halve(a: np.ndarray) -> np.ndarray:
@@ -540,8 +565,8 @@ class Overlay:
             p = self._panels[key] = _panel(size, alpha)
         return p
 
-    def hud(self, surf, view: PaneView, *, speed, paused: bool, status: str = "") -> None:
-        """The figures of one pane's run, top left."""
+    def hud(self, surf, view: PaneView, *, speed, paused: bool, status: str = "") -> pygame.Rect:
+        """The figures of one pane's run, top left; returns the panel's rectangle."""
         tl = view.timeline
         sc = view.art.scene
         f = self.fonts
@@ -571,11 +596,12 @@ class Overlay:
         surfs = [f.text(s, 18, c, b) for s, c, b in lines]
         w = max(s.get_width() for s in surfs) + 20
         h = sum(s.get_height() + 3 for s in surfs) + 14
-        surf.blit(self.panel((w, h)), (8, 8))
+        rect = surf.blit(self.panel((w, h)), (8, 8))
         y = 15
         for s in surfs:
             surf.blit(s, (18, y))
             y += s.get_height() + 3
+        return rect
 
     def legend(self, surf, layers: dict) -> None:
         """The layers, their keys and whether they are on, bottom right."""

@@ -51,6 +51,11 @@ class Stage:
         self.paused = False
         self.toast: str | None = None
         self.status = ""
+        self.dirty: list | None = None
+        """After :meth:`draw`: the rectangles that differ from the previous frame, or None
+        when the whole frame may differ (for ``pygame.display.update``)."""
+        self._static_key = None
+        self._moved: list = []
 
     @property
     def timelines(self):
@@ -85,10 +90,25 @@ class Stage:
         if surf.get_size() != self.size:
             self.resize(surf.get_size())
         surf.fill(COLOURS["background"])
+        moved = []
         for pane, rect in zip(self.panes, self.rects):
             sub = surf.subsurface(rect)
-            pane.draw(sub, self.cam, self.fonts)
-            self.overlay.hud(sub, pane, speed=self.speed, paused=self.paused, status=self.status)
+            moved += [r.move(rect.topleft) for r in pane.draw(sub, self.cam, self.fonts)]
+            hud = self.overlay.hud(sub, pane, speed=self.speed, paused=self.paused, status=self.status)
+            moved.append(hud.move(rect.topleft))
+        key = (self.size, self.show_help, self.toast, tuple(self.layers.items()),
+               tuple(p.static_key(self.cam) for p in self.panes))
+        screen = surf.get_rect()
+        now = [r.clip(screen) for r in moved]
+        if key != self._static_key:
+            self.dirty = None
+        else:
+            self.dirty = [r for r in now + self._moved if r.width and r.height]
+            # Many or overlapping rectangles cost more to send than one whole frame.
+            if sum(r.width * r.height for r in self.dirty) > 0.4 * screen.width * screen.height:
+                self.dirty = None
+        self._static_key = key
+        self._moved = now
         first = surf.subsurface(self.rects[0])
         self.overlay.scale_bar(first, self.cam)
         self.overlay.north_arrow(surf)

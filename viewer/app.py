@@ -306,6 +306,15 @@ class App:
         st.draw(self.screen)
         self.frame += 1
 
+    def present(self) -> None:
+        """Show the frame: only the rectangles that moved, or all of it when more changed
+        (and every second, as a safety net)."""
+        dirty = self.stage.dirty
+        if dirty is None or self.frame % self.fps == 0:
+            pygame.display.flip()
+        elif dirty:
+            pygame.display.update(dirty)
+
     def run(self, max_frames: int | None = None) -> int:
         """Run until the user quits (or ``max_frames``); returns 0."""
         clock = pygame.time.Clock()
@@ -317,7 +326,7 @@ class App:
                 if not self.running:
                     break
                 self.tick(dt)
-                pygame.display.flip()
+                self.present()
                 if max_frames is not None and self.frame >= max_frames:
                     break
         finally:
