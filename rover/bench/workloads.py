@@ -7,7 +7,8 @@ at parse time, so a typo is reported before anything slow runs):
 ``GridSpec``
     A generated cost grid, solved once from a start to a goal: ``blobs:SIZE`` (the planner
     benchmark grid of :func:`bench_grid`: costs in [1, 10], a quarter of the cells blocked in
-    blobs, corner to corner) or ``PRESET:SIZE`` (a :mod:`terrains` site preset made into a
+    blobs, corner to corner; on a small grid whose corners are walled off, the connected
+    cells nearest them) or ``PRESET:SIZE`` (a :mod:`terrains` site preset made into a
     cost map for a rover preset by :func:`rover.costmap.traversability`).
 ``MovingAISpec``
     A Moving AI ``.map`` with its ``.scen`` (Sturtevant 2012): every problem solved and
