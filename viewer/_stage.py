@@ -34,11 +34,13 @@ class Stage:
         One per run (the same scene).
     size : (int, int)
         Surface size [px].
+    art : SceneArt, optional
+        The scene's images, if already made (they take seconds on large terrains).
     """
 
-    def __init__(self, scene, timelines, size=(1280, 800)):
+    def __init__(self, scene, timelines, size=(1280, 800), *, art: SceneArt | None = None):
         self.scene = scene
-        self.art = SceneArt(scene)
+        self.art = art if art is not None else SceneArt(scene)
         self.panes = [PaneView(self.art, tl) for tl in timelines]
         self.fonts = Fonts()
         self.overlay = Overlay(self.fonts)

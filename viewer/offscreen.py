@@ -37,7 +37,8 @@ def _parse_size(size) -> tuple[int, int]:
     return w, h
 
 
-def stage_for(replays, *, size=(1280, 800), layers: Mapping[str, bool] | None = None) -> Stage:
+def stage_for(replays, *, size=(1280, 800), layers: Mapping[str, bool] | None = None,
+              art=None) -> Stage:
     """A :class:`Stage` holding every snapshot of one or more replays of the same scene.
 
     Parameters
@@ -47,6 +48,8 @@ def stage_for(replays, *, size=(1280, 800), layers: Mapping[str, bool] | None = 
         Image size [px].
     layers : mapping, optional
         Layer name -> on/off (see :data:`viewer.LAYERS`); the others stay on.
+    art : viewer._render.SceneArt, optional
+        The scene's images, if already made.
     """
     if not isinstance(replays, (list, tuple)):
         replays = [replays]
@@ -59,7 +62,7 @@ def stage_for(replays, *, size=(1280, 800), layers: Mapping[str, bool] | None = 
         for s in r.snapshots:
             tl.ingest(s)
         timelines.append(tl)
-    stage = Stage(replays[0].scene, timelines, size)
+    stage = Stage(replays[0].scene, timelines, size, art=art)
     for name, on in (layers or {}).items():
         stage.set_layer(name, on)
     return stage

@@ -127,14 +127,18 @@ def _replay(args, target: Path) -> int:
         screen = open_window(args.size, f"rover view: {replay.scene.name} (replay)")
     except NoDisplayError as exc:
         raise _no_display(exc) from None
-    stage = stage_for(replay, size=screen.get_size())
-    for tl in stage.timelines:
-        tl.seek(0.0)
-    t_end = max(tl.t_available for tl in stage.timelines)
-    speed = default_speed(t_end) if args.speed == "auto" else args.speed
-    app = App(screen, stage, speed=speed, shots_dir=args.shots,
-              script=_script(args.script))
     try:
+        from viewer._render import SceneArt
+
+        art = _in_background(screen, lambda: SceneArt(replay.scene), f"drawing {replay.scene.name}")
+        if art is None:  # closed while the terrain was being drawn
+            return EXIT_OK
+        stage = stage_for(replay, size=screen.get_size(), art=art)
+        for tl in stage.timelines:
+            tl.seek(0.0)
+        t_end = max(tl.t_available for tl in stage.timelines)
+        speed = default_speed(t_end) if args.speed == "auto" else args.speed
+        app = App(screen, stage, speed=speed, shots_dir=args.shots, script=_script(args.script))
         return app.run()
     finally:
         _quit()
@@ -156,11 +160,20 @@ def _live(args, target: Path) -> int:
         from viewer._stage import Stage
         from viewer._timeline import Timeline
 
-        world = _prepare_responsive(screen, scenario, args.seed)
-        if world is None:  # the user closed the window while the terrain was being made
+        from rover.sim import prepare
+        from viewer._render import SceneArt
+
+        def work():
+            world = prepare(scenario, seed=args.seed)
+            scene = scene_from_world(world, planner=planners[0])
+            return world, scene, SceneArt(scene)
+
+        made = _in_background(screen, work, f"preparing {scenario.name}: terrain and cost map")
+        if made is None:  # the user closed the window while the terrain was being made
             return EXIT_OK
-        scene = scene_from_world(world, planner=planners[0])
-        stage = Stage(scene, [Timeline(scene, label=p) for p in planners], screen.get_size())
+        world, scene, art = made
+        stage = Stage(scene, [Timeline(scene, label=p) for p in planners], screen.get_size(),
+                      art=art)
         live = LiveRun(scenario, world, planners, seed=args.seed).start()
         rover = scenario.rover
         m = scenario.mission
@@ -174,27 +187,25 @@ def _live(args, target: Path) -> int:
         _quit()
 
 
-def _prepare_responsive(screen, scenario, seed):
-    """Build the world in a worker thread while the window shows progress and can be closed.
-
-    Returns the world, or None when the user quit; re-raises the preparation's error.
+def _in_background(screen, work, message: str):
+    """Run ``work()`` in a worker thread while the window shows ``message`` and stays
+    responsive; returns its result, or None when the user closed the window. Re-raises the
+    worker's error in this thread.
     """
     import threading
     import time
 
     import pygame
 
-    from rover.sim import prepare
-
     box: dict = {}
 
-    def work():
+    def run():
         try:
-            box["world"] = prepare(scenario, seed=seed)
+            box["value"] = work()
         except BaseException as exc:  # handed to the window thread
             box["error"] = exc
 
-    worker = threading.Thread(target=work, daemon=True, name="rover-prepare")
+    worker = threading.Thread(target=run, daemon=True, name="rover-view-prepare")
     worker.start()
     t0 = time.monotonic()
     clock = pygame.time.Clock()
@@ -204,12 +215,11 @@ def _prepare_responsive(screen, scenario, seed):
             if ev.type == pygame.QUIT or quit_key:
                 return None
         dots = "." * (1 + int(time.monotonic() - t0) % 3)
-        pygame_screen_message(screen, f"preparing {scenario.name}: terrain and cost map "
-                                      f"({time.monotonic() - t0:.0f} s){dots}")
+        pygame_screen_message(screen, f"{message} ({time.monotonic() - t0:.0f} s){dots}")
         clock.tick(20)
     if "error" in box:
         raise box["error"]
-    return box["world"]
+    return box["value"]
 
 
 def _dist(a, b) -> float:
