@@ -19,7 +19,8 @@ def register(sub) -> None:
         "run", help="run a scenario and write its results",
         description="Run a scenario: generate the terrain, then sense, plan and drive until the "
                     "goal is reached, proven unreachable, or a limit is hit. Prints a summary "
-                    "and writes DIR/summary.json and DIR/trace.csv. Exit code 0 when the goal "
+                    "and writes DIR/summary.json, DIR/trace.csv and DIR/run.npz (the replay "
+                    "'rover view DIR' shows). Exit code 0 when the goal "
                     "was reached, 3 when the run ended without reaching it, 2 for bad input.",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
