@@ -250,11 +250,21 @@ def load_replay(path: str | os.PathLike) -> Replay:
     p = Path(path)
     if p.is_dir():
         f = p / REPLAY_FILE
+        summary = p / "summary.json"
         if not f.exists():
             hint = ("it has a summary.json but no replay: it was written by an older 'rover run'; "
-                    "run the scenario again" if (p / "summary.json").exists()
+                    "run the scenario again" if summary.exists()
                     else "is it a folder written by 'rover run'?")
             raise ReplayError(f"{p}: no {REPLAY_FILE} in this run folder ({hint})")
+        # summary.json is written last: without it the run never finished writing its files.
+        if not summary.exists():
+            raise ReplayError(f"{p}: no summary.json in this run folder: the run did not finish "
+                              "writing its results (interrupted?); run the scenario again")
+        try:
+            json.loads(summary.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ReplayError(f"{summary}: corrupt summary file ({exc}); run the scenario "
+                              "again") from None
     elif p.exists():
         f = p
     else:

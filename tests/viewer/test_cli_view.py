@@ -113,8 +113,17 @@ def test_view_run_folder_problems_exit_2(run_dir, tmp_path, capsys):
     bad.mkdir()
     data = (run_dir / "run.npz").read_bytes()
     (bad / "run.npz").write_bytes(data[: len(data) // 3])
+    shutil.copy(run_dir / "summary.json", bad / "summary.json")
     assert main(["view", str(bad)]) == 2
     _one_error_line(capsys, r"run\.npz: (corrupt|not a replay file)")
+    half = tmp_path / "half"
+    half.mkdir()
+    shutil.copy(run_dir / "run.npz", half / "run.npz")
+    assert main(["view", str(half)]) == 2
+    _one_error_line(capsys, r"half: no summary\.json in this run folder: the run did not finish")
+    (half / "summary.json").write_text("{not json")
+    assert main(["view", str(half)]) == 2
+    _one_error_line(capsys, r"summary\.json: corrupt summary file")
     assert main(["view", str(run_dir), "--seed", "3"]) == 2
     _one_error_line(capsys, r"--seed does not apply to a run folder")
 

@@ -182,7 +182,7 @@ def test_hud_and_legend_are_drawn(replay):
 def test_replay_file_equals_live_run(small_run, replay, tmp_path):
     sc, world, result, snaps, scene = small_run
     path = save_replay(tmp_path / "run.npz", scene, snaps, result.summary)
-    loaded = load_replay(tmp_path)
+    loaded = load_replay(path)
     assert len(loaded.snapshots) == len(snaps)
     for a, b in zip(snaps, loaded.snapshots):
         for f in ("kind", "t_s", "pose", "leg", "trace_end", "replan"):
