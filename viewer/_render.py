@@ -135,6 +135,10 @@ class SceneArt:
         alpha[imp] = _IMPASSABLE_ALPHA
         self.cost_rgb = col.astype(np.uint8)
         self.cost_alpha = alpha.astype(np.uint8)
+        # The two looks of a cell with the terrain on, made once so that a frame (or a layer
+        # toggle) only selects between them: seen ground with its cost, and fogged ground.
+        self.lit = _blend_cost(self.terrain, self.cost_rgb, self.cost_alpha)
+        self.fogged = _fog(self.terrain)
 
 
 class PaneView:
@@ -166,24 +170,23 @@ class PaneView:
     def _compose(self, x0, x1, y0, y1) -> np.ndarray:
         """Colours of surfarray window [x0:x1, y0:y1] with the layers switched on."""
         a = self.art
+        win = (slice(x0, x1), slice(y0, y1))
         if self.layers["terrain"]:
-            out = a.terrain[x0:x1, y0:y1].astype(np.uint16)
+            plain = a.terrain[win]
+            out = a.lit[win] if self.layers["cost"] else plain
+            fogged = a.fogged[win] if self.layers["fog"] else None
         else:
-            out = np.empty((x1 - x0, y1 - y0, 3), np.uint16)
-            out[:] = COLOURS["no_terrain"]
-        plain = out
-        if self.layers["cost"]:
-            al = a.cost_alpha[x0:x1, y0:y1, None].astype(np.uint16)
-            out = (out * (255 - al) + a.cost_rgb[x0:x1, y0:y1].astype(np.uint16) * al) // 255
-        if self.layers["fog"]:
+            plain = np.empty((x1 - x0, y1 - y0, 3), np.uint8)
+            plain[:] = COLOURS["no_terrain"]
+            out = (_blend_cost(plain, a.cost_rgb[win], a.cost_alpha[win])
+                   if self.layers["cost"] else plain)
+            fogged = _fog(plain) if self.layers["fog"] else None
+        if fogged is not None:
             # Unseen ground: a dim terrain without costs, so the fog gives nothing away.
             H = a.shape[0]
             seen = self.timeline.seen[H - y1:H - y0, x0:x1][::-1].T
-            fog = np.array(COLOURS["fog"], np.uint16)
-            keep = int(_FOG_KEEP * 256)
-            fogged = (plain * keep + fog * (256 - keep)) >> 8
             out = np.where(seen[..., None] != 0, out, fogged)
-        return out.astype(np.uint8)
+        return np.ascontiguousarray(out)
 
     def _rebuild(self) -> None:
         H, W = self.art.shape
@@ -479,6 +482,20 @@ class PaneView:
         ys = [p[1] for p in body] + [cy - 14, cy + 14]
         x0, y0 = int(min(xs)) - 3, int(min(ys)) - 3
         return pygame.Rect(x0, y0, int(max(xs)) - x0 + 4, int(max(ys)) - y0 + 4)
+
+
+def _blend_cost(rgb: np.ndarray, cost_rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``rgb`` with the cost colours laid over it (uint8 [x, y, 3])."""
+    al = alpha[..., None].astype(np.uint16)
+    out = (rgb.astype(np.uint16) * (255 - al) + cost_rgb.astype(np.uint16) * al) // 255
+    return out.astype(np.uint8)
+
+
+def _fog(rgb: np.ndarray) -> np.ndarray:
+    """``rgb`` under the fog: :data:`_FOG_KEEP` of its colour, the rest the fog's."""
+    keep = int(_FOG_KEEP * 256)
+    fog = np.array(COLOURS["fog"], np.uint16)
+    return ((rgb.astype(np.uint16) * keep + fog * (256 - keep)) >> 8).astype(np.uint8)
 
 
 def _halve(a: np.ndarray) -> np.ndarray:
