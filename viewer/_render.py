@@ -121,20 +121,20 @@ class SceneArt:
         finite = np.isfinite(cost)
         hi = float(np.percentile(cost[finite], 99.5)) if finite.any() else 2.0
         hi = max(hi, 1.5)
-        t = np.clip((np.where(finite, cost, 1.0) - 1.0) / (hi - 1.0), 0.0, 1.0)
-        lo_c = np.array(COLOURS["cost_lo"], np.float32)
-        hi_c = np.array(COLOURS["cost_hi"], np.float32)
-        col = lo_c + t[..., None] * (hi_c - lo_c)
-        alpha = (t * _COST_ALPHA_MAX).astype(np.float32)
+        t = np.clip((np.where(finite, cost, np.float32(1.0)) - 1.0) / np.float32(hi - 1.0), 0.0, 1.0)
+        col = np.empty(cost.shape + (3,), dtype=np.uint8)
+        for k, (lo_c, hi_c) in enumerate(zip(COLOURS["cost_lo"], COLOURS["cost_hi"])):
+            col[..., k] = (lo_c + t * np.float32(hi_c - lo_c)).astype(np.uint8)
+        alpha = (t * np.float32(_COST_ALPHA_MAX)).astype(np.uint8)
+        del t
         # Impassable ground: a solid red with darker diagonal stripes, clear at any zoom.
-        xs, ys = np.indices(cost.shape)
-        stripe = ((xs + ys) // 2) % 3 == 0
-        imp = ~finite
-        col[imp] = COLOURS["impassable"]
-        col[imp & stripe] = COLOURS["impassable_dark"]
-        alpha[imp] = _IMPASSABLE_ALPHA
-        self.cost_rgb = col.astype(np.uint8)
-        self.cost_alpha = alpha.astype(np.uint8)
+        ix, iy = np.nonzero(~finite)
+        stripe = ((ix + iy) // 2) % 3 == 0
+        col[ix, iy] = COLOURS["impassable"]
+        col[ix[stripe], iy[stripe]] = COLOURS["impassable_dark"]
+        alpha[ix, iy] = _IMPASSABLE_ALPHA
+        self.cost_rgb = col
+        self.cost_alpha = alpha
         # The two looks of a cell with the terrain on, made once so that a frame (or a layer
         # toggle) only selects between them: seen ground with its cost, and fogged ground.
         self.lit = _blend_cost(self.terrain, self.cost_rgb, self.cost_alpha)
