@@ -298,27 +298,17 @@ class _Replanner:
         self.goal = goal
         self.scratch = scratch
         self.known = known
-        self.dstar_cls = dstar_cls
         self.ds = dstar_cls(known, start, goal) if name == "dstar_lite" else None
         self.cur = start
-        self.resets = 0
 
     def plan(self, cell, cells: np.ndarray, costs: np.ndarray):
         if self.ds is not None:
-            try:
-                if len(cells):
-                    self.ds.update(cells, costs)
-                if tuple(cell) != tuple(self.cur):
-                    self.ds.move_to(cell)
-                    self.cur = tuple(cell)
-                return self.ds.plan()
-            except RuntimeError:
-                # The incremental planner reported an inconsistent state (a planner bug):
-                # rebuild it on the known map rather than lose the run; counted in the summary.
-                self.resets += 1
-                self.ds = self.dstar_cls(self.known, cell, self.goal)
+            if len(cells):
+                self.ds.update(cells, costs)
+            if tuple(cell) != tuple(self.cur):
+                self.ds.move_to(cell)
                 self.cur = tuple(cell)
-                return self.ds.plan()
+            return self.ds.plan()
         return self.scratch(self.name, self.known, cell, self.goal, weight=self.weight)
 
 
@@ -367,8 +357,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         ``energy_wh``, ``max_tilt_deg``, ``min_clearance_m`` (closest approach of the rover's
         cell centre to an obstacle cell centre before inflation; None without obstacles),
         ``planner``, ``seed``, ``scenario``, ``rover``, ``waypoints_reached``,
-        ``time_limit_s``, ``cells_seen``, ``planner_resets`` (times an incremental planner
-        reported an inconsistent state and was rebuilt on the known map; 0 normally).
+        ``time_limit_s``, ``cells_seen``.
 
     Raises
     ------
@@ -437,7 +426,6 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     smooth_len = max(sensor.range_m, 4.0 * m.sense_every_m) + 2.0 * h
     leg = 0
     rp = None
-    planner_resets = 0
 
     def cell_of(x, y):
         return (min(max(int(y // h), 0), rows - 1), min(max(int(x // h), 0), cols - 1))
@@ -517,14 +505,12 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 leg += 1
                 continue
             goal_cell = cell_of(tx, ty)
-            prev_rp, rp = rp, None
+            rp = None
             stuck = 0
             while outcome is None:
                 cur = cell_of(state[0], state[1])
                 tp = time.perf_counter()
                 if rp is None:
-                    if prev_rp is not None:
-                        planner_resets += prev_rp.resets
                     rp = _Replanner(name, m.wastar_weight, km.cost, cur, goal_cell, scratch, dstar_cls)
                     plan = rp.plan(cur, cells[:0], costs[:0])
                 else:
@@ -612,8 +598,6 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
             outcome = "interrupted"
             reason = "interrupted by the user"
 
-    if rp is not None:
-        planner_resets += rp.resets
     wall = time.perf_counter() - wall0
     tr_arr = trace[:n]
     trace_cols = {c: tr_arr[:, i].copy() for i, c in enumerate(TRACE_COLUMNS)}
@@ -653,7 +637,6 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         "waypoints_reached": min(reached, len(m.waypoints)),
         "time_limit_s": round(t_max, 3),
         "cells_seen": int(km.seen.sum()),
-        "planner_resets": planner_resets,
     }
     if observer is not None:
         emit("end", summary=summary)

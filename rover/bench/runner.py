@@ -345,7 +345,6 @@ def _traverse_rows(name: str, scenario, world, names: list[str], tick) -> list[d
             "expansions_per_s": (round(s["expanded"] / s["planner_time_s"])
                                  if s["planner_time_s"] else None),
             "distance_m": s["distance_m"], "straight_line_m": s["straight_line_m"],
-            "planner_resets": s["planner_resets"],
         })
         tick()
     base = next((r for r in rows if r["planner"] == "astar"), None)
