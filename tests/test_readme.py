@@ -22,9 +22,13 @@ def test_python_examples_run(monkeypatch, capsys):
 
 
 def test_ci_runs_the_readme_test_command():
-    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    commands = [line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))]
-    assert commands and all(c in README for c in commands)
+    quickstart = README[README.index("## Quickstart"):README.index("## A short tour")]
+    commands = re.findall(r"```\n(.*?)\n```", quickstart, flags=re.S)
+    assert len(commands) == 2, "the quickstart has one run command and one test command"
+    run_command, test_command = commands
+    assert "rover run scenarios/" in run_command and "pytest" in test_command
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test_command in ci
 
 
 @pytest.mark.parametrize("path", re.findall(r"`(scenarios/[\w.-]+\.toml)`", README))
