@@ -3,9 +3,59 @@
 Each module defines ``register(subparsers)``, which adds its parser and sets ``func`` to a
 function ``(args) -> int`` returning the exit code. A user's mistake is raised as
 :class:`CLIError` (or :class:`rover.scenario.ScenarioError`); ``rover.cli.main`` turns either
-into one ``error:`` line on stderr and exit code 2.
+into one ``error:`` line on stderr and exit code 2. The helpers here are shared by the
+commands: argument types, and checks that an output path can be written before any work.
 """
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
 
 
 class CLIError(Exception):
     """A user's mistake on the command line: printed as one line, exit code 2."""
+
+
+def whole_number(minimum: int):
+    """An argparse ``type`` accepting whole numbers >= ``minimum`` with a one-line message."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+def check_writable_file(path: Path | None, option: str) -> None:
+    """Raise :class:`CLIError` unless ``path`` (if given) can be created or replaced as a file."""
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise CLIError(f"{option}: {path} is a folder; give a file name")
+    if not folder.is_dir():
+        raise CLIError(f"{option}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CLIError(f"{option}: cannot write in folder {folder} (permission denied)")
+
+
+def check_writable_dir(path: Path | None, option: str) -> None:
+    """Raise :class:`CLIError` unless ``path`` (if given) is, or can be made, a writable folder."""
+    if path is None:
+        return
+    if path.exists():
+        if not path.is_dir():
+            raise CLIError(f"{option}: {path} exists and is not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise CLIError(f"{option}: cannot write in folder {path} (permission denied)")
+        return
+    parent = next((p for p in path.absolute().parents if p.exists()), None)
+    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise CLIError(f"{option}: cannot create folder {path} (its parent is not a writable folder)")

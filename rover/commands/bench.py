@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
-from rover.commands import CLIError
+from rover.commands import CLIError, check_writable_file, whole_number
+
+_positive = whole_number(1)
+_seed = whole_number(0)
 
 QUICK_REPEAT = 3
 QUICK_PROBLEMS = 10
@@ -58,26 +60,6 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return value
-
-
 def _problems(text: str):
     if text == "all":
         return "all"
@@ -85,12 +67,9 @@ def _problems(text: str):
 
 
 def _check_out(flag: str, path: Path | None, suffix: str) -> None:
-    if path is None:
-        return
-    if path.is_dir():
+    if path is not None and path.is_dir():
         raise CLIError(f"{flag}: {path} is a folder; expected a {suffix} file name")
-    if not path.parent.is_dir():
-        raise CLIError(f"{flag}: folder {path.parent} does not exist")
+    check_writable_file(path, flag)
 
 
 def run(args) -> int:

@@ -4,12 +4,18 @@ run.npz (the replay ``rover view RUN_DIR`` shows); ``--png``/``--frames`` draw i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
-from rover.commands import CLIError
+from rover.commands import CLIError, check_writable_dir, check_writable_file, whole_number
+
+_seed = whole_number(0)
+_count = whole_number(1)
 
 EXIT_OK, EXIT_NOT_REACHED = 0, 3
 
@@ -40,26 +46,6 @@ def register(sub) -> None:
     p.add_argument("--frame-count", metavar="N", type=_count, default=300,
                    help="number of frames for --frames (default 300: 10 s of video at 30 fps)")
     p.set_defaults(func=run)
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
 
 
 def check_planner(name: str | None) -> None:
@@ -107,12 +93,9 @@ def run(args) -> int:
     world = prepare(scenario, seed=args.seed)
     png = getattr(args, "png", None)
     frames = getattr(args, "frames", None)
-    if png is not None and not png.parent.is_dir():
-        raise CLIError(f"--png: folder {png.parent} does not exist")
-    if png is not None and png.is_dir():
-        raise CLIError(f"--png: {png} is a folder; give a file name such as run.png")
-    if frames is not None and frames.exists() and not frames.is_dir():
-        raise CLIError(f"--frames: {frames} exists and is not a folder")
+    check_writable_file(png, "--png")
+    check_writable_dir(frames, "--frames")
+    check_writable_dir(args.out, "--out")
     out = prepare_out_dir(args.out if args.out is not None else default_out_dir(scenario.name))
 
     from rover.io.replay import REPLAY_FILE, Recorder, Replay, save_replay, scene_from_world
@@ -126,18 +109,28 @@ def run(args) -> int:
         bar.close()
     summary = dict(result.summary)
     summary["output_dir"] = str(out)
-    write_trace(out / "trace.csv", result.trace)
-    scene = scene_from_world(world, planner=summary.get("planner"))
-    save_replay(out / REPLAY_FILE, scene, recorder.snapshots, summary)
-    if png is not None or frames is not None:
-        from viewer.offscreen import render_png, write_frames
+    with _interrupt_deferred() as interrupted:
+        try:
+            # A summary.json left by an earlier run in this folder would vouch for files that are
+            # about to be replaced: remove it first, write it again last.
+            (out / "summary.json").unlink(missing_ok=True)
+            write_trace(out / "trace.csv", result.trace)
+            scene = scene_from_world(world, planner=summary.get("planner"))
+            save_replay(out / REPLAY_FILE, scene, recorder.snapshots, summary)
+            if png is not None or frames is not None:
+                from viewer.offscreen import render_png, write_frames
 
-        replay = Replay(scene=scene, snapshots=tuple(recorder.snapshots), summary=summary)
-        if png is not None:
-            render_png(replay, png)
-        if frames is not None:
-            write_frames(replay, frames, count=args.frame_count)
-    write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
+                replay = Replay(scene=scene, snapshots=tuple(recorder.snapshots), summary=summary)
+                if png is not None:
+                    render_png(replay, png)
+                if frames is not None:
+                    write_frames(replay, frames, count=args.frame_count)
+            write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
+        except OSError as exc:
+            raise CLIError(f"cannot write the results: {exc.strerror or exc}"
+                           + (f" ({exc.filename})" if exc.filename else "")) from None
+    if interrupted:
+        print("interrupted while writing the results: they were finished first", file=sys.stderr)
 
     outcome = summary.get("outcome")
     if args.quiet:
@@ -151,6 +144,24 @@ def run(args) -> int:
         if frames is not None:
             print(f"frames: {frames}/frame_*.png")
     return EXIT_OK if outcome == "reached" else EXIT_NOT_REACHED
+
+
+@contextlib.contextmanager
+def _interrupt_deferred():
+    """Hold Ctrl-C back while results are written, so a run's files are always whole.
+
+    Yields a list that holds True once an interrupt arrived; the interrupt is not raised
+    again (the run itself had already ended). Outside the main thread it does nothing.
+    """
+    caught: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(True))
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def format_summary(s: dict) -> str:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 from pathlib import Path
 
-from rover.commands import CLIError
+from rover.commands import CLIError, check_writable_file
 
 __all__ = ["register", "run"]
 
@@ -89,11 +88,7 @@ def _check_output(path: str | None, suffix: str, flag: str) -> Path | None:
     p = Path(path)
     if p.suffix.lower() != suffix:
         raise CLIError(f"{flag} must name a {suffix} file, got {path!r}")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise CLIError(f"{flag}: directory {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise CLIError(f"{flag}: directory {str(parent)!r} is not writable")
+    check_writable_file(p, flag)
     return p
 
 
@@ -164,17 +159,20 @@ def run(args) -> int:
                                     cell_size=args.cell_size, seed=args.seed, **params)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
-    if out_png is not None:
-        from terrains._png import write_png
-        from terrains._render import draw_scale_bar
+    try:
+        if out_png is not None:
+            from terrains._png import write_png
+            from terrains._render import draw_scale_bar
 
-        image = terrains.render_rgb(terrain)
-        draw_scale_bar(image, terrain.cell_size)
-        write_png(out_png, image)
-        print(f"wrote {out_png} ({terrain.shape[1]} x {terrain.shape[0]} px, north up)")
-    if out_npz is not None:
-        terrains.save(terrain, out_npz)
-        print(f"wrote {out_npz}")
+            image = terrains.render_rgb(terrain)
+            draw_scale_bar(image, terrain.cell_size)
+            write_png(out_png, image)
+            print(f"wrote {out_png} ({terrain.shape[1]} x {terrain.shape[0]} px, north up)")
+        if out_npz is not None:
+            terrains.save(terrain, out_npz)
+            print(f"wrote {out_npz}")
+    except OSError as exc:
+        raise CLIError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from None
     if args.stats:
         s = terrains.stats(terrain)
         if args.json:

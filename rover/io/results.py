@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -22,10 +22,11 @@ def atomic_write(path: str | os.PathLike, write: Callable, *, binary: bool = Fal
     interrupted.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # Not mkstemp: it makes the file private (0600). Mode 0666 lets the kernel apply the
+    # user's umask, as for any other file they create; O_EXCL keeps the name ours alone.
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        # mkstemp makes the file private (0600); a result file should have the usual mode.
-        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})) as fh:
             write(fh)
             fh.flush()
@@ -38,12 +39,6 @@ def atomic_write(path: str | os.PathLike, write: Callable, *, binary: bool = Fal
             pass
         raise
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def json_ready(value):

@@ -212,3 +212,66 @@ def test_impassable_start_suggests_a_passable_point_that_validates(tmp_path, cap
     good = tmp_path / "fixed.toml"
     good.write_text(bad.read_text().replace("start = [15.0, 15.0]", f"start = [{m[1]}, {m[2]}]"))
     assert main(["validate", str(good)]) == 0
+
+
+@pytest.mark.parametrize("flag,value,pattern", [
+    ("--png", "{tmp}/no/such/run.png", r"--png: folder .*/no/such does not exist"),
+    ("--png", "{tmp}", r"--png: .* is a folder"),
+    ("--frames", "{tmp}/small.toml", r"--frames: .* exists and is not a folder"),
+    ("--out", "{tmp}/small.toml", r"--out: .* exists and is not a folder"),
+])
+def test_unwritable_outputs_fail_before_the_run(small, tmp_path, capsys, flag, value, pattern):
+    argv = ["run", str(small), flag, value.format(tmp=tmp_path)]
+    if flag != "--out":
+        argv += ["--out", str(tmp_path / "never")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(pattern, err), err
+    assert not (tmp_path / "never").exists()
+
+
+def test_failed_write_is_a_one_line_error(small, tmp_path, capsys, monkeypatch):
+    import rover.io.results as results
+
+    def disk_full(path, columns):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(results, "write_trace", disk_full)
+    assert main(["run", str(small), "-q", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write the results: No space left on device") and err.count("\n") == 1
+    assert not (tmp_path / "o" / "summary.json").exists()
+
+
+def test_ctrl_c_while_writing_still_finishes_the_files(small, tmp_path, monkeypatch, capsys):
+    import os
+    import signal
+
+    import rover.io.results as results
+
+    real = results.write_trace
+
+    def interrupted_write(path, columns):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C arrives in the middle of writing
+        return real(path, columns)
+
+    monkeypatch.setattr(results, "write_trace", interrupted_write)
+    out = tmp_path / "o"
+    assert main(["run", str(small), "-q", "--out", str(out)]) == 0
+    assert json.loads((out / "summary.json").read_text())["outcome"] == "reached"
+    assert (out / "trace.csv").exists() and (out / "run.npz").exists()
+    assert "interrupted while writing" in capsys.readouterr().err
+
+
+def test_reused_out_dir_never_mixes_runs(small, tmp_path, monkeypatch):
+    import rover.io.results as results
+
+    out = tmp_path / "o"
+    assert main(["run", str(small), "-q", "--out", str(out)]) == 0
+
+    def disk_full(path, columns):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(results, "write_trace", disk_full)
+    assert main(["run", str(small), "-q", "--out", str(out)]) == 2
+    assert not (out / "summary.json").exists()  # the old summary no longer vouches for the folder

@@ -56,7 +56,7 @@ def test_stats_as_json(capsys):
     (["--set", "hurst", "--stats"], r"--set needs NAME=VALUE"),
     ([], r"nothing to do: give -o FILE.png, --npz FILE or --stats"),
     (["-o", "x.jpg"], r"-o must name a .png file, got 'x.jpg'"),
-    (["-o", "/no/such/dir/x.png"], r"-o: directory '/no/such/dir' does not exist"),
+    (["-o", "/no/such/dir/x.png"], r"-o: folder /no/such/dir does not exist"),
 ])
 def test_user_mistakes_are_one_line_and_exit_2(argv, match, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
