@@ -260,7 +260,7 @@ class _Reader:
 
     def number(self, table: dict, k: str, key: str, *, default=None, required=False,
                minimum=None, exclusive_min=False, maximum=None, integer=False):
-        where = f"{key}.{k}"
+        where = f"{key}.{k}" if key else k
         if k not in table:
             if required:
                 raise self.err(where, "required key is missing")
@@ -278,7 +278,7 @@ class _Reader:
         return v if integer else float(v)
 
     def string(self, table: dict, k: str, key: str, *, default=None, required=False, choices=None):
-        where = f"{key}.{k}"
+        where = f"{key}.{k}" if key else k
         if k not in table:
             if required:
                 raise self.err(where, "required key is missing")
@@ -365,9 +365,20 @@ class _Reader:
                 raise self.err(f"{key}.vertical_scale", "only applies to a heightmap")
             size = self.size(t.get("size", [512, 512]), f"{key}.size")
         params = {k: v for k, v in t.items() if k in param_names}
-        for k, v in params.items():
-            if isinstance(v, dict):
-                raise self.err(f"{key}.{k}", f"must be a value, got {_type_name(v)}")
+        if heightmap is None:
+            # The terrain library's own checks, without generating: a bad value is reported
+            # now, under its own key, not after minutes of work.
+            try:
+                terrains.check_parameters(body, preset=preset, size=size, cell_size=cell, **params)
+            except ValueError as exc:
+                message = str(exc)
+                name = next((k for k in params if message.startswith(k)), None)
+                if name is not None:
+                    message = message[len(name):].lstrip(" :")
+                raise self.err(f"{key}.{name}" if name else key, message) from None
+        elif params:
+            raise self.err(f"{key}.{next(iter(params))}", "a terrain model parameter does not "
+                           "apply to a heightmap")
         return TerrainConfig(body=body, preset=preset, size=size, cell_size_m=cell,
                              heightmap=heightmap, vertical_scale=vertical_scale,
                              params=MappingProxyType(params))

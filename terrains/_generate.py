@@ -177,8 +177,37 @@ def resolve(body, preset, size, cell_size, params) -> tuple[Body, tuple[int, int
         p["rock_min_d_m"] = max(0.5, cell)
     if p["rock_max_d_m"] is None:
         p["rock_max_d_m"] = min(10.0, short / 4.0)
+    for kind in ("crater", "rock"):
+        lo, hi = p[f"{kind}_min_d_m"], p[f"{kind}_max_d_m"]
+        # Both bounds automatic on a tiny terrain: simply no craters or rocks fit. A bound the
+        # user set that leaves an empty range is a mistake worth saying.
+        set_by_user = f"{kind}_min_d_m" in user or f"{kind}_max_d_m" in user
+        if set_by_user and lo >= hi:
+            which = f"{kind}_min_d_m" if f"{kind}_min_d_m" in user else f"{kind}_max_d_m"
+            raise ValueError(f"{which}: the {kind} diameters need {kind}_min_d_m < {kind}_max_d_m, "
+                             f"got {lo:g} m and {hi:g} m (an unset bound defaults to a fraction "
+                             f"of the terrain's {short:g} m shorter side)")
     p["preset"] = preset
     return body_obj, shape, cell, p
+
+
+def check_parameters(body: str | Body | None = None, *, preset: str | None = None,
+                     size=(512, 512), cell_size: float = 0.5, **params) -> dict[str, Any]:
+    """Validate the arguments of :func:`generate` without generating anything.
+
+    Cheap (no arrays), so a scenario loader can reject a bad value before any work starts.
+
+    Returns
+    -------
+    dict
+        The resolved parameters, as ``Terrain.params`` would hold them.
+
+    Raises
+    ------
+    ValueError
+        As :func:`generate` would; a message about one parameter starts with its name.
+    """
+    return resolve(body, preset, size, cell_size, params)[3]
 
 
 # --------------------------------------------------------------------------------------------

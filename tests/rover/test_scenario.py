@@ -142,3 +142,19 @@ def test_heightmap_is_relative_to_the_scenario_file(tmp_path):
     sc = load_scenario(path)
     assert sc.terrain.heightmap == (sub / "dem.npy").resolve()
     assert sc.terrain.size == (40, 30)
+
+
+@pytest.mark.parametrize("line,pattern", [
+    ('hurst = "abc"', r"\[terrain\]\.hurst: must be a number, got 'abc'"),
+    ("hurst = -3", r"\[terrain\]\.hurst: must be in \(0, 1\), got -3"),
+    ("crater_min_d_m = 10.0\ncrater_max_d_m = 1.0", r"\[terrain\]\.crater_min_d_m: the crater diameters need"),
+    ('rock_model = "boulders"', r"\[terrain\]\.rock_model: .*must be one of"),
+])
+def test_terrain_parameters_are_checked_when_loading(write, line, pattern):
+    with pytest.raises(ScenarioError, match=pattern):
+        load_scenario(write(scenario_text(terrain=f'[terrain]\nsize = [64, 48]\n{line}\n')))
+
+
+def test_top_level_keys_have_no_leading_dot(write):
+    with pytest.raises(ScenarioError, match=r"case\.toml: seed: must be an integer, got a number 1\.5$"):
+        load_scenario(write(scenario_text(top="seed = 1.5\n")))
