@@ -86,7 +86,11 @@ def load(path) -> Terrain:
     """
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as z:
+        z = np.load(path, allow_pickle=False)
+        if not isinstance(z, np.lib.npyio.NpzFile):
+            raise HeightmapError(f"{path} is a single array, not a terrain archive; load a height "
+                                 "array with load_heightmap(path, cell_size=...)")
+        with z:
             missing = {"height", "craters", "rocks", "meta"} - set(z.files)
             if missing:
                 raise HeightmapError(f"{path} is not a terrain file (missing {sorted(missing)})")

@@ -136,3 +136,9 @@ def test_geotiff_with_rasterio(tmp_path):
         dst.write(data, 1)
     t = load_heightmap(tmp_path / "dem.tif", cell_size=1.0)
     np.testing.assert_array_equal(t.height, data[::-1])
+
+
+def test_load_of_a_plain_array_points_to_load_heightmap(tmp_path):
+    np.save(tmp_path / "dem.npy", np.zeros((4, 4), dtype=np.float32))
+    with pytest.raises(HeightmapError, match=r"is a single array, not a terrain archive; .*load_heightmap"):
+        load(tmp_path / "dem.npy")
