@@ -213,8 +213,14 @@ class DStarLite:
             Cells not of shape (K, 2) or outside the grid, costs of the wrong shape, NaN or
             below 1.
         """
-        cells_arr = np.asarray(cells)
-        costs_arr = np.asarray(costs, dtype=np.float64) if np.ndim(costs) else None
+        try:
+            cells_arr = np.asarray(cells)
+            costs_arr = np.asarray(costs, dtype=np.float64) if np.ndim(costs) else None
+        except (ValueError, TypeError) as exc:  # ragged lists, complex or text costs
+            raise ValueError(f"cells must be (K, 2) integers and costs (K,) real numbers: {exc}") from None
+        if (cells_arr.dtype.kind == "f" and cells_arr.size
+                and np.all(np.isfinite(cells_arr)) and np.all(cells_arr == np.round(cells_arr))):
+            cells_arr = cells_arr.astype(np.int64)  # whole-number floats, as astar's start accepts
         if cells_arr.size == 0 and (costs_arr is None or costs_arr.size == 0):
             return 0
         if cells_arr.ndim != 2 or cells_arr.shape[1] != 2 or cells_arr.dtype.kind not in "iu":

@@ -235,3 +235,15 @@ def test_open_list_growth_resumes_the_search_exactly(monkeypatch):
     planner.update(cells, np.full(len(cells), INF))
     ref_d.update(cells, np.full(len(cells), INF))
     assert planner.plan().cost == pytest.approx(ref_d.plan().cost, rel=1e-12)
+
+
+def test_dstar_update_rejects_ragged_and_complex_input_clearly():
+    from rover.planners import DStarLite
+
+    d = DStarLite(np.ones((5, 5)), (0, 0), (4, 4))
+    with pytest.raises(ValueError, match=r"cells must be \(K, 2\) integers and costs \(K,\) real numbers"):
+        d.update([[1, 2], [3]], [2.0, 2.0])
+    with pytest.raises(ValueError, match=r"costs \(K,\) real numbers"):
+        d.update([[1, 2]], [2.0 + 1j])
+    assert d.update(np.array([[1.0, 2.0]]), [3.0]) == 1  # whole-number float cells are fine
+    assert d.plan().found
