@@ -196,8 +196,8 @@ def test_paused_view_holds_back_the_run(screen, small_run):
 
 
 def test_window_keeps_drawing_during_a_long_replan(screen, small_run, monkeypatch):
-    """A planner call that takes long (here it sleeps) does not stop the window's frames."""
-    import time
+    """A planner call that does not return (here it waits on an event) does not stop the frames."""
+    import threading
 
     import rover.planners as planners
     from rover.io.replay import scene_from_world
@@ -206,26 +206,28 @@ def test_window_keeps_drawing_during_a_long_replan(screen, small_run, monkeypatc
 
     sc, world, result, snaps, scene = small_run
     original = planners.plan_path
+    entered, release, returned = threading.Event(), threading.Event(), threading.Event()
 
-    def slow_plan(*args, **kwargs):
-        time.sleep(0.4)
+    def blocked_plan(*args, **kwargs):
+        entered.set()
+        release.wait(10.0)
+        returned.set()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(planners, "plan_path", slow_plan)
+    monkeypatch.setattr(planners, "plan_path", blocked_plan)
     scene = scene_from_world(world)
     stage = Stage(scene, [Timeline(scene, label="astar")], screen.get_size())
     live = LiveRun(sc, world, ["astar"]).start()
     app = App(screen, stage, live=live, speed=None)
     try:
-        t0 = time.monotonic()
-        frames = 0
+        assert entered.wait(10.0)               # the run is now inside its first plan
         statuses = set()
-        while time.monotonic() - t0 < 0.3:
+        for _ in range(20):                     # the window keeps drawing meanwhile
             app.tick(0.016)
-            frames += 1
             statuses.add(stage.status)
-        assert frames >= 10                     # the window drew while the first plan slept
+        assert not returned.is_set()            # all those frames came while the plan was stuck
         assert len(stage.timelines[0].snaps) == 0 or stage.timelines[0].rows <= 1
         assert "simulating..." in statuses
     finally:
+        release.set()
         live.close(timeout=5.0)
