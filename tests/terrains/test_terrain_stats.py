@@ -62,7 +62,6 @@ def test_rock_cover_within_15_percent(k):
     r = stats(t)["rocks"]
     assert r["model"] == "golombek-rapp"
     assert r["cover"] == pytest.approx(k, rel=0.15)
-    assert r["q"] == pytest.approx(1.79 + 0.152 / r["cover"])
     # the listed rocks (>= 0.5 m) cover what the model says rocks of that size cover
     dmin = t.params["rock_min_d_m"]
     assert r["cover_listed"] == pytest.approx(k * math.exp(-(1.79 + 0.152 / k) * dmin), rel=0.15)
