@@ -191,27 +191,44 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
 
 @njit(cache=True, nogil=True)
 def _stamp_discs(mask, xs, ys, radii, h):
-    """Set ``mask`` (R, C) uint8 on every cell whose centre lies within ``radii[i]`` [m] of
-    ``(xs[i], ys[i])`` [m], and always on the cell holding the centre itself. Points off the
-    grid stamp only the part of the disc on it."""
+    """Set ``mask`` (R, C) uint8 on every cell whose square meets the disc of radius
+    ``radii[i]`` [m] around ``(xs[i], ys[i])`` [m] (the nearest point of the square is within
+    the radius; a disc wholly inside one cell marks that cell). Exact and conservative: a
+    cell left unset holds no point of any disc. Discs partly off the grid stamp only the
+    part on it."""
     R, C = mask.shape
     for i in range(xs.shape[0]):
         x = xs[i]
         y = ys[i]
         rad = radii[i]
-        cc = int(math.floor(x / h))
-        rc = int(math.floor(y / h))
-        if 0 <= rc < R and 0 <= cc < C:
-            mask[rc, cc] = 1
-        r0 = max(int(math.floor((y - rad) / h)), 0)
-        r1 = min(int(math.floor((y + rad) / h)), R - 1)
-        c0 = max(int(math.floor((x - rad) / h)), 0)
-        c1 = min(int(math.floor((x + rad) / h)), C - 1)
+        # Clipped in float first: a disc far off the grid must not overflow the int cast.
+        fr0 = max(math.floor((y - rad) / h), 0.0)
+        fr1 = min(math.floor((y + rad) / h), R - 1.0)
+        fc0 = max(math.floor((x - rad) / h), 0.0)
+        fc1 = min(math.floor((x + rad) / h), C - 1.0)
+        if fr1 < fr0 or fc1 < fc0:
+            continue
+        r0 = int(fr0)
+        r1 = int(fr1)
+        c0 = int(fc0)
+        c1 = int(fc1)
+        rad2 = rad * rad
         for r in range(r0, r1 + 1):
-            dy = (r + 0.5) * h - y
+            # Nearest point of the cell's row band to the centre, along y.
+            ylo = r * h
+            dy = 0.0
+            if y < ylo:
+                dy = ylo - y
+            elif y > ylo + h:
+                dy = y - (ylo + h)
             for c in range(c0, c1 + 1):
-                dx = (c + 0.5) * h - x
-                if dx * dx + dy * dy <= rad * rad:
+                xlo = c * h
+                dx = 0.0
+                if x < xlo:
+                    dx = xlo - x
+                elif x > xlo + h:
+                    dx = x - (xlo + h)
+                if dx * dx + dy * dy <= rad2:
                     mask[r, c] = 1
 
 

@@ -12,10 +12,13 @@ Each term is divided by its limit (``tan(tilt) / tan(max_tilt_deg)``, roughness 
 roughness limit, step over ``max_step_m``); a
 term over 1 makes the cell an obstacle, otherwise the cost is ``1 + sum(w * term**2)`` (1 on
 flat smooth ground, at most ``1 + sum(w)`` at the limits). Rocks taller than the rover's
-``clearance_m`` and keep-out polygons are obstacles too; those point-like obstacles are
-inflated by the rover's radius so that a plan through finite cells is one the whole rover
-can drive. (The terrain terms need no inflation: they are already computed over the
-footprint.) The result's ``cost`` is float64, >= 1, ``inf`` impassable: the planners' input.
+``clearance_m`` and keep-out polygons are obstacles too; around those the cost is ``inf``
+on every cell that holds *any* point within the rover's radius of the rock disc or the
+polygon (the cell's square is tested against the obstacle grown by the radius, not its
+centre), so that wherever the rover's centre lies in a finite cell its whole footprint
+circle is clear of them: a plan through finite cells is one the whole rover can drive.
+(The terrain terms need no inflation: they are already computed over the footprint.) The
+result's ``cost`` is float64, >= 1, ``inf`` impassable: the planners' input.
 
 The kernels live in :mod:`rover._costmap`; this module validates and wraps.
 """
@@ -111,12 +114,14 @@ def _polygon_geometries(polygons: Iterable[Any]) -> list:
     return out
 
 
-def rasterize_polygons(polygons: Iterable[Any], shape: tuple[int, int], cell_size: float) -> np.ndarray:
-    """Cells touched by any polygon.
+def rasterize_polygons(polygons: Iterable[Any], shape: tuple[int, int], cell_size: float,
+                       *, margin_m: float = 0.0) -> np.ndarray:
+    """Cells touched by any polygon grown by ``margin_m``.
 
-    A cell is marked when any part of it may lie inside a polygon: its centre lies within
-    half a cell diagonal of the polygon (conservative, so a rover centre never enters a
-    polygon from an unmarked cell).
+    A cell is marked when any part of it may lie within ``margin_m`` of a polygon: its
+    centre lies within ``margin_m`` plus half a cell diagonal of the polygon (conservative:
+    every point of an unmarked cell is farther than ``margin_m`` from every polygon, so a
+    rover of radius ``margin_m`` centred anywhere in an unmarked cell stays out of them).
 
     Parameters
     ----------
@@ -126,6 +131,8 @@ def rasterize_polygons(polygons: Iterable[Any], shape: tuple[int, int], cell_siz
     shape : (rows, cols)
     cell_size : float
         Cell edge [m].
+    margin_m : float
+        Distance [m] (>= 0) the polygons are grown by; 0 marks the cells they touch.
 
     Returns
     -------
@@ -135,9 +142,12 @@ def rasterize_polygons(polygons: Iterable[Any], shape: tuple[int, int], cell_siz
     import shapely
 
     h = _check_cell_size(cell_size)
+    if not (isinstance(margin_m, (int, float, np.floating)) and math.isfinite(margin_m)
+            and margin_m >= 0):
+        raise ValueError(f"margin_m must be a finite number >= 0 [m], got {margin_m!r}")
     rows, cols = int(shape[0]), int(shape[1])
     mask = np.zeros((rows, cols), dtype=bool)
-    half_diag = 0.5 * math.sqrt(2.0) * h
+    half_diag = 0.5 * math.sqrt(2.0) * h + float(margin_m)
     for g in _polygon_geometries(polygons):
         if g.is_empty:
             continue
@@ -223,9 +233,11 @@ def terrain_cost(
         Limits used: ``max_tilt_deg``, ``max_step_m``, ``clearance_m``, ``radius_m``.
     rocks : numpy.ndarray, optional
         (M, 4) x, y, diameter, height [m] in world coordinates; rocks taller than
-        ``rover.clearance_m`` are obstacles over their disc.
+        ``rover.clearance_m`` are obstacles over every cell their disc meets, and every cell
+        holding a point within ``rover.radius_m`` of the disc costs ``inf``.
     hazards : iterable, optional
-        Keep-out polygons (see :func:`rasterize_polygons`); obstacles.
+        Keep-out polygons (see :func:`rasterize_polygons`); obstacles, and every cell that
+        may hold a point within ``rover.radius_m`` of one costs ``inf``.
     weights : CostWeights
         Weights of the terms and the roughness limit.
 
@@ -260,6 +272,8 @@ def terrain_cost(
     rows, cols = z.shape
     k = footprint_halfwidth(rover, h)
     point_obstacles = np.zeros((rows, cols), dtype=np.uint8)
+    # Cells where the rover's centre would bring its footprint circle onto a point obstacle.
+    keep_out = np.zeros((rows, cols), dtype=np.uint8)
     if rocks is not None:
         rk = np.asarray(rocks, dtype=np.float64)
         if rk.size:
@@ -267,12 +281,19 @@ def terrain_cost(
                 raise ValueError(f"rocks must have shape (M, 4) (x, y, diameter, height), got {rk.shape}")
             tall = rk[rk[:, 3] > rover.clearance_m]
             if len(tall):
-                _stamp_discs(point_obstacles, np.ascontiguousarray(tall[:, 0]),
-                             np.ascontiguousarray(tall[:, 1]),
-                             np.ascontiguousarray(0.5 * tall[:, 2]), h)
+                xs = np.ascontiguousarray(tall[:, 0])
+                ys = np.ascontiguousarray(tall[:, 1])
+                rad = np.ascontiguousarray(0.5 * tall[:, 2])
+                _stamp_discs(point_obstacles, xs, ys, rad, h)
+                # The disc grown by the radius against each cell's square: exact, so no
+                # point of a finite cell is within the radius of the rock.
+                _stamp_discs(keep_out, xs, ys, np.ascontiguousarray(rad + rover.radius_m), h)
     hazards = tuple(hazards)
     if hazards:
-        point_obstacles |= rasterize_polygons(hazards, (rows, cols), h).view(np.uint8)
+        geoms = _polygon_geometries(hazards)
+        point_obstacles |= rasterize_polygons(geoms, (rows, cols), h).view(np.uint8)
+        keep_out |= rasterize_polygons(geoms, (rows, cols), h,
+                                       margin_m=rover.radius_m).view(np.uint8)
 
     obstacle = point_obstacles.copy()
     cost = np.empty((rows, cols), dtype=np.float64)
@@ -288,8 +309,7 @@ def terrain_cost(
         float(weights.roughness), float(weights.step), obstacle, cost, sx, sy, rough, step)
     if status != 0 or not math.isfinite(zoff):
         raise ValueError("height must be finite everywhere; it holds NaN or inf")
-    if point_obstacles.any():
-        cost[inflate(point_obstacles, rover.radius_m, h)] = np.inf
+    cost[keep_out.view(bool)] = np.inf
     return Traversability(
         cost=cost, obstacles=obstacle.view(bool), slope_x=sx, slope_y=sy,
         roughness_m=rough, step_m=step, cell_size=h,

@@ -167,3 +167,57 @@ def test_docstring_examples_run():
     import rover.costmap
     res = doctest.testmod(rover.costmap, raise_on_error=False)
     assert res.attempted > 0 and res.failed == 0
+
+
+def _square_distance(px, py, x0, y0, h):
+    """Distance [m] from the point (px, py) to the cell squares with corners (x0, y0)."""
+    dx = np.maximum(np.maximum(x0 - px, px - (x0 + h)), 0.0)
+    dy = np.maximum(np.maximum(y0 - py, py - (y0 + h)), 0.0)
+    return np.hypot(dx, dy)
+
+
+@settings(deadline=None, max_examples=40)
+@given(seed=st.integers(0, 100_000), h=st.sampled_from([0.2, 0.25, 0.5, 1.0]),
+       rover=st.sampled_from(["generic", "sojourner", "perseverance"]))
+def test_no_point_of_a_finite_cell_brings_the_body_onto_a_tall_rock(seed, h, rover):
+    """Wherever the rover's centre lies in a finite cell, its footprint circle misses every
+    rock taller than its clearance (the nearest point of each square is tested, not the
+    centre), and the obstacle mask covers every cell a tall rock's disc meets."""
+    spec = rover_preset(rover)
+    rng = np.random.default_rng(seed)
+    n, size = 6, 40
+    ext = size * h
+    rocks = np.column_stack([rng.uniform(-1, ext + 1, n), rng.uniform(-1, ext + 1, n),
+                             rng.uniform(0.05, 1.5, n), np.full(n, spec.clearance_m + 0.05)])
+    t = terrain_cost(np.zeros((size, size)), h, spec, rocks=rocks)
+    rr, cc = np.mgrid[0:size, 0:size]
+    x0, y0 = cc * h, rr * h
+    finite = np.isfinite(t.cost)
+    for x, y, d, _ in rocks:
+        gap = _square_distance(x, y, x0, y0, h) - 0.5 * d - spec.radius_m
+        assert (gap[finite] > -1e-9).all()
+        assert t.obstacles[_square_distance(x, y, x0, y0, h) < 0.5 * d - 1e-9].all()
+
+
+@settings(deadline=None, max_examples=20)
+@given(seed=st.integers(0, 100_000), h=st.sampled_from([0.25, 0.5, 1.0]))
+def test_no_point_of_a_finite_cell_brings_the_body_into_a_hazard(seed, h):
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    size = 40
+    ext = size * h
+    cx, cy = rng.uniform(0, ext, 2)
+    ang = np.sort(rng.uniform(0, 2 * np.pi, 5))
+    rad = rng.uniform(0.3, 0.25 * ext, 5)
+    poly = list(zip(cx + rad * np.cos(ang), cy + rad * np.sin(ang)))
+    t = terrain_cost(np.zeros((size, size)), h, GEN, hazards=[poly])
+    g = shapely.Polygon(poly)
+    rr, cc = np.nonzero(np.isfinite(t.cost))
+    boxes = shapely.box(cc * h, rr * h, (cc + 1) * h, (rr + 1) * h)
+    assert (shapely.distance(g, boxes) > GEN.radius_m - 1e-9).all()
+
+
+def test_rasterize_margin_is_validated():
+    with pytest.raises(ValueError, match=r"margin_m must be a finite number >= 0 \[m\], got -1.0"):
+        rasterize_polygons([[(1, 1), (2, 1), (2, 2)]], (4, 4), 1.0, margin_m=-1.0)
