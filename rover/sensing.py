@@ -96,6 +96,8 @@ class KnownMap:
     def sense(self, x: float, y: float, heading: float, sensor: SensorModel) -> tuple[np.ndarray, np.ndarray]:
         """Look from (x, y) [m] with ``heading`` [rad] (0 east, counter-clockwise).
 
+        Ranges beyond the grid's extent are clamped to it (the cells seen are the same).
+
         Returns
         -------
         cells : numpy.ndarray
@@ -103,15 +105,27 @@ class KnownMap:
         costs : numpy.ndarray
             (K,) float64, their new known cost (the true cost).
         """
-        reach = max(sensor.range_m, sensor.near_m)
+        rows, cols = self.cost.shape
+        # No cell of the grid is farther than its diagonal from a point on it, so ranges are
+        # clamped there: a huge (legal) range then costs one grid, not range**2.
+        span = math.hypot(rows, cols) * self.cell_size
+        x0, y0 = float(x), float(y)
+        off = math.hypot(max(-x0, x0 - cols * self.cell_size, 0.0),
+                         max(-y0, y0 - rows * self.cell_size, 0.0))
+        if not math.isfinite(off):
+            raise ValueError(f"the sensing position ({x!r}, {y!r}) must be finite")
+        span += off + self.cell_size
+        range_m = min(float(sensor.range_m), span)
+        near_m = min(float(sensor.near_m), span)
+        reach = max(range_m, near_m)
         side = 2 * int(math.ceil(reach / self.cell_size)) + 3
-        need = side * side
+        need = min(side, rows) * min(side, cols)
         if self._cells.shape[0] < need:
             self._cells = np.empty((need, 2), dtype=np.int64)
             self._costs = np.empty(need, dtype=np.float64)
         half = math.radians(sensor.fov_deg) / 2.0 if sensor.fov_deg < 360 else math.pi
         k = _sense(self.height, self.true_cost, self.cost, self.seen, self.cell_size,
-                   float(x), float(y), float(heading), float(sensor.range_m), float(half),
-                   float(sensor.near_m), float(sensor.height_m), bool(sensor.line_of_sight),
+                   x0, y0, float(heading), range_m, float(half),
+                   near_m, float(sensor.height_m), bool(sensor.line_of_sight),
                    self._cells, self._costs)
         return self._cells[:k].copy(), self._costs[:k].copy()

@@ -74,3 +74,18 @@ def test_impassable_cell_reported_as_inf():
 def test_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         KnownMap(**kwargs)
+
+
+@pytest.mark.parametrize("range_m", [1e9, 1e300])
+def test_huge_range_is_clamped_to_the_grid(range_m):
+    """A legal but huge range sees what a grid-wide range sees (no range**2 buffer)."""
+    km, _ = make(shape=(30, 50))
+    cells, _ = km.sense(3.5, 4.5, 0.0, SensorModel(range_m, 90.0, 1.0, line_of_sight=True))
+    ref, _ = make(shape=(30, 50))
+    ref_cells, _ = ref.sense(3.5, 4.5, 0.0, SensorModel(60.0, 90.0, 1.0, line_of_sight=True))
+    np.testing.assert_array_equal(km.seen, ref.seen)
+    np.testing.assert_array_equal(cells, ref_cells)
+    assert km._cells.shape[0] <= 30 * 50
+    km2, _ = make(shape=(30, 50))
+    km2.sense(3.5, 4.5, 0.0, SensorModel(1.0, 360.0, range_m, line_of_sight=False))
+    assert km2.seen.all()    # a huge near field covers the whole grid
