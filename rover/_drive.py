@@ -176,14 +176,8 @@ def _smooth(cells, n_cells, x0, y0, gx, gy, known, seen, h, max_len_m, out):
 
 
 @njit(cache=True, nogil=True)
-def _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, out):
-    """One time step of the unicycle model; writes (x, y, heading, speed, yaw rate) to ``out``.
-
-    Speed moves toward ``min(v_cmd, v_lim, vmax)`` (never below 0) by at most ``amax * dt``
-    and never exceeds ``vmax``; the yaw rate is ``w_cmd`` clipped to ``wmax`` (and, when the
-    rover cannot turn in place, to ``v / rmin``). The pose integrates the new speed and yaw
-    rate exactly over ``dt`` (a circular arc).
-    """
+def _next_speed(v, v_cmd, v_lim, vmax, amax, dt):
+    """The speed [m/s] :func:`_step` reaches from ``v`` under ``v_cmd``."""
     target = v_cmd
     if target > v_lim:
         target = v_lim
@@ -202,6 +196,70 @@ def _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, 
         vn = 0.0
     if vn > vmax:
         vn = vmax
+    return vn
+
+
+@njit(cache=True, nogil=True)
+def _pursuit_point(path, nv, j, x, y, dist, out):
+    """The point ``dist`` [m] along the polyline that runs from (x, y) through vertices
+    ``j``, ``j + 1``, ... (the last vertex when the polyline is shorter); into ``out`` (2,)."""
+    px = x
+    py = y
+    left = dist
+    k = j
+    while k < nv:
+        qx = path[k, 0]
+        qy = path[k, 1]
+        seg = math.hypot(qx - px, qy - py)
+        if seg >= left and seg > 0.0:
+            f = left / seg
+            out[0] = px + (qx - px) * f
+            out[1] = py + (qy - py) * f
+            return
+        left -= seg
+        px = qx
+        py = qy
+        k += 1
+    out[0] = px
+    out[1] = py
+
+
+@njit(cache=True, nogil=True)
+def _arc_free(x, y, th, kappa, length, known, seen, h):
+    """Length [m], up to ``length``, of the arc of curvature ``kappa`` [1/m] leaving
+    (x, y) [m] along heading ``th`` [rad] over which every cell is drivable (checked as
+    chords of at most half a cell)."""
+    n = int(math.ceil(length / (0.5 * h)))
+    if n < 1:
+        n = 1
+    ds = length / n
+    px = x
+    py = y
+    for i in range(1, n + 1):
+        sl = ds * i
+        if abs(kappa) > 1e-12:
+            qx = x + (math.sin(th + kappa * sl) - math.sin(th)) / kappa
+            qy = y - (math.cos(th + kappa * sl) - math.cos(th)) / kappa
+        else:
+            qx = x + sl * math.cos(th)
+            qy = y + sl * math.sin(th)
+        if not _segment_ok(px, py, qx, qy, known, seen, h, np.inf):
+            return ds * (i - 1)
+        px = qx
+        py = qy
+    return length
+
+
+@njit(cache=True, nogil=True)
+def _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, out):
+    """One time step of the unicycle model; writes (x, y, heading, speed, yaw rate) to ``out``.
+
+    Speed moves toward ``min(v_cmd, v_lim, vmax)`` (never below 0) by at most ``amax * dt``
+    and never exceeds ``vmax``; the yaw rate is ``w_cmd`` clipped to ``wmax`` (and, when the
+    rover cannot turn in place, to ``v / rmin``). The pose integrates the new speed and yaw
+    rate exactly over ``dt`` (a circular arc).
+    """
+    vn = _next_speed(v, v_cmd, v_lim, vmax, amax, dt)
     wl = wmax
     if not turn_in_place:
         wl2 = vn / rmin
@@ -326,6 +384,13 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
     status = SENSE
     steps = 0
     lookahead = vmax * dt + vmax * vmax / (2.0 * amax) + 2.0 * h
+    # Pure pursuit (rovers that cannot turn in place): curvature limit and lookahead.
+    kmax = 1.0 / rmin
+    look = max(rmin, 2.0 * h)
+    creep = amax * dt
+    horizon = 0.5 * math.pi * rmin + h
+    n_arcs = 9
+    pp = np.empty(2)
     while True:
         if math.hypot(goal_x - x, goal_y - y) <= goal_tol:
             status = GOAL
@@ -375,9 +440,68 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         if frac > 1.0:
             frac = 1.0
         v_lim = vmax * (1.0 - 0.5 * frac)
+        if not turn_in_place:
+            # Pure pursuit: the arc through a point ``look`` ahead on the path, its
+            # curvature held to the turning radius. The rover slows on tight arcs but never
+            # stops to turn (at rest it cannot): it creeps on at the slowest speed a step can
+            # have, and the guard below still checks every step.
+            _pursuit_point(path, nv, j, x, y, look, pp)
+            lx = pp[0] - x
+            ly = pp[1] - y
+            ld = math.hypot(lx, ly)
+            kappa = 0.0
+            if ld > 1e-9:
+                alpha = _wrap(math.atan2(ly, lx) - th)
+                if abs(alpha) >= 0.5 * math.pi:
+                    kappa = kmax if alpha > 0.0 else -kmax
+                else:
+                    kappa = 2.0 * math.sin(alpha) / ld
+                    if kappa > kmax:
+                        kappa = kmax
+                    elif kappa < -kmax:
+                        kappa = -kmax
+            # A rover that cannot turn in place must not drive into a pocket it cannot turn
+            # out of: among arcs from full left to full right lock (and the pursuit arc),
+            # take the one nearest the pursuit arc that stays on drivable ground for a
+            # quarter turn (or up to the target), else the one that stays on it longest.
+            dend = math.hypot(path[nv - 1, 0] - x, path[nv - 1, 1] - y)
+            need = min(horizon, dend)
+            best_k = kappa
+            best_f = -1.0
+            best_d = np.inf
+            for ci in range(n_arcs + 1):
+                if ci == n_arcs:
+                    kc = kappa
+                else:
+                    kc = -kmax + 2.0 * kmax * ci / (n_arcs - 1)
+                fc = _arc_free(x, y, th, kc, horizon, known, seen, h)
+                if fc > need:
+                    fc = need
+                dc = abs(kc - kappa)
+                if fc > best_f + 1e-9 or (fc > best_f - 1e-9 and dc < best_d):
+                    best_k = kc
+                    best_f = fc
+                    best_d = dc
+            kappa = best_k
+            v_cmd = v_lim * (1.0 - 0.75 * abs(kappa) / kmax)
+            if abs(kappa) > 1e-12 and wmax / abs(kappa) < v_cmd:
+                v_cmd = wmax / abs(kappa)
+            if j >= nv - 1:
+                vs = min(dtarget / dt, math.sqrt(2.0 * amax * dtarget))
+                if vs < v_cmd:
+                    v_cmd = vs
+            # Never outrun the drivable ground along the chosen arc.
+            dfree = _arc_free(x, y, th, kappa, lookahead, known, seen, h)
+            vf = amax * (-dt + math.sqrt(dt * dt + 2.0 * dfree / amax))
+            if vf < v_cmd:
+                v_cmd = vf
+            if v_cmd < creep:
+                v_cmd = creep
+            w_cmd = kappa * _next_speed(v, v_cmd, v_lim, vmax, amax, dt)
         # Command: turn in place when badly misaligned, else drive toward the vertex.
-        if abs(err) > align_tol and turn_in_place:
+        elif abs(err) > align_tol:
             v_cmd = 0.0
+            w_cmd = err / dt
         else:
             v_cmd = v_lim
             if not turn_in_place and abs(err) > align_tol:
@@ -400,7 +524,7 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
             vf = amax * (-dt + math.sqrt(dt * dt + 2.0 * dfree / amax))
             if vf < v_cmd:
                 v_cmd = vf
-        w_cmd = err / dt
+            w_cmd = err / dt
         _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, nxt)
         blocked = False
         if not _motion_ok(x, y, th, nxt[0], nxt[1], nxt[2], nxt[3], nxt[4], amax, dt,

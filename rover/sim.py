@@ -13,8 +13,9 @@ One run, leg by leg (start -> waypoints in order -> goal):
    (``plan_path``). No path on the known map proves the target unreachable (unseen cells
    are optimistic and seen ones are the truth), and the run ends with that reason.
 3. **Smooth** the plan by line-of-sight shortcuts through seen, finite cells no costlier
-   than the ones they replace, and **drive** it (pure-pursuit-like vertex following with
-   turn-in-place, speed/acceleration/yaw-rate limits, slower on slopes) until
+   than the ones they replace, and **drive** it (vertex following with turn-in-place, or,
+   for a rover that cannot turn in place, pure pursuit with the curvature held to its turn
+   radius, never stopping to turn; speed/acceleration/yaw-rate limits, slower on slopes) until
    ``sense_every_m`` has been driven, the target is within ``goal_tolerance_m``, or a limit
    is hit.
 
@@ -156,20 +157,25 @@ def _why_impassable(world: World, r: int, c: int) -> str:
     reach = rover.radius_m + h
     import shapely
 
+    # Distances are from the cell's square (the rover's centre may be anywhere in it).
+    square = shapely.box(c * h, r * h, (c + 1) * h, (r + 1) * h)
     for hz in world.scenario.hazards:
-        d = hz.geometry().distance(shapely.Point(x, y))
+        d = hz.geometry().distance(square)
         if d <= reach:
-            return (f"{d:.2f} m from hazard {hz.name!r}, within the rover's radius "
-                    f"{rover.radius_m:.2f} m")
+            return (f"its {h:g} m cell comes within {d:.2f} m of hazard {hz.name!r}, within "
+                    f"the rover's radius {rover.radius_m:.2f} m")
     rocks = getattr(world.terrain, "rocks", None)
     if rocks is not None and len(rocks):
         rk = np.asarray(rocks, dtype=np.float64)
         tall = rk[rk[:, 3] > rover.clearance_m]
         if len(tall):
-            d = np.hypot(tall[:, 0] - x, tall[:, 1] - y) - 0.5 * tall[:, 2]
+            dx = np.maximum(np.maximum(c * h - tall[:, 0], tall[:, 0] - (c + 1) * h), 0.0)
+            dy = np.maximum(np.maximum(r * h - tall[:, 1], tall[:, 1] - (r + 1) * h), 0.0)
+            d = np.hypot(dx, dy) - 0.5 * tall[:, 2]
             i = int(np.argmin(d))
             if d[i] <= reach:
-                return (f"within {max(d[i], 0.0):.2f} m of a {tall[i, 3]:.2f} m rock at "
+                return (f"its {h:g} m cell comes within {max(d[i], 0.0):.2f} m of a "
+                        f"{tall[i, 3]:.2f} m rock at "
                         f"{_fmt((round(tall[i, 0], 2), round(tall[i, 1], 2)))}, taller than the "
                         f"rover's {rover.clearance_m:g} m clearance; the rover's radius is "
                         f"{rover.radius_m:.2f} m")
@@ -575,6 +581,17 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     _drive._idle(state, t, energy, leg, tr.slope_x, tr.slope_y, h, dt, trace, n, out)
                     n += 1
                     t = out[2]
+                    if stuck >= _STUCK_LIMIT and not limits.turn_in_place:
+                        # Stopped, nothing new to see, and it can neither turn on the spot
+                        # nor reverse: no motion it has is left, so this is final.
+                        outcome = "unreachable"
+                        reason = (f"the rover cannot turn in place and is stopped at "
+                                  f"{_fmt((round(state[0], 2), round(state[1], 2)))} heading "
+                                  f"{math.degrees(state[2]):.0f} deg: no forward arc of its "
+                                  f"{limits.min_turn_radius_m:g} m minimum turn radius leads on "
+                                  f"toward {label} at {_fmt((tx, ty))} over the ground seen so far "
+                                  f"(it does not reverse)")
+                        break
                     if stuck >= _STUCK_LIMIT:
                         outcome = "timeout"
                         reason = (f"the rover made no progress toward {label} at {_fmt((tx, ty))} "

@@ -87,13 +87,133 @@ def assert_safe_and_within_limits(res, sc):
     np.testing.assert_allclose(dth, tr["yaw_rate_rad_s"][1:] * np.diff(tr["t_s"]), atol=1e-9)
 
 
+def ackermann(name="generic"):
+    """A preset steered like a car: it cannot turn in place (turn radius = its length)."""
+    from rover.models import rover_preset
+    return rover_preset(name).replace(steering="ackermann")
+
+
+TURN_RADIUS_REASON = (r"the rover cannot turn in place and is stopped at \(.*\) heading -?\d+ deg: "
+                      r"no forward arc of its [\d.]+ m minimum turn radius leads on toward the goal")
+
+
 @pytest.mark.parametrize("seed", range(8))
-@pytest.mark.parametrize("rover", ["generic", "perseverance", "sojourner"])
+@pytest.mark.parametrize("rover", ["generic", "perseverance", "sojourner", "ackermann"])
 def test_safety_invariant_and_limits_on_many_seeds(seed, rover):
-    sc, t = random_case(seed, rover, sense_every_m=0.5, line_of_sight=bool(seed % 2))
+    spec = ackermann() if rover == "ackermann" else rover
+    sc, t = random_case(seed, spec, sense_every_m=0.5, line_of_sight=bool(seed % 2))
     res = run(sc, t)
     assert res.summary["outcome"] in ("reached", "unreachable", "timeout")
     assert_safe_and_within_limits(res, sc)
+
+
+def test_ackermann_arrives_or_says_why_never_stalls():
+    """A rover that cannot turn in place follows arcs within its turn radius, slowing but not
+    stopping to turn; most random cases arrive, and the rest end with a clear reason (a start
+    facing a wall closer than its turn radius allows) rather than a timeout."""
+    outcomes = []
+    for seed in range(16):
+        sc, t = random_case(seed, ackermann(), sense_every_m=0.5, line_of_sight=bool(seed % 2))
+        res = run(sc, t)
+        s = res.summary
+        assert_safe_and_within_limits(res, sc)
+        tr = res.trace
+        # Never sharper than the turn radius (1 m, the generic rover's length).
+        assert (np.abs(tr["yaw_rate_rad_s"]) <= tr["speed_mps"] / 1.0 + 1e-12).all()
+        if s["outcome"] != "reached":
+            assert s["outcome"] == "unreachable", s["reason"]
+            assert (re_search(TURN_RADIUS_REASON, s["reason"])
+                    or re_search(r"no path .* on the known map", s["reason"])), s["reason"]
+        outcomes.append(s["outcome"])
+    assert outcomes.count("reached") >= 12, outcomes
+
+
+@pytest.mark.parametrize("planner", ["dstar_lite", "astar"])
+def test_ackermann_makes_sharp_turns_in_open_ground(planner):
+    """Waypoints that need right-angle and hairpin turns on open ground: the arcs fit, so the
+    rover arrives without ever stopping on the way."""
+    t = bumpy_terrain(size=(60, 60), seed=0, n_bumps=0, n_rocks=0)
+    sc = scenario((3.0, 3.0), (27.0, 3.0), size=(60, 60), rover=ackermann(), planner=planner,
+                  waypoints=[(5.0, 25.0), (25.0, 25.0), (20.0, 8.0), (10.0, 10.0)])
+    res = run(sc, t)
+    assert res.summary["outcome"] == "reached", res.summary["reason"]
+    assert res.summary["waypoints_reached"] == 4
+    assert_safe_and_within_limits(res, sc)
+    assert (np.abs(res.trace["yaw_rate_rad_s"]) <= res.trace["speed_mps"] + 1e-12).all()
+    # It keeps moving through the turns: stopped only at the start.
+    assert (res.trace["speed_mps"][1:-1] > 0).all()
+
+
+def test_ackermann_facing_a_wall_is_unreachable_with_the_reason():
+    sc, t = random_case(0, ackermann(), sense_every_m=0.5)
+    s = run(sc, t).summary
+    assert s["outcome"] == "unreachable"
+    assert re_search(TURN_RADIUS_REASON + r" at \(25.75, 25.25\) over the ground seen so far "
+                     r"\(it does not reverse\)", s["reason"]), s["reason"]
+
+
+def body_gaps(res, rocks=(), polygons=()):
+    """Smallest gap [m] between the rover's footprint circle and each tall rock disc / each
+    polygon over the trace, every step's arc sampled at 8 points."""
+    tr = res.trace
+    x, y = tr["x_m"], tr["y_m"]
+    xs, ys = [x], [y]
+    for f in np.linspace(0.125, 0.875, 7):
+        th0 = tr["heading_rad"][:-1]
+        v, w = tr["speed_mps"][1:], tr["yaw_rate_rad_s"][1:]
+        dt = np.diff(tr["t_s"])
+        ang = w * dt * f
+        small = np.abs(w) < 1e-12
+        safe_w = np.where(small, 1.0, w)
+        xs.append(x[:-1] + np.where(small, v * dt * f * np.cos(th0),
+                                    v / safe_w * (np.sin(th0 + ang) - np.sin(th0))))
+        ys.append(y[:-1] + np.where(small, v * dt * f * np.sin(th0),
+                                    -v / safe_w * (np.cos(th0 + ang) - np.cos(th0))))
+    X, Y = np.concatenate(xs), np.concatenate(ys)
+    radius = res.world.scenario.rover.radius_m
+    gaps = [float((np.hypot(X - rx, Y - ry) - 0.5 * d - radius).min()) for rx, ry, d, _ in rocks]
+    if len(polygons):
+        import shapely
+        pts = shapely.points(X, Y)
+        gaps += [float(shapely.distance(shapely.Polygon(p), pts).min() - radius) for p in polygons]
+    return gaps
+
+
+@pytest.mark.parametrize("steering", ["skid", "ackermann"])
+def test_body_never_touches_a_tall_rock(steering):
+    """The whole footprint circle, not just the centre, stays off rocks taller than the
+    clearance (the reviewer's case: 12 rocks 2 m tall on flat ground; the body used to
+    overlap them by up to 0.35 m)."""
+    from rover.models import rover_preset
+    spec = rover_preset("generic").replace(steering=steering)
+    runs = 0
+    for seed in range(24):
+        rng = np.random.default_rng(seed)
+        rocks = np.column_stack([rng.uniform(8, 22, 12), rng.uniform(8, 22, 12),
+                                 rng.uniform(0.4, 1.2, 12), np.full(12, 2.0)])
+        t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0)
+        t.rocks = rocks
+        sc = scenario((2.3, 2.1), (27.7, 27.6), size=(60, 60), rover=spec, sense_every_m=0.5)
+        res = run(sc, t)
+        assert res.summary["outcome"] in ("reached", "unreachable")
+        assert min(body_gaps(res, rocks=rocks)) >= 0.0
+        runs += res.summary["outcome"] == "reached"
+    assert runs >= 20
+
+
+def test_body_never_enters_a_hazard():
+    polys = [[(6.0, 4.0), (12.0, 5.0), (11.0, 12.0), (7.0, 10.0)],
+             [(15.0, 14.0), (22.0, 13.0), (20.0, 21.0)],
+             [(3.0, 16.0), (9.0, 15.0), (10.0, 19.5), (4.0, 22.0)]]
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        start = (rng.uniform(1.5, 4.0), rng.uniform(1.5, 3.5))
+        goal = (rng.uniform(24.0, 28.0), rng.uniform(24.0, 28.0))
+        t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0)
+        sc = scenario(start, goal, size=(60, 60), hazards=polys, sense_every_m=0.5)
+        res = run(sc, t)
+        assert res.summary["outcome"] == "reached", res.summary["reason"]
+        assert min(body_gaps(res, polygons=polys)) >= 0.0
 
 
 def test_reaches_goal_with_summary_trace_and_replans():
@@ -250,7 +370,7 @@ def test_bad_placements_name_the_key():
     t.rocks = np.array([[10.0, 10.0, 1.0, 1.0]])
     hz = [[(20.0, 20.0), (25.0, 20.0), (25.0, 25.0), (20.0, 25.0)]]
     cases = [
-        (dict(start=(10.0, 10.2), goal=(3.0, 3.0)), r"\[mission\].start: \(10, 10.2\) is on impassable ground \(within 0.00 m of a 1.00 m rock at \(10, 10\), taller than the rover's 0.2 m clearance"),
+        (dict(start=(10.0, 10.2), goal=(3.0, 3.0)), r"\[mission\].start: \(10, 10.2\) is on impassable ground \(its 0.5 m cell comes within 0.00 m of a 1.00 m rock at \(10, 10\), taller than the rover's 0.2 m clearance"),
         (dict(start=(3.0, 3.0), goal=(22.0, 22.0)), r"\[mission\].goal: \(22, 22\) is inside hazard 'h0'"),
         (dict(start=(3.0, 3.0), goal=(5.0, 5.0), waypoints=[(4.0, 4.0), (40.0, 4.0)]), r"\[mission\].waypoints\[1\]: \(40, 4\) lies outside the 30 x 30 m terrain"),
     ]
