@@ -1,9 +1,14 @@
 """Path smoothing for the follower: line-of-sight shortcuts over a planner's cell path.
 
-The run loop (:mod:`rover.sim`) follows the polyline these functions produce: the rover turns
-in place toward the next vertex when it is more than 10 degrees off, drives straight at it
-otherwise (slowing to stop at sharp corners and never further than the known-drivable ground
-ahead allows), and every step passes a safety check against the known map. The compiled
+The run loop (:mod:`rover.sim`) follows the polyline these functions produce. A rover that
+can turn in place turns toward the next vertex when it is more than 10 degrees off and
+drives straight at it otherwise (slowing to stop at sharp corners and never further than the
+known-drivable ground ahead allows). A rover that cannot (``steering = "ackermann"``) uses
+pure pursuit: it steers along the arc through a point one turn radius ahead on the path,
+its curvature held to ``1 / min_turn_radius``, preferring among arcs from full left to full
+right lock the one nearest that arc which stays on drivable ground for a quarter turn; it
+slows on tight arcs but never stops to turn (at rest it could not), creeping on instead.
+Either way every step passes a safety check against the known map. The compiled
 kernels live in :mod:`rover._drive`; these wrappers validate and are handy for drawing.
 
 A cell is *drivable* when it has been seen and its known cost is finite. A shortcut segment

@@ -238,8 +238,9 @@ def test_reaches_goal_with_summary_trace_and_replans():
     assert res.known_cost.shape == res.true_cost.shape
 
 
-def test_deterministic_trace():
-    sc, t = random_case(5, "perseverance", sense_every_m=0.5)
+@pytest.mark.parametrize("rover", ["perseverance", "ackermann"])
+def test_deterministic_trace(rover):
+    sc, t = random_case(5, ackermann() if rover == "ackermann" else rover, sense_every_m=0.5)
     a, b = run(sc, t), run(sc, t)
     for k in a.trace:
         np.testing.assert_array_equal(a.trace[k], b.trace[k])
