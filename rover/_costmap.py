@@ -84,7 +84,9 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
     """
     bad = False
     R, C = z.shape
-    W = 2 * k + 2
+    # A ring of R + 1 rows already holds every row once: a footprint wider than the grid
+    # must not size the ring by its own width.
+    W = min(2 * k + 2, R + 1)
     h0 = np.zeros((W, C))
     h1 = np.zeros((W, C))
     h2 = np.zeros((W, C))

@@ -388,7 +388,8 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
     kmax = 1.0 / rmin
     look = max(rmin, 2.0 * h)
     creep = amax * dt
-    horizon = 0.5 * math.pi * rmin + h
+    # A quarter turn, but no longer than the grid (arcs off it end there anyway).
+    horizon = min(0.5 * math.pi * rmin + h, (R + C) * h)
     n_arcs = 9
     pp = np.empty(2)
     while True:

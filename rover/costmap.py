@@ -270,7 +270,9 @@ def terrain_cost(
         f, msg = problems[0]
         raise ValueError(f"rover.{f} {msg}")
     rows, cols = z.shape
-    k = footprint_halfwidth(rover, h)
+    # Windows are clipped at the grid's edges, so a footprint wider than the grid covers it
+    # all at k = max(rows, cols): the clamp keeps a huge (legal) rover from huge loops.
+    k = min(footprint_halfwidth(rover, h), max(rows, cols))
     point_obstacles = np.zeros((rows, cols), dtype=np.uint8)
     # Cells where the rover's centre would bring its footprint circle onto a point obstacle.
     keep_out = np.zeros((rows, cols), dtype=np.uint8)

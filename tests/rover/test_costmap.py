@@ -221,3 +221,18 @@ def test_no_point_of_a_finite_cell_brings_the_body_into_a_hazard(seed, h):
 def test_rasterize_margin_is_validated():
     with pytest.raises(ValueError, match=r"margin_m must be a finite number >= 0 \[m\], got -1.0"):
         rasterize_polygons([[(1, 1), (2, 1), (2, 2)]], (4, 4), 1.0, margin_m=-1.0)
+
+
+def test_footprint_wider_than_the_grid_is_clamped_to_it():
+    """A huge but legal footprint gives the whole-grid window (it used to size the kernel's
+    row ring by the footprint and run out of memory)."""
+    rng = np.random.default_rng(4)
+    z = (rng.normal(size=(9, 13)) * 0.2).astype(np.float32)
+    huge = GEN.replace(length_m=1e9, width_m=1e9)
+    t = terrain_cost(z, 0.5, huge, rocks=np.array([[2.0, 2.0, 0.5, 1.0]]),
+                     hazards=[[(4.0, 4.0), (5.0, 4.0), (5.0, 5.0)]])
+    sx, sy, rough, step = naive_terms(z.astype(np.float64), 13, 0.5)
+    np.testing.assert_allclose(t.slope_x, sx, atol=2e-4)
+    np.testing.assert_allclose(t.roughness_m, rough, atol=2e-4)
+    np.testing.assert_allclose(t.step_m, step, atol=2e-4)
+    assert np.isinf(t.cost).all()    # the body covers the tall rock from every cell
