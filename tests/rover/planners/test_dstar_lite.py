@@ -330,7 +330,7 @@ def test_update_and_move_errors():
     with pytest.raises(ValueError, match=r"cells must be an integer array of shape \(K, 2\)"):
         planner.update([1, 1], [2.0])
     with pytest.raises(ValueError, match=r"cells must be an integer array"):
-        planner.update([[1.0, 1.0]], [2.0])
+        planner.update([[1.5, 1.0]], [2.0])  # whole-number floats are accepted, fractions not
     with pytest.raises(ValueError,
                        match=r"costs must have shape \(1,\) to match cells, got \(2,\)"):
         planner.update([[1, 1]], [2.0, 3.0])
