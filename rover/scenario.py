@@ -268,7 +268,7 @@ class _Reader:
         v = table[k]
         if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
             kind = "an integer" if integer else "a number"
-            raise self.err(where, f"must be {kind}, got {_type_name(v)} {v!r}")
+            raise self.err(where, f"must be {kind}, got {_type_name(v)} {_toml(v)}")
         if not math.isfinite(v):
             raise self.err(where, f"must be finite, got {v!r}")
         if minimum is not None and (v <= minimum if exclusive_min else v < minimum):
@@ -285,7 +285,7 @@ class _Reader:
             return default
         v = table[k]
         if not isinstance(v, str):
-            raise self.err(where, f"must be a string, got {_type_name(v)} {v!r}")
+            raise self.err(where, f"must be a string, got {_type_name(v)} {_toml(v)}")
         if choices is not None and v not in choices:
             raise self.err(where, f"unknown value {v!r}" + _did_you_mean(v, choices)
                            + f"; valid values: {', '.join(sorted(choices))}")
@@ -317,10 +317,9 @@ class _Reader:
         seed = self.number(doc, "seed", "", default=0, minimum=0, integer=True)
         if seed >= 2**63:
             raise self.err("seed", f"must be < 2**63, got {seed}")
-        for section in ("terrain", "mission"):
-            if section not in doc:
-                raise self.err(f"[{section}]", "required table is missing")
-        terrain = self.terrain(self.table(doc["terrain"], "[terrain]"))
+        if "mission" not in doc:
+            raise self.err("[mission]", "required table is missing (it holds at least start and goal)")
+        terrain = self.terrain(self.table(doc.get("terrain", {}), "[terrain]"))
         rover = self.rover(self.table(doc.get("rover", {}), "[rover]"))
         mission = self.mission(self.table(doc["mission"], "[mission]"), terrain)
         hazards_raw = doc.get("hazards", [])
@@ -487,6 +486,13 @@ class _Reader:
         if not poly.intersects(shapely.box(0, 0, w, hgt)):
             raise self.err(key, f"lies wholly outside the {w:g} x {hgt:g} m terrain")
         return Hazard(name=name, polygon=pts)
+
+
+def _toml(v) -> str:
+    """``v`` as it would be written in TOML (true, not True), for messages."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v)
 
 
 def _type_name(v) -> str:

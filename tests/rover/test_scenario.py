@@ -158,3 +158,16 @@ def test_terrain_parameters_are_checked_when_loading(write, line, pattern):
 def test_top_level_keys_have_no_leading_dot(write):
     with pytest.raises(ScenarioError, match=r"case\.toml: seed: must be an integer, got a number 1\.5$"):
         load_scenario(write(scenario_text(top="seed = 1.5\n")))
+
+
+def test_only_mission_is_required(write):
+    sc = load_scenario(write("[mission]\nstart = [10.0, 10.0]\ngoal = [200.0, 150.0]\n"))
+    assert (sc.terrain.body, sc.terrain.size, sc.terrain.cell_size_m) == ("mars", (512, 512), 0.5)
+    assert sc.rover.name == "generic"
+    with pytest.raises(ScenarioError, match=r"\[mission\]: required table is missing"):
+        load_scenario(write(""))
+
+
+def test_values_are_shown_as_toml_writes_them(write):
+    with pytest.raises(ScenarioError, match=r"seed: must be an integer, got a boolean true$"):
+        load_scenario(write(scenario_text(top="seed = true\n")))
