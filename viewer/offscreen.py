@@ -138,6 +138,9 @@ def write_frames(replays, out_dir: str | os.PathLike, *, count: int = 300, size=
     count = int(count)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    # Frames of an earlier, longer sequence would follow ours in a video made from the folder.
+    for stale in out.glob("frame_[0-9][0-9][0-9][0-9][0-9].png"):
+        stale.unlink()
     stage = stage_for(replays, size=size, layers=layers)
     stage.paused = True
     t_end = max(tl.t_available for tl in stage.timelines)

@@ -94,6 +94,8 @@ def run(args) -> int:
     png = getattr(args, "png", None)
     frames = getattr(args, "frames", None)
     check_writable_file(png, "--png")
+    if png is not None and png.suffix.lower() != ".png":
+        raise CLIError(f"--png must name a .png file, got {str(png)!r}")
     check_writable_dir(frames, "--frames")
     check_writable_dir(args.out, "--out")
     out = prepare_out_dir(args.out if args.out is not None else default_out_dir(scenario.name))
@@ -134,7 +136,8 @@ def run(args) -> int:
 
     outcome = summary.get("outcome")
     if args.quiet:
-        print(f"{outcome}: {summary.get('reason', '')} ({out})")
+        extra = "".join(f", {p}" for p in (png, frames) if p is not None)
+        print(f"{outcome}: {summary.get('reason', '')} ({out}{extra})")
     else:
         print(format_summary(summary))
         print(f"\nresults: {out / 'summary.json'}, {out / 'trace.csv'}, {out / REPLAY_FILE} "

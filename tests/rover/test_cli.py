@@ -275,3 +275,16 @@ def test_reused_out_dir_never_mixes_runs(small, tmp_path, monkeypatch):
     monkeypatch.setattr(results, "write_trace", disk_full)
     assert main(["run", str(small), "-q", "--out", str(out)]) == 2
     assert not (out / "summary.json").exists()  # the old summary no longer vouches for the folder
+
+
+def test_png_must_be_a_png_and_frames_replace_an_older_sequence(small, tmp_path, capsys):
+    assert main(["run", str(small), "--png", str(tmp_path / "run.jpg"), "--out", str(tmp_path / "n")]) == 2
+    assert "--png must name a .png file" in capsys.readouterr().err
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / "frame_00007.png").write_bytes(b"old")
+    (frames / "notes.txt").write_text("mine")
+    assert main(["run", str(small), "-q", "--frames", str(frames), "--frame-count", "3",
+                 "--out", str(tmp_path / "o")]) == 0
+    assert sorted(p.name for p in frames.iterdir()) == [
+        "frame_00000.png", "frame_00001.png", "frame_00002.png", "notes.txt"]
