@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 
 from rover.commands import CLIError, check_writable_file
@@ -167,10 +168,12 @@ def run(args) -> int:
             image = terrains.render_rgb(terrain)
             draw_scale_bar(image, terrain.cell_size)
             write_png(out_png, image)
-            print(f"wrote {out_png} ({terrain.shape[1]} x {terrain.shape[0]} px, north up)")
+            # With --json, stdout is the JSON alone, so that it parses; notes go to stderr.
+            print(f"wrote {out_png} ({terrain.shape[1]} x {terrain.shape[0]} px, north up)",
+                  file=sys.stderr if args.json else sys.stdout)
         if out_npz is not None:
             terrains.save(terrain, out_npz)
-            print(f"wrote {out_npz}")
+            print(f"wrote {out_npz}", file=sys.stderr if args.json else sys.stdout)
     except OSError as exc:
         raise CLIError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from None
     if args.stats:

@@ -87,3 +87,15 @@ def test_help_and_list_params(capsys):
     assert main(["terrain", "--list-params"]) == 0
     out = capsys.readouterr().out
     assert "rms_slope_deg" in out and "[deg]" in out
+
+
+def test_json_stats_stay_parseable_when_files_are_written(tmp_path, capsys):
+    import json
+
+    from rover.cli import main
+
+    png, npz = tmp_path / "t.png", tmp_path / "t.npz"
+    assert main(["terrain", "--size", "64", "-o", str(png), "--npz", str(npz), "--stats", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["shape"] == [64, 64]
+    assert "wrote" in captured.err and png.exists() and npz.exists()
