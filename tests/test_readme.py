@@ -38,11 +38,12 @@ def test_scenarios_named_in_the_readme_exist(path):
 
 def test_annotated_scenario_example_is_valid(tmp_path):
     from rover.scenario import load_scenario
-    from rover.sim import prepare
+    from rover.sim import prepare, simulate
 
     (block,) = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
     path = tmp_path / "example.toml"
     path.write_text(block, encoding="utf-8")
     scenario = load_scenario(path)
     assert scenario.rover.max_speed_mps == 0.04 and len(scenario.hazards) == 2
-    prepare(scenario)  # start, waypoints and goal are on passable ground
+    result = simulate(scenario, world=prepare(scenario))  # placements are checked by prepare
+    assert result.summary["outcome"] == "reached", result.summary["reason"]
