@@ -582,7 +582,7 @@ class Overlay:
             p = self._panels[key] = _panel(size, alpha)
         return p
 
-    def hud(self, surf, view: PaneView, *, speed, paused: bool, status: str = "") -> pygame.Rect:
+    def hud(self, surf, view: PaneView, *, speed, paused: bool | None, status: str = "") -> pygame.Rect:
         """The figures of one pane's run, top left; returns the panel's rectangle."""
         tl = view.timeline
         sc = view.art.scene
@@ -592,8 +592,9 @@ class Overlay:
         energy = float(row[7]) if row is not None else 0.0
         lines = [(f"{sc.name}", COLOURS["text"], True),
                  (f"{sc.rover}  ·  {_PLANNER_NAMES.get(tl.label, tl.label)}", COLOURS["plan"], True)]
-        play = "paused" if paused else fmt_speed(speed)
-        lines.append((f"sim time  {fmt_time(tl.t_s)}   ({play})", COLOURS["text"], False))
+        # paused is None for a still picture (--png, --frames): no playback state to show.
+        play = "" if paused is None else "   (paused)" if paused else f"   ({fmt_speed(speed)})"
+        lines.append((f"sim time  {fmt_time(tl.t_s)}{play}", COLOURS["text"], False))
         lines.append((f"distance  {tl.distance_m():.1f} m", COLOURS["text"], False))
         lines.append((f"energy  {energy:.1f} Wh", COLOURS["text"], False))
         lines.append((f"replans  {fig.get('replans', 0):,}   planner total "

@@ -76,7 +76,7 @@ def surface_to_array(surf: pygame.Surface) -> np.ndarray:
 def _draw_at(stage: Stage, t_s: float | None) -> pygame.Surface:
     for tl in stage.timelines:
         tl.seek(tl.t_available if t_s is None else t_s)
-    stage.paused = True
+    stage.paused = None  # a still picture: the HUD shows no playback state
     surf = pygame.Surface(stage.size, depth=32)
     stage.draw(surf)
     return surf
@@ -142,7 +142,7 @@ def write_frames(replays, out_dir: str | os.PathLike, *, count: int = 300, size=
     for stale in out.glob("frame_[0-9][0-9][0-9][0-9][0-9].png"):
         stale.unlink()
     stage = stage_for(replays, size=size, layers=layers)
-    stage.paused = True
+    stage.paused = None  # a still picture: the HUD shows no playback state
     t_end = max(tl.t_available for tl in stage.timelines)
     surf = pygame.Surface(stage.size, depth=32)
     serials = [0] * len(stage.panes)
