@@ -29,6 +29,7 @@ the true map.
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -230,6 +231,17 @@ def _nearest_passable_hint(world: World, r: int, c: int, search_m: float = 25.0)
     return f"; the nearest passable point is ({x:.6g}, {y:.6g})"
 
 
+def _check_args(scenario, seed) -> None:
+    """TypeError/ValueError for arguments a caller (not the scenario file) got wrong."""
+    if not isinstance(scenario, Scenario):
+        hint = (" (a file name? load it first: rover.load_scenario(path))"
+                if isinstance(scenario, (str, os.PathLike)) else "")
+        raise TypeError(f"scenario must be a rover.Scenario, got {type(scenario).__name__}{hint}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+
+
 def prepare(scenario: Scenario, *, seed: int | None = None) -> World:
     """Build the world of ``scenario`` and check its mission against it.
 
@@ -252,6 +264,7 @@ def prepare(scenario: Scenario, *, seed: int | None = None) -> World:
     """
     from rover.scenario import build_terrain
 
+    _check_args(scenario, seed)
     for f, msg in scenario.rover.problems():
         raise scenario.error(f"[rover].{f}", msg)
     terrain = build_terrain(scenario, seed=seed)
@@ -377,6 +390,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     gathered so far.
     """
     wall0 = time.perf_counter()
+    _check_args(scenario, seed)
     m = scenario.mission
     name = m.planner if planner is None else planner
     names, scratch, dstar_cls = _planners()

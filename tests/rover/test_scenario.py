@@ -171,3 +171,16 @@ def test_only_mission_is_required(write):
 def test_values_are_shown_as_toml_writes_them(write):
     with pytest.raises(ScenarioError, match=r"seed: must be an integer, got a boolean true$"):
         load_scenario(write(scenario_text(top="seed = true\n")))
+
+
+def test_simulate_and_prepare_name_a_callers_mistake(write):
+    from rover.sim import prepare, simulate
+
+    path = write(scenario_text())
+    with pytest.raises(TypeError, match=r"scenario must be a rover\.Scenario, got PosixPath \(a file name\? "
+                                        r"load it first: rover\.load_scenario\(path\)\)"):
+        simulate(path)
+    sc = load_scenario(path)
+    for bad in (-1, "3", 1.5, True):
+        with pytest.raises(ValueError, match=r"^seed must be a whole number >= 0, got "):
+            prepare(sc, seed=bad)
