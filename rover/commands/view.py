@@ -31,7 +31,7 @@ def register(sub) -> None:
                    help="window size in pixels (default 1280x800)")
     p.add_argument("--speed", metavar="X", type=_speed, default="auto",
                    help="initial playback speed in simulated seconds per second, or 'max' "
-                        "(default: a step on the speed ladder that plays the whole run in one to two minutes)")
+                        "(default: the fastest listed speed at which the whole run takes at least a minute)")
     p.add_argument("--shots", metavar="DIR", type=Path,
                    help="folder for screenshots saved with S (default: the current folder)")
     # Synthetic key presses "FRAME:KEY,..." for tests and demos (e.g. "120:s,180:q").
