@@ -47,3 +47,13 @@ def test_annotated_scenario_example_is_valid(tmp_path):
     assert scenario.rover.max_speed_mps == 0.04 and len(scenario.hazards) == 2
     result = simulate(scenario, world=prepare(scenario))  # placements are checked by prepare
     assert result.summary["outcome"] == "reached", result.summary["reason"]
+
+
+def test_the_sample_run_output_is_what_the_flagship_prints(tmp_path, capsys):
+    from rover.cli import main
+
+    (sample,) = re.findall(r"```\n\$ \.venv/bin/rover run (\S+)\n(.*?)\.\.\.\n```", README, flags=re.S)
+    scenario, shown = sample
+    assert main(["run", str(REPO / scenario), "--out", str(tmp_path / "run")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:len(shown.splitlines())] == shown.splitlines()
