@@ -302,10 +302,10 @@ def world_from_terrain(scenario: Scenario, terrain: Any, *, seed: int | None = N
 
 
 def _planners():
-    """(names, plan_from_scratch, DStarLite) from :mod:`rover.planners`."""
+    """(name check, plan_from_scratch, DStarLite) from :mod:`rover.planners`."""
     from rover import planners
 
-    return tuple(planners.PLANNERS), planners.plan_path, planners.DStarLite
+    return planners.check_planner_name, planners.plan_path, planners.DStarLite
 
 
 class _Replanner:
@@ -393,9 +393,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     _check_args(scenario, seed)
     m = scenario.mission
     name = m.planner if planner is None else planner
-    names, scratch, dstar_cls = _planners()
-    if name not in names:
-        raise ValueError(f"unknown planner {name!r}; valid planners: {', '.join(sorted(names))}")
+    check_name, scratch, dstar_cls = _planners()
+    check_name(name)
     run_seed = scenario.seed if seed is None else int(seed)
     if world is None:
         world = prepare(scenario, seed=seed)

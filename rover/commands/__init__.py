@@ -37,7 +37,7 @@ def check_writable_file(path: Path | None, option: str) -> None:
     """Raise :class:`CLIError` unless ``path`` (if given) can be created or replaced as a file."""
     if path is None:
         return
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
     if path.is_dir():
         raise CLIError(f"{option}: {path} is a folder; give a file name")
     if not folder.is_dir():

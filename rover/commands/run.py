@@ -52,10 +52,12 @@ def check_planner(name: str | None) -> None:
     """Raise :class:`CLIError` unless ``name`` is None or a registered planner."""
     if name is None:
         return
-    from rover.planners import PLANNERS
+    from rover.planners import check_planner_name
 
-    if name not in PLANNERS:
-        raise CLIError(f"--planner: unknown planner {name!r}; valid planners: {', '.join(PLANNERS)}")
+    try:
+        check_planner_name(name)
+    except ValueError as exc:
+        raise CLIError(f"--planner: {exc}") from None
 
 
 def default_out_dir(scenario_name: str) -> Path:

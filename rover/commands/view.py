@@ -66,7 +66,7 @@ def _speed(text: str):
 
 
 def _planners(args, default: str) -> list[str]:
-    from rover.planners import PLANNERS
+    from rover.planners import check_planner_name
 
     if args.compare is None:
         check_planner(args.planner)
@@ -77,8 +77,10 @@ def _planners(args, default: str) -> list[str]:
     if not names:
         raise CLIError(f"--compare: expected planner names separated by commas, got {args.compare!r}")
     for n in names:
-        if n not in PLANNERS:
-            raise CLIError(f"--compare: unknown planner {n!r}; valid planners: {', '.join(PLANNERS)}")
+        try:
+            check_planner_name(n)
+        except ValueError as exc:
+            raise CLIError(f"--compare: {exc}") from None
     if len(set(names)) != len(names):
         raise CLIError(f"--compare: a planner is listed twice in {args.compare!r}")
     return names

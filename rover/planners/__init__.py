@@ -15,7 +15,7 @@ from rover.planners._common import Plan
 from rover.planners._dstar_lite import DStarLite
 from rover.planners._search import astar, dijkstra
 
-__all__ = ["Plan", "astar", "dijkstra", "DStarLite", "PLANNERS", "plan_path"]
+__all__ = ["Plan", "astar", "dijkstra", "DStarLite", "PLANNERS", "plan_path", "check_planner_name"]
 
 PLANNERS: dict[str, str] = {
     "astar": "A*: optimal, octile heuristic scaled by the least cell cost",
@@ -24,6 +24,12 @@ PLANNERS: dict[str, str] = {
     "dstar_lite": "D* Lite: optimal and incremental, cheap replans after cost changes or moves",
 }
 """Planner names for scenarios and the CLI, each with a one-line description."""
+
+
+def check_planner_name(name: str) -> None:
+    """Raise ``ValueError`` naming the valid planners unless ``name`` is a key of :data:`PLANNERS`."""
+    if name not in PLANNERS:
+        raise ValueError(f"unknown planner {name!r}; valid planners: {', '.join(PLANNERS)}")
 
 
 def plan_path(name: str, cost, start, goal, *, connectivity: int = 8,
@@ -62,7 +68,5 @@ def plan_path(name: str, cost, start, goal, *, connectivity: int = 8,
         return astar(cost, start, goal, connectivity=connectivity, weight=weight)
     if name == "dijkstra":
         return dijkstra(cost, start, goal, connectivity=connectivity)
-    if name == "dstar_lite":
-        return DStarLite(cost, start, goal, connectivity=connectivity).plan()
-    valid = ", ".join(repr(k) for k in PLANNERS)
-    raise ValueError(f"unknown planner {name!r}; valid planners: {valid}")
+    check_planner_name(name)
+    return DStarLite(cost, start, goal, connectivity=connectivity).plan()

@@ -202,8 +202,8 @@ def test_registry_names_and_plan_path():
 
 
 def test_unknown_planner_name_lists_valid_ones():
-    with pytest.raises(ValueError, match=r"unknown planner 'rrt'; valid planners: 'astar', "
-                                         r"'wastar', 'dijkstra', 'dstar_lite'"):
+    with pytest.raises(ValueError, match=r"unknown planner 'rrt'; valid planners: astar, "
+                                         r"wastar, dijkstra, dstar_lite"):
         plan_path("rrt", np.ones((2, 2)), (0, 0), (1, 1))
 
 
