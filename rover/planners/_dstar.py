@@ -93,23 +93,40 @@ def _rc(u, cols, inv_cols):
 
 
 @njit(inline="always")
-def _edge(cost, u, k, rows, cols):
-    """Cost of the move from flat cell u in direction k; inf when it is not allowed."""
-    r = u // cols
-    c = u - r * cols
-    dr = DR[k]
-    dc = DC[k]
-    r2 = r + dr
-    c2 = c + dc
-    if r2 < 0 or r2 >= rows or c2 < 0 or c2 >= cols:
-        return np.inf
-    cu = cost[u]
-    cv = cost[u + dr * cols + dc]
-    if cu == np.inf or cv == np.inf:
-        return np.inf
-    if k >= 4 and (cost[u + dr * cols] == np.inf or cost[u + dc] == np.inf):
-        return np.inf
-    return (cu + cv) * HALF_STEP[k]
+def _mask(cost, u, r, c, cols, last_row, last_col):
+    """Bits 1, 2, 4, 8: the cell above, below, left, right of u (row r, col c) is on the
+    grid and passable; a move in direction k is allowed when ``mask & NEED[k] == NEED[k]``
+    and its target is passable (no corner cutting)."""
+    mask = 0
+    if r > 0 and cost[u - cols] < np.inf:
+        mask |= 1
+    if r < last_row and cost[u + cols] < np.inf:
+        mask |= 2
+    if c > 0 and cost[u - 1] < np.inf:
+        mask |= 4
+    if c < last_col and cost[u + 1] < np.inf:
+        mask |= 8
+    return mask
+
+
+@njit(inline="always")
+def _best_rhs(cost, g, s, r, c, cols, last_row, last_col, ndir, off):
+    """min over successors s' of c(s, s') + g(s') for a passable s at (r, c)."""
+    cs = cost[s]
+    mask = _mask(cost, s, r, c, cols, last_row, last_col)
+    best = np.inf
+    for k in range(ndir):
+        need = NEED[k]
+        if (mask & need) != need:
+            continue
+        v = s + off[k]
+        cv = cost[v]
+        if cv == np.inf:
+            continue
+        val = (cs + cv) * HALF_STEP[k] + g[v]
+        if val < best:
+            best = val
+    return best
 
 
 @njit(inline="always")
@@ -183,14 +200,15 @@ def _remove(hk1, hk2, hn, pos, node, size):
     return size
 
 
-@njit
-def _update_vertex(u, g, rhs, pos, hk1, hk2, hn, size, start, km, cols, conn8, scale):
-    """UpdateVertex(u): put u in U with its key if inconsistent, else take it out."""
+@njit(inline="always")
+def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km, conn8, scale):
+    """UpdateVertex(u) for u at (r, c), the start at (st_r, st_c): put u in U with its key
+    if inconsistent, else take it out. Returns the new heap size."""
     gu = g[u]
     ru = rhs[u]
     if gu != ru:
         m = gu if gu < ru else ru
-        k1 = m + _h(start, u, cols, conn8, scale) + km
+        k1 = m + _hrc(st_r, st_c, r, c, conn8, scale) + km
         i = pos[u]
         if i >= 0:
             old1 = hk1[i]
@@ -211,19 +229,6 @@ def _update_vertex(u, g, rhs, pos, hk1, hk2, hn, size, start, km, cols, conn8, s
     elif pos[u] >= 0:
         size = _remove(hk1, hk2, hn, pos, u, size)
     return size
-
-
-@njit
-def _best_rhs(cost, g, u, rows, cols, ndir):
-    """min over successors s' of c(u, s') + g(s')."""
-    best = np.inf
-    for k in range(ndir):
-        c = _edge(cost, u, k, rows, cols)
-        if c < np.inf:
-            v = c + g[u + DR[k] * cols + DC[k]]
-            if v < best:
-                best = v
-    return best
 
 
 @njit(cache=True, nogil=True)
@@ -315,15 +320,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
             cu = cost[uu]
             if cu == inf:
                 continue
-            mask = 0
-            if r > 0 and cost[u - cols] < inf:
-                mask |= 1
-            if r < last_row and cost[u + cols] < inf:
-                mask |= 2
-            if c > 0 and cost[u - 1] < inf:
-                mask |= 4
-            if c < last_col and cost[u + 1] < inf:
-                mask |= 8
+            mask = _mask(cost, u, r, c, cols, last_row, last_col)
             for k in range(ndir):
                 need = NEED[k]
                 if (mask & need) != need:
@@ -369,22 +366,50 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                 hn[i] = s
                 pos[s] = i
         else:
+            # Underconsistent: raise g to inf and repair the predecessors whose rhs came
+            # through u (coordinates carried, as in the branch above).
             g_old = gu
-            g[u] = inf
-            for k in range(ndir):
-                cst = _edge(cost, u, k, rows, cols)
-                if cst == inf:
-                    continue
-                s = u + off[k]
-                if s == goal:
-                    continue
-                if rhs[s] == cst + g_old:
-                    rhs[s] = _best_rhs(cost, g, s, rows, cols, ndir)
-                    size = _update_vertex(s, g, rhs, pos, hk1, hk2, hn, size, start, km, cols,
-                                          conn8, scale)
-            size = _update_vertex(u, g, rhs, pos, hk1, hk2, hn, size, start, km, cols, conn8,
-                                  scale)
+            g[uu] = inf
+            cu = cost[uu]
+            if cu < inf:
+                mask = _mask(cost, u, r, c, cols, last_row, last_col)
+                for k in range(ndir):
+                    need = NEED[k]
+                    if (mask & need) != need:
+                        continue
+                    s = u + off[k]
+                    cs = cost[s]
+                    if cs == inf or s == goal:
+                        continue
+                    if rhs[s] == (cu + cs) * HALF_STEP[k] + g_old:
+                        sr = r + DR[k]
+                        sc = c + DC[k]
+                        rhs[s] = _best_rhs(cost, g, s, sr, sc, cols, last_row, last_col,
+                                              ndir, off)
+                        size = _update_vertex(s, sr, sc, g, rhs, pos, hk1, hk2, hn, size,
+                                                 st_r, st_c, km, conn8, scale)
+            size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
+                                     conn8, scale)
     return DONE, size, expanded
+
+
+@njit(inline="always")
+def _edges_rc(cost, u, r, c, cols, last_row, last_col, ndir, off, out):
+    """out[k] = cost of the move from u (row r, col c) in direction k, inf when it is not
+    allowed: (c[u] + c[v]) / 2 times the step length, no corner cutting."""
+    cu = cost[u]
+    if cu == np.inf:
+        for k in range(ndir):
+            out[k] = np.inf
+        return
+    mask = _mask(cost, u, r, c, cols, last_row, last_col)
+    for k in range(ndir):
+        need = NEED[k]
+        if (mask & need) != need:
+            out[k] = np.inf
+            continue
+        cv = cost[u + off[k]]
+        out[k] = np.inf if cv == np.inf else (cu + cv) * HALF_STEP[k]
 
 
 @njit(cache=True, nogil=True)
@@ -400,9 +425,16 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     ``9 * len(cells)`` more entries. Returns the new heap size.
     """
     rows = cost.size // cols
+    last_row = rows - 1
+    last_col = cols - 1
     ndir = 8 if conn8 else 4
+    off = DR * cols + DC
+    st_r = start // cols
+    st_c = start - st_r * cols
     nc = cells.size
     aff = np.empty(9 * nc, dtype=np.int64)
+    ar = np.empty(9 * nc, dtype=np.int64)
+    ac = np.empty(9 * nc, dtype=np.int64)
     na = 0
     for j in range(nc):
         x = cells[j]
@@ -420,11 +452,13 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
                 if mark[y] == 0:
                     mark[y] = 1
                     aff[na] = y
+                    ar[na] = r
+                    ac[na] = c
                     na += 1
     old = np.empty((na, 8))
+    new = np.empty(8)
     for i in range(na):
-        for k in range(ndir):
-            old[i, k] = _edge(cost, aff[i], k, rows, cols)
+        _edges_rc(cost, aff[i], ar[i], ac[i], cols, last_row, last_col, ndir, off, old[i])
     for j in range(nc):
         cost[cells[j]] = values[j]
     for i in range(na):
@@ -432,22 +466,35 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
         mark[u] = 0
         if u == goal:
             continue
+        r = ar[i]
+        c = ac[i]
+        _edges_rc(cost, u, r, c, cols, last_row, last_col, ndir, off, new)
         r0 = rhs[u]
+        recompute = False
         for k in range(ndir):
-            c_new = _edge(cost, u, k, rows, cols)
+            c_new = new[k]
             c_old = old[i, k]
             if c_new == c_old:
                 continue
-            v = u + DR[k] * cols + DC[k]
+            v = u + off[k]
             if c_old > c_new:
                 nr = c_new + g[v]
                 if nr < rhs[u]:
                     rhs[u] = nr
             elif rhs[u] == c_old + g[v]:
-                rhs[u] = _best_rhs(cost, g, u, rows, cols, ndir)
+                recompute = True
+        if recompute:
+            # An edge that gave rhs(u) got dearer: take the best over all the new edges.
+            best = np.inf
+            for k in range(ndir):
+                if new[k] < np.inf:
+                    val = new[k] + g[u + off[k]]
+                    if val < best:
+                        best = val
+            rhs[u] = best
         if rhs[u] != r0:  # unchanged rhs: consistency and queue membership unchanged too
-            size = _update_vertex(u, g, rhs, pos, hk1, hk2, hn, size, start, km, cols, conn8,
-                                  scale)
+            size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
+                                     conn8, scale)
     return size
 
 
@@ -465,53 +512,63 @@ def rekey(cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start):
         pos[hn[i]] = i
 
 
-@njit
-def _descend(cost, g, s, rows, cols, ndir):
-    """The steepest-descent step from s: (direction, edge cost), direction -1 if none."""
-    best = np.inf
-    bk = -1
-    bc = 0.0
-    for k in range(ndir):
-        c = _edge(cost, s, k, rows, cols)
-        if c < np.inf:
-            val = c + g[s + DR[k] * cols + DC[k]]
-            if val < best:
-                best = val
-                bk = k
-                bc = c
-    return bk, bc
-
-
 @njit(cache=True, nogil=True)
 def extract(cost, cols, conn8, g, rhs, start, goal):
     """Follow the steepest descent of c(s, s') + g(s') from start to goal.
 
     The start's own value is ``rhs[start]``: the optimised ComputeShortestPath may stop with
-    the start overconsistent (g inf), which is enough for the descent.
+    the start overconsistent (g inf), which is enough for the descent. Among equal values the
+    first direction in ``DR``/``DC`` order wins.
 
     Returns (status, path as flat indices start->goal, path cost summed from the start).
     """
-    rows = cost.size // cols
-    ndir = 8 if conn8 else 4
     n = cost.size
+    rows = n // cols
+    last_row = rows - 1
+    last_col = cols - 1
+    ndir = 8 if conn8 else 4
+    off = DR * cols + DC
     if rhs[start] == np.inf:
         return NOT_FOUND, np.empty(0, dtype=np.int64), np.inf
-    # Walk once to count the steps, then again to fill the path (no n-sized buffer).
-    s = start
+    # One walk into a buffer that doubles when full (a path is rarely longer than a few
+    # times the straight distance, so this stays far below n).
+    buf = np.empty(256, dtype=np.int64)
+    buf[0] = start
     count = 1
+    s = start
+    r = start // cols
+    c = start - r * cols
+    total = 0.0
     while s != goal:
-        bk, _ = _descend(cost, g, s, rows, cols, ndir)
+        cs = cost[s]
+        mask = _mask(cost, s, r, c, cols, last_row, last_col)
+        best = np.inf
+        bk = -1
+        bc = 0.0
+        for k in range(ndir):
+            need = NEED[k]
+            if (mask & need) != need:
+                continue
+            v = s + off[k]
+            cv = cost[v]
+            if cv == np.inf:
+                continue
+            e = (cs + cv) * HALF_STEP[k]
+            val = e + g[v]
+            if val < best:
+                best = val
+                bk = k
+                bc = e
         if bk < 0 or count > n:
             return BROKEN, np.empty(0, dtype=np.int64), np.inf
-        s += DR[bk] * cols + DC[bk]
-        count += 1
-    path = np.empty(count, dtype=np.int64)
-    path[0] = start
-    s = start
-    total = 0.0
-    for i in range(1, count):
-        bk, bc = _descend(cost, g, s, rows, cols, ndir)
-        s += DR[bk] * cols + DC[bk]
+        s += off[bk]
+        r += DR[bk]
+        c += DC[bk]
         total += bc
-        path[i] = s
-    return DONE, path, total
+        if count == buf.size:
+            bigger = np.empty(2 * buf.size, dtype=np.int64)
+            bigger[:count] = buf
+            buf = bigger
+        buf[count] = s
+        count += 1
+    return DONE, buf[:count].copy(), total
