@@ -393,7 +393,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
     return DONE, size, expanded
 
 
-@njit(inline="always")
+@njit
 def _edges_rc(cost, u, r, c, cols, last_row, last_col, ndir, off, out):
     """out[k] = cost of the move from u (row r, col c) in direction k, inf when it is not
     allowed: (c[u] + c[v]) / 2 times the step length, no corner cutting."""
@@ -512,63 +512,73 @@ def rekey(cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start):
         pos[hn[i]] = i
 
 
+@njit
+def _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off):
+    """The steepest-descent step from s at (r, c): (direction, edge cost), direction -1 if
+    none. Among equal values the first direction in ``DR``/``DC`` order wins."""
+    cs = cost[s]
+    mask = _mask(cost, s, r, c, cols, last_row, last_col)
+    best = np.inf
+    bk = -1
+    bc = 0.0
+    for k in range(ndir):
+        need = NEED[k]
+        if (mask & need) != need:
+            continue
+        cv = cost[s + off[k]]
+        if cv == np.inf:
+            continue
+        e = (cs + cv) * HALF_STEP[k]
+        val = e + g[s + off[k]]
+        if val < best:
+            best = val
+            bk = k
+            bc = e
+    return bk, bc
+
+
 @njit(cache=True, nogil=True)
 def extract(cost, cols, conn8, g, rhs, start, goal):
     """Follow the steepest descent of c(s, s') + g(s') from start to goal.
 
     The start's own value is ``rhs[start]``: the optimised ComputeShortestPath may stop with
-    the start overconsistent (g inf), which is enough for the descent. Among equal values the
-    first direction in ``DR``/``DC`` order wins.
+    the start overconsistent (g inf), which is enough for the descent.
 
     Returns (status, path as flat indices start->goal, path cost summed from the start).
     """
     n = cost.size
-    rows = n // cols
-    last_row = rows - 1
+    last_row = n // cols - 1
     last_col = cols - 1
     ndir = 8 if conn8 else 4
     off = DR * cols + DC
     if rhs[start] == np.inf:
         return NOT_FOUND, np.empty(0, dtype=np.int64), np.inf
-    # One walk into a buffer that doubles when full (a path is rarely longer than a few
-    # times the straight distance, so this stays far below n).
-    buf = np.empty(256, dtype=np.int64)
-    buf[0] = start
-    count = 1
+    r0 = start // cols
+    c0 = start - r0 * cols
+    # Walk once to count the steps, then again to fill the path (no n-sized buffer).
     s = start
-    r = start // cols
-    c = start - r * cols
-    total = 0.0
+    r = r0
+    c = c0
+    count = 1
     while s != goal:
-        cs = cost[s]
-        mask = _mask(cost, s, r, c, cols, last_row, last_col)
-        best = np.inf
-        bk = -1
-        bc = 0.0
-        for k in range(ndir):
-            need = NEED[k]
-            if (mask & need) != need:
-                continue
-            v = s + off[k]
-            cv = cost[v]
-            if cv == np.inf:
-                continue
-            e = (cs + cv) * HALF_STEP[k]
-            val = e + g[v]
-            if val < best:
-                best = val
-                bk = k
-                bc = e
+        bk, _ = _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off)
         if bk < 0 or count > n:
             return BROKEN, np.empty(0, dtype=np.int64), np.inf
         s += off[bk]
         r += DR[bk]
         c += DC[bk]
-        total += bc
-        if count == buf.size:
-            bigger = np.empty(2 * buf.size, dtype=np.int64)
-            bigger[:count] = buf
-            buf = bigger
-        buf[count] = s
         count += 1
-    return DONE, buf[:count].copy(), total
+    path = np.empty(count, dtype=np.int64)
+    path[0] = start
+    s = start
+    r = r0
+    c = c0
+    total = 0.0
+    for i in range(1, count):
+        bk, bc = _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off)
+        s += off[bk]
+        r += DR[bk]
+        c += DC[bk]
+        total += bc
+        path[i] = s
+    return DONE, path, total
