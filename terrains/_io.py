@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -125,14 +126,18 @@ def _check_finite(z: np.ndarray, where: str) -> None:
 def _read_geotiff(path: Path) -> np.ndarray:
     try:
         import rasterio  # optional extra: pip install 'planetary-rover-nav[geotiff]'
+        from rasterio.errors import NotGeoreferencedWarning
     except ImportError:
         raise HeightmapError(
             f"{path}: reading GeoTIFF needs the optional package rasterio "
             "(pip install 'planetary-rover-nav[geotiff]'), or export the DEM as .npy or a "
             "16-bit grayscale PNG") from None
     try:
-        with rasterio.open(path) as src:
-            band = src.read(1, masked=True)
+        with warnings.catch_warnings():
+            # The cell size is the caller's, so a DEM without a geotransform is fine here.
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            with rasterio.open(path) as src:
+                band = src.read(1, masked=True)
     except Exception as exc:  # rasterio raises its own error types
         raise HeightmapError(f"{path}: unreadable GeoTIFF ({exc})") from None
     return np.ma.filled(band.astype(np.float64), np.nan)

@@ -128,6 +128,7 @@ def test_geotiff_without_rasterio_says_how_to_get_it(tmp_path, monkeypatch):
         load_heightmap(tmp_path / "dem.tif", cell_size=1.0)
 
 
+@pytest.mark.filterwarnings("ignore:Dataset has no geotransform")  # writing a bare test DEM
 def test_geotiff_with_rasterio(tmp_path):
     rasterio = pytest.importorskip("rasterio")
     data = np.arange(20, dtype=np.float32).reshape(4, 5)
