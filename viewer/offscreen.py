@@ -123,7 +123,8 @@ def render_png(replays, path: str | os.PathLike, *, t_s: float | None = None, si
 
 def write_frames(replays, out_dir: str | os.PathLike, *, count: int = 300, size=(1280, 800),
                  layers: Mapping[str, bool] | None = None) -> list[Path]:
-    """Write ``count`` frames evenly spaced in simulated time (the last one at the end).
+    """Write ``count`` frames evenly spaced in simulated time, the first at the start of the
+    run and the last at its end (one frame: the end).
 
     Files are ``frame_00000.png``, ``frame_00001.png``, ... in ``out_dir`` (made if needed),
     ready for ``ffmpeg -framerate 30 -i frame_%05d.png run.mp4``. A replan's flash shows on
@@ -148,7 +149,7 @@ def write_frames(replays, out_dir: str | os.PathLike, *, count: int = 300, size=
     serials = [0] * len(stage.panes)
     paths = []
     for i in range(count):
-        t = t_end * (i + 1) / count if count > 1 else t_end
+        t = t_end * i / (count - 1) if count > 1 else t_end
         for k, (pane, tl) in enumerate(zip(stage.panes, stage.timelines)):
             tl.seek(t)
             pane.flash_alpha = 1.0 if tl.flash_serial != serials[k] else 0.0
