@@ -111,7 +111,7 @@ def _mask(cost, u, r, c, cols, last_row, last_col):
 
 @njit(inline="always")
 def _best_rhs(cost, g, s, r, c, cols, last_row, last_col, ndir, off):
-    """min over successors s' of c(s, s') + g(s') for a passable s at (r, c)."""
+    """min over successors s' of c(s, s') + g(s') for s at (r, c) (inf when s is blocked)."""
     cs = cost[s]
     mask = _mask(cost, s, r, c, cols, last_row, last_col)
     best = np.inf
@@ -385,18 +385,18 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                         sr = r + DR[k]
                         sc = c + DC[k]
                         rhs[s] = _best_rhs(cost, g, s, sr, sc, cols, last_row, last_col,
-                                              ndir, off)
+                                           ndir, off)
                         size = _update_vertex(s, sr, sc, g, rhs, pos, hk1, hk2, hn, size,
-                                                 st_r, st_c, km, conn8, scale)
+                                              st_r, st_c, km, conn8, scale)
             size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
-                                     conn8, scale)
+                                  conn8, scale)
     return DONE, size, expanded
 
 
 @njit
-def _edges_rc(cost, u, r, c, cols, last_row, last_col, ndir, off, out):
+def _edge_table(cost, u, r, c, cols, last_row, last_col, ndir, off, out):
     """out[k] = cost of the move from u (row r, col c) in direction k, inf when it is not
-    allowed: (c[u] + c[v]) / 2 times the step length, no corner cutting."""
+    allowed: (cost[u] + cost[v]) / 2 times the step length, no corner cutting."""
     cu = cost[u]
     if cu == np.inf:
         for k in range(ndir):
@@ -458,7 +458,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     old = np.empty((na, 8))
     new = np.empty(8)
     for i in range(na):
-        _edges_rc(cost, aff[i], ar[i], ac[i], cols, last_row, last_col, ndir, off, old[i])
+        _edge_table(cost, aff[i], ar[i], ac[i], cols, last_row, last_col, ndir, off, old[i])
     for j in range(nc):
         cost[cells[j]] = values[j]
     for i in range(na):
@@ -468,7 +468,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
             continue
         r = ar[i]
         c = ac[i]
-        _edges_rc(cost, u, r, c, cols, last_row, last_col, ndir, off, new)
+        _edge_table(cost, u, r, c, cols, last_row, last_col, ndir, off, new)
         r0 = rhs[u]
         recompute = False
         for k in range(ndir):
@@ -494,7 +494,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
             rhs[u] = best
         if rhs[u] != r0:  # unchanged rhs: consistency and queue membership unchanged too
             size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
-                                     conn8, scale)
+                                  conn8, scale)
     return size
 
 

@@ -112,7 +112,8 @@ class DStarLite:
 
     @property
     def cost(self) -> np.ndarray:
-        """The current cost grid: a read-only float64 view, shape (rows, cols)."""
+        """The current cost grid: a read-only view (float32 or float64, as given), shape
+        (rows, cols)."""
         view = self._grid.view()
         view.flags.writeable = False
         return view
