@@ -331,7 +331,24 @@ class PaneView:
             self._draw_markers(surf, cam, fonts)
         if L["rover"] and pose is not None:
             moved.append(self._draw_rover(surf, cam, pose))
+            if L["markers"]:
+                moved.append(self._goal_over_rover(surf, cam, pose))
         return [r for r in moved if r is not None]
+
+    def _goal_over_rover(self, surf, cam, pose):
+        """When the rover covers the goal's marker (on arrival), a ring about the goal wide
+        enough to enclose the whole rover, so both stay visible; None when they are apart."""
+        sc = self.art.scene
+        gx, gy = cam.to_screen(*sc.goal)
+        rx, ry = cam.to_screen(pose[0], pose[1])
+        half_diag = 0.5 * math.hypot(sc.length_m, sc.width_m) * cam.scale
+        d = math.hypot(float(gx) - float(rx), float(gy) - float(ry))
+        if d > half_diag + 10:
+            return None
+        g = (int(round(float(gx))), int(round(float(gy))))
+        radius = int(math.ceil(d + half_diag)) + 5
+        pygame.draw.circle(surf, COLOURS["outline"], g, radius + 1, 1)
+        return pygame.draw.circle(surf, COLOURS["goal"], g, radius, 3).inflate(4, 4)
 
     def static_key(self, cam: Camera) -> tuple:
         """Changes whenever something other than the moving parts changed."""
@@ -645,6 +662,14 @@ class Overlay:
             y += lh
         surf.blit(foot, (x0 + 10, y + 4))
 
+    def legend_hint(self, surf) -> None:
+        """In place of the legend: one line saying how to bring it back, bottom right."""
+        t = self.fonts.text("L: legend   H: help", 16, COLOURS["text_dim"])
+        W, H = surf.get_size()
+        w, h = t.get_width() + 20, t.get_height() + 10
+        surf.blit(self.panel((w, h)), (W - w - 8, H - h - 8))
+        surf.blit(t, (W - w + 2, H - h - 3))
+
     def _swatch(self, surf, name, r: pygame.Rect, on: bool) -> None:
         c = COLOURS
         dim = (lambda col: _mix(col, (60, 60, 60), 0.6)) if not on else (lambda col: col)
@@ -721,6 +746,7 @@ class Overlay:
             ("F", "fit the terrain to the window"),
             ("C", "centre on the rover"),
             ("1 ... 9, 0", "toggle layers (see the legend)"),
+            ("L", "show / hide the legend"),
             ("S", "save a screenshot (PNG)"),
             ("R", "restart the playback from the start"),
             ("H", "show / hide this help"),

@@ -49,6 +49,9 @@ class Stage:
         self.cam = Camera(scene.extent_m, scene.cell_size, self.rects[0].size)
         self.layers = {name: True for name, _, _ in LAYERS}
         self.show_help = False
+        self.show_legend = len(self.panes) == 1
+        """The layer legend (L toggles it); side by side it would cover the right-hand map,
+        so compare mode starts with only a one-line hint in its place."""
         self.speed: float | None = 1.0
         self.paused = False
         self.toast: str | None = None
@@ -98,7 +101,7 @@ class Stage:
             moved += [r.move(rect.topleft) for r in pane.draw(sub, self.cam, self.fonts)]
             hud = self.overlay.hud(sub, pane, speed=self.speed, paused=self.paused, status=self.status)
             moved.append(hud.move(rect.topleft))
-        key = (self.size, self.show_help, self.toast, tuple(self.layers.items()),
+        key = (self.size, self.show_help, self.show_legend, self.toast, tuple(self.layers.items()),
                tuple(p.static_key(self.cam) for p in self.panes))
         screen = surf.get_rect()
         now = [r.clip(screen) for r in moved]
@@ -114,7 +117,10 @@ class Stage:
         first = surf.subsurface(self.rects[0])
         self.overlay.scale_bar(first, self.cam)
         self.overlay.north_arrow(surf)
-        self.overlay.legend(surf, self.layers)
+        if self.show_legend:
+            self.overlay.legend(surf, self.layers)
+        else:
+            self.overlay.legend_hint(surf)
         if self.show_help:
             self.overlay.help(surf)
         if self.toast:

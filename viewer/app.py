@@ -238,6 +238,8 @@ class App:
                 st.cam.centre_on(pose[0], pose[1])
         elif k == pygame.K_h:
             st.show_help = not st.show_help
+        elif k == pygame.K_l:
+            st.show_legend = not st.show_legend
         elif k == pygame.K_r:
             self.clock_t = 0.0
             for tl in st.timelines:

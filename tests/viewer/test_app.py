@@ -127,6 +127,28 @@ def test_s_saves_a_screenshot_r_restarts_h_helps(app):
     assert (surface_to_array(app.screen) != plain).any(axis=2).sum() > 5000
 
 
+def test_l_toggles_the_legend_which_compare_mode_starts_without(screen, replay):
+    """Side by side the legend would cover the right-hand map: it starts as a one-line hint."""
+    stage = stage_for([replay, replay], size=screen.get_size())
+    app = App(screen, stage, speed=10.0)
+    assert not stage.show_legend
+    app.tick(0.0)
+    corner = lambda: surface_to_array(app.screen)[-240:, -280:].copy()  # noqa: E731
+    hint = corner()
+    app.handle(_key(pygame.K_l))
+    app.tick(0.0)
+    assert stage.show_legend
+    legend = corner()
+    # The legend is a panel with a line of text per layer; the hint is one short line.
+    text = lambda img: (img.sum(axis=2) > 450).sum()  # noqa: E731
+    assert (legend != hint).any(axis=2).sum() > 20000
+    assert text(legend) > text(hint) + 1000
+    app.handle(_key(pygame.K_l))
+    app.tick(0.0)
+    assert np.array_equal(corner(), hint)
+    assert stage_for(replay, size=screen.get_size()).show_legend   # one run: shown
+
+
 @pytest.mark.parametrize("k", [pygame.K_q, pygame.K_ESCAPE])
 def test_q_and_escape_quit_the_loop(app, k):
     pygame.event.clear()

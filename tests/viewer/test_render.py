@@ -299,3 +299,20 @@ def test_dirty_rectangles_cover_every_changed_pixel(replay):
     stage.cam.pan(5, 0)
     stage.draw(surf)
     assert stage.dirty is None
+
+
+def test_goal_stays_visible_under_the_rover_on_arrival(replay):
+    """At the end the rover sits on the goal; a ring drawn over it keeps the goal in sight."""
+    stage = stage_for(replay, size=(1280, 800))
+    stage.timelines[0].seek(1e9)
+    assert stage.timelines[0].summary["outcome"] == "reached"
+    gx, gy = _screen_xy(stage, *replay.scene.goal)
+
+    def goal_red(img):
+        win = img[gy - 16:gy + 17, gx - 16:gx + 17].astype(int)
+        return int((np.abs(win - np.array(COLOURS["goal"])).sum(axis=2) < 30).sum())
+
+    with_ring = goal_red(_draw(stage))
+    stage.set_layer("markers", False)
+    without = goal_red(_draw(stage))
+    assert with_ring > without + 100
