@@ -167,8 +167,9 @@ class PaneView:
         self.flash_alpha = 0.0
 
     # -- the composed grid image -----------------------------------------------------------
-    def _compose(self, x0, x1, y0, y1) -> np.ndarray:
-        """Colours of surfarray window [x0:x1, y0:y1] with the layers switched on."""
+    def _compose(self, x0, x1, y0, y1, dst: np.ndarray | None = None) -> np.ndarray:
+        """Colours of surfarray window [x0:x1, y0:y1] with the layers switched on, written
+        into ``dst`` (uint8 [x1 - x0, y1 - y0, 3]) when given."""
         a = self.art
         win = (slice(x0, x1), slice(y0, y1))
         if self.layers["terrain"]:
@@ -176,29 +177,40 @@ class PaneView:
             out = a.lit[win] if self.layers["cost"] else plain
             fogged = a.fogged[win] if self.layers["fog"] else None
         else:
-            plain = np.empty((x1 - x0, y1 - y0, 3), np.uint8)
-            plain[:] = COLOURS["no_terrain"]
+            # One colour everywhere: broadcast views, not full-size arrays, until the blend.
+            colour = np.array(COLOURS["no_terrain"], np.uint8)
+            plain = np.broadcast_to(colour, (x1 - x0, y1 - y0, 3))
             out = (_blend_cost(plain, a.cost_rgb[win], a.cost_alpha[win])
                    if self.layers["cost"] else plain)
-            fogged = _fog(plain) if self.layers["fog"] else None
-        if fogged is not None:
+            fogged = (np.broadcast_to(_fog(colour), plain.shape) if self.layers["fog"]
+                      else None)
+        if dst is None:
+            dst = np.empty((x1 - x0, y1 - y0, 3), np.uint8)
+        if fogged is None:
+            dst[...] = out
+        else:
             # Unseen ground: a dim terrain without costs, so the fog gives nothing away.
             H = a.shape[0]
             seen = self.timeline.seen[H - y1:H - y0, x0:x1][::-1].T
-            out = np.where(seen[..., None] != 0, out, fogged)
-        return np.ascontiguousarray(out)
+            dst[...] = fogged
+            np.copyto(dst, out, where=seen[..., None] != 0)
+        return dst
 
     def _rebuild(self) -> None:
         H, W = self.art.shape
-        lvl0 = self._compose(0, W, 0, H)
-        self._levels = [lvl0]
-        while max(self._levels[-1].shape[:2]) > self.MIN_LEVEL_SIZE:
-            self._levels.append(_halve(self._levels[-1]))
-        self._surfs = []
-        for arr in self._levels:
-            s = pygame.Surface(arr.shape[:2], depth=32)
-            pygame.surfarray.blit_array(s, arr)
-            self._surfs.append(s)
+        if not self._levels:
+            # The pyramid's arrays and surfaces are made once and rewritten in place after:
+            # fresh memory for a 4096^2 terrain costs more than composing into it.
+            self._levels = [np.empty((W, H, 3), np.uint8)]
+            while max(self._levels[-1].shape[:2]) > self.MIN_LEVEL_SIZE:
+                w, h = self._levels[-1].shape[:2]
+                self._levels.append(np.empty(((w + 1) // 2, (h + 1) // 2, 3), np.uint8))
+            self._surfs = [pygame.Surface(arr.shape[:2], depth=32) for arr in self._levels]
+        self._compose(0, W, 0, H, self._levels[0])
+        for k in range(1, len(self._levels)):
+            self._levels[k][...] = _halve(self._levels[k - 1])
+        for arr, surf in zip(self._levels, self._surfs):
+            pygame.surfarray.blit_array(surf, arr)
         self.timeline.take_dirty()
         self._version += 1
 
@@ -503,9 +515,20 @@ class PaneView:
 
 def _blend_cost(rgb: np.ndarray, cost_rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """``rgb`` with the cost colours laid over it (uint8 [x, y, 3])."""
-    al = alpha[..., None].astype(np.uint16)
-    out = (rgb.astype(np.uint16) * (255 - al) + cost_rgb.astype(np.uint16) * al) // 255
-    return out.astype(np.uint8)
+    out = np.empty(np.broadcast_shapes(rgb.shape, cost_rgb.shape), np.uint8)
+    # In slabs of columns: whole-image uint16 temporaries of a 4096^2 terrain are hundreds of
+    # MB, and touching fresh memory cost more than the arithmetic.
+    step = max(1, (1 << 18) // max(out.shape[1], 1))
+    for i in range(0, out.shape[0], step):
+        sl = slice(i, i + step)
+        al = alpha[sl, :, None].astype(np.uint16)
+        x = rgb[sl].astype(np.uint16) * (255 - al)
+        x += cost_rgb[sl].astype(np.uint16) * al
+        # x // 255, exactly for 0 <= x <= 255 * 255, without numpy's slow integer division.
+        x += (x >> 8) + 1
+        x >>= 8
+        out[sl] = x
+    return out
 
 
 def _fog(rgb: np.ndarray) -> np.ndarray:
@@ -520,9 +543,14 @@ def _halve(a: np.ndarray) -> np.ndarray:
     w, h = a.shape[:2]
     if w % 2 or h % 2:
         a = np.pad(a, ((0, w % 2), (0, h % 2), (0, 0)), mode="edge")
-    b = a.astype(np.uint16)
-    s = b[0::2, 0::2] + b[1::2, 0::2] + b[0::2, 1::2] + b[1::2, 1::2]
-    return ((s + 2) >> 2).astype(np.uint8)
+    # In place on one uint16 quarter-size buffer: half the time of widening the whole image.
+    s = a[0::2, 0::2].astype(np.uint16)
+    s += a[1::2, 0::2]
+    s += a[0::2, 1::2]
+    s += a[1::2, 1::2]
+    s += 2
+    s >>= 2
+    return s.astype(np.uint8)
 
 
 def _mix(a, b, f):
