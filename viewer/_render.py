@@ -676,7 +676,7 @@ class Overlay:
         sw = 22
         texts = [f.text(f"{k}  {t}", 16, COLOURS["text"] if on else COLOURS["text_dim"])
                  for k, _, t, on in rows]
-        foot = f.text("H: help, keys and mouse", 16, COLOURS["text_dim"])
+        foot = f.text("H: help, keys and mouse   L: hide", 16, COLOURS["text_dim"])
         w = max(max(t.get_width() for t in texts), foot.get_width()) + sw + 26
         lh = 19
         h = lh * len(rows) + foot.get_height() + 20

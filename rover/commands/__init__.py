@@ -40,6 +40,8 @@ def check_writable_file(path: Path | None, option: str) -> None:
     folder = path.parent
     if path.is_dir():
         raise CLIError(f"{option}: {path} is a folder; give a file name")
+    if folder.exists() and not folder.is_dir():
+        raise CLIError(f"{option}: {folder} is not a folder")
     if not folder.is_dir():
         raise CLIError(f"{option}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):

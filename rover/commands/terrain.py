@@ -55,6 +55,19 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _option_for(message: str, params: dict) -> str:
+    """``message`` from :func:`terrains.generate`, prefixed with the option it is about."""
+    if message.startswith("unknown preset"):
+        return f"--preset: {message}"
+    if message.startswith("unknown body"):
+        return f"--body: {message}"
+    if message.startswith("cell_size"):
+        return f"--cell-size: {message}"
+    if message.startswith("unknown terrain parameter") or message.split(" ", 1)[0] in params:
+        return f"--set: {message}"
+    return message
+
+
 def _parse_size(text: str) -> tuple[int, int]:
     parts = text.lower().replace("*", "x").split("x")
     try:
@@ -159,7 +172,7 @@ def run(args) -> int:
         terrain = terrains.generate(args.body, preset=args.preset, size=size,
                                     cell_size=args.cell_size, seed=args.seed, **params)
     except ValueError as exc:
-        raise CLIError(str(exc)) from None
+        raise CLIError(_option_for(str(exc), params)) from None
     try:
         if out_png is not None:
             from terrains._png import write_png

@@ -16,9 +16,12 @@ def register(sub) -> None:
         "view", help="watch a run in a window, live or replayed",
         description="Open a window and watch a rover think: with a scenario file the run is "
                     "simulated live (in the background, so the window stays responsive); with a "
-                    "folder written by 'rover run' the run is replayed from its run.npz. Press H "
-                    "in the window for the keys. Without a display, use 'rover run SCENARIO "
-                    "--png FILE' instead.",
+                    "folder written by 'rover run' the run is replayed from its run.npz. Without "
+                    "a display, use 'rover run SCENARIO --png FILE' instead.",
+        epilog="keys in the window (H shows them there too): space pause/resume, right arrow "
+               "one step, + and - playback speed (up to 'max'), mouse wheel zoom about the "
+               "cursor, drag pan, F fit, C centre on the rover, 1-9 and 0 toggle layers, "
+               "L legend, S screenshot, R restart, Esc or Q quit",
     )
     p.add_argument("target", metavar="SCENARIO|RUN_DIR",
                    help="scenario file (.toml) to run live, or a run folder to replay")

@@ -217,6 +217,7 @@ def test_impassable_start_suggests_a_passable_point_that_validates(tmp_path, cap
 @pytest.mark.parametrize("flag,value,pattern", [
     ("--png", "{tmp}/no/such/run.png", r"--png: folder .*/no/such does not exist"),
     ("--png", "{tmp}", r"--png: .* is a folder"),
+    ("--png", "{tmp}/small.toml/run.png", r"--png: .*small.toml is not a folder"),
     ("--frames", "{tmp}/small.toml", r"--frames: .* exists and is not a folder"),
     ("--out", "{tmp}/small.toml", r"--out: .* exists and is not a folder"),
 ])

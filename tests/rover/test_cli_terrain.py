@@ -47,13 +47,14 @@ def test_stats_as_json(capsys):
 
 
 @pytest.mark.parametrize("argv, match", [
-    (["--preset", "mars-jezro", "--stats"], r"unknown preset 'mars-jezro' \(did you mean"),
-    (["--body", "venus", "--stats"], r"unknown body 'venus'; known bodies"),
+    (["--preset", "mars-jezro", "--stats"], r"^error: --preset: unknown preset 'mars-jezro' \(did you mean"),
+    (["--body", "venus", "--stats"], r"^error: --body: unknown body 'venus'; known bodies"),
     (["--size", "0", "--stats"], r"size must be positive"),
     (["--size", "abc", "--stats"], r"--size must be N or ROWSxCOLS, got 'abc'"),
-    (["--cell-size", "-1", "--stats"], r"cell_size must be a number > 0"),
-    (["--set", "hurts=0.5", "--stats"], r"did you mean 'hurst'"),
+    (["--cell-size", "-1", "--stats"], r"^error: --cell-size: cell_size must be a number > 0"),
+    (["--set", "hurts=0.5", "--stats"], r"^error: --set: unknown terrain parameter 'hurts' \(did you mean 'hurst'"),
     (["--set", "hurst", "--stats"], r"--set needs NAME=VALUE"),
+    (["--set", "hurst=2", "--stats"], r"^error: --set: hurst must be in \(0, 1\), got 2"),
     ([], r"nothing to do: give -o FILE.png, --npz FILE or --stats"),
     (["-o", "x.jpg"], r"-o must name a .png file, got 'x.jpg'"),
     (["-o", "/no/such/dir/x.png"], r"-o: folder /no/such/dir does not exist"),
