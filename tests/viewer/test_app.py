@@ -217,7 +217,7 @@ def test_paused_view_holds_back_the_run(screen, small_run):
         assert live.threads[0].is_alive()          # blocked, not finished
     finally:
         va._LOOKAHEAD = old
-        live.close()
+        live.close(timeout=60.0)                   # generous: a loaded CI machine may be slow
     assert not live.threads[0].is_alive()          # closing ends the blocked run
 
 
