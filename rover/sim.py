@@ -334,19 +334,24 @@ class _Replanner:
 _WARMED: set = set()
 
 
-def _warm_planner(name: str, dtype, scratch, dstar_cls) -> None:
+def _warm_planner(name: str, dtype, scratch, dstar_cls, rekey: bool) -> None:
     """Compile (or load from numba's cache) the kernels of planner ``name`` for cost grids of
     ``dtype`` on a 3 x 3 grid, once per process, so that a run's planner time measures
-    planning and not just-in-time compilation (a few seconds on a cold cache)."""
-    key = (name, np.dtype(dtype).str)
+    planning and not just-in-time compilation (a few seconds on a cold cache).
+
+    ``rekey``: also D* Lite's re-key kernel, which runs only when a seen cell is cheaper than
+    the cost assumed for unseen ones (so only when that cost is above 1).
+    """
+    key = (name, np.dtype(dtype).str, rekey)
     if key in _WARMED:
         return
     grid = np.full((3, 3), 2.0, dtype=dtype)
     if name == "dstar_lite":
         ds = dstar_cls(grid, (0, 0), (2, 2))
         ds.plan()
-        ds.update(np.array([[1, 1]]), np.array([3.0]))   # a rise
-        ds.update(np.array([[1, 2]]), np.array([1.0]))   # below the least cost: a re-key
+        ds.update(np.array([[1, 1]]), np.array([3.0]))       # a rise
+        if rekey:
+            ds.update(np.array([[1, 2]]), np.array([1.0]))   # below the least cost
         ds.move_to((0, 1))
         ds.plan()
     else:
@@ -430,7 +435,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     limits = DriveLimits.from_spec(rover)
     sensor = SensorModel.for_rover(rover, h, line_of_sight=m.line_of_sight)
     km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost)
-    _warm_planner(name, km.cost.dtype, scratch, dstar_cls)
+    _warm_planner(name, km.cost.dtype, scratch, dstar_cls, rekey=m.unknown_cost > 1.0)
     gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))
 
     targets = list(m.waypoints) + [m.goal]
