@@ -52,12 +52,10 @@ def random_case(seed, rover, size=(72, 72), **mission):
     return scenario(start, goal, size=size, rover=rover, seed=seed, **mission), t
 
 
-def assert_safe_and_within_limits(res, sc):
-    tr = res.trace
-    h = res.world.cell_size
-    rows, cols = res.true_cost.shape
+def arc_points(tr):
+    """(X, Y) [m]: every trace pose, and every step's arc sampled at 7 inner points (a step
+    integrates the new speed and yaw rate from the old pose)."""
     x, y = tr["x_m"], tr["y_m"]
-    # Sample every step's arc (the step integrates the new speed and yaw rate from the old pose).
     xs, ys = [x], [y]
     for f in np.linspace(0.125, 0.875, 7):
         th0 = tr["heading_rad"][:-1]
@@ -71,7 +69,14 @@ def assert_safe_and_within_limits(res, sc):
         dy = np.where(small, s * np.sin(th0), -v / safe_w * (np.cos(th0 + ang) - np.cos(th0)))
         xs.append(x[:-1] + dx)
         ys.append(y[:-1] + dy)
-    X, Y = np.concatenate(xs), np.concatenate(ys)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def assert_safe_and_within_limits(res, sc):
+    tr = res.trace
+    h = res.world.cell_size
+    rows, cols = res.true_cost.shape
+    X, Y = arc_points(tr)
     r = np.floor(Y / h).astype(int)
     c = np.floor(X / h).astype(int)
     assert ((r >= 0) & (r < rows) & (c >= 0) & (c < cols)).all()
@@ -155,21 +160,7 @@ def test_ackermann_facing_a_wall_is_unreachable_with_the_reason():
 def body_gaps(res, rocks=(), polygons=()):
     """Smallest gap [m] between the rover's footprint circle and each tall rock disc / each
     polygon over the trace, every step's arc sampled at 8 points."""
-    tr = res.trace
-    x, y = tr["x_m"], tr["y_m"]
-    xs, ys = [x], [y]
-    for f in np.linspace(0.125, 0.875, 7):
-        th0 = tr["heading_rad"][:-1]
-        v, w = tr["speed_mps"][1:], tr["yaw_rate_rad_s"][1:]
-        dt = np.diff(tr["t_s"])
-        ang = w * dt * f
-        small = np.abs(w) < 1e-12
-        safe_w = np.where(small, 1.0, w)
-        xs.append(x[:-1] + np.where(small, v * dt * f * np.cos(th0),
-                                    v / safe_w * (np.sin(th0 + ang) - np.sin(th0))))
-        ys.append(y[:-1] + np.where(small, v * dt * f * np.sin(th0),
-                                    -v / safe_w * (np.cos(th0 + ang) - np.cos(th0))))
-    X, Y = np.concatenate(xs), np.concatenate(ys)
+    X, Y = arc_points(res.trace)
     radius = res.world.scenario.rover.radius_m
     gaps = [float((np.hypot(X - rx, Y - ry) - 0.5 * d - radius).min()) for rx, ry, d, _ in rocks]
     if len(polygons):
