@@ -235,6 +235,10 @@ def _fmt_point(p) -> str:
     return f"({float(p[0])!r}, {float(p[1])!r})"
 
 
+_MISSING = object()
+"""Marks an optional key that the table does not hold."""
+
+
 class _Reader:
     """Walks one parsed TOML document, converting and checking every value."""
 
@@ -258,14 +262,20 @@ class _Reader:
                 raise self.err(where, "unknown key" + _did_you_mean(k, allowed)
                                + f"; valid keys: {', '.join(sorted(allowed))}")
 
-    def number(self, table: dict, k: str, key: str, *, default=None, required=False,
-               minimum=None, exclusive_min=False, maximum=None, integer=False):
+    def _lookup(self, table: dict, k: str, key: str, required: bool):
+        """(key path, value) of ``table[k]``; value ``_MISSING`` when absent and optional."""
         where = f"{key}.{k}" if key else k
         if k not in table:
             if required:
                 raise self.err(where, "required key is missing")
+            return where, _MISSING
+        return where, table[k]
+
+    def number(self, table: dict, k: str, key: str, *, default=None, required=False,
+               minimum=None, exclusive_min=False, maximum=None, integer=False):
+        where, v = self._lookup(table, k, key, required)
+        if v is _MISSING:
             return default
-        v = table[k]
         if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
             kind = "an integer" if integer else "a number"
             raise self.err(where, f"must be {kind}, got {_type_name(v)} {_toml(v)}")
@@ -278,12 +288,9 @@ class _Reader:
         return v if integer else float(v)
 
     def string(self, table: dict, k: str, key: str, *, default=None, required=False, choices=None):
-        where = f"{key}.{k}" if key else k
-        if k not in table:
-            if required:
-                raise self.err(where, "required key is missing")
+        where, v = self._lookup(table, k, key, required)
+        if v is _MISSING:
             return default
-        v = table[k]
         if not isinstance(v, str):
             raise self.err(where, f"must be a string, got {_type_name(v)} {_toml(v)}")
         if choices is not None and v not in choices:
@@ -423,8 +430,7 @@ class _Reader:
         self.unknown(m, _MISSION_KEYS, key)
         d = MissionConfig(start=(0.0, 0.0), goal=(0.0, 0.0))  # for the defaults
         for k in ("start", "goal"):
-            if k not in m:
-                raise self.err(f"{key}.{k}", "required key is missing")
+            self._lookup(m, k, key, required=True)
         start = self.inside(self.point(m["start"], f"{key}.start"), f"{key}.start", terrain)
         goal = self.inside(self.point(m["goal"], f"{key}.goal"), f"{key}.goal", terrain)
         wps = m.get("waypoints", [])
