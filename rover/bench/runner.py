@@ -38,7 +38,8 @@ __all__ = ["OURS", "PEERS", "ALL_PLANNERS", "parse_planners", "machine_info", "p
            "write_csv", "csv_text", "MOVINGAI_TOLERANCE"]
 
 OURS = ("astar", "wastar", "dijkstra", "dstar_lite")
-"""Our planners, as in :data:`rover.planners.PLANNERS` (``wastar`` uses weight 1.5)."""
+"""Our planners, as in :data:`rover.planners.PLANNERS` (``wastar`` with ``plan_path``'s default
+weight on grids, the scenario's ``[mission].wastar_weight`` in traverses)."""
 PEERS = tuple(_peers.PEERS)
 ALL_PLANNERS = OURS + PEERS
 MOVINGAI_TOLERANCE = 1e-5
@@ -366,6 +367,15 @@ def _scenario_problem(name: str, world) -> GridProblem:
                        cell(m.start), cell(m.goal), h, {"scenario": world.scenario.name})
 
 
+def _wastar_weight() -> float:
+    """The weight ``wastar`` plans with here: :func:`rover.planners.plan_path`'s default."""
+    import inspect
+
+    from rover.planners import plan_path
+
+    return inspect.signature(plan_path).parameters["weight"].default
+
+
 def run_benchmarks(specs: list, planners: list[str], *, repeat: int = 5,
                    traverse_planners: list[str] | None = None,
                    progress: Callable[[float, dict], None] | None = None) -> dict:
@@ -449,7 +459,8 @@ def run_benchmarks(specs: list, planners: list[str], *, repeat: int = 5,
         "rover_bench": 1,
         "machine": machine_info(),
         "settings": {"planners": usable, "repeat": repeat,
-                     "movingai_tolerance": MOVINGAI_TOLERANCE, "wastar_weight": 1.5},
+                     "movingai_tolerance": MOVINGAI_TOLERANCE,
+                     "wastar_weight": _wastar_weight()},
         "workloads": workloads,
         "results": results,
         "notes": notes,
