@@ -347,6 +347,8 @@ def _traverse_rows(name: str, scenario, world, names: list[str], tick) -> list[d
                                  if s["planner_time_s"] else None),
             "distance_m": s["distance_m"], "straight_line_m": s["straight_line_m"],
         })
+        if n == "wastar":  # a traverse plans with its scenario's weight
+            rows[-1]["wastar_weight"] = scenario.mission.wastar_weight
         tick()
     base = next((r for r in rows if r["planner"] == "astar"), None)
     for r in rows:

@@ -63,6 +63,8 @@ def _option_for(message: str, params: dict) -> str:
         return f"--body: {message}"
     if message.startswith("cell_size"):
         return f"--cell-size: {message}"
+    if message.startswith("size"):
+        return f"--size: {message}"
     if message.startswith("unknown terrain parameter") or message.split(" ", 1)[0] in params:
         return f"--set: {message}"
     return message

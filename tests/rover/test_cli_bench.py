@@ -152,6 +152,18 @@ def test_scenario_plan_and_traverse(tmp_path, capsys):
     assert trav[0]["distance_m"] == pytest.approx(trav[1]["distance_m"], rel=0.2)
 
 
+def test_wastar_weights_are_reported_as_used(tmp_path, capsys):
+    """Grid plans use plan_path's default weight; a traverse uses its scenario's."""
+    sc = tmp_path / "small.toml"
+    sc.write_text(SMALL + "wastar_weight = 2.0\n")
+    j = tmp_path / "s.json"
+    run_ok([str(sc), "--planners", "wastar", "--repeat", "1", "--json", str(j)], capsys)
+    report = json.loads(j.read_text())
+    assert report["settings"]["wastar_weight"] == 1.5
+    (trav,) = [r for r in report["results"] if r["kind"] == "traverse"]
+    assert trav["wastar_weight"] == 2.0
+
+
 def test_missing_file(capsys):
     err = one_error_line(["no/such/file.map"], capsys)
     assert "no/such/file.map: no such file" in err

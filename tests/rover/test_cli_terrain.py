@@ -50,6 +50,7 @@ def test_stats_as_json(capsys):
     (["--preset", "mars-jezro", "--stats"], r"^error: --preset: unknown preset 'mars-jezro' \(did you mean"),
     (["--body", "venus", "--stats"], r"^error: --body: unknown body 'venus'; known bodies"),
     (["--size", "0", "--stats"], r"size must be positive"),
+    (["--size", "200000", "--stats"], r"^error: --size: size \(200000, 200000\) is too large"),
     (["--size", "abc", "--stats"], r"--size must be N or ROWSxCOLS, got 'abc'"),
     (["--cell-size", "-1", "--stats"], r"^error: --cell-size: cell_size must be a number > 0"),
     (["--set", "hurts=0.5", "--stats"], r"^error: --set: unknown terrain parameter 'hurts' \(did you mean 'hurst'"),
