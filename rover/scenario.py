@@ -376,12 +376,13 @@ class _Reader:
             # now, under its own key, not after minutes of work.
             try:
                 terrains.check_parameters(body, preset=preset, size=size, cell_size=cell, **params)
-            except ValueError as exc:
+            except terrains.ParameterError as exc:
                 message = str(exc)
-                name = next((k for k in params if message.startswith(k)), None)
-                if name is not None:
-                    message = message[len(name):].lstrip(" :")
-                raise self.err(f"{key}.{name}" if name else key, message) from None
+                if exc.name not in params:  # the body, preset, size or cell size
+                    raise self.err(key, message) from None
+                if message.startswith(exc.name):  # the key path says the name already
+                    message = message[len(exc.name):].lstrip(" :")
+                raise self.err(f"{key}.{exc.name}", message) from None
         elif params:
             raise self.err(f"{key}.{next(iter(params))}", "a terrain model parameter does not "
                            "apply to a heightmap")

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from terrains._model import (
-    _BODIES, _BODY_DEFAULTS, Body, Terrain, _did_you_mean, check_params,
+    _BODIES, _BODY_DEFAULTS, Body, ParameterError, Terrain, _did_you_mean, check_params,
 )
 
 __all__ = ["generate", "STREAMS"]
@@ -106,28 +106,30 @@ def check_size(size) -> tuple[int, int]:
             if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in (rows, cols)):
                 raise TypeError
         except (TypeError, ValueError):
-            raise ValueError(f"size must be an int N or a pair (rows, cols) of ints, got {size!r}") from None
+            raise ParameterError(
+                "size", f"size must be an int N or a pair (rows, cols) of ints, got {size!r}") from None
         rows, cols = int(rows), int(cols)
     if rows <= 0 or cols <= 0:
-        raise ValueError(f"size must be positive, got ({rows}, {cols})")
+        raise ParameterError("size", f"size must be positive, got ({rows}, {cols})")
     if rows < 2 or cols < 2:
-        raise ValueError(f"size must be at least 2 cells per side, got ({rows}, {cols})")
+        raise ParameterError("size", f"size must be at least 2 cells per side, got ({rows}, {cols})")
     cells = rows * cols
     need = cells * _BYTES_PER_CELL
     if cells >= 2**31:
-        raise ValueError(f"size ({rows}, {cols}) is too large: {cells} cells (at most 2^31 - 1), "
-                         f"needing about {_gib(need)} of memory")
+        raise ParameterError("size", f"size ({rows}, {cols}) is too large: {cells} cells (at most "
+                                     f"2^31 - 1), needing about {_gib(need)} of memory")
     avail = _available_bytes()
     if avail is not None and need > avail:
-        raise ValueError(f"size ({rows}, {cols}) is too large for memory: generating it needs "
-                         f"about {_gib(need)}, only {_gib(avail)} is available")
+        raise ParameterError("size", f"size ({rows}, {cols}) is too large for memory: generating "
+                                     f"it needs about {_gib(need)}, only {_gib(avail)} is available")
     return rows, cols
 
 
 def check_cell_size(cell_size) -> float:
     if (isinstance(cell_size, bool) or not isinstance(cell_size, (int, float, np.integer, np.floating))
             or not math.isfinite(cell_size) or cell_size <= 0):
-        raise ValueError(f"cell_size must be a number > 0 (metres), got {cell_size!r}")
+        raise ParameterError("cell_size",
+                             f"cell_size must be a number > 0 (metres), got {cell_size!r}")
     return float(cell_size)
 
 
@@ -136,13 +138,14 @@ def check_body(body) -> Body:
         return body
     if not isinstance(body, str) or body.lower() not in _BODIES:
         hint = _did_you_mean(str(body).lower(), _BODIES) if isinstance(body, str) else ""
-        raise ValueError(f"unknown body {body!r}{hint}; known bodies: {', '.join(sorted(_BODIES))}")
+        raise ParameterError("body", f"unknown body {body!r}{hint}; known bodies: "
+                                     f"{', '.join(sorted(_BODIES))}")
     return _BODIES[body.lower()]
 
 
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+        raise ParameterError("seed", f"seed must be an int >= 0, got {seed!r}")
     return int(seed)
 
 
@@ -155,7 +158,8 @@ def resolve(body, preset, size, cell_size, params) -> tuple[Body, tuple[int, int
     if preset is not None:
         if not isinstance(preset, str) or preset not in PRESETS:
             hint = _did_you_mean(preset, PRESETS) if isinstance(preset, str) else ""
-            raise ValueError(f"unknown preset {preset!r}{hint}; known presets: {', '.join(PRESETS)}")
+            raise ParameterError("preset", f"unknown preset {preset!r}{hint}; known presets: "
+                                           f"{', '.join(PRESETS)}")
         pre = PRESETS[preset]
     if body is None:
         body = pre.body if pre is not None else "mars"
@@ -184,9 +188,10 @@ def resolve(body, preset, size, cell_size, params) -> tuple[Body, tuple[int, int
         set_by_user = f"{kind}_min_d_m" in user or f"{kind}_max_d_m" in user
         if set_by_user and lo >= hi:
             which = f"{kind}_min_d_m" if f"{kind}_min_d_m" in user else f"{kind}_max_d_m"
-            raise ValueError(f"{which}: the {kind} diameters need {kind}_min_d_m < {kind}_max_d_m, "
-                             f"got {lo:g} m and {hi:g} m (an unset bound defaults to a fraction "
-                             f"of the terrain's {short:g} m shorter side)")
+            raise ParameterError(
+                which, f"{which}: the {kind} diameters need {kind}_min_d_m < {kind}_max_d_m, got "
+                       f"{lo:g} m and {hi:g} m (an unset bound defaults to a fraction of the "
+                       f"terrain's {short:g} m shorter side)")
     p["preset"] = preset
     return body_obj, shape, cell, p
 
@@ -204,8 +209,9 @@ def check_parameters(body: str | Body | None = None, *, preset: str | None = Non
 
     Raises
     ------
-    ValueError
-        As :func:`generate` would; a message about one parameter starts with its name.
+    ParameterError
+        As :func:`generate` would (a ``ValueError`` whose ``name`` is the bad parameter's; its
+        message starts with that name, except for an unknown one or preset or body).
     """
     return resolve(body, preset, size, cell_size, params)[3]
 
@@ -426,10 +432,12 @@ def generate(body: str | Body | None = None, *, preset: str | None = None, size=
 
     Raises
     ------
+    ParameterError
+        A ``ValueError`` whose ``name`` says which argument: unknown body, preset or parameter
+        (with the valid names or a "did you mean" hint), a size <= 0 or too large for memory
+        (saying how large), a cell size <= 0, or a parameter out of range.
     ValueError
-        Unknown body, preset or parameter (with the valid names or a "did you mean" hint), a
-        size <= 0 or too large for memory (saying how large), a cell size <= 0, or a parameter
-        out of range.
+        Parameters that would place too many craters or rocks.
 
     Notes
     -----

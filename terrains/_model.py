@@ -170,23 +170,32 @@ def _did_you_mean(name: str, choices) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+class ParameterError(ValueError):
+    """A bad argument to :func:`terrains.generate`; ``name`` says which one: a model
+    parameter ("hurst", ...), or "body", "preset", "size", "cell_size" or "seed"."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
 def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check names, types and ranges of user parameters; return them as plain Python values.
 
     Raises
     ------
-    ValueError
+    ParameterError
         For an unknown name (with a "did you mean" hint) or a value of the wrong type or range.
     """
     out: dict[str, Any] = {}
     for name, value in params.items():
         if name not in _PARAM_DOCS:
-            raise ValueError(
+            raise ParameterError(name,
                 f"unknown terrain parameter {name!r}{_did_you_mean(name, _PARAM_DOCS)}; "
                 f"known: {', '.join(_PARAM_DOCS)}")
         if name == "rock_model":
             if value not in _ROCK_MODELS:
-                raise ValueError(f"rock_model must be one of {', '.join(map(repr, _ROCK_MODELS))}, "
+                raise ParameterError(name, f"rock_model must be one of {', '.join(map(repr, _ROCK_MODELS))}, "
                                  f"got {value!r}")
             out[name] = str(value)
             continue
@@ -194,10 +203,10 @@ def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = None
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise ValueError(f"{name} must be a number, got {value!r}")
+            raise ParameterError(name, f"{name} must be a number, got {value!r}")
         v = float(value)
         if not math.isfinite(v):
-            raise ValueError(f"{name} must be finite, got {value!r}")
+            raise ParameterError(name, f"{name} must be finite, got {value!r}")
         _check_range(name, v)
         out[name] = v
     return out
@@ -206,7 +215,7 @@ def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
 def _check_range(name: str, v: float) -> None:
     def need(ok: bool, what: str) -> None:
         if not ok:
-            raise ValueError(f"{name} must be {what}, got {v:g}")
+            raise ParameterError(name, f"{name} must be {what}, got {v:g}")
 
     if name == "hurst":
         need(0.0 < v < 1.0, "in (0, 1)")

@@ -55,19 +55,9 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _option_for(message: str, params: dict) -> str:
-    """``message`` from :func:`terrains.generate`, prefixed with the option it is about."""
-    if message.startswith("unknown preset"):
-        return f"--preset: {message}"
-    if message.startswith("unknown body"):
-        return f"--body: {message}"
-    if message.startswith("cell_size"):
-        return f"--cell-size: {message}"
-    if message.startswith("size"):
-        return f"--size: {message}"
-    if message.startswith("unknown terrain parameter") or message.split(" ", 1)[0] in params:
-        return f"--set: {message}"
-    return message
+_OPTIONS = {"preset": "--preset", "body": "--body", "size": "--size", "cell_size": "--cell-size",
+            "seed": "--seed"}
+"""terrains.ParameterError.name -> the option that set it (any other name came from --set)."""
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -173,8 +163,10 @@ def run(args) -> int:
     try:
         terrain = terrains.generate(args.body, preset=args.preset, size=size,
                                     cell_size=args.cell_size, seed=args.seed, **params)
+    except terrains.ParameterError as exc:
+        raise CLIError(f"{_OPTIONS.get(exc.name, '--set')}: {exc}") from None
     except ValueError as exc:
-        raise CLIError(_option_for(str(exc), params)) from None
+        raise CLIError(str(exc)) from None
     try:
         if out_png is not None:
             from terrains._png import write_png

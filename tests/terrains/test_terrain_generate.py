@@ -207,3 +207,20 @@ def test_any_valid_parameters_give_a_finite_terrain(rows, cols, cell, body, hurs
     if len(t.craters):
         assert t.craters[:, 2].min() >= t.params["crater_min_d_m"] * (1 - 1e-12)
         assert t.craters[:, 2].max() <= t.params["crater_max_d_m"] * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"hurst": 2.0}, "hurst"),
+    ({"hursst": 0.5}, "hursst"),
+    ({"rock_model": "gravel"}, "rock_model"),
+    ({"crater_min_d_m": 50.0, "crater_max_d_m": 10.0}, "crater_min_d_m"),
+    ({"preset": "mars-jezro"}, "preset"),
+    ({"body": "venus"}, "body"),
+    ({"size": 0}, "size"),
+    ({"cell_size": -1.0}, "cell_size"),
+])
+def test_parameter_errors_name_their_parameter(kwargs, name):
+    """Callers (the scenario loader, `rover terrain`) map the error to their own key by name."""
+    with pytest.raises(terrains.ParameterError) as info:
+        terrains.check_parameters(**kwargs)
+    assert info.value.name == name and isinstance(info.value, ValueError)
