@@ -356,6 +356,9 @@ class _Reader:
         if "heightmap" in t:
             hm = self.string(t, "heightmap", key)
             heightmap = (self.path.parent / hm).resolve()
+            if heightmap.is_dir():
+                raise self.err(f"{key}.heightmap", f"{hm!r} is a folder ({heightmap}); name the "
+                               "heightmap file in it")
             if not heightmap.is_file():
                 raise self.err(f"{key}.heightmap", f"no such file {hm!r} (looked for {heightmap})")
             if "size" in t:

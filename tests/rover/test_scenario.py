@@ -114,6 +114,8 @@ BAD = [
      r"\[\[hazards\]\]\[0\]\.radius_m: must be > 0"),
     ("missing heightmap", scenario_text(terrain='[terrain]\nheightmap = "nope.npy"\n'),
      r"\[terrain\]\.heightmap: no such file 'nope\.npy'"),
+    ("heightmap is a folder", scenario_text(terrain='[terrain]\nheightmap = "."\n'),
+     r"\[terrain\]\.heightmap: '\.' is a folder \(.*\); name the heightmap file in it"),
 ]
 
 
