@@ -92,6 +92,21 @@ class KnownMap:
         """1 where the cell has been seen."""
         self._cells = np.empty((0, 2), dtype=np.int64)
         self._costs = np.empty(0, dtype=np.float64)
+        self._changed = 0            # cells whose known cost has changed (each changes once)
+        self._changed_min = math.inf  # least finite cost among them
+
+    @property
+    def least_cost(self) -> float:
+        """The least finite value of :attr:`cost` (inf when there is none), in O(1).
+
+        A cell's known cost changes at most once (from ``unknown_cost`` to its true cost) and
+        only through :meth:`sense`, so the least is the least changed cost, or
+        ``unknown_cost`` while some cell still holds it. This is the heuristic scale of A*
+        on the known map, which would otherwise cost a pass over the grid per replan.
+        """
+        if self._changed < self.cost.size:
+            return min(self._changed_min, self.unknown_cost)
+        return self._changed_min
 
     def sense(self, x: float, y: float, heading: float, sensor: SensorModel) -> tuple[np.ndarray, np.ndarray]:
         """Look from (x, y) [m] with ``heading`` [rad] (0 east, counter-clockwise).
@@ -128,4 +143,10 @@ class KnownMap:
                    x0, y0, float(heading), range_m, float(half),
                    near_m, float(sensor.height_m), bool(sensor.line_of_sight),
                    self._cells, self._costs)
+        if k:
+            self._changed += k
+            costs = self._costs[:k]
+            finite = costs[costs < math.inf]
+            if finite.size:
+                self._changed_min = min(self._changed_min, float(finite.min()))
         return self._cells[:k].copy(), self._costs[:k].copy()

@@ -302,21 +302,27 @@ def world_from_terrain(scenario: Scenario, terrain: Any, *, seed: int | None = N
 
 
 def _planners():
-    """(name check, plan_from_scratch, DStarLite) from :mod:`rover.planners`."""
+    """(name check, RepeatedSearch, DStarLite) from :mod:`rover.planners`."""
     from rover import planners
+    from rover.planners._search import RepeatedSearch
 
-    return planners.check_planner_name, planners.plan_path, planners.DStarLite
+    return planners.check_planner_name, RepeatedSearch, planners.DStarLite
 
 
 class _Replanner:
-    """One leg's planner state: D* Lite kept across replans, or plans from scratch."""
+    """One leg's planner state: D* Lite kept across replans, or plans from scratch.
 
-    def __init__(self, name: str, weight: float, known: np.ndarray, start, goal, scratch, dstar_cls):
+    ``scratch``: the run's :class:`~rover.planners._search.RepeatedSearch` on the known map
+    (None with D* Lite); ``least_cost``: a callable giving the known map's least finite cost.
+    """
+
+    def __init__(self, name: str, weight: float, known: np.ndarray, start, goal, scratch,
+                 least_cost, dstar_cls):
         self.name = name
         self.weight = weight
         self.goal = goal
         self.scratch = scratch
-        self.known = known
+        self.least_cost = least_cost
         self.ds = dstar_cls(known, start, goal) if name == "dstar_lite" else None
         self.cur = start
 
@@ -328,13 +334,14 @@ class _Replanner:
                 self.ds.move_to(cell)
                 self.cur = tuple(cell)
             return self.ds.plan()
-        return self.scratch(self.name, self.known, cell, self.goal, weight=self.weight)
+        return self.scratch.plan(self.name, cell, self.goal, self.least_cost(),
+                                 weight=self.weight)
 
 
 _WARMED: set = set()
 
 
-def _warm_planner(name: str, dtype, scratch, dstar_cls, rekey: bool) -> None:
+def _warm_planner(name: str, dtype, scratch_cls, dstar_cls, rekey: bool) -> None:
     """Compile (or load from numba's cache) the kernels of planner ``name`` for cost grids of
     ``dtype`` on a 3 x 3 grid, once per process, so that a run's planner time measures
     planning and not just-in-time compilation (a few seconds on a cold cache).
@@ -355,7 +362,7 @@ def _warm_planner(name: str, dtype, scratch, dstar_cls, rekey: bool) -> None:
         ds.move_to((0, 1))
         ds.plan()
     else:
-        scratch(name, grid, (0, 0), (2, 2))
+        scratch_cls(grid).plan(name, (0, 0), (2, 2), 2.0)
     _WARMED.add(key)
 
 
@@ -421,7 +428,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     _check_args(scenario, seed)
     m = scenario.mission
     name = m.planner if planner is None else planner
-    check_name, scratch, dstar_cls = _planners()
+    check_name, scratch_cls, dstar_cls = _planners()
     check_name(name)
     run_seed = scenario.seed if seed is None else int(seed)
     if world is None:
@@ -435,7 +442,9 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     limits = DriveLimits.from_spec(rover)
     sensor = SensorModel.for_rover(rover, h, line_of_sight=m.line_of_sight)
     km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost)
-    _warm_planner(name, km.cost.dtype, scratch, dstar_cls, rekey=m.unknown_cost > 1.0)
+    _warm_planner(name, km.cost.dtype, scratch_cls, dstar_cls, rekey=m.unknown_cost > 1.0)
+    # Plans from scratch share one search workspace on the known map for the whole run.
+    scratch = None if name == "dstar_lite" else scratch_cls(km.cost)
     gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))
 
     targets = list(m.waypoints) + [m.goal]
@@ -560,7 +569,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 cur = cell_of(state[0], state[1])
                 tp = time.perf_counter()
                 if rp is None:
-                    rp = _Replanner(name, m.wastar_weight, km.cost, cur, goal_cell, scratch, dstar_cls)
+                    rp = _Replanner(name, m.wastar_weight, km.cost, cur, goal_cell, scratch,
+                                    lambda: km.least_cost, dstar_cls)
                     plan = rp.plan(cur, cells[:0], costs[:0])
                 else:
                     plan = rp.plan(cur, cells, costs)

@@ -259,3 +259,42 @@ def trace(flags, cols, start, goal):
         if k > 0:
             v -= off[(flags[v] >> 2) & 15]
     return path
+
+
+@njit(cache=True, nogil=True)
+def clear(flags, cols, start, stack):
+    """Zero the flags one search wrote, in time proportional to the cells it touched.
+
+    Every touched cell (flag non-zero) was reached from an expanded neighbour, so the touched
+    cells form one 8-connected region holding ``start``; a flood fill over non-zero flags
+    from ``start`` finds them all and nothing else (all other flags are zero).
+
+    Parameters
+    ----------
+    flags : uint8[:]
+        The search's flags; all zero on return.
+    cols : int
+        Grid width.
+    start : int
+        Flat index the search started from.
+    stack : int32[:]
+        Scratch of at least ``flags.size`` slots (the search's ``pos``, free once it is over).
+    """
+    if flags[start] == 0:
+        return
+    rows = flags.size // cols
+    flags[start] = 0
+    stack[0] = start
+    top = 1
+    while top > 0:
+        top -= 1
+        u = stack[top]
+        r = u // cols
+        c = u - r * cols
+        for rr in range(max(r - 1, 0), min(r + 2, rows)):
+            for cc in range(max(c - 1, 0), min(c + 2, cols)):
+                v = rr * cols + cc
+                if flags[v] != 0:
+                    flags[v] = 0
+                    stack[top] = v
+                    top += 1

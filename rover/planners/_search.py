@@ -15,19 +15,11 @@ HEAP_START = 4096
 """Initial open-list capacity; it doubles whenever the kernel asks (tests lower it)."""
 
 
-def _run(grid, start, goal, conn8, hscale):
-    """Run the kernel; return (status, expanded, g, flags)."""
-    n = grid.size
-    g = np.empty(n, dtype=np.float64)
-    flags = np.zeros(n, dtype=np.uint8)
-    pos = np.empty(n, dtype=np.int32)
-    cap = HEAP_START
-    hf = np.empty(cap, dtype=np.float64)
-    hn = np.empty(cap, dtype=np.int32)
-    cols = grid.shape[1]
-    flat = grid.reshape(-1)
-    s = start[0] * cols + start[1]
-    t = -1 if goal is None else goal[0] * cols + goal[1]
+def _search(flat, cols, s, t, conn8, hscale, g, flags, pos, hf, hn):
+    """Run the kernel to the end, doubling the open list whenever it asks.
+
+    Returns (status, expanded, hf, hn): the heap arrays may have been replaced by larger ones.
+    """
     size = 0
     expanded = 0
     while True:
@@ -35,14 +27,35 @@ def _run(grid, start, goal, conn8, hscale):
                                           hf, hn, size)
         expanded += exp
         if status != _astar.GROW:
-            break
+            return status, expanded, hf, hn
         # The open list outgrew its arrays: double them and resume where the kernel stopped.
-        cap *= 2
         hf = np.concatenate([hf, np.empty_like(hf)])
         hn = np.concatenate([hn, np.empty_like(hn)])
+
+
+def _run(grid, start, goal, conn8, hscale):
+    """Run the kernel; return (status, expanded, g, flags)."""
+    n = grid.size
+    g = np.empty(n, dtype=np.float64)
+    flags = np.zeros(n, dtype=np.uint8)
+    pos = np.empty(n, dtype=np.int32)
+    hf = np.empty(HEAP_START, dtype=np.float64)
+    hn = np.empty(HEAP_START, dtype=np.int32)
+    cols = grid.shape[1]
+    s = start[0] * cols + start[1]
+    t = -1 if goal is None else goal[0] * cols + goal[1]
+    status, expanded, _, _ = _search(grid.reshape(-1), cols, s, t, conn8, hscale, g, flags,
+                                     pos, hf, hn)
     if goal is None:
         g[flags == 0] = np.inf
     return status, expanded, g, flags
+
+
+def _hscale(cmin: float, weight: float) -> float:
+    """Heuristic factor for A* (weight 1) or weighted A*: the least cost times the weight,
+    inflated by a tiny relative amount that breaks ties toward the goal (see
+    ``_astar.TIE_EPS``); 0 (no heuristic) when no cell is passable."""
+    return cmin * weight * (1.0 + _astar.TIE_EPS) if math.isfinite(cmin) else 0.0
 
 
 def _plan(grid, start, goal, conn8, hscale) -> Plan:
@@ -110,9 +123,7 @@ def astar(cost, start, goal, *, connectivity: int = 8, weight: float = 1.0) -> P
     grid, cmin = as_cost_grid(cost)
     s = as_cell(start, grid.shape, "start")
     t = as_cell(goal, grid.shape, "goal")
-    # A tiny inflation breaks ties toward the goal (see _astar.TIE_EPS).
-    hscale = cmin * w * (1.0 + _astar.TIE_EPS) if math.isfinite(cmin) else 0.0
-    return _plan(grid, s, t, conn == 8, hscale)
+    return _plan(grid, s, t, conn == 8, _hscale(cmin, w))
 
 
 def dijkstra(cost, start, goal=None, *, connectivity: int = 8):
@@ -160,3 +171,66 @@ def dijkstra(cost, start, goal=None, *, connectivity: int = 8):
         return np.full(grid.shape, np.inf)
     _, _, g, _ = _run(grid, s, None, conn == 8, 0.0)
     return g.reshape(grid.shape)
+
+
+class RepeatedSearch:
+    """Plans from scratch, one after another, on one grid whose costs change in place between
+    them: the replanning loop of :func:`rover.simulate` with ``astar``, ``wastar`` or
+    ``dijkstra``.
+
+    :func:`astar` validates the whole grid and allocates per-cell arrays on every call: work
+    in proportion to the grid's cells, which on a 2048 x 2048 map costs about twenty times a
+    typical replan's search. Here the caller vouches for the grid instead (float64,
+    C-contiguous, finite values >= 1 or ``inf``, as :class:`rover.sensing.KnownMap` keeps it)
+    and passes its least finite cost; the arrays are allocated once and a search resets only
+    the cells it touched. Each plan is the one :func:`plan_path` would return for the grid as
+    it stands: same kernel, same heuristic, same tie-breaking.
+
+    Parameters
+    ----------
+    grid : numpy.ndarray
+        float64, C-contiguous, shape (rows, cols); read at each :meth:`plan`, never written.
+    connectivity : {8, 4}
+    """
+
+    def __init__(self, grid: np.ndarray, *, connectivity: int = 8):
+        if not (isinstance(grid, np.ndarray) and grid.dtype == np.float64 and grid.ndim == 2
+                and grid.flags.c_contiguous):
+            raise ValueError("grid must be a C-contiguous 2-D float64 array")
+        self._conn8 = check_connectivity(connectivity) == 8
+        self._grid = grid
+        self._flat = grid.reshape(-1)
+        n = grid.size
+        self._g = np.empty(n, dtype=np.float64)
+        self._flags = np.zeros(n, dtype=np.uint8)
+        self._pos = np.empty(n, dtype=np.int32)
+        self._hf = np.empty(HEAP_START, dtype=np.float64)
+        self._hn = np.empty(HEAP_START, dtype=np.int32)
+
+    def plan(self, name: str, start, goal, least_cost: float, *, weight: float = 1.5) -> Plan:
+        """Plan from ``start`` to ``goal`` ((row, col) cells on the grid) with ``name``:
+        ``"astar"``, ``"wastar"`` (with ``weight``) or ``"dijkstra"``; ``least_cost`` is the
+        grid's least finite cost now (inf when there is none)."""
+        if name == "dijkstra":
+            hscale = 0.0
+        elif name in ("astar", "wastar"):
+            hscale = _hscale(least_cost, weight if name == "wastar" else 1.0)
+        else:
+            raise ValueError(f"RepeatedSearch plans with astar, wastar or dijkstra, not {name!r}")
+        grid = self._grid
+        s_rc = (int(start[0]), int(start[1]))
+        t_rc = (int(goal[0]), int(goal[1]))
+        if not (math.isfinite(grid[s_rc]) and math.isfinite(grid[t_rc])):
+            return not_found()
+        cols = grid.shape[1]
+        s = s_rc[0] * cols + s_rc[1]
+        t = t_rc[0] * cols + t_rc[1]
+        status, expanded, self._hf, self._hn = _search(
+            self._flat, cols, s, t, self._conn8, hscale, self._g, self._flags, self._pos,
+            self._hf, self._hn)
+        if status == _astar.FOUND:
+            plan = Plan(_astar.trace(self._flags, cols, s, t), float(self._g[t]), expanded, True)
+        else:
+            plan = not_found(expanded)
+        _astar.clear(self._flags, cols, s, self._pos)
+        return plan

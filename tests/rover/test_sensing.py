@@ -89,3 +89,34 @@ def test_huge_range_is_clamped_to_the_grid(range_m):
     km2, _ = make(shape=(30, 50))
     km2.sense(3.5, 4.5, 0.0, SensorModel(1.0, 360.0, range_m, line_of_sight=False))
     assert km2.seen.all()    # a huge near field covers the whole grid
+
+
+@pytest.mark.parametrize("unknown", [1.0, 1.5, 3.0])
+def test_least_cost_tracks_the_known_map(unknown):
+    # Random true costs (some below, some at, some above the unknown cost, some blocked) and
+    # sensing from random poses until every cell is seen: the O(1) figure must equal a pass
+    # over the grid after every step, including once no cell holds the unknown cost.
+    rng = np.random.default_rng(int(unknown * 10))
+    true = rng.choice([1.0, 1.5, 2.0, 2.5, 3.0, 4.0, np.inf], size=(24, 24))
+    km = KnownMap(true, np.zeros(true.shape, np.float32), 1.0, unknown_cost=unknown)
+
+    def scan():
+        finite = km.cost[np.isfinite(km.cost)]
+        return float(finite.min()) if finite.size else math.inf
+
+    assert km.least_cost == scan() == unknown
+    sensor = SensorModel(range_m=6.0, fov_deg=90.0, near_m=1.0, line_of_sight=False)
+    for _ in range(200):
+        km.sense(*rng.uniform(0, 24, 2), rng.uniform(-math.pi, math.pi), sensor)
+        assert km.least_cost == scan()
+    km.sense(12.0, 12.0, 0.0, SensorModel(range_m=40.0, fov_deg=360.0, near_m=1.0,
+                                          line_of_sight=False))
+    assert km.seen.all() and km.least_cost == scan()
+
+
+def test_least_cost_without_a_passable_cell():
+    km = KnownMap(np.full((3, 3), np.inf), np.zeros((3, 3), np.float32), 1.0, unknown_cost=2.0)
+    assert km.least_cost == 2.0
+    km.sense(1.5, 1.5, 0.0, SensorModel(range_m=9.0, fov_deg=360.0, near_m=1.0,
+                                        line_of_sight=False))
+    assert km.least_cost == math.inf

@@ -225,22 +225,22 @@ def test_window_keeps_drawing_during_a_long_replan(screen, small_run, monkeypatc
     """A planner call that does not return (here it waits on an event) does not stop the frames."""
     import threading
 
-    import rover.planners as planners
     from rover.io.replay import scene_from_world
+    from rover.planners._search import RepeatedSearch
     from viewer._stage import Stage
     from viewer._timeline import Timeline
 
     sc, world, result, snaps, scene = small_run
-    original = planners.plan_path
+    original = RepeatedSearch.plan  # what the run's astar replanning calls
     entered, release, returned = threading.Event(), threading.Event(), threading.Event()
 
-    def blocked_plan(*args, **kwargs):
+    def blocked_plan(self, *args, **kwargs):
         entered.set()
         release.wait(120.0)
         returned.set()
-        return original(*args, **kwargs)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(planners, "plan_path", blocked_plan)
+    monkeypatch.setattr(RepeatedSearch, "plan", blocked_plan)
     scene = scene_from_world(world)
     stage = Stage(scene, [Timeline(scene, label="astar")], screen.get_size())
     live = LiveRun(sc, world, ["astar"]).start()

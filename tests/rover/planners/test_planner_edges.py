@@ -247,3 +247,43 @@ def test_dstar_update_rejects_ragged_and_complex_input_clearly():
         d.update([[1, 2]], [2.0 + 1j])
     assert d.update(np.array([[1.0, 2.0]]), [3.0]) == 1  # whole-number float cells are fine
     assert d.plan().found
+
+
+@pytest.mark.parametrize("connectivity", [8, 4])
+def test_repeated_search_matches_plan_path_as_the_grid_changes(connectivity, monkeypatch):
+    # The simulator's replanning from scratch: one workspace, a grid changed in place between
+    # plans. Every plan must be plan_path's (path, cost and expansions), whether it is found,
+    # unreachable, or refused for a blocked end; and each plan must leave no flag behind.
+    from rover.planners import _search
+
+    monkeypatch.setattr(_search, "HEAP_START", 2)  # also exercise the open list's growth
+    rng = np.random.default_rng(connectivity)
+    grid = 1.0 + 4.0 * rng.random((40, 50))
+    grid[rng.random(grid.shape) < 0.25] = INF
+    rs = _search.RepeatedSearch(grid, connectivity=connectivity)
+    outcomes = set()
+    for step in range(150):
+        cells = rng.integers(0, [40, 50], size=(rng.integers(1, 40), 2))
+        grid[cells[:, 0], cells[:, 1]] = rng.choice([1.0, 2.5, 7.0, INF], size=len(cells))
+        if step == 100:
+            grid[:, 25] = INF  # a wall: the far side cannot be reached
+        start, goal = tuple(rng.integers(0, [40, 50])), tuple(rng.integers(0, [40, 50]))
+        name = ("astar", "wastar", "dijkstra")[step % 3]
+        finite = grid[np.isfinite(grid)]
+        got = rs.plan(name, start, goal, float(finite.min()) if finite.size else INF,
+                      weight=2.0)
+        want = plan_path(name, grid, start, goal, connectivity=connectivity, weight=2.0)
+        assert (got.found, got.cost, got.expanded) == (want.found, want.cost, want.expanded)
+        np.testing.assert_array_equal(got.path, want.path)
+        assert not rs._flags.any()
+        outcomes.add((got.found, got.expanded > 0))
+    assert outcomes == {(True, True), (False, True), (False, False)}
+
+
+def test_repeated_search_refuses_what_it_cannot_trust():
+    from rover.planners._search import RepeatedSearch
+
+    with pytest.raises(ValueError, match="float64"):
+        RepeatedSearch(np.ones((3, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match="not 'dstar_lite'"):
+        RepeatedSearch(np.ones((3, 3))).plan("dstar_lite", (0, 0), (2, 2), 1.0)
