@@ -106,6 +106,11 @@ def run(args) -> int:
         raise CLIError("no workloads: name a scenario, a Moving AI map or NAME:SIZE "
                        "(see 'rover bench --help')")
 
+    from rover import _prewarm
+
+    # On a cold cache, the kernels needed last are compiled on another core meanwhile.
+    _prewarm.start((["dstar"] if "dstar_lite" in planners else [])
+                   + (["drive"] if any(s.kind == "scenario" for s in specs) else []))
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.perf_counter()
     try:

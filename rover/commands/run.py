@@ -91,6 +91,10 @@ def run(args) -> int:
 
     scenario = load_scenario(args.scenario)
     check_planner(args.planner)
+    if (args.planner or scenario.mission.planner) == "dstar_lite":
+        from rover import _prewarm
+
+        _prewarm.start(["dstar"])  # on a cold cache, compiled while the world is built
     # Everything a user can get wrong is checked before the output folder is made.
     world = prepare(scenario, seed=args.seed)
     png = getattr(args, "png", None)

@@ -1,0 +1,79 @@
+"""rover._prewarm: when a background compile starts, what it runs, and that it fills the cache."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rover import _prewarm
+
+
+@pytest.fixture
+def launches(monkeypatch):
+    """Record Popen calls instead of starting processes; enabled, two cores, a cold cache."""
+    calls = []
+
+    class FakePopen:
+        def __init__(self, argv, **kwargs):
+            calls.append((argv, kwargs))
+
+    monkeypatch.setattr(_prewarm.subprocess, "Popen", FakePopen)
+    monkeypatch.setenv(_prewarm.ENV, "1")
+    monkeypatch.setattr(_prewarm, "_cores", lambda: 2)
+    monkeypatch.setattr(_prewarm, "_cached", lambda d: False)
+    return calls
+
+
+def test_starts_the_cold_targets_once_each_with_no_terminal(launches):
+    assert _prewarm.start(["dstar", "drive", "dstar"]) is not None
+    (argv, kwargs), = launches
+    assert argv == [sys.executable, "-m", "rover._prewarm", "dstar", "drive"]
+    assert kwargs["stdin"] == kwargs["stdout"] == kwargs["stderr"] == subprocess.DEVNULL
+
+
+@pytest.mark.parametrize("why", ["disabled", "one core", "warm", "nothing asked"])
+def test_starts_nothing(launches, monkeypatch, why):
+    targets = ["dstar", "drive"]
+    if why == "disabled":
+        monkeypatch.setenv(_prewarm.ENV, "0")
+    elif why == "one core":
+        monkeypatch.setattr(_prewarm, "_cores", lambda: 1)
+    elif why == "warm":
+        monkeypatch.setattr(_prewarm, "_cached", lambda d: True)
+    else:
+        targets = []
+    assert _prewarm.start(targets) is None and launches == []
+
+
+def test_a_failed_launch_is_not_an_error(launches, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(_prewarm.subprocess, "Popen", refuse)
+    assert _prewarm.start(["dstar"]) is None
+
+
+def test_the_cache_check_reads_numba_where_it_expects():
+    # If numba moved the attribute, _cached would silently answer True (never start): catch
+    # that here rather than lose the speed-up unnoticed.
+    for target in _prewarm.TARGETS:
+        for d in _prewarm._sentinels(target):
+            assert isinstance(d._cache._cache_file._index_path, str)
+
+
+def test_unknown_target_is_refused():
+    assert _prewarm.main(["nope"]) == 2
+
+
+@pytest.mark.slow
+def test_background_process_fills_an_empty_cache(tmp_path):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-m", "rover._prewarm", "dstar"], env=env, cwd=root,
+                   check=True, timeout=600, stdin=subprocess.DEVNULL)
+    saved = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
+    assert {"_dstar.compute", "_dstar.update", "_dstar.extract"} <= saved
