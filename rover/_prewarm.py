@@ -17,11 +17,27 @@ background process writes nothing but numba's cache and ends by itself.
 
 from __future__ import annotations
 
+import atexit
 import os
+import signal
 import subprocess
 import sys
+import warnings
 
 ENV = "ROVER_PREWARM"
+
+_STARTED: list = []
+"""Processes started here: kept so that the interpreter does not reap (and warn about) one
+that is meant to outlive the command."""
+
+
+@atexit.register
+def _let_go() -> None:
+    # A background compile is meant to finish after the command has exited: dropping its
+    # handle then is deliberate, not the leak Python's ResourceWarning is there to catch.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        _STARTED.clear()
 
 
 def _dstar() -> None:
@@ -31,7 +47,7 @@ def _dstar() -> None:
     from rover.planners._search import RepeatedSearch
     from rover.sim import _warm_planner
 
-    _warm_planner("dstar_lite", np.float64, RepeatedSearch, DStarLite, rekey=False)
+    _warm_planner("dstar_lite", np.float64, RepeatedSearch, DStarLite, rekey=True)
 
 
 def _drive() -> None:
@@ -44,7 +60,8 @@ def _drive() -> None:
 
 TARGETS = {"dstar": _dstar, "drive": _drive}
 """What the background process can compile: D* Lite's kernels, or the sensing and driving
-loop's (and, on the way, terrain generation, the cost map and A*)."""
+loop's. The latter runs a small traverse, so on the way it also compiles (or loads, when
+the main process has saved them first) terrain generation, the cost map and A*."""
 
 
 def _sentinels(target: str) -> list:
@@ -83,11 +100,26 @@ def start(targets) -> subprocess.Popen | None:
     if not cold:
         return None
     try:
-        return subprocess.Popen([sys.executable, "-m", "rover._prewarm", *cold],
+        # -P: import rover (and numpy, numba) as this process does, never from a module of
+        # the same name in the current folder.
+        proc = subprocess.Popen([sys.executable, "-P", "-m", "rover._prewarm", *cold],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
     except OSError:
         return None  # only a speed-up: never a reason to fail
+    _STARTED.append(proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    """Interrupt a background compile (when the command that started it fails): with
+    SIGINT, numba's cache writes end cleanly (they go through a temporary file)."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        proc.send_signal(signal.SIGINT if os.name == "posix" else signal.SIGTERM)
+    except OSError:
+        pass
 
 
 def main(argv: list[str]) -> int:

@@ -109,8 +109,8 @@ def run(args) -> int:
     from rover import _prewarm
 
     # On a cold cache, the kernels needed last are compiled on another core meanwhile.
-    _prewarm.start((["dstar"] if "dstar_lite" in planners else [])
-                   + (["drive"] if any(s.kind == "scenario" for s in specs) else []))
+    warm = _prewarm.start((["dstar"] if "dstar_lite" in planners else [])
+                          + (["drive"] if any(s.kind == "scenario" for s in specs) else []))
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.perf_counter()
     try:
@@ -119,6 +119,9 @@ def run(args) -> int:
         report = run_benchmarks(specs, planners, repeat=repeat, progress=bar,
                                 traverse_planners=([n for n in planners if n != "dijkstra"]
                                                    if args.quick else None))
+    except BaseException:
+        _prewarm.stop(warm)  # e.g. a scenario placed on impassable ground
+        raise
     finally:
         bar.close()
     report["command"] = "rover bench " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] \

@@ -91,12 +91,7 @@ def run(args) -> int:
 
     scenario = load_scenario(args.scenario)
     check_planner(args.planner)
-    if (args.planner or scenario.mission.planner) == "dstar_lite":
-        from rover import _prewarm
-
-        _prewarm.start(["dstar"])  # on a cold cache, compiled while the world is built
     # Everything a user can get wrong is checked before the output folder is made.
-    world = prepare(scenario, seed=args.seed)
     png = getattr(args, "png", None)
     frames = getattr(args, "frames", None)
     check_writable_file(png, "--png")
@@ -104,6 +99,16 @@ def run(args) -> int:
         raise CLIError(f"--png must name a .png file, got {str(png)!r}")
     check_writable_dir(frames, "--frames")
     check_writable_dir(args.out, "--out")
+    from rover import _prewarm
+
+    # On a cold cache, D* Lite's kernels compile on another core while the world is built.
+    warm = (_prewarm.start(["dstar"])
+            if (args.planner or scenario.mission.planner) == "dstar_lite" else None)
+    try:
+        world = prepare(scenario, seed=args.seed)
+    except BaseException:
+        _prewarm.stop(warm)
+        raise
     out = prepare_out_dir(args.out if args.out is not None else default_out_dir(scenario.name))
 
     from rover.io.replay import REPLAY_FILE, Recorder, Replay, save_replay, scene_from_world

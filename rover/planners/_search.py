@@ -58,15 +58,20 @@ def _hscale(cmin: float, weight: float) -> float:
     return cmin * weight * (1.0 + _astar.TIE_EPS) if math.isfinite(cmin) else 0.0
 
 
+def _outcome(status, expanded, g, flags, cols, s, t) -> Plan:
+    """The :class:`Plan` of a finished search from flat cell ``s`` to flat cell ``t``."""
+    if status != _astar.FOUND:
+        return not_found(expanded)
+    return Plan(_astar.trace(flags, cols, s, t), float(g[t]), expanded, True)
+
+
 def _plan(grid, start, goal, conn8, hscale) -> Plan:
     if not (math.isfinite(grid[start]) and math.isfinite(grid[goal])):
         return not_found()
     status, expanded, g, flags = _run(grid, start, goal, conn8, hscale)
-    if status != _astar.FOUND:
-        return not_found(expanded)
     cols = grid.shape[1]
-    path = _astar.trace(flags, cols, start[0] * cols + start[1], goal[0] * cols + goal[1])
-    return Plan(path, float(g[goal[0] * cols + goal[1]]), expanded, True)
+    return _outcome(status, expanded, g, flags, cols, start[0] * cols + start[1],
+                    goal[0] * cols + goal[1])
 
 
 def astar(cost, start, goal, *, connectivity: int = 8, weight: float = 1.0) -> Plan:
@@ -225,12 +230,12 @@ class RepeatedSearch:
         cols = grid.shape[1]
         s = s_rc[0] * cols + s_rc[1]
         t = t_rc[0] * cols + t_rc[1]
-        status, expanded, self._hf, self._hn = _search(
-            self._flat, cols, s, t, self._conn8, hscale, self._g, self._flags, self._pos,
-            self._hf, self._hn)
-        if status == _astar.FOUND:
-            plan = Plan(_astar.trace(self._flags, cols, s, t), float(self._g[t]), expanded, True)
-        else:
-            plan = not_found(expanded)
-        _astar.clear(self._flags, cols, s, self._pos)
-        return plan
+        try:
+            status, expanded, self._hf, self._hn = _search(
+                self._flat, cols, s, t, self._conn8, hscale, self._g, self._flags, self._pos,
+                self._hf, self._hn)
+            return _outcome(status, expanded, self._g, self._flags, cols, s, t)
+        finally:
+            # Also after an interrupt or a failed allocation: flags left set would make
+            # every later search refuse its start.
+            _astar.clear(self._flags, cols, s, self._pos)

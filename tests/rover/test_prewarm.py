@@ -31,7 +31,7 @@ def launches(monkeypatch):
 def test_starts_the_cold_targets_once_each_with_no_terminal(launches):
     assert _prewarm.start(["dstar", "drive", "dstar"]) is not None
     (argv, kwargs), = launches
-    assert argv == [sys.executable, "-m", "rover._prewarm", "dstar", "drive"]
+    assert argv == [sys.executable, "-P", "-m", "rover._prewarm", "dstar", "drive"]
     assert kwargs["stdin"] == kwargs["stdout"] == kwargs["stderr"] == subprocess.DEVNULL
 
 
@@ -77,3 +77,35 @@ def test_background_process_fills_an_empty_cache(tmp_path):
                    check=True, timeout=600, stdin=subprocess.DEVNULL)
     saved = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
     assert {"_dstar.compute", "_dstar.update", "_dstar.extract"} <= saved
+
+
+def test_the_background_process_ignores_modules_in_the_current_folder(launches):
+    _prewarm.start(["dstar"])
+    (argv, _), = launches
+    assert argv[1] == "-P"  # no 'rover' package of the user's folder shadowing ours
+
+
+def test_stop_interrupts_a_running_process_and_ignores_the_rest(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                            stdin=subprocess.DEVNULL)
+    _prewarm.stop(proc)
+    assert proc.wait(timeout=30) != 0
+    _prewarm.stop(proc)  # already ended
+    _prewarm.stop(None)
+
+
+def test_a_failing_run_stops_its_background_compile(launches, monkeypatch, tmp_path):
+    # A scenario placed on impassable ground fails while the world is built, after the
+    # background compile has started: the command must not leave it running.
+    from rover.cli import main
+
+    stopped = []
+    monkeypatch.setattr(_prewarm, "stop", lambda proc: stopped.append(proc))
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "scenarios" / "moon-south-pole-pragyan.toml").read_text()
+    assert "goal = [28.0, 30.0]" in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text + '\n[[hazards]]\nname = "crater"\ncenter = [28.0, 30.0]\n'
+                   'radius_m = 2.0\n')  # the goal is inside it: found when the world is built
+    assert main(["run", str(bad), "--quiet", "--out", str(tmp_path / "out")]) == 2
+    assert len(launches) == 1 and len(stopped) == 1

@@ -287,3 +287,23 @@ def test_repeated_search_refuses_what_it_cannot_trust():
         RepeatedSearch(np.ones((3, 3), dtype=np.float32))
     with pytest.raises(ValueError, match="not 'dstar_lite'"):
         RepeatedSearch(np.ones((3, 3))).plan("dstar_lite", (0, 0), (2, 2), 1.0)
+
+
+def test_repeated_search_recovers_from_an_interrupted_search(monkeypatch):
+    # An exception between the search and the reset (here: an interrupt while tracing) must
+    # not leave flags behind, or every later search would refuse its start.
+    from rover.planners import _astar, _search
+
+    grid = np.ones((20, 20))
+    rs = _search.RepeatedSearch(grid)
+    real_trace = _astar.trace
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_astar, "trace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rs.plan("astar", (0, 0), (19, 19), 1.0)
+    monkeypatch.setattr(_astar, "trace", real_trace)
+    assert not rs._flags.any()
+    assert rs.plan("astar", (0, 0), (19, 19), 1.0).cost == astar(grid, (0, 0), (19, 19)).cost
