@@ -78,6 +78,19 @@ class KnownMap:
         hh = np.ascontiguousarray(height, dtype=np.float32)
         if hh.shape != tc.shape:
             raise ValueError(f"height must have the cost grid's shape {tc.shape}, got {hh.shape}")
+        # Checked once here because the planners trust the known map from then on (one
+        # bad cell would otherwise surface as a wrong plan, not an error).
+        nan = np.isnan(tc)
+        if nan.any():
+            r, c = np.argwhere(nan)[0]
+            n = int(nan.sum())
+            raise ValueError(f"true_cost has {n} NaN cell{'s' if n > 1 else ''}, the first "
+                             f"at (row {r}, col {c})")
+        low = tc < 1.0
+        if low.any():
+            r, c = np.argwhere(low)[0]
+            raise ValueError(f"true_cost must be >= 1 (inf for impassable), cell (row {r}, "
+                             f"col {c}) is {float(tc[r, c])!r}")
         if not (math.isfinite(unknown_cost) and unknown_cost >= 1):
             raise ValueError(f"unknown_cost must be a finite number >= 1, got {unknown_cost!r}")
         if not (math.isfinite(cell_size) and cell_size > 0):

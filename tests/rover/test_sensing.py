@@ -70,6 +70,8 @@ def test_impassable_cell_reported_as_inf():
     (dict(true_cost=np.ones(4), height=np.zeros(4), cell_size=1.0), r"true_cost must be a 2-D array"),
     (dict(true_cost=np.ones((4, 4)), height=np.zeros((3, 4)), cell_size=1.0), r"height must have the cost grid's shape"),
     (dict(true_cost=np.ones((4, 4)), height=np.zeros((4, 4)), cell_size=1.0, unknown_cost=0.5), r"unknown_cost must be a finite number >= 1"),
+    (dict(true_cost=np.where(np.eye(4) > 0, np.nan, 1.0), height=np.zeros((4, 4)), cell_size=1.0), r"true_cost has 4 NaN cells, the first at \(row 0, col 0\)"),
+    (dict(true_cost=np.array([[1.0, 1.0], [0.5, np.inf]]), height=np.zeros((2, 2)), cell_size=1.0), r"true_cost must be >= 1 .* cell \(row 1, col 0\) is 0.5"),
 ])
 def test_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -349,6 +349,20 @@ def test_unknown_planner():
         run(sc, t, planner="rrt")
 
 
+@pytest.mark.parametrize("planner", ["astar", "dstar_lite"])
+def test_hand_built_world_with_nan_cost_is_refused(planner):
+    """Planners from scratch trust the known map during a run, so a bad true cost grid in a
+    hand-built World is refused once, at the start."""
+    import dataclasses
+
+    sc, t = random_case(1, "generic")
+    w = world_from_terrain(sc, t)
+    bad = w.true_cost.copy()
+    bad[40, 41] = np.nan
+    with pytest.raises(ValueError, match=r"true_cost has 1 NaN cell, the first at \(row 40, col 41\)"):
+        simulate(sc, planner=planner, world=dataclasses.replace(w, true_cost=bad))
+
+
 @pytest.mark.parametrize("planner", ["wastar", "dijkstra"])
 def test_other_planners_from_scratch(planner):
     sc, t = random_case(6, "generic")
