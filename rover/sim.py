@@ -324,12 +324,15 @@ class _Replanner:
         self.scratch = scratch
         self.least_cost = least_cost
         self.ds = dstar_cls(known, start, goal) if name == "dstar_lite" else None
+        self.cols = known.shape[1]
         self.cur = start
 
     def plan(self, cell, cells: np.ndarray, costs: np.ndarray):
         if self.ds is not None:
             if len(cells):
-                self.ds.update(cells, costs)
+                # Sensing reports each cell once, inside the grid, with a valid cost: the
+                # planner's checks of update() are skipped.
+                self.ds._apply(cells[:, 0] * self.cols + cells[:, 1], costs)
             if tuple(cell) != tuple(self.cur):
                 self.ds.move_to(cell)
                 self.cur = tuple(cell)

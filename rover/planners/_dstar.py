@@ -538,13 +538,15 @@ def _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off):
 
 
 @njit(cache=True, nogil=True)
-def extract(cost, cols, conn8, g, rhs, start, goal):
-    """Follow the steepest descent of c(s, s') + g(s') from start to goal.
+def extract(cost, cols, conn8, g, rhs, start, goal, buf):
+    """Follow the steepest descent of c(s, s') + g(s') from start to goal into ``buf``.
 
     The start's own value is ``rhs[start]``: the optimised ComputeShortestPath may stop with
-    the start overconsistent (g inf), which is enough for the descent.
+    the start overconsistent (g inf), which is enough for the descent. ``buf`` is the
+    caller's int64 scratch, reused between plans.
 
-    Returns (status, path as flat indices start->goal, path cost summed from the start).
+    Returns (status, number of cells written to ``buf``, path cost summed from the start);
+    status GROW means ``buf`` filled up before the goal: enlarge it and call again.
     """
     n = cost.size
     last_row = n // cols - 1
@@ -552,33 +554,24 @@ def extract(cost, cols, conn8, g, rhs, start, goal):
     ndir = 8 if conn8 else 4
     off = DR * cols + DC
     if rhs[start] == np.inf:
-        return NOT_FOUND, np.empty(0, dtype=np.int64), np.inf
-    r0 = start // cols
-    c0 = start - r0 * cols
-    # Walk once to count the steps, then again to fill the path (no n-sized buffer).
+        return NOT_FOUND, 0, np.inf
+    cap = buf.size
     s = start
-    r = r0
-    c = c0
+    r = start // cols
+    c = start - r * cols
+    buf[0] = start
     count = 1
-    while s != goal:
-        bk, _ = _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off)
-        if bk < 0 or count > n:
-            return BROKEN, np.empty(0, dtype=np.int64), np.inf
-        s += off[bk]
-        r += DR[bk]
-        c += DC[bk]
-        count += 1
-    path = np.empty(count, dtype=np.int64)
-    path[0] = start
-    s = start
-    r = r0
-    c = c0
     total = 0.0
-    for i in range(1, count):
+    while s != goal:
         bk, bc = _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off)
+        if bk < 0 or count > n:
+            return BROKEN, count, np.inf
+        if count == cap:
+            return GROW, count, np.inf
         s += off[bk]
         r += DR[bk]
         c += DC[bk]
         total += bc
-        path[i] = s
-    return DONE, path, total
+        buf[count] = s
+        count += 1
+    return DONE, count, total

@@ -16,6 +16,8 @@ __all__ = ["DStarLite"]
 _SQRT2 = math.sqrt(2.0)
 HEAP_START = 4096
 """Initial queue capacity; it doubles whenever a kernel asks (tests lower it)."""
+PATH_START = 1024
+"""Initial capacity of the path scratch [cells]; it doubles whenever a path is longer."""
 
 
 class DStarLite:
@@ -85,6 +87,7 @@ class DStarLite:
         self._rhs = np.full(n, np.inf)
         self._pos = np.full(n, -1, dtype=np.int32)
         self._mark = np.zeros(n, dtype=np.uint8)
+        self._path = np.empty(PATH_START, dtype=np.int64)  # path scratch, grows by doubling
         cap = HEAP_START
         self._hk1 = np.empty(cap)
         self._hk2 = np.empty(cap)
@@ -183,14 +186,18 @@ class DStarLite:
                 break
             self._reserve(self._hn.size + 1)
         self._expanded_total += expanded
-        status, flat_path, total = _dstar.extract(
-            self._flat, self._cols, self._conn8, self._g, self._rhs, si, ti)
+        while True:
+            status, count, total = _dstar.extract(
+                self._flat, self._cols, self._conn8, self._g, self._rhs, si, ti, self._path)
+            if status != _dstar.GROW:
+                break
+            self._path = np.empty(2 * self._path.size, dtype=np.int64)
         if status == _dstar.NOT_FOUND:
             return not_found(expanded)
         if status != _dstar.DONE:  # pragma: no cover - would be a bug in the kernels
             raise RuntimeError("D* Lite state is inconsistent: no descent from the start")
-        path = np.empty((flat_path.size, 2), dtype=np.int64)
-        path[:, 0], path[:, 1] = np.divmod(flat_path, self._cols)
+        path = np.empty((count, 2), dtype=np.int64)
+        path[:, 0], path[:, 1] = np.divmod(self._path[:count], self._cols)
         return Plan(path, float(total), expanded, True)
 
     def update(self, cells, costs) -> int:
@@ -258,20 +265,26 @@ class DStarLite:
         vals = np.ascontiguousarray(vals[changed])
         if uniq.size == 0:
             return 0
-        finite = vals[np.isfinite(vals)]
-        if finite.size and finite.min() < self._scale:
+        self._apply(uniq, vals)
+        return int(uniq.size)
+
+    def _apply(self, flat, vals) -> None:
+        """:meth:`update` without its checks, for callers that guarantee them (simulate's
+        sensing): ``flat`` distinct flat cell indices in the grid (int64, shape (K,)),
+        ``vals`` their new costs (float64, shape (K,), >= 1 or inf)."""
+        lo = vals.min() if vals.size else np.inf
+        if lo < self._scale:  # inf never is, so this is the least finite new cost
             # A cheaper cell than the heuristic assumed: lower the factor and re-key U.
-            self._scale = float(finite.min())
+            self._scale = float(lo)
             self._km = 0.0
             _dstar.rekey(self._cols, self._conn8, self._scale, self._g, self._rhs, self._pos,
                          self._hk1, self._hk2, self._hn, self._size, self._index(self._start))
-        self._reserve(9 * uniq.size + 32)
+        self._reserve(9 * flat.size + 32)
         self._size = int(_dstar.update(
             self._flat, self._cols, self._conn8, self._scale, self._g, self._rhs, self._pos,
             self._hk1, self._hk2, self._hn, self._size, self._index(self._start),
-            self._index(self._goal), self._km, uniq, vals, self._mark,
+            self._index(self._goal), self._km, flat, vals, self._mark,
         ))
-        return int(uniq.size)
 
     def move_to(self, cell) -> None:
         """Move the rover (the search's start) to ``cell`` (row, col); any cell is accepted.

@@ -223,6 +223,7 @@ def test_open_list_growth_resumes_the_search_exactly(monkeypatch):
     ref_d.plan()
     monkeypatch.setattr(_search, "HEAP_START", 2)
     monkeypatch.setattr(_dstar_lite, "HEAP_START", 2)
+    monkeypatch.setattr(_dstar_lite, "PATH_START", 2)
     plan = astar(cost, (0, 0), (59, 69))
     assert plan.cost == ref.cost and plan.expanded == ref.expanded
     assert np.array_equal(plan.path, ref.path)
@@ -230,7 +231,8 @@ def test_open_list_growth_resumes_the_search_exactly(monkeypatch):
     planner = DStarLite(cost, (0, 0), (59, 69))
     first = planner.plan()
     assert first.cost == pytest.approx(ref.cost, rel=1e-12)
-    assert planner._hn.size > 2  # it did grow
+    assert np.array_equal(first.path, ref_d.plan().path)
+    assert planner._hn.size > 2 and planner._path.size >= len(first.path)  # both grew
     cells = np.array([[r, c] for r in range(20, 40) for c in range(20, 40)])
     planner.update(cells, np.full(len(cells), INF))
     ref_d.update(cells, np.full(len(cells), INF))
