@@ -60,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     except (CLIError, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:
+        # Sizes are checked against free memory up front, but that check cannot see every
+        # peak (a PNG encoder, a container's cgroup limit): still the user's size, not a bug.
+        print(f"error: not enough memory for `rover {args.command}` with these sizes; try a "
+              "smaller terrain or map", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

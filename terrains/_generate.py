@@ -52,7 +52,8 @@ from typing import Any
 import numpy as np
 
 from terrains._model import (
-    _BODIES, _BODY_DEFAULTS, Body, ParameterError, Terrain, _did_you_mean, check_params,
+    _BODIES, _BODY_DEFAULTS, MAX_LENGTH_M, Body, ParameterError, Terrain, _did_you_mean,
+    check_params,
 )
 
 __all__ = ["generate", "STREAMS"]
@@ -127,9 +128,9 @@ def check_size(size) -> tuple[int, int]:
 
 def check_cell_size(cell_size) -> float:
     if (isinstance(cell_size, bool) or not isinstance(cell_size, (int, float, np.integer, np.floating))
-            or not math.isfinite(cell_size) or cell_size <= 0):
-        raise ParameterError("cell_size",
-                             f"cell_size must be a number > 0 (metres), got {cell_size!r}")
+            or not math.isfinite(cell_size) or not 0 < cell_size <= MAX_LENGTH_M):
+        raise ParameterError("cell_size", f"cell_size must be a number > 0 and <= {MAX_LENGTH_M:g} "
+                                          f"(metres), got {cell_size!r}")
     return float(cell_size)
 
 
@@ -293,8 +294,17 @@ def _power_law_diameters(rng, n, dmin, dmax, b):
     return (lo - u * (lo - hi)) ** (-1.0 / b)
 
 
+def _expected(a: float, area: float, dmin: float, dmax: float, b: float) -> float:
+    """a * area * (dmin^-b - dmax^-b): the expected count of a truncated power law (inf when
+    it overflows, as a tiny dmin can make it)."""
+    try:
+        return a * area * (dmin ** -b - dmax ** -b)
+    except OverflowError:
+        return math.inf
+
+
 def _check_count(expected: float, limit: int, what: str, knob: str) -> None:
-    if expected > limit:
+    if not expected <= limit:  # NaN too
         raise ValueError(f"the {what} parameters would place about {expected:.3g} {what} "
                          f"(at most {limit}); raise {knob} or lower the density")
 
@@ -308,7 +318,7 @@ def craters(shape, cell, p, rng) -> np.ndarray:
     dmin, dmax = p["crater_min_d_m"], p["crater_max_d_m"]
     if a <= 0.0 or dmax <= dmin:
         return np.empty((0, 7))
-    expected = a * width * height * (dmin ** -b - dmax ** -b)
+    expected = _expected(a, width * height, dmin, dmax, b)
     _check_count(expected, MAX_CRATERS, "craters", "crater_min_d_m")
     n = int(rng.poisson(expected))
     d = _power_law_diameters(rng, n, dmin, dmax, b)
@@ -379,7 +389,7 @@ def rocks(shape, cell, p, rng) -> np.ndarray:
         a, b = p["rock_density_a"], p["rock_exponent_b"]
         if a <= 0.0:
             return np.empty((0, 4))
-        expected = a * area * (dmin ** -b - dmax ** -b)
+        expected = _expected(a, area, dmin, dmax, b)
         _check_count(expected, MAX_ROCKS, "rocks", "rock_min_d_m")
         n = int(rng.poisson(expected))
         d = _power_law_diameters(rng, n, dmin, dmax, b)

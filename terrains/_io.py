@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from terrains._model import _BODIES, Body, Terrain
+from terrains._model import _BODIES, _BODY_DEFAULTS, Body, Terrain, check_params
 
 __all__ = ["save", "load", "load_heightmap", "HeightmapError"]
 
@@ -101,15 +101,41 @@ def load(path) -> Terrain:
         if isinstance(exc, (HeightmapError, FileNotFoundError)):
             raise
         raise HeightmapError(f"{path} is not a readable terrain file ({exc})") from None
-    if meta.get("format") != _FORMAT:
-        raise HeightmapError(f"{path} is not a terrain file (format {meta.get('format')!r})")
-    bd = meta["body"]
-    known = _BODIES.get(bd["name"])
-    body = known if known is not None and known.gravity_mps2 == bd["gravity_mps2"] else Body(
-        bd["name"], float(bd["gravity_mps2"]), tuple(int(c) for c in bd["tint_rgb"]),
-        bd.get("description", ""))
-    return Terrain(height=height, cell_size=float(meta["cell_size"]), body=body,
-                   craters=craters, rocks=rocks, seed=meta["seed"], params=dict(meta["params"]))
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+        fmt = meta.get("format") if isinstance(meta, dict) else None
+        raise HeightmapError(f"{path} is not a terrain file (format {fmt!r})")
+    # A damaged or hand-edited archive must fail here with the field named, not later
+    # inside stats() or a scenario run.
+    try:
+        bd = meta["body"]
+        known = _BODIES.get(bd["name"])
+        body = known if known is not None and known.gravity_mps2 == bd["gravity_mps2"] else Body(
+            bd["name"], float(bd["gravity_mps2"]), tuple(int(c) for c in bd["tint_rgb"]),
+            bd.get("description", ""))
+        cell = float(meta["cell_size"])
+        params = dict(meta["params"])
+        seed = meta["seed"]
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise ValueError(f"seed {seed!r} is not a non-negative integer")
+        if seed is not None and "source" not in params:
+            # A generated terrain: its parameters are what stats() regenerates it from.
+            missing = sorted(set(_BODY_DEFAULTS["mars"]) - set(params))
+            if missing:
+                raise ValueError(f"parameters {missing} missing")
+            check_params({k: v for k, v in params.items() if k != "preset"})
+    except KeyError as exc:
+        raise HeightmapError(f"{path}: damaged terrain metadata (no {exc} entry)") from None
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise HeightmapError(f"{path}: damaged terrain metadata ({exc})") from None
+    if height.dtype.kind not in "fiu":
+        raise HeightmapError(f"{path}: heights are {height.dtype}, not numbers")
+    if height.ndim == 2:
+        _check_finite(height, str(path))
+    try:
+        return Terrain(height=height, cell_size=cell, body=body, craters=craters, rocks=rocks,
+                       seed=seed, params=params)
+    except (TypeError, ValueError) as exc:
+        raise HeightmapError(f"{path}: {exc}") from None
 
 
 def _check_finite(z: np.ndarray, where: str) -> None:

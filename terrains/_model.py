@@ -55,6 +55,10 @@ def bodies() -> dict[str, Body]:
 
 _ROCK_MODELS = ("golombek-rapp", "power-law", "none")
 
+MAX_LENGTH_M = 1e6
+"""Upper bound of every length parameter and of the cell size [m] (1000 km: past any use,
+and small enough that areas, counts and heights stay finite in float64)."""
+
 _PARAM_DOCS: dict[str, str] = {
     "hurst": "Hurst exponent H of the fractal (fBm) relief, 0 < H < 1 [-]",
     "rms_slope_deg": "RMS slope of the relief at rms_baseline_m, 0 <= s < 60 [deg]",
@@ -229,12 +233,14 @@ def _check_range(name: str, v: float) -> None:
         need(0.0 <= v <= 1.0, "in [0, 1]")
     elif name in ("crater_depth_ratio", "crater_rim_ratio", "rock_height_ratio"):
         need(0.0 <= v <= 2.0, "in [0, 2]")
-    elif name in ("crater_density_a", "rock_density_a", "ripple_height_m"):
+    elif name in ("crater_density_a", "rock_density_a"):
         need(v >= 0.0, ">= 0")
+    elif name == "ripple_height_m":
+        need(0.0 <= v <= MAX_LENGTH_M, f"in [0, {MAX_LENGTH_M:g}] metres")
     elif name == "ripple_azimuth_deg":
         pass
-    else:  # lengths
-        need(v > 0.0, "> 0")
+    else:  # lengths: bounded so that sizes and counts stay finite in float64
+        need(0.0 < v <= MAX_LENGTH_M, f"> 0 and <= {MAX_LENGTH_M:g} metres")
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,9 @@ def test_stats_as_json(capsys):
     ([], r"nothing to do: give -o FILE.png, --npz FILE or --stats"),
     (["-o", "x.jpg"], r"-o must name a .png file, got 'x.jpg'"),
     (["-o", "/no/such/dir/x.png"], r"-o: folder /no/such/dir does not exist"),
+    (["--cell-size", "1e300", "--stats"], r"^error: --cell-size: cell_size must be a number > 0 and <= 1e\+06"),
+    (["--set", "crater_min_d_m=1e-300", "--stats"], r"would place about inf craters"),
+    (["--set", "ripple_height_m=1e39", "--stats"], r"ripple_height_m must be in \[0, 1e\+06\] metres"),
 ])
 def test_user_mistakes_are_one_line_and_exit_2(argv, match, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -101,3 +104,19 @@ def test_json_stats_stay_parseable_when_files_are_written(tmp_path, capsys):
     captured = capsys.readouterr()
     assert json.loads(captured.out)["shape"] == [64, 64]
     assert "wrote" in captured.err and png.exists() and npz.exists()
+
+
+def test_running_out_of_memory_is_a_user_error_not_a_traceback(tmp_path, capsys, monkeypatch):
+    # The up-front size check cannot see every peak (PNG encoding, a cgroup limit).
+    import terrains._render
+
+    def boom(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(terrains._render, "render_rgb", boom)
+    monkeypatch.setattr(terrains, "render_rgb", boom)
+    png = tmp_path / "t.png"
+    assert main(["terrain", "--size", "16", "-o", str(png)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: not enough memory for `rover terrain`") and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

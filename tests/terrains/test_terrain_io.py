@@ -42,6 +42,38 @@ def test_load_rejects_files_that_are_not_terrains(tmp_path):
         load(tmp_path / "missing.npz")
 
 
+def _damaged(tmp_path, name, meta_edit=None, **arrays):
+    """A saved terrain archive with its metadata edited or arrays replaced."""
+    t = generate(preset="mars-jezero", size=(17, 33), seed=3)
+    save(t, tmp_path / "ok.npz")
+    with np.load(tmp_path / "ok.npz") as z:
+        parts = {k: z[k] for k in z.files}
+    meta = json.loads(str(parts["meta"]))
+    if meta_edit is not None:
+        meta_edit(meta)
+    parts["meta"] = np.array(json.dumps(meta))
+    parts.update(arrays)
+    np.savez(tmp_path / name, **parts)
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("edit, arrays, match", [
+    (lambda m: m.pop("body"), {}, r"damaged terrain metadata \(no 'body' entry\)"),
+    (lambda m: m.__setitem__("body", "mars"), {}, r"damaged terrain metadata"),
+    (lambda m: m.pop("cell_size"), {}, r"no 'cell_size' entry"),
+    (lambda m: m.__setitem__("seed", -5), {}, r"seed -5 is not a non-negative integer"),
+    (lambda m: m["params"].pop("rock_model"), {}, r"parameters \['rock_model'\] missing"),
+    (lambda m: m["params"].__setitem__("hurst", "x"), {}, r"hurst must be a number"),
+    (None, {"height": np.full((4, 4), np.nan, np.float32)}, r"16 non-finite values"),
+    (None, {"height": np.array([["a", "b"]])}, r"heights are <U1, not numbers"),
+    (None, {"craters": np.zeros((3, 3))}, r"craters must have shape \(N, 4\)"),
+])
+def test_load_of_a_damaged_archive_is_a_heightmap_error(tmp_path, edit, arrays, match):
+    path = _damaged(tmp_path, "bad.npz", edit, **arrays)
+    with pytest.raises(HeightmapError, match=match):
+        load(path)
+
+
 def test_npy_heightmap_is_in_grid_order_and_scaled(tmp_path):
     grid = np.arange(12, dtype=np.float64).reshape(3, 4)
     np.save(tmp_path / "dem.npy", grid)
