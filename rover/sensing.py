@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rover._sensing import _sense
+from rover.planners._common import MAX_COST
 from rover.models import RoverSpec
 
 __all__ = ["SensorModel", "KnownMap"]
@@ -86,11 +87,11 @@ class KnownMap:
             n = int(nan.sum())
             raise ValueError(f"true_cost has {n} NaN cell{'s' if n > 1 else ''}, the first "
                              f"at (row {r}, col {c})")
-        low = tc < 1.0
+        low = (tc < 1.0) | ((tc > MAX_COST) & (tc < np.inf))
         if low.any():
             r, c = np.argwhere(low)[0]
-            raise ValueError(f"true_cost must be >= 1 (inf for impassable), cell (row {r}, "
-                             f"col {c}) is {float(tc[r, c])!r}")
+            raise ValueError(f"true_cost must be >= 1 and <= {MAX_COST:g} (inf for "
+                             f"impassable), cell (row {r}, col {c}) is {float(tc[r, c])!r}")
         if not (math.isfinite(unknown_cost) and unknown_cost >= 1):
             raise ValueError(f"unknown_cost must be a finite number >= 1, got {unknown_cost!r}")
         if not (math.isfinite(cell_size) and cell_size > 0):

@@ -14,6 +14,9 @@ from numba import njit
 __all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found"]
 
 _MAX_CELLS = 2**31 - 1  # the kernels keep heap positions in int32
+MAX_COST = 1e100
+"""Largest finite cell cost: a path of a billion such steps still sums to a finite cost
+(1e308 cells would overflow to inf on one step)."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ def not_found(expanded: int = 0) -> Plan:
 def _scan(cost):
     """One pass over a flat float64 grid.
 
-    Returns (n_nan, first_nan, n_low, first_low, n_blocked, min_finite); first_* is -1 when
-    there is none and min_finite is inf when every cell is blocked.
+    Returns (n_nan, first_nan, n_low, first_low, n_blocked, min_finite, first_high);
+    first_* is -1 when there is none (first_high: a finite cost above MAX_COST) and
+    min_finite is inf when every cell is blocked.
     """
     n_nan = 0
     first_nan = -1
@@ -61,6 +65,7 @@ def _scan(cost):
     first_low = -1
     n_blocked = 0
     cmin = np.inf
+    first_high = -1
     for i in range(cost.size):
         c = cost[i]
         if c != c:
@@ -73,9 +78,12 @@ def _scan(cost):
             n_low += 1
         elif c == np.inf:
             n_blocked += 1
-        elif c < cmin:
-            cmin = c
-    return n_nan, first_nan, n_low, first_low, n_blocked, cmin
+        else:
+            if c < cmin:
+                cmin = c
+            if c > MAX_COST and first_high < 0:
+                first_high = i
+    return n_nan, first_nan, n_low, first_low, n_blocked, cmin, first_high
 
 
 def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float]:
@@ -108,7 +116,7 @@ def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float]:
     if arr.size > _MAX_CELLS:
         raise ValueError(f"{name} grid has {arr.size} cells; at most {_MAX_CELLS} are supported")
     grid = np.ascontiguousarray(arr, dtype=np.float64)
-    n_nan, first_nan, n_low, first_low, _, cmin = _scan(grid.reshape(-1))
+    n_nan, first_nan, n_low, first_low, _, cmin, first_high = _scan(grid.reshape(-1))
     cols = grid.shape[1]
     if n_nan:
         r, c = divmod(int(first_nan), cols)
@@ -119,6 +127,10 @@ def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float]:
             f"{name} grid has {n_low} cells below 1 (costs must be >= 1, or inf for blocked), "
             f"first at ({r}, {c}): {float(grid[r, c])!r}"
         )
+    if first_high >= 0:
+        r, c = divmod(int(first_high), cols)
+        raise ValueError(f"{name} grid has a finite cost above {MAX_COST:g} at ({r}, {c}): "
+                         f"{float(grid[r, c])!r} (use inf for blocked cells)")
     return grid, float(cmin)
 
 

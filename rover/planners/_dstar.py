@@ -25,23 +25,48 @@ NOT_FOUND = 1
 BROKEN = 3  # path extraction found no descent: the state is inconsistent (a bug)
 
 KEY_RTOL = 1e-9
-"""Relative tolerance on the first key component in ComputeShortestPath's stopping test.
+"""Relative width of the band below the start's first key component where the search stops.
 
-In real arithmetic a vertex u on a shortest path from the start, or one whose stale g the
-path would step through, has ``k1(u) <= k1(start)``, with equality whenever the heuristic is
-exact from the start to u (uniform costs along a straight or diagonal line, the common
-case on costmaps); the tie is then broken by ``k2(u) = g(u) < g(start)``, so u is expanded
-before the search stops. In floating point, ``g(u) + h(start, u) + km`` and
-``g(start) + km`` are rounded along different chains of additions, and ``k1(u)`` may come
-out a few ulps *above* ``k1(start)``: the exact test then stops with u unexpanded, the
-descent from the start walks through its stale g, and the plan is suboptimal or has no
-descent at all. So the search goes on while ``k1(top) <= k1(start) * (1 + KEY_RTOL)``.
-Expanding more never harms D* Lite's invariants (it is only work), and in real arithmetic
-every vertex other than the start with ``k1 == k1(start)`` has the smaller ``k2`` (h > 0)
-and is expanded anyway, so the extra work is the few vertices strictly inside the band.
-The rounding to absorb is about one ulp of ``k1(start)`` per addition along a chain (path
+Three rules keep ComputeShortestPath from flooding plateaus of (nearly) equal keys, which on
+uniform ground hold every cell between the goal and the start, while staying correct in
+floating point:
+
+1. Ties toward the start. The caller inflates the heuristic by a relative ``TIE_EPS``, as
+   A* does (see :mod:`._astar`): of two overconsistent vertices with equal ``g + h`` in real
+   arithmetic, the one nearer the start has the smaller key, so the search runs straight to
+   the start instead of widening across the plateau. (The second key component, ``-rhs``,
+   only orders exact ties the same way.)
+2. Stop in the band. The search stops once the start is not underconsistent and the least
+   first component is ``>= k1(start) * (1 - KEY_RTOL)``. If the start's value were too high
+   by more than the band, an overconsistent vertex on its true shortest path would have a
+   key below the band (its first component is at most the true value plus the inflation)
+   and be expanded first; so a plan costs at most about a relative 1e-9 over the optimum.
+3. Raises first. A value that is too *low* comes from an underconsistent vertex u that the
+   start's value steps through, and then ``k1(u) <= k1(start)`` up to rounding and the
+   inflation (both far below 1e-9 relative). Underconsistent keys are therefore scaled by
+   ``UNDER = 1 - 2 KEY_RTOL``, which puts every such u strictly below the band: it is always
+   raised before the search stops. Expanding a vertex early never breaks D* Lite's
+   invariants (rhs is the one-step minimum, U holds the inconsistent vertices); it is only
+   work.
+
+The rounding absorbed is about one ulp of ``k1(start)`` per addition along a chain (path
 steps plus moves since the last re-key): 1e-9 covers chains of millions of steps.
 """
+
+TIE_EPS = 1e-10
+"""The caller multiplies the heuristic's scale by ``1 + TIE_EPS`` (rule 1 above)."""
+LOW = 1.0 - KEY_RTOL
+UNDER = 1.0 - 2.0 * KEY_RTOL
+
+IMPROVE_RTOL = 1e-12
+"""A relaxation lowers a neighbour's rhs only when it improves it by more than this relative
+amount. Adding the same steps in another order changes a sum in its last bits; accepting
+such "improvements" re-opened cells already expanded and spread one-ulp changes across whole
+plateaus (a first plan on a uniform 2048 x 2048 grid expanded 15 times the cells). Values
+stay within a relative 1e-12 per step of the one-step minimum, and since a skipped
+relaxation leaves rhs slightly *above* the term it skipped, the tests for "this neighbour's
+rhs came through u" are ``rhs >= c + g_old`` rather than ``==``."""
+SHRINK = 1.0 - IMPROVE_RTOL
 
 
 @njit(inline="always")
@@ -134,6 +159,14 @@ def _less(a1, a2, b1, b2):
     return a1 < b1 or (a1 == b1 and a2 < b2)
 
 
+@njit(inline="always")
+def _key(gv, rv, hv, km):
+    """Key of an inconsistent vertex with g ``gv``, rhs ``rv`` and heuristic ``hv``."""
+    if gv < rv:  # underconsistent: before every overconsistent vertex of the stopping band
+        return (gv + hv + km) * UNDER, -np.inf
+    return rv + hv + km, -rv  # overconsistent: ties go to the larger value (nearer the start)
+
+
 @njit
 def _up(hk1, hk2, hn, pos, i):
     n = hn[i]
@@ -207,21 +240,20 @@ def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km, con
     gu = g[u]
     ru = rhs[u]
     if gu != ru:
-        m = gu if gu < ru else ru
-        k1 = m + _hrc(st_r, st_c, r, c, conn8, scale) + km
+        k1, k2 = _key(gu, ru, _hrc(st_r, st_c, r, c, conn8, scale), km)
         i = pos[u]
         if i >= 0:
             old1 = hk1[i]
             old2 = hk2[i]
             hk1[i] = k1
-            hk2[i] = m
-            if _less(k1, m, old1, old2):
+            hk2[i] = k2
+            if _less(k1, k2, old1, old2):
                 _up(hk1, hk2, hn, pos, i)
             else:
                 _down(hk1, hk2, hn, pos, i, size)
         else:
             hk1[size] = k1
-            hk2[size] = m
+            hk2[size] = k2
             hn[size] = u
             pos[u] = size
             _up(hk1, hk2, hn, pos, size)
@@ -253,25 +285,22 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
     while size > 0:
         if size + 2 * ndir + 2 > cap:
             return GROW, size, expanded
-        ms = g[start] if g[start] < rhs[start] else rhs[start]
         tk1 = hk1[0]
         tk2 = hk2[0]
-        # Go on while the top key is below the start's, with the first components compared
-        # to within KEY_RTOL (see there): an exact comparison lets rounding stop the search
-        # before a vertex whose key ties the start's.
-        ks1 = ms + km
-        if not (tk1 <= ks1 + KEY_RTOL * ks1 or rhs[start] > g[start]):
-            break
+        # Stop once the start is not underconsistent and the top's first key component is
+        # within the band below the start's (see KEY_RTOL).
+        if not rhs[start] > g[start]:
+            if not tk1 < (rhs[start] + km) * LOW:
+                break
         u = hn[0]
         uu = np.uint64(u)
         gu = g[uu]
         ru = rhs[uu]
-        m = gu if gu < ru else ru
         r, c = _rc(u, cols, inv_cols)
-        nk1 = m + _hrc(st_r, st_c, r, c, conn8, scale) + km
-        if _less(tk1, tk2, nk1, m):
+        nk1, nk2 = _key(gu, ru, _hrc(st_r, st_c, r, c, conn8, scale), km)
+        if _less(tk1, tk2, nk1, nk2):
             hk1[0] = nk1
-            hk2[0] = m
+            hk2[0] = nk2
             _down(hk1, hk2, hn, pos, 0, size)
             continue
         expanded += 1
@@ -330,7 +359,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                 if cs == inf or s == ugoal:
                     continue
                 nr = (cs + cu) * HALF_STEP[k] + ru
-                if not nr < rhs[s]:
+                if not nr < rhs[s] * SHRINK:
                     continue
                 rhs[s] = nr
                 # UpdateVertex(s), inline.
@@ -339,8 +368,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                     if pos[s] >= 0:
                         size = _remove(hk1, hk2, hn, pos, s, size)
                     continue
-                ms_ = gs if gs < nr else nr
-                k1 = ms_ + _hrc(st_r, st_c, r + DR[k], c + DC[k], conn8, scale) + km
+                k1, ms_ = _key(gs, nr, _hrc(st_r, st_c, r + DR[k], c + DC[k], conn8, scale), km)
                 i = pos[s]
                 if i < 0:
                     i = size
@@ -381,7 +409,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                     cs = cost[s]
                     if cs == inf or s == goal:
                         continue
-                    if rhs[s] == (cu + cs) * HALF_STEP[k] + g_old:
+                    if rhs[s] >= (cu + cs) * HALF_STEP[k] + g_old:
                         sr = r + DR[k]
                         sc = c + DC[k]
                         rhs[s] = _best_rhs(cost, g, s, sr, sc, cols, last_row, last_col,
@@ -422,7 +450,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     edges between its straight neighbours that pass beside it: every endpoint of such an
     edge is the cell or one of its 8 neighbours, so those are the vertices to repair.
     ``mark`` is a zeroed uint8 scratch array (left zeroed). The heap must have room for
-    ``9 * len(cells)`` more entries. Returns the new heap size.
+    ``min(9 * len(cells), cells in the grid - size)`` more entries. Returns the new heap size.
     """
     rows = cost.size // cols
     last_row = rows - 1
@@ -432,9 +460,10 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     st_r = start // cols
     st_c = start - st_r * cols
     nc = cells.size
-    aff = np.empty(9 * nc, dtype=np.int64)
-    ar = np.empty(9 * nc, dtype=np.int64)
-    ac = np.empty(9 * nc, dtype=np.int64)
+    most = min(9 * nc, cost.size)  # each affected vertex is listed once
+    aff = np.empty(most, dtype=np.int64)
+    ar = np.empty(most, dtype=np.int64)
+    ac = np.empty(most, dtype=np.int64)
     na = 0
     for j in range(nc):
         x = cells[j]
@@ -481,7 +510,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
                 nr = c_new + g[v]
                 if nr < rhs[u]:
                     rhs[u] = nr
-            elif rhs[u] == c_old + g[v]:
+            elif rhs[u] >= c_old + g[v]:
                 recompute = True
         if recompute:
             # An edge that gave rhs(u) got dearer: take the best over all the new edges.
@@ -503,9 +532,7 @@ def rekey(cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start):
     """Recompute every key in U for a new heuristic scale (km restarts at 0) and re-heapify."""
     for i in range(size):
         u = hn[i]
-        m = g[u] if g[u] < rhs[u] else rhs[u]
-        hk1[i] = m + _h(start, u, cols, conn8, scale)
-        hk2[i] = m
+        hk1[i], hk2[i] = _key(g[u], rhs[u], _h(start, u, cols, conn8, scale), 0.0)
     for i in range(size // 2 - 1, -1, -1):
         _down(hk1, hk2, hn, pos, i, size)
     for i in range(size):

@@ -8,7 +8,7 @@ import numpy as np
 
 from rover.planners import _dstar
 from rover.planners._common import (
-    Plan, as_cell, as_cost_grid, check_connectivity, not_found,
+    MAX_COST, Plan, as_cell, as_cost_grid, check_connectivity, not_found,
 )
 
 __all__ = ["DStarLite"]
@@ -30,8 +30,8 @@ class DStarLite:
     Parameters
     ----------
     cost : array_like of float32 or float64, shape (rows, cols)
-        Cell costs: finite values >= 1, ``inf`` for blocked cells. The grid is copied; the
-        caller's array is never changed.
+        Cell costs: finite values in [1, 1e100], ``inf`` for blocked cells. The grid is copied;
+        the caller's array is never changed.
     start, goal : (int, int)
         (row, col) of the rover and of the goal.
     connectivity : {8, 4}
@@ -45,13 +45,12 @@ class DStarLite:
     Notes
     -----
     After any sequence of :meth:`update` and :meth:`move_to` calls, :meth:`plan` returns an
-    optimal path on the current grid from the current start. The heuristic is the octile
-    (Manhattan when 4-connected) distance times the least finite cost seen so far; when an
-    update brings a cost below it, the queue is re-keyed once for the smaller factor. The
-    search stops once the queue's least key is past the start's with first components
-    compared to within a relative 1e-9 (``_dstar.KEY_RTOL``): on uniform ground keys tie
-    exactly in real arithmetic, and an exact floating-point test let rounding stop the search
-    too early.
+    optimal path on the current grid from the current start, to within a relative 1e-9 (the
+    price of floating point: see ``_dstar.KEY_RTOL``). The heuristic is the octile (Manhattan
+    when 4-connected) distance times the least finite cost seen so far, inflated by a relative
+    1e-10 so that ties go toward the start as in :func:`astar`; when an update brings a cost
+    below it, the queue is re-keyed once for the smaller factor. On uniform ground a first
+    plan expands about as many cells as A* (the path's), not the plateau of equal keys.
     Memory: about 30 bytes per cell (grid copy, g, rhs, heap index, scratch), plus the queue.
 
     Examples
@@ -78,6 +77,7 @@ class DStarLite:
         self._cols = grid.shape[1]
         self._conn8 = conn == 8
         self._scale = cmin if math.isfinite(cmin) else 1.0
+        self._hscale = self._scale * (1.0 + _dstar.TIE_EPS)
         s = as_cell(start, grid.shape, "start")
         t = as_cell(goal, grid.shape, "goal")
         self._start = s
@@ -143,8 +143,8 @@ class DStarLite:
         dr = abs(a[0] - b[0])
         dc = abs(a[1] - b[1])
         if self._conn8:
-            return self._scale * (max(dr, dc) + (_SQRT2 - 1.0) * min(dr, dc))
-        return self._scale * float(dr + dc)
+            return self._hscale * (max(dr, dc) + (_SQRT2 - 1.0) * min(dr, dc))
+        return self._hscale * float(dr + dc)
 
     def _reserve(self, extra: int) -> None:
         need = self._size + extra
@@ -153,6 +153,8 @@ class DStarLite:
             return
         while cap < need:
             cap *= 2
+        # U holds each vertex at most once (+ the kernels' margin): no need to double past it.
+        cap = max(need, min(cap, self._flat.size + 32))
         k = self._size
         for name in ("_hk1", "_hk2", "_hn"):
             old = getattr(self, name)
@@ -178,7 +180,7 @@ class DStarLite:
         expanded = 0
         while True:
             status, self._size, exp = _dstar.compute(
-                self._flat, self._cols, self._conn8, self._scale, self._g, self._rhs,
+                self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs,
                 self._pos, self._hk1, self._hk2, self._hn, self._size, si, ti, self._km,
             )
             expanded += int(exp)
@@ -208,7 +210,7 @@ class DStarLite:
         cells : array_like of int, shape (K, 2)
             (row, col) of each cell. When a cell appears more than once its last cost wins.
         costs : array_like of float, shape (K,)
-            New costs: finite values >= 1 or ``inf``.
+            New costs: finite values in [1, 1e100] or ``inf``.
 
         Returns
         -------
@@ -256,6 +258,11 @@ class DStarLite:
             i = int(np.argmax(low))
             raise ValueError(f"costs must be >= 1 (or inf for blocked), costs[{i}] is "
                              f"{float(costs_arr[i])!r}")
+        high = (costs_arr > MAX_COST) & (costs_arr < np.inf)
+        if high.any():
+            i = int(np.argmax(high))
+            raise ValueError(f"costs must be <= {MAX_COST:g} (or inf for blocked), costs[{i}] "
+                             f"is {float(costs_arr[i])!r}")
         flat = r * cols + c
         # Last occurrence wins: unique over the reversed list keeps each cell's last entry.
         uniq, first_rev = np.unique(flat[::-1], return_index=True)
@@ -276,12 +283,14 @@ class DStarLite:
         if lo < self._scale:  # inf never is, so this is the least finite new cost
             # A cheaper cell than the heuristic assumed: lower the factor and re-key U.
             self._scale = float(lo)
+            self._hscale = self._scale * (1.0 + _dstar.TIE_EPS)
             self._km = 0.0
-            _dstar.rekey(self._cols, self._conn8, self._scale, self._g, self._rhs, self._pos,
+            _dstar.rekey(self._cols, self._conn8, self._hscale, self._g, self._rhs, self._pos,
                          self._hk1, self._hk2, self._hn, self._size, self._index(self._start))
-        self._reserve(9 * flat.size + 32)
+        # Each vertex is in U at most once, so U never outgrows the grid.
+        self._reserve(min(9 * flat.size + 32, self._flat.size - self._size))
         self._size = int(_dstar.update(
-            self._flat, self._cols, self._conn8, self._scale, self._g, self._rhs, self._pos,
+            self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs, self._pos,
             self._hk1, self._hk2, self._hn, self._size, self._index(self._start),
             self._index(self._goal), self._km, flat, vals, self._mark,
         ))

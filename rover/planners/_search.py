@@ -86,8 +86,8 @@ def astar(cost, start, goal, *, connectivity: int = 8, weight: float = 1.0) -> P
     Parameters
     ----------
     cost : array_like of float32 or float64, shape (rows, cols)
-        Cost of crossing each cell: finite values >= 1, ``inf`` for blocked cells. A float64
-        C-contiguous grid is used without copying; float32 is converted once.
+        Cost of crossing each cell: finite values in [1, 1e100], ``inf`` for blocked cells. A
+        float64 C-contiguous grid is used without copying; float32 is converted once.
     start, goal : (int, int)
         (row, col) cells.
     connectivity : {8, 4}
@@ -139,7 +139,7 @@ def dijkstra(cost, start, goal=None, *, connectivity: int = 8):
     Parameters
     ----------
     cost : array_like of float32 or float64, shape (rows, cols)
-        Cell costs: finite values >= 1, ``inf`` for blocked cells.
+        Cell costs: finite values in [1, 1e100], ``inf`` for blocked cells.
     start : (int, int)
         (row, col) source cell.
     goal : (int, int) or None

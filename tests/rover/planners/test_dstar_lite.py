@@ -371,3 +371,26 @@ def test_a_long_drive_with_sensing_matches_astar_at_every_step():
         planner.move_to(tuple(plan.path[1]))
         steps += 1
     assert steps > 39
+
+
+@pytest.mark.parametrize("value", [1.0, 1.1, 3.7, 9.9])
+@pytest.mark.parametrize("connectivity", [8, 4])
+def test_first_plan_on_uniform_ground_does_not_flood_the_plateau(value, connectivity):
+    """Every cell between the goal and the start ties on g + h on uniform ground; the search
+    must run straight to the start (as A* does), not expand the plateau or re-open cells
+    for last-bit "improvements" (it once expanded 15 times the cells at 2048 x 2048)."""
+    n = 300
+    cost = np.full((n, n), value)
+    start, goal = (0, 0), (n - 1, n // 2 - 12)
+    plan = DStarLite(cost, start, goal, connectivity=connectivity).plan()
+    ref = astar(cost, start, goal, connectivity=connectivity)
+    assert same(plan.cost, ref.cost)
+    naive.check_path(cost, plan, start, goal, connectivity)
+    assert plan.expanded <= 2 * len(plan.path), (plan.expanded, len(plan.path))
+    # And after a wall across the plan appears, the repair stays correct.
+    planner = DStarLite(cost, start, goal, connectivity=connectivity)
+    planner.plan()
+    wall = np.array([[150, c] for c in range(0, n - 1)])
+    planner.update(wall, np.full(len(wall), INF))
+    cost[wall[:, 0], wall[:, 1]] = INF
+    assert same(planner.plan().cost, astar(cost, start, goal, connectivity=connectivity).cost)

@@ -309,3 +309,20 @@ def test_repeated_search_recovers_from_an_interrupted_search(monkeypatch):
     monkeypatch.setattr(_astar, "trace", real_trace)
     assert not rs._flags.any()
     assert rs.plan("astar", (0, 0), (19, 19), 1.0).cost == astar(grid, (0, 0), (19, 19)).cost
+
+
+def test_finite_costs_too_large_to_sum_are_refused():
+    # 1e308 is finite and >= 1, but one step's (c + c) / 2 overflows to inf: such grids are
+    # refused up front, the same way by every planner, rather than planned with cost inf.
+    from rover.planners import DStarLite, dijkstra
+
+    cost = np.ones((3, 3))
+    cost[1, 2] = 1e308
+    for call in (lambda: astar(cost, (0, 0), (2, 2)), lambda: dijkstra(cost, (0, 0)),
+                 lambda: DStarLite(cost, (0, 0), (2, 2))):
+        with pytest.raises(ValueError, match=r"cost grid has a finite cost above 1e\+100 at \(1, 2\)"):
+            call()
+    planner = DStarLite(np.ones((3, 3)), (0, 0), (2, 2))
+    with pytest.raises(ValueError, match=r"costs must be <= 1e\+100 \(or inf for blocked\), costs\[1\]"):
+        planner.update([[0, 1], [1, 1]], [2.0, 1e200])
+    assert astar(np.full((3, 3), 1e100), (0, 0), (2, 2)).cost == pytest.approx(2e100 * SQRT2)
