@@ -17,6 +17,38 @@ __all__ = ["RoverSpec", "STEERING_KINDS", "rover_presets", "rover_preset"]
 STEERING_KINDS = ("skid", "ackermann", "turn_in_place")
 
 
+_SANE: dict[str, tuple[float, float]] = {
+    "mass_kg": (0.01, 1e5),
+    "max_speed_mps": (1e-4, 100.0),
+    "accel_mps2": (1e-6, 100.0),
+    "max_yaw_rate_deg_s": (1e-3, 3600.0),
+    "length_m": (0.01, math.inf),  # huge footprints are clamped to the grid
+    "width_m": (0.01, math.inf),
+    "max_tilt_deg": (0.1, 90.0),
+    "max_step_m": (1e-3, 100.0),
+    "sensor_range_m": (0.01, math.inf),  # clamped to the grid too
+    "sensor_fov_deg": (0.1, 360.0),
+    "clearance_m": (0.0, 100.0),
+    "sensor_height_m": (0.0, 1e3),
+}
+"""(least, greatest) value of a limit that any real or imagined rover could have."""
+
+
+def _finite(v) -> bool:
+    """math.isfinite, but False (not OverflowError) for an integer beyond float range (TOML
+    integers have no size limit)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an integer beyond float range
+        return False
+
+
+def _short(v) -> str:
+    """repr(v), cut to 40 characters (a 400-digit integer makes a poor error message)."""
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 @dataclass(frozen=True)
 class RoverSpec:
     """Limits and figures of one rover.
@@ -75,12 +107,19 @@ class RoverSpec:
         )
         for f in positive:
             v = getattr(self, f)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                out.append((f, f"must be a finite number > 0, got {v!r}"))
+            if not (isinstance(v, (int, float)) and _finite(v) and v > 0):
+                out.append((f, f"must be a finite number > 0, got {_short(v)}"))
+            elif f in _SANE and not _SANE[f][0] <= v <= _SANE[f][1]:
+                # Positive but far outside any rover: tiny limits divide costs by ~0 and
+                # tiny speeds make runs that never end; huge sizes overflow the geometry.
+                lo, hi = _SANE[f]
+                out.append((f, f"must be between {lo:g} and {hi:g}, got {_short(v)}"))
         for f in ("clearance_m", "drive_power_w", "rolling_resistance", "sensor_height_m"):
             v = getattr(self, f)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-                out.append((f, f"must be a finite number >= 0, got {v!r}"))
+            if not (isinstance(v, (int, float)) and _finite(v) and v >= 0):
+                out.append((f, f"must be a finite number >= 0, got {_short(v)}"))
+            elif f in _SANE and v > _SANE[f][1]:
+                out.append((f, f"must be at most {_SANE[f][1]:g}, got {_short(v)}"))
         if isinstance(self.max_tilt_deg, (int, float)) and self.max_tilt_deg >= 90:
             out.append(("max_tilt_deg", f"must be < 90, got {self.max_tilt_deg!r}"))
         if isinstance(self.sensor_fov_deg, (int, float)) and self.sensor_fov_deg > 360:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import math
 import os
 import struct
@@ -20,7 +21,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from rover.models import RoverSpec
+from rover.models import RoverSpec, _finite, _short
 
 __all__ = [
     "ScenarioError", "Scenario", "TerrainConfig", "MissionConfig", "Hazard", "load_scenario",
@@ -94,6 +95,27 @@ class MissionConfig:
     """Simulated time limit [s]; None: derived from the route length and the rover's speed."""
     max_energy_wh: float | None = None
     """Energy budget [Wh]; None: no limit."""
+
+    def route_length_m(self) -> float:
+        """Straight-line length of start -> waypoints -> goal [m]."""
+        pts = [self.start, *self.waypoints, self.goal]
+        return float(sum(math.dist(pts[i], pts[i + 1]) for i in range(len(pts) - 1)))
+
+    def time_limit_s(self, max_speed_mps: float) -> float:
+        """The run's simulated time limit [s]: ``max_time_s``, or by default a generous ten
+        times the straight route at the rover's top speed, plus ten minutes."""
+        if self.max_time_s is not None:
+            return float(self.max_time_s)
+        return 10.0 * self.route_length_m() / max_speed_mps + 600.0
+
+
+MAX_COORD_M = 1e9
+"""Largest coordinate or hazard radius a scenario may give [m]: far past any terrain, and
+small enough that the geometry stays finite."""
+
+MAX_STEPS = 100_000_000
+"""Most simulation steps a run may need (time limit over dt_s): more is a run that would not
+end in reasonable wall time, refused before it starts."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +261,11 @@ _MISSING = object()
 """Marks an optional key that the table does not hold."""
 
 
+def _show_key(k: str) -> str:
+    """A TOML key as it can be printed on one line (quoted when it holds a newline etc.)."""
+    return k if k.isprintable() else json.dumps(k)
+
+
 class _Reader:
     """Walks one parsed TOML document, converting and checking every value."""
 
@@ -258,6 +285,7 @@ class _Reader:
     def unknown(self, table: dict, allowed, key: str) -> None:
         for k in table:
             if k not in allowed:
+                k = _show_key(k)
                 where = f"{key}.{k}" if key else k
                 raise self.err(where, "unknown key" + _did_you_mean(k, allowed)
                                + f"; valid keys: {', '.join(sorted(allowed))}")
@@ -279,12 +307,12 @@ class _Reader:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
             kind = "an integer" if integer else "a number"
             raise self.err(where, f"must be {kind}, got {_type_name(v)} {_toml(v)}")
-        if not math.isfinite(v):
-            raise self.err(where, f"must be finite, got {v!r}")
+        if not integer and not _finite(v):
+            raise self.err(where, f"must be finite, got {_short(v)}")
         if minimum is not None and (v <= minimum if exclusive_min else v < minimum):
-            raise self.err(where, f"must be {'>' if exclusive_min else '>='} {minimum:g}, got {v!r}")
+            raise self.err(where, f"must be {'>' if exclusive_min else '>='} {minimum:g}, got {_short(v)}")
         if maximum is not None and v > maximum:
-            raise self.err(where, f"must be <= {maximum:g}, got {v!r}")
+            raise self.err(where, f"must be <= {maximum:g}, got {_short(v)}")
         return v if integer else float(v)
 
     def string(self, table: dict, k: str, key: str, *, default=None, required=False, choices=None):
@@ -309,9 +337,12 @@ class _Reader:
     def point(self, v, where: str) -> tuple[float, float]:
         if (not isinstance(v, list) or len(v) != 2
                 or any(isinstance(c, bool) or not isinstance(c, (int, float)) for c in v)):
-            raise self.err(where, f"must be a point [x, y] in metres, got {v!r}")
-        if not all(math.isfinite(c) for c in v):
-            raise self.err(where, f"must be finite, got {v!r}")
+            raise self.err(where, f"must be a point [x, y] in metres, got {_short(v)}")
+        if not all(_finite(c) for c in v):
+            raise self.err(where, f"must be finite, got {_short(v)}")
+        if not all(abs(c) <= MAX_COORD_M for c in v):
+            raise self.err(where, f"coordinates must lie within +-{MAX_COORD_M:g} m, got "
+                                  f"{_short(v)}")
         return (float(v[0]), float(v[1]))
 
     # -- sections --------------------------------------------------------------------------
@@ -323,7 +354,7 @@ class _Reader:
         description = self.string(doc, "description", "", default="")
         seed = self.number(doc, "seed", "", default=0, minimum=0, integer=True)
         if seed >= 2**63:
-            raise self.err("seed", f"must be < 2**63, got {seed}")
+            raise self.err("seed", f"must be < 2**63, got {_short(seed)}")
         if "mission" not in doc:
             raise self.err("[mission]", "required table is missing (it holds at least start and goal)")
         terrain = self.terrain(self.table(doc.get("terrain", {}), "[terrain]"))
@@ -333,6 +364,16 @@ class _Reader:
         if not isinstance(hazards_raw, list):
             raise self.err("[[hazards]]", f"must be an array of tables ([[hazards]]), got {_type_name(hazards_raw)}")
         hazards = tuple(self.hazard(h, i, terrain) for i, h in enumerate(hazards_raw))
+        steps = mission.time_limit_s(rover.max_speed_mps) / mission.dt_s
+        if steps > MAX_STEPS:
+            limit = ("[mission].max_time_s" if mission.max_time_s is not None
+                     else f"the default (10 x the {mission.route_length_m():g} m route at "
+                          f"{rover.max_speed_mps:g} m/s + 600 s)")
+            raise self.err("[mission].dt_s",
+                           f"a time step of {mission.dt_s:g} s within the time limit of "
+                           f"{mission.time_limit_s(rover.max_speed_mps):.4g} s from {limit} makes "
+                           f"{steps:.3g} steps (at most {MAX_STEPS:.0e}); raise dt_s or set a "
+                           "shorter [mission].max_time_s")
         return Scenario(name=name, description=description, seed=seed, terrain=terrain,
                         rover=rover, mission=mission, hazards=hazards, source=Path(self.shown))
 
@@ -355,12 +396,18 @@ class _Reader:
         vertical_scale = self.number(t, "vertical_scale", key, default=1.0, minimum=0, exclusive_min=True)
         if "heightmap" in t:
             hm = self.string(t, "heightmap", key)
-            heightmap = (self.path.parent / hm).resolve()
+            try:
+                heightmap = (self.path.parent / hm).resolve()
+                heightmap.is_file()  # raises on a name the OS refuses (too long, NUL, ...)
+            except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symlink loop
+                raise self.err(f"{key}.heightmap", f"cannot use {_show_key(hm)} as a file name: "
+                                                   f"{exc}") from None
             if heightmap.is_dir():
-                raise self.err(f"{key}.heightmap", f"{hm!r} is a folder ({heightmap}); name the "
+                raise self.err(f"{key}.heightmap", f"{hm!r} is a folder ({_show_key(str(heightmap))}); name the "
                                "heightmap file in it")
             if not heightmap.is_file():
-                raise self.err(f"{key}.heightmap", f"no such file {hm!r} (looked for {heightmap})")
+                raise self.err(f"{key}.heightmap",
+                               f"no such file {hm!r} (looked for {_show_key(str(heightmap))})")
             if "size" in t:
                 raise self.err(f"{key}.size", "must not be given with heightmap: the size is the heightmap's")
             if preset:
@@ -459,7 +506,11 @@ class _Reader:
 
     def inside(self, p: tuple[float, float], where: str, terrain: TerrainConfig) -> tuple[float, float]:
         w, h = terrain.extent_m
-        if not (0.0 <= p[0] < w and 0.0 <= p[1] < h):
+        rows, cols = terrain.size
+        cell = terrain.cell_size_m
+        # The cell test matters on the far edge, where x < w can still round to cell cols.
+        if not (0.0 <= p[0] < w and 0.0 <= p[1] < h
+                and math.floor(p[0] / cell) < cols and math.floor(p[1] / cell) < rows):
             raise self.err(where, f"{_fmt_point(p)} lies outside the {w:g} x {h:g} m terrain "
                            f"(x must be in [0, {w:g}), y in [0, {h:g}))")
         return p
@@ -487,7 +538,8 @@ class _Reader:
             if "center" not in h:
                 raise self.err(f"{key}.center", "required with radius_m")
             c = self.point(h["center"], f"{key}.center")
-            r = self.number(h, "radius_m", key, required=True, minimum=0, exclusive_min=True)
+            r = self.number(h, "radius_m", key, required=True, minimum=0, exclusive_min=True,
+                            maximum=MAX_COORD_M)
             poly = shapely.Point(c).buffer(r, quad_segs=16)
             pts = tuple((float(x), float(y)) for x, y in list(poly.exterior.coords)[:-1])
         else:

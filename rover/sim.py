@@ -373,10 +373,6 @@ def _warm_planner(name: str, dtype, scratch_cls, dstar_cls, rekey: bool) -> None
 # The run
 
 
-def _route_length(points) -> float:
-    return float(sum(math.dist(points[i], points[i + 1]) for i in range(len(points) - 1)))
-
-
 def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None = None,
              progress: Callable[[float, dict], None] | None = None,
              world: World | None = None,
@@ -452,13 +448,9 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
 
     targets = list(m.waypoints) + [m.goal]
     route = [m.start] + targets
-    straight = _route_length(route)
+    straight = m.route_length_m()
     leg_lengths = [math.dist(route[i], route[i + 1]) for i in range(len(targets))]
-    if m.max_time_s is not None:
-        t_max = float(m.max_time_s)
-    else:
-        # Generous: ten times the straight route at top speed, plus ten minutes.
-        t_max = 10.0 * straight / rover.max_speed_mps + 600.0
+    t_max = m.time_limit_s(rover.max_speed_mps)
     e_max = float(m.max_energy_wh) if m.max_energy_wh is not None else math.inf
     dt = float(m.dt_s)
 

@@ -247,7 +247,8 @@ def load_heightmap(path, *, cell_size: float, vertical_scale: float = 1.0,
                              "(16-bit grayscale) or .tif (GeoTIFF)")
     if grid.shape[0] < 2 or grid.shape[1] < 2:
         raise HeightmapError(f"{path}: the grid must be at least 2 x 2 cells, got {grid.shape}")
-    height = (grid * float(vertical_scale)).astype(np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
+        height = (grid * float(vertical_scale)).astype(np.float32)
     _check_finite(height, f"heightmap {path} (after vertical_scale)")
     params = {"preset": None, "source": "heightmap", "path": str(path),
               "vertical_scale": float(vertical_scale)}

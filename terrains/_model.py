@@ -208,9 +208,13 @@ def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise ParameterError(name, f"{name} must be a number, got {value!r}")
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:  # an integer beyond float range (TOML integers are unbounded)
+            v = math.inf
         if not math.isfinite(v):
-            raise ParameterError(name, f"{name} must be finite, got {value!r}")
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            raise ParameterError(name, f"{name} must be finite, got {shown}")
         _check_range(name, v)
         out[name] = v
     return out

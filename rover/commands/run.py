@@ -62,7 +62,8 @@ def check_planner(name: str | None) -> None:
 
 def default_out_dir(scenario_name: str) -> Path:
     """``runs/<name>-<UTC timestamp>``, made unique with a counter if it exists."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", scenario_name).strip("-") or "run"
+    # Folder names are limited (255 bytes on most file systems): a long name is cut.
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", scenario_name).strip("-")[:80].strip("-") or "run"
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     out = Path("runs") / f"{safe}-{stamp}"
     n = 1

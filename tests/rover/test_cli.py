@@ -289,3 +289,15 @@ def test_png_must_be_a_png_and_frames_replace_an_older_sequence(small, tmp_path,
                  "--out", str(tmp_path / "o")]) == 0
     assert sorted(p.name for p in frames.iterdir()) == [
         "frame_00000.png", "frame_00001.png", "frame_00002.png", "notes.txt"]
+
+
+def test_default_out_dir_cuts_a_long_scenario_name(tmp_path, monkeypatch):
+    # File systems limit a name to 255 bytes; a 300-character scenario name must not make
+    # `rover run` fail on its default output folder.
+    from rover.commands.run import default_out_dir
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    out = default_out_dir("x" * 300)
+    assert out.parent.name == "runs" and len(out.name) <= 100 and out.name.startswith("x" * 80 + "-")
+    assert not out.exists()

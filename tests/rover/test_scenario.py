@@ -116,6 +116,32 @@ BAD = [
      r"\[terrain\]\.heightmap: no such file 'nope\.npy'"),
     ("heightmap is a folder", scenario_text(terrain='[terrain]\nheightmap = "."\n'),
      r"\[terrain\]\.heightmap: '\.' is a folder \(.*\); name the heightmap file in it"),
+    ("heightmap name the OS refuses", scenario_text(terrain=f'[terrain]\nheightmap = "{"h" * 5000}.npy"\n'),
+     r"\[terrain\]\.heightmap: cannot use h+\.npy as a file name: .*too long"),
+    # TOML integers have no size limit: beyond float range they are "not finite", not a crash.
+    ("integer beyond float range", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [20, 20]\n"
+                                                         "goal_tolerance_m = 1" + "0" * 400 + "\n"),
+     r"\[mission\]\.goal_tolerance_m: must be finite, got 1000+\.\.\.$"),
+    ("huge integer point", scenario_text(mission="[mission]\nstart = [2, 1" + "0" * 400 + "]\ngoal = [20, 20]\n"),
+     r"\[mission\]\.start: must be finite"),
+    ("huge integer terrain parameter", scenario_text(terrain="[terrain]\nhurst = 1" + "0" * 400 + "\n"),
+     r"\[terrain\]\.hurst: must be finite"),
+    ("key with a newline", scenario_text(mission='[mission]\nstart = [2, 2]\ngoal = [20, 20]\n"bad\\nkey" = 1\n'),
+     r'\[mission\]\."bad\\nkey": unknown key'),
+    ("tiny rover limit", scenario_text(rover="[rover]\nmax_step_m = 1e-200\n"),
+     r"\[rover\]\.max_step_m: must be between 0\.001 and 100, got 1e-200"),
+    ("tiny speed", scenario_text(rover="[rover]\nmax_speed_mps = 1e-300\n"),
+     r"\[rover\]\.max_speed_mps: must be between 0\.0001 and 100"),
+    ("time step too small", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [20, 20]\ndt_s = 1e-300\n"),
+     r"\[mission\]\.dt_s: a time step of 1e-300 s within the time limit .* makes 1.* steps \(at most 1e\+08\)"),
+    ("huge hazard", scenario_text(hazards="[[hazards]]\ncenter = [5, 5]\nradius_m = 1e300\n"),
+     r"\[\[hazards\]\]\[0\]\.radius_m: must be <= 1e\+09"),
+    ("huge polygon", scenario_text(hazards="[[hazards]]\npolygon = [[0, 0], [1e300, 0], [0, 1e300]]\n"),
+     r"\[\[hazards\]\]\[0\]\.polygon\[1\]: coordinates must lie within \+-1e\+09 m"),
+    # x < width, yet x / cell_size rounds to the column past the last one.
+    ("start on the far edge", scenario_text(terrain="[terrain]\nsize = [68, 68]\ncell_size_m = 0.2\n",
+                                            mission="[mission]\nstart = [13.6, 13.6]\ngoal = [2, 2]\n"),
+     r"\[mission\]\.start: \(13\.6, 13\.6\) lies outside the 13\.6 x 13\.6 m terrain"),
 ]
 
 
