@@ -438,6 +438,8 @@ def _movingai(path: Path, limit: int | None) -> MovingAISpec:
             problems = read_scen(scen)
         except ValueError as exc:
             raise WorkloadError(str(exc)) from None
+        if not problems:
+            raise WorkloadError(f"{scen}: no problems in the scenario file")
     height, width = _map_header(mp)
     for i, p in enumerate(problems):
         if (p.width, p.height) != (width, height):

@@ -125,13 +125,10 @@ def _replay(args, target: Path) -> int:
         replay = load_replay(target)
     except ReplayError as exc:
         raise CLIError(str(exc)) from None
-    from viewer.app import App, NoDisplayError, default_speed, open_window
+    from viewer.app import App, default_speed
     from viewer.offscreen import stage_for
 
-    try:
-        screen = open_window(args.size, f"rover view: {replay.scene.name} (replay)")
-    except NoDisplayError as exc:
-        raise _no_display(exc) from None
+    screen = _open(args, f"rover view: {replay.scene.name} (replay)")
     try:
         from viewer._render import SceneArt
 
@@ -149,17 +146,33 @@ def _replay(args, target: Path) -> int:
         _quit()
 
 
+def _open(args, title: str):
+    """The window, or a CLIError when there is no display to show it on."""
+    import pygame
+
+    from viewer.app import NoDisplayError, open_window
+
+    try:
+        screen = open_window(args.size, title)
+        # SDL falls back to a driver that shows nothing (no X server behind DISPLAY, or
+        # SDL_VIDEODRIVER=dummy); without a --script to end it, the viewer would wait forever.
+        if pygame.display.get_driver() in ("dummy", "offscreen") and not args.script:
+            raise NoDisplayError(f"SDL's {pygame.display.get_driver()!r} video driver shows "
+                                 "no window")
+    except NoDisplayError as exc:
+        _quit()
+        raise _no_display(exc) from None
+    return screen
+
+
 def _live(args, target: Path) -> int:
     from rover.scenario import load_scenario
 
     scenario = load_scenario(target)
     planners = _planners(args, scenario.mission.planner)
-    from viewer.app import App, LiveRun, NoDisplayError, default_speed, open_window
+    from viewer.app import App, LiveRun, default_speed
 
-    try:
-        screen = open_window(args.size, f"rover view: {scenario.name}")
-    except NoDisplayError as exc:
-        raise _no_display(exc) from None
+    screen = _open(args, f"rover view: {scenario.name}")
     try:
         from rover.io.replay import scene_from_world
         from viewer._stage import Stage

@@ -9,6 +9,7 @@ exactly the benchmark's octile lengths.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import NamedTuple
 
@@ -98,14 +99,15 @@ def read_map(path) -> np.ndarray:
     if len(rows) != height:
         raise ValueError(f"{path}: header says height {height} but the file has {len(rows)} "
                          "map rows")
+    for r, line in enumerate(rows):  # before allocating: the header may claim any width
+        if len(line) != width:
+            raise ValueError(f"{path}: line {r + 5}: expected {width} characters, got "
+                             f"{len(line)}")
     grid = np.empty((height, width), dtype=np.float64)
     lut = np.full(256, np.nan)
     lut[np.frombuffer(PASSABLE.encode(), dtype=np.uint8)] = 1.0
     lut[np.frombuffer(BLOCKED.encode(), dtype=np.uint8)] = np.inf
     for r, line in enumerate(rows):
-        if len(line) != width:
-            raise ValueError(f"{path}: line {r + 5}: expected {width} characters, got "
-                             f"{len(line)}")
         row = lut[np.frombuffer(line.encode(), dtype=np.uint8)]
         bad = np.isnan(row)
         if bad.any():
@@ -160,6 +162,9 @@ def read_scen(path) -> list[Problem]:
             length = float(fields[8])
         except ValueError as err:
             raise ValueError(f"{path}: line {n}: {err}") from None
+        if not (math.isfinite(length) and length >= 0):
+            raise ValueError(f"{path}: line {n}: the optimal length must be a finite number "
+                             f">= 0, got {fields[8]!r}")
         for name, (x, y) in (("start", (sx, sy)), ("goal", (gx, gy))):
             if not (0 <= x < width and 0 <= y < height):
                 raise ValueError(f"{path}: line {n}: {name} (x={x}, y={y}) is outside the "

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -280,17 +281,28 @@ def load_replay(path: str | os.PathLike) -> Replay:
             a = {k: z[k] for k in z.files}
     except ReplayError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, zlib.error,
+            NotImplementedError) as exc:  # the last two: damaged compressed members
         raise ReplayError(f"{f}: corrupt or truncated replay file ({exc}); run the scenario "
                           "again to rewrite it") from None
-    if int(a["format"][0]) != _FORMAT:
-        raise ReplayError(f"{f}: replay format {int(a['format'][0])} is not supported "
+    try:
+        fmt = int(a["format"][0])
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ReplayError(f"{f}: corrupt replay file (format: {exc})") from None
+    if fmt != _FORMAT:
+        raise ReplayError(f"{f}: replay format {fmt} is not supported "
                           f"(this version reads format {_FORMAT})")
     try:
         meta = json.loads(a["meta"].tobytes().decode("utf-8"))
         return _unpack(a, meta, Snapshot)
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError,
+            ZeroDivisionError) as exc:
         raise ReplayError(f"{f}: corrupt replay file ({exc}); run the scenario again") from None
+
+
+def _point(v) -> tuple[float, float]:
+    x, y = v  # ValueError unless exactly two
+    return (float(x), float(y))
 
 
 def _tuple_pts(v):
@@ -304,10 +316,24 @@ def _unpack(a: dict, meta: dict, Snapshot) -> Replay:
     height = a["height"]
     if height.ndim != 2 or a["true_cost"].shape != height.shape:
         raise ValueError(f"height {height.shape} and true_cost {a['true_cost'].shape} differ")
+    # A hand-made or damaged archive can be well-formed yet meaningless: check what drawing
+    # relies on, so the viewer never fails halfway through.
+    if min(height.shape) < 2 or not np.isfinite(height).all():
+        raise ValueError(f"height must be a finite grid of at least 2 x 2, got {height.shape}")
+    cell = float(sm["cell_size"])
+    if not (math.isfinite(cell) and cell > 0):
+        raise ValueError(f"cell_size {cell!r} is not > 0")
+    if len(sm["tint_rgb"]) != 3:
+        raise ValueError(f"tint_rgb {sm['tint_rgb']!r} is not 3 values")
+    if not np.isfinite(a["trace"]).all():
+        raise ValueError("the trace holds NaN or inf")
+    sf = a["seen_flat"]
+    if sf.size and (sf.min() < 0 or sf.max() >= height.size):
+        raise ValueError("seen cells lie outside the grid")
     scene = Scene(
         name=sm["name"], body=sm["body"], tint_rgb=tuple(sm["tint_rgb"]),
         cell_size=float(sm["cell_size"]), height=height, true_cost=a["true_cost"],
-        unknown_cost=float(sm["unknown_cost"]), start=tuple(sm["start"]), goal=tuple(sm["goal"]),
+        unknown_cost=float(sm["unknown_cost"]), start=_point(sm["start"]), goal=_point(sm["goal"]),
         waypoints=_tuple_pts(sm["waypoints"]),
         hazards=tuple((n, _tuple_pts(poly)) for n, poly in sm["hazards"]),
         rover=sm["rover"], length_m=float(sm["length_m"]), width_m=float(sm["width_m"]),

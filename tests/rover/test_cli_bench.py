@@ -278,3 +278,16 @@ def test_peak_rss_sees_a_touched_allocation():
         pytest.skip("peak RSS cannot be reset on this platform")
     assert out == 8 * 2**20
     assert 48 * 2**20 <= n <= 256 * 2**20
+
+
+def test_malformed_movingai_files_reached_through_the_map_are_one_line(tiny_map, capsys):
+    scen_path = tiny_map.with_name("tiny.map.scen")
+    scen_path.write_text("version 1\n")  # no problems at all
+    assert "tiny.map.scen: no problems in the scenario file" in one_error_line([str(tiny_map)], capsys)
+    scen_path.write_text(scen([(0, 0, 4, 0, float("nan"))]))
+    assert "the optimal length must be a finite number >= 0, got 'nan'" in one_error_line(
+        [str(tiny_map)], capsys)
+    # A header claiming a huge width fails on the row lengths, before any allocation.
+    tiny_map.write_text(MAP.replace("width 5", "width 99999999"))
+    scen_path.write_text(scen([(0, 0, 4, 0, 4.0)]))
+    assert "expected 99999999 characters" in one_error_line([str(tiny_map)], capsys)

@@ -139,6 +139,34 @@ def test_view_without_a_display_says_what_to_do(run_dir, small_path, monkeypatch
                                 r"draw the run to a picture with 'rover run SCENARIO --png FILE'")
 
 
+def test_view_on_a_driver_that_shows_nothing_says_so_instead_of_waiting(run_dir, small_path, capsys):
+    # The tests run SDL's dummy driver (conftest): without a --script to end it, a viewer
+    # nobody can see would wait forever for a key press.
+    assert os.environ.get("SDL_VIDEODRIVER") == "dummy"
+    for target in (run_dir, small_path):
+        assert main(["view", str(target)]) == 2
+        _one_error_line(capsys, r"cannot open a window: no display available \(SDL's 'dummy' "
+                                r"video driver shows no window\)")
+
+
+def test_view_of_a_damaged_replay_is_one_line(run_dir, tmp_path, capsys):
+    import zipfile
+
+    bad = tmp_path / "flipped"
+    bad.mkdir()
+    shutil.copy(run_dir / "summary.json", bad / "summary.json")
+    # Damage the deflated bytes of one member but keep the archive's index intact.
+    with zipfile.ZipFile(run_dir / "run.npz") as z:
+        info = z.getinfo("height.npy")
+    data = bytearray((run_dir / "run.npz").read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 8, start + min(info.compress_size, 200), 7):
+        data[i] ^= 0xFF
+    (bad / "run.npz").write_bytes(bytes(data))
+    assert main(["view", str(bad), "--script", "5:q"]) == 2
+    _one_error_line(capsys, r"run\.npz: corrupt")
+
+
 @pytest.mark.skipif(shutil.which("xvfb-run") is None,
                     reason="xvfb-run is not installed (apt-get install xvfb): the real-window test needs it")
 def test_real_window_under_xvfb(small_path, tmp_path):
