@@ -24,7 +24,7 @@ GROW = 2
 NOT_FOUND = 1
 BROKEN = 3  # path extraction found no descent: the state is inconsistent (a bug)
 
-KEY_RTOL = 1e-9
+KEY_RTOL = 5e-10
 """Relative width of the band below the start's first key component where the search stops.
 
 Three rules keep ComputeShortestPath from flooding plateaus of (nearly) equal keys, which on
@@ -37,33 +37,39 @@ floating point:
    the start instead of widening across the plateau. (The second key component, ``-rhs``,
    only orders exact ties the same way.)
 2. Stop in the band. The search stops once the start is not underconsistent and the least
-   first component is ``>= k1(start) * (1 - KEY_RTOL)``. If the start's value were too high
-   by more than the band, an overconsistent vertex on its true shortest path would have a
-   key below the band (its first component is at most the true value plus the inflation)
-   and be expanded first; so a plan costs at most about a relative 1e-9 over the optimum.
+   first component is ``>= k1(start) - KEY_RTOL * rhs(start) - KEY_NOISE * k1(start)``,
+   with ``k1(start) = rhs(start) + km``. If the start's value were too high by more than
+   the band, an overconsistent vertex on its true shortest path would have a key below the
+   band (its first component is at most the true value plus the inflation) and be
+   expanded first; so a plan costs at most a relative KEY_RTOL + TIE_EPS (6e-10) over the
+   optimum, plus 1e-14 of ``km`` (the heuristic distance moved since the last re-key).
 3. Raises first. A value that is too *low* comes from an underconsistent vertex u that the
    start's value steps through, and then ``k1(u) <= k1(start)`` up to rounding and the
-   inflation (both far below 1e-9 relative). Underconsistent keys are therefore scaled by
+   inflation (TIE_EPS is a fifth of KEY_RTOL). Underconsistent keys are therefore scaled by
    ``UNDER = 1 - 2 KEY_RTOL``, which puts every such u strictly below the band: it is always
    raised before the search stops. Expanding a vertex early never breaks D* Lite's
    invariants (rhs is the one-step minimum, U holds the inconsistent vertices); it is only
    work.
 
-The rounding absorbed is about one ulp of ``k1(start)`` per addition along a chain (path
-steps plus moves since the last re-key): 1e-9 covers chains of millions of steps.
+The rounding absorbed is a few ulps of ``k1``: the start's and the top's first components
+share the same ``km``, so only the final additions round differently.
 """
 
 TIE_EPS = 1e-10
 """The caller multiplies the heuristic's scale by ``1 + TIE_EPS`` (rule 1 above)."""
-LOW = 1.0 - KEY_RTOL
+KEY_NOISE = 1e-14
+"""Rounding allowance of the band relative to the whole first key component (``km`` grows
+with the distance driven and can dwarf the start's value; a band relative to ``rhs + km``
+would let replans near the goal stop that far from optimal)."""
 UNDER = 1.0 - 2.0 * KEY_RTOL
 
-IMPROVE_RTOL = 1e-12
+IMPROVE_RTOL = 1e-14
 """A relaxation lowers a neighbour's rhs only when it improves it by more than this relative
-amount. Adding the same steps in another order changes a sum in its last bits; accepting
+amount (1e-14: far above one addition's rounding; skipped improvements add up to at most about
+1e-14 per step of a path, 1e-10 at 10,000 steps). Adding the same steps in another order changes a sum in its last bits; accepting
 such "improvements" re-opened cells already expanded and spread one-ulp changes across whole
 plateaus (a first plan on a uniform 2048 x 2048 grid expanded 15 times the cells). Values
-stay within a relative 1e-12 per step of the one-step minimum, and since a skipped
+stay within a relative 1e-14 per step of the one-step minimum, and since a skipped
 relaxation leaves rhs slightly *above* the term it skipped, the tests for "this neighbour's
 rhs came through u" are ``rhs >= c + g_old`` rather than ``==``."""
 SHRINK = 1.0 - IMPROVE_RTOL
@@ -290,8 +296,11 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
         # Stop once the start is not underconsistent and the top's first key component is
         # within the band below the start's (see KEY_RTOL).
         if not rhs[start] > g[start]:
-            if not tk1 < (rhs[start] + km) * LOW:
-                break
+            rs = rhs[start]
+            if rs < inf:
+                lim = rs + km
+                if not tk1 < lim - KEY_RTOL * rs - KEY_NOISE * lim:
+                    break
         u = hn[0]
         uu = np.uint64(u)
         gu = g[uu]

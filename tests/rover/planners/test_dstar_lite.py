@@ -394,3 +394,24 @@ def test_first_plan_on_uniform_ground_does_not_flood_the_plateau(value, connecti
     planner.update(wall, np.full(len(wall), INF))
     cost[wall[:, 0], wall[:, 1]] = INF
     assert same(planner.plan().cost, astar(cost, start, goal, connectivity=connectivity).cost)
+
+
+def test_replans_far_into_a_drive_stay_within_1e9_of_optimal():
+    """km grows with the distance driven; a stopping band relative to rhs(start) + km once
+    let a replan near the goal keep a route 3e-7 dearer than the optimum (found by QA)."""
+    n, eps = 10_000, 1e-6
+    cost = np.ones((2, n + 1))
+    cost[1, :n - 20] = INF                 # row 1 opens only near the goal ...
+    cost[1, n - 20:n - 5] = 1.0 + eps      # ... and is marginally dearer at first
+    cost[0, n - 12] = 1.0 + 100 * eps      # a bump on row 0: the plan goes down before it
+    goal = (1, n)
+    planner = DStarLite(cost, (0, 0), goal, connectivity=4)
+    here = (0, 0)
+    while here[1] < n - 25:                # drive along the plan: km becomes ~n >> rhs
+        here = tuple(int(x) for x in planner.plan().path[1])
+        planner.move_to(here)
+    planner.plan()
+    planner.update([[0, n - 12]], [1.0])   # the bump turns out to be flat ground
+    cost[0, n - 12] = 1.0
+    ref = astar(cost, here, goal, connectivity=4)
+    assert planner.plan().cost == pytest.approx(ref.cost, rel=1e-12)
