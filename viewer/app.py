@@ -246,7 +246,11 @@ class App:
                 tl.seek(0.0)
             self._say("restarted from the beginning")
         elif k == pygame.K_s:
-            self.screenshot()
+            try:
+                self.screenshot()
+            except OSError as exc:  # a folder that cannot be written: say so, keep running
+                print(f"screenshot not saved: {exc}", file=sys.stderr, flush=True)
+                self._say(f"screenshot not saved: {exc.strerror or exc}", seconds=4.0)
         elif k in self._keys:
             name = self._keys[k]
             st.toggle(name)

@@ -150,6 +150,10 @@ def _open(args, title: str):
     """The window, or a CLIError when there is no display to show it on."""
     import pygame
 
+    shots = args.shots
+    if shots is not None and shots.exists() and not shots.is_dir():
+        raise CLIError(f"--shots: {shots} exists and is not a folder")
+
     from viewer.app import NoDisplayError, open_window
 
     try:

@@ -62,6 +62,16 @@ def test_run_png_bad_folder_is_refused_before_running(small_path, tmp_path, caps
     assert "--frame-count" in capsys.readouterr().err
 
 
+def test_screenshot_folder_problems_do_not_crash_the_viewer(run_dir, tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["view", str(run_dir), "--shots", str(afile), "--script", "3:q"]) == 2
+    assert "--shots: " in capsys.readouterr().err
+    # Under a file: only S finds out; the window says so and keeps going until Q.
+    assert main(["view", str(run_dir), "--shots", str(afile / "sub"), "--script", "3:s,5:q"]) == 0
+    assert "screenshot not saved:" in capsys.readouterr().err
+
+
 def test_view_replays_a_run_folder_and_quits_on_q(run_dir, tmp_path, capsys):
     shots = tmp_path / "shots"
     assert main(["view", str(run_dir), "--size", "800x500", "--shots", str(shots),
