@@ -65,13 +65,13 @@ UNDER = 1.0 - 2.0 * KEY_RTOL
 
 IMPROVE_RTOL = 1e-14
 """A relaxation lowers a neighbour's rhs only when it improves it by more than this relative
-amount (1e-14: far above one addition's rounding; skipped improvements add up to at most about
-1e-14 per step of a path, 1e-10 at 10,000 steps). Adding the same steps in another order changes a sum in its last bits; accepting
+amount. Adding the same steps in another order changes a sum in its last bits; accepting
 such "improvements" re-opened cells already expanded and spread one-ulp changes across whole
-plateaus (a first plan on a uniform 2048 x 2048 grid expanded 15 times the cells). Values
-stay within a relative 1e-14 per step of the one-step minimum, and since a skipped
-relaxation leaves rhs slightly *above* the term it skipped, the tests for "this neighbour's
-rhs came through u" are ``rhs >= c + g_old`` rather than ``==``."""
+plateaus (a first plan on a uniform 2048 x 2048 grid expanded 15 times the cells). 1e-14 is
+far above one addition's rounding, and skipped improvements add up to at most about 1e-14
+per step of a path (1e-10 at 10,000 steps). Since a skipped relaxation leaves rhs slightly
+*above* the term it skipped, the tests for "this neighbour's rhs came through u" are
+``rhs >= c + g_old`` rather than ``==``."""
 SHRINK = 1.0 - IMPROVE_RTOL
 
 
