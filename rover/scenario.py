@@ -310,7 +310,8 @@ class _Reader:
         if not integer and not _finite(v):
             raise self.err(where, f"must be finite, got {_short(v)}")
         if minimum is not None and (v <= minimum if exclusive_min else v < minimum):
-            raise self.err(where, f"must be {'>' if exclusive_min else '>='} {minimum:g}, got {_short(v)}")
+            raise self.err(where, f"must be {'>' if exclusive_min else '>='} {minimum:g}, "
+                                  f"got {_short(v)}")
         if maximum is not None and v > maximum:
             raise self.err(where, f"must be <= {maximum:g}, got {_short(v)}")
         return v if integer else float(v)
@@ -403,8 +404,8 @@ class _Reader:
                 raise self.err(f"{key}.heightmap", f"cannot use {_show_key(hm)} as a file name: "
                                                    f"{exc}") from None
             if heightmap.is_dir():
-                raise self.err(f"{key}.heightmap", f"{hm!r} is a folder ({_show_key(str(heightmap))}); name the "
-                               "heightmap file in it")
+                raise self.err(f"{key}.heightmap", f"{hm!r} is a folder "
+                               f"({_show_key(str(heightmap))}); name the heightmap file in it")
             if not heightmap.is_file():
                 raise self.err(f"{key}.heightmap",
                                f"no such file {hm!r} (looked for {_show_key(str(heightmap))})")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rover._sensing import _sense
-from rover.planners._common import MAX_COST
+from rover.planners._common import MAX_COST, _scan
 from rover.models import RoverSpec
 
 __all__ = ["SensorModel", "KnownMap"]
@@ -79,17 +79,16 @@ class KnownMap:
         hh = np.ascontiguousarray(height, dtype=np.float32)
         if hh.shape != tc.shape:
             raise ValueError(f"height must have the cost grid's shape {tc.shape}, got {hh.shape}")
-        # Checked once here because the planners trust the known map from then on (one
-        # bad cell would otherwise surface as a wrong plan, not an error).
-        nan = np.isnan(tc)
-        if nan.any():
-            r, c = np.argwhere(nan)[0]
-            n = int(nan.sum())
-            raise ValueError(f"true_cost has {n} NaN cell{'s' if n > 1 else ''}, the first "
-                             f"at (row {r}, col {c})")
-        low = (tc < 1.0) | ((tc > MAX_COST) & (tc < np.inf))
-        if low.any():
-            r, c = np.argwhere(low)[0]
+        # Checked once here, in the planners' one-pass scan, because the planners trust the
+        # known map from then on (one bad cell would otherwise surface as a wrong plan).
+        n_nan, first_nan, _, first_low, _, _, first_high = _scan(tc.reshape(-1))
+        if n_nan:
+            r, c = divmod(int(first_nan), tc.shape[1])
+            raise ValueError(f"true_cost has {n_nan} NaN cell{'s' if n_nan > 1 else ''}, the "
+                             f"first at (row {r}, col {c})")
+        bad = [i for i in (first_low, first_high) if i >= 0]
+        if bad:
+            r, c = divmod(int(min(bad)), tc.shape[1])
             raise ValueError(f"true_cost must be >= 1 and <= {MAX_COST:g} (inf for "
                              f"impassable), cell (row {r}, col {c}) is {float(tc[r, c])!r}")
         if not (math.isfinite(unknown_cost) and unknown_cost >= 1):

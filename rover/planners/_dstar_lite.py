@@ -76,8 +76,7 @@ class DStarLite:
         self._flat = grid.reshape(-1)
         self._cols = grid.shape[1]
         self._conn8 = conn == 8
-        self._scale = cmin if math.isfinite(cmin) else 1.0
-        self._hscale = self._scale * (1.0 + _dstar.TIE_EPS)
+        self._set_scale(cmin if math.isfinite(cmin) else 1.0)
         s = as_cell(start, grid.shape, "start")
         t = as_cell(goal, grid.shape, "goal")
         self._start = s
@@ -115,8 +114,7 @@ class DStarLite:
 
     @property
     def cost(self) -> np.ndarray:
-        """The current cost grid: a read-only view (float32 or float64, as given), shape
-        (rows, cols)."""
+        """The current cost grid: a read-only float64 view, shape (rows, cols)."""
         view = self._grid.view()
         view.flags.writeable = False
         return view
@@ -145,6 +143,12 @@ class DStarLite:
         if self._conn8:
             return self._hscale * (max(dr, dc) + (_SQRT2 - 1.0) * min(dr, dc))
         return self._hscale * float(dr + dc)
+
+    def _set_scale(self, scale: float) -> None:
+        """The least cost seen (the heuristic's factor) and the factor the kernels use,
+        inflated by ``_dstar.TIE_EPS`` so that ties go toward the start."""
+        self._scale = scale
+        self._hscale = scale * (1.0 + _dstar.TIE_EPS)
 
     def _reserve(self, extra: int) -> None:
         need = self._size + extra
@@ -282,8 +286,7 @@ class DStarLite:
         lo = vals.min() if vals.size else np.inf
         if lo < self._scale:  # inf never is, so this is the least finite new cost
             # A cheaper cell than the heuristic assumed: lower the factor and re-key U.
-            self._scale = float(lo)
-            self._hscale = self._scale * (1.0 + _dstar.TIE_EPS)
+            self._set_scale(float(lo))
             self._km = 0.0
             _dstar.rekey(self._cols, self._conn8, self._hscale, self._g, self._rhs, self._pos,
                          self._hk1, self._hk2, self._hn, self._size, self._index(self._start))
