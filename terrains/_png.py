@@ -7,14 +7,14 @@ picture (north, for terrain images), unlike the terrain grids.
 
 from __future__ import annotations
 
-import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 from numba import njit
+
+from terrains._files import atomic_write
 
 __all__ = ["encode_png", "decode_png", "write_png", "read_png", "PNGError"]
 
@@ -201,20 +201,5 @@ def read_png(path) -> np.ndarray:
 
 
 def atomic_write_bytes(path, blob: bytes) -> None:
-    """Write ``blob`` to ``path`` through a temporary file in the same directory."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``blob`` to ``path`` whole or not at all (see :func:`terrains._files.atomic_write`)."""
+    atomic_write(path, lambda fh: fh.write(blob), binary=True)

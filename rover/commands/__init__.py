@@ -13,6 +13,8 @@ import argparse
 import os
 from pathlib import Path
 
+from terrains._files import output_target
+
 
 class CLIError(Exception):
     """A user's mistake on the command line: printed as one line, exit code 2."""
@@ -37,9 +39,14 @@ def check_writable_file(path: Path | None, option: str) -> None:
     """Raise :class:`CLIError` unless ``path`` (if given) can be created or replaced as a file."""
     if path is None:
         return
-    folder = path.parent
     if path.is_dir():
         raise CLIError(f"{option}: {path} is a folder; give a file name")
+    target, in_place = output_target(path)
+    if in_place:  # a device or pipe such as /dev/null is written into, not replaced
+        if not os.access(path, os.W_OK):
+            raise CLIError(f"{option}: cannot write to {path} (permission denied)")
+        return
+    folder = target.parent
     if folder.exists() and not folder.is_dir():
         raise CLIError(f"{option}: {folder} is not a folder")
     if not folder.is_dir():
@@ -61,3 +68,26 @@ def check_writable_dir(path: Path | None, option: str) -> None:
     parent = next((p for p in path.absolute().parents if p.exists()), None)
     if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
         raise CLIError(f"{option}: cannot create folder {path} (its parent is not a writable folder)")
+
+
+def check_distinct_outputs(outputs, inputs=()) -> None:
+    """Raise :class:`CLIError` when two output files, or an output and an input, are one file.
+
+    ``outputs``: (option, Path or None) pairs; ``inputs``: (what, Path) pairs of files read.
+    Devices and pipes (``/dev/null``) may be named more than once.
+    """
+    seen = []
+    for what, path in inputs:
+        if Path(path).is_file():
+            seen.append((what, os.path.realpath(path)))
+    for option, path in outputs:
+        if path is None:
+            continue
+        target, in_place = output_target(path)
+        if in_place:
+            continue
+        real = os.path.realpath(target)
+        for what, other in seen:
+            if real == other:
+                raise CLIError(f"{option}: {path} is also {what}; give another file name")
+        seen.append((f"the {option} file", real))

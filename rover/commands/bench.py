@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from rover.commands import CLIError, check_writable_file, whole_number
+from rover.commands import CLIError, check_distinct_outputs, check_writable_file, whole_number
 
 _positive = whole_number(1)
 _seed = whole_number(0)
@@ -105,6 +105,11 @@ def run(args) -> int:
     if not specs:
         raise CLIError("no workloads: name a scenario, a Moving AI map or NAME:SIZE "
                        "(see 'rover bench --help')")
+    inputs = [("a workload file", p) for s in specs
+              for p in (getattr(s, "path", None), getattr(s, "map_path", None),
+                        getattr(s, "scen_path", None)) if p is not None]
+    check_distinct_outputs([("--json", args.json), ("--csv", args.csv), ("--png", args.png)],
+                           inputs)
 
     from rover import _prewarm
 

@@ -5,43 +5,14 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 import numpy as np
 
+from terrains._files import atomic_write
+
 __all__ = ["atomic_write", "write_summary", "write_trace", "json_ready"]
-
-
-def atomic_write(path: str | os.PathLike, write: Callable, *, binary: bool = False) -> Path:
-    """Write a file through ``write(fileobj)`` into a temporary file beside it, then rename it.
-
-    The rename is atomic on POSIX and Windows, so ``path`` holds either its old content or the
-    whole new content, never a part; the temporary file is removed if ``write`` fails or is
-    interrupted.
-    """
-    path = Path(path)
-    # Not mkstemp: it makes the file private (0600). Mode 0666 lets the kernel apply the
-    # user's umask, as for any other file they create; O_EXCL keeps the name ours alone.
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    except OSError as exc:  # name the file the caller asked for, not our temporary one
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})) as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
 
 
 def json_ready(value):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 import json
 import math
 
@@ -291,3 +293,29 @@ def test_malformed_movingai_files_reached_through_the_map_are_one_line(tiny_map,
     tiny_map.write_text(MAP.replace("width 5", "width 99999999"))
     scen_path.write_text(scen([(0, 0, 4, 0, 4.0)]))
     assert "expected 99999999 characters" in one_error_line([str(tiny_map)], capsys)
+
+
+def test_outputs_may_not_overwrite_inputs_or_each_other(tiny_map, tmp_path, capsys):
+    map_path = str(tmp_path / "tiny.map")
+    before = (tmp_path / "tiny.map").read_text()
+    msg = one_error_line([map_path, "--planners", "astar", "--quick", "--json", map_path],
+                         capsys)
+    assert "--json" in msg and "workload" in msg
+    assert (tmp_path / "tiny.map").read_text() == before
+    out = str(tmp_path / "out.json")
+    msg = one_error_line(["blobs:16", "--planners", "astar", "--quick", "--json", out,
+                          "--csv", out], capsys)
+    assert "--csv" in msg and "--json" in msg
+    (tmp_path / "link.json").symlink_to("out.json")
+    msg = one_error_line(["blobs:16", "--planners", "astar", "--quick", "--json", out,
+                          "--csv", str(tmp_path / "link.json")], capsys)
+    assert "--csv" in msg
+
+
+def test_report_through_a_symlink_and_to_a_device(tmp_path, capsys):
+    (tmp_path / "link.json").symlink_to("real.json")
+    run_ok(["blobs:16", "--planners", "astar", "--quick", "--json",
+            str(tmp_path / "link.json"), "--csv", "/dev/null"], capsys)
+    assert (tmp_path / "link.json").is_symlink()  # the link is kept, its target written
+    assert json.loads((tmp_path / "real.json").read_text())["rover_bench"] == 1
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
