@@ -189,6 +189,8 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     shown = str(path)
     p = Path(path)
     try:
+        if p.exists() and not p.is_dir() and not p.is_file():  # a FIFO would block reading
+            raise ScenarioError("not a regular file", file=shown)
         raw = p.read_bytes()
     except FileNotFoundError:
         raise ScenarioError("no such file", file=shown) from None
@@ -196,8 +198,10 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
         raise ScenarioError("is a directory, not a scenario file", file=shown) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read: {exc.strerror or exc}", file=shown) from None
+    except ValueError as exc:  # a NUL byte in the name
+        raise ScenarioError(f"cannot read: {exc}", file=shown) from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # editors on Windows may start the file with a BOM
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"not UTF-8 text (byte {exc.start})", file=shown) from None
     try:

@@ -498,7 +498,8 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
         return out
     if path.suffix in (".toml", ".map", ".scen"):
         if not path.is_file():
-            raise WorkloadError(f"{word}: no such file")
+            raise WorkloadError(f"{word}: " + ("not a regular file" if path.exists()
+                                               else "no such file"))
         if path.suffix == ".toml":
             return [ScenarioSpec(path, load_scenario(path))]
         return [_movingai(path, limit)]

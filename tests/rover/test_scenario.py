@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -158,6 +160,19 @@ def test_bad_scenarios_raise_one_line_errors(write, what, text, pattern):
 def test_missing_file(tmp_path):
     with pytest.raises(ScenarioError, match=r"nope\.toml: no such file"):
         load_scenario(tmp_path / "nope.toml")
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + scenario_text().encode("utf-8"))
+    assert load_scenario(path).name == "unit"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.toml")
+    with pytest.raises(ScenarioError, match=r"pipe\.toml: not a regular file"):
+        load_scenario(tmp_path / "pipe.toml")
 
 
 def test_heightmap_is_relative_to_the_scenario_file(tmp_path):
