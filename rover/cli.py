@@ -1,14 +1,18 @@
 """The `rover` command line: ``rover run|validate|list|terrain ...``; ``python -m rover`` is the same.
 
 Exit codes: 0 success (goal reached), 3 the run finished without reaching the goal,
-2 bad input or usage (one ``error:`` line on stderr, no traceback), 1 an unexpected internal
-error, 130 interrupted before anything could be saved.
+2 bad input or usage, or a file the machine would not let us write (a full disk, a read-only
+folder): one ``error:`` line on stderr, no traceback; 1 an unexpected internal error, 130
+interrupted before anything could be saved. A closed pipe on standard output (``rover run x |
+head``) only silences the rest of the output: the command finishes with its own exit code.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
 import traceback
 
@@ -28,6 +32,48 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # noqa: D401 - argparse API
         self.exit(EXIT_USAGE, f"error: {message} (see '{self.prog} --help')\n")
+
+
+# Failures of the machine rather than of rover (a full disk, a read-only folder): one line.
+_ENVIRONMENT_ERRNOS = frozenset(getattr(errno, name) for name in (
+    "ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFBIG", "EIO") if hasattr(errno, name))
+
+
+class _StdoutGuard:
+    """``sys.stdout`` during a command: once the reader of a pipe has gone (``rover run x |
+    head``), later output is dropped, so the command still writes its files and returns its
+    own exit code instead of dying halfway."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.lost = False
+
+    def write(self, text):
+        if not self.lost:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._lose()
+        return len(text)
+
+    def flush(self):
+        if not self.lost:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._lose()
+
+    def _lose(self):
+        self.lost = True
+        try:  # the interpreter flushes stdout once more at exit: let that go nowhere
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self._stream.fileno())
+            os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    stdout = sys.stdout
+    sys.stdout = _StdoutGuard(stdout)
     try:
         return int(args.func(args))
     except (CLIError, ScenarioError) as exc:
@@ -69,13 +117,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    except OSError as exc:
+        if exc.errno not in _ENVIRONMENT_ERRNOS:
+            return _internal_error()
+        where = f"{exc.filename}: " if exc.filename else "standard output: "
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception:  # an internal error: say so, with the traceback for the bug report
-        traceback.print_exc()
-        print("error: internal error (a bug in rover; please report it with the traceback above)",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal_error()
+    finally:
+        sys.stdout = stdout
+
+
+def _internal_error() -> int:
+    traceback.print_exc()
+    print("error: internal error (a bug in rover; please report it with the traceback above)",
+          file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -52,8 +52,13 @@ def atomic_write(path: str | os.PathLike, write: Callable, *, binary: bool = Fal
     target, in_place = output_target(path)
     text_args = {} if binary else {"newline": "", "encoding": "utf-8"}
     if in_place:
-        with open(path, "wb" if binary else "w", **text_args) as fh:
-            write(fh)
+        try:
+            with open(path, "wb" if binary else "w", **text_args) as fh:
+                write(fh)
+        except OSError as exc:  # e.g. /dev/full: say which file
+            if exc.filename is not None or exc.errno is None:
+                raise
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         return path
     # Not mkstemp: it makes the file private (0600). Mode 0666 lets the kernel apply the
     # user's umask, as for any other file they create; O_EXCL keeps the name ours alone.

@@ -301,3 +301,27 @@ def test_default_out_dir_cuts_a_long_scenario_name(tmp_path, monkeypatch):
     out = default_out_dir("x" * 300)
     assert out.parent.name == "runs" and len(out.name) <= 100 and out.name.startswith("x" * 80 + "-")
     assert not out.exists()
+
+
+def test_a_closed_pipe_does_not_cut_the_run_short(tmp_path):
+    # `rover run x | head -1`: the reader goes away; the run still finishes, writes its files
+    # and returns its own exit code (3: a time limit, not success), with nothing on stderr.
+    short = tmp_path / "short.toml"
+    short.write_text(SMALL.replace('planner = "astar"', 'planner = "astar"\nmax_time_s = 20.0'))
+    proc = subprocess.Popen([sys.executable, "-m", "rover", "run", str(short), "--out",
+                             str(tmp_path / "o")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=tmp_path)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 3, err
+    assert err == ""
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["outcome"] == "timeout"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_disk_is_one_line_not_a_bug_report(tmp_path):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "rover", "list"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "error: standard output: No space left on device\n"
