@@ -21,7 +21,12 @@ def pane_rects(size, n: int) -> list[pygame.Rect]:
     rows = math.ceil(n / cols)
     w = max((W - _GAP * (cols - 1)) // cols, 1)
     h = max((H - _GAP * (rows - 1)) // rows, 1)
-    return [pygame.Rect((i % cols) * (w + _GAP), (i // cols) * (h + _GAP), w, h) for i in range(n)]
+    screen = pygame.Rect(0, 0, max(W, 1), max(H, 1))
+    rects = [pygame.Rect((i % cols) * (w + _GAP), (i // cols) * (h + _GAP), w, h).clip(screen)
+             for i in range(n)]
+    # A window a few pixels across cannot hold every pane and its gaps: a pane left without
+    # room is drawn into the corner pixel rather than outside the window.
+    return [r if r.width and r.height else pygame.Rect(0, 0, 1, 1) for r in rects]
 
 
 class Stage:

@@ -244,7 +244,14 @@ class App:
             self.clock_t = 0.0
             for tl in st.timelines:
                 tl.seek(0.0)
-            self._say("restarted from the beginning")
+            if st.speed is None:
+                # "As fast as it computes" shows the newest state, which would undo the
+                # restart on the next frame: play from the start at the usual speed instead.
+                st.speed = default_speed(max((tl.t_available for tl in st.timelines),
+                                             default=0.0))
+                self._say(f"restarted from the beginning at {st.speed:g}x")
+            else:
+                self._say("restarted from the beginning")
         elif k == pygame.K_s:
             try:
                 self.screenshot()

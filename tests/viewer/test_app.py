@@ -127,6 +127,27 @@ def test_s_saves_a_screenshot_r_restarts_h_helps(app):
     assert (surface_to_array(app.screen) != plain).any(axis=2).sum() > 5000
 
 
+def test_r_at_full_speed_plays_from_the_start_instead_of_jumping_back(screen, replay):
+    app = App(screen, stage_for(replay, size=screen.get_size()), speed=None)
+    app.tick(0.016)
+    end = app.clock_t
+    assert end > 0
+    app.handle(_key(pygame.K_r))
+    app.tick(0.016)
+    assert app.stage.speed is not None and 0.0 < app.clock_t < end
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+@pytest.mark.parametrize("size", [(1, 1), (5, 5), (3000, 4)])
+def test_compare_panes_fit_a_tiny_window(screen, replay, n, size):
+    app = App(screen, stage_for([replay] * n, size=screen.get_size()), speed=10.0)
+    app.tick(0.1)
+    app.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+    app.handle(pygame.event.Event(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1]))
+    app.tick(0.1)
+    assert all(app.screen.get_rect().contains(r) for r in app.stage.rects)
+
+
 def test_l_toggles_the_legend_which_compare_mode_starts_without(screen, replay):
     """Side by side the legend would cover the right-hand map: it starts as a one-line hint."""
     stage = stage_for([replay, replay], size=screen.get_size())
