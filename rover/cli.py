@@ -39,10 +39,14 @@ _ENVIRONMENT_ERRNOS = frozenset(getattr(errno, name) for name in (
     "ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFBIG", "EIO") if hasattr(errno, name))
 
 
+class StdoutError(OSError):
+    """Standard output could not be written (a full disk under a redirection, say)."""
+
+
 class _StdoutGuard:
     """``sys.stdout`` during a command: once the reader of a pipe has gone (``rover run x |
     head``), later output is dropped, so the command still writes its files and returns its
-    own exit code instead of dying halfway."""
+    own exit code instead of dying halfway; any other failure is raised as StdoutError."""
 
     def __init__(self, stream):
         self._stream = stream
@@ -54,6 +58,9 @@ class _StdoutGuard:
                 return self._stream.write(text)
             except BrokenPipeError:
                 self._lose()
+            except OSError as exc:
+                self._lose()  # said once, as an error; the rest would fail the same way
+                raise StdoutError(exc.errno, exc.strerror) from None
         return len(text)
 
     def flush(self):
@@ -62,6 +69,9 @@ class _StdoutGuard:
                 self._stream.flush()
             except BrokenPipeError:
                 self._lose()
+            except OSError as exc:
+                self._lose()  # said once, as an error; the rest would fail the same way
+                raise StdoutError(exc.errno, exc.strerror) from None
 
     def _lose(self):
         self.lost = True
@@ -94,6 +104,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    stdout = sys.stdout
+    if stdout is not None:  # None when the process was started with stdout closed
+        sys.stdout = _StdoutGuard(stdout)
+    try:
+        code = _run(argv)
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # what is still buffered fails here, not after we return
+        except StdoutError as exc:
+            print(f"error: standard output: {exc.strerror}", file=sys.stderr)
+            code = EXIT_USAGE
+        return code
+    finally:
+        sys.stdout = stdout
+
+
+def _run(argv) -> int:
     from rover.scenario import ScenarioError
 
     parser = build_parser()
@@ -101,8 +128,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
-    stdout = sys.stdout
-    sys.stdout = _StdoutGuard(stdout)
     try:
         return int(args.func(args))
     except (CLIError, ScenarioError) as exc:
@@ -117,16 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except StdoutError as exc:
+        print(f"error: standard output: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     except OSError as exc:
-        if exc.errno not in _ENVIRONMENT_ERRNOS:
+        # An output the machine refused (the file is named); anything else is a bug.
+        if exc.errno not in _ENVIRONMENT_ERRNOS or not exc.filename:
             return _internal_error()
-        where = f"{exc.filename}: " if exc.filename else "standard output: "
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception:  # an internal error: say so, with the traceback for the bug report
         return _internal_error()
-    finally:
-        sys.stdout = stdout
 
 
 def _internal_error() -> int:

@@ -12,6 +12,7 @@ import difflib
 import json
 import math
 import os
+import stat
 import struct
 import tomllib
 from dataclasses import dataclass, field
@@ -164,6 +165,17 @@ _ROVER_FIXED = ("name", "description", "references")  # preset metadata, not ove
 MAX_CELLS = 8192 * 8192
 
 
+def _special_file(p: Path) -> bool:
+    """True for a named pipe, socket or device in the file system: reading one can block
+    forever (a FIFO without a writer) or never end (``/dev/zero``). Streams reached through
+    a link (``/dev/stdin``, ``/dev/fd/63`` from ``<(...)``) are read as they come."""
+    try:
+        st = os.lstat(p)
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode))
+
+
 def load_scenario(path: str | os.PathLike) -> Scenario:
     """Read and validate a scenario file.
 
@@ -188,9 +200,9 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     """
     shown = str(path)
     p = Path(path)
+    if _special_file(p):
+        raise ScenarioError("not a regular file (a named pipe or a device)", file=shown)
     try:
-        if p.exists() and not p.is_dir() and not p.is_file():  # a FIFO would block reading
-            raise ScenarioError("not a regular file", file=shown)
         raw = p.read_bytes()
     except FileNotFoundError:
         raise ScenarioError("no such file", file=shown) from None

@@ -253,14 +253,17 @@ def _real_columns(spec: np.ndarray, rows: int, cols: int) -> None:
     wave running straight along the columns: the relief was then smoother along one axis than
     along the other (4% in RMS height difference at 32 cells on a square, far more on strips).
     Each +f_y coefficient now sets its -f_y partner, as every other coefficient sets its
-    implicit -f partner, and the self-conjugate ones hold the real wave they sample.
+    implicit -f partner. A self-conjugate coefficient (f = -f on the grid) has no partner, so
+    it becomes real with sqrt(2) times its amplitude and the sign of its real part: the same
+    exact amplitude and variance as every other wave.
     """
     k = np.arange(1, (rows + 1) // 2)
     for j in ((0, cols // 2) if cols % 2 == 0 else (0,)):
         col = spec[:, j]
         col[rows - k] = np.conj(col[k])
         for i in ((0, rows // 2) if rows % 2 == 0 else (0,)):
-            col[i] = 2.0 * col[i].real
+            c = complex(col[i])
+            col[i] = math.copysign(math.sqrt(2.0) * abs(c), c.real)
 
 
 def relief(shape, cell: float, hurst: float, slope_deg: float, baseline_m: float,

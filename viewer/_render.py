@@ -776,7 +776,7 @@ class Overlay:
             ("1 ... 9, 0", "toggle layers (see the legend)"),
             ("L", "show / hide the legend"),
             ("S", "save a screenshot (PNG)"),
-            ("R", "restart the playback from the start"),
+            ("R", "restart the playback from the start (at the usual speed if at max)"),
             ("H", "show / hide this help"),
             ("Esc or Q", "quit"),
         ]

@@ -41,7 +41,10 @@ def check_writable_file(path: Path | None, option: str) -> None:
         return
     if path.is_dir():
         raise CLIError(f"{option}: {path} is a folder; give a file name")
-    target, in_place = output_target(path)
+    try:
+        target, in_place = output_target(path)
+    except OSError as exc:  # a loop of symbolic links
+        raise CLIError(f"{option}: {path}: {exc.strerror}") from None
     if in_place:  # a device or pipe such as /dev/null is written into, not replaced
         if not os.access(path, os.W_OK):
             raise CLIError(f"{option}: cannot write to {path} (permission denied)")

@@ -75,7 +75,8 @@ def _check_out(flag: str, path: Path | None, suffix: str) -> None:
 def run(args) -> int:
     from rover.bench.runner import (format_report, parse_planners, run_benchmarks, write_csv,
                                     write_json)
-    from rover.bench.workloads import WorkloadError, default_workloads, parse_workload
+    from rover.bench.workloads import (ScenarioSpec, WorkloadError, default_workloads,
+                                       parse_workload)
     from rover.commands._progress import ProgressBar
     from rover.models import rover_presets
 
@@ -105,9 +106,12 @@ def run(args) -> int:
     if not specs:
         raise CLIError("no workloads: name a scenario, a Moving AI map or NAME:SIZE "
                        "(see 'rover bench --help')")
+    scenarios = [s.scenario for s in specs if isinstance(s, ScenarioSpec)]
     inputs = [("a workload file", p) for s in specs
               for p in (getattr(s, "path", None), getattr(s, "map_path", None),
                         getattr(s, "scen_path", None)) if p is not None]
+    inputs += [("a scenario's heightmap", sc.terrain.heightmap) for sc in scenarios
+               if sc.terrain.heightmap is not None]
     check_distinct_outputs([("--json", args.json), ("--csv", args.csv), ("--png", args.png)],
                            inputs)
 

@@ -12,7 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-from rover.commands import CLIError, check_writable_dir, check_writable_file, whole_number
+from rover.commands import (CLIError, check_distinct_outputs, check_writable_dir,
+                            check_writable_file, whole_number)
 
 _seed = whole_number(0)
 _count = whole_number(1)
@@ -98,6 +99,9 @@ def run(args) -> int:
     check_writable_file(png, "--png")
     if png is not None and png.suffix.lower() != ".png":
         raise CLIError(f"--png must name a .png file, got {str(png)!r}")
+    heightmap = scenario.terrain.heightmap
+    check_distinct_outputs([("--png", png)], [("the scenario file", Path(args.scenario))]
+                           + ([("the scenario's heightmap", heightmap)] if heightmap else []))
     check_writable_dir(frames, "--frames")
     check_writable_dir(args.out, "--out")
     from rover import _prewarm

@@ -314,7 +314,7 @@ def test_a_closed_pipe_does_not_cut_the_run_short(tmp_path):
     short.write_text(SMALL.replace('planner = "astar"', 'planner = "astar"\nmax_time_s = 20.0'))
     proc = subprocess.Popen([sys.executable, "-m", "rover", "run", str(short), "--out",
                              str(tmp_path / "o")], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=tmp_path)
+                            stderr=subprocess.PIPE, cwd=tmp_path, env=_buffered_env())
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=300) == 3, err
@@ -326,6 +326,46 @@ def test_a_closed_pipe_does_not_cut_the_run_short(tmp_path):
 def test_a_full_disk_is_one_line_not_a_bug_report(tmp_path):
     with open("/dev/full", "w") as full:
         done = subprocess.run([sys.executable, "-m", "rover", "list"], stdout=full,
-                              stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env=_buffered_env())
     assert done.returncode == 2
     assert done.stderr == "error: standard output: No space left on device\n"
+
+
+def _buffered_env():
+    """The environment with stdout buffered as usual (CI may set PYTHONUNBUFFERED)."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+def test_a_report_on_dev_stdout_follows_what_was_printed(tmp_path):
+    # `--json /dev/stdout > out.txt` writes through standard output, not over it from byte 0
+    with open(tmp_path / "out.txt", "w") as out:
+        done = subprocess.run([sys.executable, "-m", "rover", "bench", "blobs:16", "--planners",
+                               "astar", "--quick", "--json", "/dev/stdout"], stdout=out,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env=_buffered_env())
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "out.txt").read_text()
+    table, _, rest = text.partition("\n{\n")
+    assert "blobs:16" in table
+    report = json.loads("{\n" + rest[:rest.rindex("\n}") + 2])
+    assert report["rover_bench"] == 1
+
+
+def test_png_may_not_overwrite_the_scenarios_heightmap(tmp_path, capsys):
+    from terrains._png import write_png
+
+    write_png(tmp_path / "hm.png", np.zeros((40, 40), dtype=np.uint16))
+    before = (tmp_path / "hm.png").read_bytes()
+    (tmp_path / "hm.toml").write_text(
+        '[terrain]\nbody = "mars"\nheightmap = "hm.png"\ncell_size_m = 0.5\n'
+        '[mission]\nstart = [2.0, 2.0]\ngoal = [15.0, 15.0]\n')
+    for argv in (["run", str(tmp_path / "hm.toml"), "--png", str(tmp_path / "hm.png")],
+                 ["bench", str(tmp_path / "hm.toml"), "--planners", "astar", "--png",
+                  str(tmp_path / "hm.png")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: --png: ") and "heightmap" in err and err.count("\n") == 1
+    assert (tmp_path / "hm.png").read_bytes() == before

@@ -76,3 +76,21 @@ def test_written_files_get_the_usual_mode(tmp_path):
     finally:
         os.umask(mask)
     assert (tmp_path / "s.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_writes_keep_links_and_name_the_file_on_failure(tmp_path):
+    import os
+    import stat
+
+    (tmp_path / "link.json").symlink_to("real.json")
+    atomic_write(tmp_path / "link.json", lambda fh: fh.write("{}"))
+    assert (tmp_path / "link.json").is_symlink() and (tmp_path / "real.json").read_text() == "{}"
+    (tmp_path / "loop").symlink_to("loop")
+    with pytest.raises(OSError) as err:
+        atomic_write(tmp_path / "loop", lambda fh: fh.write("x"))
+    assert err.value.filename == str(tmp_path / "loop") and (tmp_path / "loop").is_symlink()
+    with pytest.raises(IsADirectoryError) as err:
+        atomic_write(tmp_path, lambda fh: fh.write("x"))
+    assert err.value.filename == str(tmp_path)
+    atomic_write("/dev/null", lambda fh: fh.write("gone"))  # written into, never replaced
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
