@@ -147,6 +147,7 @@ class App:
         self.stage = stage
         self.live = live
         self.stage.speed = speed
+        self._usual_speed = speed  # what R plays at after "as fast as it computes"
         self.shots_dir = Path(shots_dir) if shots_dir is not None else Path.cwd()
         self.script = sorted(script or [], key=lambda e: e[0])
         self.fps = fps
@@ -247,8 +248,8 @@ class App:
             if st.speed is None:
                 # "As fast as it computes" shows the newest state, which would undo the
                 # restart on the next frame: play from the start at the usual speed instead.
-                st.speed = default_speed(max((tl.t_available for tl in st.timelines),
-                                             default=0.0))
+                st.speed = self._usual_speed or default_speed(
+                    max((tl.t_available for tl in st.timelines), default=0.0))
                 self._say(f"restarted from the beginning at {st.speed:g}x")
             else:
                 self._say("restarted from the beginning")

@@ -135,6 +135,13 @@ def test_r_at_full_speed_plays_from_the_start_instead_of_jumping_back(screen, re
     app.handle(_key(pygame.K_r))
     app.tick(0.016)
     assert app.stage.speed is not None and 0.0 < app.clock_t < end
+    # from a speed the window started with, + up to max, then R: back to that speed
+    app = App(screen, stage_for(replay, size=screen.get_size()), speed=20.0)
+    while app.stage.speed is not None:
+        app.handle(_key(pygame.K_PLUS))
+    app.tick(0.016)
+    app.handle(_key(pygame.K_r))
+    assert app.stage.speed == 20.0 and app.clock_t == 0.0
 
 
 @pytest.mark.parametrize("n", [2, 3, 4])
