@@ -13,9 +13,10 @@ Examples
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import numpy as np
 import pygame
@@ -110,8 +111,11 @@ def save_surface(surf: pygame.Surface, path: str | os.PathLike) -> Path:
     """Write a surface as a PNG file, atomically (a temporary file, then a rename)."""
     from rover.io.results import atomic_write
 
-    path = Path(path)
-    return atomic_write(path, lambda fh: pygame.image.save(surf, fh, "image.png"), binary=True)
+    # Encoded in memory first: pygame reports a failed file write as a bare pygame.error, and
+    # the caller needs the OSError (a full disk, say) to name the file.
+    buf = io.BytesIO()
+    pygame.image.save(surf, buf, "image.png")
+    return atomic_write(Path(path), lambda fh: fh.write(buf.getbuffer()), binary=True)
 
 
 def render_png(replays, path: str | os.PathLike, *, t_s: float | None = None, size=(1280, 800),

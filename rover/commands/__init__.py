@@ -73,6 +73,17 @@ def check_writable_dir(path: Path | None, option: str) -> None:
         raise CLIError(f"{option}: cannot create folder {path} (its parent is not a writable folder)")
 
 
+def is_stream(path: Path | None) -> bool:
+    """True when ``path`` names a device or an open stream (``/dev/null``, ``/dev/stdout``),
+    which is written into as it is and needs no file-name suffix."""
+    if path is None:
+        return False
+    try:
+        return output_target(path)[1]
+    except OSError:
+        return False
+
+
 def check_distinct_outputs(outputs, inputs=()) -> None:
     """Raise :class:`CLIError` when two output files, or an output and an input, are one file.
 

@@ -47,7 +47,7 @@ def register(sub) -> None:
                         f"(default {DEFAULT_PROBLEMS}; {QUICK_PROBLEMS} with --quick)")
     p.add_argument("--quick", action="store_true",
                    help="smaller default workloads, fewer rounds and Moving AI problems, no "
-                        "Dijkstra traverses (about 10 s once numba has cached its kernels)")
+                        "Dijkstra traverses (about 5 s once numba has cached its kernels)")
     p.add_argument("--rover", metavar="NAME", default="generic",
                    help="rover preset for PRESET:SIZE cost maps (default generic)")
     p.add_argument("--seed", metavar="N", type=_seed, default=0,

@@ -3,7 +3,6 @@ run.npz (the replay ``rover view RUN_DIR`` shows); ``--png``/``--frames`` draw i
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import re
 import signal
@@ -12,8 +11,10 @@ import threading
 import time
 from pathlib import Path
 
+from terrains._files import output_target
+
 from rover.commands import (CLIError, check_distinct_outputs, check_writable_dir,
-                            check_writable_file, whole_number)
+                            check_writable_file, is_stream, whole_number)
 
 _seed = whole_number(0)
 _count = whole_number(1)
@@ -97,7 +98,7 @@ def run(args) -> int:
     png = getattr(args, "png", None)
     frames = getattr(args, "frames", None)
     check_writable_file(png, "--png")
-    if png is not None and png.suffix.lower() != ".png":
+    if png is not None and png.suffix.lower() != ".png" and not is_stream(png):
         raise CLIError(f"--png must name a .png file, got {str(png)!r}")
     heightmap = scenario.terrain.heightmap
     check_distinct_outputs([("--png", png)], [("the scenario file", Path(args.scenario))]
@@ -127,24 +128,27 @@ def run(args) -> int:
         bar.close()
     summary = dict(result.summary)
     summary["output_dir"] = str(out)
+    written: list = []
     with _interrupt_deferred() as interrupted:
         try:
             # A summary.json left by an earlier run in this folder would vouch for files that are
             # about to be replaced: remove it first, write it again last.
             (out / "summary.json").unlink(missing_ok=True)
-            write_trace(out / "trace.csv", result.trace)
+            written = [write_trace(out / "trace.csv", result.trace)]
             scene = scene_from_world(world, planner=summary.get("planner"))
-            save_replay(out / REPLAY_FILE, scene, recorder.snapshots, summary)
+            written.append(save_replay(out / REPLAY_FILE, scene, recorder.snapshots, summary))
             if png is not None or frames is not None:
                 from viewer.offscreen import render_png, write_frames
 
                 replay = Replay(scene=scene, snapshots=tuple(recorder.snapshots), summary=summary)
                 if png is not None:
-                    render_png(replay, png)
+                    written.append(render_png(replay, png))
                 if frames is not None:
+                    written.append(frames)  # write_frames removes older frames first
                     write_frames(replay, frames, count=args.frame_count)
             write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
         except OSError as exc:
+            _remove_partial(written, frames)
             raise CLIError(f"cannot write the results: {exc.strerror or exc}"
                            + (f" ({exc.filename})" if exc.filename else "")) from None
     if interrupted:
@@ -163,6 +167,21 @@ def run(args) -> int:
         if frames is not None:
             print(f"frames: {frames}/frame_*.png")
     return EXIT_OK if outcome == "reached" else EXIT_NOT_REACHED
+
+
+def _remove_partial(written: list, frames: Path | None) -> None:
+    """After a failed write, take back what this run already wrote (each file is whole, but
+    without summary.json the set is not a run): the error then leaves no results behind.
+    Devices such as /dev/null are left alone."""
+    paths = []
+    for p in written:
+        if p == frames:
+            paths += Path(p).glob("frame_[0-9][0-9][0-9][0-9][0-9].png")
+        elif not output_target(p)[1]:
+            paths.append(Path(p))
+    for p in paths:
+        with contextlib.suppress(OSError):
+            p.unlink()
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ import math
 import sys
 from pathlib import Path
 
-from rover.commands import CLIError, check_writable_file
+from rover.commands import CLIError, check_writable_file, is_stream
 
 __all__ = ["register", "run"]
 
@@ -92,7 +92,7 @@ def _check_output(path: str | None, suffix: str, flag: str) -> Path | None:
     if path is None:
         return None
     p = Path(path)
-    if p.suffix.lower() != suffix:
+    if p.suffix.lower() != suffix and not is_stream(p):
         raise CLIError(f"{flag} must name a {suffix} file, got {path!r}")
     check_writable_file(p, flag)
     return p

@@ -248,6 +248,37 @@ def test_failed_write_is_a_one_line_error(small, tmp_path, capsys, monkeypatch):
     assert not (tmp_path / "o" / "summary.json").exists()
 
 
+def test_a_failed_picture_takes_back_the_results_already_written(small, tmp_path, capsys,
+                                                                  monkeypatch):
+    import viewer.offscreen as offscreen
+
+    def disk_full(surf, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(offscreen, "save_surface", disk_full)
+    out = tmp_path / "o"
+    assert main(["run", str(small), "-q", "--out", str(out), "--png", str(tmp_path / "r.png"),
+                 "--frames", str(tmp_path / "fr")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write the results: No space left on device")
+    assert err.count("\n") == 1
+    assert list(out.iterdir()) == [] and not (tmp_path / "r.png").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_picture_on_a_full_disk_is_an_oserror_naming_the_file():
+    import os
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    from viewer.offscreen import save_surface
+
+    with pytest.raises(OSError) as err:  # pygame alone says only "Error writing the PNG file"
+        save_surface(pygame.Surface((8, 8)), "/dev/full")
+    assert err.value.errno == 28 and err.value.filename == "/dev/full"
+
+
 def test_ctrl_c_while_writing_still_finishes_the_files(small, tmp_path, monkeypatch, capsys):
     import os
     import signal
