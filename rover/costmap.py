@@ -36,8 +36,23 @@ from rover.models import RoverSpec
 
 __all__ = [
     "CostWeights", "Traversability", "traversability", "terrain_cost", "rasterize_polygons",
-    "inflate", "distance_to_mask", "footprint_halfwidth",
+    "inflate", "distance_to_mask", "footprint_halfwidth", "cell_index",
 ]
+
+
+def cell_index(x: float, y: float, cell_size: float, shape: tuple[int, int]) -> tuple[int, int]:
+    """``(row, col)`` of the grid cell that holds the point (x, y) [m]: ``floor(y / cell_size)``,
+    ``floor(x / cell_size)``, clipped to a grid of ``shape`` (rows, cols).
+
+    Every part of the package (the drive and sensing kernels, the loop, placement checks)
+    locates a point this way. It matters on cell edges: with a cell size such as 0.2 m, which
+    binary floating point cannot hold exactly, ``8.0 // 0.2`` is 39 while ``floor(8.0 / 0.2)``
+    is 40, and a start on an edge was once checked in one cell and driven from the other.
+    """
+    rows, cols = shape
+    r = int(math.floor(y / cell_size))
+    c = int(math.floor(x / cell_size))
+    return min(max(r, 0), rows - 1), min(max(c, 0), cols - 1)
 
 
 @dataclass(frozen=True)

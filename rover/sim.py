@@ -37,7 +37,7 @@ from typing import Any, Callable
 import numpy as np
 
 from rover import _drive
-from rover.costmap import Traversability, distance_to_mask, traversability
+from rover.costmap import Traversability, cell_index, distance_to_mask, traversability
 from rover.kinematics import DriveLimits
 from rover.scenario import Scenario
 from rover.sensing import KnownMap, SensorModel
@@ -207,7 +207,7 @@ def _check_point(world: World, p, key: str, hazards) -> None:
     for hz, g in hazards:
         if g.covers(shapely.Point(x, y)):
             raise sc.error(key, f"{_fmt(p)} is inside hazard {hz.name!r}")
-    r, c = int(y // h), int(x // h)
+    r, c = cell_index(x, y, h, (rows, cols))
     if not math.isfinite(world.true_cost[r, c]):
         raise sc.error(key, f"{_fmt(p)} is on impassable ground ({_why_impassable(world, r, c)})"
                        + _nearest_passable_hint(world, r, c))
@@ -460,8 +460,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     state = np.array([m.start[0], m.start[1], heading0, 0.0, 0.0], dtype=np.float64)
     cap = 1024
     trace = np.empty((cap, len(TRACE_COLUMNS)), dtype=np.float64)
-    g0 = math.hypot(tr.slope_x[int(m.start[1] // h), int(m.start[0] // h)],
-                    tr.slope_y[int(m.start[1] // h), int(m.start[0] // h)])
+    r0, c0 = cell_index(m.start[0], m.start[1], h, (rows, cols))
+    g0 = math.hypot(tr.slope_x[r0, c0], tr.slope_y[r0, c0])
     trace[0] = (0.0, state[0], state[1], state[2], 0.0, 0.0, math.degrees(math.atan(g0)), 0.0, 0)
     n = 1
     t = 0.0
@@ -481,7 +481,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     rp = None
 
     def cell_of(x, y):
-        return (min(max(int(y // h), 0), rows - 1), min(max(int(x // h), 0), cols - 1))
+        return cell_index(x, y, h, (rows, cols))
 
     # Observer bookkeeping (only used when an observer is given).
     pending_seen: list[np.ndarray] = []
@@ -674,8 +674,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
 
     min_clear = None
     if world.obstacle_distance is not None and n:
-        rr = np.clip((tr_arr[:, 2] // h).astype(np.int64), 0, rows - 1)
-        cc = np.clip((tr_arr[:, 1] // h).astype(np.int64), 0, cols - 1)
+        rr = np.clip(np.floor(tr_arr[:, 2] / h).astype(np.int64), 0, rows - 1)  # as cell_index
+        cc = np.clip(np.floor(tr_arr[:, 1] / h).astype(np.int64), 0, cols - 1)
         min_clear = round(float(world.obstacle_distance[rr, cc].min()), 4)
     ms = replans["planner_ms"]
     summary = {

@@ -31,6 +31,7 @@ from typing import Callable
 import numpy as np
 
 from rover.bench import peers as _peers
+from rover.costmap import cell_index
 from rover.bench.workloads import GridProblem, MovingAISpec, path_cost, path_length_cells
 
 __all__ = ["OURS", "PEERS", "ALL_PLANNERS", "parse_planners", "machine_info", "peak_rss",
@@ -363,7 +364,7 @@ def _scenario_problem(name: str, world) -> GridProblem:
     rows, cols = world.true_cost.shape
 
     def cell(p):
-        return (min(max(int(p[1] // h), 0), rows - 1), min(max(int(p[0] // h), 0), cols - 1))
+        return cell_index(p[0], p[1], h, (rows, cols))
 
     return GridProblem(name, np.ascontiguousarray(world.true_cost, dtype=np.float64),
                        cell(m.start), cell(m.goal), h, {"scenario": world.scenario.name})

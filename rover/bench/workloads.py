@@ -229,7 +229,9 @@ def _connected_ends(cost: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]
 
 def snap(true_cost: np.ndarray, cell: float, x: float, y: float) -> tuple[float, float]:
     """Centre (x, y) [m] of the passable cell nearest the point (x, y) [m]."""
-    r0, c0 = int(y // cell), int(x // cell)
+    from rover.costmap import cell_index
+
+    r0, c0 = cell_index(x, y, cell, true_cost.shape)
     for rad in range(0, 200):
         sub = true_cost[max(r0 - rad, 0):r0 + rad + 1, max(c0 - rad, 0):c0 + rad + 1]
         ok = np.argwhere(np.isfinite(sub))

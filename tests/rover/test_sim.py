@@ -454,3 +454,26 @@ def test_safety_invariant_property(seed, rover, sense, los, planner):
     res = run(sc, t)
     assert res.summary["outcome"] in ("reached", "unreachable", "timeout")
     assert_safe_and_within_limits(res, sc)
+
+
+def test_a_start_on_a_cell_edge_is_checked_in_the_cell_it_is_driven_from():
+    """Pragyan's start (6, 8) lies on cell corners of 0.2 m, which binary floating point
+    cannot hold: ``8.0 // 0.2`` is 39 but ``floor(8.0 / 0.2)`` is 40. The placement check once
+    used the first and the drive the second, so a start beside a rock was accepted and the
+    rover stood in an impassable cell. Every accepted seed must have a passable start cell."""
+    from rover.costmap import cell_index
+    from rover.scenario import load_scenario
+    from rover.sim import prepare
+
+    sc = load_scenario(REPO / "scenarios" / "moon-south-pole-pragyan.toml")
+    assert sc.mission.start == (6.0, 8.0) and 8.0 // 0.2 == 39 and math.floor(8.0 / 0.2) == 40
+    refused = 0
+    for seed in range(1, 40):
+        try:
+            w = prepare(sc, seed=seed)
+        except ScenarioError:
+            refused += 1
+            continue
+        r, c = cell_index(6.0, 8.0, w.cell_size, w.true_cost.shape)
+        assert (r, c) == (40, 30) and np.isfinite(w.true_cost[r, c]), seed
+    assert refused  # some seeds do put a rock or a slope there
