@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from terrains._files import atomic_write
 from terrains._model import _BODIES, _BODY_DEFAULTS, Body, Terrain, check_params
 
 __all__ = ["save", "load", "load_heightmap", "HeightmapError"]
@@ -56,8 +57,6 @@ def save(terrain: Terrain, path) -> None:
     >>> bool((u.height == t.height).all()) and u.params == t.params
     True
     """
-    from terrains._png import atomic_write_bytes
-
     if not isinstance(terrain, Terrain):
         raise TypeError(f"save() needs a Terrain, got {type(terrain).__name__}")
     b = terrain.body
@@ -72,7 +71,7 @@ def save(terrain: Terrain, path) -> None:
     buf = io.BytesIO()
     np.savez(buf, height=terrain.height, craters=terrain.craters, rocks=terrain.rocks,
              meta=np.array(json.dumps(meta)))
-    atomic_write_bytes(Path(path), buf.getvalue())
+    atomic_write(Path(path), lambda fh: fh.write(buf.getbuffer()), binary=True)
 
 
 def load(path) -> Terrain:

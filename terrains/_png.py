@@ -192,14 +192,10 @@ def write_png(path, image: np.ndarray) -> None:
     failure never leaves a half-written file.
     """
     blob = encode_png(image)
-    atomic_write_bytes(path, blob)
+    atomic_write(path, lambda fh: fh.write(blob), binary=True)
 
 
 def read_png(path) -> np.ndarray:
     """Read a PNG file (see :func:`decode_png`)."""
     return decode_png(Path(path).read_bytes())
 
-
-def atomic_write_bytes(path, blob: bytes) -> None:
-    """Write ``blob`` to ``path`` whole or not at all (see :func:`terrains._files.atomic_write`)."""
-    atomic_write(path, lambda fh: fh.write(blob), binary=True)

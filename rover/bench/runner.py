@@ -31,8 +31,8 @@ from typing import Callable
 import numpy as np
 
 from rover.bench import peers as _peers
-from rover.costmap import cell_index
 from rover.bench.workloads import GridProblem, MovingAISpec, path_cost, path_length_cells
+from rover.costmap import cell_index
 
 __all__ = ["OURS", "PEERS", "ALL_PLANNERS", "parse_planners", "machine_info", "peak_rss",
            "interleaved", "best_time", "run_benchmarks", "format_report", "write_json",
