@@ -396,7 +396,9 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         if math.hypot(goal_x - x, goal_y - y) <= goal_tol:
             status = GOAL
             break
-        if t >= t_max:
+        # A step that would end past the time limit is not taken (the limit is never
+        # overshot); the allowance absorbs the rounding of t summed step by step.
+        if t + dt > t_max + 1e-9 * max(1.0, t_max):
             status = TIMEOUT
             break
         if e >= e_max:
@@ -528,11 +530,21 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
             w_cmd = err / dt
         _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, nxt)
         blocked = False
+        turned = False
         if not _motion_ok(x, y, th, nxt[0], nxt[1], nxt[2], nxt[3], nxt[4], amax, dt,
                           known, seen, h):
-            # Fallback: brake straight; verified safe on the previous step.
-            _step(x, y, th, v, w, 0.0, 0.0, v_lim, vmax, amax, wmax, True, rmin, dt, nxt)
-            blocked = True
+            if turn_in_place and v == 0.0 and abs(err) > 1e-9:
+                # At rest and only roughly aligned (within align_tol), the straight line along
+                # the heading can leave the drivable corridor that the exact segment keeps
+                # to: turn on the spot toward the vertex instead (the position does not
+                # change, so this is always safe), then drive along the segment.
+                _step(x, y, th, 0.0, w, 0.0, err / dt, v_lim, vmax, amax, wmax, True, rmin, dt,
+                      nxt)
+                turned = True
+            else:
+                # Fallback: brake straight; verified safe on the previous step.
+                _step(x, y, th, v, w, 0.0, 0.0, v_lim, vmax, amax, wmax, True, rmin, dt, nxt)
+                blocked = True
         xn = nxt[0]
         yn = nxt[1]
         vn = nxt[3]
@@ -551,7 +563,12 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         if mech < 0.0:
             mech = 0.0
         p = p_drive * act + mech / eta
-        e += p * dt / 3600.0
+        de = p * dt / 3600.0
+        if e + de > e_max:
+            # Not enough energy left for this step: stop before it, within the budget.
+            status = ENERGY
+            break
+        e += de
         t += dt
         x = xn
         y = yn
@@ -566,11 +583,15 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         trace[n, 3] = th
         trace[n, 4] = v
         trace[n, 5] = w
-        trace[n, 6] = math.degrees(math.atan(g))
+        # Tilt where the step ends (the speed limit and the energy above used the slope
+        # under the rover during the step).
+        rc = min(max(int(math.floor(y / h)), 0), R - 1)
+        cc = min(max(int(math.floor(x / h)), 0), C - 1)
+        trace[n, 6] = math.degrees(math.atan(math.hypot(slope_x[rc, cc], slope_y[rc, cc])))
         trace[n, 7] = e
         trace[n, 8] = leg
         n += 1
-        if v == 0.0 and (blocked or (ds == 0.0 and abs(err) <= align_tol)):
+        if v == 0.0 and not turned and (blocked or (ds == 0.0 and abs(err) <= align_tol)):
             # Stopped with nothing left to do here (the way ahead is not known to be
             # drivable): sensing from this pose must come first.
             status = BLOCKED

@@ -406,7 +406,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         ``summary`` keys: ``outcome`` ("reached", "unreachable", "timeout", "energy",
         "interrupted"; "unreachable" also ends the run of a rover that cannot turn in place
         once it is stopped with no forward arc of its turn radius left to take), ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency``
-        (straight line over distance driven, when reached), ``sim_time_s``, ``wall_time_s``,
+        (when reached: the straight lines from the start through the points where each
+        target was reached, over the distance driven; at most 1), ``sim_time_s``, ``wall_time_s``,
         ``speedup``, ``replans``, ``planner_time_s``, ``planner_median_ms``, ``expanded``,
         ``energy_wh``, ``max_tilt_deg``, ``min_clearance_m`` (closest approach of the rover's
         cell centre to an obstacle cell centre before inflation; None without obstacles),
@@ -471,6 +472,9 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     outcome = None
     reason = ""
     reached = 0
+    # Where each target was reached (within tolerance): path efficiency compares the distance
+    # driven with the straight lines through these points, so it never exceeds 1.
+    reached_at = [(float(m.start[0]), float(m.start[1]))]
     last_progress = -1.0
     best_fraction = 0.0
     out = np.zeros(4, dtype=np.float64)
@@ -556,6 +560,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
             if math.hypot(tx - state[0], ty - state[1]) <= m.goal_tolerance_m:
                 reached += 1
                 leg += 1
+                reached_at.append((float(state[0]), float(state[1])))
                 continue
             goal_cell = cell_of(tx, ty)
             rp = None
@@ -609,6 +614,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 if status == _drive.GOAL:
                     reached += 1
                     leg += 1
+                    reached_at.append((float(state[0]), float(state[1])))
                     break
                 if status == _drive.TIMEOUT:
                     outcome = "timeout"
@@ -625,10 +631,13 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     stuck += 1
                     if n + 1 >= trace.shape[0]:
                         trace = np.concatenate([trace, np.empty_like(trace)])
-                    # Let time pass so a stuck rover always ends (at the time limit at worst).
-                    _drive._idle(state, t, energy, leg, tr.slope_x, tr.slope_y, h, dt, trace, n, out)
-                    n += 1
-                    t = out[2]
+                    # Let time pass so a stuck rover always ends (at the time limit at worst;
+                    # a step past it is not taken, and the next drive reports the timeout).
+                    if t + dt <= t_max + 1e-9 * max(1.0, t_max):
+                        _drive._idle(state, t, energy, leg, tr.slope_x, tr.slope_y, h, dt, trace,
+                                     n, out)
+                        n += 1
+                        t = out[2]
                     if stuck >= _STUCK_LIMIT and not limits.turn_in_place:
                         # Stopped, nothing new to see, and it can neither turn on the spot
                         # nor reverse: no motion it has is left, so this is final.
@@ -678,12 +687,13 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         cc = np.clip(np.floor(tr_arr[:, 1] / h).astype(np.int64), 0, cols - 1)
         min_clear = round(float(world.obstacle_distance[rr, cc].min()), 4)
     ms = replans["planner_ms"]
+    chord = sum(math.dist(a, b) for a, b in zip(reached_at, reached_at[1:]))
     summary = {
         "outcome": outcome,
         "reason": reason,
         "distance_m": round(float(distance), 4),
         "straight_line_m": round(straight, 4),
-        "path_efficiency": (round(float(straight / distance), 4)
+        "path_efficiency": (round(float(min(1.0, chord / distance)), 4)
                             if outcome == "reached" and distance > 0 else None),
         "sim_time_s": round(float(t), 3),
         "wall_time_s": round(wall, 4),

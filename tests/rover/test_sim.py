@@ -223,7 +223,10 @@ def test_reaches_goal_with_summary_trace_and_replans():
     assert set(res.replans) >= {"t_s", "planner_ms", "expanded", "changed_cells", "plan_cost"}
     assert len(res.replans["t_s"]) == s["replans"] > 0
     assert s["distance_m"] >= s["straight_line_m"] * 0.99
-    assert 0 < s["path_efficiency"] <= 1.0 + 1e-9
+    assert 0 < s["path_efficiency"] <= 1.0
+    chord = math.hypot(res.trace["x_m"][-1] - sc.mission.start[0],
+                       res.trace["y_m"][-1] - sc.mission.start[1])
+    assert s["path_efficiency"] == pytest.approx(chord / s["distance_m"], abs=1e-4)
     assert s["energy_wh"] > 0 and np.all(np.diff(res.trace["energy_wh"]) >= 0)
     assert s["sim_time_s"] == pytest.approx(res.trace["t_s"][-1])
     assert res.known_cost.shape == res.true_cost.shape
@@ -315,6 +318,37 @@ def test_time_and_energy_limits():
     sc, t = random_case(3, "generic", max_energy_wh=0.05)
     s = run(sc, t).summary
     assert s["outcome"] == "energy" and "energy budget of 0.05 Wh" in s["reason"]
+
+
+@pytest.mark.parametrize("limits", [dict(max_time_s=7.3, dt_s=2.0), dict(max_time_s=0.5, dt_s=1.0),
+                                    dict(max_energy_wh=0.0001), dict(max_energy_wh=0.0731)])
+def test_limits_are_never_overshot(limits):
+    """The step that would cross a time or energy limit is not taken (a QA check found runs
+    ending 0.5 s past a 0.5 s limit and 0.06 Wh past a 0.0001 Wh budget)."""
+    sc, t = random_case(3, "generic", **limits)
+    res = run(sc, t)
+    s = res.summary
+    if "max_time_s" in limits:
+        assert s["outcome"] == "timeout", s["reason"]
+        assert limits["max_time_s"] - limits["dt_s"] < s["sim_time_s"] <= limits["max_time_s"]
+        assert res.trace["t_s"][-1] <= limits["max_time_s"]
+    else:
+        assert s["outcome"] == "energy", s["reason"]
+        assert s["energy_wh"] <= limits["max_energy_wh"]
+        assert res.trace["energy_wh"][-1] <= limits["max_energy_wh"]
+
+
+def test_trace_tilt_is_the_tilt_where_each_row_stands():
+    sc, t = random_case(6, "generic")
+    res = run(sc, t)
+    from rover.costmap import traversability
+    tr = traversability(t, sc.rover)
+    h = t.cell_size
+    r = np.floor(res.trace["y_m"] / h).astype(int)
+    c = np.floor(res.trace["x_m"] / h).astype(int)
+    expect = np.degrees(np.arctan(np.hypot(tr.slope_x[r, c], tr.slope_y[r, c])))
+    np.testing.assert_allclose(res.trace["tilt_deg"], expect, atol=1e-6)
+    assert res.summary["max_tilt_deg"] == pytest.approx(expect.max(), abs=1e-3)
 
 
 def test_progress_and_interrupt():
@@ -477,3 +511,33 @@ def test_a_start_on_a_cell_edge_is_checked_in_the_cell_it_is_driven_from():
         r, c = cell_index(6.0, 8.0, w.cell_size, w.true_cost.shape)
         assert (r, c) == (40, 30) and np.isfinite(w.true_cost[r, c]), seed
     assert refused  # some seeds do put a rock or a slope there
+
+
+def test_a_rover_at_rest_turns_on_the_spot_when_its_rough_heading_is_blocked():
+    """At rest, 9 deg off a segment that hugs a wall (within the 10 deg alignment tolerance),
+    driving along the heading would leave the corridor: the rover must turn on the spot
+    toward the segment and go on, not stop for good (a QA soak found such runs ending
+    "no progress" with a path in plain view)."""
+    from rover import _drive
+
+    known = np.ones((12, 16))
+    known[6, 5:] = np.inf  # a wall just north of the rover's row
+    seen = np.ones(known.shape, dtype=np.uint8)
+    slope = np.zeros(known.shape)
+    path = np.array([[5.5, 5.9], [12.5, 5.5]])  # (x, y) [m]: the rover, then the goal due east
+    state = np.array([5.5, 5.9, math.radians(9.0), 0.0, 0.0])
+    trace = np.empty((4000, 9))
+    out = np.empty(4)
+    n, t, e = 0, 0.0, 0.0
+    statuses = []
+    for _ in range(40):
+        st = _drive._drive(state, t, e, 0, path, 2, known, seen, slope, slope, 1.0,
+                           1.0, 1.0, math.radians(1.0), True, 1e-9, math.tan(math.radians(30)),
+                           math.radians(10.0), 1.0, 1e9, 100000, 12.5, 5.5, 0.3, 1e9, 1e9,
+                           100.0, 3.71, 0.1, 50.0, 0.7, trace, n, out)
+        n, t, e = n + int(out[0]), out[2], out[3]
+        statuses.append(st)
+        if st == _drive.GOAL:
+            break
+    assert statuses[-1] == _drive.GOAL, statuses
+    assert (np.floor(trace[:n, 2]) != 6).all(), "entered the wall"
