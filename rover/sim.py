@@ -403,9 +403,11 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     Returns
     -------
     RunResult
-        ``summary`` keys: ``outcome`` ("reached", "unreachable", "timeout", "energy",
-        "interrupted"; "unreachable" also ends the run of a rover that cannot turn in place
-        once it is stopped with no forward arc of its turn radius left to take), ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency``
+        ``summary`` keys: ``outcome`` ("reached"; "unreachable": no path on the known map;
+        "timeout" or "energy": a limit; "stuck": the rover cannot move on although a path
+        exists on the known map, e.g. a rover that cannot turn in place stopped with no
+        forward arc of its turn radius left to take, as it has no reverse gear;
+        "interrupted"), ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency``
         (when reached: the straight lines from the start through the points where each
         target was reached, over the distance driven; at most 1), ``sim_time_s``, ``wall_time_s``,
         ``speedup``, ``replans``, ``planner_time_s``, ``planner_median_ms``, ``expanded``,
@@ -641,7 +643,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     if stuck >= _STUCK_LIMIT and not limits.turn_in_place:
                         # Stopped, nothing new to see, and it can neither turn on the spot
                         # nor reverse: no motion it has is left, so this is final.
-                        outcome = "unreachable"
+                        outcome = "stuck"
                         reason = (f"the rover cannot turn in place and is stopped at "
                                   f"{_fmt((round(state[0], 2), round(state[1], 2)))} heading "
                                   f"{math.degrees(state[2]):.0f} deg: no forward arc of its "
@@ -650,7 +652,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                                   f"(it does not reverse)")
                         break
                     if stuck >= _STUCK_LIMIT:
-                        outcome = "timeout"
+                        outcome = "stuck"
                         reason = (f"the rover made no progress toward {label} at {_fmt((tx, ty))} "
                                   f"for {stuck} replans (stopped at "
                                   f"{_fmt((round(state[0], 2), round(state[1], 2)))})")
