@@ -15,55 +15,128 @@ __all__: list[str] = []
 
 
 @njit(cache=True, nogil=True)
-def _row_terms(z, zoff, i, k, h0, h1, h2, tmax, slot, p0, p1, p2, m, ra, rb, rc):
-    """Horizontal window sums (z, col*z, z*z) and window max of the neighbour difference
-    of row ``i`` into ring slot ``slot``; ``ra``/``rb``/``rc`` are scratch rows. Returns True
-    when the row holds a height that is not finite."""
+def _window_max(src, n, k, pad, fwd, bwd, out):
+    """``out[c] = max(src[max(c - k, 0) : min(c + k, n - 1) + 1])`` for c < n (values >= 0)
+    in O(n) whatever k (van Herk / Gil-Werman): ``src`` goes into ``pad`` between k zeros on
+    each side (a zero never raises a maximum of values >= 0), cut into blocks of 2k + 1, and
+    each window is a suffix of one block and a prefix of the next. ``pad``, ``fwd`` and
+    ``bwd`` are scratch of at least n + 4k + 1 elements."""
+    w = 2 * k + 1
+    m = n + 2 * k
+    mm = ((m + w - 1) // w) * w  # whole blocks
+    for i in range(k):
+        pad[i] = 0.0
+    for i in range(n):
+        pad[k + i] = src[i]
+    for i in range(k + n, mm):
+        pad[i] = 0.0
+    for b0 in range(0, mm, w):
+        acc = 0.0
+        for i in range(b0, b0 + w):
+            if pad[i] > acc:
+                acc = pad[i]
+            fwd[i] = acc
+        acc = 0.0
+        for i in range(b0 + w - 1, b0 - 1, -1):
+            if pad[i] > acc:
+                acc = pad[i]
+            bwd[i] = acc
+    for c in range(n):
+        a = bwd[c]
+        b = fwd[c + 2 * k]
+        out[c] = a if a > b else b
+
+
+@njit(cache=True, nogil=True)
+def _step_max(z, zoff, k, vm):
+    """``vm`` (R, C) float64: over the (2k+1) x (2k+1) window around every cell (clipped at
+    the grid edges), the largest |dz| between edge-adjacent cells [m] (diagonals span
+    sqrt(2) cells and would read ordinary slope as step). O(R C) whatever k: each cell's
+    largest difference to its 4 neighbours, then a sliding maximum along rows, then along
+    columns (the same block scheme as :func:`_window_max`)."""
     R, C = z.shape
-    bad = False
+    scratch = max(R, C) + 4 * k + 1
+    pad = np.empty(scratch)
+    fwd = np.empty(scratch)
+    bwd = np.empty(scratch)
+    m = np.empty(C)
+    ra = np.empty(C)
+    rb = np.empty(C)
+    for i in range(R):
+        for c in range(C):
+            rb[c] = z[i, c] - zoff
+            m[c] = 0.0
+        for c in range(1, C):
+            d = abs(rb[c] - rb[c - 1])
+            if d > m[c]:
+                m[c] = d
+            if d > m[c - 1]:
+                m[c - 1] = d
+        for dr in (-1, 1):
+            rr = i + dr
+            if rr < 0 or rr >= R:
+                continue
+            for c in range(C):
+                ra[c] = z[rr, c] - zoff
+            for c in range(C):
+                d = abs(ra[c] - rb[c])
+                if d > m[c]:
+                    m[c] = d
+        _window_max(m, C, k, pad, fwd, bwd, vm[i])
+    # Columns in strips of S, whole rows of a strip at a time (reading one column at a time
+    # would touch a cache line per cell).
+    S = 64
+    w = 2 * k + 1
+    mm = ((R + 2 * k + w - 1) // w) * w
+    pad2 = np.empty((mm, S))
+    fwd2 = np.empty((mm, S))
+    bwd2 = np.empty((mm, S))
+    for c0 in range(0, C, S):
+        cw = min(S, C - c0)
+        for i in range(mm):
+            src = i - k
+            for j in range(cw):
+                pad2[i, j] = vm[src, c0 + j] if 0 <= src < R else 0.0
+        for b0 in range(0, mm, w):
+            for j in range(cw):
+                fwd2[b0, j] = pad2[b0, j]
+            for i in range(b0 + 1, b0 + w):
+                for j in range(cw):
+                    a = pad2[i, j]
+                    b = fwd2[i - 1, j]
+                    fwd2[i, j] = a if a > b else b
+            for j in range(cw):
+                bwd2[b0 + w - 1, j] = pad2[b0 + w - 1, j]
+            for i in range(b0 + w - 2, b0 - 1, -1):
+                for j in range(cw):
+                    a = pad2[i, j]
+                    b = bwd2[i + 1, j]
+                    bwd2[i, j] = a if a > b else b
+        for i in range(R):
+            for j in range(cw):
+                a = bwd2[i, j]
+                b = fwd2[i + 2 * k, j]
+                vm[i, c0 + j] = a if a > b else b
+
+
+@njit(cache=True, nogil=True)
+def _row_terms(z, zoff, i, k, h0, h1, h2, slot, p0, p1, p2):
+    """Horizontal window sums (z, col*z, z*z) of row ``i`` into ring slot ``slot``. Returns
+    True when the row holds a height that is not finite."""
+    R, C = z.shape
     for c in range(C):
         v = z[i, c] - zoff
-        rb[c] = v
         p0[c + 1] = p0[c] + v
         p1[c + 1] = p1[c] + c * v
         p2[c + 1] = p2[c] + v * v
-        m[c] = 0.0
-    # NaN and inf propagate into the sum of squares, so one test covers the row.
-    bad = not math.isfinite(p2[C])
-    # Largest |dz| to the 4 edge neighbours (diagonals span sqrt(2) cells and would read
-    # ordinary slope as step), one neighbour row at a time (branch-free inner loops).
-    for c in range(1, C):
-        d = abs(rb[c] - rb[c - 1])
-        if d > m[c]:
-            m[c] = d
-        if d > m[c - 1]:
-            m[c - 1] = d
-    for dr in (-1, 1):
-        rr = i + dr
-        if rr < 0 or rr >= R:
-            continue
-        for c in range(C):
-            ra[c] = z[rr, c] - zoff
-        for c in range(C):
-            d = abs(ra[c] - rb[c])
-            if d > m[c]:
-                m[c] = d
     for c in range(C):
         c0 = max(c - k, 0)
         c1 = min(c + k, C - 1)
         h0[slot, c] = p0[c1 + 1] - p0[c0]
         h1[slot, c] = p1[c1 + 1] - p1[c0]
         h2[slot, c] = p2[c1 + 1] - p2[c0]
-        tmax[slot, c] = m[c]
-    # Shift-and-max keeps the inner loops branch-free (they vectorise).
-    for off in range(1, k + 1):
-        for c in range(C - off):
-            if m[c + off] > tmax[slot, c]:
-                tmax[slot, c] = m[c + off]
-        for c in range(off, C):
-            if m[c - off] > tmax[slot, c]:
-                tmax[slot, c] = m[c - off]
-    return bad
+    # NaN and inf propagate into the sum of squares, so one test covers the row.
+    return not math.isfinite(p2[C])
 
 
 @njit(cache=True, nogil=True)
@@ -80,7 +153,8 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
     fit [m]) and ``step`` (largest height difference between edge-adjacent cells in the
     window, less the fitted plane's own largest such difference [m]), all (R, C) float32. Windows are clipped at
     the grid edges. One pass over the rows with a ring of 2k+2 rows of partial sums: O(R C)
-    for the fit, O(R C k) for the step maximum. Returns 0, or 1 when a height is not finite.
+    for the fit, and O(R C) for the step maximum too (a separable sliding maximum,
+    :func:`_step_max`), whatever the footprint. Returns 0, or 1 when a height is not finite.
     """
     bad = False
     R, C = z.shape
@@ -90,19 +164,15 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
     h0 = np.zeros((W, C))
     h1 = np.zeros((W, C))
     h2 = np.zeros((W, C))
-    tmax = np.zeros((W, C))
+    vm = np.empty((R, C))
+    _step_max(z, zoff, k, vm)
     p0 = np.zeros(C + 1)
     p1 = np.zeros(C + 1)
     p2 = np.zeros(C + 1)
-    m = np.zeros(C)
     s0 = np.zeros(C)
     sr = np.zeros(C)
     s1 = np.zeros(C)
     s2 = np.zeros(C)
-    vmax = np.zeros(C)
-    ra = np.zeros(C)
-    rb = np.zeros(C)
-    rc = np.zeros(C)
     inv_h = 1.0 / h
     inv_tan2 = 1.0 / (tan_tilt_max * tan_tilt_max)
     inv_rough2 = 1.0 / (rough_max * rough_max)
@@ -120,7 +190,7 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
         inv_suu[c] = 1.0 / suu if suu > 0 else 0.0
     # Prime the window of row 0: rows [0, k].
     for i in range(0, min(k, R - 1) + 1):
-        bad |= _row_terms(z, zoff, i, k, h0, h1, h2, tmax, i % W, p0, p1, p2, m, ra, rb, rc)
+        bad |= _row_terms(z, zoff, i, k, h0, h1, h2, i % W, p0, p1, p2)
         sl = i % W
         for c in range(C):
             s0[c] += h0[sl, c]
@@ -132,7 +202,7 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
             inc = r + k
             if inc < R:
                 sl = inc % W
-                bad |= _row_terms(z, zoff, inc, k, h0, h1, h2, tmax, sl, p0, p1, p2, m, ra, rb, rc)
+                bad |= _row_terms(z, zoff, inc, k, h0, h1, h2, sl, p0, p1, p2)
                 for c in range(C):
                     s0[c] += h0[sl, c]
                     sr[c] += inc * h0[sl, c]
@@ -151,13 +221,6 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
         nr = r1 - r0 + 1
         mr = 0.5 * (r0 + r1)
         svv_row = nr * (nr * nr - 1) / 12.0
-        for c in range(C):
-            vmax[c] = 0.0
-        for rr in range(r0, r1 + 1):
-            sl = rr % W
-            for c in range(C):
-                if tmax[sl, c] > vmax[c]:
-                    vmax[c] = tmax[sl, c]
         inv_nr = 1.0 / nr
         inv_svv_row = 1.0 / svv_row if svv_row > 0 else 0.0
         for c in range(C):
@@ -174,7 +237,7 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
             slope_y[r, c] = b * inv_h
             q2 = ss * inv_n
             rough[r, c] = math.sqrt(q2)
-            sv = vmax[c] - max(abs(a), abs(b))
+            sv = vm[r, c] - max(abs(a), abs(b))
             if sv < 0.0:
                 sv = 0.0
             step[r, c] = sv

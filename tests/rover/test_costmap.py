@@ -58,6 +58,29 @@ def test_terms_match_naive_reference(seed, rows, cols, h):
     np.testing.assert_allclose(t.step_m, step, atol=2e-4)
 
 
+
+@settings(deadline=None, max_examples=40)
+@given(seed=st.integers(0, 10_000), rows=st.integers(1, 30), cols=st.integers(1, 30),
+       k=st.integers(0, 40))
+def test_step_window_maximum_is_exact_for_any_footprint(seed, rows, cols, k):
+    """The sliding maximum behind the step term (O(1) per cell whatever the footprint)
+    equals the window maximum by definition, exactly, for windows up to past the grid."""
+    from rover._costmap import _step_max
+
+    rng = np.random.default_rng(seed)
+    z = (rng.normal(size=(rows, cols)) * rng.uniform(0.01, 3.0)).astype(np.float32)
+    zz = z.astype(np.float64) - 0.5
+    m = np.zeros((rows, cols))
+    m[:, 1:] = np.maximum(m[:, 1:], np.abs(np.diff(zz, axis=1)))
+    m[:, :-1] = np.maximum(m[:, :-1], np.abs(np.diff(zz, axis=1)))
+    m[1:, :] = np.maximum(m[1:, :], np.abs(np.diff(zz, axis=0)))
+    m[:-1, :] = np.maximum(m[:-1, :], np.abs(np.diff(zz, axis=0)))
+    want = np.array([[m[max(r - k, 0):r + k + 1, max(c - k, 0):c + k + 1].max()
+                      for c in range(cols)] for r in range(rows)])
+    got = np.empty((rows, cols))
+    _step_max(z, 0.5, k, got)
+    np.testing.assert_array_equal(got, want)
+
 def test_flat_ground_costs_one():
     t = terrain_cost(np.zeros((20, 30)), 0.5, GEN)
     assert t.cost.dtype == np.float64
