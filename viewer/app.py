@@ -266,8 +266,15 @@ class App:
 
     def _speed(self, step: int) -> None:
         st = self.stage
-        i = SPEEDS.index(st.speed) if st.speed in SPEEDS else SPEEDS.index(1.0)
-        i = min(max(i + step, 0), len(SPEEDS) - 1)
+        if st.speed in SPEEDS:
+            i = min(max(SPEEDS.index(st.speed) + step, 0), len(SPEEDS) - 1)
+        else:
+            # A speed off the ladder (e.g. --speed 150): the next rung up or down from it.
+            finite = SPEEDS[:-1]
+            if step > 0:
+                i = next((j for j, v in enumerate(finite) if v > st.speed), len(SPEEDS) - 1)
+            else:
+                i = max((j for j, v in enumerate(finite) if v < st.speed), default=0)
         st.speed = SPEEDS[i]
         self._say(f"playback {'as fast as it computes' if st.speed is None else f'{st.speed:g}x'}")
 

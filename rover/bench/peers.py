@@ -42,6 +42,9 @@ def available(name: str) -> tuple[bool, str]:
     except ImportError as exc:
         return False, (f"{label} skipped: {dist} is not installed ({exc}); install the "
                        "'bench' extra to compare with it")
+    except Exception as exc:  # noqa: BLE001 - a broken install (e.g. built for another numpy)
+        return False, (f"{label} skipped: {dist} is installed but fails to import "
+                       f"({type(exc).__name__}: {exc}); reinstall it to compare with it")
     from importlib.metadata import PackageNotFoundError, version
 
     try:

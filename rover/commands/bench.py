@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -140,8 +141,11 @@ def run(args) -> int:
         report["notes"].append("--quick: dijkstra is not run in traverses")
     report["settings"].update(quick=bool(args.quick), movingai_problems=problems,
                               seed=args.seed, rover=args.rover)
+    # A report written to stdout itself (--json /dev/stdout) must stay parseable there: the
+    # lines for people go to stderr then.
+    human = sys.stderr if any(_is_stdout(p) for p in (args.json, args.csv)) else sys.stdout
     if not args.quiet:
-        print(format_report(report))
+        print(format_report(report), file=human)
     written = []
     if args.json is not None:
         written.append(str(write_json(args.json, report)))
@@ -155,7 +159,19 @@ def run(args) -> int:
         except ValueError as exc:  # only traverses: nothing to chart
             print(f"note: --png not written: {exc}", file=sys.stderr)
     if written and not args.quiet:
-        print("wrote " + ", ".join(written))
+        print("wrote " + ", ".join(written), file=human)
     elif args.quiet:
-        print(f"{len(report['results'])} results in {time.perf_counter() - t0:.1f} s")
+        print(f"{len(report['results'])} results in {time.perf_counter() - t0:.1f} s", file=human)
     return 0
+
+
+def _is_stdout(path) -> bool:
+    """True when ``path`` is the file stdout writes to (e.g. ``/dev/stdout``)."""
+    if path is None:
+        return False
+    try:
+        a = os.stat(path)
+        b = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no such file yet, or no real stdout
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)

@@ -212,19 +212,24 @@ def test_bad_scenario_file_is_one_line(tmp_path, capsys):
     assert "frobs" in one_error_line([str(sc)], capsys)
 
 
-def test_absent_peer_is_skipped_with_a_note(monkeypatch, tmp_path, capsys):
+@pytest.mark.parametrize("error", [ImportError("No module named 'skimage'"),
+                                   ValueError("numpy.dtype size changed")])
+def test_absent_or_broken_peer_is_skipped_with_a_note(error, monkeypatch, tmp_path, capsys):
+    """A peer that is missing, or installed but failing to import (a wheel built for another
+    numpy), is skipped with a note; it must not crash every bench run."""
     real = bench_peers.importlib.import_module
 
     def fake(name, *a, **k):
         if name.startswith("skimage"):
-            raise ImportError("No module named 'skimage'")
+            raise error
         return real(name, *a, **k)
 
     monkeypatch.setattr(bench_peers.importlib, "import_module", fake)
     j = tmp_path / "r.json"
     out = run_ok(["blobs:32", "--planners", "astar,skimage", "--repeat", "1", "--json", str(j)],
                  capsys).out
-    assert "note: scikit-image route_through_array skipped: scikit-image is not installed" in out
+    why = "is not installed" if isinstance(error, ImportError) else "is installed but fails to import"
+    assert f"note: scikit-image route_through_array skipped: scikit-image {why}" in out
     report = json.loads(j.read_text())
     assert [r["planner"] for r in report["results"]] == ["astar"]
     assert report["machine"]["peer_skimage"] is None
@@ -319,3 +324,17 @@ def test_report_through_a_symlink_and_to_a_device(tmp_path, capsys):
     assert (tmp_path / "link.json").is_symlink()  # the link is kept, its target written
     assert json.loads((tmp_path / "real.json").read_text())["rover_bench"] == 1
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_json_to_stdout_stays_parseable(capfd):
+    """With --json /dev/stdout the lines for people go to stderr, -q or not."""
+    import sys
+    if not os.path.exists("/dev/stdout"):
+        pytest.skip("no /dev/stdout on this system")
+    for quiet in ([], ["-q"]):
+        assert main(["bench", "blobs:32", "--planners", "astar", "--repeat", "1",
+                     "--json", "/dev/stdout", *quiet]) == 0
+        sys.stdout.flush()
+        out = capfd.readouterr()
+        assert json.loads(out.out)["results"], out.out
+        assert "results in" in out.err or "astar" in out.err

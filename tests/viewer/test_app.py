@@ -70,6 +70,17 @@ def test_plus_minus_change_speed_up_to_max(app):
     assert app.clock_t == tl.t_available and tl.finished
 
 
+@pytest.mark.parametrize("start, up, down", [(150.0, 200.0, 100.0), (3.0, 5.0, 2.0),
+                                              (0.1, 0.25, 0.25), (20000.0, None, 10000.0)])
+def test_plus_minus_step_from_a_custom_speed(app, start, up, down):
+    app.stage.speed = start
+    app.handle(_key(pygame.K_PLUS))
+    assert app.stage.speed == up
+    app.stage.speed = start
+    app.handle(_key(pygame.K_MINUS))
+    assert app.stage.speed == down
+
+
 def test_number_keys_toggle_layers_and_the_image(app):
     before = surface_to_array(app.screen)
     app.handle(_key(pygame.K_1))
