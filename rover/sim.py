@@ -445,6 +445,15 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     sensor = SensorModel.for_rover(rover, h, line_of_sight=m.line_of_sight)
     km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost)
     _warm_planner(name, km.cost.dtype, scratch_cls, dstar_cls, rekey=m.unknown_cost > 1.0)
+    if name == "dstar_lite":
+        # Sensing feeds D* Lite without update()'s checks: refuse up front a world whose
+        # costs span more than it can plan over exactly (only hand-built worlds can).
+        from rover.planners._dstar_lite import _check_spread
+
+        fin = true_cost[np.isfinite(true_cost)]
+        if fin.size:
+            _check_spread(max(float(fin.max()), float(m.unknown_cost)),
+                          min(float(fin.min()), float(m.unknown_cost)), true_cost.size)
     # Plans from scratch share one search workspace on the known map for the whole run.
     scratch = None if name == "dstar_lite" else scratch_cls(km.cost)
     gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))

@@ -18,6 +18,12 @@ HEAP_START = 4096
 """Initial queue capacity; it doubles whenever a kernel asks (tests lower it)."""
 PATH_START = 1024
 """Initial capacity of the path scratch [cells]; it doubles whenever a path is longer."""
+MAX_SPREAD = 1e12
+"""Largest (dearest finite cost / least finite cost) x cells the planner accepts. g values
+reach about the dearest cost times the cells on a path, and a step of the least cost must
+still show in them above the search's relative tolerances (1e-14; float64 holds 16 digits):
+beyond this, steps vanish in the sums, neighbours tie and the path cannot be read back.
+A* and Dijkstra have no such limit (they keep parents); 1e12 leaves a 100-fold margin."""
 
 
 class DStarLite:
@@ -40,7 +46,8 @@ class DStarLite:
     Raises
     ------
     ValueError
-        A malformed grid, a start or goal outside it, or a connectivity other than 4 or 8.
+        A malformed grid, a start or goal outside it, a connectivity other than 4 or 8, or
+        costs spread too far for exact float64 sums (see :data:`MAX_SPREAD`; A* has no limit).
 
     Notes
     -----
@@ -69,6 +76,9 @@ class DStarLite:
     def __init__(self, cost, start, goal, *, connectivity: int = 8):
         conn = check_connectivity(connectivity)
         grid, cmin = as_cost_grid(cost)
+        finite = grid[np.isfinite(grid)]
+        self._cmax = float(finite.max()) if finite.size else 1.0
+        _check_spread(self._cmax, cmin if math.isfinite(cmin) else 1.0, grid.size)
         if np.may_share_memory(grid, np.asarray(cost)):
             grid = grid.copy()  # the planner owns its grid; the caller's is never changed
         self._shape = grid.shape
@@ -267,6 +277,11 @@ class DStarLite:
             i = int(np.argmax(high))
             raise ValueError(f"costs must be <= {MAX_COST:g} (or inf for blocked), costs[{i}] "
                              f"is {float(costs_arr[i])!r}")
+        fin = costs_arr[np.isfinite(costs_arr)]
+        if fin.size:
+            cmax = max(self._cmax, float(fin.max()))
+            _check_spread(cmax, min(self._scale, float(fin.min())), self._flat.size)
+            self._cmax = cmax
         flat = r * cols + c
         # Last occurrence wins: unique over the reversed list keeps each cell's last entry.
         uniq, first_rev = np.unique(flat[::-1], return_index=True)
@@ -307,3 +322,14 @@ class DStarLite:
         new = as_cell(cell, self._shape, "cell")
         self._km += self._h(self._start, new)
         self._start = new
+
+
+def _check_spread(cmax: float, cmin: float, cells: int) -> None:
+    """ValueError when costs from ``cmin`` to ``cmax`` on ``cells`` cells exceed
+    :data:`MAX_SPREAD` (see there)."""
+    if cmax / cmin * cells > MAX_SPREAD:
+        raise ValueError(
+            f"D* Lite cannot plan exactly over costs from {cmin:g} to {cmax:g} on {cells} cells: "
+            f"(dearest / least) x cells must be at most {MAX_SPREAD:g}, got "
+            f"{cmax / cmin * cells:.3g} (steps would vanish in float64 sums); use astar or "
+            "dijkstra, which have no such limit")

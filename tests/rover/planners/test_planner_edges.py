@@ -326,3 +326,20 @@ def test_finite_costs_too_large_to_sum_are_refused():
     with pytest.raises(ValueError, match=r"costs must be <= 1e\+100 \(or inf for blocked\), costs\[1\]"):
         planner.update([[0, 1], [1, 1]], [2.0, 1e200])
     assert astar(np.full((3, 3), 1e100), (0, 0), (2, 2)).cost == pytest.approx(2e100 * SQRT2)
+
+
+
+@pytest.mark.parametrize("big", [1e15, 1e16, 1e100])
+def test_dstar_lite_refuses_costs_spread_beyond_float64_with_a_clear_error(big):
+    """1 beside 1e16: steps vanish in the sums and the path could not be read back (it raised
+    RuntimeError); now a ValueError says why and names the planners that can do it."""
+    from rover.planners import DStarLite
+
+    cost = np.array([[1.0, 1.0, 1.0, big, 1.0]])
+    with pytest.raises(ValueError, match="use astar or dijkstra"):
+        DStarLite(cost, (0, 0), (0, 4))
+    ds = DStarLite(np.ones((1, 5)), (0, 0), (0, 4))
+    with pytest.raises(ValueError, match="cannot plan exactly"):
+        ds.update([[0, 3]], [big])
+    assert ds.plan().cost == pytest.approx(4.0)  # the refused update changed nothing
+    assert astar(cost, (0, 0), (0, 4), connectivity=4).cost == pytest.approx(big + 3.0)
