@@ -44,6 +44,13 @@ def _wrap(a):
 
 
 @njit(cache=True, nogil=True)
+def _room(t, dt, t_max):
+    """True when a step of ``dt`` from time ``t`` ends within the limit ``t_max`` [s] (a step
+    past it is never taken); the allowance absorbs the rounding of t summed step by step."""
+    return t + dt <= t_max + 1e-9 * max(1.0, t_max)
+
+
+@njit(cache=True, nogil=True)
 def _cell_ok(known, seen, r, c, cap):
     R, C = known.shape
     if r < 0 or r >= R or c < 0 or c >= C:
@@ -396,9 +403,7 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         if math.hypot(goal_x - x, goal_y - y) <= goal_tol:
             status = GOAL
             break
-        # A step that would end past the time limit is not taken (the limit is never
-        # overshot); the allowance absorbs the rounding of t summed step by step.
-        if t + dt > t_max + 1e-9 * max(1.0, t_max):
+        if not _room(t, dt, t_max):
             status = TIMEOUT
             break
         if e >= e_max:
@@ -609,8 +614,15 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
 
 
 @njit(cache=True, nogil=True)
-def _idle(state, t0, energy0, leg, slope_x, slope_y, h, dt, trace, n0, out):
-    """One step standing still (used when the rover is stuck, so time always advances)."""
+def _idle(state, t0, energy0, leg, slope_x, slope_y, h, dt, t_max, trace, n0, out):
+    """One step standing still (used when the rover is stuck, so time always advances), or
+    none when it would end past ``t_max`` (``out[0]`` rows written: 1 or 0)."""
+    if not _room(t0, dt, t_max):
+        out[0] = 0
+        out[1] = 0.0
+        out[2] = t0
+        out[3] = energy0
+        return
     R, C = slope_x.shape
     rc = min(max(int(math.floor(state[1] / h)), 0), R - 1)
     cc = min(max(int(math.floor(state[0] / h)), 0), C - 1)

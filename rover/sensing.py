@@ -81,7 +81,7 @@ class KnownMap:
             raise ValueError(f"height must have the cost grid's shape {tc.shape}, got {hh.shape}")
         # Checked once here, in the planners' one-pass scan, because the planners trust the
         # known map from then on (one bad cell would otherwise surface as a wrong plan).
-        n_nan, first_nan, _, first_low, _, _, first_high = _scan(tc.reshape(-1))
+        n_nan, first_nan, _, first_low, _, cmin, first_high, cmax = _scan(tc.reshape(-1))
         if n_nan:
             r, c = divmod(int(first_nan), tc.shape[1])
             raise ValueError(f"true_cost has {n_nan} NaN cell{'s' if n_nan > 1 else ''}, the "
@@ -96,6 +96,8 @@ class KnownMap:
         if not (math.isfinite(cell_size) and cell_size > 0):
             raise ValueError(f"cell_size must be a finite number > 0 [m], got {cell_size!r}")
         self.true_cost = tc
+        self.true_cost_range = (float(cmin), float(cmax))
+        """Least and largest finite true costs (inf, -inf when every cell is impassable)."""
         self.height = hh
         self.cell_size = float(cell_size)
         self.unknown_cost = float(unknown_cost)

@@ -450,10 +450,9 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         # costs span more than it can plan over exactly (only hand-built worlds can).
         from rover.planners._dstar_lite import _check_spread
 
-        fin = true_cost[np.isfinite(true_cost)]
-        if fin.size:
-            _check_spread(max(float(fin.max()), float(m.unknown_cost)),
-                          min(float(fin.min()), float(m.unknown_cost)), true_cost.size)
+        lo, hi = km.true_cost_range
+        _check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),
+                      true_cost.size)
     # Plans from scratch share one search workspace on the known map for the whole run.
     scratch = None if name == "dstar_lite" else scratch_cls(km.cost)
     gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))
@@ -644,11 +643,10 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                         trace = np.concatenate([trace, np.empty_like(trace)])
                     # Let time pass so a stuck rover always ends (at the time limit at worst;
                     # a step past it is not taken, and the next drive reports the timeout).
-                    if t + dt <= t_max + 1e-9 * max(1.0, t_max):
-                        _drive._idle(state, t, energy, leg, tr.slope_x, tr.slope_y, h, dt, trace,
-                                     n, out)
-                        n += 1
-                        t = out[2]
+                    _drive._idle(state, t, energy, leg, tr.slope_x, tr.slope_y, h, dt, t_max,
+                                 trace, n, out)
+                    n += int(out[0])
+                    t = out[2]
                     if stuck >= _STUCK_LIMIT and not limits.turn_in_place:
                         # Stopped, nothing new to see, and it can neither turn on the spot
                         # nor reverse: no motion it has is left, so this is final.

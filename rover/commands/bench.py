@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
 
 from rover.commands import CLIError, check_distinct_outputs, check_writable_file, whole_number
+from terrains._files import _stdout_fd
 
 _positive = whole_number(1)
 _seed = whole_number(0)
@@ -143,7 +143,8 @@ def run(args) -> int:
                               seed=args.seed, rover=args.rover)
     # A report written to stdout itself (--json /dev/stdout) must stay parseable there: the
     # lines for people go to stderr then.
-    human = sys.stderr if any(_is_stdout(p) for p in (args.json, args.csv)) else sys.stdout
+    human = (sys.stderr if any(p is not None and _stdout_fd(p) is not None
+                               for p in (args.json, args.csv)) else sys.stdout)
     if not args.quiet:
         print(format_report(report), file=human)
     written = []
@@ -163,15 +164,3 @@ def run(args) -> int:
     elif args.quiet:
         print(f"{len(report['results'])} results in {time.perf_counter() - t0:.1f} s", file=human)
     return 0
-
-
-def _is_stdout(path) -> bool:
-    """True when ``path`` is the file stdout writes to (e.g. ``/dev/stdout``)."""
-    if path is None:
-        return False
-    try:
-        a = os.stat(path)
-        b = os.fstat(sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # no such file yet, or no real stdout
-        return False
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)

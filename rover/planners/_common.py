@@ -55,9 +55,9 @@ def not_found(expanded: int = 0) -> Plan:
 def _scan(cost):
     """One pass over a flat float64 grid.
 
-    Returns (n_nan, first_nan, n_low, first_low, n_blocked, min_finite, first_high);
-    first_* is -1 when there is none (first_high: a finite cost above MAX_COST) and
-    min_finite is inf when every cell is blocked.
+    Returns (n_nan, first_nan, n_low, first_low, n_blocked, min_finite, first_high,
+    max_finite); first_* is -1 when there is none (first_high: a finite cost above MAX_COST),
+    min_finite is inf and max_finite -inf when every cell is blocked.
     """
     n_nan = 0
     first_nan = -1
@@ -65,6 +65,7 @@ def _scan(cost):
     first_low = -1
     n_blocked = 0
     cmin = np.inf
+    cmax = -np.inf
     first_high = -1
     for i in range(cost.size):
         c = cost[i]
@@ -81,13 +82,16 @@ def _scan(cost):
         else:
             if c < cmin:
                 cmin = c
+            if c > cmax:
+                cmax = c
             if c > MAX_COST and first_high < 0:
                 first_high = i
-    return n_nan, first_nan, n_low, first_low, n_blocked, cmin, first_high
+    return n_nan, first_nan, n_low, first_low, n_blocked, cmin, first_high, cmax
 
 
-def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float]:
-    """Validate a cost grid and return it as C-contiguous float64, with its least finite cost.
+def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float, float]:
+    """Validate a cost grid and return it as C-contiguous float64, with its least and largest
+    finite costs.
 
     A C-contiguous float64 grid is used as it is (no copy); float32 (and float16) grids are
     converted once. Integer and boolean grids are refused: their meaning for blocked cells is
@@ -97,8 +101,9 @@ def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float]:
     -------
     grid : numpy.ndarray
         float64, shape (rows, cols), C-contiguous.
-    min_finite : float
-        The least finite cost in the grid (inf when every cell is blocked).
+    min_finite, max_finite : float
+        The least and largest finite costs in the grid (inf and -inf when every cell is
+        blocked).
     """
     arr = np.asarray(cost)
     if arr.dtype.kind in "biu":
@@ -116,7 +121,7 @@ def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float]:
     if arr.size > _MAX_CELLS:
         raise ValueError(f"{name} grid has {arr.size} cells; at most {_MAX_CELLS} are supported")
     grid = np.ascontiguousarray(arr, dtype=np.float64)
-    n_nan, first_nan, n_low, first_low, _, cmin, first_high = _scan(grid.reshape(-1))
+    n_nan, first_nan, n_low, first_low, _, cmin, first_high, cmax = _scan(grid.reshape(-1))
     cols = grid.shape[1]
     if n_nan:
         r, c = divmod(int(first_nan), cols)
@@ -131,7 +136,7 @@ def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float]:
         r, c = divmod(int(first_high), cols)
         raise ValueError(f"{name} grid has a finite cost above {MAX_COST:g} at ({r}, {c}): "
                          f"{float(grid[r, c])!r} (use inf for blocked cells)")
-    return grid, float(cmin)
+    return grid, float(cmin), float(cmax)
 
 
 def as_cell(cell, shape: tuple[int, int], name: str) -> tuple[int, int]:

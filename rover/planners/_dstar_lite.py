@@ -75,9 +75,8 @@ class DStarLite:
 
     def __init__(self, cost, start, goal, *, connectivity: int = 8):
         conn = check_connectivity(connectivity)
-        grid, cmin = as_cost_grid(cost)
-        finite = grid[np.isfinite(grid)]
-        self._cmax = float(finite.max()) if finite.size else 1.0
+        grid, cmin, cmax = as_cost_grid(cost)
+        self._cmax = cmax if math.isfinite(cmax) else 1.0
         _check_spread(self._cmax, cmin if math.isfinite(cmin) else 1.0, grid.size)
         if np.may_share_memory(grid, np.asarray(cost)):
             grid = grid.copy()  # the planner owns its grid; the caller's is never changed

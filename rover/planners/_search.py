@@ -125,7 +125,7 @@ def astar(cost, start, goal, *, connectivity: int = 8, weight: float = 1.0) -> P
         raise ValueError(f"weight must be a number >= 1, got {weight!r}") from None
     if not (w >= 1.0 and math.isfinite(w)):
         raise ValueError(f"weight must be a finite number >= 1, got {weight!r}")
-    grid, cmin = as_cost_grid(cost)
+    grid, cmin, _ = as_cost_grid(cost)
     s = as_cell(start, grid.shape, "start")
     t = as_cell(goal, grid.shape, "goal")
     return _plan(grid, s, t, conn == 8, _hscale(cmin, w))
@@ -167,7 +167,7 @@ def dijkstra(cost, start, goal=None, *, connectivity: int = 8):
     [[0.0, 2.0, inf]]
     """
     conn = check_connectivity(connectivity)
-    grid, _ = as_cost_grid(cost)
+    grid, _, _ = as_cost_grid(cost)
     s = as_cell(start, grid.shape, "start")
     if goal is not None:
         t = as_cell(goal, grid.shape, "goal")
