@@ -429,10 +429,10 @@ class _Reader:
                 raise self.err(f"{key}.size", "must not be given with heightmap: the size is the heightmap's")
             if preset:
                 raise self.err(f"{key}.preset", "must not be given with heightmap: a preset generates terrain")
-            size = _heightmap_shape(heightmap)
-            if size is None:
-                raise self.err(f"{key}.heightmap", f"cannot read the size of {hm!r}: "
-                               "expected a .npy array or a 16-bit grayscale .png")
+            try:
+                size = _heightmap_shape(heightmap)
+            except ValueError as exc:
+                raise self.err(f"{key}.heightmap", f"cannot read the size of {hm!r}: {exc}") from None
         else:
             if "vertical_scale" in t:
                 raise self.err(f"{key}.vertical_scale", "only applies to a heightmap")
@@ -445,11 +445,13 @@ class _Reader:
                 terrains.check_parameters(body, preset=preset, size=size, cell_size=cell, **params)
             except terrains.ParameterError as exc:
                 message = str(exc)
-                if exc.name not in params:  # the body, preset, size or cell size
+                # The library's argument names, as this file spells them.
+                name = {"cell_size": "cell_size_m"}.get(exc.name, exc.name)
+                if name not in params and name not in t:  # a default (e.g. the preset's size)
                     raise self.err(key, message) from None
                 if message.startswith(exc.name):  # the key path says the name already
                     message = message[len(exc.name):].lstrip(" :")
-                raise self.err(f"{key}.{exc.name}", message) from None
+                raise self.err(f"{key}.{name}", message) from None
         elif params:
             raise self.err(f"{key}.{next(iter(params))}", "a terrain model parameter does not "
                            "apply to a heightmap")
@@ -579,23 +581,44 @@ def _type_name(v) -> str:
             list: "an array", dict: "a table"}.get(type(v), type(v).__name__)
 
 
-def _heightmap_shape(path: Path) -> tuple[int, int] | None:
-    """(rows, cols) of a .npy or PNG heightmap read from its header, or None if unreadable."""
+def _heightmap_shape(path: Path) -> tuple[int, int]:
+    """(rows, cols) of a .npy, PNG or GeoTIFF heightmap, read from its header where it has one.
+
+    Raises ValueError saying why the size cannot be read (for a GeoTIFF, the loader's own
+    reason: rasterio missing, or the file unreadable).
+    """
+    suffix = path.suffix.lower()
+    expected = "expected a .npy array, a 16-bit grayscale .png or a .tif GeoTIFF"
     try:
-        if path.suffix.lower() == ".npy":
+        if suffix == ".npy":
+            with open(path, "rb") as fh:
+                if fh.read(6) != b"\x93NUMPY":
+                    raise ValueError("not a .npy file (numpy.save writes one)")
             arr = np.load(path, mmap_mode="r", allow_pickle=False)
-            return (int(arr.shape[0]), int(arr.shape[1])) if arr.ndim == 2 else None
-        if path.suffix.lower() == ".png":
+            if arr.ndim != 2:
+                raise ValueError(f"a heightmap is a 2-D array, this .npy holds shape {arr.shape}")
+            return (int(arr.shape[0]), int(arr.shape[1]))
+        if suffix == ".png":
             with open(path, "rb") as fh:
                 head = fh.read(24)
             if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
-                return None
+                raise ValueError("not a PNG file")
             width, height = struct.unpack(">II", head[16:24])
             return (int(height), int(width))
-        if path.suffix.lower() in (".tif", ".tiff"):
+        if suffix in (".tif", ".tiff"):
             import terrains
 
-            return tuple(terrains.load_heightmap(path, cell_size=1.0).height.shape)
-    except (OSError, ValueError):
-        return None
-    return None
+            try:
+                return tuple(terrains.load_heightmap(path, cell_size=1.0).height.shape)
+            except ValueError as exc:  # the loader's message starts with the path: drop it
+                message = str(exc)
+                prefix = f"{path}: "
+                raise ValueError(message[len(prefix):] if message.startswith(prefix)
+                                 else message) from None
+    except OSError as exc:
+        raise ValueError(exc.strerror or str(exc)) from None
+    except ValueError:
+        raise
+    except Exception as exc:  # numpy's header parser raises assorted errors on a bad .npy
+        raise ValueError(f"unreadable ({type(exc).__name__}: {exc}); {expected}") from None
+    raise ValueError(f"unknown file type {path.suffix!r}; {expected}")

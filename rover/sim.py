@@ -154,7 +154,6 @@ def _why_impassable(world: World, r: int, c: int) -> str:
     tr = world.traversability
     rover = world.scenario.rover
     h = world.cell_size
-    x, y = (c + 0.5) * h, (r + 0.5) * h
     reach = rover.radius_m + h
     import shapely
 

@@ -8,10 +8,11 @@ run's observer blocks until there is room: pausing the view pauses the run soon 
 
 from __future__ import annotations
 
-import math
+import contextlib
 import os
 import queue
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -20,7 +21,6 @@ import pygame
 
 from viewer._render import LAYERS
 from viewer._stage import Stage
-from viewer._timeline import Timeline
 
 __all__ = ["App", "LiveRun", "open_window", "NoDisplayError", "SPEEDS", "default_speed"]
 
@@ -46,8 +46,12 @@ def default_speed(duration_s: float, watch_s: float = 60.0) -> float:
     return best
 
 
-def open_window(size=(1280, 800), title: str = "rover view") -> pygame.Surface:
+def open_window(size=(1280, 800), title: str = "rover view", *,
+                visible: bool = False) -> pygame.Surface:
     """Initialise the display (only: no audio) and open a resizable window.
+
+    ``visible``: also refuse SDL's drivers that show nothing (``dummy``, ``offscreen``),
+    which SDL falls back to when DISPLAY names no X server.
 
     Raises
     ------
@@ -57,14 +61,51 @@ def open_window(size=(1280, 800), title: str = "rover view") -> pygame.Surface:
     if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
             and not os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("SDL_VIDEODRIVER")):
         raise NoDisplayError("DISPLAY is not set")
-    try:
-        pygame.display.init()
-        pygame.font.init()
-        screen = pygame.display.set_mode(size, pygame.RESIZABLE)
-    except pygame.error as exc:
-        raise NoDisplayError(str(exc) or "pygame could not open a window") from None
+    with _held_stderr() as held:
+        try:
+            pygame.display.init()
+            pygame.font.init()
+            screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        except pygame.error as exc:
+            raise NoDisplayError(str(exc) or "pygame could not open a window") from None
+        if visible and pygame.display.get_driver() in ("dummy", "offscreen"):
+            raise NoDisplayError(f"SDL's {pygame.display.get_driver()!r} video driver shows "
+                                 "no window")
+        held.ok = True
     pygame.display.set_caption(title)
     return screen
+
+
+class _Held:
+    ok = False
+
+
+@contextlib.contextmanager
+def _held_stderr():
+    """Hold back what SDL itself writes to stderr (file descriptor 2, below Python) while
+    the window opens: when it cannot open, SDL's own line ("error: XDG_RUNTIME_DIR is
+    invalid ...") would come before ours and say less. Released as it was if the window
+    opened (``held.ok`` set)."""
+    held = _Held()
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable stderr: nothing to hold back
+        yield held
+        return
+    with tempfile.TemporaryFile() as buf:
+        os.dup2(buf.fileno(), 2)
+        try:
+            yield held
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if held.ok:
+                buf.seek(0)
+                text = buf.read()
+                if text:
+                    with contextlib.suppress(OSError):
+                        os.write(2, text)
 
 
 class _Stopped(Exception):

@@ -243,7 +243,12 @@ def snap(true_cost: np.ndarray, cell: float, x: float, y: float) -> tuple[float,
     raise WorkloadError(f"no passable cell within 200 cells of ({x:g}, {y:g}) m")
 
 
-def traverse_world(size: int = 2048, cell: float = 0.5, route_m: float = 1000.0, seed: int = 7,
+TRAVERSE_SEED = 7
+"""Terrain seed of the benchmark traverses when none is given (the README's figures)."""
+
+
+def traverse_world(size: int = 2048, cell: float = 0.5, route_m: float = 1000.0,
+                   seed: int = TRAVERSE_SEED,
                    sense_every_m: float = 0.5):
     """(scenario, world) for a Jezero traverse of ``route_m`` [m] along the diagonal.
 
@@ -381,6 +386,7 @@ class TraverseSpec:
     """``traverse:SIZE``: a generated Jezero traverse (:func:`traverse_world`)."""
 
     size: int
+    seed: int = TRAVERSE_SEED
     kind = "scenario"
 
     @property
@@ -390,7 +396,7 @@ class TraverseSpec:
     def build(self):
         cell = 0.5
         route = min(1000.0, 0.8 * self.size * cell * SQRT2)
-        return traverse_world(self.size, cell, route)
+        return traverse_world(self.size, cell, route, seed=self.seed)
 
 
 def scenarios_dir() -> Path:
@@ -462,7 +468,7 @@ def _map_header(path: Path) -> tuple[int, int]:
 
 
 def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic",
-                   seed: int = 0) -> list:
+                   seed: int | None = None) -> list:
     """The workload(s) a command-line word names.
 
     Parameters
@@ -473,7 +479,8 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
     limit : int, optional
         Most Moving AI problems to run per map (evenly spread); None: all.
     rover, seed
-        Rover preset and seed for ``PRESET:SIZE`` grids.
+        Rover preset for ``PRESET:SIZE`` grids; terrain or grid seed for the generated
+        workloads (None: 0 for grids, :data:`TRAVERSE_SEED` for ``traverse:SIZE``).
 
     Returns
     -------
@@ -508,11 +515,12 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
     if ":" in word:
         source, _, size = word.partition(":")
         if source == "blobs":
-            return [GridSpec("blobs", _size(word, size), seed)]
+            return [GridSpec("blobs", _size(word, size), seed or 0)]
         if source == "traverse":
-            return [TraverseSpec(_size(word, size, 128, 4096))]
+            return [TraverseSpec(_size(word, size, 128, 4096),
+                                 TRAVERSE_SEED if seed is None else seed)]
         if source in terrains.presets():
-            return [GridSpec(source, _size(word, size, 64), seed, rover)]
+            return [GridSpec(source, _size(word, size, 64), seed or 0, rover)]
         valid = ", ".join(["blobs", "traverse"] + list(terrains.presets()))
         raise WorkloadError(f"{word!r}: unknown generated workload {source!r}; valid: {valid} "
                             "(followed by :SIZE)")
@@ -520,7 +528,8 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
                         "or .scen, a folder, or NAME:SIZE such as blobs:1024)")
 
 
-def default_workloads(*, quick: bool = False, rover: str = "generic", seed: int = 0) -> list:
+def default_workloads(*, quick: bool = False, rover: str = "generic",
+                      seed: int | None = None) -> list:
     """The workloads ``rover bench`` runs when none is named.
 
     Every shipped scenario (plan and traverse), the planner benchmark grid ``blobs:1024``
@@ -532,6 +541,7 @@ def default_workloads(*, quick: bool = False, rover: str = "generic", seed: int 
     folder = scenarios_dir()
     out: list = [ScenarioSpec(f, load_scenario(f))
                  for f in (sorted(folder.glob("*.toml")) if folder.is_dir() else [])]
+    seed = seed or 0
     if quick:
         out += [GridSpec("blobs", 256, seed), GridSpec("mars-jezero", 256, seed, rover)]
     else:

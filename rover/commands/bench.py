@@ -51,8 +51,9 @@ def register(sub) -> None:
                         "Dijkstra traverses (about 5 s once numba has cached its kernels)")
     p.add_argument("--rover", metavar="NAME", default="generic",
                    help="rover preset for PRESET:SIZE cost maps (default generic)")
-    p.add_argument("--seed", metavar="N", type=_seed, default=0,
-                   help="seed for generated grids (default 0)")
+    p.add_argument("--seed", metavar="N", type=_seed, default=None,
+                   help="seed of the generated workloads: grids (default 0) and traverse:SIZE "
+                        "terrains (default 7); scenario files keep their own")
     p.add_argument("--json", metavar="FILE", type=Path, help="write the full report as JSON")
     p.add_argument("--csv", metavar="FILE", type=Path, help="write one row per result as CSV")
     p.add_argument("--png", metavar="FILE", type=Path,

@@ -75,15 +75,19 @@ def default_out_dir(scenario_name: str) -> Path:
     return out
 
 
-def prepare_out_dir(out: Path) -> Path:
-    """Create ``out`` (and parents); :class:`CLIError` if it is a file or cannot be made."""
+def prepare_out_dir(out: Path) -> tuple[Path, list[Path]]:
+    """Create ``out`` (and parents); :class:`CLIError` if it is a file or cannot be made.
+
+    Returns ``(out, created)``: ``created`` lists the folders this call made, innermost
+    first, so that a failed write can take them back (see :func:`_remove_partial`).
+    """
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out: {out} exists and is not a folder")
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        created = _make_folder(out)
     except OSError as exc:
         raise CLIError(f"--out: cannot create {out}: {exc.strerror or exc}") from None
-    return out
+    return out, created
 
 
 def run(args) -> int:
@@ -97,7 +101,12 @@ def run(args) -> int:
     # Everything a user can get wrong is checked before the output folder is made.
     png = getattr(args, "png", None)
     frames = getattr(args, "frames", None)
-    check_writable_file(png, "--png")
+    if png is not None and not png.parent.exists():
+        # Like --frames, --png may name a folder that does not exist yet (even one inside
+        # --out): it is made when the picture is written.
+        check_writable_dir(png.parent, "--png")
+    else:
+        check_writable_file(png, "--png")
     if png is not None and png.suffix.lower() != ".png" and not is_stream(png):
         raise CLIError(f"--png must name a .png file, got {str(png)!r}")
     heightmap = scenario.terrain.heightmap
@@ -115,8 +124,6 @@ def run(args) -> int:
     except BaseException:
         _prewarm.stop(warm)
         raise
-    out = prepare_out_dir(args.out if args.out is not None else default_out_dir(scenario.name))
-
     from rover.io.replay import REPLAY_FILE, Recorder, Replay, save_replay, scene_from_world
 
     bar = ProgressBar(enabled=not args.quiet)
@@ -126,11 +133,15 @@ def run(args) -> int:
                           observer=recorder)
     finally:
         bar.close()
-    summary = dict(result.summary)
-    summary["output_dir"] = str(out)
     written: list = []
+    created: list = []
     with _interrupt_deferred() as interrupted:
         try:
+            # Made only now: a run stopped before this point leaves no folder behind.
+            out, created = prepare_out_dir(args.out if args.out is not None
+                                           else default_out_dir(scenario.name))
+            summary = dict(result.summary)
+            summary["output_dir"] = str(out)
             # A summary.json left by an earlier run in this folder would vouch for files that are
             # about to be replaced: remove it first, write it again last.
             (out / "summary.json").unlink(missing_ok=True)
@@ -142,13 +153,18 @@ def run(args) -> int:
 
                 replay = Replay(scene=scene, snapshots=tuple(recorder.snapshots), summary=summary)
                 if png is not None:
+                    created += _make_folder(png.parent)
                     written.append(render_png(replay, png))
                 if frames is not None:
+                    created += _make_folder(frames)
                     written.append(frames)  # write_frames removes older frames first
                     write_frames(replay, frames, count=args.frame_count)
             write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
+        except CLIError:
+            _remove_partial(written, frames, created)
+            raise
         except OSError as exc:
-            _remove_partial(written, frames)
+            _remove_partial(written, frames, created)
             raise CLIError(f"cannot write the results: {exc.strerror or exc}"
                            + (f" ({exc.filename})" if exc.filename else "")) from None
     if interrupted:
@@ -169,10 +185,17 @@ def run(args) -> int:
     return EXIT_OK if outcome == "reached" else EXIT_NOT_REACHED
 
 
-def _remove_partial(written: list, frames: Path | None) -> None:
+def _make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those it made, innermost first."""
+    made = [p for p in (folder, *folder.absolute().parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    return made
+
+
+def _remove_partial(written: list, frames: Path | None, created: list) -> None:
     """After a failed write, take back what this run already wrote (each file is whole, but
-    without summary.json the set is not a run): the error then leaves no results behind.
-    Devices such as /dev/null are left alone."""
+    without summary.json the set is not a run) and the folders it made, when they are left
+    empty: the error then leaves no results behind. Devices such as /dev/null are left alone."""
     paths = []
     for p in written:
         if p == frames:
@@ -182,6 +205,9 @@ def _remove_partial(written: list, frames: Path | None) -> None:
     for p in paths:
         with contextlib.suppress(OSError):
             p.unlink()
+    for folder in created:  # innermost first; a folder that still holds something stays
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 @contextlib.contextmanager
@@ -195,11 +221,14 @@ def _interrupt_deferred():
     if threading.current_thread() is not threading.main_thread():
         yield caught
         return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(True))
+    # SIGTERM (a job scheduler's stop) too: its default would kill the process mid-file.
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(True))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield caught
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def format_summary(s: dict) -> str:

@@ -148,8 +148,6 @@ def _replay(args, target: Path) -> int:
 
 def _open(args, title: str):
     """The window, or a CLIError when there is no display to show it on."""
-    import pygame
-
     shots = args.shots
     if shots is not None and shots.exists() and not shots.is_dir():
         raise CLIError(f"--shots: {shots} exists and is not a folder")
@@ -157,12 +155,9 @@ def _open(args, title: str):
     from viewer.app import NoDisplayError, open_window
 
     try:
-        screen = open_window(args.size, title)
-        # SDL falls back to a driver that shows nothing (no X server behind DISPLAY, or
-        # SDL_VIDEODRIVER=dummy); without a --script to end it, the viewer would wait forever.
-        if pygame.display.get_driver() in ("dummy", "offscreen") and not args.script:
-            raise NoDisplayError(f"SDL's {pygame.display.get_driver()!r} video driver shows "
-                                 "no window")
+        # Without a --script to end it, a viewer on a driver that shows nothing (no X server
+        # behind DISPLAY, or SDL_VIDEODRIVER=dummy) would wait forever.
+        screen = open_window(args.size, title, visible=not args.script)
     except NoDisplayError as exc:
         _quit()
         raise _no_display(exc) from None

@@ -219,7 +219,7 @@ def test_impassable_start_suggests_a_passable_point_that_validates(tmp_path, cap
 
 
 @pytest.mark.parametrize("flag,value,pattern", [
-    ("--png", "{tmp}/no/such/run.png", r"--png: folder .*/no/such does not exist"),
+    ("--png", "{tmp}/small.toml/sub/run.png", r"--png: cannot create folder .*small.toml/sub"),
     ("--png", "{tmp}", r"--png: .* is a folder"),
     ("--png", "{tmp}/small.toml/run.png", r"--png: .*small.toml is not a folder"),
     ("--frames", "{tmp}/small.toml", r"--frames: .* exists and is not a folder"),
@@ -245,7 +245,24 @@ def test_failed_write_is_a_one_line_error(small, tmp_path, capsys, monkeypatch):
     assert main(["run", str(small), "-q", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: cannot write the results: No space left on device") and err.count("\n") == 1
-    assert not (tmp_path / "o" / "summary.json").exists()
+    assert not (tmp_path / "o").exists()  # the folder the run made is taken back, empty
+
+
+def test_png_may_name_a_folder_that_the_run_makes(small, tmp_path, capsys):
+    out = tmp_path / "new" / "run"
+    assert main(["run", str(small), "-q", "--out", str(out), "--png", str(out / "pics" / "run.png")]) == 0
+    assert (out / "pics" / "run.png").stat().st_size > 0 and (out / "summary.json").is_file()
+
+
+def test_a_run_stopped_before_its_results_leaves_no_folder(small, tmp_path, monkeypatch):
+    import rover.sim as sim
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim, "simulate", stopped)
+    assert main(["run", str(small), "-q", "--out", str(tmp_path / "o" / "p")]) == 130
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_failed_picture_takes_back_the_results_already_written(small, tmp_path, capsys,
@@ -262,7 +279,8 @@ def test_a_failed_picture_takes_back_the_results_already_written(small, tmp_path
     err = capsys.readouterr().err
     assert err.startswith("error: cannot write the results: No space left on device")
     assert err.count("\n") == 1
-    assert list(out.iterdir()) == [] and not (tmp_path / "r.png").exists()
+    # No results, and neither the folders the run made nor a half-written picture.
+    assert not out.exists() and not (tmp_path / "fr").exists() and not (tmp_path / "r.png").exists()
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")

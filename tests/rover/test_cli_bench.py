@@ -279,6 +279,19 @@ def test_generated_workloads_are_deterministic():
     assert np.isfinite(a.cost[a.start]) and np.isfinite(a.cost[a.goal])
 
 
+def test_seed_reaches_the_traverse_and_its_default_is_the_documented_one():
+    from rover.bench.workloads import TRAVERSE_SEED, TraverseSpec
+
+    (default,) = parse_workload("traverse:128")
+    (seeded,) = parse_workload("traverse:128", seed=3)
+    assert default == TraverseSpec(128, TRAVERSE_SEED) and seeded == TraverseSpec(128, 3)
+    (grid,) = parse_workload("blobs:64")
+    assert grid.seed == 0
+    a, b = default.build()[1], seeded.build()[1]
+    assert a.seed == TRAVERSE_SEED and b.seed == 3
+    assert not np.array_equal(a.terrain.height, b.terrain.height)
+
+
 def test_peak_rss_sees_a_touched_allocation():
     n, out = peak_rss(lambda: np.ones(8 * 2**20).sum())  # 64 MiB, touched
     if n is None:

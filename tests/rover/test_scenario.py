@@ -140,6 +140,10 @@ BAD = [
      r"\[\[hazards\]\]\[0\]\.radius_m: must be <= 1e\+09"),
     ("huge polygon", scenario_text(hazards="[[hazards]]\npolygon = [[0, 0], [1e300, 0], [0, 1e300]]\n"),
      r"\[\[hazards\]\]\[0\]\.polygon\[1\]: coordinates must lie within \+-1e\+09 m"),
+    ("huge cell size", scenario_text(terrain="[terrain]\ncell_size_m = 1e300\n"),
+     r"\[terrain\]\.cell_size_m: must be a number > 0 and <= 1e\+06 \(metres\), got 1e\+300$"),
+    ("one-cell terrain", scenario_text(terrain="[terrain]\nsize = 1\n"),
+     r"\[terrain\]\.size: must be at least 2 cells per side, got \(1, 1\)$"),
     # x < width, yet x / cell_size rounds to the column past the last one.
     ("start on the far edge", scenario_text(terrain="[terrain]\nsize = [68, 68]\ncell_size_m = 0.2\n",
                                             mission="[mission]\nstart = [13.6, 13.6]\ngoal = [2, 2]\n"),
@@ -185,6 +189,31 @@ def test_a_scenario_can_come_through_a_pipe(tmp_path):
         assert load_scenario(f"/dev/fd/{r}").name == "unit"
     finally:
         os.close(r)
+
+
+@pytest.mark.parametrize("name,content,pattern", [
+    ("dem.npy", b"not numpy", r"cannot read the size of 'dem\.npy': not a \.npy file"),
+    ("dem.npy", None, r"cannot read the size of 'dem\.npy': a heightmap is a 2-D array, "
+                      r"this \.npy holds shape \(3,\)"),
+    ("dem.png", b"GIF89a", r"cannot read the size of 'dem\.png': not a PNG file"),
+    ("dem.asc", b"ncols 3", r"cannot read the size of 'dem\.asc': unknown file type '\.asc'; "
+                            r"expected a \.npy array, a 16-bit grayscale \.png or a \.tif GeoTIFF"),
+    ("dem.tif", b"II*\x00" + bytes(64), r"cannot read the size of 'dem\.tif': reading GeoTIFF "
+                                        r"needs the optional package rasterio \(pip install"),
+])
+def test_an_unusable_heightmap_says_why(tmp_path, monkeypatch, name, content, pattern):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "rasterio", None)  # as on an install without the extra
+    if content is None:
+        np.save(tmp_path / name, np.zeros(3))
+    else:
+        (tmp_path / name).write_bytes(content)
+    path = tmp_path / "case.toml"
+    path.write_text(scenario_text(terrain=f'[terrain]\nheightmap = "{name}"\n'))
+    with pytest.raises(ScenarioError, match=r"\[terrain\]\.heightmap: " + pattern) as info:
+        load_scenario(path)
+    assert "\n" not in str(info.value)
 
 
 def test_heightmap_is_relative_to_the_scenario_file(tmp_path):

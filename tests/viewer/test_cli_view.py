@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -55,8 +54,10 @@ def test_run_writes_a_replay_and_a_png(small_path, tmp_path, capsys):
 
 def test_run_png_bad_folder_is_refused_before_running(small_path, tmp_path, capsys):
     out = tmp_path / "never"
-    assert main(["run", str(small_path), "--out", str(out), "--png", str(tmp_path / "no" / "x.png")]) == 2
-    _one_error_line(capsys, r"--png: folder .*no does not exist")
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["run", str(small_path), "--out", str(out), "--png", str(afile / "no" / "x.png")]) == 2
+    _one_error_line(capsys, r"--png: cannot create folder .*afile/no \(its parent is not a writable folder\)")
     assert not out.exists()
     assert main(["run", str(small_path), "--frame-count", "0"]) == 2
     assert "--frame-count" in capsys.readouterr().err
@@ -157,6 +158,21 @@ def test_view_on_a_driver_that_shows_nothing_says_so_instead_of_waiting(run_dir,
         assert main(["view", str(target)]) == 2
         _one_error_line(capsys, r"cannot open a window: no display available \(SDL's 'dummy' "
                                 r"video driver shows no window\)")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 and Wayland are Linux's")
+def test_sdls_own_complaint_does_not_come_before_our_line(run_dir):
+    # Without XDG_RUNTIME_DIR, SDL writes its own "error: ..." line to file descriptor 2 as
+    # the display starts; the user should read one line, ours.
+    # DISPLAY names no X server: SDL tries Wayland (which complains) and falls back to offscreen.
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_RUNTIME_DIR", "SDL_VIDEODRIVER",
+                                                            "WAYLAND_DISPLAY")}
+    env.update(DISPLAY=":97", SDL_AUDIODRIVER="dummy")
+    proc = subprocess.run([sys.executable, "-m", "rover", "view", str(run_dir)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith(
+        "error: cannot open a window: no display available (SDL's 'offscreen' video driver"), proc.stderr
 
 
 def test_view_of_a_damaged_replay_is_one_line(run_dir, tmp_path, capsys):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rover.io.replay import Replay, ReplayError, load_replay, save_replay
+from rover.io.replay import ReplayError, load_replay, save_replay
 from viewer._render import COLOURS, LAYERS, _FOG_KEEP
 from viewer.offscreen import render_image, render_png, stage_for, surface_to_array
 
