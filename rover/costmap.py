@@ -92,6 +92,10 @@ class Traversability:
     """float32, detrended largest edge-neighbour height difference in the footprint [m]."""
     cell_size: float
     """Edge of a cell [m]."""
+    hazard_keep_out: np.ndarray | None = None
+    """bool, cells made impassable by the keep-out polygons alone (the polygons grown by the
+    rover's radius); None without polygons. Operators draw these zones from orbit, so the
+    rover knows them before it sees them (see :class:`rover.sensing.KnownMap`)."""
 
     @property
     def tilt_deg(self) -> np.ndarray:
@@ -306,11 +310,12 @@ def terrain_cost(
                 # point of a finite cell is within the radius of the rock.
                 _stamp_discs(keep_out, xs, ys, np.ascontiguousarray(rad + rover.radius_m), h)
     hazards = tuple(hazards)
+    hazard_keep_out = None
     if hazards:
         geoms = _polygon_geometries(hazards)
         point_obstacles |= rasterize_polygons(geoms, (rows, cols), h).view(np.uint8)
-        keep_out |= rasterize_polygons(geoms, (rows, cols), h,
-                                       margin_m=rover.radius_m).view(np.uint8)
+        hazard_keep_out = rasterize_polygons(geoms, (rows, cols), h, margin_m=rover.radius_m)
+        keep_out |= hazard_keep_out.view(np.uint8)
 
     obstacle = point_obstacles.copy()
     cost = np.empty((rows, cols), dtype=np.float64)
@@ -329,7 +334,7 @@ def terrain_cost(
     cost[keep_out.view(bool)] = np.inf
     return Traversability(
         cost=cost, obstacles=obstacle.view(bool), slope_x=sx, slope_y=sy,
-        roughness_m=rough, step_m=step, cell_size=h,
+        roughness_m=rough, step_m=step, cell_size=h, hazard_keep_out=hazard_keep_out,
     )
 
 

@@ -69,10 +69,14 @@ class KnownMap:
         Cell edge [m].
     unknown_cost : float
         Cost assumed for unseen cells (>= 1, finite).
+    known_impassable : numpy.ndarray, optional
+        (rows, cols) bool, cells known to be impassable before anything is seen (keep-out
+        zones drawn from orbit, :attr:`rover.costmap.Traversability.hazard_keep_out`); they
+        start at ``inf``. Each must be impassable in ``true_cost`` too.
     """
 
     def __init__(self, true_cost: np.ndarray, height: np.ndarray, cell_size: float,
-                 unknown_cost: float = 1.0):
+                 unknown_cost: float = 1.0, known_impassable: np.ndarray | None = None):
         tc = np.ascontiguousarray(true_cost, dtype=np.float64)
         if tc.ndim != 2:
             raise ValueError(f"true_cost must be a 2-D array, got shape {tc.shape}")
@@ -102,7 +106,21 @@ class KnownMap:
         self.cell_size = float(cell_size)
         self.unknown_cost = float(unknown_cost)
         self.cost = np.full(tc.shape, float(unknown_cost), dtype=np.float64)
-        """Known cost grid (float64): true cost where seen, ``unknown_cost`` elsewhere."""
+        """Known cost grid (float64): true cost where seen or known from the start,
+        ``unknown_cost`` elsewhere."""
+        self._unknown = tc.size      # cells that may still hold unknown_cost
+        if known_impassable is not None:
+            prior = np.asarray(known_impassable, dtype=bool)
+            if prior.shape != tc.shape:
+                raise ValueError(f"known_impassable must have the cost grid's shape {tc.shape}, "
+                                 f"got {prior.shape}")
+            wrong = np.flatnonzero(prior.reshape(-1) & (tc.reshape(-1) < np.inf))
+            if wrong.size:
+                r, c = divmod(int(wrong[0]), tc.shape[1])
+                raise ValueError(f"known_impassable cell (row {r}, col {c}) is passable in "
+                                 f"true_cost ({float(tc[r, c])!r})")
+            self.cost[prior] = np.inf
+            self._unknown -= int(np.count_nonzero(prior))
         self.seen = np.zeros(tc.shape, dtype=np.uint8)
         """1 where the cell has been seen."""
         self._cells = np.empty((0, 2), dtype=np.int64)
@@ -119,7 +137,7 @@ class KnownMap:
         ``unknown_cost`` while some cell still holds it. This is the heuristic scale of A*
         on the known map, which would otherwise cost a pass over the grid per replan.
         """
-        if self._changed < self.cost.size:
+        if self._changed < self._unknown:
             return min(self._changed_min, self.unknown_cost)
         return self._changed_min
 

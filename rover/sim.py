@@ -442,7 +442,9 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     rows, cols = true_cost.shape
     limits = DriveLimits.from_spec(rover)
     sensor = SensorModel.for_rover(rover, h, line_of_sight=m.line_of_sight)
-    km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost)
+    # Keep-out zones are drawn by the operators: known from the start, not discovered.
+    km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost,
+                  known_impassable=world.traversability.hazard_keep_out)
     _warm_planner(name, km.cost.dtype, scratch_cls, dstar_cls, rekey=m.unknown_cost > 1.0)
     if name == "dstar_lite":
         # Sensing feeds D* Lite without update()'s checks: refuse up front a world whose

@@ -72,6 +72,8 @@ def test_impassable_cell_reported_as_inf():
     (dict(true_cost=np.ones((4, 4)), height=np.zeros((4, 4)), cell_size=1.0, unknown_cost=0.5), r"unknown_cost must be a finite number >= 1"),
     (dict(true_cost=np.where(np.eye(4) > 0, np.nan, 1.0), height=np.zeros((4, 4)), cell_size=1.0), r"true_cost has 4 NaN cells, the first at \(row 0, col 0\)"),
     (dict(true_cost=np.array([[1.0, 1.0], [0.5, np.inf]]), height=np.zeros((2, 2)), cell_size=1.0), r"true_cost must be >= 1 .* cell \(row 1, col 0\) is 0.5"),
+    (dict(true_cost=np.ones((4, 4)), height=np.zeros((4, 4)), cell_size=1.0, known_impassable=np.zeros((4, 3), bool)), r"known_impassable must have the cost grid's shape"),
+    (dict(true_cost=np.array([[1.0, np.inf], [2.0, 1.0]]), height=np.zeros((2, 2)), cell_size=1.0, known_impassable=np.array([[False, True], [True, False]])), r"known_impassable cell \(row 1, col 0\) is passable in true_cost \(2.0\)"),
 ])
 def test_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -93,14 +95,20 @@ def test_huge_range_is_clamped_to_the_grid(range_m):
     assert km2.seen.all()    # a huge near field covers the whole grid
 
 
+@pytest.mark.parametrize("prior", [False, True])
 @pytest.mark.parametrize("unknown", [1.0, 1.5, 3.0])
-def test_least_cost_tracks_the_known_map(unknown):
+def test_least_cost_tracks_the_known_map(unknown, prior):
     # Random true costs (some below, some at, some above the unknown cost, some blocked) and
     # sensing from random poses until every cell is seen: the O(1) figure must equal a pass
-    # over the grid after every step, including once no cell holds the unknown cost.
+    # over the grid after every step, including once no cell holds the unknown cost. With
+    # ``prior``, most blocked cells are known from the start (keep-out zones).
     rng = np.random.default_rng(int(unknown * 10))
     true = rng.choice([1.0, 1.5, 2.0, 2.5, 3.0, 4.0, np.inf], size=(24, 24))
-    km = KnownMap(true, np.zeros(true.shape, np.float32), 1.0, unknown_cost=unknown)
+    known = (np.isinf(true) & (rng.random(true.shape) < 0.8)) if prior else None
+    km = KnownMap(true, np.zeros(true.shape, np.float32), 1.0, unknown_cost=unknown,
+                  known_impassable=known)
+    if prior:
+        assert np.isinf(km.cost[known]).all() and (km.cost[~known] == unknown).all()
 
     def scan():
         finite = km.cost[np.isfinite(km.cost)]
@@ -122,3 +130,16 @@ def test_least_cost_without_a_passable_cell():
     km.sense(1.5, 1.5, 0.0, SensorModel(range_m=9.0, fov_deg=360.0, near_m=1.0,
                                         line_of_sight=False))
     assert km.least_cost == math.inf
+
+
+def test_least_cost_once_all_but_the_known_cells_are_seen():
+    # Every passable cell dearer than the unknown cost: once all of them are seen, no cell
+    # holds the unknown cost any more, although the keep-out cells were never "changed".
+    true = np.full((6, 6), 2.0)
+    true[:, :2] = np.inf
+    km = KnownMap(true, np.zeros(true.shape, np.float32), 1.0, unknown_cost=1.0,
+                  known_impassable=np.isinf(true))
+    assert km.least_cost == 1.0
+    km.sense(4.0, 3.0, 0.0, SensorModel(range_m=1.0, fov_deg=360.0, near_m=9.0,
+                                        line_of_sight=False))
+    assert km.seen.all() and km.least_cost == 2.0

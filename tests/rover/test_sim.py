@@ -214,6 +214,24 @@ def test_body_never_enters_a_hazard():
         assert min(body_gaps(res, polygons=polys)) >= 0.0
 
 
+def test_keep_out_zones_are_known_before_they_are_seen():
+    # A wall of a zone across the straight line, far beyond the sensor's reach at the start:
+    # the very first plan already goes around it.
+    wall = [(14.0, 2.0), (16.0, 2.0), (16.0, 26.0), (14.0, 26.0)]
+    t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0)
+    sc = scenario((3.0, 14.0), (27.0, 14.0), size=(60, 60), hazards=[wall], sense_every_m=0.5)
+    world = world_from_terrain(sc, t)
+    zone = world.traversability.hazard_keep_out
+    assert zone[28, 30] and not zone[28, 5]
+    for planner in ("dstar_lite", "astar"):
+        plans = []
+        res = simulate(sc, world=world, planner=planner,
+                       observer=lambda snap: snap.kind == "replan" and plans.append(snap.plan))
+        assert res.summary["outcome"] == "reached", res.summary["reason"]
+        assert len(plans[0]) and not zone[plans[0][:, 0], plans[0][:, 1]].any()
+        assert all(not zone[p[:, 0], p[:, 1]].any() for p in plans if len(p))
+
+
 def test_reaches_goal_with_summary_trace_and_replans():
     sc, t = random_case(11, "generic")
     res = run(sc, t)
