@@ -28,8 +28,15 @@ _LAZY = {
 }
 
 
+_SUBMODULES = ("planners", "costmap", "sensing", "sim", "scenario", "models", "kinematics",
+               "follower", "bench", "io")
+"""Public submodules, reachable as attributes (``rover.planners.astar``) after ``import rover``."""
+
+
 def __getattr__(name: str):
     # Lazy so that `import rover` (and `rover --help`) stays fast and imports no numba.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"rover.{name}")
     mod = _LAZY.get(name)
     if mod is None:
         raise AttributeError(f"module 'rover' has no attribute {name!r}")
@@ -37,4 +44,4 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(list(globals()) + __all__)
+    return sorted(list(globals()) + __all__ + list(_SUBMODULES))

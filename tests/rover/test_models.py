@@ -73,3 +73,4 @@ def test_presets_returns_a_copy():
     d = rover_presets()
     d.clear()
     assert rover_presets()
+
