@@ -266,8 +266,13 @@ def _grid_rows(prob: GridProblem, names: list[str], repeat: int, tick) -> list[d
     return rows
 
 
+OFF_LISTED = 10
+"""Off-optimum Moving AI problems listed by position in a report row (the count is whole)."""
+
+
 def _movingai_rows(spec: MovingAISpec, names: list[str], tick) -> list[dict]:
     grid, problems = spec.build()
+    where = spec.indices(spec.total)  # each problem's position in the .scen, for the report
     solvers = {n: _solver(n, grid) for n in names}
     p0 = problems[-1]  # the hardest bucket: warm-up and memory
     mem = {}
@@ -277,6 +282,7 @@ def _movingai_rows(spec: MovingAISpec, names: list[str], tick) -> list[dict]:
     k = len(problems)
     times = {n: np.empty(k) for n in names}
     err = {n: np.empty(k) for n in names}
+    found = {n: np.empty(k) for n in names}
     ratio = {n: np.full(k, np.nan) for n in names}
     expanded = {n: 0 for n in names}
     cuts = {n: 0 for n in names}
@@ -289,6 +295,7 @@ def _movingai_rows(spec: MovingAISpec, names: list[str], tick) -> list[dict]:
             rc, cut, _ = path_cost(grid, path)
             if c is None:
                 c = rc
+            found[n][i] = c
             cuts[n] += cut
             if e is not None:
                 expanded[n] += e
@@ -300,21 +307,30 @@ def _movingai_rows(spec: MovingAISpec, names: list[str], tick) -> list[dict]:
                 if p.optimal_length > 0:
                     ratio[n][i] = c / p.optimal_length
     rows = []
+    base = float(times["astar"].sum()) if "astar" in names else None
     for n in names:
         t = times[n]
         total = float(t.sum())
         worst = float(err[n].max())
         finite_r = ratio[n][np.isfinite(ratio[n])]
+        off = np.flatnonzero(err[n] > MOVINGAI_TOLERANCE)
         rows.append({
             "workload": spec.name, "kind": "movingai", "planner": n,
             "rows": grid.shape[0], "cols": grid.shape[1], "cell_size_m": 1.0,
             "problems": k, "problems_in_file": spec.total, "runs": k,
             "time_ms_median": _ms(float(np.median(t))), "time_ms_min": _ms(float(t.min())),
             "time_ms_max": _ms(float(t.max())), "total_s": round(total, 4),
+            "total_vs_astar": round(total / base, 4) if base else None,
             "expanded": expanded[n] if n in OURS else None,
             "expansions_per_s": round(expanded[n] / total) if n in OURS and total > 0 else None,
             "worst_abs_error": worst if math.isfinite(worst) else None,
-            "not_optimal": int(np.count_nonzero(err[n] > MOVINGAI_TOLERANCE)),
+            "not_optimal": int(len(off)),
+            # The first few, so a user can rerun them: position in the .scen (0 = its first
+            # problem), the optimal length and the cost found (None: no path).
+            "not_optimal_problems": [
+                {"index": int(where[i]), "optimal": problems[i].optimal_length,
+                 "cost": float(found[n][i]) if math.isfinite(found[n][i]) else None}
+                for i in off[:OFF_LISTED]],
             "unsolved": unsolved[n], "corner_cuts": cuts[n],
             "cost_ratio": round(float(finite_r.mean()), 6) if len(finite_r) else None,
             "cost_ratio_max": round(float(finite_r.max()), 6) if len(finite_r) else None,
@@ -530,7 +546,7 @@ def format_report(report: dict) -> str:
             if r["corner_cuts"]:
                 ratio += f" ({r['corner_cuts']} cuts)"
             rows.append([r["workload"], r["planner"], f"{r['problems']}/{r['problems_in_file']}",
-                         _time(r), _f(r["total_s"], ".2f"),
+                         _time(r), _f(r["total_s"], ".2f"), _f(r["total_vs_astar"], ".2f"),
                          _f(r["expansions_per_s"] and r["expansions_per_s"] / 1e6, ".1f"),
                          _f(r["worst_abs_error"], ".2e"), str(r["not_optimal"]), ratio,
                          _f(r["peak_mem_mib"], ".1f")])
@@ -538,9 +554,9 @@ def format_report(report: dict) -> str:
                    f"off = problems with |cost - optimal| > {MOVINGAI_TOLERANCE:g}; peers "
                    "re-costed under our rule, cuts = diagonal steps past a blocked corner, which our rule "
                    "forbids):")
-        out.append(_table(["map", "planner", "problems", "time ms", "total s", "M exp/s",
-                           "worst |error|", "off", "/ optimum", "peak MiB"], rows,
-                          {2, 3, 4, 5, 6, 7, 9}))
+        out.append(_table(["map", "planner", "problems", "time ms", "total s", "x astar",
+                           "M exp/s", "worst |error|", "off", "/ optimum", "peak MiB"], rows,
+                          {2, 3, 4, 5, 6, 7, 8, 10}))
         if len({r["workload"] for r in mai}) > 1:
             for p in dict.fromkeys(r["planner"] for r in mai):
                 rs = [r for r in mai if r["planner"] == p]
@@ -583,10 +599,17 @@ def csv_text(report: dict) -> str:
     w = csv.DictWriter(buf, fieldnames=keys, lineterminator="\n")
     w.writeheader()
     for r in report["results"]:
-        w.writerow({k: ("" if r.get(k) is None else
-                        " ".join(map(str, r[k])) if isinstance(r.get(k), list) else r[k])
-                    for k in keys})
+        w.writerow({k: _csv_cell(r.get(k)) for k in keys})
     return buf.getvalue()
+
+
+def _csv_cell(v):
+    """A result value as one CSV cell: lists space-separated; listed problems by position."""
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return " ".join(str(x["index"]) if isinstance(x, dict) else str(x) for x in v)
+    return v
 
 
 def write_json(path, report: dict):

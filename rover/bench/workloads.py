@@ -352,11 +352,15 @@ class MovingAISpec:
 
         grid = read_map(self.map_path)
         problems = read_scen(self.scen_path)
-        if self.limit is not None and len(problems) > self.limit:
-            # Evenly spread: .scen files are sorted by bucket, so every length is represented.
-            idx = np.unique(np.linspace(0, len(problems) - 1, self.limit).round().astype(int))
-            problems = [problems[i] for i in idx]
-        return grid, problems
+        return grid, [problems[i] for i in self.indices(len(problems))]
+
+    def indices(self, count: int) -> np.ndarray:
+        """Positions (0 = the first problem of the file) of the problems run out of ``count``:
+        all, or ``limit`` of them evenly spread (.scen files are sorted by bucket, so every
+        length is represented)."""
+        if self.limit is None or count <= self.limit:
+            return np.arange(count)
+        return np.unique(np.linspace(0, count - 1, self.limit).round().astype(int))
 
     def with_limit(self, limit: int | None) -> "MovingAISpec":
         return replace(self, limit=limit)

@@ -133,6 +133,26 @@ def test_movingai_wrong_optimum_is_reported(tmp_path, capsys):
     (row,) = json.loads(j.read_text())["results"]
     assert row["not_optimal"] == 1
     assert row["worst_abs_error"] == pytest.approx(abs(5 + SQ2 - 4.5), abs=1e-7)
+    # Which problem: its position in the .scen, the published length and ours.
+    (off,) = row["not_optimal_problems"]
+    assert off["index"] == 1 and off["optimal"] == 4.5
+    assert off["cost"] == pytest.approx(5 + SQ2, abs=1e-7)
+
+
+def test_movingai_rows_give_time_against_astar_and_positions_in_thinned_files(tmp_path, capsys):
+    (tmp_path / "tiny.map").write_text(MAP)
+    # Five problems; the third (position 2) has a wrong published length.
+    (tmp_path / "tiny.map.scen").write_text(scen([(0, 0, 4, 0, 4.0), (0, 0, 1, 0, 1.0),
+                                                  (0, 0, 4, 3, 4.5), (0, 0, 0, 3, 3.0),
+                                                  (0, 0, 4, 0, 4.0)]))
+    j, c = tmp_path / "m.json", tmp_path / "m.csv"
+    out = run_ok([str(tmp_path / "tiny.map"), "--planners", "astar,dijkstra", "--problems", "3",
+                  "--json", str(j), "--csv", str(c)], capsys).out
+    assert "x astar" in out.split("Moving AI")[1]
+    rows = {r["planner"]: r for r in json.loads(j.read_text())["results"]}
+    assert rows["astar"]["total_vs_astar"] == 1.0 and rows["dijkstra"]["total_vs_astar"] > 0
+    assert [p["index"] for p in rows["astar"]["not_optimal_problems"]] == [2]
+    assert "not_optimal_problems" in c.read_text().splitlines()[0]
 
 
 def test_scenario_plan_and_traverse(tmp_path, capsys):
