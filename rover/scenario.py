@@ -594,7 +594,10 @@ def _heightmap_shape(path: Path) -> tuple[int, int]:
             with open(path, "rb") as fh:
                 if fh.read(6) != b"\x93NUMPY":
                     raise ValueError("not a .npy file (numpy.save writes one)")
-            arr = np.load(path, mmap_mode="r", allow_pickle=False)
+            try:
+                arr = np.load(path, mmap_mode="r", allow_pickle=False)
+            except ValueError as exc:  # e.g. a header promising more data than the file holds
+                raise ValueError(f"not a readable .npy array ({exc})") from None
             if arr.ndim != 2:
                 raise ValueError(f"a heightmap is a 2-D array, this .npy holds shape {arr.shape}")
             return (int(arr.shape[0]), int(arr.shape[1]))
@@ -621,4 +624,5 @@ def _heightmap_shape(path: Path) -> tuple[int, int]:
         raise
     except Exception as exc:  # numpy's header parser raises assorted errors on a bad .npy
         raise ValueError(f"unreadable ({type(exc).__name__}: {exc}); {expected}") from None
-    raise ValueError(f"unknown file type {path.suffix!r}; {expected}")
+    kind = f"unknown file type {path.suffix!r}" if path.suffix else "no file type (suffix)"
+    raise ValueError(f"{kind}; {expected}")

@@ -442,9 +442,12 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     rows, cols = true_cost.shape
     limits = DriveLimits.from_spec(rover)
     sensor = SensorModel.for_rover(rover, h, line_of_sight=m.line_of_sight)
-    # Keep-out zones are drawn by the operators: known from the start, not discovered.
-    km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost,
-                  known_impassable=world.traversability.hazard_keep_out)
+    # Keep-out zones are drawn by the operators: known from the start, not discovered. (Only
+    # where the world's true map has them: a hand-built world may have replaced true_cost.)
+    zones = world.traversability.hazard_keep_out
+    if zones is not None:
+        zones = zones & np.isinf(true_cost)
+    km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost, known_impassable=zones)
     _warm_planner(name, km.cost.dtype, scratch_cls, dstar_cls, rekey=m.unknown_cost > 1.0)
     if name == "dstar_lite":
         # Sensing feeds D* Lite without update()'s checks: refuse up front a world whose
@@ -592,9 +595,11 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     if observer is not None:
                         emit("replan", np.empty((0, 2), np.int64), np.empty((0, 2)))
                     outcome = "unreachable"
+                    what = (f"the ground seen so far ({int(km.seen.sum())} cells)"
+                            + (" and the keep-out zones" if zones is not None else ""))
                     reason = (f"no path from {_fmt((round(state[0], 2), round(state[1], 2)))} to "
-                              f"{label} at {_fmt((tx, ty))} on the known map: the ground seen so "
-                              f"far ({int(km.seen.sum())} cells) encloses it with impassable cells")
+                              f"{label} at {_fmt((tx, ty))} on the known map: {what} "
+                              "enclose it with impassable cells")
                     break
                 path = np.ascontiguousarray(plan.path, dtype=np.int64)
                 if poly.shape[0] < len(path) + 2:

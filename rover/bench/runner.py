@@ -325,10 +325,11 @@ def _movingai_rows(spec: MovingAISpec, names: list[str], tick) -> list[dict]:
             "expansions_per_s": round(expanded[n] / total) if n in OURS and total > 0 else None,
             "worst_abs_error": worst if math.isfinite(worst) else None,
             "not_optimal": int(len(off)),
-            # The first few, so a user can rerun them: position in the .scen (0 = its first
-            # problem), the optimal length and the cost found (None: no path).
+            # The first few, so a user can rerun them: the problem's number in the .scen
+            # (1 = its first problem line, as its error messages count), the optimal length and
+            # the cost found (None: no path).
             "not_optimal_problems": [
-                {"index": int(where[i]), "optimal": problems[i].optimal_length,
+                {"problem": int(where[i]) + 1, "optimal": problems[i].optimal_length,
                  "cost": float(found[n][i]) if math.isfinite(found[n][i]) else None}
                 for i in off[:OFF_LISTED]],
             "unsolved": unsolved[n], "corner_cuts": cuts[n],
@@ -604,11 +605,11 @@ def csv_text(report: dict) -> str:
 
 
 def _csv_cell(v):
-    """A result value as one CSV cell: lists space-separated; listed problems by position."""
+    """A result value as one CSV cell: lists space-separated; listed problems by number."""
     if v is None:
         return ""
     if isinstance(v, list):
-        return " ".join(str(x["index"]) if isinstance(x, dict) else str(x) for x in v)
+        return " ".join(str(x["problem"]) if isinstance(x, dict) else str(x) for x in v)
     return v
 
 

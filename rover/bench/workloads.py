@@ -247,6 +247,16 @@ TRAVERSE_SEED = 7
 """Terrain seed of the benchmark traverses when none is given (the README's figures)."""
 
 
+def grid_seed(seed: int | None) -> int:
+    """The seed of a generated grid: ``seed``, or 0 when none is given."""
+    return 0 if seed is None else seed
+
+
+def traverse_seed(seed: int | None) -> int:
+    """The terrain seed of ``traverse:SIZE``: ``seed``, or :data:`TRAVERSE_SEED`."""
+    return TRAVERSE_SEED if seed is None else seed
+
+
 def traverse_world(size: int = 2048, cell: float = 0.5, route_m: float = 1000.0,
                    seed: int = TRAVERSE_SEED,
                    sense_every_m: float = 0.5):
@@ -519,12 +529,11 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
     if ":" in word:
         source, _, size = word.partition(":")
         if source == "blobs":
-            return [GridSpec("blobs", _size(word, size), seed or 0)]
+            return [GridSpec("blobs", _size(word, size), grid_seed(seed))]
         if source == "traverse":
-            return [TraverseSpec(_size(word, size, 128, 4096),
-                                 TRAVERSE_SEED if seed is None else seed)]
+            return [TraverseSpec(_size(word, size, 128, 4096), traverse_seed(seed))]
         if source in terrains.presets():
-            return [GridSpec(source, _size(word, size, 64), seed or 0, rover)]
+            return [GridSpec(source, _size(word, size, 64), grid_seed(seed), rover)]
         valid = ", ".join(["blobs", "traverse"] + list(terrains.presets()))
         raise WorkloadError(f"{word!r}: unknown generated workload {source!r}; valid: {valid} "
                             "(followed by :SIZE)")
@@ -545,7 +554,7 @@ def default_workloads(*, quick: bool = False, rover: str = "generic",
     folder = scenarios_dir()
     out: list = [ScenarioSpec(f, load_scenario(f))
                  for f in (sorted(folder.glob("*.toml")) if folder.is_dir() else [])]
-    seed = seed or 0
+    seed = grid_seed(seed)
     if quick:
         out += [GridSpec("blobs", 256, seed), GridSpec("mars-jezero", 256, seed, rover)]
     else:

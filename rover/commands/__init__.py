@@ -97,7 +97,10 @@ def check_distinct_outputs(outputs, inputs=()) -> None:
     for option, path in outputs:
         if path is None:
             continue
-        target, in_place = output_target(path)
+        try:
+            target, in_place = output_target(path)
+        except OSError as exc:  # a folder or a loop of links where the file would go
+            raise CLIError(f"{option}: {path}: {exc.strerror}") from None
         if in_place:
             continue
         real = os.path.realpath(target)

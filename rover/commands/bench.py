@@ -77,8 +77,8 @@ def _check_out(flag: str, path: Path | None, suffix: str) -> None:
 def run(args) -> int:
     from rover.bench.runner import (format_report, parse_planners, run_benchmarks, write_csv,
                                     write_json)
-    from rover.bench.workloads import (ScenarioSpec, WorkloadError, default_workloads,
-                                       parse_workload)
+    from rover.bench.workloads import (ScenarioSpec, WorkloadError, default_workloads, grid_seed,
+                                       parse_workload, traverse_seed)
     from rover.commands._progress import ProgressBar
     from rover.models import rover_presets
 
@@ -141,7 +141,8 @@ def run(args) -> int:
     if args.quick and "dijkstra" in planners and any(s.kind == "scenario" for s in specs):
         report["notes"].append("--quick: dijkstra is not run in traverses")
     report["settings"].update(quick=bool(args.quick), movingai_problems=problems,
-                              seed=args.seed, rover=args.rover)
+                              seed=grid_seed(args.seed), traverse_seed=traverse_seed(args.seed),
+                              rover=args.rover)
     # A report written to stdout itself (--json /dev/stdout) must stay parseable there: the
     # lines for people go to stderr then.
     human = (sys.stderr if any(p is not None and _stdout_fd(p) is not None

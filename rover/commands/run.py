@@ -4,6 +4,7 @@ run.npz (the replay ``rover view RUN_DIR`` shows); ``--png``/``--frames`` draw i
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import signal
 import sys
@@ -110,10 +111,24 @@ def run(args) -> int:
     if png is not None and png.suffix.lower() != ".png" and not is_stream(png):
         raise CLIError(f"--png must name a .png file, got {str(png)!r}")
     heightmap = scenario.terrain.heightmap
-    check_distinct_outputs([("--png", png)], [("the scenario file", Path(args.scenario))]
-                           + ([("the scenario's heightmap", heightmap)] if heightmap else []))
     check_writable_dir(frames, "--frames")
     check_writable_dir(args.out, "--out")
+    from rover.io.replay import REPLAY_FILE
+
+    out_dir = args.out if args.out is not None else default_out_dir(scenario.name)
+    out_files = [out_dir / f for f in ("trace.csv", REPLAY_FILE, "summary.json")]
+    for option, path in (("--png", png), ("--frames", frames)):
+        inside = path is not None and next(
+            (f for f in out_files if Path(os.path.realpath(f)) in Path(os.path.realpath(path)).parents),
+            None)
+        if inside:
+            raise CLIError(f"{option}: {path} would put a folder where the run writes {inside}")
+    # A --frames folder that exists already cannot be a new file; one still to be made can.
+    new_frames = frames if frames is not None and not frames.is_dir() else None
+    check_distinct_outputs(
+        [("--png", png), ("--frames", new_frames)] + [("--out", f) for f in out_files],
+        [("the scenario file", Path(args.scenario))]
+        + ([("the scenario's heightmap", heightmap)] if heightmap else []))
     from rover import _prewarm
 
     # On a cold cache, D* Lite's kernels compile on another core while the world is built.
@@ -124,7 +139,7 @@ def run(args) -> int:
     except BaseException:
         _prewarm.stop(warm)
         raise
-    from rover.io.replay import REPLAY_FILE, Recorder, Replay, save_replay, scene_from_world
+    from rover.io.replay import Recorder, Replay, save_replay, scene_from_world
 
     bar = ProgressBar(enabled=not args.quiet)
     recorder = Recorder()
@@ -138,8 +153,7 @@ def run(args) -> int:
     with _interrupt_deferred() as interrupted:
         try:
             # Made only now: a run stopped before this point leaves no folder behind.
-            out, created = prepare_out_dir(args.out if args.out is not None
-                                           else default_out_dir(scenario.name))
+            out, created = prepare_out_dir(out_dir)
             summary = dict(result.summary)
             summary["output_dir"] = str(out)
             # A summary.json left by an earlier run in this folder would vouch for files that are
@@ -160,15 +174,17 @@ def run(args) -> int:
                     written.append(frames)  # write_frames removes older frames first
                     write_frames(replay, frames, count=args.frame_count)
             write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
-        except CLIError:
-            _remove_partial(written, frames, created)
-            raise
         except OSError as exc:
             _remove_partial(written, frames, created)
             raise CLIError(f"cannot write the results: {exc.strerror or exc}"
                            + (f" ({exc.filename})" if exc.filename else "")) from None
+        except BaseException:  # a CLIError, or a second interrupt that stops the writing
+            _remove_partial(written, frames, created)
+            raise
     if interrupted:
         print("interrupted while writing the results: they were finished first", file=sys.stderr)
+        if signal.SIGTERM in interrupted:  # asked to stop: say so to whoever asked
+            return 128 + signal.SIGTERM
 
     outcome = summary.get("outcome")
     if args.quiet:
@@ -205,25 +221,33 @@ def _remove_partial(written: list, frames: Path | None, created: list) -> None:
     for p in paths:
         with contextlib.suppress(OSError):
             p.unlink()
-    for folder in created:  # innermost first; a folder that still holds something stays
+    # Deepest first (--out and --png may have made nested folders); one that still holds
+    # something stays.
+    for folder in sorted(created, key=lambda p: len(p.absolute().parts), reverse=True):
         with contextlib.suppress(OSError):
             folder.rmdir()
 
 
 @contextlib.contextmanager
 def _interrupt_deferred():
-    """Hold Ctrl-C back while results are written, so a run's files are always whole.
+    """Hold Ctrl-C and SIGTERM back while results are written, so a run's files are whole.
 
-    Yields a list that holds True once an interrupt arrived; the interrupt is not raised
-    again (the run itself had already ended). Outside the main thread it does nothing.
+    Yields a list of the signals that arrived (SIGINT, SIGTERM); the first is not raised
+    again (the run itself had already ended), a second one raises KeyboardInterrupt so that
+    someone who insists can stop a long write. Outside the main thread it does nothing.
     """
-    caught: list[bool] = []
+    caught: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield caught
         return
+
+    def held(signum, frame):
+        caught.append(signum)
+        if len(caught) > 1:
+            raise KeyboardInterrupt
+
     # SIGTERM (a job scheduler's stop) too: its default would kill the process mid-file.
-    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(True))
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, held) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield caught
     finally:

@@ -317,6 +317,64 @@ def test_ctrl_c_while_writing_still_finishes_the_files(small, tmp_path, monkeypa
     assert "interrupted while writing" in capsys.readouterr().err
 
 
+def test_sigterm_while_writing_finishes_the_files_then_exits_143(small, tmp_path, monkeypatch,
+                                                                capsys):
+    import os
+    import signal
+
+    import rover.io.results as results
+
+    real = results.write_trace
+
+    def terminated_write(path, columns):
+        os.kill(os.getpid(), signal.SIGTERM)  # a job scheduler's stop, in the middle of writing
+        return real(path, columns)
+
+    monkeypatch.setattr(results, "write_trace", terminated_write)
+    out = tmp_path / "o"
+    assert main(["run", str(small), "-q", "--out", str(out)]) == 143
+    assert json.loads((out / "summary.json").read_text())["outcome"] == "reached"
+    assert "interrupted while writing" in capsys.readouterr().err
+
+
+def test_a_second_interrupt_stops_the_writing_and_takes_it_back(small, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    import rover.io.results as results
+
+    real = results.write_trace
+
+    def insisted(path, columns):
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(path, columns)
+
+    monkeypatch.setattr(results, "write_trace", insisted)
+    assert main(["run", str(small), "-q", "--out", str(tmp_path / "o" / "p")]) == 130
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("extra, pattern", [
+    (["--png", "{out}/summary.json/x.png"], r"--png: .* would put a folder where the run writes"),
+    (["--png", "{tmp}/x/y.png", "--frames", "{tmp}/x/y.png"], r"--frames: .* is also the --png file"),
+    (["--frames", "{out}/trace.csv"], r"--out: .*trace.csv is also the --frames file"),
+    ([], r"--out: .*trace.csv: Is a directory"),  # a folder named like a result, made below
+])
+def test_outputs_that_would_collide_are_refused_before_the_run(small, tmp_path, capsys, extra,
+                                                               pattern):
+    out = tmp_path / "o"
+    argv = ["run", str(small), "-q", "--out", str(out)]
+    argv += [a.format(out=out, tmp=tmp_path) for a in extra]
+    if not extra:
+        (out / "trace.csv").mkdir(parents=True)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(pattern, err), err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
 def test_reused_out_dir_never_mixes_runs(small, tmp_path, monkeypatch):
     import rover.io.results as results
 

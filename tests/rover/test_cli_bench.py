@@ -117,7 +117,10 @@ def test_movingai_every_answer_checked(tiny_map, tmp_path, capsys):
     out = run_ok([str(tiny_map), "--planners", "astar,dijkstra,dstar_lite", "--json", str(j)],
                  capsys).out
     assert "Moving AI" in out
-    rows = json.loads(j.read_text())["results"]
+    report = json.loads(j.read_text())
+    # The seeds in effect are recorded, not just the option as given (none here).
+    assert report["settings"]["seed"] == 0 and report["settings"]["traverse_seed"] == 7
+    rows = report["results"]
     assert {r["planner"] for r in rows} == {"astar", "dijkstra", "dstar_lite"}
     for r in rows:
         assert r["problems"] == 3 and r["kind"] == "movingai"
@@ -135,13 +138,13 @@ def test_movingai_wrong_optimum_is_reported(tmp_path, capsys):
     assert row["worst_abs_error"] == pytest.approx(abs(5 + SQ2 - 4.5), abs=1e-7)
     # Which problem: its position in the .scen, the published length and ours.
     (off,) = row["not_optimal_problems"]
-    assert off["index"] == 1 and off["optimal"] == 4.5
+    assert off["problem"] == 2 and off["optimal"] == 4.5
     assert off["cost"] == pytest.approx(5 + SQ2, abs=1e-7)
 
 
 def test_movingai_rows_give_time_against_astar_and_positions_in_thinned_files(tmp_path, capsys):
     (tmp_path / "tiny.map").write_text(MAP)
-    # Five problems; the third (position 2) has a wrong published length.
+    # Five problems; the third has a wrong published length.
     (tmp_path / "tiny.map.scen").write_text(scen([(0, 0, 4, 0, 4.0), (0, 0, 1, 0, 1.0),
                                                   (0, 0, 4, 3, 4.5), (0, 0, 0, 3, 3.0),
                                                   (0, 0, 4, 0, 4.0)]))
@@ -151,7 +154,7 @@ def test_movingai_rows_give_time_against_astar_and_positions_in_thinned_files(tm
     assert "x astar" in out.split("Moving AI")[1]
     rows = {r["planner"]: r for r in json.loads(j.read_text())["results"]}
     assert rows["astar"]["total_vs_astar"] == 1.0 and rows["dijkstra"]["total_vs_astar"] > 0
-    assert [p["index"] for p in rows["astar"]["not_optimal_problems"]] == [2]
+    assert [p["problem"] for p in rows["astar"]["not_optimal_problems"]] == [3]
     assert "not_optimal_problems" in c.read_text().splitlines()[0]
 
 

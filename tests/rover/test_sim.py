@@ -230,6 +230,27 @@ def test_keep_out_zones_are_known_before_they_are_seen():
         assert res.summary["outcome"] == "reached", res.summary["reason"]
         assert len(plans[0]) and not zone[plans[0][:, 0], plans[0][:, 1]].any()
         assert all(not zone[p[:, 0], p[:, 1]].any() for p in plans if len(p))
+    # A hand-built world whose true map lacks the zones drives straight through: what is
+    # known in advance is what the world holds, not a second copy of it.
+    import dataclasses
+
+    flat = dataclasses.replace(world, true_cost=np.ones_like(world.true_cost))
+    res = simulate(sc, world=flat, planner="astar")
+    assert res.summary["outcome"] == "reached"
+    assert res.summary["distance_m"] == pytest.approx(24.0, abs=0.6)
+
+
+def test_goal_walled_in_by_keep_out_zones_is_unreachable_at_once_and_says_why():
+    t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0)
+    # Four zones that wall the goal in, far beyond the sensor at the start.
+    bars = [[(19.0, 19.0), (30.0, 19.0), (30.0, 20.5), (19.0, 20.5)],
+            [(19.0, 28.5), (30.0, 28.5), (30.0, 30.0), (19.0, 30.0)],
+            [(19.0, 19.0), (20.5, 19.0), (20.5, 30.0), (19.0, 30.0)],
+            [(28.5, 19.0), (30.0, 19.0), (30.0, 30.0), (28.5, 30.0)]]
+    sc = scenario((3.0, 3.0), (24.5, 24.5), size=(60, 60), hazards=bars, sense_every_m=0.5)
+    res = run(sc, t)
+    assert res.summary["outcome"] == "unreachable" and res.summary["distance_m"] == 0.0
+    assert "and the keep-out zones enclose it" in res.summary["reason"]
 
 
 def test_reaches_goal_with_summary_trace_and_replans():
