@@ -3,7 +3,8 @@
 Exit codes: 0 success (goal reached), 3 the run finished without reaching the goal,
 2 bad input or usage, or a file the machine would not let us write (a full disk, a read-only
 folder): one ``error:`` line on stderr, no traceback; 1 an unexpected internal error, 130
-interrupted before anything could be saved. A closed pipe on standard output (``rover run x |
+interrupted before anything could be saved (or twice while saving), 143 ``rover run`` stopped
+by SIGTERM while saving (after finishing the files). A closed pipe on standard output (``rover run x |
 head``) only silences the rest of the output: the command finishes with its own exit code.
 """
 
