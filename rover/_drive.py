@@ -44,6 +44,13 @@ def _wrap(a):
 
 
 @njit(cache=True, nogil=True)
+def _cell_at(x, y, h, R, C):
+    """(row, col) of the cell of an R x C grid of ``h`` [m] cells that holds (x, y) [m],
+    clipped to the grid: the kernels' :func:`rover.costmap.cell_index`."""
+    return min(max(int(math.floor(y / h)), 0), R - 1), min(max(int(math.floor(x / h)), 0), C - 1)
+
+
+@njit(cache=True, nogil=True)
 def _room(t, dt, t_max):
     """True when a step of ``dt`` from time ``t`` ends within the limit ``t_max`` [s] (a step
     past it is never taken); the allowance absorbs the rounding of t summed step by step."""
@@ -439,8 +446,7 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         else:
             err = _wrap(math.atan2(ty - y, tx - x) - th)
         # Speed allowed by the slope under the rover.
-        rc = min(max(int(math.floor(y / h)), 0), R - 1)
-        cc = min(max(int(math.floor(x / h)), 0), C - 1)
+        rc, cc = _cell_at(x, y, h, R, C)
         gxs = slope_x[rc, cc]
         gys = slope_y[rc, cc]
         g = math.sqrt(gxs * gxs + gys * gys)
@@ -590,8 +596,7 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         trace[n, 5] = w
         # Tilt where the step ends (the speed limit and the energy above used the slope
         # under the rover during the step).
-        rc = min(max(int(math.floor(y / h)), 0), R - 1)
-        cc = min(max(int(math.floor(x / h)), 0), C - 1)
+        rc, cc = _cell_at(x, y, h, R, C)
         trace[n, 6] = math.degrees(math.atan(math.hypot(slope_x[rc, cc], slope_y[rc, cc])))
         trace[n, 7] = e
         trace[n, 8] = leg
@@ -624,8 +629,7 @@ def _idle(state, t0, energy0, leg, slope_x, slope_y, h, dt, t_max, trace, n0, ou
         out[3] = energy0
         return
     R, C = slope_x.shape
-    rc = min(max(int(math.floor(state[1] / h)), 0), R - 1)
-    cc = min(max(int(math.floor(state[0] / h)), 0), C - 1)
+    rc, cc = _cell_at(state[0], state[1], h, R, C)
     g = math.sqrt(slope_x[rc, cc] ** 2 + slope_y[rc, cc] ** 2)
     state[3] = 0.0
     state[4] = 0.0

@@ -54,25 +54,22 @@ class _StdoutGuard:
         self.lost = False
 
     def write(self, text):
-        if not self.lost:
-            try:
-                return self._stream.write(text)
-            except BrokenPipeError:
-                self._lose()
-            except OSError as exc:
-                self._lose()  # said once, as an error; the rest would fail the same way
-                raise StdoutError(exc.errno, exc.strerror) from None
+        self._guarded(self._stream.write, text)
         return len(text)
 
     def flush(self):
-        if not self.lost:
-            try:
-                self._stream.flush()
-            except BrokenPipeError:
-                self._lose()
-            except OSError as exc:
-                self._lose()  # said once, as an error; the rest would fail the same way
-                raise StdoutError(exc.errno, exc.strerror) from None
+        self._guarded(self._stream.flush)
+
+    def _guarded(self, call, *args):
+        if self.lost:
+            return
+        try:
+            call(*args)
+        except BrokenPipeError:
+            self._lose()
+        except OSError as exc:
+            self._lose()  # said once, as an error; the rest would fail the same way
+            raise StdoutError(exc.errno, exc.strerror) from None
 
     def _lose(self):
         self.lost = True

@@ -13,14 +13,11 @@ import json
 import math
 import os
 import stat
-import struct
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
-
-import numpy as np
 
 from rover.models import RoverSpec, _finite, _short
 
@@ -70,6 +67,11 @@ class TerrainConfig:
         return (self.size[1] * self.cell_size_m, self.size[0] * self.cell_size_m)
 
 
+def polyline_length(points) -> float:
+    """Length [m] of the straight segments joining ``points`` ((x, y) pairs [m]) in order."""
+    return float(sum(math.dist(a, b) for a, b in zip(points, points[1:])))
+
+
 @dataclass(frozen=True)
 class MissionConfig:
     """The ``[mission]`` table. Points are (x east, y north) in metres."""
@@ -99,8 +101,7 @@ class MissionConfig:
 
     def route_length_m(self) -> float:
         """Straight-line length of start -> waypoints -> goal [m]."""
-        pts = [self.start, *self.waypoints, self.goal]
-        return float(sum(math.dist(pts[i], pts[i + 1]) for i in range(len(pts) - 1)))
+        return polyline_length([self.start, *self.waypoints, self.goal])
 
     def time_limit_s(self, max_speed_mps: float) -> float:
         """The run's simulated time limit [s]: ``max_time_s``, or by default a generous ten
@@ -582,47 +583,13 @@ def _type_name(v) -> str:
 
 
 def _heightmap_shape(path: Path) -> tuple[int, int]:
-    """(rows, cols) of a .npy, PNG or GeoTIFF heightmap, read from its header where it has one.
+    """(rows, cols) of a heightmap file (:func:`terrains.heightmap_shape`); ValueError says
+    why it cannot be read, without the path (the caller names the key and the file)."""
+    import terrains
 
-    Raises ValueError saying why the size cannot be read (for a GeoTIFF, the loader's own
-    reason: rasterio missing, or the file unreadable).
-    """
-    suffix = path.suffix.lower()
-    expected = "expected a .npy array, a 16-bit grayscale .png or a .tif GeoTIFF"
     try:
-        if suffix == ".npy":
-            with open(path, "rb") as fh:
-                if fh.read(6) != b"\x93NUMPY":
-                    raise ValueError("not a .npy file (numpy.save writes one)")
-            try:
-                arr = np.load(path, mmap_mode="r", allow_pickle=False)
-            except ValueError as exc:  # e.g. a header promising more data than the file holds
-                raise ValueError(f"not a readable .npy array ({exc})") from None
-            if arr.ndim != 2:
-                raise ValueError(f"a heightmap is a 2-D array, this .npy holds shape {arr.shape}")
-            return (int(arr.shape[0]), int(arr.shape[1]))
-        if suffix == ".png":
-            with open(path, "rb") as fh:
-                head = fh.read(24)
-            if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
-                raise ValueError("not a PNG file")
-            width, height = struct.unpack(">II", head[16:24])
-            return (int(height), int(width))
-        if suffix in (".tif", ".tiff"):
-            import terrains
-
-            try:
-                return tuple(terrains.load_heightmap(path, cell_size=1.0).height.shape)
-            except ValueError as exc:  # the loader's message starts with the path: drop it
-                message = str(exc)
-                prefix = f"{path}: "
-                raise ValueError(message[len(prefix):] if message.startswith(prefix)
-                                 else message) from None
-    except OSError as exc:
-        raise ValueError(exc.strerror or str(exc)) from None
-    except ValueError:
-        raise
-    except Exception as exc:  # numpy's header parser raises assorted errors on a bad .npy
-        raise ValueError(f"unreadable ({type(exc).__name__}: {exc}); {expected}") from None
-    kind = f"unknown file type {path.suffix!r}" if path.suffix else "no file type (suffix)"
-    raise ValueError(f"{kind}; {expected}")
+        return terrains.heightmap_shape(path)
+    except ValueError as exc:
+        message = str(exc)
+        prefix = f"{path}: "
+        raise ValueError(message[len(prefix):] if message.startswith(prefix) else message) from None

@@ -39,7 +39,7 @@ import numpy as np
 from rover import _drive
 from rover.costmap import Traversability, cell_index, distance_to_mask, traversability
 from rover.kinematics import DriveLimits
-from rover.scenario import Scenario
+from rover.scenario import Scenario, polyline_length
 from rover.sensing import KnownMap, SensorModel
 
 __all__ = ["World", "RunResult", "Snapshot", "prepare", "world_from_terrain", "simulate",
@@ -702,7 +702,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         cc = np.clip(np.floor(tr_arr[:, 1] / h).astype(np.int64), 0, cols - 1)
         min_clear = round(float(world.obstacle_distance[rr, cc].min()), 4)
     ms = replans["planner_ms"]
-    chord = sum(math.dist(a, b) for a, b in zip(reached_at, reached_at[1:]))
+    chord = polyline_length(reached_at)
     summary = {
         "outcome": outcome,
         "reason": reason,

@@ -25,7 +25,7 @@ Public API: :func:`generate`, :class:`Terrain`, :class:`Body`, :class:`Preset`, 
 from __future__ import annotations
 
 from terrains._generate import check_parameters, generate
-from terrains._io import HeightmapError, load, load_heightmap, save
+from terrains._io import HeightmapError, heightmap_shape, load, load_heightmap, save
 from terrains._model import Body, ParameterError, Preset, Terrain, bodies, parameters, presets
 from terrains._render import hillshade, render_rgb
 from terrains._stats import stats
@@ -33,7 +33,7 @@ from terrains._stats import stats
 __all__ = [
     "generate", "check_parameters", "ParameterError", "Terrain", "Body", "Preset", "bodies",
     "presets", "parameters", "stats",
-    "save", "load", "load_heightmap", "HeightmapError", "hillshade", "render_rgb",
+    "save", "load", "load_heightmap", "heightmap_shape", "HeightmapError", "hillshade", "render_rgb",
     "write_png", "read_png",
 ]
 

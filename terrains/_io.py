@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import struct
 import warnings
 import zipfile
 from pathlib import Path
@@ -14,7 +15,7 @@ import numpy as np
 from terrains._files import atomic_write
 from terrains._model import _BODIES, _BODY_DEFAULTS, Body, Terrain, check_params
 
-__all__ = ["save", "load", "load_heightmap", "HeightmapError"]
+__all__ = ["save", "load", "load_heightmap", "heightmap_shape", "HeightmapError"]
 
 _FORMAT = "terrains.npz"
 _VERSION = 1
@@ -252,3 +253,58 @@ def load_heightmap(path, *, cell_size: float, vertical_scale: float = 1.0,
     params = {"preset": None, "source": "heightmap", "path": str(path),
               "vertical_scale": float(vertical_scale)}
     return Terrain(height=height, cell_size=cell, body=body_obj, seed=None, params=params)
+
+
+_HEIGHTMAP_KINDS = "expected a .npy array, a 16-bit grayscale .png or a .tif GeoTIFF"
+
+
+def heightmap_shape(path) -> tuple[int, int]:
+    """(rows, cols) of the heightmap :func:`load_heightmap` would read from ``path``, from the
+    file's header where it has one (.npy, PNG), so that a large DEM is not read to check a
+    scenario; a GeoTIFF is loaded (its checks included).
+
+    Raises
+    ------
+    HeightmapError
+        Why the size cannot be read, after ``"{path}: "``: not a .npy or PNG file, a .npy that
+        is not 2-D, rasterio missing, an unknown suffix, an unreadable file.
+    """
+    from terrains._png import _SIGNATURE
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+
+    def fail(reason: str) -> HeightmapError:
+        return HeightmapError(f"{path}: {reason}")
+
+    try:
+        if suffix == ".npy":
+            with open(path, "rb") as fh:
+                if fh.read(6) != b"\x93NUMPY":
+                    raise fail("not a .npy file (numpy.save writes one)")
+            try:
+                arr = np.load(path, mmap_mode="r", allow_pickle=False)
+            except ValueError as exc:  # e.g. a header promising more data than the file holds
+                raise fail(f"not a readable .npy array ({exc})") from None
+            if arr.ndim != 2:
+                raise fail(f"a heightmap is a 2-D array, this .npy holds shape {arr.shape}")
+            return (int(arr.shape[0]), int(arr.shape[1]))
+        if suffix == ".png":
+            with open(path, "rb") as fh:
+                head = fh.read(24)
+            if head[:8] != _SIGNATURE or head[12:16] != b"IHDR":
+                raise fail("not a PNG file")
+            width, height = struct.unpack(">II", head[16:24])
+            return (int(height), int(width))
+        if suffix in (".tif", ".tiff"):
+            return tuple(load_heightmap(path, cell_size=1.0).height.shape)
+    except HeightmapError:
+        raise
+    except OSError as exc:
+        raise fail(exc.strerror or str(exc)) from None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:  # numpy's header parser raises assorted errors on a bad .npy
+        raise fail(f"unreadable ({type(exc).__name__}: {exc}); {_HEIGHTMAP_KINDS}") from None
+    kind = f"unknown file type {path.suffix!r}" if path.suffix else "no file type (suffix)"
+    raise fail(f"{kind}; {_HEIGHTMAP_KINDS}")

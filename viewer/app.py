@@ -61,7 +61,7 @@ def open_window(size=(1280, 800), title: str = "rover view", *,
     if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
             and not os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("SDL_VIDEODRIVER")):
         raise NoDisplayError("DISPLAY is not set")
-    with _held_stderr() as held:
+    with _held_stderr():
         try:
             pygame.display.init()
             pygame.font.init()
@@ -71,41 +71,35 @@ def open_window(size=(1280, 800), title: str = "rover view", *,
         if visible and pygame.display.get_driver() in ("dummy", "offscreen"):
             raise NoDisplayError(f"SDL's {pygame.display.get_driver()!r} video driver shows "
                                  "no window")
-        held.ok = True
     pygame.display.set_caption(title)
     return screen
-
-
-class _Held:
-    ok = False
 
 
 @contextlib.contextmanager
 def _held_stderr():
     """Hold back what SDL itself writes to stderr (file descriptor 2, below Python) while
     the window opens: when it cannot open, SDL's own line ("error: XDG_RUNTIME_DIR is
-    invalid ...") would come before ours and say less. Released as it was if the window
-    opened (``held.ok`` set)."""
-    held = _Held()
+    invalid ...") would come before ours and say less. Released as it was if the block ends
+    without an exception (the window opened)."""
     try:
         sys.stderr.flush()
         saved = os.dup(2)
     except (OSError, ValueError):  # no usable stderr: nothing to hold back
-        yield held
+        yield
         return
     with tempfile.TemporaryFile() as buf:
         os.dup2(buf.fileno(), 2)
         try:
-            yield held
+            yield
         finally:
             os.dup2(saved, 2)
             os.close(saved)
-            if held.ok:
-                buf.seek(0)
-                text = buf.read()
-                if text:
-                    with contextlib.suppress(OSError):
-                        os.write(2, text)
+        # Reached only when the block raised nothing.
+        buf.seek(0)
+        text = buf.read()
+        if text:
+            with contextlib.suppress(OSError):
+                os.write(2, text)
 
 
 class _Stopped(Exception):

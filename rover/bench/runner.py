@@ -267,7 +267,7 @@ def _grid_rows(prob: GridProblem, names: list[str], repeat: int, tick) -> list[d
 
 
 OFF_LISTED = 10
-"""Off-optimum Moving AI problems listed by position in a report row (the count is whole)."""
+"""Off-optimum Moving AI problems listed by number in a report row (the count is whole)."""
 
 
 def _movingai_rows(spec: MovingAISpec, names: list[str], tick) -> list[dict]:
