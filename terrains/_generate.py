@@ -193,6 +193,7 @@ def resolve(body, preset, size, cell_size, params) -> tuple[Body, tuple[int, int
                 which, f"{which}: the {kind} diameters need {kind}_min_d_m < {kind}_max_d_m, got "
                        f"{lo:g} m and {hi:g} m (an unset bound defaults to a fraction of the "
                        f"terrain's {short:g} m shorter side)")
+    check_counts(shape, cell, p, user)
     p["preset"] = preset
     return body_obj, shape, cell, p
 
@@ -326,10 +327,59 @@ def _expected(a: float, area: float, dmin: float, dmax: float, b: float) -> floa
         return math.inf
 
 
-def _check_count(expected: float, limit: int, what: str, knob: str) -> None:
-    if not expected <= limit:  # NaN too
-        raise ValueError(f"the {what} parameters would place about {expected:.3g} {what} "
-                         f"(at most {limit}); raise {knob} or lower the density")
+def _area(shape, cell) -> float:
+    """Area [m^2] of a terrain of ``shape`` (rows, cols) cells of ``cell`` m, computed as
+    width times height (the order the populations' expected counts have always used)."""
+    return (shape[1] * cell) * (shape[0] * cell)
+
+
+def _crater_count(shape, cell, p) -> float:
+    """Expected number of craters on a terrain of ``shape`` cells of ``cell`` m (0: none)."""
+    a, dmin, dmax = p["crater_density_a"], p["crater_min_d_m"], p["crater_max_d_m"]
+    if a <= 0.0 or dmax <= dmin:
+        return 0.0
+    return _expected(a, _area(shape, cell), dmin, dmax, p["crater_exponent_b"])
+
+
+def _rock_table(p):
+    """(D, N(>D)) of the Golombek & Rapp model for ``p``, or None when it places no rocks."""
+    k, dmin, dmax = p["rock_cover"], p["rock_min_d_m"], p["rock_max_d_m"]
+    if k <= 0.0 or dmax <= dmin or golombek_rapp_q(k) * dmin > 700.0:
+        return None  # (a vanishing cover: exp(-q D) underflows)
+    return gr_cumulative_number(k, dmin, dmax)
+
+
+def _rock_count(shape, cell, p) -> float:
+    """Expected number of rocks on a terrain of ``shape`` cells of ``cell`` m (0: none)."""
+    area = _area(shape, cell)
+    dmin, dmax = p["rock_min_d_m"], p["rock_max_d_m"]
+    if p["rock_model"] == "none" or dmax <= dmin:
+        return 0.0
+    if p["rock_model"] == "golombek-rapp":
+        table = _rock_table(p)
+        return 0.0 if table is None else area * table[1][0]
+    if p["rock_density_a"] <= 0.0:
+        return 0.0
+    return _expected(p["rock_density_a"], area, dmin, dmax, p["rock_exponent_b"])
+
+
+def check_counts(shape, cell, p, user=()) -> None:
+    """Refuse, before any work, parameters that would place more craters or rocks than
+    :data:`MAX_CRATERS` / :data:`MAX_ROCKS` on this terrain: a ParameterError naming the
+    population's parameter the caller set (``user``), else ``size``, and saying what helps."""
+    for what, expected, limit, keys in (
+            ("craters", _crater_count(shape, cell, p), MAX_CRATERS,
+             ("crater_min_d_m", "crater_density_a", "crater_exponent_b", "crater_max_d_m")),
+            ("rocks", _rock_count(shape, cell, p), MAX_ROCKS,
+             ("rock_min_d_m", "rock_cover", "rock_density_a", "rock_exponent_b",
+              "rock_max_d_m", "rock_model"))):
+        if not expected <= limit:  # NaN too
+            name = next((k for k in keys if k in user), "size")
+            raise ParameterError(
+                name, f"{name}: a {shape[1] * cell:g} x {shape[0] * cell:g} m terrain "
+                f"({shape[0]} x {shape[1]} cells of {cell:g} m) would hold about {expected:.3g} "
+                f"{what} with these parameters (at most {limit}): use a smaller size, raise "
+                f"{keys[0]} or lower the {what[:-1]} density")
 
 
 def craters(shape, cell, p, rng) -> np.ndarray:
@@ -337,12 +387,11 @@ def craters(shape, cell, p, rng) -> np.ndarray:
     soft [m] and erase [-] (see :func:`terrains._kernels.stamp_craters`)."""
     rows, cols = shape
     width, height = cols * cell, rows * cell
-    a, b = p["crater_density_a"], p["crater_exponent_b"]
+    b = p["crater_exponent_b"]
     dmin, dmax = p["crater_min_d_m"], p["crater_max_d_m"]
-    if a <= 0.0 or dmax <= dmin:
+    expected = _crater_count(shape, cell, p)  # within MAX_CRATERS: checked by resolve()
+    if expected <= 0.0:
         return np.empty((0, 7))
-    expected = _expected(a, width * height, dmin, dmax, b)
-    _check_count(expected, MAX_CRATERS, "craters", "crater_min_d_m")
     n = int(rng.poisson(expected))
     d = _power_law_diameters(rng, n, dmin, dmax, b)
     x = rng.random(n) * width
@@ -396,25 +445,20 @@ def rocks(shape, cell, p, rng) -> np.ndarray:
     model = p["rock_model"]
     if model == "none" or dmax <= dmin:
         return np.empty((0, 4))
+    # Counts are within MAX_ROCKS: checked by resolve().
     if model == "golombek-rapp":
-        k = p["rock_cover"]
-        if k <= 0.0:
+        table = _rock_table(p)
+        if table is None:
             return np.empty((0, 4))
-        if golombek_rapp_q(k) * dmin > 700.0:  # a vanishing cover: exp(-q D) underflows
-            return np.empty((0, 4))
-        dd, nn = gr_cumulative_number(k, dmin, dmax)
-        expected = area * nn[0]
-        _check_count(expected, MAX_ROCKS, "rocks", "rock_min_d_m")
-        n = int(rng.poisson(expected))
+        dd, nn = table
+        n = int(rng.poisson(area * nn[0]))
         target = stratified_uniform(rng, n) * nn[0]
         d = np.interp(target, nn[::-1], dd[::-1])
     else:
         a, b = p["rock_density_a"], p["rock_exponent_b"]
         if a <= 0.0:
             return np.empty((0, 4))
-        expected = _expected(a, area, dmin, dmax, b)
-        _check_count(expected, MAX_ROCKS, "rocks", "rock_min_d_m")
-        n = int(rng.poisson(expected))
+        n = int(rng.poisson(_expected(a, area, dmin, dmax, b)))
         d = _power_law_diameters(rng, n, dmin, dmax, b)
     x = rng.random(n) * width
     y = rng.random(n) * height

@@ -214,6 +214,8 @@ def load_heightmap(path, *, cell_size: float, vertical_scale: float = 1.0,
     body_obj = check_body(body)
     if not path.exists():
         raise FileNotFoundError(f"heightmap {path} does not exist")
+    if path.is_dir():
+        raise HeightmapError(f"{path}: is a folder, not a heightmap file (.npy, .png or .tif)")
     suffix = path.suffix.lower()
     if suffix == ".npy":
         try:

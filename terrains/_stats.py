@@ -16,6 +16,9 @@ Hurst exponent
     Fourier coefficient with 4 cycles per shorter side <= f <= 1/4 cycle per cell. The spectrum
     is used rather than the structure function because on any finite patch the structure
     function of a persistent surface (H -> 1) bends over well before the patch size.
+    ``psd_exponent`` is the fitted exponent itself; a fit outside 2 < exponent < 4 gives
+    ``hurst`` None: such a surface is not self-affine over the band (aeolian ripples, for
+    one, put a peak in it), and no Hurst exponent describes it.
 Relief versus surface
     For a generated terrain, slopes and Hurst are measured on the fractal relief component
     (regenerated bit for bit from the seed and parameters), which is what ``hurst`` and
@@ -139,6 +142,14 @@ def hurst_estimate(z: np.ndarray, *, periodic: bool = False) -> float | None:
     return (beta - 2.0) / 2.0
 
 
+def _hurst_fields(z: np.ndarray, *, periodic: bool = False) -> dict[str, float | None]:
+    """{"hurst": H or None when the fit is outside (0, 1), "psd_exponent": 2H + 2 or None}."""
+    h = hurst_estimate(z, periodic=periodic)
+    if h is None:
+        return {"hurst": None, "psd_exponent": None}
+    return {"hurst": h if 0.0 < h < 1.0 else None, "psd_exponent": 2.0 * h + 2.0}
+
+
 def fit_power_law(d: np.ndarray, dmin: float, dmax: float, area_m2: float) -> dict[str, Any]:
     """Maximum-likelihood power law N(>D) = a D^-b truncated to [dmin, dmax]."""
     d = d[(d >= dmin) & (d <= dmax)]
@@ -208,6 +219,15 @@ def _slopes(z, cell) -> dict[str, float]:
     return out
 
 
+def _at_baseline(z, cell, p) -> dict[str, float] | None:
+    """{"baseline_m", "deg"}: RMS slope at the parameters' reference baseline, or None (no
+    such baseline, or it does not fit on the grid)."""
+    if "rms_baseline_m" not in p:
+        return None
+    s = rms_slope_deg(z, cell, float(p["rms_baseline_m"]))
+    return None if s is None else {"baseline_m": float(p["rms_baseline_m"]), "deg": s}
+
+
 def stats(terrain: Terrain) -> dict[str, Any]:
     """Measure a terrain back against the numbers it was made from.
 
@@ -226,7 +246,8 @@ def stats(terrain: Terrain) -> dict[str, Any]:
           ``"height"`` (an imported heightmap);
         - ``rms_slope_deg``: {baseline in m as a string: RMS slope [deg]} at 1, 10 and 100 m,
           those that fit; ``rms_slope_at_baseline``: {"baseline_m", "deg"} at the terrain's own
-          reference baseline (None if it does not fit); ``hurst``: Hurst estimate;
+          reference baseline (None if it does not fit); ``hurst``: Hurst estimate (None
+          when the spectrum is not self-affine) and ``psd_exponent``, the fitted 2H + 2;
         - ``surface``: the same slope and Hurst measures on the complete height field;
         - ``craters``: ``count``, ``exponent_b``, ``density_a`` [per m^2, D in m],
           ``min_d_m``, ``max_d_m``;
@@ -263,14 +284,11 @@ def stats(terrain: Terrain) -> dict[str, Any]:
         "seed": terrain.seed,
         "measured_on": "relief" if rel is not None else "height",
         "rms_slope_deg": _slopes(measured, cell),
-        "rms_slope_at_baseline": None,
-        "hurst": hurst_estimate(measured, periodic=rel is not None),
+        "rms_slope_at_baseline": _at_baseline(measured, cell, p),
+        **_hurst_fields(measured, periodic=rel is not None),
     }
-    if "rms_baseline_m" in p:
-        s = rms_slope_deg(measured, cell, float(p["rms_baseline_m"]))
-        if s is not None:
-            out["rms_slope_at_baseline"] = {"baseline_m": float(p["rms_baseline_m"]), "deg": s}
-    out["surface"] = {"rms_slope_deg": _slopes(z, cell), "hurst": hurst_estimate(z),
+    out["surface"] = {"rms_slope_deg": _slopes(z, cell),
+                      "rms_slope_at_baseline": _at_baseline(z, cell, p), **_hurst_fields(z),
                       "height_min_m": float(z.min()), "height_max_m": float(z.max())}
 
     cd = terrain.craters[:, 2]

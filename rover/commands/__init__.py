@@ -20,6 +20,14 @@ class CLIError(Exception):
     """A user's mistake on the command line: printed as one line, exit code 2."""
 
 
+def path_arg(text: str) -> Path:
+    """An argparse ``type`` for a file or folder path: refuses an empty one (which ``Path``
+    would read as the current folder, e.g. from an unset shell variable)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give a file or folder name")
+    return Path(text)
+
+
 def whole_number(minimum: int):
     """An argparse ``type`` accepting whole numbers >= ``minimum`` with a one-line message."""
 

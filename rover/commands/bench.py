@@ -6,7 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from rover.commands import CLIError, check_distinct_outputs, check_writable_file, whole_number
+from rover.commands import (CLIError, check_distinct_outputs, check_writable_file, path_arg,
+                            whole_number)
 from terrains._files import _stdout_fd
 
 _positive = whole_number(1)
@@ -54,9 +55,9 @@ def register(sub) -> None:
     p.add_argument("--seed", metavar="N", type=_seed, default=None,
                    help="seed of the generated workloads: grids (default 0) and traverse:SIZE "
                         "terrains (default 7); scenario files keep their own")
-    p.add_argument("--json", metavar="FILE", type=Path, help="write the full report as JSON")
-    p.add_argument("--csv", metavar="FILE", type=Path, help="write one row per result as CSV")
-    p.add_argument("--png", metavar="FILE", type=Path,
+    p.add_argument("--json", metavar="FILE", type=path_arg, help="write the full report as JSON")
+    p.add_argument("--csv", metavar="FILE", type=path_arg, help="write one row per result as CSV")
+    p.add_argument("--png", metavar="FILE", type=path_arg,
                    help="write a bar chart of time and cost ratio per planner")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no table")
     p.set_defaults(func=run)

@@ -15,7 +15,7 @@ from pathlib import Path
 from terrains._files import output_target
 
 from rover.commands import (CLIError, check_distinct_outputs, check_writable_dir,
-                            check_writable_file, is_stream, whole_number)
+                            check_writable_file, is_stream, path_arg, whole_number)
 
 _seed = whole_number(0)
 _count = whole_number(1)
@@ -36,14 +36,14 @@ def register(sub) -> None:
     p.add_argument("--planner", metavar="NAME", help="planner to use instead of [mission].planner "
                    "(see 'rover list')")
     p.add_argument("--seed", metavar="N", type=_seed, help="seed to use instead of the scenario's")
-    p.add_argument("--out", metavar="DIR", type=Path,
+    p.add_argument("--out", metavar="DIR", type=path_arg,
                    help="output folder (default: runs/<scenario-name>-<timestamp>)")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar and no table: print only the outcome line")
-    p.add_argument("--png", metavar="FILE", type=Path,
+    p.add_argument("--png", metavar="FILE", type=path_arg,
                    help="also draw the finished run (terrain, fog, plan, path, rover, legend, "
                         "HUD) to this PNG file, without opening a window")
-    p.add_argument("--frames", metavar="DIR", type=Path,
+    p.add_argument("--frames", metavar="DIR", type=path_arg,
                    help="also write a numbered PNG sequence of the run to DIR "
                         "(frame_00000.png, ...; evenly spaced in simulated time) for a video")
     p.add_argument("--frame-count", metavar="N", type=_count, default=300,
@@ -65,8 +65,11 @@ def check_planner(name: str | None) -> None:
 
 def default_out_dir(scenario_name: str) -> Path:
     """``runs/<name>-<UTC timestamp>``, made unique with a counter if it exists."""
-    # Folder names are limited (255 bytes on most file systems): a long name is cut.
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", scenario_name).strip("-")[:80].strip("-") or "run"
+    # Letters of any script are kept; runs of anything else become one "-", and leading dots
+    # go (a name such as "../x" must not make a hidden folder). Folder names are limited to
+    # 255 bytes on most file systems: a long name is cut to 80 bytes of UTF-8.
+    safe = re.sub(r"[^\w.-]+", "-", scenario_name).lstrip(".-")
+    safe = safe.encode("utf-8")[:80].decode("utf-8", "ignore").strip("-") or "run"
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     out = Path("runs") / f"{safe}-{stamp}"
     n = 1

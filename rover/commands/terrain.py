@@ -106,6 +106,13 @@ def _fmt(v, unit: str = "") -> str:
     return f"{v}{unit}"
 
 
+def _hurst(s: dict) -> str:
+    """A Hurst estimate, or why there is none (a spectrum that is not self-affine)."""
+    if s["hurst"] is None and s.get("psd_exponent") is not None:
+        return f"none (PSD ~ f^-{s['psd_exponent']:.3g})"
+    return _fmt(s["hurst"])
+
+
 def _stats_lines(s: dict) -> list[str]:
     t = s["targets"]
     rows: list[tuple[str, str, str]] = []
@@ -119,10 +126,16 @@ def _stats_lines(s: dict) -> list[str]:
     if at is not None and all(not math.isclose(float(k), at["baseline_m"]) for k in s["rms_slope_deg"]):
         rows.append((f"RMS slope at {at['baseline_m']:g} m ({s['measured_on']})",
                      _fmt(at["deg"], " deg"), _fmt(t.get("rms_slope_deg"), " deg")))
-    rows.append((f"Hurst exponent ({s['measured_on']})", _fmt(s["hurst"]), _fmt(t.get("hurst"))))
-    for key, val in s["surface"]["rms_slope_deg"].items():
+    rows.append((f"Hurst exponent ({s['measured_on']})", _hurst(s), _fmt(t.get("hurst"))))
+    surf = s["surface"]
+    for key, val in surf["rms_slope_deg"].items():
         rows.append((f"RMS slope at {key} m (whole surface)", _fmt(val, " deg"), "-"))
-    rows.append(("Hurst exponent (whole surface)", _fmt(s["surface"]["hurst"]), "-"))
+    at = surf.get("rms_slope_at_baseline")
+    if at is not None and all(not math.isclose(float(k), at["baseline_m"])
+                              for k in surf["rms_slope_deg"]):
+        rows.append((f"RMS slope at {at['baseline_m']:g} m (whole surface)",
+                     _fmt(at["deg"], " deg"), "-"))
+    rows.append(("Hurst exponent (whole surface)", _hurst(surf), "-"))
     c = s["craters"]
     rows.append(("craters", str(c["count"]), "-"))
     rows.append(("crater SFD exponent b", _fmt(c["exponent_b"]), _fmt(t.get("crater_exponent_b"))))
@@ -137,10 +150,11 @@ def _stats_lines(s: dict) -> list[str]:
         rows.append(("rock SFD exponent b", _fmt(r["exponent_b"]), _fmt(t.get("rock_exponent_b"))))
         rows.append(("rock SFD density a [/m^2]", _fmt(r["density_a"]), _fmt(t.get("rock_density_a"))))
     w = max(len(a) for a, _, _ in rows)
-    head = (f"terrain: {s['body']}, preset {s['preset']}, {s['shape'][0]}x{s['shape'][1]} cells "
+    head = (f"terrain: {s['body']}, {'no preset' if s['preset'] is None else 'preset ' + s['preset']}, {s['shape'][0]}x{s['shape'][1]} cells "
             f"of {s['cell_size_m']:g} m, seed {s['seed']}")
-    lines = [head, f"{'statistic':<{w}}  {'measured':>12}  {'target':>12}"]
-    lines += [f"{a:<{w}}  {b:>12}  {c:>12}" for a, b, c in rows]
+    wm = max(12, *(len(b) for _, b, _ in rows))
+    lines = [head, f"{'statistic':<{w}}  {'measured':>{wm}}  {'target':>12}"]
+    lines += [f"{a:<{w}}  {b:>{wm}}  {c:>12}" for a, b, c in rows]
     return lines
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rover.commands import CLIError
+from rover.commands import CLIError, path_arg
 from rover.commands.run import _seed, check_planner
 
 EXIT_OK = 0
@@ -35,7 +35,7 @@ def register(sub) -> None:
     p.add_argument("--speed", metavar="X", type=_speed, default="auto",
                    help="initial playback speed in simulated seconds per second, or 'max' "
                         "(default: the fastest listed speed at which the whole run takes at least a minute)")
-    p.add_argument("--shots", metavar="DIR", type=Path,
+    p.add_argument("--shots", metavar="DIR", type=path_arg,
                    help="folder for screenshots saved with S (default: the current folder)")
     # Synthetic key presses "FRAME:KEY,..." for tests and demos (e.g. "120:s,180:q").
     p.add_argument("--script", help=argparse.SUPPRESS)

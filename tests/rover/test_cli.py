@@ -402,6 +402,27 @@ def test_png_must_be_a_png_and_frames_replace_an_older_sequence(small, tmp_path,
         "frame_00000.png", "frame_00001.png", "frame_00002.png", "notes.txt"]
 
 
+@pytest.mark.parametrize("name, folder", [("Марс: тест", "Марс-тест"), ("../../escape", "escape"),
+                                          ("..", "run"), ("ü" * 300, "ü" * 40)])
+def test_default_out_dir_keeps_letters_and_never_hides_the_folder(tmp_path, monkeypatch, name,
+                                                                   folder):
+    from rover.commands.run import default_out_dir
+
+    monkeypatch.chdir(tmp_path)
+    out = default_out_dir(name)
+    assert out.parent == Path("runs") and out.name.rsplit("-", 2)[0] == folder
+
+
+@pytest.mark.parametrize("args", [["--out", ""], ["--png", " "], ["--frames", ""]])
+def test_an_empty_output_path_is_refused(small, tmp_path, capsys, monkeypatch, args):
+    # An unset shell variable must not make the results land in the current folder.
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(small), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: argument --") and "empty path" in err and err.count("\n") == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["small.toml"]
+
+
 def test_default_out_dir_cuts_a_long_scenario_name(tmp_path, monkeypatch):
     # File systems limit a name to 255 bytes; a 300-character scenario name must not make
     # `rover run` fail on its default output folder.

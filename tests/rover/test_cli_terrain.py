@@ -60,7 +60,7 @@ def test_stats_as_json(capsys):
     (["-o", "x.jpg"], r"-o must name a .png file, got 'x.jpg'"),
     (["-o", "/no/such/dir/x.png"], r"-o: folder /no/such/dir does not exist"),
     (["--cell-size", "1e300", "--stats"], r"^error: --cell-size: cell_size must be a number > 0 and <= 1e\+06"),
-    (["--set", "crater_min_d_m=1e-300", "--stats"], r"would place about inf craters"),
+    (["--set", "crater_min_d_m=1e-300", "--stats"], r"would hold about inf craters"),
     (["--set", "ripple_height_m=1e39", "--stats"], r"ripple_height_m must be in \[0, 1e\+06\] metres"),
 ])
 def test_user_mistakes_are_one_line_and_exit_2(argv, match, capsys, tmp_path, monkeypatch):

@@ -114,7 +114,7 @@ def test_ripples_add_the_requested_relief():
     (dict(size=(10**6, 10**6)), r"size \(1000000, 1000000\) is too large.*about [\d.]+ (GiB|TiB)"),
     (dict(cell_size=0), r"cell_size must be a number > 0 and <= 1e\+06 \(metres\), got 0"),
     (dict(cell_size=1e300), r"cell_size must be a number > 0 and <= 1e\+06"),
-    (dict(crater_min_d_m=1e-300), r"would place about inf craters"),
+    (dict(crater_min_d_m=1e-300), r"would hold about inf craters"),
     (dict(cell_size=-0.5), r"cell_size must be a number > 0"),
     (dict(cell_size=float("nan")), r"cell_size must be a number > 0"),
     (dict(hurst=1.2), r"hurst must be in \(0, 1\), got 1.2"),
@@ -122,7 +122,7 @@ def test_ripples_add_the_requested_relief():
     (dict(rock_cover="lots"), r"rock_cover must be a number, got 'lots'"),
     (dict(rock_model="boulders"), r"rock_model must be one of"),
     (dict(seed=-1), r"seed must be an int >= 0, got -1"),
-    (dict(crater_min_d_m=0.01, crater_density_a=10.0), r"would place about .* craters.*"
+    (dict(crater_min_d_m=0.01, crater_density_a=10.0), r"would hold about .* craters.*"
                                                       r"raise crater_min_d_m"),
 ])
 def test_bad_input_is_a_clear_value_error(kwargs, match):
@@ -249,3 +249,16 @@ def test_relief_is_as_rough_along_rows_as_along_columns():
         return np.sqrt(np.mean(np.diff(z, axis=0) ** 2) / np.mean(np.diff(z, axis=1) ** 2))
 
     assert anisotropy(tall) * anisotropy(wide) == pytest.approx(1.0, abs=0.01)
+
+
+def test_too_many_rocks_is_refused_before_any_work_and_names_the_cause():
+    # A size that fits in memory but would hold more rocks than the limit: check_parameters
+    # (no arrays) refuses it, naming size, or the rock parameter when the caller set one.
+    from terrains import ParameterError, check_parameters
+
+    with pytest.raises(ParameterError, match=r"^size: a 15500 x 15500 m terrain .* rocks") as e:
+        check_parameters(preset="mars-ares-vallis", size=31000)
+    assert e.value.name == "size"
+    with pytest.raises(ParameterError, match=r"^rock_min_d_m: .*about [\d.e+]+ rocks") as e:
+        check_parameters(preset="mars-ares-vallis", size=64, rock_min_d_m=1e-4)
+    assert e.value.name == "rock_min_d_m"

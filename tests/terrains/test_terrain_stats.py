@@ -174,3 +174,24 @@ def test_a_sparse_rock_field_is_still_fitted_from_its_total_cover():
     r = stats(t)["rocks"]
     assert 10 <= r["count"] <= 100
     assert r["cover"] == pytest.approx(0.02, rel=0.3)
+
+
+def test_a_spectrum_that_is_not_self_affine_has_no_hurst_exponent():
+    # Meridiani's ripples put a peak in the spectrum; the fitted log-slope then implies an
+    # "exponent" below 0, which is no Hurst exponent: None, with the fitted slope alongside.
+    s = stats(generate(preset="mars-meridiani", size=256, seed=12345))["surface"]
+    assert s["hurst"] is None
+    assert s["psd_exponent"] is not None and s["psd_exponent"] < 2.0
+    relief = stats(generate(preset="mars-jezero", size=256, seed=1))
+    assert 0.0 < relief["hurst"] < 1.0
+    assert relief["psd_exponent"] == pytest.approx(2.0 * relief["hurst"] + 2.0)
+
+
+def test_whole_surface_slope_is_reported_at_the_reference_baseline():
+    # The Moon presets' reference baseline (25 m) is not one of the fixed 1/10/100 m ones.
+    t = generate(preset="moon-mare", size=128, seed=3)
+    s = stats(t)
+    at = s["surface"]["rms_slope_at_baseline"]
+    assert at["baseline_m"] == 25.0
+    assert at["deg"] == pytest.approx(rms_slope_deg(t.height, t.cell_size, 25.0))
+    assert "25" not in s["surface"]["rms_slope_deg"]
