@@ -16,7 +16,9 @@ flat smooth ground, at most ``1 + sum(w)`` at the limits). Rocks taller than the
 on every cell that holds *any* point within the rover's radius of the rock disc or the
 polygon (the cell's square is tested against the obstacle grown by the radius, not its
 centre), so that wherever the rover's centre lies in a finite cell its whole footprint
-circle is clear of them: a plan through finite cells is one the whole rover can drive.
+circle is clear of them: a plan through finite cells is one the whole rover can drive. The
+map's edge is such an obstacle too: the band of cells within the radius of it costs ``inf``,
+so the whole footprint stays on the map.
 (The terrain terms need no inflation: they are already computed over the footprint.) The
 result's ``cost`` is float64, >= 1, ``inf`` impassable: the planners' input.
 
@@ -36,7 +38,7 @@ from rover.models import RoverSpec
 
 __all__ = [
     "CostWeights", "Traversability", "traversability", "terrain_cost", "rasterize_polygons",
-    "inflate", "distance_to_mask", "footprint_halfwidth", "cell_index",
+    "inflate", "distance_to_mask", "footprint_halfwidth", "edge_band_cells", "cell_index",
 ]
 
 
@@ -97,10 +99,41 @@ class Traversability:
     rover's radius); None without polygons. Operators draw these zones from orbit, so the
     rover knows them before it sees them (see :class:`rover.sensing.KnownMap`)."""
 
+    edge_band: int = 0
+    """Cells along each edge of the grid where the rover's footprint circle would reach past
+    the map's edge: impassable in ``cost``, and known before sensing like the keep-out
+    zones (the map is all the ground there is to plan over)."""
+
+    def known_keep_out(self) -> np.ndarray | None:
+        """bool (rows, cols): the cells impassable by rules known before any sensing, the
+        keep-out zones and the edge band; None when there are none."""
+        rows, cols = self.cost.shape
+        b = self.edge_band
+        if b <= 0:
+            return None if self.hazard_keep_out is None else self.hazard_keep_out.copy()
+        mask = (np.zeros((rows, cols), dtype=bool) if self.hazard_keep_out is None
+                else self.hazard_keep_out.copy())
+        _mark_edge_band(mask, b)
+        return mask
+
     @property
     def tilt_deg(self) -> np.ndarray:
         """float32 (rows, cols), tilt of the footprint plane [deg] (computed on each call)."""
         return np.degrees(np.arctan(np.hypot(self.slope_x, self.slope_y))).astype(np.float32)
+
+
+def edge_band_cells(radius_m: float, cell_size: float) -> int:
+    """Cells along each edge in which a rover of ``radius_m`` would reach past the map's edge:
+    a cell is clear when every point of its square is at least the radius from the edge,
+    that is from index ``radius / cell`` on (counting from 0 at either edge)."""
+    return max(0, math.ceil(radius_m / cell_size - 1e-9))
+
+
+def _mark_edge_band(mask: np.ndarray, band: int) -> None:
+    mask[:band, :] = True
+    mask[max(mask.shape[0] - band, 0):, :] = True
+    mask[:, :band] = True
+    mask[:, max(mask.shape[1] - band, 0):] = True
 
 
 def footprint_halfwidth(rover: RoverSpec, cell_size: float) -> int:
@@ -257,6 +290,10 @@ def terrain_cost(
     hazards : iterable, optional
         Keep-out polygons (see :func:`rasterize_polygons`); obstacles, and every cell that
         may hold a point within ``rover.radius_m`` of one costs ``inf``.
+
+        The map's edge is treated the same way: a cell that may hold a point within
+        ``rover.radius_m`` of the edge costs ``inf`` (:attr:`Traversability.edge_band` cells
+        along each side), so the whole rover stays on the map.
     weights : CostWeights
         Weights of the terms and the roughness limit.
 
@@ -274,8 +311,8 @@ def terrain_cost(
     >>> import numpy as np
     >>> from rover.models import rover_preset
     >>> t = terrain_cost(np.zeros((32, 32)), 0.5, rover_preset("generic"))
-    >>> float(t.cost.min()), float(t.cost.max())
-    (1.0, 1.0)
+    >>> t.edge_band, float(t.cost.min()), float(t.cost[2:-2, 2:-2].max()), float(t.cost[0, 5])
+    (2, 1.0, 1.0, inf)
     """
     h = _check_cell_size(cell_size)
     z = np.asarray(height)
@@ -331,10 +368,14 @@ def terrain_cost(
         float(weights.roughness), float(weights.step), obstacle, cost, sx, sy, rough, step)
     if status != 0 or not math.isfinite(zoff):
         raise ValueError("height must be finite everywhere; it holds NaN or inf")
+    # The whole rover must stay on the map: the edge is a wall grown by the radius, too.
+    band = edge_band_cells(rover.radius_m, h)
+    _mark_edge_band(keep_out.view(bool), band)
     cost[keep_out.view(bool)] = np.inf
     return Traversability(
         cost=cost, obstacles=obstacle.view(bool), slope_x=sx, slope_y=sy,
         roughness_m=rough, step_m=step, cell_size=h, hazard_keep_out=hazard_keep_out,
+        edge_band=band,
     )
 
 

@@ -157,6 +157,12 @@ def _why_impassable(world: World, r: int, c: int) -> str:
     reach = rover.radius_m + h
     import shapely
 
+    rows, cols = tr.cost.shape
+    b = tr.edge_band
+    if b > 0 and (r < b or c < b or r >= rows - b or c >= cols - b):
+        d = min(r, c, rows - 1 - r, cols - 1 - c) * h
+        return (f"its {h:g} m cell comes within {d:.2f} m of the map's edge, within the "
+                f"rover's radius {rover.radius_m:.2f} m")
     # Distances are from the cell's square (the rover's centre may be anywhere in it).
     square = shapely.box(c * h, r * h, (c + 1) * h, (r + 1) * h)
     for hz in world.scenario.hazards:
@@ -442,11 +448,12 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     rows, cols = true_cost.shape
     limits = DriveLimits.from_spec(rover)
     sensor = SensorModel.for_rover(rover, h, line_of_sight=m.line_of_sight)
-    # Keep-out zones are drawn by the operators: known from the start, not discovered. (Only
-    # where the world's true map has them: a hand-built world may have replaced true_cost.)
-    zones = world.traversability.hazard_keep_out
+    # Keep-out zones are drawn by the operators, and the map's edge is where the map ends:
+    # known from the start, not discovered. (Only where the world's true map has them: a
+    # hand-built world may have replaced true_cost.)
+    zones = tr.known_keep_out()
     if zones is not None:
-        zones = zones & np.isinf(true_cost)
+        zones &= np.isinf(true_cost)
     km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost, known_impassable=zones)
     _warm_planner(name, km.cost.dtype, scratch_cls, dstar_cls, rekey=m.unknown_cost > 1.0)
     if name == "dstar_lite":
@@ -596,7 +603,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                         emit("replan", np.empty((0, 2), np.int64), np.empty((0, 2)))
                     outcome = "unreachable"
                     what = (f"the ground seen so far ({int(km.seen.sum())} cells)"
-                            + (" and the keep-out zones" if zones is not None else ""))
+                            + (" and the keep-out zones" if tr.hazard_keep_out is not None
+                               else ""))
                     reason = (f"no path from {_fmt((round(state[0], 2), round(state[1], 2)))} to "
                               f"{label} at {_fmt((tx, ty))} on the known map: {what} "
                               "enclose it with impassable cells")

@@ -81,11 +81,36 @@ def test_step_window_maximum_is_exact_for_any_footprint(seed, rows, cols, k):
     _step_max(z, 0.5, k, got)
     np.testing.assert_array_equal(got, want)
 
+def inner(t):
+    """The cells clear of the edge band (where the whole footprint is on the map)."""
+    b = t.edge_band
+    return (slice(b, t.cost.shape[0] - b), slice(b, t.cost.shape[1] - b))
+
+
 def test_flat_ground_costs_one():
     t = terrain_cost(np.zeros((20, 30)), 0.5, GEN)
     assert t.cost.dtype == np.float64
-    assert (t.cost == 1.0).all()
+    assert t.edge_band == 2  # radius 0.61 m over 0.5 m cells
+    assert (t.cost[inner(t)] == 1.0).all()
+    assert np.isinf(t.cost).sum() == 20 * 30 - 16 * 26
     assert not t.obstacles.any()
+
+
+@pytest.mark.parametrize("radius_cells", [0.4, 1.0, 1.22, 2.0, 3.7])
+def test_edge_band_keeps_the_whole_footprint_on_the_map(radius_cells):
+    # A cell is passable exactly when every point of it is at least the rover's radius from
+    # every edge of the map, so the whole rover stays on the ground it plans over.
+    import dataclasses
+
+    h = 0.5
+    rover = dataclasses.replace(GEN, length_m=2 * radius_cells * h / math.sqrt(2),
+                                width_m=2 * radius_cells * h / math.sqrt(2))
+    rows, cols = 17, 23
+    t = terrain_cost(np.zeros((rows, cols)), h, rover)
+    r, c = np.mgrid[0:rows, 0:cols]
+    edge_dist = np.minimum.reduce([c * h, (cols - 1 - c) * h, r * h, (rows - 1 - r) * h])
+    np.testing.assert_array_equal(np.isfinite(t.cost), edge_dist >= rover.radius_m - 1e-12)
+    np.testing.assert_array_equal(t.known_keep_out(), np.isinf(t.cost))
 
 
 @pytest.mark.parametrize("tilt", [5.0, 10.0, 20.0])
@@ -96,7 +121,7 @@ def test_tilted_plane_tilt_and_cost(tilt):
     np.testing.assert_allclose(t.tilt_deg, math.degrees(math.atan(np.tan(np.radians(tilt)))), atol=1e-3)
     assert t.step_m.max() < 1e-4 and t.roughness_m.max() < 1e-4
     frac = math.tan(math.radians(tilt)) / math.tan(math.radians(GEN.max_tilt_deg))
-    np.testing.assert_allclose(t.cost, 1.0 + CostWeights().tilt * frac ** 2, rtol=1e-4)
+    np.testing.assert_allclose(t.cost[inner(t)], 1.0 + CostWeights().tilt * frac ** 2, rtol=1e-4)
 
 
 def test_steeper_costs_more_and_over_limit_is_impassable():
@@ -112,9 +137,10 @@ def test_ledge_taller_than_step_limit_blocks_crossing():
     z[:, 20:] = 0.5  # a 0.5 m ledge; generic rover steps 0.2 m
     t = terrain_cost(z, 0.5, GEN)
     assert np.isinf(t.cost[:, 19:21]).all()
-    assert np.isfinite(t.cost[:, :15]).all() and np.isfinite(t.cost[:, 26:]).all()
+    b = t.edge_band
+    assert np.isfinite(t.cost[b:-b, b:15]).all() and np.isfinite(t.cost[b:-b, 26:-b]).all()
     small = np.zeros((40, 40)); small[:, 20:] = 0.05
-    assert np.isfinite(terrain_cost(small, 0.5, GEN).cost).all()
+    assert np.isfinite(terrain_cost(small, 0.5, GEN).cost[b:-b, b:-b]).all()
 
 
 def test_rocks_taller_than_clearance_are_inflated_by_radius():
@@ -126,7 +152,7 @@ def test_rocks_taller_than_clearance_are_inflated_by_radius():
     d = np.hypot(xx - 10.25, yy - 10.25)
     # Every cell within the rover radius of the rock cell is blocked, cells well away are not.
     assert np.isinf(t.cost[d <= GEN.radius_m]).all()
-    assert np.isfinite(t.cost[d > 0.2 + GEN.radius_m + 0.75]).all()
+    assert np.isfinite(t.cost[inner(t)][(d > 0.2 + GEN.radius_m + 0.75)[inner(t)]]).all()
 
 
 def test_hazard_polygon_is_rasterised_and_inflated():

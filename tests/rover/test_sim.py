@@ -214,6 +214,27 @@ def test_body_never_enters_a_hazard():
         assert min(body_gaps(res, polygons=polys)) >= 0.0
 
 
+def test_whole_body_stays_on_the_map_along_an_edge():
+    # The auditor's case: a wide rover asked to drive along the west edge of the map. The
+    # start on the edge is refused; from just inside, no point of the body leaves the map.
+    from rover.models import rover_preset
+
+    spec = rover_preset("perseverance")
+    t = bumpy_terrain(size=(64, 64), n_bumps=0, n_rocks=0)
+    sc = scenario((0.1, 5.0), (0.1, 28.0), size=(64, 64), rover=spec)
+    with pytest.raises(ScenarioError, match=r"start: \(0\.1, 5\) is on impassable ground \(its "
+                       r"0\.5 m cell comes within 0\.00 m of the map's edge, within the rover's "
+                       r"radius 2\.02 m\); the nearest passable point is \(2\.75, 5\.25\)"):
+        world_from_terrain(sc, t)
+    for planner in ("dstar_lite", "astar"):
+        sc = scenario((2.75, 3.0), (2.75, 28.0), size=(64, 64), rover=spec, sense_every_m=0.5)
+        res = run(sc, t, planner=planner)
+        assert res.summary["outcome"] == "reached", res.summary["reason"]
+        X, Y = arc_points(res.trace)
+        edge = np.minimum.reduce([X, Y, 32.0 - X, 32.0 - Y])
+        assert edge.min() >= spec.radius_m
+
+
 def test_keep_out_zones_are_known_before_they_are_seen():
     # A wall of a zone across the straight line, far beyond the sensor's reach at the start:
     # the very first plan already goes around it.
