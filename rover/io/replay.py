@@ -308,6 +308,32 @@ def _tuple_pts(v):
     return tuple(tuple(float(c) for c in p) for p in v)
 
 
+def _check_tables(a: dict, S: int) -> None:
+    """ValueError unless the snapshot tables have the shapes and orders the viewer relies
+    on (``S`` snapshots): a hand-edited archive must fail here, not halfway through drawing."""
+    from rover.sim import TRACE_COLUMNS
+
+    # (table, rows or None for any number, columns)
+    for key, rows, width in (("trace", None, len(TRACE_COLUMNS)), ("scalars", S, 6),
+                             ("replan", S, 8), ("figures", S, len(_FIGURES)),
+                             ("routes", None, 2)):
+        x = a[key]
+        if x.ndim != 2 or x.shape[1] != width or rows not in (None, x.shape[0]):
+            raise ValueError(f"{key} has shape {x.shape}, expected "
+                             f"({'n' if rows is None else rows}, {width})")
+    off = a["seen_off"].astype(np.int64)
+    if off[0] != 0 or off[-1] != len(a["seen_flat"]) or np.any(np.diff(off) < 0):
+        raise ValueError("seen_off does not step through seen_flat in order")
+    ends = a["scalars"][:, 5]
+    if S and (np.any(np.diff(ends) < 0) or ends[0] < 0):
+        raise ValueError("the snapshots' trace ends go backwards")
+    if int(a["kinds"].max(initial=0)) >= len(_KINDS) or int(a["kinds"].min(initial=0)) < 0:
+        raise ValueError("unknown snapshot kind")
+    for key in ("plan_len", "route_len"):
+        if a[key].size and a[key].min() < 0:
+            raise ValueError(f"{key} holds a negative length")
+
+
 def _unpack(a: dict, meta: dict, Snapshot) -> Replay:
     from types import MappingProxyType
 
@@ -350,6 +376,7 @@ def _unpack(a: dict, meta: dict, Snapshot) -> Replay:
     route_len = a["route_len"]
     if len(seen_off) != S + 1 or len(plan_len) != int(has_plan.sum()) or len(route_len) != len(plan_len):
         raise ValueError("snapshot tables have inconsistent lengths")
+    _check_tables(a, S)
     if "plan_steps" in a:
         codes = a["plan_steps"].astype(np.int64)
         steps = np.column_stack([codes // 3 - 1, codes % 3 - 1])

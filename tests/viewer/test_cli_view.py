@@ -193,6 +193,28 @@ def test_view_of_a_damaged_replay_is_one_line(run_dir, tmp_path, capsys):
     _one_error_line(capsys, r"run\.npz: corrupt")
 
 
+@pytest.mark.parametrize("key, edit, match", [
+    ("trace", lambda a: a[:, :5], r"trace has shape \(\d+, 5\), expected \(n, 9\)"),
+    ("seen_off", lambda a: a[::-1].copy(), r"seen_off does not step through seen_flat in order"),
+    ("figures", lambda a: a[:-1], r"figures has shape"),
+    ("scalars", lambda a: np.concatenate([a[:, :5], a[::-1, 5:]], axis=1),
+     r"the snapshots' trace ends go backwards"),
+])
+def test_view_of_a_well_formed_but_inconsistent_replay_is_one_line(run_dir, tmp_path, capsys,
+                                                                   key, edit, match):
+    # Arrays that load fine but do not fit together (the auditor's 5-column trace crashed
+    # the viewer with a traceback; reversed seen offsets were accepted silently).
+    bad = tmp_path / "edited"
+    bad.mkdir()
+    shutil.copy(run_dir / "summary.json", bad / "summary.json")
+    with np.load(run_dir / "run.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays[key] = edit(arrays[key])
+    np.savez_compressed(bad / "run.npz", **arrays)
+    assert main(["view", str(bad), "--script", "5:q"]) == 2
+    _one_error_line(capsys, r"run\.npz: corrupt replay file \(" + match)
+
+
 @pytest.mark.skipif(shutil.which("xvfb-run") is None,
                     reason="xvfb-run is not installed (apt-get install xvfb): the real-window test needs it")
 def test_real_window_under_xvfb(small_path, tmp_path):
