@@ -103,12 +103,29 @@ class MissionConfig:
         """Straight-line length of start -> waypoints -> goal [m]."""
         return polyline_length([self.start, *self.waypoints, self.goal])
 
-    def time_limit_s(self, max_speed_mps: float) -> float:
+    def time_limit_s(self, max_speed_mps: float, accel_mps2: float = math.inf) -> float:
         """The run's simulated time limit [s]: ``max_time_s``, or by default a generous ten
-        times the straight route at the rover's top speed, plus ten minutes."""
+        times the time to drive the straight route [m] at up to ``max_speed_mps`` [m/s],
+        starting from rest and stopping at every sensing point with ``accel_mps2`` [m/s^2]
+        (a slow-accelerating rover may never reach its top speed between them), plus ten
+        minutes."""
         if self.max_time_s is not None:
             return float(self.max_time_s)
-        return 10.0 * self.route_length_m() / max_speed_mps + 600.0
+        route, s, v, a = self.route_length_m(), self.sense_every_m, max_speed_mps, accel_mps2
+        if v * v / a <= s:  # top speed reached: each stretch adds v / a to the cruise time
+            drive = route / v + (route / s) * (v / a)
+        else:  # accelerate half way, brake the rest
+            drive = (route / s) * 2.0 * math.sqrt(s / a)
+        return 10.0 * drive + 600.0
+
+
+def _floor3(x: float) -> str:
+    """``x`` rounded down to 3 significant digits, as text (a bound that holds as printed)."""
+    if not (math.isfinite(x) and x > 0):
+        return f"{x:g}"
+    e = math.floor(math.log10(x)) - 2
+    v = math.floor(x / 10.0 ** e) * 10.0 ** e
+    return f"{v:.3g}"
 
 
 MAX_COORD_M = 1e9
@@ -382,14 +399,24 @@ class _Reader:
         if not isinstance(hazards_raw, list):
             raise self.err("[[hazards]]", f"must be an array of tables ([[hazards]]), got {_type_name(hazards_raw)}")
         hazards = tuple(self.hazard(h, i, terrain) for i, h in enumerate(hazards_raw))
-        steps = mission.time_limit_s(rover.max_speed_mps) / mission.dt_s
+        stride = rover.max_speed_mps * mission.dt_s
+        if stride > mission.sense_every_m * (1.0 + 1e-9):
+            # One step would carry the rover past the next sensing point: it would sense less
+            # often than the scenario asks (and, much coarser, can stall in tight places).
+            raise self.err("[mission].dt_s",
+                           f"a time step of {mission.dt_s:g} s at the rover's top speed of "
+                           f"{rover.max_speed_mps:g} m/s covers {stride:.3g} m, more than "
+                           f"[mission].sense_every_m ({mission.sense_every_m:g} m): use dt_s <= "
+                           f"{_floor3(mission.sense_every_m / rover.max_speed_mps)}")
+        t_max = mission.time_limit_s(rover.max_speed_mps, rover.accel_mps2)
+        steps = t_max / mission.dt_s
         if steps > MAX_STEPS:
             limit = ("[mission].max_time_s" if mission.max_time_s is not None
-                     else f"the default (10 x the {mission.route_length_m():g} m route at "
-                          f"{rover.max_speed_mps:g} m/s + 600 s)")
+                     else f"the default (10 x the time to drive the {mission.route_length_m():g} "
+                          f"m route at up to {rover.max_speed_mps:g} m/s + 600 s)")
             raise self.err("[mission].dt_s",
                            f"a time step of {mission.dt_s:g} s within the time limit of "
-                           f"{mission.time_limit_s(rover.max_speed_mps):.4g} s from {limit} makes "
+                           f"{t_max:.4g} s from {limit} makes "
                            f"{steps:.3g} steps (at most {MAX_STEPS:.0e}); raise dt_s or set a "
                            "shorter [mission].max_time_s")
         return Scenario(name=name, description=description, seed=seed, terrain=terrain,

@@ -472,7 +472,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     route = [m.start] + targets
     straight = m.route_length_m()
     leg_lengths = [math.dist(route[i], route[i + 1]) for i in range(len(targets))]
-    t_max = m.time_limit_s(rover.max_speed_mps)
+    t_max = m.time_limit_s(rover.max_speed_mps, rover.accel_mps2)
     e_max = float(m.max_energy_wh) if m.max_energy_wh is not None else math.inf
     dt = float(m.dt_s)
 

@@ -136,6 +136,11 @@ BAD = [
      r"\[rover\]\.max_speed_mps: must be between 0\.0001 and 100"),
     ("time step too small", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [20, 20]\ndt_s = 1e-300\n"),
      r"\[mission\]\.dt_s: a time step of 1e-300 s within the time limit .* makes 1.* steps \(at most 1e\+08\)"),
+    ("time step past the sensing point", scenario_text(
+        rover='[rover]\npreset = "generic"\nmax_speed_mps = 0.3\n',
+        mission="[mission]\nstart = [2, 2]\ngoal = [20, 20]\ndt_s = 4\nsense_every_m = 0.5\n"),
+     r"\[mission\]\.dt_s: a time step of 4 s at the rover's top speed of 0\.3 m/s covers 1\.2 m, "
+     r"more than \[mission\]\.sense_every_m \(0\.5 m\): use dt_s <= 1\.66$"),
     ("huge hazard", scenario_text(hazards="[[hazards]]\ncenter = [5, 5]\nradius_m = 1e300\n"),
      r"\[\[hazards\]\]\[0\]\.radius_m: must be <= 1e\+09"),
     ("huge polygon", scenario_text(hazards="[[hazards]]\npolygon = [[0, 0], [1e300, 0], [0, 1e300]]\n"),

@@ -610,3 +610,25 @@ def test_a_rover_at_rest_turns_on_the_spot_when_its_rough_heading_is_blocked():
             break
     assert statuses[-1] == _drive.GOAL, statuses
     assert (np.floor(trace[:n, 2]) != 6).all(), "entered the wall"
+
+
+def test_default_time_limit_allows_for_a_slow_accelerating_rover():
+    # The auditor's case: Sojourner made fast (1 m/s) keeps its 0.01 m/s^2 acceleration, so
+    # it never gets near top speed between sensing points. The default limit used to assume
+    # top speed all the way, and the run timed out on open ground.
+    from rover.models import rover_preset
+
+    spec = rover_preset("sojourner").replace(max_speed_mps=1.0)
+    t = bumpy_terrain(size=(80, 80), n_bumps=0, n_rocks=0)
+    sc = scenario((3.0, 3.0), (36.0, 30.0), size=(80, 80), rover=spec, sense_every_m=1.0,
+                  dt_s=0.5)
+    res = run(sc, t)
+    assert res.summary["outcome"] == "reached", res.summary["reason"]
+    route = math.hypot(33.0, 27.0)
+    # Stop-and-go over every metre: 2 sqrt(s / a) per stretch of s = 1 m.
+    assert res.summary["time_limit_s"] == pytest.approx(10 * route * 2 * math.sqrt(100) + 600,
+                                                        abs=1e-3)
+    fast = rover_preset("generic")  # reaches top speed within a stretch: v / a per stretch
+    sc2 = scenario((3.0, 3.0), (36.0, 30.0), size=(80, 80), rover=fast, sense_every_m=1.0)
+    assert sc2.mission.time_limit_s(fast.max_speed_mps, fast.accel_mps2) == pytest.approx(
+        10 * (route / fast.max_speed_mps + route * fast.max_speed_mps / fast.accel_mps2) + 600)
