@@ -311,7 +311,8 @@ def _movingai_rows(spec: MovingAISpec, names: list[str], tick) -> list[dict]:
     for n in names:
         t = times[n]
         total = float(t.sum())
-        worst = float(err[n].max())
+        solved = err[n][np.isfinite(err[n])]
+        worst = float(solved.max()) if len(solved) else math.inf  # unsolved: counted apart
         finite_r = ratio[n][np.isfinite(ratio[n])]
         off = np.flatnonzero(err[n] > MOVINGAI_TOLERANCE)
         rows.append({
@@ -360,7 +361,9 @@ def _traverse_rows(name: str, scenario, world, names: list[str], tick) -> list[d
             "time_ms_max": round(float(ms.max()), 4) if len(ms) else None,
             "time_ms_p90": round(float(np.percentile(ms, 90)), 4) if len(ms) else None,
             "planner_total_s": s["planner_time_s"], "wall_s": s["wall_time_s"],
-            "sim_time_s": s["sim_time_s"], "expanded": s["expanded"],
+            "sim_time_s": s["sim_time_s"], "speedup": s["speedup"], "expanded": s["expanded"],
+            "expanded_per_replan": (round(s["expanded"] / s["replans"], 1)
+                                    if s["replans"] else None),
             "expansions_per_s": (round(s["expanded"] / s["planner_time_s"])
                                  if s["planner_time_s"] else None),
             "distance_m": s["distance_m"], "straight_line_m": s["straight_line_m"],
@@ -549,7 +552,9 @@ def format_report(report: dict) -> str:
             rows.append([r["workload"], r["planner"], f"{r['problems']}/{r['problems_in_file']}",
                          _time(r), _f(r["total_s"], ".2f"), _f(r["total_vs_astar"], ".2f"),
                          _f(r["expansions_per_s"] and r["expansions_per_s"] / 1e6, ".1f"),
-                         _f(r["worst_abs_error"], ".2e"), str(r["not_optimal"]), ratio,
+                         _f(r["worst_abs_error"], ".2e"),
+                         str(r["not_optimal"]) + (f" ({r['unsolved']} no path)"
+                                                  if r["unsolved"] else ""), ratio,
                          _f(r["peak_mem_mib"], ".1f")])
         out.append(f"\nMoving AI (each problem once; time per problem, median (min-max); "
                    f"off = problems with |cost - optimal| > {MOVINGAI_TOLERANCE:g}; peers "
@@ -561,8 +566,8 @@ def format_report(report: dict) -> str:
         if len({r["workload"] for r in mai}) > 1:
             for p in dict.fromkeys(r["planner"] for r in mai):
                 rs = [r for r in mai if r["planner"] == p]
-                errs = [r["worst_abs_error"] for r in rs]
-                worst = "-" if None in errs else f"{max(errs):.2e}"
+                errs = [r["worst_abs_error"] for r in rs if r["worst_abs_error"] is not None]
+                worst = f"{max(errs):.2e}" if errs else "-"
                 n = sum(r["problems"] for r in rs)
                 total = sum(r["total_s"] for r in rs)
                 out.append(f"all {len(rs)} maps, {p}: {n} problems, worst |error| {worst}, "
@@ -575,11 +580,15 @@ def format_report(report: dict) -> str:
             rows.append([r["workload"], r["planner"], r["outcome"], str(r["replans"]),
                          _time(r), _f(r["time_ms_p90"], ".3g"), _f(r["planner_total_s"], ".3f"),
                          _f(r["total_vs_astar"], ".2f"), _f(r["expanded"], ","),
-                         _f(r["wall_s"], ".2f"), _f(r["distance_m"], ".1f")])
-        out.append("\nTraverse with sensing and replanning (time per replan, median (min-max)):")
+                         _f(r["expanded_per_replan"], ",.0f"), _f(r["wall_s"], ".2f"),
+                         _f(r["sim_time_s"], ",.0f"), _f(r["speedup"], ",.0f"),
+                         _f(r["distance_m"], ".1f")])
+        out.append("\nTraverse with sensing and replanning (time per replan, median (min-max); "
+                   "x real time = sim s / wall s):")
         out.append(_table(["scenario", "planner", "outcome", "replans", "replan ms", "p90 ms",
-                           "planner s", "x astar", "expanded", "wall s", "driven m"], rows,
-                          {3, 4, 5, 6, 7, 8, 9, 10}))
+                           "planner s", "x astar", "expanded", "exp/replan", "wall s", "sim s",
+                           "x real time", "driven m"], rows,
+                          {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}))
     for n in report["notes"]:
         out.append(f"note: {n}")
     out.append(f"total {report['wall_s']:.1f} s")

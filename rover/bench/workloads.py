@@ -462,6 +462,11 @@ def _movingai(path: Path, limit: int | None) -> MovingAISpec:
             raise WorkloadError(str(exc)) from None
         if not problems:
             raise WorkloadError(f"{scen}: no problems in the scenario file")
+    named = Path(problems[0].map).name
+    if named != mp.name:
+        # Same size is not the same map: its optimal lengths would all look wrong.
+        raise WorkloadError(f"{scen}: its problems are for the map {named!r}, not {mp.name} "
+                            f"(give the .scen of {mp.name}, or rename the map to match)")
     height, width = _map_header(mp)
     for i, p in enumerate(problems):
         if (p.width, p.height) != (width, height):

@@ -81,6 +81,17 @@ def check_writable_dir(path: Path | None, option: str) -> None:
         raise CLIError(f"{option}: cannot create folder {path} (its parent is not a writable folder)")
 
 
+def take_back(paths) -> None:
+    """Remove files this command wrote before a later output failed, so that an error leaves
+    no partial set of results; devices and streams (``/dev/null``) are left alone."""
+    for p in paths:
+        try:
+            if not output_target(Path(p))[1]:
+                Path(p).unlink()
+        except OSError:
+            pass
+
+
 def is_stream(path: Path | None) -> bool:
     """True when ``path`` names a device or an open stream (``/dev/null``, ``/dev/stdout``),
     which is written into as it is and needs no file-name suffix."""

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from rover.commands import (CLIError, check_distinct_outputs, check_writable_file, path_arg,
-                            whole_number)
+                            take_back, whole_number)
 from terrains._files import _stdout_fd
 
 _positive = whole_number(1)
@@ -151,17 +151,21 @@ def run(args) -> int:
     if not args.quiet:
         print(format_report(report), file=human)
     written = []
-    if args.json is not None:
-        written.append(str(write_json(args.json, report)))
-    if args.csv is not None:
-        written.append(str(write_csv(args.csv, report)))
-    if args.png is not None:
-        from viewer.chart import write_chart
+    try:
+        if args.json is not None:
+            written.append(str(write_json(args.json, report)))
+        if args.csv is not None:
+            written.append(str(write_csv(args.csv, report)))
+        if args.png is not None:
+            from viewer.chart import write_chart
 
-        try:
-            written.append(str(write_chart(args.png, report)))
-        except ValueError as exc:  # only traverses: nothing to chart
-            print(f"note: --png not written: {exc}", file=sys.stderr)
+            try:
+                written.append(str(write_chart(args.png, report)))
+            except ValueError as exc:  # only traverses: nothing to chart
+                print(f"note: --png not written: {exc}", file=sys.stderr)
+    except OSError:
+        take_back(written)  # all the outputs asked for, or none
+        raise
     if written and not args.quiet:
         print("wrote " + ", ".join(written), file=human)
     elif args.quiet:

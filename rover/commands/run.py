@@ -12,10 +12,9 @@ import threading
 import time
 from pathlib import Path
 
-from terrains._files import output_target
 
 from rover.commands import (CLIError, check_distinct_outputs, check_writable_dir,
-                            check_writable_file, is_stream, path_arg, whole_number)
+                            check_writable_file, is_stream, path_arg, take_back, whole_number)
 
 _seed = whole_number(0)
 _count = whole_number(1)
@@ -219,11 +218,9 @@ def _remove_partial(written: list, frames: Path | None, created: list) -> None:
     for p in written:
         if p == frames:
             paths += Path(p).glob("frame_[0-9][0-9][0-9][0-9][0-9].png")
-        elif not output_target(p)[1]:
+        else:
             paths.append(Path(p))
-    for p in paths:
-        with contextlib.suppress(OSError):
-            p.unlink()
+    take_back(paths)
     # Deepest first (--out and --png may have made nested folders); one that still holds
     # something stays.
     for folder in sorted(created, key=lambda p: len(p.absolute().parts), reverse=True):
