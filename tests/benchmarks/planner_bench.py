@@ -7,6 +7,8 @@ print every figure of the README's performance table::
     .venv/bin/python tests/benchmarks/planner_bench.py            # all figures
     .venv/bin/python tests/benchmarks/planner_bench.py speed      # A* vs peers at 1024 x 1024
     .venv/bin/python tests/benchmarks/planner_bench.py dstar      # D* Lite first plan, replans
+    .venv/bin/python tests/benchmarks/planner_bench.py along      # replans along the route
+    .venv/bin/python tests/benchmarks/planner_bench.py facts      # figures the README explains
     .venv/bin/python tests/benchmarks/planner_bench.py memory     # peak RSS at 4096 x 4096
     .venv/bin/python tests/benchmarks/planner_bench.py fresh      # first plan in a new process
     .venv/bin/python tests/benchmarks/planner_bench.py movingai   # every Moving AI problem
@@ -132,6 +134,70 @@ def dstar(size=1024, seed=0, repeat=3, changes=500, radius=10):
     return t_first / t_a, t_scratch / t_re
 
 
+def along(size=1024, seed=0, changes=500, radius=10, repeat=5):
+    """The replan ratio of :func:`dstar` with the rover at points along the route: A* from
+    scratch gets cheaper as the rover nears the goal, D* Lite's repair does not."""
+    from rover.planners import DStarLite, astar
+
+    cost = bench_grid(size, seed)
+    start, goal = corners(cost)
+    route = astar(cost, start, goal).path
+    warm = DStarLite(np.ones((3, 3)), (0, 0), (2, 2))  # load update()'s kernel before timing
+    warm.plan()
+    warm.update(np.array([[1, 1]]), np.array([2.0]))
+    warm.plan()
+    rng = np.random.default_rng(seed + 2)
+    print(f"D* Lite replan vs astar from scratch after <= {changes} changed cells within "
+          f"{radius} cells of the rover, by the rover's position along the route (mean of "
+          f"{repeat} changes at each):")
+    for frac in (0.05, 0.3, 0.5, 0.7, 0.9):
+        cell = tuple(route[int(frac * (len(route) - 1))])
+        grid = cost.copy()
+        d = DStarLite(grid, start, goal)
+        d.plan()
+        d.move_to(cell)
+        d.plan()
+        t_re = t_scratch = 0.0
+        for _ in range(repeat):
+            r0, c0 = cell
+            rr = np.clip(r0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
+            cc = np.clip(c0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
+            keep = (rr != r0) | (cc != c0)
+            cells = np.stack([rr[keep], cc[keep]], axis=1)
+            new = np.where(rng.random(len(cells)) < 0.3, np.inf,
+                           1.0 + 9.0 * rng.random(len(cells)))
+            grid[cells[:, 0], cells[:, 1]] = new
+            t0 = time.perf_counter()
+            d.update(cells, new)
+            p = d.plan()
+            t_re += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            ref = astar(grid, cell, goal)
+            t_scratch += time.perf_counter() - t0
+            if not math.isclose(p.cost, ref.cost, rel_tol=1e-9):
+                print(f"  MISMATCH at {cell}: D* Lite {p.cost} astar {ref.cost}")
+        print(f"  {frac:4.0%} of the route: D* Lite {t_re / repeat * 1e3:7.2f} ms, astar "
+              f"{t_scratch / repeat * 1e3:7.2f} ms: {t_scratch / t_re:6.1f}x")
+
+
+def facts(size=1024, seed=0):
+    """Figures the README's explanations quote: the grids' mean passable cost, and a first
+    D* Lite plan on uniform ground against the path's length."""
+    from rover.bench.workloads import terrain_grid
+    from rover.planners import DStarLite, astar
+
+    blobs = bench_grid(size, seed)
+    terrain, _, _, _ = terrain_grid("mars-jezero", size, seed=seed)
+    for name, c in ((f"blobs:{size}", blobs), (f"mars-jezero:{size}", terrain)):
+        print(f"{name}: mean cost of the passable cells {c[np.isfinite(c)].mean():.2f}")
+    n = 2048
+    flat = np.ones((n, n))
+    for name, plan in (("dstar_lite", DStarLite(flat, (0, 0), (n - 1, n // 2)).plan()),
+                       ("astar", astar(flat, (0, 0), (n - 1, n // 2)))):
+        print(f"uniform {n} x {n}, corner to far edge: {name} expanded {plan.expanded:,} "
+              f"for a path of {len(plan.path):,} cells")
+
+
 _MEM_CHILD = textwrap.dedent("""
     import sys, numpy as np
     def status(key):
@@ -255,7 +321,7 @@ def movingai(every=1):
 
 
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["speed", "dstar", "memory", "fresh", "movingai"]
+    which = sys.argv[1:] or ["speed", "dstar", "along", "facts", "memory", "fresh", "movingai"]
     for name in which:
         print(f"== {name}")
         globals()[name]()
