@@ -573,6 +573,26 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         progress(best_fraction, {"t_s": t, "distance_m": distance, "replans": len(replan_rows),
                                  "leg": leg})
 
+    if zones is not None and len(targets) > 1:
+        # Known-from-the-start zones can wall in a later waypoint or the goal: say so now,
+        # not after driving the legs before it.
+        from rover.planners import astar
+
+        for i in range(1, len(targets)):
+            a, b = targets[i - 1], targets[i]
+            if not astar(km.cost, cell_of(*a), cell_of(*b)).found:
+                label = "the goal" if i == len(targets) - 1 else f"waypoint {i}"
+                what = "the map's edge"
+                if tr.hazard_keep_out is not None:
+                    hz = tr.hazard_keep_out & np.isinf(true_cost)
+                    alone = np.where(hz, np.inf, float(m.unknown_cost))
+                    what = ("the keep-out zones"
+                            if not astar(alone, cell_of(*a), cell_of(*b)).found
+                            else "the keep-out zones and the map's edge")
+                outcome = "unreachable"
+                reason = (f"no path from waypoint {i - 1} at {_fmt(a)} to {label} at "
+                          f"{_fmt(b)} on the known map: {what} enclose it")
+                break
     try:
         cells, costs = sense()
         while leg < len(targets) and outcome is None:

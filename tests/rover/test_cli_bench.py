@@ -173,7 +173,8 @@ def test_scenario_plan_and_traverse(tmp_path, capsys):
     for r in trav:
         assert r["outcome"] == "reached" and r["replans"] >= 1
         assert r["expanded_per_replan"] == pytest.approx(r["expanded"] / r["replans"], abs=0.05)
-        assert r["speedup"] == pytest.approx(r["sim_time_s"] / r["wall_s"], rel=0.01)
+        # (wall_s is rounded to 0.1 ms, which on a run of a few ms moves the ratio by ~2%)
+        assert r["speedup"] == pytest.approx(r["sim_time_s"] / r["wall_s"], rel=0.05)
         assert r["time_ms_min"] <= r["time_ms_median"] <= r["time_ms_max"]
         assert r["planner_total_s"] >= 0
     assert trav[0]["distance_m"] == pytest.approx(trav[1]["distance_m"], rel=0.2)

@@ -274,6 +274,24 @@ def test_goal_walled_in_by_keep_out_zones_is_unreachable_at_once_and_says_why():
     assert "and the keep-out zones enclose it" in res.summary["reason"]
 
 
+def test_a_later_leg_walled_in_by_keep_out_zones_is_unreachable_before_driving():
+    # The auditor's case: the zones wall in the goal behind a waypoint; the rover used to
+    # drive to the waypoint first and only then report the goal unreachable.
+    t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0)
+    bars = [[(19.0, 19.0), (30.0, 19.0), (30.0, 20.5), (19.0, 20.5)],
+            [(19.0, 28.5), (30.0, 28.5), (30.0, 30.0), (19.0, 30.0)],
+            [(19.0, 19.0), (20.5, 19.0), (20.5, 30.0), (19.0, 30.0)],
+            [(28.5, 19.0), (30.0, 19.0), (30.0, 30.0), (28.5, 30.0)]]
+    sc = scenario((3.0, 3.0), (24.5, 24.5), waypoints=[(12.0, 4.0)], size=(60, 60),
+                  hazards=bars, sense_every_m=0.5)
+    for planner in ("dstar_lite", "astar"):
+        res = run(sc, t, planner=planner)
+        assert res.summary["outcome"] == "unreachable" and res.summary["distance_m"] == 0.0
+        assert res.summary["reason"] == (
+            "no path from waypoint 0 at (12, 4) to the goal at (24.5, 24.5) on the known map: "
+            "the keep-out zones enclose it")
+
+
 def test_reaches_goal_with_summary_trace_and_replans():
     sc, t = random_case(11, "generic")
     res = run(sc, t)
