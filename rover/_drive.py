@@ -27,6 +27,7 @@ TIMEOUT = 3    # simulated time limit
 ENERGY = 4     # energy budget used
 FULL = 5       # trace buffer full: grow it and call again
 PATH_END = 6   # at the end of the path but not within tolerance (should not happen)
+REVERSED = 7   # _reverse: backed up and stopped (or could not move at all: 0 distance)
 
 # Trace columns written by _drive.
 TRACE_COLUMNS = ("t_s", "x_m", "y_m", "heading_rad", "speed_mps", "yaw_rate_rad_s",
@@ -264,6 +265,18 @@ def _arc_free(x, y, th, kappa, length, known, seen, h):
     return length
 
 
+@njit(inline="always")
+def _arc(x, y, th, v, w, dt):
+    """(x, y, heading) after ``dt`` [s] at signed speed ``v`` [m/s] (negative: backing up) and
+    yaw rate ``w`` [rad/s] from (x, y, th): the exact circular arc (a line when w ~ 0);
+    the heading is not wrapped."""
+    if abs(w) > 1e-12:
+        thn = th + w * dt
+        return (x + v / w * (math.sin(thn) - math.sin(th)),
+                y - v / w * (math.cos(thn) - math.cos(th)), thn)
+    return x + v * dt * math.cos(th), y + v * dt * math.sin(th), th
+
+
 @njit(cache=True, nogil=True)
 def _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, out):
     """One time step of the unicycle model; writes (x, y, heading, speed, yaw rate) to ``out``.
@@ -284,19 +297,49 @@ def _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, 
         wn = wl
     elif wn < -wl:
         wn = -wl
-    if abs(wn) > 1e-12:
-        thn = th + wn * dt
-        xn = x + vn / wn * (math.sin(thn) - math.sin(th))
-        yn = y - vn / wn * (math.cos(thn) - math.cos(th))
-    else:
-        thn = th
-        xn = x + vn * dt * math.cos(th)
-        yn = y + vn * dt * math.sin(th)
+    xn, yn, thn = _arc(x, y, th, vn, wn, dt)
     out[0] = xn
     out[1] = yn
     out[2] = _wrap(thn)
     out[3] = vn
     out[4] = wn
+
+
+@njit(inline="always")
+def _step_energy(pitch_grad, g, speed, w, vmax, wmax, mass, gravity, crr, p_drive, eta, dt):
+    """Energy [Wh] of one step of ``dt`` [s] at ``speed`` >= 0 [m/s] and yaw rate ``w``: the
+    drive power scaled by activity (the larger of speed / vmax and |w| / wmax, at most 1) plus
+    rolling resistance and climbing over the drivetrain efficiency; ``pitch_grad`` is the
+    slope [m/m] along the motion, ``g`` the slope's magnitude under the rover."""
+    cos_t = 1.0 / math.sqrt(1.0 + g * g)
+    sin_p = pitch_grad / math.sqrt(1.0 + pitch_grad * pitch_grad)
+    act = speed / vmax
+    if abs(w) / wmax > act:
+        act = abs(w) / wmax
+    if act > 1.0:
+        act = 1.0
+    mech = mass * gravity * speed * (crr * cos_t + sin_p)
+    if mech < 0.0:
+        mech = 0.0
+    p = p_drive * act + mech / eta
+    return p * dt / 3600.0
+
+
+@njit(inline="always")
+def _trace_row(trace, n, t, x, y, th, v, w, e, leg, slope_x, slope_y, h):
+    """Write trace row ``n`` (columns :data:`TRACE_COLUMNS`); the tilt is where the step
+    ends (the speed limit and the energy used the slope under the rover during the step)."""
+    R, C = slope_x.shape
+    trace[n, 0] = t
+    trace[n, 1] = x
+    trace[n, 2] = y
+    trace[n, 3] = th
+    trace[n, 4] = v
+    trace[n, 5] = w
+    rc, cc = _cell_at(x, y, h, R, C)
+    trace[n, 6] = math.degrees(math.atan(math.hypot(slope_x[rc, cc], slope_y[rc, cc])))
+    trace[n, 7] = e
+    trace[n, 8] = leg
 
 
 @njit(cache=True, nogil=True)
@@ -561,20 +604,8 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         vn = nxt[3]
         wn = nxt[4]
         ds = math.hypot(xn - x, yn - y)
-        # Energy: activity-scaled drive power plus rolling resistance and climbing.
-        pitch_grad = gxs * math.cos(th) + gys * math.sin(th)
-        cos_t = 1.0 / math.sqrt(1.0 + g * g)
-        sin_p = pitch_grad / math.sqrt(1.0 + pitch_grad * pitch_grad)
-        act = vn / vmax
-        if abs(wn) / wmax > act:
-            act = abs(wn) / wmax
-        if act > 1.0:
-            act = 1.0
-        mech = mass * gravity * vn * (crr * cos_t + sin_p)
-        if mech < 0.0:
-            mech = 0.0
-        p = p_drive * act + mech / eta
-        de = p * dt / 3600.0
+        de = _step_energy(gxs * math.cos(th) + gys * math.sin(th), g, vn, wn, vmax, wmax, mass,
+                          gravity, crr, p_drive, eta, dt)
         if e + de > e_max:
             # Not enough energy left for this step: stop before it, within the budget.
             status = ENERGY
@@ -588,18 +619,7 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
         w = wn
         dist += ds
         steps += 1
-        trace[n, 0] = t
-        trace[n, 1] = x
-        trace[n, 2] = y
-        trace[n, 3] = th
-        trace[n, 4] = v
-        trace[n, 5] = w
-        # Tilt where the step ends (the speed limit and the energy above used the slope
-        # under the rover during the step).
-        rc, cc = _cell_at(x, y, h, R, C)
-        trace[n, 6] = math.degrees(math.atan(math.hypot(slope_x[rc, cc], slope_y[rc, cc])))
-        trace[n, 7] = e
-        trace[n, 8] = leg
+        _trace_row(trace, n, t, x, y, th, v, w, e, leg, slope_x, slope_y, h)
         n += 1
         if v == 0.0 and not turned and (blocked or (ds == 0.0 and abs(err) <= align_tol)):
             # Stopped with nothing left to do here (the way ahead is not known to be
@@ -611,6 +631,124 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
     state[2] = th
     state[3] = v
     state[4] = w
+    out[0] = n - n0
+    out[1] = dist
+    out[2] = t
+    out[3] = e
+    return status
+
+
+def reverse_steps(rmin, vmax, amax, dt):
+    """Trace rows to leave free for one :func:`_reverse` (it brakes early rather than write
+    past them): the quarter-turn arc at the slowest cruise (a quarter of the top speed, on the
+    steepest slope), plus speeding up and braking."""
+    length = 0.5 * math.pi * rmin
+    v = max(0.25 * vmax, 1e-12)
+    return int(math.ceil(length / (v * dt) + 2.0 * vmax / (amax * dt))) + 16
+
+
+@njit(cache=True, nogil=True)
+def _reverse(state, t0, energy0, leg, tx, ty, known, seen, slope_x, slope_y, h,
+             vmax, amax, wmax, rmin, tan_max_tilt, dt, t_max, e_max,
+             mass, gravity, crr, p_drive, eta, trace, n0, out):
+    """Back a rover that cannot turn in place out of a pocket: from rest, reverse along an arc
+    at full lock *away* from the point ``(tx, ty)`` [m], which swings the nose toward it, by
+    the arc length that turns the heading onto the target (at most a quarter turn), then
+    stop. A target almost straight ahead is backed away from in a straight line, one turn
+    radius. Every step is checked as forward steps are (:func:`_motion_ok`, with the braking
+    stop behind the rover); when a step fails, the rover brakes on the straight line behind it
+    that the previous step verified. Speeds are at most half the top speed, within the
+    acceleration and yaw-rate limits; the trace records them negative. ``state`` (stopped)
+    is updated in place; ``out`` as for :func:`_drive`. The caller leaves room for
+    :func:`reverse_steps` rows. Returns REVERSED, TIMEOUT or ENERGY.
+    """
+    R, C = known.shape
+    cap = trace.shape[0]
+    x = state[0]
+    y = state[1]
+    th = state[2]
+    t = t0
+    e = energy0
+    n = n0
+    kmax = 1.0 / rmin
+    err = _wrap(math.atan2(ty - y, tx - x) - th)
+    if abs(err) < 0.2:
+        kappa = 0.0
+        length = rmin
+    else:
+        kappa = -kmax if err > 0.0 else kmax
+        length = rmin * min(abs(err), 0.5 * math.pi)
+    vm = 0.0  # speed magnitude (the rover moves backward)
+    dist = 0.0
+    braking = False
+    status = REVERSED
+    inf = np.inf
+    while True:
+        rc, cc = _cell_at(x, y, h, R, C)
+        gxs = slope_x[rc, cc]
+        gys = slope_y[rc, cc]
+        g = math.sqrt(gxs * gxs + gys * gys)
+        frac = min(g / tan_max_tilt, 1.0)
+        v_cap = 0.5 * vmax * (1.0 - 0.5 * frac)
+        remaining = length - dist
+        if n + 4 + vm / (amax * dt) >= cap:
+            braking = True  # the rows left are needed to stop (never reached with room given)
+        if braking or remaining <= 0.01 * h:  # (a last sliver would take ever-smaller steps)
+            vs = 0.0
+        else:
+            # Slow down to stop at the arc's end.
+            vs = min(v_cap, math.sqrt(2.0 * amax * remaining), remaining / dt)
+        if vm < vs:
+            vn = min(vs, vm + amax * dt)
+        else:
+            vn = max(vs, vm - amax * dt)
+        if vn == 0.0 and vm == 0.0:
+            break
+        k_step = 0.0 if braking else kappa
+        wn = -vn * k_step
+        if wn > wmax:
+            wn = wmax
+        elif wn < -wmax:
+            wn = -wmax
+        # The step and its middle (the arc is checked as two chords, as in _motion_ok).
+        xn, yn, thn = _arc(x, y, th, -vn, wn, dt)
+        xm, ym, _ = _arc(x, y, th, -vn, wn, 0.5 * dt)
+        if not braking:
+            # (A braking step needs no check: the previous step verified this straight stop.)
+            db = _brake_dist(vn, amax, dt)
+            ok = (_segment_ok(x, y, xm, ym, known, seen, h, inf)
+                  and _segment_ok(xm, ym, xn, yn, known, seen, h, inf)
+                  and (db == 0.0 or _segment_ok(xn, yn, xn - db * math.cos(thn),
+                                                yn - db * math.sin(thn), known, seen, h, inf)))
+            if not ok:
+                if vm == 0.0:
+                    break  # cannot even start backing up
+                braking = True
+                continue
+        if not _room(t, dt, t_max):
+            status = TIMEOUT
+            break
+        # Backward, the slope along the motion has the opposite sign.
+        de = _step_energy(-(gxs * math.cos(th) + gys * math.sin(th)), g, vn, wn, vmax, wmax,
+                          mass, gravity, crr, p_drive, eta, dt)
+        if e + de > e_max:
+            status = ENERGY
+            break
+        e += de
+        t += dt
+        dist += math.hypot(xn - x, yn - y)
+        x = xn
+        y = yn
+        th = _wrap(thn)
+        vm = vn
+        _trace_row(trace, n, t, x, y, th, -vn if vn > 0.0 else 0.0, wn, e, leg, slope_x,
+                   slope_y, h)
+        n += 1
+    state[0] = x
+    state[1] = y
+    state[2] = th
+    state[3] = -vm if vm > 0.0 else 0.0
+    state[4] = 0.0
     out[0] = n - n0
     out[1] = dist
     out[2] = t

@@ -8,7 +8,8 @@ the tests keep the two in agreement.
 Model, per step of ``dt`` seconds:
 
 - the speed moves toward the commanded speed (clipped to ``[0, min(limit, max_speed)]``)
-  by at most ``accel * dt``; the rover does not reverse;
+  by at most ``accel * dt`` (backing up, which only a rover that cannot turn in place does
+  to free itself, is a separate manoeuvre of the run loop: ``rover._drive._reverse``);
 - the yaw rate is the commanded one clipped to ``max_yaw_rate``; a rover that cannot turn
   in place (``steering="ackermann"``) is further held to ``speed / min_turn_radius``;
 - the pose follows the circular arc of the new speed and yaw rate exactly.

@@ -55,6 +55,7 @@ _EFFICIENCY = 0.5       # drive-train efficiency for climbing and rolling resist
 _PROGRESS_EVERY_S = 0.25
 _MAX_STEPS_PER_CALL = 2000
 _STUCK_LIMIT = 50       # consecutive stops with nothing new seen before giving up
+_MAX_REVERSALS = 12     # back-up manoeuvres per leg for a rover that cannot turn in place
 
 
 @dataclass(frozen=True)
@@ -411,7 +412,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         ``summary`` keys: ``outcome`` ("reached"; "unreachable": no path on the known map;
         "timeout" or "energy": a limit; "stuck": the rover cannot move on although a path
         exists on the known map, e.g. a rover that cannot turn in place stopped with no
-        forward arc of its turn radius left to take, as it has no reverse gear;
+        forward arc of its turn radius left to take, which backing up has not freed;
         "interrupted"), ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency``
         (when reached: the straight lines from the start through the points where each
         target was reached, over the distance driven; at most 1), ``sim_time_s``, ``wall_time_s``,
@@ -507,6 +508,14 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
 
     def cell_of(x, y):
         return cell_index(x, y, h, (rows, cols))
+
+    def limit_hit(code):
+        """(outcome, reason) of a drive kernel that stopped at the time or energy limit, on
+        the way to the current leg's target."""
+        if code == _drive.TIMEOUT:
+            return "timeout", (f"simulated time limit of {t_max:g} s reached before {label} at "
+                               f"{_fmt((tx, ty))}")
+        return "energy", f"energy budget of {e_max:g} Wh used before {label} at {_fmt((tx, ty))}"
 
     # Observer bookkeeping (only used when an observer is given).
     pending_seen: list[np.ndarray] = []
@@ -606,6 +615,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
             goal_cell = cell_of(tx, ty)
             rp = None
             stuck = 0
+            reversals = 0
+            boxed_in = False
             while outcome is None:
                 cur = cell_of(state[0], state[1])
                 tp = time.perf_counter()
@@ -660,17 +671,47 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     leg += 1
                     reached_at.append((float(state[0]), float(state[1])))
                     break
-                if status == _drive.TIMEOUT:
-                    outcome = "timeout"
-                    reason = (f"simulated time limit of {t_max:g} s reached before {label} at "
-                              f"{_fmt((tx, ty))}")
-                    break
-                if status == _drive.ENERGY:
-                    outcome = "energy"
-                    reason = f"energy budget of {e_max:g} Wh used before {label} at {_fmt((tx, ty))}"
+                if status in (_drive.TIMEOUT, _drive.ENERGY):
+                    outcome, reason = limit_hit(status)
                     break
                 cells, costs = sense()
                 moved = out[1] > 0
+                if (status in (_drive.BLOCKED, _drive.PATH_END) and not moved and len(cells) == 0
+                        and not limits.turn_in_place and reversals < _MAX_REVERSALS):
+                    # No forward arc leads on: back up, swinging the nose toward the plan, as
+                    # a driver would, then sense and plan again from there.
+                    need = n + _drive.reverse_steps(max(limits.min_turn_radius_m, 1e-9),
+                                                    limits.max_speed_mps, limits.accel_mps2, dt)
+                    while need >= trace.shape[0]:
+                        trace = np.concatenate([trace, np.empty_like(trace)])
+                    # Swing the nose toward where the plan leads: its first vertex two turn
+                    # radii away (or its end), not the leg's target, which may lie behind
+                    # the obstacle the plan goes around.
+                    rmin = max(limits.min_turn_radius_m, 1e-9)
+                    far = np.hypot(poly[:nv, 0] - state[0], poly[:nv, 1] - state[1]) >= 2 * rmin
+                    aim = poly[int(np.argmax(far))] if far.any() else poly[nv - 1]
+                    rstatus = _drive._reverse(
+                        state, t, energy, leg, float(aim[0]), float(aim[1]), km.cost, km.seen,
+                        tr.slope_x, tr.slope_y, h, limits.max_speed_mps, limits.accel_mps2,
+                        limits.max_yaw_rate_rad_s, max(limits.min_turn_radius_m, 1e-9),
+                        tan_max_tilt, dt, t_max, e_max, rover.mass_kg, gravity,
+                        rover.rolling_resistance, rover.drive_power_w, _EFFICIENCY, trace, n, out)
+                    n += int(out[0])
+                    distance += out[1]
+                    t = out[2]
+                    energy = out[3]
+                    if observer is not None and out[0]:
+                        emit("drive")
+                    if rstatus in (_drive.TIMEOUT, _drive.ENERGY):
+                        outcome, reason = limit_hit(rstatus)
+                        break
+                    if out[1] > 0:
+                        reversals += 1
+                        stuck = 0
+                        cells, costs = sense()
+                        continue
+                    boxed_in = True  # no room behind either: backing up cannot help
+                    reversals = _MAX_REVERSALS
                 if status in (_drive.BLOCKED, _drive.PATH_END) and not moved and len(cells) == 0:
                     stuck += 1
                     if n + 1 >= trace.shape[0]:
@@ -682,15 +723,16 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     n += int(out[0])
                     t = out[2]
                     if stuck >= _STUCK_LIMIT and not limits.turn_in_place:
-                        # Stopped, nothing new to see, and it can neither turn on the spot
-                        # nor reverse: no motion it has is left, so this is final.
+                        # Stopped, nothing new to see, it cannot turn on the spot and backing
+                        # up has not helped: no motion it has is left, so this is final.
                         outcome = "stuck"
                         reason = (f"the rover cannot turn in place and is stopped at "
                                   f"{_fmt((round(state[0], 2), round(state[1], 2)))} heading "
                                   f"{math.degrees(state[2]):.0f} deg: no forward arc of its "
                                   f"{limits.min_turn_radius_m:g} m minimum turn radius leads on "
-                                  f"toward {label} at {_fmt((tx, ty))} over the ground seen so far "
-                                  f"(it does not reverse)")
+                                  f"toward {label} at {_fmt((tx, ty))} over the ground seen so far, "
+                                  + ("and it has no room to back up" if boxed_in else
+                                     f"and backing up {reversals} times did not help"))
                         break
                     if stuck >= _STUCK_LIMIT:
                         outcome = "stuck"
