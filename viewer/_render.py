@@ -666,8 +666,9 @@ class Overlay:
             y += s.get_height() + 3
         return rect
 
-    def legend(self, surf, layers: dict) -> None:
-        """The layers, their keys and whether they are on, bottom right."""
+    def legend(self, surf, layers: dict, tint=(200, 150, 100)) -> None:
+        """The layers, their keys and whether they are on, bottom right; ``tint`` (r, g, b)
+        is the body's terrain colour, for the terrain swatch."""
         f = self.fonts
         rows = []
         for name, key, text in LAYERS:
@@ -685,7 +686,7 @@ class Overlay:
         surf.blit(self.panel((w, h)), (x0, y0))
         y = y0 + 8
         for (key, name, _, on), t in zip(rows, texts):
-            self._swatch(surf, name, pygame.Rect(x0 + 10, y + 2, sw, 12), on)
+            self._swatch(surf, name, pygame.Rect(x0 + 10, y + 2, sw, 12), on, tint)
             surf.blit(t, (x0 + 16 + sw, y))
             y += lh
         surf.blit(foot, (x0 + 10, y + 4))
@@ -698,14 +699,15 @@ class Overlay:
         surf.blit(self.panel((w, h)), (W - w - 8, H - h - 8))
         surf.blit(t, (W - w + 2, H - h - 3))
 
-    def _swatch(self, surf, name, r: pygame.Rect, on: bool) -> None:
+    def _swatch(self, surf, name, r: pygame.Rect, on: bool, tint=(200, 150, 100)) -> None:
         c = COLOURS
         dim = (lambda col: _mix(col, (60, 60, 60), 0.6)) if not on else (lambda col: col)
         if name == "terrain":
+            # The body's tint from shadow to light, as the hillshade draws it (grey on the Moon).
             for i in range(r.width):
-                g = 90 + int(120 * i / r.width)
-                pygame.draw.line(surf, dim((g, int(g * 0.75), int(g * 0.5))), (r.x + i, r.y),
-                                 (r.x + i, r.bottom - 1))
+                f = (90 + 120 * i / r.width) / 210.0
+                col = tuple(min(255, int(v * f)) for v in tint)
+                pygame.draw.line(surf, dim(col), (r.x + i, r.y), (r.x + i, r.bottom - 1))
         elif name == "cost":
             w3 = r.width // 3
             pygame.draw.rect(surf, dim(c["cost_lo"]), (r.x, r.y, w3, r.height))

@@ -123,7 +123,7 @@ class Stage:
         self.overlay.scale_bar(first, self.cam)
         self.overlay.north_arrow(surf)
         if self.show_legend:
-            self.overlay.legend(surf, self.layers)
+            self.overlay.legend(surf, self.layers, tint=self.scene.tint_rgb)
         else:
             self.overlay.legend_hint(surf)
         if self.show_help:

@@ -324,3 +324,20 @@ def test_goal_stays_visible_under_the_rover_on_arrival(replay):
     stage.set_layer("markers", False)
     without = goal_red(_draw(stage))
     assert with_ring > without + 100
+
+
+def test_legend_terrain_swatch_takes_the_bodys_tint():
+    # The auditor saw Mars's tan in the legend of a Moon run.
+    import pygame
+
+    from viewer._render import Fonts, Overlay
+
+    ov = Overlay(Fonts())
+    f = (90 + 120 * 21 / 22) / 210.0  # the swatch's lightest column (22 px wide)
+    for tint in ((170, 170, 170), (214, 160, 100)):
+        surf = pygame.Surface((900, 600))
+        surf.fill((0, 0, 0))
+        ov.legend(surf, {}, tint=tint)
+        arr = pygame.surfarray.array3d(surf).swapaxes(0, 1).reshape(-1, 3)
+        want = [min(255, int(v * f)) for v in tint]
+        assert (arr == want).all(axis=1).sum() == 12, tint  # one column of the 12 px swatch
