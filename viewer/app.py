@@ -69,8 +69,12 @@ def open_window(size=(1280, 800), title: str = "rover view", *,
         except pygame.error as exc:
             raise NoDisplayError(str(exc) or "pygame could not open a window") from None
         if visible and pygame.display.get_driver() in ("dummy", "offscreen"):
-            raise NoDisplayError(f"SDL's {pygame.display.get_driver()!r} video driver shows "
-                                 "no window")
+            # SDL falls back to "offscreen" when DISPLAY names no reachable X server: say so.
+            where = (f"DISPLAY={os.environ['DISPLAY']} could not be reached, and "
+                     if os.environ.get("DISPLAY") and not os.environ.get("SDL_VIDEODRIVER")
+                     else "")
+            raise NoDisplayError(f"{where}SDL's {pygame.display.get_driver()!r} video driver "
+                                 "shows no window")
     pygame.display.set_caption(title)
     return screen
 

@@ -172,7 +172,8 @@ def test_sdls_own_complaint_does_not_come_before_our_line(run_dir):
                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith(
-        "error: cannot open a window: no display available (SDL's 'offscreen' video driver"), proc.stderr
+        "error: cannot open a window: no display available (DISPLAY=:97 could not be reached, "
+        "and SDL's 'offscreen' video driver"), proc.stderr
 
 
 def test_view_of_a_damaged_replay_is_one_line(run_dir, tmp_path, capsys):
