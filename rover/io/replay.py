@@ -252,8 +252,8 @@ def load_replay(path: str | os.PathLike) -> Replay:
         f = p / REPLAY_FILE
         summary = p / "summary.json"
         if not f.exists():
-            hint = ("it has a summary.json but no replay: it was written by an older 'rover run'; "
-                    "run the scenario again" if summary.exists()
+            hint = ("it has a summary.json but no replay: the file was removed, or an older "
+                    "'rover run' wrote the folder; run the scenario again" if summary.exists()
                     else "is it a folder written by 'rover run'?")
             raise ReplayError(f"{p}: no {REPLAY_FILE} in this run folder ({hint})")
         # summary.json is written last: without it the run never finished writing its files.

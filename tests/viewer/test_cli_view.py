@@ -119,7 +119,8 @@ def test_view_run_folder_problems_exit_2(run_dir, tmp_path, capsys):
     old.mkdir()
     shutil.copy(run_dir / "summary.json", old / "summary.json")
     assert main(["view", str(old)]) == 2
-    _one_error_line(capsys, r"no run\.npz .*older 'rover run'; run the scenario again")
+    _one_error_line(capsys, r"no run\.npz .*the file was removed, or an older 'rover run' wrote "
+                            r"the folder; run the scenario again")
     bad = tmp_path / "bad"
     bad.mkdir()
     data = (run_dir / "run.npz").read_bytes()
