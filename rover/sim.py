@@ -150,6 +150,15 @@ def _fmt(p) -> str:
     return f"({p[0]:g}, {p[1]:g})"
 
 
+def _above(value: float, limit: float, digits: int) -> str:
+    """``value`` (> ``limit``) with ``digits`` decimals, or more where fewer would print it
+    equal to the limit ("step 0.40032 m over the 0.4 m limit", not "0.400 m")."""
+    d = digits
+    while d < 9 and float(f"{value:.{d}f}") <= limit:
+        d += 1
+    return f"{value:.{d}f}"
+
+
 def _why_impassable(world: World, r: int, c: int) -> str:
     """Human reason why true cell (r, c) is impassable."""
     tr = world.traversability
@@ -190,14 +199,18 @@ def _why_impassable(world: World, r: int, c: int) -> str:
         return "too close to an obstacle for the rover's footprint"
     tilt = float(np.degrees(np.arctan(np.hypot(tr.slope_x[r, c], tr.slope_y[r, c]))))
     if tilt > rover.max_tilt_deg:
-        return f"tilt {tilt:.1f} deg over the rover's {rover.max_tilt_deg:g} deg limit"
-    if tr.step_m[r, c] > rover.max_step_m:
-        return f"step {tr.step_m[r, c]:.3f} m over the rover's {rover.max_step_m:g} m limit"
+        return (f"tilt {_above(tilt, rover.max_tilt_deg, 1)} deg over the rover's "
+                f"{rover.max_tilt_deg:g} deg limit")
+    step = float(tr.step_m[r, c])
+    if step > rover.max_step_m:
+        return (f"step {_above(step, rover.max_step_m, 3)} m over the rover's "
+                f"{rover.max_step_m:g} m limit")
     from rover.costmap import CostWeights
 
     lim = CostWeights().roughness_limit(rover)
-    if tr.roughness_m[r, c] > lim:
-        return f"roughness {tr.roughness_m[r, c]:.2f} m RMS over the {lim:.2f} m limit"
+    rough = float(tr.roughness_m[r, c])
+    if rough > lim:
+        return f"roughness {_above(rough, lim, 2)} m RMS over the {lim:.2f} m limit"
     return "a rock taller than the rover's clearance or a keep-out hazard"
 
 

@@ -667,3 +667,12 @@ def test_default_time_limit_allows_for_a_slow_accelerating_rover():
     sc2 = scenario((3.0, 3.0), (36.0, 30.0), size=(80, 80), rover=fast, sense_every_m=1.0)
     assert sc2.mission.time_limit_s(fast.max_speed_mps, fast.accel_mps2) == pytest.approx(
         10 * (route / fast.max_speed_mps + route * fast.max_speed_mps / fast.accel_mps2) + 600)
+
+
+def test_a_value_just_over_its_limit_is_not_printed_equal_to_it():
+    # The auditor's "step 0.400 m over the rover's 0.4 m limit" (the step was 0.40032 m).
+    from rover.sim import _above
+
+    assert _above(0.40032, 0.4, 3) == "0.4003"
+    assert _above(0.512, 0.4, 3) == "0.512"
+    assert _above(30.04, 30.0, 1) == "30.04"
