@@ -45,7 +45,7 @@ def register(sub) -> None:
     p.add_argument("--frames", metavar="DIR", type=path_arg,
                    help="also write a numbered PNG sequence of the run to DIR "
                         "(frame_00000.png, ...; evenly spaced in simulated time) for a video")
-    p.add_argument("--frame-count", metavar="N", type=_count, default=300,
+    p.add_argument("--frame-count", metavar="N", type=_count, default=None,
                    help="number of frames for --frames (default 300: 10 s of video at 30 fps)")
     p.set_defaults(func=run)
 
@@ -113,6 +113,8 @@ def run(args) -> int:
     if png is not None and png.suffix.lower() != ".png" and not is_stream(png):
         raise CLIError(f"--png must name a .png file, got {str(png)!r}")
     heightmap = scenario.terrain.heightmap
+    if args.frame_count is not None and frames is None:
+        raise CLIError("--frame-count needs --frames DIR (the folder the frames go to)")
     check_writable_dir(frames, "--frames")
     check_writable_dir(args.out, "--out")
     from rover.io.replay import REPLAY_FILE
@@ -174,7 +176,8 @@ def run(args) -> int:
                 if frames is not None:
                     created += _make_folder(frames)
                     written.append(frames)  # write_frames removes older frames first
-                    write_frames(replay, frames, count=args.frame_count)
+                    write_frames(replay, frames,
+                                 count=300 if args.frame_count is None else args.frame_count)
             write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
         except OSError as exc:
             _remove_partial(written, frames, created)

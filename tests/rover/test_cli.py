@@ -94,6 +94,7 @@ def test_planner_flag_overrides(small, tmp_path):
 
 @pytest.mark.parametrize("args,pattern", [
     (["--planner", "a*"], r"--planner: unknown planner 'a\*'; valid planners: astar"),
+    (["--frame-count", "10"], r"--frame-count needs --frames DIR"),
 ])
 def test_bad_flags_exit_2_before_any_output(small, tmp_path, capsys, args, pattern):
     out = tmp_path / "never"
