@@ -638,30 +638,54 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
     return status
 
 
-def reverse_steps(rmin, vmax, amax, dt):
+def reverse_steps(rmin, vmax, amax, dt, scale=1.0):
     """Trace rows to leave free for one :func:`_reverse` (it brakes early rather than write
-    past them): the quarter-turn arc at the slowest cruise (a quarter of the top speed, on the
-    steepest slope), plus speeding up and braking."""
-    length = 0.5 * math.pi * rmin
+    past them): its longest arc (a quarter turn times ``scale``) at the slowest cruise (a
+    quarter of the top speed, on the steepest slope), plus speeding up and braking."""
+    length = 0.5 * math.pi * rmin * scale
     v = max(0.25 * vmax, 1e-12)
     return int(math.ceil(length / (v * dt) + 2.0 * vmax / (amax * dt))) + 16
 
 
 @njit(cache=True, nogil=True)
-def _reverse(state, t0, energy0, leg, tx, ty, known, seen, slope_x, slope_y, h,
+def _reverse(state, t0, energy0, leg, tx, ty, scale, known, seen, slope_x, slope_y, h,
              vmax, amax, wmax, rmin, tan_max_tilt, dt, t_max, e_max,
              mass, gravity, crr, p_drive, eta, trace, n0, out):
     """Back a rover that cannot turn in place out of a pocket: from rest, reverse along an arc
     at full lock *away* from the point ``(tx, ty)`` [m], which swings the nose toward it, by
-    the arc length that turns the heading onto the target (at most a quarter turn), then
-    stop. A target almost straight ahead is backed away from in a straight line, one turn
-    radius. Every step is checked as forward steps are (:func:`_motion_ok`, with the braking
-    stop behind the rover); when a step fails, the rover brakes on the straight line behind it
-    that the previous step verified. Speeds are at most half the top speed, within the
-    acceleration and yaw-rate limits; the trace records them negative. ``state`` (stopped)
-    is updated in place; ``out`` as for :func:`_drive`. The caller leaves room for
-    :func:`reverse_steps` rows. Returns REVERSED, TIMEOUT or ENERGY.
+    the arc length that turns the heading onto it (at least one turn radius, at most a
+    quarter turn), times ``scale`` (the caller doubles it when the last back-up did not get
+    the rover out, up to 4), then stop. A point almost straight ahead is backed away from in
+    a straight line. When not even the first step of that arc is free, backing straight and
+    then at the opposite lock are tried. Every step is checked as forward steps are
+    (:func:`_motion_ok`, with the braking stop behind the rover); when a step fails, the
+    rover brakes on the straight line behind it that the previous step verified. Speeds are
+    at most half the top speed, within the acceleration and yaw-rate limits; the trace records
+    them negative. ``state`` (stopped) is updated in place; ``out`` as for :func:`_drive`. The
+    caller leaves room for :func:`reverse_steps` rows. Returns REVERSED (``out[1]`` 0 when no
+    way back was free), TIMEOUT or ENERGY.
     """
+    kmax = 1.0 / rmin
+    err = _wrap(math.atan2(ty - state[1], tx - state[0]) - state[2])
+    first = 0.0 if abs(err) < 0.2 else (-kmax if err > 0.0 else kmax)
+    length = rmin * min(max(abs(err), 1.0), 0.5 * math.pi) * scale
+    status = REVERSED
+    for i in range(3 if first != 0.0 else 1):  # the arc, then straight, then the other lock
+        kappa = first if i == 0 else (0.0 if i == 1 else -first)
+        status = _back_up(state, t0, energy0, leg, kappa, length, known, seen, slope_x,
+                          slope_y, h, vmax, amax, wmax, tan_max_tilt, dt, t_max, e_max, mass,
+                          gravity, crr, p_drive, eta, trace, n0, out)
+        if status != REVERSED or out[1] > 0.0:
+            break
+    return status
+
+
+@njit(cache=True, nogil=True)
+def _back_up(state, t0, energy0, leg, kappa, length, known, seen, slope_x, slope_y, h,
+             vmax, amax, wmax, tan_max_tilt, dt, t_max, e_max, mass, gravity, crr, p_drive,
+             eta, trace, n0, out):
+    """One back-up of :func:`_reverse` at curvature ``kappa`` [1/m] over ``length`` [m]; it
+    writes nothing and leaves ``state`` as it was when its first step is not free."""
     R, C = known.shape
     cap = trace.shape[0]
     x = state[0]
@@ -670,14 +694,6 @@ def _reverse(state, t0, energy0, leg, tx, ty, known, seen, slope_x, slope_y, h,
     t = t0
     e = energy0
     n = n0
-    kmax = 1.0 / rmin
-    err = _wrap(math.atan2(ty - y, tx - x) - th)
-    if abs(err) < 0.2:
-        kappa = 0.0
-        length = rmin
-    else:
-        kappa = -kmax if err > 0.0 else kmax
-        length = rmin * min(abs(err), 0.5 * math.pi)
     vm = 0.0  # speed magnitude (the rover moves backward)
     dist = 0.0
     braking = False

@@ -37,11 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 # Failures of the machine rather than of rover (a full disk, a read-only folder): one line.
 _ENVIRONMENT_ERRNOS = frozenset(getattr(errno, name) for name in (
-    "ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFBIG", "EIO", "ENOENT", "ENOTDIR",
-    "EISDIR", "ENAMETOOLONG") if hasattr(errno, name))
-"""Errors of an output the machine refused: one line naming the file, exit 2. (ENOENT: a
-folder that vanished during the run, or a pseudo-file system such as /proc that refuses new
-files; the folders are checked before the run.)"""
+    "ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFBIG", "EIO") if hasattr(errno, name))
 
 
 class StdoutError(OSError):

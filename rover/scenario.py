@@ -14,7 +14,7 @@ import math
 import os
 import stat
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -117,6 +117,15 @@ class MissionConfig:
         else:  # accelerate half way, brake the rest
             drive = (route / s) * 2.0 * math.sqrt(s / a)
         return 10.0 * drive + 600.0
+
+
+def above(value: float, limit: float, digits: int = 3) -> str:
+    """``value`` (> ``limit``) to ``digits`` significant digits, or more where fewer would
+    print it no larger than the limit ("0.4003 m over the 0.4 m limit", not "0.4 m")."""
+    d = digits
+    while d < 12 and float(f"{value:.{d}g}") <= limit:
+        d += 1
+    return f"{value:.{d}g}"
 
 
 def _floor3(x: float) -> str:
@@ -399,13 +408,18 @@ class _Reader:
         if not isinstance(hazards_raw, list):
             raise self.err("[[hazards]]", f"must be an array of tables ([[hazards]]), got {_type_name(hazards_raw)}")
         hazards = tuple(self.hazard(h, i, terrain) for i, h in enumerate(hazards_raw))
+        if "dt_s" not in doc["mission"] and rover.max_speed_mps > mission.sense_every_m:
+            # The default step (1 s) would carry a fast rover past its next sensing point:
+            # the default shrinks to fit instead of failing on a key the file never wrote.
+            mission = replace(mission, dt_s=mission.sense_every_m / rover.max_speed_mps)
         stride = rover.max_speed_mps * mission.dt_s
         if stride > mission.sense_every_m * (1.0 + 1e-9):
             # One step would carry the rover past the next sensing point: it would sense less
             # often than the scenario asks (and, much coarser, can stall in tight places).
             raise self.err("[mission].dt_s",
                            f"a time step of {mission.dt_s:g} s at the rover's top speed of "
-                           f"{rover.max_speed_mps:g} m/s covers {stride:.3g} m, more than "
+                           f"{rover.max_speed_mps:g} m/s covers "
+                           f"{above(stride, mission.sense_every_m)} m, more than "
                            f"[mission].sense_every_m ({mission.sense_every_m:g} m): use dt_s <= "
                            f"{_floor3(mission.sense_every_m / rover.max_speed_mps)}")
         t_max = mission.time_limit_s(rover.max_speed_mps, rover.accel_mps2)

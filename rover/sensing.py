@@ -71,8 +71,9 @@ class KnownMap:
         Cost assumed for unseen cells (>= 1, finite).
     known_impassable : numpy.ndarray, optional
         (rows, cols) bool, cells known to be impassable before anything is seen (keep-out
-        zones drawn from orbit, :attr:`rover.costmap.Traversability.hazard_keep_out`); they
-        start at ``inf``. Each must be impassable in ``true_cost`` too.
+        zones drawn from orbit and the band along the map's edge,
+        :meth:`rover.costmap.Traversability.known_keep_out`); they start at ``inf``. Each
+        must be impassable in ``true_cost`` too.
     """
 
     def __init__(self, true_cost: np.ndarray, height: np.ndarray, cell_size: float,

@@ -17,7 +17,8 @@ One run, leg by leg (start -> waypoints in order -> goal):
    for a rover that cannot turn in place, pure pursuit with the curvature held to its turn
    radius, never stopping to turn; speed/acceleration/yaw-rate limits, slower on slopes) until
    ``sense_every_m`` has been driven, the target is within ``goal_tolerance_m``, or a limit
-   is hit.
+   is hit. A rover that cannot turn in place and finds no forward arc backs up, swinging its
+   nose toward the plan (:func:`rover._drive._reverse`), then senses and plans again.
 
 Safety: every motion step is checked against the known map before it is taken — the swept
 cells and a full-brake stop from the new state must lie on seen, finite cells — and when a
@@ -39,7 +40,7 @@ import numpy as np
 from rover import _drive
 from rover.costmap import Traversability, cell_index, distance_to_mask, traversability
 from rover.kinematics import DriveLimits
-from rover.scenario import Scenario, polyline_length
+from rover.scenario import Scenario, above, polyline_length
 from rover.sensing import KnownMap, SensorModel
 
 __all__ = ["World", "RunResult", "Snapshot", "prepare", "world_from_terrain", "simulate",
@@ -150,15 +151,6 @@ def _fmt(p) -> str:
     return f"({p[0]:g}, {p[1]:g})"
 
 
-def _above(value: float, limit: float, digits: int) -> str:
-    """``value`` (> ``limit``) with ``digits`` decimals, or more where fewer would print it
-    equal to the limit ("step 0.40032 m over the 0.4 m limit", not "0.400 m")."""
-    d = digits
-    while d < 9 and float(f"{value:.{d}f}") <= limit:
-        d += 1
-    return f"{value:.{d}f}"
-
-
 def _why_impassable(world: World, r: int, c: int) -> str:
     """Human reason why true cell (r, c) is impassable."""
     tr = world.traversability
@@ -199,18 +191,18 @@ def _why_impassable(world: World, r: int, c: int) -> str:
         return "too close to an obstacle for the rover's footprint"
     tilt = float(np.degrees(np.arctan(np.hypot(tr.slope_x[r, c], tr.slope_y[r, c]))))
     if tilt > rover.max_tilt_deg:
-        return (f"tilt {_above(tilt, rover.max_tilt_deg, 1)} deg over the rover's "
+        return (f"tilt {above(tilt, rover.max_tilt_deg)} deg over the rover's "
                 f"{rover.max_tilt_deg:g} deg limit")
     step = float(tr.step_m[r, c])
     if step > rover.max_step_m:
-        return (f"step {_above(step, rover.max_step_m, 3)} m over the rover's "
+        return (f"step {above(step, rover.max_step_m)} m over the rover's "
                 f"{rover.max_step_m:g} m limit")
     from rover.costmap import CostWeights
 
     lim = CostWeights().roughness_limit(rover)
     rough = float(tr.roughness_m[r, c])
     if rough > lim:
-        return f"roughness {_above(rough, lim, 2)} m RMS over the {lim:.2f} m limit"
+        return f"roughness {above(rough, lim)} m RMS over the {lim:.2f} m limit"
     return "a rock taller than the rover's clearance or a keep-out hazard"
 
 
@@ -628,8 +620,11 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
             goal_cell = cell_of(tx, ty)
             rp = None
             stuck = 0
-            reversals = 0
-            boxed_in = False
+            reversals = 0  # back-ups made on this leg
+            boxed_in = gave_up = False
+            last_backup = None  # (x, y, heading) where the last back-up started
+            last_backup_m = 0.0  # and how far it went
+            scale = 1.0
             while outcome is None:
                 cur = cell_of(state[0], state[1])
                 tp = time.perf_counter()
@@ -690,25 +685,34 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 cells, costs = sense()
                 moved = out[1] > 0
                 if (status in (_drive.BLOCKED, _drive.PATH_END) and not moved and len(cells) == 0
-                        and not limits.turn_in_place and reversals < _MAX_REVERSALS):
+                        and not limits.turn_in_place and reversals < _MAX_REVERSALS
+                        and not gave_up):
                     # No forward arc leads on: back up, swinging the nose toward the plan, as
                     # a driver would, then sense and plan again from there.
-                    need = n + _drive.reverse_steps(max(limits.min_turn_radius_m, 1e-9),
-                                                    limits.max_speed_mps, limits.accel_mps2, dt)
+                    rmin = max(limits.min_turn_radius_m, 1e-9)
+                    # A back-up that starts where the last one did has not got the rover out
+                    # (it drove back into the same pocket): back up twice as far, up to 4x.
+                    pose = (float(state[0]), float(state[1]), float(state[2]))
+                    again = (last_backup is not None
+                             and math.dist(pose[:2], last_backup[:2]) < 0.25 * h
+                             and abs(math.remainder(pose[2] - last_backup[2], math.tau)) < 0.1)
+                    scale = min(2.0 * scale, 4.0) if again else 1.0
+                    last_backup = pose
+                    need = n + _drive.reverse_steps(rmin, limits.max_speed_mps,
+                                                    limits.accel_mps2, dt, scale)
                     while need >= trace.shape[0]:
                         trace = np.concatenate([trace, np.empty_like(trace)])
                     # Swing the nose toward where the plan leads: its first vertex two turn
                     # radii away (or its end), not the leg's target, which may lie behind
                     # the obstacle the plan goes around.
-                    rmin = max(limits.min_turn_radius_m, 1e-9)
                     far = np.hypot(poly[:nv, 0] - state[0], poly[:nv, 1] - state[1]) >= 2 * rmin
                     aim = poly[int(np.argmax(far))] if far.any() else poly[nv - 1]
                     rstatus = _drive._reverse(
-                        state, t, energy, leg, float(aim[0]), float(aim[1]), km.cost, km.seen,
-                        tr.slope_x, tr.slope_y, h, limits.max_speed_mps, limits.accel_mps2,
-                        limits.max_yaw_rate_rad_s, max(limits.min_turn_radius_m, 1e-9),
-                        tan_max_tilt, dt, t_max, e_max, rover.mass_kg, gravity,
-                        rover.rolling_resistance, rover.drive_power_w, _EFFICIENCY, trace, n, out)
+                        state, t, energy, leg, float(aim[0]), float(aim[1]), scale, km.cost,
+                        km.seen, tr.slope_x, tr.slope_y, h, limits.max_speed_mps,
+                        limits.accel_mps2, limits.max_yaw_rate_rad_s, rmin, tan_max_tilt, dt,
+                        t_max, e_max, rover.mass_kg, gravity, rover.rolling_resistance,
+                        rover.drive_power_w, _EFFICIENCY, trace, n, out)
                     n += int(out[0])
                     distance += out[1]
                     t = out[2]
@@ -720,11 +724,14 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                         break
                     if out[1] > 0:
                         reversals += 1
+                        # Asked to go farther from the same pose, it got no farther: the room
+                        # behind is used up, and repeating it would change nothing.
+                        gave_up = again and out[1] <= 1.05 * last_backup_m
+                        last_backup_m = out[1]
                         stuck = 0
                         cells, costs = sense()
                         continue
-                    boxed_in = True  # no room behind either: backing up cannot help
-                    reversals = _MAX_REVERSALS
+                    boxed_in = gave_up = True  # no room behind either: backing up cannot help
                 if status in (_drive.BLOCKED, _drive.PATH_END) and not moved and len(cells) == 0:
                     stuck += 1
                     if n + 1 >= trace.shape[0]:
@@ -745,7 +752,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                                   f"{limits.min_turn_radius_m:g} m minimum turn radius leads on "
                                   f"toward {label} at {_fmt((tx, ty))} over the ground seen so far, "
                                   + ("and it has no room to back up" if boxed_in else
-                                     f"and backing up {reversals} times did not help"))
+                                     f"and backing up {reversals} time"
+                                     f"{'' if reversals == 1 else 's'} did not help"))
                         break
                     if stuck >= _STUCK_LIMIT:
                         outcome = "stuck"

@@ -462,7 +462,7 @@ def _movingai(path: Path, limit: int | None) -> MovingAISpec:
             raise WorkloadError(str(exc)) from None
         if not problems:
             raise WorkloadError(f"{scen}: no problems in the scenario file")
-    named = Path(problems[0].map).name
+    named = Path(problems[0].map.replace("\\", "/")).name  # (Windows paths in some .scen)
     if named != mp.name:
         # Same size is not the same map: its optimal lengths would all look wrong.
         raise WorkloadError(f"{scen}: its problems are for the map {named!r}, not {mp.name} "

@@ -163,9 +163,11 @@ def run(args) -> int:
                 written.append(str(write_chart(args.png, report)))
             except ValueError as exc:  # only traverses: nothing to chart
                 print(f"note: --png not written: {exc}", file=sys.stderr)
-    except OSError:
+    except OSError as exc:
         take_back(written)  # all the outputs asked for, or none
-        raise
+        # Checked before the run, so the machine refused it meanwhile (a folder removed, a
+        # pseudo-file system such as /proc that takes no new files, a full disk).
+        raise CLIError(f"{exc.filename or 'output'}: {exc.strerror or exc}") from None
     if written and not args.quiet:
         print("wrote " + ", ".join(written), file=human)
     elif args.quiet:

@@ -12,7 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-
 from rover.commands import (CLIError, check_distinct_outputs, check_writable_dir,
                             check_writable_file, is_stream, path_arg, take_back, whole_number)
 

@@ -150,7 +150,8 @@ def _stats_lines(s: dict) -> list[str]:
         rows.append(("rock SFD exponent b", _fmt(r["exponent_b"]), _fmt(t.get("rock_exponent_b"))))
         rows.append(("rock SFD density a [/m^2]", _fmt(r["density_a"]), _fmt(t.get("rock_density_a"))))
     w = max(len(a) for a, _, _ in rows)
-    head = (f"terrain: {s['body']}, {'no preset' if s['preset'] is None else 'preset ' + s['preset']}, {s['shape'][0]}x{s['shape'][1]} cells "
+    preset = "no preset" if s["preset"] is None else f"preset {s['preset']}"
+    head = (f"terrain: {s['body']}, {preset}, {s['shape'][0]}x{s['shape'][1]} cells "
             f"of {s['cell_size_m']:g} m, seed {s['seed']}")
     wm = max(12, *(len(b) for _, b, _ in rows))
     lines = [head, f"{'statistic':<{w}}  {'measured':>{wm}}  {'target':>12}"]

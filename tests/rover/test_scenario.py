@@ -55,6 +55,16 @@ def test_name_defaults_to_file_stem_and_rover_overrides_apply(write):
     assert sc.rover.max_speed_mps == 0.25
 
 
+def test_default_time_step_fits_a_fast_rover_between_sensing_points(write):
+    # A file that never sets dt_s must not be refused for the default's sake: a rover that
+    # covers more than sense_every_m in the default 1 s gets a shorter default step.
+    fast = scenario_text(rover='[rover]\npreset = "generic"\nmax_speed_mps = 2.0\n')
+    sc = load_scenario(write(fast))
+    assert sc.mission.dt_s == sc.mission.sense_every_m / 2.0
+    slow = load_scenario(write(scenario_text(), "slow.toml"))
+    assert slow.mission.dt_s == 1.0
+
+
 def test_hazard_polygon_and_circle(write):
     hz = ('[[hazards]]\nname = "scarp"\npolygon = [[5, 5], [10, 5], [10, 10]]\n'
           '[[hazards]]\ncenter = [15.0, 15.0]\nradius_m = 2.0\n')

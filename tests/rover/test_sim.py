@@ -171,13 +171,17 @@ def test_ackermann_facing_a_wall_backs_up_and_arrives():
 
 
 def test_ackermann_that_backing_up_cannot_help_is_stuck_with_the_reason():
-    """Not "unreachable": the known map still has a path, the rover just cannot take it."""
+    """Not "unreachable": the known map still has a path, the rover just cannot take it. It
+    has driven into a pocket by the map's corner, the edge band behind it: from the same pose
+    a back-up twice as long gets no farther, so it stops trying (well before the cap of 12)
+    and the run ends stuck instead of shuttling to the time limit."""
     sc, t = random_case(25, ackermann(), sense_every_m=0.5, line_of_sight=True)
     res = run(sc, t)
     s = res.summary
     assert s["outcome"] == "stuck", s["reason"]
     assert np.isfinite(res.replans["plan_cost"][-1]), "no path: that would be 'unreachable'"
     assert re_search(TURN_RADIUS_REASON, s["reason"]), s["reason"]
+    assert re_search(r"backing up [2-9] times did not help$", s["reason"]), s["reason"]
     assert (res.trace["speed_mps"] < 0).any()
 
 
@@ -525,7 +529,7 @@ def test_bad_placements_name_the_key():
 def test_steep_start_reason():
     t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0, tilt_deg=40.0)
     sc = scenario((3.0, 3.0), (20.0, 3.0), size=(60, 60))
-    with pytest.raises(ScenarioError, match=r"\[mission\].start: \(3, 3\) is on impassable ground \(tilt 40.0 deg over the rover's 25 deg limit\)"):
+    with pytest.raises(ScenarioError, match=r"\[mission\].start: \(3, 3\) is on impassable ground \(tilt 40 deg over the rover's 25 deg limit\)"):
         world_from_terrain(sc, t)
 
 
@@ -671,8 +675,9 @@ def test_default_time_limit_allows_for_a_slow_accelerating_rover():
 
 def test_a_value_just_over_its_limit_is_not_printed_equal_to_it():
     # The auditor's "step 0.400 m over the rover's 0.4 m limit" (the step was 0.40032 m).
-    from rover.sim import _above
+    from rover.scenario import above as _above
 
-    assert _above(0.40032, 0.4, 3) == "0.4003"
-    assert _above(0.512, 0.4, 3) == "0.512"
-    assert _above(30.04, 30.0, 1) == "30.04"
+    assert _above(0.40032, 0.4) == "0.4003"
+    assert _above(0.512, 0.4) == "0.512"
+    assert _above(30.04, 30.0) == "30.04"
+    assert _above(35.27, 30.0) == "35.3"
