@@ -507,6 +507,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     out = np.zeros(4, dtype=np.float64)
     poly = np.empty((16, 2), dtype=np.float64)
     tan_max_tilt = math.tan(math.radians(rover.max_tilt_deg))
+    rmin = max(limits.min_turn_radius_m, 1e-9)  # the kernels divide by it
     smooth_len = max(sensor.range_m, 4.0 * m.sense_every_m) + 2.0 * h
     leg = 0
     rp = None
@@ -659,7 +660,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     status = _drive._drive(
                         state, t, energy, leg, poly, nv, km.cost, km.seen, tr.slope_x, tr.slope_y,
                         h, limits.max_speed_mps, limits.accel_mps2, limits.max_yaw_rate_rad_s,
-                        limits.turn_in_place, max(limits.min_turn_radius_m, 1e-9), tan_max_tilt,
+                        limits.turn_in_place, rmin, tan_max_tilt,
                         _ALIGN_TOL_RAD, dt, m.sense_every_m, _MAX_STEPS_PER_CALL,
                         float(tx), float(ty), m.goal_tolerance_m, t_max, e_max, rover.mass_kg,
                         gravity, rover.rolling_resistance, rover.drive_power_w, _EFFICIENCY,
@@ -689,7 +690,6 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                         and not gave_up):
                     # No forward arc leads on: back up, swinging the nose toward the plan, as
                     # a driver would, then sense and plan again from there.
-                    rmin = max(limits.min_turn_radius_m, 1e-9)
                     # A back-up that starts where the last one did has not got the rover out
                     # (it drove back into the same pocket): back up twice as far, up to 4x.
                     pose = (float(state[0]), float(state[1]), float(state[2]))

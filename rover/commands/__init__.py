@@ -10,6 +10,7 @@ commands: argument types, and checks that an output path can be written before a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from pathlib import Path
 
@@ -85,11 +86,9 @@ def take_back(paths) -> None:
     """Remove files this command wrote before a later output failed, so that an error leaves
     no partial set of results; devices and streams (``/dev/null``) are left alone."""
     for p in paths:
-        try:
-            if not output_target(Path(p))[1]:
+        if not is_stream(Path(p)):
+            with contextlib.suppress(OSError):
                 Path(p).unlink()
-        except OSError:
-            pass
 
 
 def is_stream(path: Path | None) -> bool:

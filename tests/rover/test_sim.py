@@ -282,14 +282,17 @@ def test_keep_out_zones_are_known_before_they_are_seen():
     assert res.summary["distance_m"] == pytest.approx(24.0, abs=0.6)
 
 
+WALLED_GOAL = [[(19.0, 19.0), (30.0, 19.0), (30.0, 20.5), (19.0, 20.5)],
+               [(19.0, 28.5), (30.0, 28.5), (30.0, 30.0), (19.0, 30.0)],
+               [(19.0, 19.0), (20.5, 19.0), (20.5, 30.0), (19.0, 30.0)],
+               [(28.5, 19.0), (30.0, 19.0), (30.0, 30.0), (28.5, 30.0)]]
+"""Four keep-out zones that wall in (24.5, 24.5), far beyond the sensor from (3, 3)."""
+
+
 def test_goal_walled_in_by_keep_out_zones_is_unreachable_at_once_and_says_why():
     t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0)
-    # Four zones that wall the goal in, far beyond the sensor at the start.
-    bars = [[(19.0, 19.0), (30.0, 19.0), (30.0, 20.5), (19.0, 20.5)],
-            [(19.0, 28.5), (30.0, 28.5), (30.0, 30.0), (19.0, 30.0)],
-            [(19.0, 19.0), (20.5, 19.0), (20.5, 30.0), (19.0, 30.0)],
-            [(28.5, 19.0), (30.0, 19.0), (30.0, 30.0), (28.5, 30.0)]]
-    sc = scenario((3.0, 3.0), (24.5, 24.5), size=(60, 60), hazards=bars, sense_every_m=0.5)
+    sc = scenario((3.0, 3.0), (24.5, 24.5), size=(60, 60), hazards=WALLED_GOAL,
+                  sense_every_m=0.5)
     res = run(sc, t)
     assert res.summary["outcome"] == "unreachable" and res.summary["distance_m"] == 0.0
     assert "and the keep-out zones enclose it" in res.summary["reason"]
@@ -299,12 +302,8 @@ def test_a_later_leg_walled_in_by_keep_out_zones_is_unreachable_before_driving()
     # The auditor's case: the zones wall in the goal behind a waypoint; the rover used to
     # drive to the waypoint first and only then report the goal unreachable.
     t = bumpy_terrain(size=(60, 60), n_bumps=0, n_rocks=0)
-    bars = [[(19.0, 19.0), (30.0, 19.0), (30.0, 20.5), (19.0, 20.5)],
-            [(19.0, 28.5), (30.0, 28.5), (30.0, 30.0), (19.0, 30.0)],
-            [(19.0, 19.0), (20.5, 19.0), (20.5, 30.0), (19.0, 30.0)],
-            [(28.5, 19.0), (30.0, 19.0), (30.0, 30.0), (28.5, 30.0)]]
     sc = scenario((3.0, 3.0), (24.5, 24.5), waypoints=[(12.0, 4.0)], size=(60, 60),
-                  hazards=bars, sense_every_m=0.5)
+                  hazards=WALLED_GOAL, sense_every_m=0.5)
     for planner in ("dstar_lite", "astar"):
         res = run(sc, t, planner=planner)
         assert res.summary["outcome"] == "unreachable" and res.summary["distance_m"] == 0.0
