@@ -69,7 +69,7 @@ def _sentinels(target: str) -> list:
     if target == "dstar":
         from rover.planners import _dstar
 
-        return [_dstar.compute, _dstar.update, _dstar.extract]
+        return [_dstar.compute, _dstar.update, _dstar.extract, _dstar.separated]
     from rover import _drive, _sensing
 
     return [_drive._drive, _drive._smooth, _sensing._sense]

@@ -23,6 +23,10 @@ DONE = 0
 GROW = 2
 NOT_FOUND = 1
 BROKEN = 3  # path extraction found no descent: the state is inconsistent (a bug)
+PAUSED = 4  # compute reached its expansion limit; U still holds every inconsistent vertex
+UNSURE = 0  # separated(): neither side's component fits in the budget
+SEPARATED = 1  # separated(): no path joins the two cells
+JOINED = 2  # separated(): a path joins them
 
 KEY_RTOL = 5e-10
 """Relative width of the band below the start's first key component where the search stops.
@@ -270,9 +274,14 @@ def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km, con
 
 
 @njit(cache=True, nogil=True)
-def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km):
+def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km,
+            limit):
     """ComputeShortestPath(). Returns (status, size, expanded); status GROW means enlarge
-    the heap arrays (keeping the first ``size`` slots) and call again.
+    the heap arrays (keeping the first ``size`` slots) and call again; PAUSED means
+    ``limit`` vertices were expanded and the search is not finished: call again to go on.
+    Both stop only between expansions, where D* Lite's invariants hold (U holds exactly the
+    inconsistent vertices), so a later call resumes as if never stopped, even after
+    updates and moves in between.
 
     The overconsistent branch (every expansion of a first plan) is written inline with
     coordinates carried along: helper calls and integer divisions dominate otherwise.
@@ -301,6 +310,8 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                 lim = rs + km
                 if not tk1 < lim - KEY_RTOL * rs - KEY_NOISE * lim:
                     break
+        if expanded >= limit:
+            return PAUSED, size, expanded
         u = hn[0]
         uu = np.uint64(u)
         gu = g[uu]
@@ -428,6 +439,65 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
             size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
                                   conn8, scale)
     return DONE, size, expanded
+
+
+@njit(cache=True, nogil=True)
+def separated(cost, cols, conn8, a, b, budget, mark, seen):
+    """Whether passable cells ``a`` and ``b`` are joined under the planner's move rule (no
+    corner cutting), found by a breadth-first flood from each in turn that gives up past
+    ``budget`` cells: SEPARATED when either side's whole component fits in the budget and
+    does not hold the other, JOINED when a flood reaches the other, UNSURE otherwise.
+
+    Costs O(budget) whatever the grid's size: it lets D* Lite answer "unreachable" for a
+    rover or goal walled into a pocket without raising every value the wall cut off (see
+    ``DStarLite.plan``). ``mark`` is a zeroed uint8 scratch array (left zeroed), ``seen``
+    int64 scratch of at least ``budget`` entries.
+    """
+    rows = cost.size // cols
+    last_row = rows - 1
+    last_col = cols - 1
+    ndir = 8 if conn8 else 4
+    off = DR * cols + DC
+    if a == b:
+        return JOINED
+    verdict = UNSURE
+    for side in range(2):
+        src = a if side == 0 else b
+        dst = b if side == 0 else a
+        seen[0] = src
+        mark[src] = 1
+        count = 1
+        head = 0
+        verdict = SEPARATED
+        while head < count:
+            u = seen[head]
+            head += 1
+            r = u // cols
+            c = u - r * cols
+            mask = _mask(cost, u, r, c, cols, last_row, last_col)
+            for k in range(ndir):
+                need = NEED[k]
+                if (mask & need) != need:
+                    continue
+                v = u + off[k]
+                if cost[v] == np.inf or mark[v] != 0:
+                    continue
+                if v == dst:
+                    verdict = JOINED
+                    break
+                if count == budget:
+                    verdict = UNSURE
+                    break
+                mark[v] = 1
+                seen[count] = v
+                count += 1
+            if verdict != SEPARATED:
+                break
+        for i in range(count):
+            mark[seen[i]] = 0
+        if verdict != UNSURE:
+            return verdict
+    return verdict
 
 
 @njit

@@ -14,10 +14,17 @@ from rover.planners._common import (
 __all__ = ["DStarLite"]
 
 _SQRT2 = math.sqrt(2.0)
+_NO_LIMIT = np.iinfo(np.int64).max
 HEAP_START = 4096
 """Initial queue capacity; it doubles whenever a kernel asks (tests lower it)."""
 PATH_START = 1024
 """Initial capacity of the path scratch [cells]; it doubles whenever a path is longer."""
+CHECK_START = 1024
+"""Expansions of one :meth:`DStarLite.plan` before it first asks whether the start and the
+goal are walled apart; the next ask comes after twice as many, and so on (tests lower it)."""
+CHECK_SHARE = 16
+"""Each ask floods at most (expansions so far) / CHECK_SHARE cells from the start and from
+the goal, so the asks add a few per cent at most to a long search."""
 MAX_SPREAD = 1e12
 """Largest (dearest finite cost / least finite cost) x cells the planner accepts. g values
 reach about the dearest cost times the cells on a path, and a step of the least cost must
@@ -58,6 +65,9 @@ class DStarLite:
     1e-10 so that ties go toward the start as in :func:`astar`; when an update brings a cost
     below it, the queue is re-keyed once for the smaller factor. On uniform ground a first
     plan expands about as many cells as A* (the path's), not the plateau of equal keys.
+    A long search stops now and then to flood a few cells from the start and from the goal
+    (see :meth:`plan`), so a rover or goal walled into a pocket is found unreachable about
+    as fast as A* finds it, instead of after raising every value the wall cut off.
     Memory: about 30 bytes per cell (grid copy, g, rhs, heap index, scratch), plus the queue.
 
     Examples
@@ -96,6 +106,8 @@ class DStarLite:
         self._pos = np.full(n, -1, dtype=np.int32)
         self._mark = np.zeros(n, dtype=np.uint8)
         self._path = np.empty(PATH_START, dtype=np.int64)  # path scratch, grows by doubling
+        self._seen = np.empty(0, dtype=np.int64)  # flood scratch of _separated, grows
+        self._cut = False  # the last plan found the start and goal walled apart
         cap = HEAP_START
         self._hk1 = np.empty(cap)
         self._hk2 = np.empty(cap)
@@ -185,21 +197,48 @@ class DStarLite:
             ``expanded`` counts the nodes expanded by this call only (0 when nothing changed
             since the last plan). ``found=False`` (cost inf, empty path) when the start or the
             goal is blocked or the goal is unreachable.
+
+        Notes
+        -----
+        After :data:`CHECK_START` expansions, then twice as many, and so on, the search
+        pauses and floods at most 1/:data:`CHECK_SHARE` as many cells from each end. If one
+        end's whole pocket fits and does not hold the other, no path exists and the plan
+        returns at once; the paused search stays in the queue and a later call resumes it.
         """
         si = self._index(self._start)
         ti = self._index(self._goal)
         if not (math.isfinite(self._flat[si]) and math.isfinite(self._flat[ti])):
             return not_found()
+        if self._cut:  # nothing changed since the flood that proved it: still unreachable
+            return not_found()
         expanded = 0
+        # A wall that cuts the start off from the goal makes D* Lite raise every value the
+        # wall cut off, up to the whole grid, where A* from scratch would stop after the
+        # pocket. So a long search stops now and then to flood a little from both ends: when
+        # one end's pocket is found whole, the goal is unreachable and the search can wait
+        # (U keeps its work for a later plan, after the pocket opens).
+        check = CHECK_START
+        joined = False
         while True:
+            limit = _NO_LIMIT if joined else max(check - expanded, 0)
             status, self._size, exp = _dstar.compute(
                 self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs,
                 self._pos, self._hk1, self._hk2, self._hn, self._size, si, ti, self._km,
+                limit,
             )
             expanded += int(exp)
-            if status != _dstar.GROW:
+            if status == _dstar.GROW:
+                self._reserve(self._hn.size + 1)
+            elif status == _dstar.PAUSED:
+                verdict = self._separated(si, ti, max(1, check // CHECK_SHARE))
+                if verdict == _dstar.SEPARATED:
+                    self._cut = True
+                    self._expanded_total += expanded
+                    return not_found(expanded)
+                joined = verdict == _dstar.JOINED
+                check *= 2
+            else:
                 break
-            self._reserve(self._hn.size + 1)
         self._expanded_total += expanded
         while True:
             status, count, total = _dstar.extract(
@@ -214,6 +253,14 @@ class DStarLite:
         path = np.empty((count, 2), dtype=np.int64)
         path[:, 0], path[:, 1] = np.divmod(self._path[:count], self._cols)
         return Plan(path, float(total), expanded, True)
+
+    def _separated(self, si: int, ti: int, budget: int) -> int:
+        """``_dstar.separated`` for flat cells si and ti with a flood budget [cells]."""
+        budget = min(budget, self._flat.size)
+        if self._seen.size < budget:
+            self._seen = np.empty(max(budget, 2 * self._seen.size), dtype=np.int64)
+        return int(_dstar.separated(self._flat, self._cols, self._conn8, si, ti, budget,
+                                    self._mark, self._seen))
 
     def update(self, cells, costs) -> int:
         """Change the cost of some cells (rises, falls, ``inf`` to finite and back).
@@ -297,6 +344,7 @@ class DStarLite:
         """:meth:`update` without its checks, for callers that guarantee them (simulate's
         sensing): ``flat`` distinct flat cell indices in the grid (int64, shape (K,)),
         ``vals`` their new costs (float64, shape (K,), >= 1 or inf)."""
+        self._cut = False
         lo = vals.min() if vals.size else np.inf
         if lo < self._scale:  # inf never is, so this is the least finite new cost
             # A cheaper cell than the heuristic assumed: lower the factor and re-key U.
@@ -320,6 +368,8 @@ class DStarLite:
         """
         new = as_cell(cell, self._shape, "cell")
         self._km += self._h(self._start, new)
+        if new != self._start:
+            self._cut = False
         self._start = new
 
 

@@ -21,7 +21,6 @@ Nothing asserts on time.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 

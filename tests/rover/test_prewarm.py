@@ -76,7 +76,7 @@ def test_background_process_fills_an_empty_cache(tmp_path):
     subprocess.run([sys.executable, "-m", "rover._prewarm", "dstar"], env=env, cwd=root,
                    check=True, timeout=600, stdin=subprocess.DEVNULL)
     saved = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
-    assert {"_dstar.compute", "_dstar.update", "_dstar.extract"} <= saved
+    assert {"_dstar.compute", "_dstar.update", "_dstar.extract", "_dstar.separated"} <= saved
 
 
 def test_the_background_process_ignores_modules_in_the_current_folder(launches):

@@ -415,3 +415,97 @@ def test_replans_far_into_a_drive_stay_within_1e9_of_optimal():
     cost[0, n - 12] = 1.0
     ref = astar(cost, here, goal, connectivity=4)
     assert planner.plan().cost == pytest.approx(ref.cost, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# Walled apart: a long search stops to flood from both ends (DStarLite.plan, _dstar.separated)
+
+def _random_field(size, seed):
+    rng = np.random.default_rng(seed)
+    return 1.0 + 9.0 * rng.random((size, size))
+
+
+@pytest.mark.parametrize("walled", ["start", "goal"])
+def test_an_end_walled_into_a_pocket_is_unreachable_without_raising_the_grid(walled):
+    # Costs in [1, 10]: the first plan explores most of the grid, so a wall around the rover
+    # (or the goal) cuts off values everywhere; D* Lite used to raise them all (tens of
+    # thousands of expansions, 177 ms on planner_bench's 1024 x 1024 grid) where A* from
+    # scratch stops after the pocket.
+    from rover.planners import _dstar_lite
+
+    grid = _random_field(200, 3)
+    planner = DStarLite(grid, (0, 0), (199, 199))
+    first = planner.plan()
+    assert first.expanded > 20 * _dstar_lite.CHECK_START
+    # Far along: most of the values the first plan set route through the rover's cell
+    # (without the floods: 8,760 / 54,760 expansions at 50% / 90%; 39,953 for the goal).
+    here = tuple(int(x) for x in first.path[int(0.8 * len(first))])
+    planner.move_to(here)
+    check_against_astar(planner, grid, 8)
+    # 49 cells inside around the rover; 36 around the goal (the grid's edge closes the ring)
+    pocket = sequences._ring(here if walled == "start" else (197, 197), 4, grid.shape)
+    planner.update(pocket, np.full(len(pocket), INF))
+    for cell in pocket:
+        grid[cell] = INF
+    plan = check_against_astar(planner, grid, 8)
+    assert not plan.found
+    assert plan.expanded <= 2 * _dstar_lite.CHECK_START   # asked at 1024 (64 cells), 2048
+    assert planner.plan().expanded == 0                   # and again: nothing changed
+    planner.update(pocket[:1], [5.0])                     # a corner: still shut (no cutting)
+    grid[pocket[0]] = 5.0
+    assert not check_against_astar(planner, grid, 8).found
+    planner.update(pocket[1:2], [5.0])                    # beside it: open
+    grid[pocket[1]] = 5.0
+    assert check_against_astar(planner, grid, 8).found
+
+
+def test_separated_floods_under_the_planners_move_rule():
+    from rover.planners import _dstar
+
+    def verdict(grid, a, b, budget, conn8=True):
+        flat = np.ascontiguousarray(grid, dtype=np.float64).reshape(-1)
+        mark = np.zeros(flat.size, dtype=np.uint8)
+        seen = np.empty(budget, dtype=np.int64)
+        cols = grid.shape[1]
+        out = _dstar.separated(flat, cols, conn8, a[0] * cols + a[1], b[0] * cols + b[1],
+                               budget, mark, seen)
+        assert not mark.any()                              # scratch left zeroed
+        return out
+
+    grid = np.ones((5, 5))
+    assert verdict(grid, (0, 0), (4, 4), 25) == _dstar.JOINED
+    assert verdict(grid, (2, 2), (2, 2), 1) == _dstar.JOINED
+    assert verdict(grid, (0, 0), (4, 4), 3) == _dstar.UNSURE  # neither side fits in 3 cells
+    grid[1, 0] = grid[0, 1] = INF                          # corner (0, 0) shut, diagonal too
+    assert verdict(grid, (0, 0), (4, 4), 2) == _dstar.SEPARATED
+    assert verdict(grid, (4, 4), (0, 0), 2) == _dstar.SEPARATED  # found from the other end
+    squeeze = np.ones((4, 4))
+    squeeze[:2, 2] = INF
+    squeeze[2, :2] = INF                                   # only a corner-cutting step joins
+    squeeze[3, :] = INF
+    squeeze[2:, 3] = INF
+    assert verdict(squeeze, (0, 0), (2, 2), 16) == _dstar.SEPARATED
+    diag = np.ones((3, 3))
+    diag[0, 1] = diag[1, 0] = INF                          # 8-connected: shut; 4: shut too
+    assert verdict(diag, (0, 0), (2, 2), 9) == _dstar.SEPARATED
+    diag[0, 1] = 1.0
+    assert verdict(diag, (0, 0), (2, 2), 9, conn8=False) == _dstar.JOINED
+
+
+def test_sequences_match_astar_when_every_plan_stops_to_flood(monkeypatch):
+    # The searches pause after every expansion and flood with a budget of one cell, then
+    # more: resuming from any point, after updates and moves, must give A*'s cost.
+    from rover.planners import _dstar_lite
+
+    monkeypatch.setattr(_dstar_lite, "CHECK_START", 1)
+    monkeypatch.setattr(_dstar_lite, "CHECK_SHARE", 1)
+    family = ["on_path", "move", "move", "wall_goal", "open_goal", "wall_start", "open_start",
+              "near_start", "block", "unblock", "rise", "fall", "cheaper", "jump"]
+    for i in range(300):
+        rng = np.random.default_rng([2027, i])
+        ops = [str(o) for o in rng.choice(family, 14)]
+        sequences.run(int(rng.integers(2**32)), int(rng.integers(2, 14)),
+                      int(rng.integers(2, 14)), str(rng.choice(sequences.COST_KINDS)),
+                      float(rng.choice([0.0, 0.1, 0.3])), int(rng.choice([8, 4])), ops)
+    for seed in range(3):
+        sequences.drive(seed, 40, "reals", 0.2, 8, 600)
