@@ -375,7 +375,7 @@ def _warm_planner(name: str, dtype, scratch_cls, dstar_cls, rekey: bool) -> None
             ds.update(np.array([[1, 2]]), np.array([1.0]))   # below the least cost
         ds.move_to((0, 1))
         ds.plan()
-        ds._separated(0, 8, 4)  # the flood a long replan stops for (never on 3 x 3)
+        ds._separated(0, 8, 4)  # the flood a raising replan stops for (never on 3 x 3)
     else:
         scratch_cls(grid).plan(name, (0, 0), (2, 2), 2.0)
     _WARMED.add(key)

@@ -276,9 +276,11 @@ def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km, con
 @njit(cache=True, nogil=True)
 def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km,
             limit):
-    """ComputeShortestPath(). Returns (status, size, expanded); status GROW means enlarge
-    the heap arrays (keeping the first ``size`` slots) and call again; PAUSED means
-    ``limit`` vertices were expanded and the search is not finished: call again to go on.
+    """ComputeShortestPath(). Returns (status, size, expanded, raised): ``raised`` counts
+    the underconsistent expansions (values raised to inf), which are among ``expanded``.
+    Status GROW means enlarge the heap arrays (keeping the first ``size`` slots) and call
+    again; PAUSED means ``limit`` values were raised and the search is not finished: call
+    again to go on.
     Both stop only between expansions, where D* Lite's invariants hold (U holds exactly the
     inconsistent vertices), so a later call resumes as if never stopped, even after
     updates and moves in between.
@@ -297,9 +299,10 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
     ugoal = np.uint64(goal)
     off = DR * cols + DC
     expanded = 0
+    raised = 0
     while size > 0:
         if size + 2 * ndir + 2 > cap:
-            return GROW, size, expanded
+            return GROW, size, expanded, raised
         tk1 = hk1[0]
         tk2 = hk2[0]
         # Stop once the start is not underconsistent and the top's first key component is
@@ -310,8 +313,8 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                 lim = rs + km
                 if not tk1 < lim - KEY_RTOL * rs - KEY_NOISE * lim:
                     break
-        if expanded >= limit:
-            return PAUSED, size, expanded
+        if raised >= limit:
+            return PAUSED, size, expanded, raised
         u = hn[0]
         uu = np.uint64(u)
         gu = g[uu]
@@ -416,6 +419,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
         else:
             # Underconsistent: raise g to inf and repair the predecessors whose rhs came
             # through u (coordinates carried, as in the branch above).
+            raised += 1
             g_old = gu
             g[uu] = inf
             cu = cost[uu]
@@ -438,15 +442,19 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                                               st_r, st_c, km, conn8, scale)
             size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
                                   conn8, scale)
-    return DONE, size, expanded
+    return DONE, size, expanded, raised
 
 
 @njit(cache=True, nogil=True)
-def separated(cost, cols, conn8, a, b, budget, mark, seen):
-    """Whether passable cells ``a`` and ``b`` are joined under the planner's move rule (no
-    corner cutting), found by a breadth-first flood from each in turn that gives up past
-    ``budget`` cells: SEPARATED when either side's whole component fits in the budget and
-    does not hold the other, JOINED when a flood reaches the other, UNSURE otherwise.
+def separated(cost, cols, a, b, budget, mark, seen):
+    """Whether passable cells ``a`` and ``b`` are joined under the planner's move rule, found
+    by a breadth-first flood from each in turn that gives up past ``budget`` cells:
+    SEPARATED when either side's whole component fits in the budget and does not hold the
+    other, JOINED when a flood reaches the other, UNSURE otherwise.
+
+    The flood takes straight steps only, for 8- and 4-connected planners alike: without
+    corner cutting a diagonal step needs both cells beside it passable, so it joins nothing
+    that two straight steps do not.
 
     Costs O(budget) whatever the grid's size: it lets D* Lite answer "unreachable" for a
     rover or goal walled into a pocket without raising every value the wall cut off (see
@@ -456,7 +464,6 @@ def separated(cost, cols, conn8, a, b, budget, mark, seen):
     rows = cost.size // cols
     last_row = rows - 1
     last_col = cols - 1
-    ndir = 8 if conn8 else 4
     off = DR * cols + DC
     if a == b:
         return JOINED
@@ -475,12 +482,11 @@ def separated(cost, cols, conn8, a, b, budget, mark, seen):
             r = u // cols
             c = u - r * cols
             mask = _mask(cost, u, r, c, cols, last_row, last_col)
-            for k in range(ndir):
-                need = NEED[k]
-                if (mask & need) != need:
+            for k in range(4):
+                if (mask & NEED[k]) == 0:  # a straight step: its own bit is its target
                     continue
                 v = u + off[k]
-                if cost[v] == np.inf or mark[v] != 0:
+                if mark[v] != 0:
                     continue
                 if v == dst:
                     verdict = JOINED

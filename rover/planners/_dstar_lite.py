@@ -20,11 +20,13 @@ HEAP_START = 4096
 PATH_START = 1024
 """Initial capacity of the path scratch [cells]; it doubles whenever a path is longer."""
 CHECK_START = 1024
-"""Expansions of one :meth:`DStarLite.plan` before it first asks whether the start and the
+"""Values one :meth:`DStarLite.plan` raises before it first asks whether the start and the
 goal are walled apart; the next ask comes after twice as many, and so on (tests lower it)."""
-CHECK_SHARE = 16
-"""Each ask floods at most (expansions so far) / CHECK_SHARE cells from the start and from
-the goal, so the asks add a few per cent at most to a long search."""
+CHECK_SHARE = 1
+"""Each ask floods at most (values raised so far) / CHECK_SHARE cells from the start and
+from the goal. A flooded cell costs about a twentieth of a raise, so the asks add about a
+tenth to a search that raises many values, and nothing to one that only lowers them (a
+first plan, most replans)."""
 MAX_SPREAD = 1e12
 """Largest (dearest finite cost / least finite cost) x cells the planner accepts. g values
 reach about the dearest cost times the cells on a path, and a step of the least cost must
@@ -65,9 +67,11 @@ class DStarLite:
     1e-10 so that ties go toward the start as in :func:`astar`; when an update brings a cost
     below it, the queue is re-keyed once for the smaller factor. On uniform ground a first
     plan expands about as many cells as A* (the path's), not the plateau of equal keys.
-    A long search stops now and then to flood a few cells from the start and from the goal
-    (see :meth:`plan`), so a rover or goal walled into a pocket is found unreachable about
-    as fast as A* finds it, instead of after raising every value the wall cut off.
+    A search that raises many values stops now and then to flood from the start and from
+    the goal (see :meth:`plan`), so a rover or goal walled into a pocket is found unreachable
+    after work in proportion to the pocket, instead of after raising every value the wall
+    cut off. When a wall splits the grid into two large parts, D* Lite still raises about
+    the smaller part's values: A* from scratch is then much faster.
     Memory: about 30 bytes per cell (grid copy, g, rhs, heap index, scratch), plus the queue.
 
     Examples
@@ -200,10 +204,11 @@ class DStarLite:
 
         Notes
         -----
-        After :data:`CHECK_START` expansions, then twice as many, and so on, the search
+        After raising :data:`CHECK_START` values, then twice as many, and so on, the search
         pauses and floods at most 1/:data:`CHECK_SHARE` as many cells from each end. If one
         end's whole pocket fits and does not hold the other, no path exists and the plan
         returns at once; the paused search stays in the queue and a later call resumes it.
+        A pocket of P cells is so found after raising about 2P values at most.
         """
         si = self._index(self._start)
         ti = self._index(self._goal)
@@ -214,19 +219,21 @@ class DStarLite:
         expanded = 0
         # A wall that cuts the start off from the goal makes D* Lite raise every value the
         # wall cut off, up to the whole grid, where A* from scratch would stop after the
-        # pocket. So a long search stops now and then to flood a little from both ends: when
-        # one end's pocket is found whole, the goal is unreachable and the search can wait
-        # (U keeps its work for a later plan, after the pocket opens).
+        # pocket. So a search that raises many values stops now and then to flood from both
+        # ends: when one end's pocket is found whole, the goal is unreachable and the search
+        # can wait (U keeps its work for a later plan, after the pocket opens).
         check = CHECK_START
+        raised = 0
         joined = False
         while True:
-            limit = _NO_LIMIT if joined else max(check - expanded, 0)
-            status, self._size, exp = _dstar.compute(
+            limit = _NO_LIMIT if joined else max(check - raised, 0)
+            status, self._size, exp, up = _dstar.compute(
                 self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs,
                 self._pos, self._hk1, self._hk2, self._hn, self._size, si, ti, self._km,
                 limit,
             )
             expanded += int(exp)
+            raised += int(up)
             if status == _dstar.GROW:
                 self._reserve(self._hn.size + 1)
             elif status == _dstar.PAUSED:
@@ -259,8 +266,8 @@ class DStarLite:
         budget = min(budget, self._flat.size)
         if self._seen.size < budget:
             self._seen = np.empty(max(budget, 2 * self._seen.size), dtype=np.int64)
-        return int(_dstar.separated(self._flat, self._cols, self._conn8, si, ti, budget,
-                                    self._mark, self._seen))
+        return int(_dstar.separated(self._flat, self._cols, si, ti, budget, self._mark,
+                                    self._seen))
 
     def update(self, cells, costs) -> int:
         """Change the cost of some cells (rises, falls, ``inf`` to finite and back).

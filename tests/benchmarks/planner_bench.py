@@ -8,6 +8,7 @@ print every figure of the README's performance table::
     .venv/bin/python tests/benchmarks/planner_bench.py speed      # A* vs peers at 1024 x 1024
     .venv/bin/python tests/benchmarks/planner_bench.py dstar      # D* Lite first plan, replans
     .venv/bin/python tests/benchmarks/planner_bench.py along      # replans along the route
+    .venv/bin/python tests/benchmarks/planner_bench.py walls      # a wall cuts the rover off
     .venv/bin/python tests/benchmarks/planner_bench.py facts      # figures the README explains
     .venv/bin/python tests/benchmarks/planner_bench.py memory     # peak RSS at 4096 x 4096
     .venv/bin/python tests/benchmarks/planner_bench.py fresh      # first plan in a new process
@@ -79,13 +80,17 @@ def speed(size=1024, seed=0, rounds=7):
 
 
 def _warm_update():
-    """Load (or compile) D* Lite's update kernel before anything is timed."""
+    """Load (or compile) D* Lite's update, re-key and flood kernels before anything is timed
+    (the changes can bring a cost below the grid's least, which re-keys, and wall the rover
+    in, which floods)."""
     from rover.planners import DStarLite
 
-    warm = DStarLite(np.ones((3, 3)), (0, 0), (2, 2))
+    warm = DStarLite(np.full((3, 3), 2.0), (0, 0), (2, 2))
     warm.plan()
-    warm.update(np.array([[1, 1]]), np.array([2.0]))
+    warm.update(np.array([[1, 1]]), np.array([3.0]))
+    warm.update(np.array([[1, 2]]), np.array([1.0]))
     warm.plan()
+    warm._separated(0, 8, 4)  # the flood of a search that raises many values
 
 
 def dstar(size=1024, seed=0, repeat=3, changes=500, radius=10):
@@ -194,6 +199,50 @@ def along(size=1024, seed=0, changes=500, radius=10, repeat=20):
         print(f"  {frac:4.0%} of the route: D* Lite {t_re / repeat * 1e3:7.2f} ms (slowest "
               f"{worst * 1e3:6.2f}), astar {t_scratch / repeat * 1e3:7.2f} ms: "
               f"{t_scratch / t_re:6.1f}x")
+
+
+def walls(size=1024, seed=0, at=0.7):
+    """One replan after a wall cuts the rover off from the goal: D* Lite (floods from both
+    ends once it has raised many values) against A* from scratch, for square rings of
+    growing radius around the rover and for a double line across the whole grid."""
+    from rover.planners import DStarLite, astar
+
+    cost = bench_grid(size, seed)
+    start, goal = corners(cost)
+    route = astar(cost, start, goal).path
+    cell = tuple(int(x) for x in route[int(at * (len(route) - 1))])
+    _warm_update()
+    r0, c0 = cell
+
+    def ring(radius):
+        return [(r, c) for r in range(r0 - radius, r0 + radius + 1)
+                for c in range(c0 - radius, c0 + radius + 1)
+                if max(abs(r - r0), abs(c - c0)) == radius and 0 <= r < size and 0 <= c < size]
+
+    k = r0 + c0 + 20  # two anti-diagonals just past the rover, edge to edge
+    line = [(r, k + j - r) for j in (0, 1) for r in range(size) if 0 <= k + j - r < size]
+    print(f"one replan after a wall around the rover at {at:.0%} of the route on blobs:{size} "
+          f"(D* Lite after its first plan and a move; A* from scratch):")
+    cases = [(f"ring of radius {r}", ring(r)) for r in (5, 5, 20, 50, 100, 200)]
+    for i, (name, cells) in enumerate(cases + [("double line across the grid", line)]):
+        grid = cost.copy()
+        d = DStarLite(grid, start, goal)
+        d.plan()
+        d.move_to(cell)
+        d.plan()
+        cells = np.array(cells)
+        grid[cells[:, 0], cells[:, 1]] = np.inf
+        t0 = time.perf_counter()
+        d.update(cells, np.full(len(cells), np.inf))
+        p = d.plan()
+        t1 = time.perf_counter()
+        ref = astar(grid, cell, goal)
+        t2 = time.perf_counter()
+        assert not p.found and not ref.found
+        if i == 0:
+            continue  # untimed: loads the kernels a wall brings into play
+        print(f"  {name:28s} D* Lite {(t1 - t0) * 1e3:7.1f} ms ({p.expanded:7,} expanded), "
+              f"astar {(t2 - t1) * 1e3:6.1f} ms ({ref.expanded:7,} expanded)")
 
 
 def facts(size=1024, seed=0):
@@ -337,7 +386,8 @@ def movingai(every=1):
 
 
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["speed", "dstar", "along", "facts", "memory", "fresh", "movingai"]
+    which = sys.argv[1:] or ["speed", "dstar", "along", "walls", "facts", "memory", "fresh",
+                             "movingai"]
     for name in which:
         print(f"== {name}")
         globals()[name]()
