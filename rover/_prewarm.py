@@ -50,25 +50,69 @@ def _dstar() -> None:
     _warm_planner("dstar_lite", np.float64, RepeatedSearch, DStarLite, rekey=True)
 
 
-def _drive() -> None:
-    from rover.bench.workloads import traverse_world
-    from rover.sim import simulate
+def _plan_kernels() -> None:
+    """The D* Lite kernels a plan needs (search, path, flood): what `rover bench` reaches
+    first, on whole grids, before any traverse."""
+    import numpy as np
 
-    scenario, world = traverse_world(size=64, route_m=20.0)
-    simulate(scenario, planner="astar", world=world)
+    from rover.planners import DStarLite
+
+    ds = DStarLite(np.full((3, 3), 2.0), (0, 0), (2, 2))
+    ds.plan()
+    ds._separated(0, 8, 4)
 
 
-TARGETS = {"dstar": _dstar, "drive": _drive}
-"""What the background process can compile: D* Lite's kernels, or the sensing and driving
-loop's. The latter runs a small traverse, so on the way it also compiles (or loads, when
-the main process has saved them first) terrain generation, the cost map and A*."""
+def _drive(planner: str = "astar") -> None:
+    import numpy as np
+
+    from rover.costmap import Traversability
+    from rover.models import rover_preset
+    from rover.scenario import MissionConfig, Scenario, TerrainConfig
+    from rover import sim as _sim
+    from rover.sim import World, simulate
+    from terrains import Terrain, bodies
+
+    # A flat world built by hand: the run compiles the sensing and driving kernels (and the
+    # planner's) with the argument types of a real run, and nothing else. Generating a
+    # terrain and its cost map here would compile those kernels a second time, on this core,
+    # while the main process compiles them first.
+    n, cell = 64, 0.5
+    flat = np.zeros((n, n), dtype=np.float32)
+    sc = Scenario(name="prewarm", description="", seed=0,
+                  terrain=TerrainConfig(body="mars", preset=None, size=(n, n), cell_size_m=cell),
+                  rover=rover_preset("perseverance"),
+                  mission=MissionConfig(start=(5.0, 5.0), goal=(25.0, 25.0), planner=planner,
+                                        sense_every_m=0.5, goal_tolerance_m=1.0))
+    tr = Traversability(cost=np.ones((n, n)), obstacles=np.zeros((n, n), dtype=bool),
+                        slope_x=flat, slope_y=flat.copy(), roughness_m=flat.copy(),
+                        step_m=flat.copy(), cell_size=cell)
+    world = World(scenario=sc, terrain=Terrain(height=flat, cell_size=cell,
+                                               body=bodies()["mars"]),
+                  traversability=tr, true_cost=tr.cost, cell_size=cell, seed=0)
+    # The ground costs what unseen ground is assumed to cost, so sensing changes no cell and
+    # D* Lite's update kernel is not reached; the run's own warm-up (which would compile it
+    # first) is marked done. Both come after the driving kernels (main, below).
+    skip = {(planner, np.dtype(np.float64).str, rekey) for rekey in (False, True)} - _sim._WARMED
+    _sim._WARMED.update(skip)
+    try:
+        simulate(sc, planner=planner, world=world)
+    finally:
+        _sim._WARMED.difference_update(skip)
+
+
+TARGETS = {"dstar": _dstar, "dstar-plan": _plan_kernels, "drive": _drive}
+"""What the background process can compile, in the order it is given: D* Lite's kernels,
+only those a plan needs, or the sensing and driving loop's (run with D* Lite when a D* Lite
+target is given too, else with A*)."""
 
 
 def _sentinels(target: str) -> list:
     """The kernels whose cached presence means ``target`` is warm."""
-    if target == "dstar":
+    if target.startswith("dstar"):
         from rover.planners import _dstar
 
+        if target == "dstar-plan":
+            return [_dstar.compute, _dstar.extract, _dstar.separated]
         return [_dstar.compute, _dstar.update, _dstar.extract, _dstar.separated]
     from rover import _drive, _sensing
 
@@ -129,7 +173,10 @@ def main(argv: list[str]) -> int:
                   file=sys.stderr)
             return 2
     for name in argv:
-        TARGETS[name]()
+        if name == "drive":
+            _drive("dstar_lite" if {"dstar", "dstar-plan"} & set(argv) else "astar")
+        else:
+            TARGETS[name]()
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -73,10 +74,29 @@ def test_unknown_target_is_refused():
 def test_background_process_fills_an_empty_cache(tmp_path):
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
     root = Path(__file__).resolve().parents[2]
-    subprocess.run([sys.executable, "-m", "rover._prewarm", "dstar"], env=env, cwd=root,
-                   check=True, timeout=600, stdin=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "rover._prewarm", "dstar-plan", "drive", "dstar"],
+                   env=env, cwd=root, check=True, timeout=600, stdin=subprocess.DEVNULL)
     saved = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
-    assert {"_dstar.compute", "_dstar.update", "_dstar.extract", "_dstar.separated"} <= saved
+    assert {"_dstar.compute", "_dstar.update", "_dstar.extract", "_dstar.separated",
+            "_drive._drive", "_drive._smooth", "_sensing._sense"} <= saved
+    # The driving loop is compiled on a hand-built flat world: no terrain or cost-map kernel,
+    # which the main process compiles first, is compiled a second time here.
+    assert not any(name.startswith(("_costmap.", "_kernels.")) for name in saved), saved
+    # ... and with the argument types of a real run: a real traverse loads them.
+    child = textwrap.dedent("""
+        from rover import _drive, _sensing
+        from rover.bench.workloads import traverse_world
+        from rover.planners import _dstar
+        from rover.sim import simulate
+        scenario, world = traverse_world(size=64, route_m=20.0)
+        simulate(scenario, planner="dstar_lite", world=world)
+        kernels = [_drive._drive, _drive._smooth, _sensing._sense, _dstar.compute,
+                   _dstar.update]
+        print(sum(len(k.stats.cache_misses) for k in kernels))
+    """)
+    out = subprocess.run([sys.executable, "-c", child], env=env, cwd=root, check=True,
+                         timeout=600, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    assert out.stdout.split() == ["0"], out.stdout
 
 
 def test_the_background_process_ignores_modules_in_the_current_folder(launches):
