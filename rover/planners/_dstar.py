@@ -23,7 +23,7 @@ DONE = 0
 GROW = 2
 NOT_FOUND = 1
 BROKEN = 3  # path extraction found no descent: the state is inconsistent (a bug)
-PAUSED = 4  # compute reached its expansion limit; U still holds every inconsistent vertex
+PAUSED = 4  # compute reached a limit it was given; U still holds every inconsistent vertex
 UNSURE = 0  # separated(): neither side's component fits in the budget
 SEPARATED = 1  # separated(): no path joins the two cells
 JOINED = 2  # separated(): a path joins them
@@ -275,12 +275,12 @@ def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km, con
 
 @njit(cache=True, nogil=True)
 def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km,
-            limit):
+            limit, limit_expanded):
     """ComputeShortestPath(). Returns (status, size, expanded, raised): ``raised`` counts
     the underconsistent expansions (values raised to inf), which are among ``expanded``.
     Status GROW means enlarge the heap arrays (keeping the first ``size`` slots) and call
-    again; PAUSED means ``limit`` values were raised and the search is not finished: call
-    again to go on.
+    again; PAUSED means ``limit`` values were raised, or ``limit_expanded`` vertices
+    expanded, and the search is not finished: call again to go on.
     Both stop only between expansions, where D* Lite's invariants hold (U holds exactly the
     inconsistent vertices), so a later call resumes as if never stopped, even after
     updates and moves in between.
@@ -313,7 +313,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                 lim = rs + km
                 if not tk1 < lim - KEY_RTOL * rs - KEY_NOISE * lim:
                     break
-        if raised >= limit:
+        if raised >= limit or expanded >= limit_expanded:
             return PAUSED, size, expanded, raised
         u = hn[0]
         uu = np.uint64(u)

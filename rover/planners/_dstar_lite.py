@@ -25,8 +25,13 @@ goal are walled apart; the next ask comes after twice as many, and so on (tests 
 CHECK_SHARE = 1
 """Each ask floods at most (values raised so far) / CHECK_SHARE cells from the start and
 from the goal. A flooded cell costs about a twentieth of a raise, so the asks add about a
-tenth to a search that raises many values, and nothing to one that only lowers them (a
-first plan, most replans)."""
+tenth to a search that raises many values."""
+CHECK_EXPANDED = 8
+"""A replan also asks after CHECK_EXPANDED times as many expansions as the raises it would
+ask at. Once a wall has cut the start off, its key is infinite and the search runs on,
+lowering values, until the queue is empty: after a narrow search (uniform ground) that
+takes few raises and most of the grid. First plans, whose start has no value yet, never
+ask on expansions: a plan from scratch searches as far as it must either way."""
 MAX_SPREAD = 1e12
 """Largest (dearest finite cost / least finite cost) x cells the planner accepts. g values
 reach about the dearest cost times the cells on a path, and a step of the least cost must
@@ -204,11 +209,13 @@ class DStarLite:
 
         Notes
         -----
-        After raising :data:`CHECK_START` values, then twice as many, and so on, the search
-        pauses and floods at most 1/:data:`CHECK_SHARE` as many cells from each end. If one
-        end's whole pocket fits and does not hold the other, no path exists and the plan
-        returns at once; the paused search stays in the queue and a later call resumes it.
-        A pocket of P cells is so found after raising about 2P values at most.
+        After raising :data:`CHECK_START` values, then twice as many, and so on (and, when
+        the start already had a value, after :data:`CHECK_EXPANDED` times as many
+        expansions), the search pauses and floods at most 1/:data:`CHECK_SHARE` as many
+        cells from each end. If one end's whole pocket fits and does not hold the other, no
+        path exists and the plan returns at once; the paused search stays in the queue and a
+        later call resumes it. A pocket of P cells is so found after raising about 2P values
+        or expanding about 16P vertices, whichever comes first.
         """
         si = self._index(self._start)
         ti = self._index(self._goal)
@@ -225,12 +232,15 @@ class DStarLite:
         check = CHECK_START
         raised = 0
         joined = False
+        replan = self._g[si] < math.inf or self._rhs[si] < math.inf
         while True:
             limit = _NO_LIMIT if joined else max(check - raised, 0)
+            limit_exp = (max(CHECK_EXPANDED * check - expanded, 0) if replan and not joined
+                         else _NO_LIMIT)
             status, self._size, exp, up = _dstar.compute(
                 self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs,
                 self._pos, self._hk1, self._hk2, self._hn, self._size, si, ti, self._km,
-                limit,
+                limit, limit_exp,
             )
             expanded += int(exp)
             raised += int(up)

@@ -459,6 +459,29 @@ def test_an_end_walled_into_a_pocket_is_unreachable_without_raising_the_grid(wal
     assert check_against_astar(planner, grid, 8).found
 
 
+def test_a_rover_walled_in_after_a_narrow_search_is_not_flooded_out():
+    # On uniform ground the first plan expands about the path's cells. Walling the rover in
+    # then raises only a handful of values, but the start's key becomes infinite and the
+    # search would lower values until the queue is empty: most of the grid (999,773
+    # expansions on 1000 x 1000, found by review). A replan also asks after
+    # CHECK_EXPANDED x CHECK_START expansions.
+    from rover.planners import _dstar_lite
+
+    grid = np.ones((400, 400))
+    planner = DStarLite(grid, (200, 200), (380, 390))
+    first = planner.plan()
+    assert first.expanded < 500
+    here = tuple(int(x) for x in first.path[3])
+    planner.move_to(here)
+    ring = sequences._ring(here, 3, grid.shape)
+    planner.update(ring, np.full(len(ring), INF))
+    for cell in ring:
+        grid[cell] = INF
+    plan = check_against_astar(planner, grid, 8)
+    assert not plan.found
+    assert plan.expanded <= _dstar_lite.CHECK_EXPANDED * _dstar_lite.CHECK_START  # not 159,773
+
+
 def test_separated_floods_under_the_planners_move_rule():
     from rover.planners import _dstar
 
