@@ -23,7 +23,7 @@ CHECK_START = 1024
 """Values one :meth:`DStarLite.plan` raises before it first asks whether the start and the
 goal are walled apart; the next ask comes after twice as many, and so on (tests lower it)."""
 CHECK_SHARE = 1
-"""Each ask floods at most (values raised so far) / CHECK_SHARE cells from the start and
+"""Each ask floods at most (the raises it asks at) / CHECK_SHARE cells from the start and
 from the goal. A flooded cell costs about a twentieth of a raise, so the asks add about a
 tenth to a search that raises many values."""
 CHECK_EXPANDED = 8
@@ -72,8 +72,9 @@ class DStarLite:
     1e-10 so that ties go toward the start as in :func:`astar`; when an update brings a cost
     below it, the queue is re-keyed once for the smaller factor. On uniform ground a first
     plan expands about as many cells as A* (the path's), not the plateau of equal keys.
-    A search that raises many values stops now and then to flood from the start and from
-    the goal (see :meth:`plan`), so a rover or goal walled into a pocket is found unreachable
+    A search that raises many values (or a replan that expands many) stops now and then to
+    flood from the start and from the goal (see :meth:`plan`), so a rover or goal walled
+    into a pocket is found unreachable
     after work in proportion to the pocket, instead of after raising every value the wall
     cut off. When a wall splits the grid into two large parts, D* Lite still raises about
     the smaller part's values: A* from scratch is then much faster.

@@ -526,9 +526,9 @@ def test_separated_floods_under_the_planners_move_rule():
 
 
 def test_sequences_match_astar_when_every_plan_stops_to_flood(monkeypatch):
-    # The searches pause after 1, 2, 4, 8, ... raises and flood with budgets of as many
-    # cells: resuming from any of those points, after updates and moves, must give A*'s
-    # cost.
+    # The searches pause after 1, 2, 4, 8, ... raises (replans also after 8, 16, 32, ...
+    # expansions) and flood with budgets of 1, 2, 4, ... cells: resuming from any of those
+    # points, after updates and moves, must give A*'s cost.
     from rover.planners import _dstar_lite
 
     monkeypatch.setattr(_dstar_lite, "CHECK_START", 1)
