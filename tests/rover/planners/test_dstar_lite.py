@@ -482,6 +482,19 @@ def test_a_rover_walled_in_after_a_narrow_search_is_not_flooded_out():
     assert plan.expanded <= _dstar_lite.CHECK_EXPANDED * _dstar_lite.CHECK_START  # not 159,773
 
 
+def test_a_first_plan_from_a_walled_in_start_does_not_search_the_whole_grid():
+    # The search runs from the goal: without the floods it would cover the goal's whole
+    # side of the wall (about the grid) before the start's pocket showed it unreachable.
+    from rover.planners import _dstar_lite
+
+    grid = np.ones((400, 400))
+    for cell in sequences._ring((200, 200), 3, grid.shape):
+        grid[cell] = INF
+    plan = check_against_astar(DStarLite(grid, (200, 200), (390, 380)), grid, 8)
+    assert not plan.found
+    assert plan.expanded <= _dstar_lite.CHECK_EXPANDED_FIRST * _dstar_lite.CHECK_START
+
+
 def test_separated_floods_under_the_planners_move_rule():
     from rover.planners import _dstar
 
