@@ -75,8 +75,8 @@ class DStarLite:
     1e-10 so that ties go toward the start as in :func:`astar`; when an update brings a cost
     below it, the queue is re-keyed once for the smaller factor. On uniform ground a first
     plan expands about as many cells as A* (the path's), not the plateau of equal keys.
-    A search that raises many values (or a replan that expands many) stops now and then to
-    flood from the start and from the goal (see :meth:`plan`), so a rover or goal walled
+    A search that raises many values, or expands very many, stops now and then to flood
+    from the start and from the goal (see :meth:`plan`), so a rover or goal walled
     into a pocket is found unreachable
     after work in proportion to the pocket, instead of after raising every value the wall
     cut off. When a wall splits the grid into two large parts, D* Lite still raises about
