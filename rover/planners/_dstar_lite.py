@@ -230,9 +230,10 @@ class DStarLite:
         expanded = 0
         # A wall that cuts the start off from the goal makes D* Lite raise every value the
         # wall cut off, up to the whole grid, where A* from scratch would stop after the
-        # pocket. So a search that raises many values stops now and then to flood from both
-        # ends: when one end's pocket is found whole, the goal is unreachable and the search
-        # can wait (U keeps its work for a later plan, after the pocket opens).
+        # pocket. So a search that raises many values, or expands very many, stops now and
+        # then to flood from both ends: when one end's pocket is found whole, the goal is
+        # unreachable and the search can wait (U keeps its work for a later plan, after the
+        # pocket opens).
         check = CHECK_START
         raised = 0
         joined = False
