@@ -685,9 +685,10 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     outcome, reason = limit_hit(status)
                     break
                 cells, costs = sense()
-                moved = out[1] > 0
-                if (status in (_drive.BLOCKED, _drive.PATH_END) and not moved and len(cells) == 0
-                        and not limits.turn_in_place and reversals < _MAX_REVERSALS
+                # Stopped without moving, short of the target, and sensing showed nothing new.
+                stopped = (status in (_drive.BLOCKED, _drive.PATH_END) and out[1] == 0
+                           and len(cells) == 0)
+                if (stopped and not limits.turn_in_place and reversals < _MAX_REVERSALS
                         and not gave_up):
                     # No forward arc leads on: back up, swinging the nose toward the plan, as
                     # a driver would, then sense and plan again from there.
@@ -733,7 +734,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                         cells, costs = sense()
                         continue
                     boxed_in = gave_up = True  # no room behind either: backing up cannot help
-                if status in (_drive.BLOCKED, _drive.PATH_END) and not moved and len(cells) == 0:
+                if stopped:
                     stuck += 1
                     if n + 1 >= trace.shape[0]:
                         trace = np.concatenate([trace, np.empty_like(trace)])

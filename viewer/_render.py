@@ -666,7 +666,7 @@ class Overlay:
             y += s.get_height() + 3
         return rect
 
-    def legend(self, surf, layers: dict, tint=(200, 150, 100)) -> None:
+    def legend(self, surf, layers: dict, tint) -> None:
         """The layers, their keys and whether they are on, bottom right; ``tint`` (r, g, b)
         is the body's terrain colour, for the terrain swatch."""
         f = self.fonts
@@ -699,7 +699,7 @@ class Overlay:
         surf.blit(self.panel((w, h)), (W - w - 8, H - h - 8))
         surf.blit(t, (W - w + 2, H - h - 3))
 
-    def _swatch(self, surf, name, r: pygame.Rect, on: bool, tint=(200, 150, 100)) -> None:
+    def _swatch(self, surf, name, r: pygame.Rect, on: bool, tint) -> None:
         c = COLOURS
         dim = (lambda col: _mix(col, (60, 60, 60), 0.6)) if not on else (lambda col: col)
         if name == "terrain":

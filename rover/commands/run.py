@@ -17,6 +17,8 @@ from rover.commands import (CLIError, check_distinct_outputs, check_writable_dir
 
 _seed = whole_number(0)
 _count = whole_number(1)
+FRAME_COUNT = 300
+"""Frames --frames writes when --frame-count is not given: 10 s of video at 30 fps."""
 
 EXIT_OK, EXIT_NOT_REACHED = 0, 3
 
@@ -45,7 +47,8 @@ def register(sub) -> None:
                    help="also write a numbered PNG sequence of the run to DIR "
                         "(frame_00000.png, ...; evenly spaced in simulated time) for a video")
     p.add_argument("--frame-count", metavar="N", type=_count, default=None,
-                   help="number of frames for --frames (default 300: 10 s of video at 30 fps)")
+                   help=f"number of frames for --frames (default {FRAME_COUNT}: 10 s of video at "
+                        "30 fps)")
     p.set_defaults(func=run)
 
 
@@ -176,7 +179,7 @@ def run(args) -> int:
                     created += _make_folder(frames)
                     written.append(frames)  # write_frames removes older frames first
                     write_frames(replay, frames,
-                                 count=300 if args.frame_count is None else args.frame_count)
+                                 count=args.frame_count or FRAME_COUNT)
             write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
         except OSError as exc:
             _remove_partial(written, frames, created)

@@ -113,28 +113,33 @@ def _hurst(s: dict) -> str:
     return _fmt(s["hurst"])
 
 
+def _slope_rows(part: dict, label: str, target) -> list[tuple[str, str, str]]:
+    """The RMS slope rows of one part of :func:`terrains.stats` (the relief or the whole
+    surface): each listed baseline, then the reference baseline when it is not among them;
+    ``target(baseline_m)`` is the text of the target column."""
+    rows = [(f"RMS slope at {key} m ({label})", _fmt(val, " deg"), target(float(key)))
+            for key, val in part["rms_slope_deg"].items()]
+    at = part.get("rms_slope_at_baseline")
+    if at is not None and all(not math.isclose(float(k), at["baseline_m"])
+                              for k in part["rms_slope_deg"]):
+        rows.append((f"RMS slope at {at['baseline_m']:g} m ({label})", _fmt(at["deg"], " deg"),
+                     target(at["baseline_m"])))
+    return rows
+
+
 def _stats_lines(s: dict) -> list[str]:
     t = s["targets"]
-    rows: list[tuple[str, str, str]] = []
     base = t.get("rms_baseline_m")
-    for key, val in s["rms_slope_deg"].items():
-        target = "-"
-        if base is not None and math.isclose(float(key), base):
-            target = _fmt(t["rms_slope_deg"], " deg")
-        rows.append((f"RMS slope at {key} m ({s['measured_on']})", _fmt(val, " deg"), target))
-    at = s.get("rms_slope_at_baseline")
-    if at is not None and all(not math.isclose(float(k), at["baseline_m"]) for k in s["rms_slope_deg"]):
-        rows.append((f"RMS slope at {at['baseline_m']:g} m ({s['measured_on']})",
-                     _fmt(at["deg"], " deg"), _fmt(t.get("rms_slope_deg"), " deg")))
+
+    def relief_target(baseline_m: float) -> str:
+        if base is not None and math.isclose(baseline_m, base):
+            return _fmt(t["rms_slope_deg"], " deg")
+        return "-"
+
+    rows = _slope_rows(s, s["measured_on"], relief_target)
     rows.append((f"Hurst exponent ({s['measured_on']})", _hurst(s), _fmt(t.get("hurst"))))
     surf = s["surface"]
-    for key, val in surf["rms_slope_deg"].items():
-        rows.append((f"RMS slope at {key} m (whole surface)", _fmt(val, " deg"), "-"))
-    at = surf.get("rms_slope_at_baseline")
-    if at is not None and all(not math.isclose(float(k), at["baseline_m"])
-                              for k in surf["rms_slope_deg"]):
-        rows.append((f"RMS slope at {at['baseline_m']:g} m (whole surface)",
-                     _fmt(at["deg"], " deg"), "-"))
+    rows += _slope_rows(surf, "whole surface", lambda baseline_m: "-")
     rows.append(("Hurst exponent (whole surface)", _hurst(surf), "-"))
     c = s["craters"]
     rows.append(("craters", str(c["count"]), "-"))
