@@ -370,9 +370,10 @@ def _warm_planner(name: str, dtype, scratch_cls, dstar_cls, rekey: bool) -> None
     if name == "dstar_lite":
         ds = dstar_cls(grid, (0, 0), (2, 2))
         ds.plan()
-        ds.update(np.array([[1, 1]]), np.array([3.0]))       # a rise
+        # Through _apply, as sensing feeds it (update() adds checks the run never calls).
+        ds._apply(np.array([4]), np.array([3.0]))       # a rise at (1, 1)
         if rekey:
-            ds.update(np.array([[1, 2]]), np.array([1.0]))   # below the least cost
+            ds._apply(np.array([5]), np.array([1.0]))   # (1, 2) below the least cost
         ds.move_to((0, 1))
         ds.plan()
         ds._separated(0, 8, 4)  # the flood a raising replan stops for (never on 3 x 3)

@@ -506,34 +506,52 @@ def separated(cost, cols, a, b, budget, mark, seen):
     return verdict
 
 
-@njit
-def _edge_table(cost, u, r, c, cols, last_row, last_col, ndir, off, out):
-    """out[k] = cost of the move from u (row r, col c) in direction k, inf when it is not
-    allowed: (cost[u] + cost[v]) / 2 times the step length, no corner cutting."""
-    cu = cost[u]
-    if cu == np.inf:
-        for k in range(ndir):
-            out[k] = np.inf
-        return
-    mask = _mask(cost, u, r, c, cols, last_row, last_col)
-    for k in range(ndir):
-        need = NEED[k]
-        if (mask & need) != need:
-            out[k] = np.inf
-            continue
-        cv = cost[u + off[k]]
-        out[k] = np.inf if cv == np.inf else (cu + cv) * HALF_STEP[k]
+@njit(cache=True, nogil=True)
+def changes(cells, values, rows, cols, cost, mark):
+    """The edits of one ``DStarLite.update`` call: (row, col) ``cells`` (int64, shape (K, 2))
+    and their new ``values`` (float64, shape (K,)), where a cell listed twice takes its last
+    value. Returns (first cell outside the grid or -1, count, flat cells, values): the
+    distinct cells whose value differs from ``cost`` (flat float64 grid), each with its last
+    value, in the order of their last occurrence from the end. ``mark`` is a zeroed uint8
+    scratch array (left zeroed).
+    """
+    k = values.size
+    for j in range(k):
+        r = cells[j, 0]
+        c = cells[j, 1]
+        if r < 0 or r >= rows or c < 0 or c >= cols:
+            return j, 0, np.empty(0, dtype=np.int64), np.empty(0)
+    out = np.empty(k, dtype=np.int64)
+    vals = np.empty(k)
+    n = 0
+    for j in range(k - 1, -1, -1):
+        x = cells[j, 0] * cols + cells[j, 1]
+        if mark[x] == 0:
+            mark[x] = 1
+            v = values[j]
+            if cost[x] != v:
+                out[n] = x
+                vals[n] = v
+                n += 1
+    for j in range(k):
+        mark[cells[j, 0] * cols + cells[j, 1]] = 0
+    return -1, n, out[:n].copy(), vals[:n].copy()
 
 
 @njit(cache=True, nogil=True)
 def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km,
            cells, values, mark):
-    """Set ``cost[cells] = values`` (distinct cells whose value changes) and repair rhs and U
-    for every directed edge whose cost changed, as in the optimised D* Lite main loop.
+    """Set ``cost[cells] = values`` (distinct cells whose value changes) and repair rhs and U.
 
     A cell's cost enters every edge touching it and, with no corner cutting, the diagonal
     edges between its straight neighbours that pass beside it: every endpoint of such an
-    edge is the cell or one of its 8 neighbours, so those are the vertices to repair.
+    edge is the cell or one of its 8 neighbours, so those are the only vertices whose rhs
+    (the one-step minimum over their edges) can change. Each is recomputed once, whatever
+    the number of changed cells around it; a vertex whose rhs comes out unchanged keeps its
+    consistency and its place in U. (Recomputing may also take up an improvement smaller
+    than IMPROVE_RTOL that a relaxation skipped: that queues the vertex once, and its
+    expansion passes on no such improvement.) One recomputation per vertex takes half the
+    time of comparing each edge's old and new cost, which needed the old costs tabled.
     ``mark`` is a zeroed uint8 scratch array (left zeroed). The heap must have room for
     ``min(9 * len(cells), cells in the grid - size)`` more entries. Returns the new heap size.
     """
@@ -552,6 +570,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     na = 0
     for j in range(nc):
         x = cells[j]
+        cost[x] = values[j]
         xr = x // cols
         xc = x - xr * cols
         for dr in range(-1, 2):
@@ -569,12 +588,6 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
                     ar[na] = r
                     ac[na] = c
                     na += 1
-    old = np.empty((na, 8))
-    new = np.empty(8)
-    for i in range(na):
-        _edge_table(cost, aff[i], ar[i], ac[i], cols, last_row, last_col, ndir, off, old[i])
-    for j in range(nc):
-        cost[cells[j]] = values[j]
     for i in range(na):
         u = aff[i]
         mark[u] = 0
@@ -582,31 +595,9 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
             continue
         r = ar[i]
         c = ac[i]
-        _edge_table(cost, u, r, c, cols, last_row, last_col, ndir, off, new)
-        r0 = rhs[u]
-        recompute = False
-        for k in range(ndir):
-            c_new = new[k]
-            c_old = old[i, k]
-            if c_new == c_old:
-                continue
-            v = u + off[k]
-            if c_old > c_new:
-                nr = c_new + g[v]
-                if nr < rhs[u]:
-                    rhs[u] = nr
-            elif rhs[u] >= c_old + g[v]:
-                recompute = True
-        if recompute:
-            # An edge that gave rhs(u) got dearer: take the best over all the new edges.
-            best = np.inf
-            for k in range(ndir):
-                if new[k] < np.inf:
-                    val = new[k] + g[u + off[k]]
-                    if val < best:
-                        best = val
+        best = _best_rhs(cost, g, u, r, c, cols, last_row, last_col, ndir, off)
+        if best != rhs[u]:  # unchanged rhs: consistency and queue membership unchanged too
             rhs[u] = best
-        if rhs[u] != r0:  # unchanged rhs: consistency and queue membership unchanged too
             size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
                                   conn8, scale)
     return size

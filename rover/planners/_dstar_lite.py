@@ -8,7 +8,7 @@ import numpy as np
 
 from rover.planners import _dstar
 from rover.planners._common import (
-    MAX_COST, Plan, as_cell, as_cost_grid, check_connectivity, not_found,
+    MAX_COST, Plan, _scan, as_cell, as_cost_grid, check_connectivity, not_found,
 )
 
 __all__ = ["DStarLite"]
@@ -324,43 +324,33 @@ class DStarLite:
             raise ValueError(f"costs must have shape ({k},) to match cells, got "
                              f"{np.shape(costs)}")
         rows, cols = self._shape
-        r = cells_arr[:, 0].astype(np.int64)
-        c = cells_arr[:, 1].astype(np.int64)
-        bad = (r < 0) | (r >= rows) | (c < 0) | (c >= cols)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise ValueError(f"cells[{i}] ({r[i]}, {c[i]}) is outside the cost grid of shape "
+        cells_arr = np.ascontiguousarray(cells_arr, dtype=np.int64)
+        costs_arr = np.ascontiguousarray(costs_arr)
+        # One pass finds a cell outside the grid and keeps each listed cell's last entry
+        # when it changes the cell's cost (np.unique took three times as long as the repair).
+        out, n, uniq, vals = _dstar.changes(cells_arr, costs_arr, rows, cols, self._flat,
+                                            self._mark)
+        if out >= 0:
+            r, c = (int(v) for v in cells_arr[out])
+            raise ValueError(f"cells[{out}] ({r}, {c}) is outside the cost grid of shape "
                              f"{self._shape}")
-        nan = np.isnan(costs_arr)
-        if nan.any():
-            i = int(np.argmax(nan))
-            raise ValueError(f"costs has {int(nan.sum())} NaN values, first at index {i}")
-        low = costs_arr < 1.0
-        if low.any():
-            i = int(np.argmax(low))
-            raise ValueError(f"costs must be >= 1 (or inf for blocked), costs[{i}] is "
-                             f"{float(costs_arr[i])!r}")
-        high = (costs_arr > MAX_COST) & (costs_arr < np.inf)
-        if high.any():
-            i = int(np.argmax(high))
-            raise ValueError(f"costs must be <= {MAX_COST:g} (or inf for blocked), costs[{i}] "
-                             f"is {float(costs_arr[i])!r}")
-        fin = costs_arr[np.isfinite(costs_arr)]
-        if fin.size:
-            cmax = max(self._cmax, float(fin.max()))
-            _check_spread(cmax, min(self._scale, float(fin.min())), self._flat.size)
+        n_nan, first_nan, _, first_low, _, fmin, first_high, fmax = _scan(costs_arr)
+        if n_nan:
+            raise ValueError(f"costs has {n_nan} NaN values, first at index {first_nan}")
+        if first_low >= 0:
+            raise ValueError(f"costs must be >= 1 (or inf for blocked), costs[{first_low}] is "
+                             f"{float(costs_arr[first_low])!r}")
+        if first_high >= 0:
+            raise ValueError(f"costs must be <= {MAX_COST:g} (or inf for blocked), "
+                             f"costs[{first_high}] is {float(costs_arr[first_high])!r}")
+        if fmin < np.inf:
+            cmax = max(self._cmax, float(fmax))
+            _check_spread(cmax, min(self._scale, float(fmin)), self._flat.size)
             self._cmax = cmax
-        flat = r * cols + c
-        # Last occurrence wins: unique over the reversed list keeps each cell's last entry.
-        uniq, first_rev = np.unique(flat[::-1], return_index=True)
-        vals = costs_arr[::-1][first_rev]
-        changed = self._flat[uniq] != vals
-        uniq = np.ascontiguousarray(uniq[changed])
-        vals = np.ascontiguousarray(vals[changed])
-        if uniq.size == 0:
+        if n == 0:
             return 0
         self._apply(uniq, vals)
-        return int(uniq.size)
+        return int(n)
 
     def _apply(self, flat, vals) -> None:
         """:meth:`update` without its checks, for callers that guarantee them (simulate's
