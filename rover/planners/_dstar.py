@@ -446,11 +446,12 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
 
 
 @njit(cache=True, nogil=True)
-def separated(cost, cols, a, b, budget, mark, seen):
+def separated(cost, cols, a, b, budget, mark, seen, sides):
     """Whether passable cells ``a`` and ``b`` are joined under the planner's move rule, found
-    by a breadth-first flood from each in turn that gives up past ``budget`` cells:
-    SEPARATED when either side's whole component fits in the budget and does not hold the
-    other, JOINED when a flood reaches the other, UNSURE otherwise.
+    by a breadth-first flood from each in turn (from ``a`` only when ``sides`` is 1) that
+    gives up past ``budget`` cells: SEPARATED when a flooded side's whole component fits in
+    the budget and does not hold the other, JOINED when a flood reaches the other, UNSURE
+    otherwise.
 
     The flood takes straight steps only, for 8- and 4-connected planners alike: without
     corner cutting a diagonal step needs both cells beside it passable, so it joins nothing
@@ -468,7 +469,7 @@ def separated(cost, cols, a, b, budget, mark, seen):
     if a == b:
         return JOINED
     verdict = UNSURE
-    for side in range(2):
+    for side in range(sides):
         src = a if side == 0 else b
         dst = b if side == 0 else a
         seen[0] = src
@@ -540,7 +541,7 @@ def changes(cells, values, rows, cols, cost, mark):
 
 @njit(cache=True, nogil=True)
 def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km,
-           cells, values, mark):
+           cells, values, mark, near):
     """Set ``cost[cells] = values`` (distinct cells whose value changes) and repair rhs and U.
 
     A cell's cost enters every edge touching it and, with no corner cutting, the diagonal
@@ -553,7 +554,8 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     expansion passes on no such improvement.) One recomputation per vertex takes half the
     time of comparing each edge's old and new cost, which needed the old costs tabled.
     ``mark`` is a zeroed uint8 scratch array (left zeroed). The heap must have room for
-    ``min(9 * len(cells), cells in the grid - size)`` more entries. Returns the new heap size.
+    ``min(9 * len(cells), cells in the grid - size)`` more entries. Returns the new heap size
+    and whether a cell became blocked within ``near`` cells (Chebyshev) of the start.
     """
     rows = cost.size // cols
     last_row = rows - 1
@@ -568,11 +570,14 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     ar = np.empty(most, dtype=np.int64)
     ac = np.empty(most, dtype=np.int64)
     na = 0
+    walled = False
     for j in range(nc):
         x = cells[j]
         cost[x] = values[j]
         xr = x // cols
         xc = x - xr * cols
+        if values[j] == np.inf and abs(xr - st_r) <= near and abs(xc - st_c) <= near:
+            walled = True
         for dr in range(-1, 2):
             r = xr + dr
             if r < 0 or r >= rows:
@@ -600,7 +605,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
             rhs[u] = best
             size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
                                   conn8, scale)
-    return size
+    return size, walled
 
 
 @njit(cache=True, nogil=True)

@@ -426,12 +426,16 @@ def _random_field(size, seed):
 
 
 @pytest.mark.parametrize("walled", ["start", "goal"])
-def test_an_end_walled_into_a_pocket_is_unreachable_without_raising_the_grid(walled):
+def test_an_end_walled_into_a_pocket_is_unreachable_without_raising_the_grid(walled,
+                                                                             monkeypatch):
     # Costs in [1, 10]: the first plan explores most of the grid, so a wall around the rover
     # (or the goal) cuts off values everywhere; D* Lite used to raise them all (tens of
     # thousands of expansions, 177 ms on planner_bench's 1024 x 1024 grid) where A* from
-    # scratch stops after the pocket.
+    # scratch stops after the pocket. (The flood from the rover that an update near it
+    # asks for is off here: it would find this pocket first.)
     from rover.planners import _dstar_lite
+
+    monkeypatch.setattr(_dstar_lite, "POCKET_BUDGET", 0)
 
     grid = _random_field(200, 3)
     planner = DStarLite(grid, (0, 0), (199, 199))
@@ -459,13 +463,15 @@ def test_an_end_walled_into_a_pocket_is_unreachable_without_raising_the_grid(wal
     assert check_against_astar(planner, grid, 8).found
 
 
-def test_a_rover_walled_in_after_a_narrow_search_is_not_flooded_out():
+def test_a_rover_walled_in_after_a_narrow_search_is_not_flooded_out(monkeypatch):
     # On uniform ground the first plan expands about the path's cells. Walling the rover in
     # then raises only a handful of values, but the start's key becomes infinite and the
     # search would lower values until the queue is empty: most of the grid (999,773
     # expansions on 1000 x 1000, found by review). A replan also asks after
-    # CHECK_EXPANDED x CHECK_START expansions.
+    # CHECK_EXPANDED x CHECK_START expansions (the rover's own flood is off, as above).
     from rover.planners import _dstar_lite
+
+    monkeypatch.setattr(_dstar_lite, "POCKET_BUDGET", 0)
 
     grid = np.ones((400, 400))
     planner = DStarLite(grid, (200, 200), (380, 390))
@@ -495,16 +501,72 @@ def test_a_first_plan_from_a_walled_in_start_does_not_search_the_whole_grid():
     assert plan.expanded <= _dstar_lite.CHECK_EXPANDED_FIRST * _dstar_lite.CHECK_START
 
 
+def test_a_wall_closing_round_the_rover_is_found_before_any_search():
+    # A wall of up to a few hundred cells within POCKET_NEAR of the rover: the plan floods
+    # from the rover first and answers with no expansion (A* from scratch needs the
+    # pocket's); without that flood the search raised CHECK_START values first.
+    from rover.planners import _dstar_lite
+
+    grid = _random_field(300, 7)
+    planner = DStarLite(grid, (0, 0), (299, 299))
+    first = planner.plan()
+    here = tuple(int(x) for x in first.path[int(0.8 * len(first))])
+    planner.move_to(here)
+    check_against_astar(planner, grid, 8)
+    ring = sequences._ring(here, 10, grid.shape)           # 80 cells round 361
+    assert len(ring) == 80 and 19 * 19 <= _dstar_lite.POCKET_BUDGET
+    gap = ring[len(ring) // 2]
+    rest = [cell for cell in ring if cell != gap]
+    planner.update(rest, np.full(len(rest), INF))         # open at one side: a path
+    for cell in rest:
+        grid[cell] = INF
+    assert check_against_astar(planner, grid, 8).found
+    planner.update([gap], [INF])                          # shut
+    grid[gap] = INF
+    plan = check_against_astar(planner, grid, 8)
+    assert not plan.found and plan.expanded == 0
+    assert planner.plan().expanded == 0
+    planner.update([gap], [3.0])                          # open again
+    grid[gap] = 3.0
+    assert check_against_astar(planner, grid, 8).found
+    # A ring just beyond POCKET_NEAR is left to the floods of a long search.
+    planner.update([gap], [INF])
+    grid[gap] = INF
+    assert not check_against_astar(planner, grid, 8).found
+    outer = sequences._ring(here, _dstar_lite.POCKET_NEAR + 1, grid.shape)
+    free = [cell for cell in ring]
+    planner.update(free, np.full(len(free), 2.0))
+    for cell in free:
+        grid[cell] = 2.0
+    planner.update(outer, np.full(len(outer), INF))
+    for cell in outer:
+        grid[cell] = INF
+    plan = check_against_astar(planner, grid, 8)
+    assert not plan.found and plan.expanded > 0
+
+
+def test_a_wall_round_the_rover_and_the_goal_keeps_the_path():
+    # The goal inside the ring: the rover's flood meets it, and the plan goes on.
+    grid = np.ones((60, 60))
+    planner = DStarLite(grid, (30, 30), (33, 34))
+    check_against_astar(planner, grid, 8)
+    ring = sequences._ring((30, 30), 6, grid.shape)
+    planner.update(ring, np.full(len(ring), INF))
+    for cell in ring:
+        grid[cell] = INF
+    assert check_against_astar(planner, grid, 8).found
+
+
 def test_separated_floods_under_the_planners_move_rule():
     from rover.planners import _dstar
 
-    def verdict(grid, a, b, budget):
+    def verdict(grid, a, b, budget, sides=2):
         flat = np.ascontiguousarray(grid, dtype=np.float64).reshape(-1)
         mark = np.zeros(flat.size, dtype=np.uint8)
         seen = np.empty(budget, dtype=np.int64)
         cols = grid.shape[1]
         out = _dstar.separated(flat, cols, a[0] * cols + a[1], b[0] * cols + b[1], budget,
-                               mark, seen)
+                               mark, seen, sides)
         assert not mark.any()                              # scratch left zeroed
         return out
 
@@ -515,6 +577,8 @@ def test_separated_floods_under_the_planners_move_rule():
     grid[1, 0] = grid[0, 1] = INF                          # corner (0, 0) shut, diagonal too
     assert verdict(grid, (0, 0), (4, 4), 2) == _dstar.SEPARATED
     assert verdict(grid, (4, 4), (0, 0), 2) == _dstar.SEPARATED  # found from the other end
+    assert verdict(grid, (4, 4), (0, 0), 2, sides=1) == _dstar.UNSURE  # not from (4, 4) alone
+    assert verdict(grid, (0, 0), (4, 4), 2, sides=1) == _dstar.SEPARATED
     squeeze = np.ones((4, 4))
     squeeze[:2, 2] = INF
     squeeze[2, :2] = INF                                   # only a corner-cutting step joins
@@ -546,6 +610,7 @@ def test_sequences_match_astar_when_every_plan_stops_to_flood(monkeypatch):
 
     monkeypatch.setattr(_dstar_lite, "CHECK_START", 1)
     monkeypatch.setattr(_dstar_lite, "CHECK_SHARE", 1)
+    monkeypatch.setattr(_dstar_lite, "POCKET_BUDGET", 0)  # walls near the start pause too
     family = ["on_path", "move", "move", "wall_goal", "open_goal", "wall_start", "open_start",
               "near_start", "block", "unblock", "rise", "fall", "cheaper", "jump"]
     for i in range(300):
