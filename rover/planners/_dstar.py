@@ -445,13 +445,66 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
     return DONE, size, expanded, raised
 
 
+@njit(inline="always")
+def _flood(cost, cols, src, dst, budget, mark, seen, box):
+    """One side of :func:`separated`: flood from ``src`` by straight steps, marking cells.
+    Returns (verdict, cells marked); breadth-first with the marked cells listed in ``seen``
+    when ``box < 0``, else depth-first with ``seen`` as the stack, and UNSURE on a step more
+    than ``box`` cells (Chebyshev) from ``src``."""
+    last_row = cost.size // cols - 1
+    last_col = cols - 1
+    off = DR * cols + DC
+    deep = box >= 0
+    sr = src // cols
+    sc = src - sr * cols
+    seen[0] = src
+    mark[src] = 1
+    count = 1
+    head = 0  # breadth-first: the next cell to take; depth-first: the stack's height
+    if deep:
+        head = 1
+    while (head > 0) if deep else (head < count):
+        if deep:
+            head -= 1
+            u = seen[head]
+        else:
+            u = seen[head]
+            head += 1
+        r = u // cols
+        c = u - r * cols
+        mask = _mask(cost, u, r, c, cols, last_row, last_col)
+        for k in range(4):
+            if (mask & NEED[k]) == 0:  # a straight step: its own bit is its target
+                continue
+            v = u + off[k]
+            if mark[v] != 0:
+                continue
+            if v == dst:
+                return JOINED, count
+            if count == budget or (deep and (abs(r + DR[k] - sr) > box
+                                             or abs(c + DC[k] - sc) > box)):
+                return UNSURE, count
+            mark[v] = 1
+            if deep:
+                seen[head] = v
+                head += 1
+            else:
+                seen[count] = v
+            count += 1
+    return SEPARATED, count
+
+
 @njit(cache=True, nogil=True)
-def separated(cost, cols, a, b, budget, mark, seen, sides):
+def separated(cost, cols, a, b, budget, mark, seen, box):
     """Whether passable cells ``a`` and ``b`` are joined under the planner's move rule, found
-    by a breadth-first flood from each in turn (from ``a`` only when ``sides`` is 1) that
-    gives up past ``budget`` cells: SEPARATED when a flooded side's whole component fits in
-    the budget and does not hold the other, JOINED when a flood reaches the other, UNSURE
-    otherwise.
+    by a flood that gives up past ``budget`` cells: SEPARATED when a flooded side's whole
+    component fits in the budget and does not hold the other, JOINED when a flood reaches
+    the other, UNSURE otherwise.
+
+    With ``box < 0`` it floods breadth-first from each end in turn. With ``box >= 0`` it
+    floods from ``a`` only, depth-first, and gives up (UNSURE) as soon as it steps more than
+    ``box`` cells (Chebyshev) from ``a``: a rover walled in nearby is found whole, and one
+    that is not escapes the box within a few dozen cells, mostly along one straight run.
 
     The flood takes straight steps only, for 8- and 4-connected planners alike: without
     corner cutting a diagonal step needs both cells beside it passable, so it joins nothing
@@ -462,44 +515,23 @@ def separated(cost, cols, a, b, budget, mark, seen, sides):
     ``DStarLite.plan``). ``mark`` is a zeroed uint8 scratch array (left zeroed), ``seen``
     int64 scratch of at least ``budget`` entries.
     """
-    rows = cost.size // cols
-    last_row = rows - 1
-    last_col = cols - 1
-    off = DR * cols + DC
     if a == b:
         return JOINED
+    if box >= 0:
+        verdict, _ = _flood(cost, cols, a, b, budget, mark, seen, box)
+        # Every marked cell lies in the box (the stack forgot them): clear the box.
+        rows = cost.size // cols
+        ar = a // cols
+        ac = a - ar * cols
+        for r in range(max(ar - box, 0), min(ar + box, rows - 1) + 1):
+            for c in range(max(ac - box, 0), min(ac + box, cols - 1) + 1):
+                mark[r * cols + c] = 0
+        return verdict
     verdict = UNSURE
-    for side in range(sides):
+    for side in range(2):
         src = a if side == 0 else b
         dst = b if side == 0 else a
-        seen[0] = src
-        mark[src] = 1
-        count = 1
-        head = 0
-        verdict = SEPARATED
-        while head < count:
-            u = seen[head]
-            head += 1
-            r = u // cols
-            c = u - r * cols
-            mask = _mask(cost, u, r, c, cols, last_row, last_col)
-            for k in range(4):
-                if (mask & NEED[k]) == 0:  # a straight step: its own bit is its target
-                    continue
-                v = u + off[k]
-                if mark[v] != 0:
-                    continue
-                if v == dst:
-                    verdict = JOINED
-                    break
-                if count == budget:
-                    verdict = UNSURE
-                    break
-                mark[v] = 1
-                seen[count] = v
-                count += 1
-            if verdict != SEPARATED:
-                break
+        verdict, count = _flood(cost, cols, src, dst, budget, mark, seen, box)
         for i in range(count):
             mark[seen[i]] = 0
         if verdict != UNSURE:

@@ -37,7 +37,8 @@ would make it search the goal's whole side of the wall. Asking this seldom adds 
 a first plan that finds its path."""
 POCKET_NEAR = 12
 """An update that blocks a cell within this many cells (Chebyshev) of the rover makes the
-next :meth:`DStarLite.plan` first flood from the rover, at most :data:`POCKET_BUDGET` cells:
+next :meth:`DStarLite.plan` first flood from the rover, at most :data:`POCKET_BUDGET` cells
+and no further out than one more cell (so a rover not walled in costs a few dozen):
 a wall of a few hundred cells that closes around the rover is then found at once, where
 the search would raise :data:`CHECK_START` values before its first flood (0.7 ms on a
 1024 x 1024 grid, against 1.0 ms for A* from scratch)."""
@@ -234,7 +235,8 @@ class DStarLite:
         or expanding about 16P vertices (128P in a first plan), whichever comes first.
         Before it searches, a plan that follows an update blocking a cell within
         :data:`POCKET_NEAR` cells of the rover floods from the rover alone, at most
-        :data:`POCKET_BUDGET` cells: a pocket that small is found with no expansion.
+        :data:`POCKET_BUDGET` cells and one cell further out than that: a pocket that small
+        is found with no expansion.
         """
         si = self._index(self._start)
         ti = self._index(self._goal)
@@ -244,7 +246,7 @@ class DStarLite:
             return not_found()
         if self._walled:
             self._walled = False
-            if (POCKET_BUDGET and self._separated(si, ti, POCKET_BUDGET, sides=1)
+            if (POCKET_BUDGET and self._separated(si, ti, POCKET_BUDGET, box=POCKET_NEAR + 1)
                     == _dstar.SEPARATED):
                 self._cut = True
                 return not_found()
@@ -297,14 +299,14 @@ class DStarLite:
         path[:, 0], path[:, 1] = np.divmod(self._path[:count], self._cols)
         return Plan(path, float(total), expanded, True)
 
-    def _separated(self, si: int, ti: int, budget: int, sides: int = 2) -> int:
+    def _separated(self, si: int, ti: int, budget: int, box: int = -1) -> int:
         """``_dstar.separated`` for flat cells si and ti with a flood budget [cells], from
-        both ends or (``sides=1``) from si only."""
+        both ends, or from si only within ``box`` cells of it when ``box >= 0``."""
         budget = min(budget, self._flat.size)
         if self._seen.size < budget:
             self._seen = np.empty(max(budget, 2 * self._seen.size), dtype=np.int64)
         return int(_dstar.separated(self._flat, self._cols, si, ti, budget, self._mark,
-                                    self._seen, sides))
+                                    self._seen, box))
 
     def update(self, cells, costs) -> int:
         """Change the cost of some cells (rises, falls, ``inf`` to finite and back).

@@ -560,13 +560,13 @@ def test_a_wall_round_the_rover_and_the_goal_keeps_the_path():
 def test_separated_floods_under_the_planners_move_rule():
     from rover.planners import _dstar
 
-    def verdict(grid, a, b, budget, sides=2):
+    def verdict(grid, a, b, budget, box=-1):
         flat = np.ascontiguousarray(grid, dtype=np.float64).reshape(-1)
         mark = np.zeros(flat.size, dtype=np.uint8)
         seen = np.empty(budget, dtype=np.int64)
         cols = grid.shape[1]
         out = _dstar.separated(flat, cols, a[0] * cols + a[1], b[0] * cols + b[1], budget,
-                               mark, seen, sides)
+                               mark, seen, box)
         assert not mark.any()                              # scratch left zeroed
         return out
 
@@ -577,8 +577,11 @@ def test_separated_floods_under_the_planners_move_rule():
     grid[1, 0] = grid[0, 1] = INF                          # corner (0, 0) shut, diagonal too
     assert verdict(grid, (0, 0), (4, 4), 2) == _dstar.SEPARATED
     assert verdict(grid, (4, 4), (0, 0), 2) == _dstar.SEPARATED  # found from the other end
-    assert verdict(grid, (4, 4), (0, 0), 2, sides=1) == _dstar.UNSURE  # not from (4, 4) alone
-    assert verdict(grid, (0, 0), (4, 4), 2, sides=1) == _dstar.SEPARATED
+    assert verdict(grid, (4, 4), (0, 0), 2, box=4) == _dstar.UNSURE  # not from (4, 4) alone
+    assert verdict(grid, (0, 0), (4, 4), 2, box=4) == _dstar.SEPARATED
+    assert verdict(grid, (0, 0), (4, 4), 2, box=0) == _dstar.SEPARATED  # one cell: inside
+    assert verdict(np.ones((5, 5)), (2, 2), (4, 4), 25, box=1) == _dstar.UNSURE  # leaves it
+    assert verdict(np.ones((5, 5)), (2, 2), (2, 3), 25, box=1) == _dstar.JOINED
     squeeze = np.ones((4, 4))
     squeeze[:2, 2] = INF
     squeeze[2, :2] = INF                                   # only a corner-cutting step joins
@@ -600,6 +603,15 @@ def test_separated_floods_under_the_planners_move_rule():
         for connectivity in (8, 4):
             found = astar(grid, a, b, connectivity=connectivity).found
             assert verdict(grid, a, b, 81) == (_dstar.JOINED if found else _dstar.SEPARATED)
+            assert verdict(grid, a, b, 81, box=8) == verdict(grid, a, b, 81)  # depth-first
+        # From the middle with a box of 2: SEPARATED only for a pocket inside the box.
+        c = (4, 4)
+        grid[c] = 1.0
+        out = verdict(grid, c, b, 81, box=2)
+        whole = verdict(grid, c, b, 81)
+        assert out == whole or out == _dstar.UNSURE
+        if out == _dstar.SEPARATED:
+            assert not astar(grid, c, b).found
 
 
 def test_sequences_match_astar_when_every_plan_stops_to_flood(monkeypatch):
