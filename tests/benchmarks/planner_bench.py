@@ -202,9 +202,10 @@ def along(size=1024, seed=0, changes=500, radius=10, repeat=20):
 
 
 def walls(size=1024, seed=0, at=0.7):
-    """One replan after a wall cuts the rover off from the goal: D* Lite (floods from both
-    ends once it has raised many values) against A* from scratch, for square rings of
-    growing radius around the rover and for a double line across the whole grid."""
+    """One replan after a wall cuts the rover off from the goal: D* Lite (floods from the
+    rover when the wall is near it, from both ends once it has raised many values) against
+    A* from scratch, for square rings of growing radius around the rover and for a double
+    line across the whole grid."""
     from rover.planners import DStarLite, astar
 
     cost = bench_grid(size, seed)
@@ -223,7 +224,7 @@ def walls(size=1024, seed=0, at=0.7):
     line = [(r, k + j - r) for j in (0, 1) for r in range(size) if 0 <= k + j - r < size]
     print(f"one replan after a wall around the rover at {at:.0%} of the route on blobs:{size} "
           f"(D* Lite after its first plan and a move; A* from scratch):")
-    cases = [(f"ring of radius {r}", ring(r)) for r in (5, 5, 20, 50, 100, 200)]
+    cases = [(f"ring of radius {r}", ring(r)) for r in (5, 5, 10, 20, 50, 100, 200)]
     for i, (name, cells) in enumerate(cases + [("double line across the grid", line)]):
         grid = cost.copy()
         d = DStarLite(grid, start, goal)
@@ -241,8 +242,8 @@ def walls(size=1024, seed=0, at=0.7):
         assert not p.found and not ref.found
         if i == 0:
             continue  # untimed: loads the kernels a wall brings into play
-        print(f"  {name:28s} D* Lite {(t1 - t0) * 1e3:7.1f} ms ({p.expanded:7,} expanded), "
-              f"astar {(t2 - t1) * 1e3:6.1f} ms ({ref.expanded:7,} expanded)")
+        print(f"  {name:28s} D* Lite {(t1 - t0) * 1e3:8.2f} ms ({p.expanded:7,} expanded), "
+              f"astar {(t2 - t1) * 1e3:7.2f} ms ({ref.expanded:7,} expanded)")
 
 
 def facts(size=1024, seed=0):
