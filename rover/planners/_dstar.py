@@ -510,7 +510,8 @@ def separated(cost, cols, a, b, budget, mark, seen, box):
     corner cutting a diagonal step needs both cells beside it passable, so it joins nothing
     that two straight steps do not.
 
-    Costs O(budget) whatever the grid's size: it lets D* Lite answer "unreachable" for a
+    Costs O(budget), plus O(box ** 2) to clear the box, whatever the grid's size: it lets
+    D* Lite answer "unreachable" for a
     rover or goal walled into a pocket without raising every value the wall cut off (see
     ``DStarLite.plan``). ``mark`` is a zeroed uint8 scratch array (left zeroed), ``seen``
     int64 scratch of at least ``budget`` entries.
@@ -586,8 +587,9 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     expansion passes on no such improvement.) One recomputation per vertex takes half the
     time of comparing each edge's old and new cost, which needed the old costs tabled.
     ``mark`` is a zeroed uint8 scratch array (left zeroed). The heap must have room for
-    ``min(9 * len(cells), cells in the grid - size)`` more entries. Returns the new heap size
-    and whether a cell became blocked within ``near`` cells (Chebyshev) of the start.
+    ``min(9 * len(cells), cells in the grid - size)`` more entries. Returns the new heap
+    size, whether a cell became blocked within ``near`` cells (Chebyshev) of the start, and
+    whether a blocked cell became passable (the only change that can join two parts).
     """
     rows = cost.size // cols
     last_row = rows - 1
@@ -603,8 +605,11 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     ac = np.empty(most, dtype=np.int64)
     na = 0
     walled = False
+    opened = False
     for j in range(nc):
         x = cells[j]
+        if cost[x] == np.inf and values[j] < np.inf:
+            opened = True
         cost[x] = values[j]
         xr = x // cols
         xc = x - xr * cols
@@ -637,7 +642,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
             rhs[u] = best
             size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
                                   conn8, scale)
-    return size, walled
+    return size, walled, opened
 
 
 @njit(cache=True, nogil=True)

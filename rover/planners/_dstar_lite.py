@@ -42,10 +42,11 @@ and no further out than one more cell (so a rover not walled in costs a few doze
 a wall of a few hundred cells that closes around the rover is then found at once, where
 the search would raise :data:`CHECK_START` values before its first flood (0.7 ms on a
 1024 x 1024 grid, against 1.0 ms for A* from scratch)."""
-POCKET_BUDGET = 512
-"""Cells that first flood may visit (0 turns it off; tests do, to reach the other floods).
-A ring of radius 11 around the rover holds 441. On the 2048 x 2048 benchmark traverse 62
-of 2,070 replans flood, at a few microseconds each."""
+POCKET_BUDGET = (2 * POCKET_NEAR + 1) ** 2
+"""Cells that first flood may visit: every cell within :data:`POCKET_NEAR` of the rover, so
+a ring of that radius (529 cells inside for 12) is found whole (0 turns the flood off;
+tests do, to reach the other floods). On the 2048 x 2048 benchmark traverse 62 of 2,070
+replans flood, a few microseconds each."""
 MAX_SPREAD = 1e12
 """Largest (dearest finite cost / least finite cost) x cells the planner accepts. g values
 reach about the dearest cost times the cells on a path, and a step of the least cost must
@@ -91,8 +92,8 @@ class DStarLite:
     into a pocket is found unreachable
     after work in proportion to the pocket, instead of after raising every value the wall
     cut off; after an update that blocks cells near the rover, a plan floods a little from
-    the rover before it searches. When a wall splits the grid into two large parts, D* Lite still raises about
-    the smaller part's values: A* from scratch is then much faster.
+    the rover before it searches. When a wall splits the grid into two large parts, D* Lite
+    still raises about the smaller part's values: A* from scratch is then much faster.
     Memory: about 30 bytes per cell (grid copy, g, rhs, heap index, scratch), plus the queue.
 
     Examples
@@ -242,7 +243,7 @@ class DStarLite:
         ti = self._index(self._goal)
         if not (math.isfinite(self._flat[si]) and math.isfinite(self._flat[ti])):
             return not_found()
-        if self._cut:  # nothing changed since the flood that proved it: still unreachable
+        if self._cut:  # no cell opened and no move since the flood that proved it
             return not_found()
         if self._walled:
             self._walled = False
@@ -333,7 +334,8 @@ class DStarLite:
             cells_arr = np.asarray(cells)
             costs_arr = np.asarray(costs, dtype=np.float64) if np.ndim(costs) else None
         except (ValueError, TypeError) as exc:  # ragged lists, complex or text costs
-            raise ValueError(f"cells must be (K, 2) integers and costs (K,) real numbers: {exc}") from None
+            raise ValueError("cells must be (K, 2) integers and costs (K,) real numbers: "
+                             f"{exc}") from None
         if (cells_arr.dtype.kind == "f" and cells_arr.size
                 and np.all(np.isfinite(cells_arr)) and np.all(cells_arr == np.round(cells_arr))):
             cells_arr = cells_arr.astype(np.int64)  # whole-number floats, as astar's start accepts
@@ -386,7 +388,6 @@ class DStarLite:
         """:meth:`update` without its checks, for callers that guarantee them (simulate's
         sensing): ``flat`` distinct flat cell indices in the grid (int64, shape (K,)),
         ``vals`` their new costs (float64, shape (K,), >= 1 or inf)."""
-        self._cut = False
         lo = vals.min() if vals.size else np.inf
         if lo < self._scale:  # inf never is, so this is the least finite new cost
             # A cheaper cell than the heuristic assumed: lower the factor and re-key U.
@@ -396,13 +397,15 @@ class DStarLite:
                          self._hk1, self._hk2, self._hn, self._size, self._index(self._start))
         # Each vertex is in U at most once, so U never outgrows the grid.
         self._reserve(min(9 * flat.size + 32, self._flat.size - self._size))
-        size, walled = _dstar.update(
+        size, walled, opened = _dstar.update(
             self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs, self._pos,
             self._hk1, self._hk2, self._hn, self._size, self._index(self._start),
             self._index(self._goal), self._km, flat, vals, self._mark, POCKET_NEAR,
         )
         self._size = int(size)
         self._walled = self._walled or bool(walled)
+        if opened:  # only a blocked cell made passable can join the walled-apart ends
+            self._cut = False
 
     def move_to(self, cell) -> None:
         """Move the rover (the search's start) to ``cell`` (row, col); any cell is accepted.

@@ -526,18 +526,31 @@ def test_a_wall_closing_round_the_rover_is_found_before_any_search():
     plan = check_against_astar(planner, grid, 8)
     assert not plan.found and plan.expanded == 0
     assert planner.plan().expanded == 0
+    far = (5, 290)                                        # changes that join nothing
+    for value in (9.0, INF):
+        planner.update([far], [value])
+        grid[far] = value
+        again = check_against_astar(planner, grid, 8)
+        assert not again.found and again.expanded == 0
     planner.update([gap], [3.0])                          # open again
     grid[gap] = 3.0
     assert check_against_astar(planner, grid, 8).found
-    # A ring just beyond POCKET_NEAR is left to the floods of a long search.
-    planner.update([gap], [INF])
-    grid[gap] = INF
-    assert not check_against_astar(planner, grid, 8).found
-    outer = sequences._ring(here, _dstar_lite.POCKET_NEAR + 1, grid.shape)
-    free = [cell for cell in ring]
-    planner.update(free, np.full(len(free), 2.0))
-    for cell in free:
+    # The widest ring the rover's flood covers, then one just beyond it, left to the floods
+    # of a long search.
+    planner.update(ring, np.full(len(ring), 2.0))
+    for cell in ring:
         grid[cell] = 2.0
+    widest = sequences._ring(here, _dstar_lite.POCKET_NEAR, grid.shape)
+    planner.update(widest, np.full(len(widest), INF))
+    for cell in widest:
+        grid[cell] = INF
+    plan = check_against_astar(planner, grid, 8)
+    assert not plan.found and plan.expanded == 0
+    planner.update(widest, np.full(len(widest), 2.0))
+    for cell in widest:
+        grid[cell] = 2.0
+    assert check_against_astar(planner, grid, 8).found
+    outer = sequences._ring(here, _dstar_lite.POCKET_NEAR + 1, grid.shape)
     planner.update(outer, np.full(len(outer), INF))
     for cell in outer:
         grid[cell] = INF
