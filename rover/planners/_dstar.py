@@ -511,9 +511,8 @@ def separated(cost, cols, a, b, budget, mark, seen, box):
     that two straight steps do not.
 
     Costs O(budget), plus O(box ** 2) to clear the box, whatever the grid's size: it lets
-    D* Lite answer "unreachable" for a
-    rover or goal walled into a pocket without raising every value the wall cut off (see
-    ``DStarLite.plan``). ``mark`` is a zeroed uint8 scratch array (left zeroed), ``seen``
+    D* Lite answer "unreachable" for a rover or goal walled into a pocket without raising
+    every value the wall cut off (see ``DStarLite.plan``). ``mark`` is a zeroed uint8 scratch array (left zeroed), ``seen``
     int64 scratch of at least ``budget`` entries.
     """
     if a == b:

@@ -235,9 +235,10 @@ class DStarLite:
         later call resumes it. A pocket of P cells is so found after raising about 2P values
         or expanding about 16P vertices (128P in a first plan), whichever comes first.
         Before it searches, a plan that follows an update blocking a cell within
-        :data:`POCKET_NEAR` cells of the rover floods from the rover alone, at most
-        :data:`POCKET_BUDGET` cells and one cell further out than that: a pocket that small
-        is found with no expansion.
+        :data:`POCKET_NEAR` cells of the rover floods from the rover alone, over at most
+        :data:`POCKET_BUDGET` cells within ``POCKET_NEAR + 1`` of it: a pocket that small is
+        found with no expansion. A plan found "not found" stays so, with no work, until a
+        blocked cell is opened or the rover moves.
         """
         si = self._index(self._start)
         ti = self._index(self._goal)
