@@ -156,6 +156,7 @@ def run(args) -> int:
         bar.close()
     written: list = []
     created: list = []
+    option = "--out"  # the option whose output is being written, for an error's message
     with _interrupt_deferred() as interrupted:
         try:
             # Made only now: a run stopped before this point leaves no folder behind.
@@ -173,17 +174,20 @@ def run(args) -> int:
 
                 replay = Replay(scene=scene, snapshots=tuple(recorder.snapshots), summary=summary)
                 if png is not None:
+                    option = "--png"
                     created += _make_folder(png.parent)
                     written.append(render_png(replay, png))
                 if frames is not None:
+                    option = "--frames"
                     created += _make_folder(frames)
                     written.append(frames)  # write_frames removes older frames first
                     write_frames(replay, frames,
                                  count=args.frame_count or FRAME_COUNT)
+            option = "--out"
             write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
         except OSError as exc:
             _remove_partial(written, frames, created)
-            raise CLIError(f"cannot write the results: {exc.strerror or exc}"
+            raise CLIError(f"{option}: cannot write the results: {exc.strerror or exc}"
                            + (f" ({exc.filename})" if exc.filename else "")) from None
         except BaseException:  # a CLIError, or a second interrupt that stops the writing
             _remove_partial(written, frames, created)

@@ -245,7 +245,8 @@ def test_failed_write_is_a_one_line_error(small, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(results, "write_trace", disk_full)
     assert main(["run", str(small), "-q", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: cannot write the results: No space left on device") and err.count("\n") == 1
+    assert err.startswith("error: --out: cannot write the results: No space left on device")
+    assert err.count("\n") == 1
     assert not (tmp_path / "o").exists()  # the folder the run made is taken back, empty
 
 
@@ -278,10 +279,24 @@ def test_a_failed_picture_takes_back_the_results_already_written(small, tmp_path
     assert main(["run", str(small), "-q", "--out", str(out), "--png", str(tmp_path / "r.png"),
                  "--frames", str(tmp_path / "fr")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: cannot write the results: No space left on device")
+    assert err.startswith("error: --png: cannot write the results: No space left on device")
     assert err.count("\n") == 1
     # No results, and neither the folders the run made nor a half-written picture.
     assert not out.exists() and not (tmp_path / "fr").exists() and not (tmp_path / "r.png").exists()
+
+
+def test_a_failed_frame_names_frames(small, tmp_path, capsys, monkeypatch):
+    import viewer.offscreen as offscreen
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / "fr"))
+
+    monkeypatch.setattr(offscreen, "write_frames", disk_full)
+    assert main(["run", str(small), "-q", "--out", str(tmp_path / "o"),
+                 "--frames", str(tmp_path / "fr")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --frames: cannot write the results: No space left")
+    assert not (tmp_path / "o").exists() and not (tmp_path / "fr").exists()
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
