@@ -351,8 +351,8 @@ def test_deterministic_trace(rover):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_dstar_lite_and_astar_plans_agree_at_every_replan(seed):
     """Replay one run's sensing poses: D* Lite (update + move_to + plan) and A* from scratch
-    on the same known map give plans of equal cost each time (the planner-time saving shows on
-    large maps: tests/benchmarks/test_traverse.py)."""
+    on the same known map give plans of equal cost each time (their planner times are
+    compared in tests/benchmarks/test_traverse.py)."""
     sc, t = random_case(seed, "generic", sense_every_m=0.5)
     res = run(sc, t, planner="dstar_lite")
     w = res.world
