@@ -355,23 +355,55 @@ def _brake_dist(v, amax, dt):
 
 
 @njit(cache=True, nogil=True)
-def _motion_ok(x, y, th, xn, yn, thn, vn, wn, amax, dt, known, seen, h):
-    """Guard: the step from (x, y) to (xn, yn) and a straight full-brake stop from the new
-    state touch only drivable cells. The arc is checked as two chords through its middle."""
+def _arc_ok(x, y, th, xn, yn, v, w, dt, known, seen, h):
+    """True when every cell the arc from (x, y) along heading ``th`` at signed speed ``v``
+    [m/s] and yaw rate ``w`` [rad/s] for ``dt`` [s] can touch is drivable; (xn, yn) is its
+    end as the caller computed it.
+
+    The arc is cut into pieces of at most a quarter turn that bulge at most h/8 from their
+    chords. A piece lies in the rectangle between its chord and the parallel through the
+    piece's middle, and a cell (side h) that meets a rectangle narrower than itself meets
+    one of the rectangle's four sides: those are checked (supercover), so no cell the arc
+    crosses is missed, however long or sharp the step (checking the chords alone missed
+    the bulge of a step that turns tens of degrees, possible with a long time step).
+    """
     inf = np.inf
-    if abs(wn) > 1e-12 and vn > 0.0:
-        thm = th + 0.5 * wn * dt
-        xm = x + vn / wn * (math.sin(thm) - math.sin(th))
-        ym = y - vn / wn * (math.cos(thm) - math.cos(th))
-        # Two chords through the arc's middle: each misses the arc by at most s*theta/16,
-        # well under a millimetre at rover speeds and turn rates.
-        if not _segment_ok(x, y, xm, ym, known, seen, h, inf):
+    turn = abs(w * dt)
+    if turn <= 1e-12 or v == 0.0:
+        return (xn == x and yn == y) or _segment_ok(x, y, xn, yn, known, seen, h, inf)
+    radius = abs(v / w)
+    n = int(math.ceil(turn / (0.5 * math.pi)))
+    c = 1.0 - 0.125 * h / radius  # cos of the half angle of a piece that bulges h/8
+    if c > -1.0:
+        n = max(n, int(math.ceil(turn / (2.0 * math.acos(c)))))
+    px = x
+    py = y
+    for i in range(1, n + 1):
+        if i == n:
+            qx = xn
+            qy = yn
+        else:
+            qx, qy, _ = _arc(x, y, th, v, w, dt * i / n)
+        mx, my, _ = _arc(x, y, th, v, w, dt * (i - 0.5) / n)
+        dx = mx - 0.5 * (px + qx)
+        dy = my - 0.5 * (py + qy)
+        if not (_segment_ok(px, py, qx, qy, known, seen, h, inf)
+                and _segment_ok(px + dx, py + dy, qx + dx, qy + dy, known, seen, h, inf)
+                and _segment_ok(px, py, px + dx, py + dy, known, seen, h, inf)
+                and _segment_ok(qx, qy, qx + dx, qy + dy, known, seen, h, inf)):
             return False
-        if not _segment_ok(xm, ym, xn, yn, known, seen, h, inf):
-            return False
-    elif xn != x or yn != y:
-        if not _segment_ok(x, y, xn, yn, known, seen, h, inf):
-            return False
+        px = qx
+        py = qy
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _motion_ok(x, y, th, xn, yn, thn, vn, wn, amax, dt, known, seen, h):
+    """Guard: the step from (x, y) to (xn, yn) (:func:`_arc_ok`) and a straight full-brake
+    stop from the new state touch only drivable cells."""
+    inf = np.inf
+    if not _arc_ok(x, y, th, xn, yn, vn, wn, dt, known, seen, h):
+        return False
     db = _brake_dist(vn, amax, dt)
     if db > 0.0:
         xb = xn + db * math.cos(thn)
@@ -726,14 +758,11 @@ def _back_up(state, t0, energy0, leg, kappa, length, known, seen, slope_x, slope
             wn = wmax
         elif wn < -wmax:
             wn = -wmax
-        # The step and its middle (the arc is checked as two chords, as in _motion_ok).
         xn, yn, thn = _arc(x, y, th, -vn, wn, dt)
-        xm, ym, _ = _arc(x, y, th, -vn, wn, 0.5 * dt)
         if not braking:
             # (A braking step needs no check: the previous step verified this straight stop.)
             db = _brake_dist(vn, amax, dt)
-            ok = (_segment_ok(x, y, xm, ym, known, seen, h, inf)
-                  and _segment_ok(xm, ym, xn, yn, known, seen, h, inf)
+            ok = (_arc_ok(x, y, th, xn, yn, -vn, wn, dt, known, seen, h)
                   and (db == 0.0 or _segment_ok(xn, yn, xn - db * math.cos(thn),
                                                 yn - db * math.sin(thn), known, seen, h, inf)))
             if not ok:
