@@ -369,6 +369,8 @@ def _arc_ok(x, y, th, xn, yn, v, w, dt, known, seen, h):
     """
     inf = np.inf
     turn = abs(w * dt)
+    if not (math.isfinite(turn) and math.isfinite(v)):
+        return False  # (never in a run: a NaN would otherwise skip every piece)
     if turn <= 1e-12 or v == 0.0:
         return (xn == x and yn == y) or _segment_ok(x, y, xn, yn, known, seen, h, inf)
     radius = abs(v / w)

@@ -121,6 +121,7 @@ def test_an_arc_is_checked_where_it_bulges_not_only_along_chords():
     assert not _arc_ok(xn, yn, thn, bx, by, -v, -w, dt, known, seen, h)
     known[int(qy // h), int(qx // h)] = 1.0
     assert _arc_ok(xn, yn, thn, bx, by, -v, -w, dt, known, seen, h)
+    assert not _arc_ok(x, y, th, xn, yn, v, np.nan, dt, known, seen, h)  # never "clear"
 
 
 def test_smoothing_shortcuts_only_through_seen_cheap_cells():
