@@ -401,16 +401,17 @@ def _arc_ok(x, y, th, xn, yn, v, w, dt, known, seen, h):
 
 @njit(cache=True, nogil=True)
 def _motion_ok(x, y, th, xn, yn, thn, vn, wn, amax, dt, known, seen, h):
-    """Guard: the step from (x, y) to (xn, yn) (:func:`_arc_ok`) and a straight full-brake
-    stop from the new state touch only drivable cells."""
-    inf = np.inf
+    """Guard: the step from (x, y) to (xn, yn) at signed speed ``vn`` (negative: backing up;
+    :func:`_arc_ok`) and a straight full-brake stop from the new state, in the direction of
+    travel, touch only drivable cells."""
     if not _arc_ok(x, y, th, xn, yn, vn, wn, dt, known, seen, h):
         return False
-    db = _brake_dist(vn, amax, dt)
+    db = _brake_dist(abs(vn), amax, dt)
     if db > 0.0:
-        xb = xn + db * math.cos(thn)
-        yb = yn + db * math.sin(thn)
-        if not _segment_ok(xn, yn, xb, yb, known, seen, h, inf):
+        if vn < 0.0:
+            db = -db
+        if not _segment_ok(xn, yn, xn + db * math.cos(thn), yn + db * math.sin(thn), known,
+                           seen, h, np.inf):
             return False
     return True
 
@@ -732,7 +733,6 @@ def _back_up(state, t0, energy0, leg, kappa, length, known, seen, slope_x, slope
     dist = 0.0
     braking = False
     status = REVERSED
-    inf = np.inf
     while True:
         rc, cc = _cell_at(x, y, h, R, C)
         gxs = slope_x[rc, cc]
@@ -763,11 +763,7 @@ def _back_up(state, t0, energy0, leg, kappa, length, known, seen, slope_x, slope
         xn, yn, thn = _arc(x, y, th, -vn, wn, dt)
         if not braking:
             # (A braking step needs no check: the previous step verified this straight stop.)
-            db = _brake_dist(vn, amax, dt)
-            ok = (_arc_ok(x, y, th, xn, yn, -vn, wn, dt, known, seen, h)
-                  and (db == 0.0 or _segment_ok(xn, yn, xn - db * math.cos(thn),
-                                                yn - db * math.sin(thn), known, seen, h, inf)))
-            if not ok:
+            if not _motion_ok(x, y, th, xn, yn, thn, -vn, wn, amax, dt, known, seen, h):
                 if vm == 0.0:
                     break  # cannot even start backing up
                 braking = True

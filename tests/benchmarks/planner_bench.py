@@ -82,15 +82,14 @@ def speed(size=1024, seed=0, rounds=7):
 def _warm_update():
     """Load (or compile) D* Lite's update, re-key and flood kernels before anything is timed
     (the changes can bring a cost below the grid's least, which re-keys, and wall the rover
-    in, which floods)."""
+    in, which floods): ``simulate``'s warm-up, plus the checks of the public ``update()``,
+    which sensing skips."""
     from rover.planners import DStarLite
+    from rover.planners._search import RepeatedSearch
+    from rover.sim import _warm_planner
 
-    warm = DStarLite(np.full((3, 3), 2.0), (0, 0), (2, 2))
-    warm.plan()
-    warm.update(np.array([[1, 1]]), np.array([3.0]))
-    warm.update(np.array([[1, 2]]), np.array([1.0]))
-    warm.plan()
-    warm._separated(0, 8, 4)  # the flood of a search that raises many values
+    _warm_planner("dstar_lite", np.float64, RepeatedSearch, DStarLite, rekey=True)
+    DStarLite(np.full((3, 3), 2.0), (0, 0), (2, 2)).update(np.array([[1, 1]]), np.array([3.0]))
 
 
 def dstar(size=1024, seed=0, repeat=3, changes=500, radius=10):
