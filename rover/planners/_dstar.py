@@ -273,11 +273,27 @@ def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km, con
     return size
 
 
+@njit(inline="always")
+def _widen(touched, r, c):
+    """Grow the box ``touched`` (row min, row max, col min, col max) to hold (r, c)."""
+    if r < touched[0]:
+        touched[0] = r
+    if r > touched[1]:
+        touched[1] = r
+    if c < touched[2]:
+        touched[2] = c
+    if c > touched[3]:
+        touched[3] = c
+
+
 @njit(cache=True, nogil=True)
 def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km,
-            limit, limit_expanded):
+            limit, limit_expanded, touched, track):
     """ComputeShortestPath(). Returns (status, size, expanded, raised): ``raised`` counts
     the underconsistent expansions (values raised to inf), which are among ``expanded``.
+    Every expansion changes its vertex's g, so with ``track`` each widens ``touched``, the
+    (row min, row max, col min, col max) box that :func:`extract` reads (int64, shape (4,));
+    without a kept path to reuse (a first plan) there is nothing to track.
     Status GROW means enlarge the heap arrays (keeping the first ``size`` slots) and call
     again; PAUSED means ``limit`` values were raised, or ``limit_expanded`` vertices
     expanded, and the search is not finished: call again to go on.
@@ -327,6 +343,8 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
             _down(hk1, hk2, hn, pos, 0, size)
             continue
         expanded += 1
+        if track:
+            _widen(touched, r, c)
         if gu > ru:
             g[uu] = ru
             # Pop the root (u): bottom-up, branch-free child choice, unsigned indices (see
@@ -573,7 +591,7 @@ def changes(cells, values, rows, cols, cost, mark):
 
 @njit(cache=True, nogil=True)
 def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km,
-           cells, values, mark, near):
+           cells, values, mark, near, touched):
     """Set ``cost[cells] = values`` (distinct cells whose value changes) and repair rhs and U.
 
     A cell's cost enters every edge touching it and, with no corner cutting, the diagonal
@@ -588,7 +606,8 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
     ``mark`` is a zeroed uint8 scratch array (left zeroed). The heap must have room for
     ``min(9 * len(cells), cells in the grid - size)`` more entries. Returns the new heap
     size, whether a cell became blocked within ``near`` cells (Chebyshev) of the start, and
-    whether a blocked cell became passable (the only change that can join two parts).
+    whether a blocked cell became passable (the only change that can join two parts). Each
+    changed cell widens ``touched`` (see :func:`compute`).
     """
     rows = cost.size // cols
     last_row = rows - 1
@@ -612,6 +631,7 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
         cost[x] = values[j]
         xr = x // cols
         xc = x - xr * cols
+        _widen(touched, xr, xc)
         if values[j] == np.inf and abs(xr - st_r) <= near and abs(xc - st_c) <= near:
             walled = True
         for dr in range(-1, 2):
@@ -681,41 +701,112 @@ def _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off):
     return bk, bc
 
 
+UNTOUCHED = 1 << 40
+"""Row and column bound of an empty ``touched`` box: (UNTOUCHED, -1, UNTOUCHED, -1)."""
+
+
 @njit(cache=True, nogil=True)
-def extract(cost, cols, conn8, g, rhs, start, goal, buf):
-    """Follow the steepest descent of c(s, s') + g(s') from start to goal into ``buf``.
+def extract(cost, cols, conn8, g, rhs, start, goal, rev, ecost, plen, pidx, touched, walk,
+            wcost):
+    """Follow the steepest descent of c(s, s') + g(s') from start to goal, reusing the end of
+    the last path where nothing it was read from has changed.
+
+    A descent step from s reads the costs and values of s and its 8 neighbours only. The
+    last path is kept goal first: ``rev[k]`` = (flat cell, row, col) of its k-th cell from
+    the goal (int64, shape (cap, 3)), ``ecost[k]`` the cost of the step from it to
+    ``rev[k - 1]`` (float64, shape (cap,)), ``plen`` cells in all (0: none), and
+    ``pidx[cell]`` its index in ``rev`` (a per-cell int array, trusted only where ``rev``
+    agrees). ``touched`` (int64, shape (4,)) bounds the rows and columns of every cell
+    whose cost or value changed since that path was read (:func:`compute` and :func:`update`
+    widen it). The steps of the path's cells from the goal up to its first cell within one
+    cell of that box would come out the same, so the descent from the start stops on
+    reaching any of them and the rest is copied. The result equals a descent all the way,
+    bit for bit (the cost is summed in the same order); on uniform ground after sensing near
+    the rover it re-reads a few dozen cells instead of the whole path. ``walk`` (int64,
+    shape (cap, 3)) and ``wcost`` (float64, shape (cap,)) are scratch.
 
     The start's own value is ``rhs[start]``: the optimised ComputeShortestPath may stop with
-    the start overconsistent (g inf), which is enough for the descent. ``buf`` is the
-    caller's int64 scratch, reused between plans.
+    the start overconsistent (g inf), which is enough for the descent.
 
-    Returns (status, number of cells written to ``buf``, path cost summed from the start);
-    status GROW means ``buf`` filled up before the goal: enlarge it and call again.
+    Returns (status, path length, path cost summed from the start, path): path (L, 2) int64
+    (row, col) from start to goal. On DONE the new path replaces the kept one and
+    ``touched`` is emptied. GROW means ``rev`` or ``walk`` filled up (nothing was changed):
+    enlarge both, keeping ``rev``'s first ``plen`` rows, and call again.
     """
     n = cost.size
     last_row = n // cols - 1
     last_col = cols - 1
     ndir = 8 if conn8 else 4
     off = DR * cols + DC
+    none = np.empty((0, 2), dtype=np.int64)
     if rhs[start] == np.inf:
-        return NOT_FOUND, 0, np.inf
-    cap = buf.size
+        return NOT_FOUND, 0, np.inf, none
+    r0 = touched[0] - 1
+    r1 = touched[1] + 1
+    c0 = touched[2] - 1
+    c1 = touched[3] + 1
+    clean = 0  # rev[:clean] step as they did
+    while clean < plen:
+        r = rev[clean, 1]
+        c = rev[clean, 2]
+        if r0 <= r <= r1 and c0 <= c <= c1:
+            break
+        clean += 1
+    cap = walk.shape[0]
     s = start
     r = start // cols
     c = start - r * cols
-    buf[0] = start
-    count = 1
+    count = 0
     total = 0.0
+    j = 0  # where the walk joins the kept path (the goal is rev[0] whenever plen > 0)
     while s != goal:
-        bk, bc = _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off)
-        if bk < 0 or count > n:
-            return BROKEN, count, np.inf
+        if plen > 0:
+            k = pidx[s]
+            if 0 <= k < clean and rev[k, 0] == s:
+                j = k
+                break
         if count == cap:
-            return GROW, count, np.inf
+            return GROW, count, np.inf, none
+        bk, bc = _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off)
+        if bk < 0 or count >= n:
+            return BROKEN, count, np.inf, none
+        walk[count, 0] = s
+        walk[count, 1] = r
+        walk[count, 2] = c
+        wcost[count] = bc
+        count += 1
+        total += bc
         s += off[bk]
         r += DR[bk]
         c += DC[bk]
-        total += bc
-        buf[count] = s
-        count += 1
-    return DONE, count, total
+    if s == goal:
+        j = 0
+    length = j + 1 + count
+    if length > rev.shape[0]:
+        return GROW, count, np.inf, none
+    for k in range(j, 0, -1):
+        total += ecost[k]
+    if j == 0:  # the goal itself: the kept path may be empty
+        rev[0, 0] = goal
+        rev[0, 1] = goal // cols
+        rev[0, 2] = goal - rev[0, 1] * cols
+        pidx[goal] = 0
+    path = np.empty((length, 2), dtype=np.int64)
+    for m in range(count):
+        k = length - 1 - m
+        rev[k, 0] = walk[m, 0]
+        rev[k, 1] = walk[m, 1]
+        rev[k, 2] = walk[m, 2]
+        ecost[k] = wcost[m]
+        pidx[walk[m, 0]] = k
+        path[m, 0] = walk[m, 1]
+        path[m, 1] = walk[m, 2]
+    for k in range(j, -1, -1):
+        m = length - 1 - k
+        path[m, 0] = rev[k, 1]
+        path[m, 1] = rev[k, 2]
+    touched[0] = UNTOUCHED
+    touched[1] = -1
+    touched[2] = UNTOUCHED
+    touched[3] = -1
+    return DONE, length, total, path

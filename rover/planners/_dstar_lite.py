@@ -18,7 +18,8 @@ _NO_LIMIT = np.iinfo(np.int64).max
 HEAP_START = 4096
 """Initial queue capacity; it doubles whenever a kernel asks (tests lower it)."""
 PATH_START = 1024
-"""Initial capacity of the path scratch [cells]; it doubles whenever a path is longer."""
+"""Initial capacity of the kept path and its scratch [cells]; both double whenever a path
+is longer."""
 CHECK_START = 1024
 """Values one :meth:`DStarLite.plan` raises before it first asks whether the start and the
 goal are walled apart; the next ask comes after twice as many, and so on (tests lower it)."""
@@ -94,7 +95,8 @@ class DStarLite:
     cut off; after an update that blocks cells near the rover, a plan floods a little from
     the rover before it searches. When a wall splits the grid into two large parts, D* Lite
     still raises about the smaller part's values: A* from scratch is then much faster.
-    Memory: about 30 bytes per cell (grid copy, g, rhs, heap index, scratch), plus the queue.
+    Memory: about 34 bytes per cell (grid copy, g, rhs, heap index, path index, scratch),
+    plus the queue.
 
     Examples
     --------
@@ -131,7 +133,16 @@ class DStarLite:
         self._rhs = np.full(n, np.inf)
         self._pos = np.full(n, -1, dtype=np.int32)
         self._mark = np.zeros(n, dtype=np.uint8)
-        self._path = np.empty(PATH_START, dtype=np.int64)  # path scratch, grows by doubling
+        # The last path, goal first, for _dstar.extract to reuse: (cell, row, col) and the
+        # cost of each step; the index of each of its cells (trusted where _rev agrees, so
+        # never cleared); the box of cells changed since; the new part's scratch.
+        self._rev = np.empty((PATH_START, 3), dtype=np.int64)
+        self._ecost = np.empty(PATH_START)
+        self._plen = 0
+        self._pidx = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
+        self._touched = np.array([_dstar.UNTOUCHED, -1, _dstar.UNTOUCHED, -1], dtype=np.int64)
+        self._walk = np.empty((PATH_START, 3), dtype=np.int64)
+        self._wcost = np.empty(PATH_START)
         self._seen = np.empty(0, dtype=np.int64)  # flood scratch of _separated, grows
         self._cut = False  # the last plan found the start and goal walled apart
         self._walled = False  # an update blocked a cell near the rover since the last plan
@@ -270,7 +281,7 @@ class DStarLite:
             status, self._size, exp, up = _dstar.compute(
                 self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs,
                 self._pos, self._hk1, self._hk2, self._hn, self._size, si, ti, self._km,
-                limit, limit_exp,
+                limit, limit_exp, self._touched, self._plen > 0,
             )
             expanded += int(exp)
             raised += int(up)
@@ -288,18 +299,29 @@ class DStarLite:
                 break
         self._expanded_total += expanded
         while True:
-            status, count, total = _dstar.extract(
-                self._flat, self._cols, self._conn8, self._g, self._rhs, si, ti, self._path)
+            status, count, total, path = _dstar.extract(
+                self._flat, self._cols, self._conn8, self._g, self._rhs, si, ti, self._rev,
+                self._ecost, self._plen, self._pidx, self._touched, self._walk, self._wcost)
             if status != _dstar.GROW:
                 break
-            self._path = np.empty(2 * self._path.size, dtype=np.int64)
+            self._grow_path()
         if status == _dstar.NOT_FOUND:
             return not_found(expanded)
         if status != _dstar.DONE:  # pragma: no cover - would be a bug in the kernels
             raise RuntimeError("D* Lite state is inconsistent: no descent from the start")
-        path = np.empty((count, 2), dtype=np.int64)
-        path[:, 0], path[:, 1] = np.divmod(self._path[:count], self._cols)
+        self._plen = int(count)
         return Plan(path, float(total), expanded, True)
+
+    def _grow_path(self) -> None:
+        """Double the kept path's arrays (keeping its cells) and the scratch."""
+        cap = 2 * self._rev.shape[0]
+        rev = np.empty((cap, 3), dtype=np.int64)
+        ecost = np.empty(cap)
+        rev[:self._plen] = self._rev[:self._plen]
+        ecost[:self._plen] = self._ecost[:self._plen]
+        self._rev, self._ecost = rev, ecost
+        self._walk = np.empty((cap, 3), dtype=np.int64)
+        self._wcost = np.empty(cap)
 
     def _separated(self, si: int, ti: int, budget: int, box: int = -1) -> int:
         """``_dstar.separated`` for flat cells si and ti with a flood budget [cells], from
@@ -402,6 +424,7 @@ class DStarLite:
             self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs, self._pos,
             self._hk1, self._hk2, self._hn, self._size, self._index(self._start),
             self._index(self._goal), self._km, flat, vals, self._mark, POCKET_NEAR,
+            self._touched,
         )
         self._size = int(size)
         self._walled = self._walled or bool(walled)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from rover.planners import DStarLite, astar
+from rover.planners import DStarLite, _dstar, astar
 
 INF = np.inf
 EPS = np.finfo(np.float64).eps
@@ -197,8 +197,25 @@ def _changes(seq, rng, op, kind):
     return np.array(cells, dtype=np.int64).reshape(-1, 2), np.asarray(new, dtype=np.float64)
 
 
+def full_descent(planner):
+    """(cost, path) of the steepest descent from the planner's start on its current values,
+    read all the way to the goal, as if it had no path to reuse (see ``_dstar.extract``)."""
+    n = planner._flat.size
+    cols = planner._cols
+    si = planner.start[0] * cols + planner.start[1]
+    ti = planner.goal[0] * cols + planner.goal[1]
+    status, _, total, path = _dstar.extract(
+        planner._flat, cols, planner._conn8, planner._g, planner._rhs, si, ti,
+        np.empty((n, 3), np.int64), np.empty(n), 0, np.empty(n, np.int32),
+        np.array([_dstar.UNTOUCHED, -1, _dstar.UNTOUCHED, -1]), np.empty((n, 3), np.int64),
+        np.empty(n))
+    assert status == _dstar.DONE, status
+    return total, path
+
+
 def check(seq, note=""):
-    """plan() against a from-scratch A* on the reference grid; returns the plan."""
+    """plan() against a from-scratch A* on the reference grid, and its path against a
+    descent read all the way (no part of an earlier path reused); returns the plan."""
     p = seq.planner
     try:
         plan = p.plan()
@@ -226,6 +243,10 @@ def check(seq, note=""):
             total += (math.sqrt(2.0) if dr and dc else 1.0) * (g[r0, c0] + g[r1, c1]) / 2.0
         if not math.isclose(total, plan.cost, rel_tol=1e-12, abs_tol=1e-12):
             raise Mismatch(f"path costs {total!r}, plan says {plan.cost!r}\n{seq.describe()}")
+        whole, whole_path = full_descent(p)
+        if whole != plan.cost or not np.array_equal(whole_path, path):
+            raise Mismatch(f"the path reusing the last one differs from a whole descent "
+                           f"({plan.cost!r} vs {whole!r})\n{seq.describe()}")
     seq.last = plan
     return plan
 
