@@ -5,9 +5,17 @@ the goal. Edges are symmetric (``c(u, v) == c(v, u)``), so a cell's predecessors
 successors: its passable neighbours, diagonals only when both cells beside them are passable.
 
 The priority queue U is an indexed binary heap on flat arrays: keys ``hk1``, ``hk2``
-(float64), nodes ``hn`` (int32) and each node's slot in ``pos`` (int32, -1 when not in U),
-giving O(log n) insert, update and removal. The caller owns every array; kernels return
-``GROW`` before the heap could overflow so the caller can enlarge it and call again.
+(float64), nodes ``hn`` (int32) and each node's slot plus one in ``pos`` (int32, 0 when not
+in U), giving O(log n) insert, update and removal.
+
+Per-cell state starts as zeros: ``g`` and ``rhs`` store 0.0 for inf (see :data:`GOAL_ZERO`)
+and ``pos`` stores slot + 1, so the caller allocates them with ``np.zeros`` and a page
+costs nothing until a search first touches it. Filling them with inf and -1 touched the
+whole grid before the first expansion: on a 2048 x 2048 grid 80 MB, up to 100 ms or more
+of page faults on this machine, where a replan touches a few pages.
+
+The caller owns every array; kernels return ``GROW`` before the heap could overflow so the
+caller can enlarge it and call again.
 
 Kernels return status codes and never raise.
 """
@@ -77,6 +85,11 @@ per step of a path (1e-10 at 10,000 steps). Since a skipped relaxation leaves rh
 *above* the term it skipped, the tests for "this neighbour's rhs came through u" are
 ``rhs >= c + g_old`` rather than ``==``."""
 SHRINK = 1.0 - IMPROVE_RTOL
+
+GOAL_ZERO = -5e-324
+"""What the goal's own g and rhs (0) are stored as, since a stored 0.0 means inf. Every
+other value is a sum of step costs, each at least 1, and adding this to any of them (or to
+a key) gives the same float as adding 0, so kernels use it as they read it."""
 
 
 @njit(inline="always")
@@ -156,9 +169,10 @@ def _best_rhs(cost, g, s, r, c, cols, last_row, last_col, ndir, off):
             continue
         v = s + off[k]
         cv = cost[v]
-        if cv == np.inf:
+        gv = g[v]
+        if cv == np.inf or gv == 0.0:  # blocked, or no value yet (inf)
             continue
-        val = (cs + cv) * HALF_STEP[k] + g[v]
+        val = (cs + cv) * HALF_STEP[k] + gv
         if val < best:
             best = val
     return best
@@ -190,12 +204,12 @@ def _up(hk1, hk2, hn, pos, i):
         hk1[i] = hk1[p]
         hk2[i] = hk2[p]
         hn[i] = pn
-        pos[pn] = i
+        pos[pn] = i + 1
         i = p
     hk1[i] = k1
     hk2[i] = k2
     hn[i] = n
-    pos[n] = i
+    pos[n] = i + 1
 
 
 @njit
@@ -216,25 +230,25 @@ def _down(hk1, hk2, hn, pos, i, size):
         hk1[i] = hk1[child]
         hk2[i] = hk2[child]
         hn[i] = cn
-        pos[cn] = i
+        pos[cn] = i + 1
         i = child
     hk1[i] = k1
     hk2[i] = k2
     hn[i] = n
-    pos[n] = i
+    pos[n] = i + 1
 
 
 @njit
 def _remove(hk1, hk2, hn, pos, node, size):
     """Remove `node` from U; returns the new size."""
-    i = pos[node]
-    pos[node] = -1
+    i = pos[node] - 1
+    pos[node] = 0
     size -= 1
     if i != size:
         hk1[i] = hk1[size]
         hk2[i] = hk2[size]
         hn[i] = hn[size]
-        pos[hn[i]] = i
+        pos[hn[i]] = i + 1
         p = (i - 1) >> 1
         if i > 0 and _less(hk1[i], hk2[i], hk1[p], hk2[p]):
             _up(hk1, hk2, hn, pos, i)
@@ -244,14 +258,27 @@ def _remove(hk1, hk2, hn, pos, node, size):
 
 
 @njit(inline="always")
+def _ld(a, i):
+    """g or rhs of vertex i as a number (a stored 0.0 is inf)."""
+    v = a[i]
+    return np.inf if v == 0.0 else v
+
+
+@njit(inline="always")
+def _st(a, i, v):
+    """Store g or rhs ``v`` of vertex i (inf as 0.0); never the goal's 0 (see GOAL_ZERO)."""
+    a[i] = 0.0 if v == np.inf else v
+
+
+@njit(inline="always")
 def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km, conn8, scale):
     """UpdateVertex(u) for u at (r, c), the start at (st_r, st_c): put u in U with its key
     if inconsistent, else take it out. Returns the new heap size."""
-    gu = g[u]
-    ru = rhs[u]
+    gu = _ld(g, u)
+    ru = _ld(rhs, u)
     if gu != ru:
         k1, k2 = _key(gu, ru, _hrc(st_r, st_c, r, c, conn8, scale), km)
-        i = pos[u]
+        i = pos[u] - 1
         if i >= 0:
             old1 = hk1[i]
             old2 = hk2[i]
@@ -265,10 +292,10 @@ def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km, con
             hk1[size] = k1
             hk2[size] = k2
             hn[size] = u
-            pos[u] = size
+            pos[u] = size + 1
             _up(hk1, hk2, hn, pos, size)
             size += 1
-    elif pos[u] >= 0:
+    elif pos[u] > 0:
         size = _remove(hk1, hk2, hn, pos, u, size)
     return size
 
@@ -323,8 +350,8 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
         tk2 = hk2[0]
         # Stop once the start is not underconsistent and the top's first key component is
         # within the band below the start's (see KEY_RTOL).
-        if not rhs[start] > g[start]:
-            rs = rhs[start]
+        rs = _ld(rhs, start)
+        if not rs > _ld(g, start):
             if rs < inf:
                 lim = rs + km
                 if not tk1 < lim - KEY_RTOL * rs - KEY_NOISE * lim:
@@ -333,8 +360,8 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
             return PAUSED, size, expanded, raised
         u = hn[0]
         uu = np.uint64(u)
-        gu = g[uu]
-        ru = rhs[uu]
+        gu = _ld(g, uu)
+        ru = _ld(rhs, uu)
         r, c = _rc(u, cols, inv_cols)
         nk1, nk2 = _key(gu, ru, _hrc(st_r, st_c, r, c, conn8, scale), km)
         if _less(tk1, tk2, nk1, nk2):
@@ -349,7 +376,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
             g[uu] = ru
             # Pop the root (u): bottom-up, branch-free child choice, unsigned indices (see
             # _astar.search for why each of these matters).
-            pos[u] = -1
+            pos[u] = 0
             size -= 1
             if size > 0:
                 x = np.uint64(hn[size])
@@ -371,7 +398,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                     hk1[i] = hk1[ch]
                     hk2[i] = hk2[ch]
                     hn[i] = cn
-                    pos[cn] = i
+                    pos[cn] = i + one
                     i = ch
                 while i > 0:
                     p = (i - one) >> one
@@ -381,12 +408,12 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                     hk1[i] = hk1[p]
                     hk2[i] = hk2[p]
                     hn[i] = pn
-                    pos[pn] = i
+                    pos[pn] = i + one
                     i = p
                 hk1[i] = x1
                 hk2[i] = x2
                 hn[i] = x
-                pos[x] = i
+                pos[x] = i + one
             cu = cost[uu]
             if cu == inf:
                 continue
@@ -400,17 +427,18 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                 if cs == inf or s == ugoal:
                     continue
                 nr = (cs + cu) * HALF_STEP[k] + ru
-                if not nr < rhs[s] * SHRINK:
+                rs = rhs[s]
+                if rs != 0.0 and not nr < rs * SHRINK:  # (0.0: inf, any value improves)
                     continue
                 rhs[s] = nr
                 # UpdateVertex(s), inline.
-                gs = g[s]
+                gs = _ld(g, s)
                 if gs == nr:
-                    if pos[s] >= 0:
+                    if pos[s] > 0:
                         size = _remove(hk1, hk2, hn, pos, s, size)
                     continue
                 k1, ms_ = _key(gs, nr, _hrc(st_r, st_c, r + DR[k], c + DC[k], conn8, scale), km)
-                i = pos[s]
+                i = pos[s] - 1
                 if i < 0:
                     i = size
                     size += 1
@@ -428,18 +456,18 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                     hk1[i] = hk1[p]
                     hk2[i] = hk2[p]
                     hn[i] = pn
-                    pos[pn] = i
+                    pos[pn] = i + np.uint64(1)
                     i = p
                 hk1[i] = k1
                 hk2[i] = ms_
                 hn[i] = s
-                pos[s] = i
+                pos[s] = i + np.uint64(1)
         else:
             # Underconsistent: raise g to inf and repair the predecessors whose rhs came
             # through u (coordinates carried, as in the branch above).
             raised += 1
             g_old = gu
-            g[uu] = inf
+            g[uu] = 0.0  # inf
             cu = cost[uu]
             if cu < inf:
                 mask = _mask(cost, u, r, c, cols, last_row, last_col)
@@ -451,11 +479,11 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                     cs = cost[s]
                     if cs == inf or s == goal:
                         continue
-                    if rhs[s] >= (cu + cs) * HALF_STEP[k] + g_old:
+                    if _ld(rhs, s) >= (cu + cs) * HALF_STEP[k] + g_old:
                         sr = r + DR[k]
                         sc = c + DC[k]
-                        rhs[s] = _best_rhs(cost, g, s, sr, sc, cols, last_row, last_col,
-                                           ndir, off)
+                        _st(rhs, s, _best_rhs(cost, g, s, sr, sc, cols, last_row, last_col,
+                                              ndir, off))
                         size = _update_vertex(s, sr, sc, g, rhs, pos, hk1, hk2, hn, size,
                                               st_r, st_c, km, conn8, scale)
             size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
@@ -657,8 +685,8 @@ def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goa
         r = ar[i]
         c = ac[i]
         best = _best_rhs(cost, g, u, r, c, cols, last_row, last_col, ndir, off)
-        if best != rhs[u]:  # unchanged rhs: consistency and queue membership unchanged too
-            rhs[u] = best
+        if best != _ld(rhs, u):  # unchanged rhs: consistency and queue membership too
+            _st(rhs, u, best)
             size = _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km,
                                   conn8, scale)
     return size, walled, opened
@@ -669,11 +697,11 @@ def rekey(cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start):
     """Recompute every key in U for a new heuristic scale (km restarts at 0) and re-heapify."""
     for i in range(size):
         u = hn[i]
-        hk1[i], hk2[i] = _key(g[u], rhs[u], _h(start, u, cols, conn8, scale), 0.0)
+        hk1[i], hk2[i] = _key(_ld(g, u), _ld(rhs, u), _h(start, u, cols, conn8, scale), 0.0)
     for i in range(size // 2 - 1, -1, -1):
         _down(hk1, hk2, hn, pos, i, size)
     for i in range(size):
-        pos[hn[i]] = i
+        pos[hn[i]] = i + 1
 
 
 @njit
@@ -690,10 +718,11 @@ def _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off):
         if (mask & need) != need:
             continue
         cv = cost[s + off[k]]
-        if cv == np.inf:
+        gv = g[s + off[k]]
+        if cv == np.inf or gv == 0.0:  # blocked, or no value (inf)
             continue
         e = (cs + cv) * HALF_STEP[k]
-        val = e + g[s + off[k]]
+        val = e + gv
         if val < best:
             best = val
             bk = k
@@ -739,7 +768,7 @@ def extract(cost, cols, conn8, g, rhs, start, goal, rev, ecost, plen, pidx, touc
     ndir = 8 if conn8 else 4
     off = DR * cols + DC
     none = np.empty((0, 2), dtype=np.int64)
-    if rhs[start] == np.inf:
+    if rhs[start] == 0.0:  # inf
         return NOT_FOUND, 0, np.inf, none
     r0 = touched[0] - 1
     r1 = touched[1] + 1

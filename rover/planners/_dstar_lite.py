@@ -95,8 +95,9 @@ class DStarLite:
     cut off; after an update that blocks cells near the rover, a plan floods a little from
     the rover before it searches. When a wall splits the grid into two large parts, D* Lite
     still raises about the smaller part's values: A* from scratch is then much faster.
-    Memory: about 34 bytes per cell (grid copy, g, rhs, heap index, path index, scratch),
-    plus the queue.
+    Memory: up to about 34 bytes per cell (grid copy, g, rhs, heap index, path index,
+    scratch), plus the queue; all but the grid copy start as untouched zero pages, which
+    the machine maps as a search first reaches them.
 
     Examples
     --------
@@ -129,9 +130,11 @@ class DStarLite:
         self._start = s
         self._goal = t
         n = grid.size
-        self._g = np.full(n, np.inf)
-        self._rhs = np.full(n, np.inf)
-        self._pos = np.full(n, -1, dtype=np.int32)
+        # g and rhs hold 0.0 for inf (_dstar.GOAL_ZERO): fresh zero pages, touched only
+        # where the search goes.
+        self._g = np.zeros(n)
+        self._rhs = np.zeros(n)
+        self._pos = np.zeros(n, dtype=np.int32)  # slot in U + 1; 0: not in U
         self._mark = np.zeros(n, dtype=np.uint8)
         # The last path, goal first, for _dstar.extract to reuse: (cell, row, col) and the
         # cost of each step; the index of each of its cells (trusted where _rev agrees, so
@@ -151,11 +154,11 @@ class DStarLite:
         self._hk2 = np.empty(cap)
         self._hn = np.empty(cap, dtype=np.int32)
         gi = self._index(t)
-        self._rhs[gi] = 0.0
+        self._rhs[gi] = _dstar.GOAL_ZERO
         self._hk1[0] = self._h(s, t)
         self._hk2[0] = 0.0
         self._hn[0] = gi
-        self._pos[gi] = 0
+        self._pos[gi] = 1
         self._size = 1
         self._km = 0.0
         self._expanded_total = 0
@@ -273,7 +276,7 @@ class DStarLite:
         check = CHECK_START
         raised = 0
         joined = False
-        replan = self._g[si] < math.inf or self._rhs[si] < math.inf
+        replan = self._g[si] != 0.0 or self._rhs[si] != 0.0  # the start has a value
         every = CHECK_EXPANDED if replan else CHECK_EXPANDED_FIRST
         while True:
             limit = _NO_LIMIT if joined else max(check - raised, 0)
