@@ -19,6 +19,9 @@ at parse time, so a typo is reported before anything slow runs):
 ``TraverseSpec``
     ``traverse:SIZE``: a generated Jezero traverse (Perseverance, sensing every 0.5 m) along
     the diagonal of a SIZE x SIZE terrain of 0.5 m cells (:func:`traverse_world`).
+    ``obstacles:SIZE``: the same traverse over binary ground, every drivable cell at cost 1
+    and only what the rover cannot cross counted: the free-space setting of the D* Lite
+    literature, where what the rover sees mostly confirms what it assumed.
 
 Everything is seeded: the same word gives the same grid, start and goal, bit for bit.
 """
@@ -259,13 +262,15 @@ def traverse_seed(seed: int | None) -> int:
 
 def traverse_world(size: int = 2048, cell: float = 0.5, route_m: float = 1000.0,
                    seed: int = TRAVERSE_SEED,
-                   sense_every_m: float = 0.5):
+                   sense_every_m: float = 0.5, obstacles_only: bool = False):
     """(scenario, world) for a Jezero traverse of ``route_m`` [m] along the diagonal.
 
     A ``mars-jezero`` terrain of ``size`` x ``size`` cells of ``cell`` [m], the Perseverance
     preset, line of sight on, sensing and replanning every ``sense_every_m`` [m]; start and
     goal snapped to the nearest passable cells. The world is prepared once
-    (:func:`rover.sim.prepare`), so the planners can share it.
+    (:func:`rover.sim.prepare`), so the planners can share it. With ``obstacles_only`` the
+    true cost of every passable cell is 1 (the cost terms weighted 0: only the cells over a
+    limit, rocks and the map's edge stay impassable).
     """
     from rover.costmap import traversability
     from rover.models import rover_preset
@@ -286,7 +291,12 @@ def traverse_world(size: int = 2048, cell: float = 0.5, route_m: float = 1000.0,
     start = snap(tr.cost, cell, x0, y0)
     goal = snap(tr.cost, cell, x0 + d, y0 + d)
     sc = replace(sc, mission=replace(sc.mission, start=start, goal=goal))
-    return sc, prepare(sc)
+    world = prepare(sc)
+    if obstacles_only:
+        binary = np.where(np.isfinite(world.true_cost), 1.0, np.inf)
+        world = replace(world, true_cost=binary,
+                        traversability=replace(world.traversability, cost=binary))
+    return sc, world
 
 
 # --------------------------------------------------------------------------------------------
@@ -397,20 +407,23 @@ class ScenarioSpec:
 
 @dataclass(frozen=True)
 class TraverseSpec:
-    """``traverse:SIZE``: a generated Jezero traverse (:func:`traverse_world`)."""
+    """``traverse:SIZE`` (or ``obstacles:SIZE``, with ``obstacles_only``): a generated Jezero
+    traverse (:func:`traverse_world`)."""
 
     size: int
     seed: int = TRAVERSE_SEED
+    obstacles_only: bool = False
     kind = "scenario"
 
     @property
     def name(self) -> str:
-        return f"traverse:{self.size}"
+        return f"{'obstacles' if self.obstacles_only else 'traverse'}:{self.size}"
 
     def build(self):
         cell = 0.5
         route = min(1000.0, 0.8 * self.size * cell * SQRT2)
-        return traverse_world(self.size, cell, route, seed=self.seed)
+        return traverse_world(self.size, cell, route, seed=self.seed,
+                              obstacles_only=self.obstacles_only)
 
 
 def scenarios_dir() -> Path:
@@ -494,12 +507,13 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
     ----------
     word : str
         A scenario ``.toml``, a Moving AI ``.map`` or ``.scen``, a folder (its ``*.toml`` and
-        ``*.scen`` files), ``blobs:SIZE``, ``PRESET:SIZE`` or ``traverse:SIZE``.
+        ``*.scen`` files), ``blobs:SIZE``, ``PRESET:SIZE``, ``traverse:SIZE`` or
+        ``obstacles:SIZE``.
     limit : int, optional
         Most Moving AI problems to run per map (evenly spread); None: all.
     rover, seed
         Rover preset for ``PRESET:SIZE`` grids; terrain or grid seed for the generated
-        workloads (None: 0 for grids, :data:`TRAVERSE_SEED` for ``traverse:SIZE``).
+        workloads (None: 0 for grids, :data:`TRAVERSE_SEED` for the traverses).
 
     Returns
     -------
@@ -535,11 +549,12 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
         source, _, size = word.partition(":")
         if source == "blobs":
             return [GridSpec("blobs", _size(word, size), grid_seed(seed))]
-        if source == "traverse":
-            return [TraverseSpec(_size(word, size, 128, 4096), traverse_seed(seed))]
+        if source in ("traverse", "obstacles"):
+            return [TraverseSpec(_size(word, size, 128, 4096), traverse_seed(seed),
+                                 source == "obstacles")]
         if source in terrains.presets():
             return [GridSpec(source, _size(word, size, 64), grid_seed(seed), rover)]
-        valid = ", ".join(["blobs", "traverse"] + list(terrains.presets()))
+        valid = ", ".join(["blobs", "traverse", "obstacles"] + list(terrains.presets()))
         raise WorkloadError(f"{word!r}: unknown generated workload {source!r}; valid: {valid} "
                             "(followed by :SIZE)")
     raise WorkloadError(f"{word}: no such file (expected a .toml scenario, a Moving AI .map "

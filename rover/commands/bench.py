@@ -32,7 +32,8 @@ def register(sub) -> None:
                "it; every answer checked against the optimal length); a folder of them; "
                "blobs:SIZE (the planner benchmark grid: costs 1-10, 25% blocked, corner to "
                "corner); PRESET:SIZE (a terrain preset as a cost map, e.g. mars-jezero:1024); "
-               "traverse:SIZE (a generated Jezero traverse). Default: the shipped scenarios, "
+               "traverse:SIZE (a generated Jezero traverse); obstacles:SIZE (the same over "
+               "binary ground: drivable cells cost 1). Default: the shipped scenarios, "
                "blobs:1024, mars-jezero:1024, moon-highlands:512 (with --quick: the "
                "scenarios, blobs:256, mars-jezero:256).",
     )
@@ -53,7 +54,7 @@ def register(sub) -> None:
     p.add_argument("--rover", metavar="NAME", default="generic",
                    help="rover preset for PRESET:SIZE cost maps (default generic)")
     p.add_argument("--seed", metavar="N", type=_seed, default=None,
-                   help="seed of the generated workloads: grids (default 0) and traverse:SIZE "
+                   help="seed of the generated workloads: grids (default 0) and the traverse "
                         "terrains (default 7); scenario files keep their own")
     p.add_argument("--json", metavar="FILE", type=path_arg, help="write the full report as JSON")
     p.add_argument("--csv", metavar="FILE", type=path_arg, help="write one row per result as CSV")

@@ -244,6 +244,7 @@ def test_map_without_scen(tmp_path, capsys):
     (["blobs:4"], "size must be between 16 and"),
     (["nowhere:64"], "unknown generated workload 'nowhere'"),
     (["traverse:64"], "size must be between 128 and"),
+    (["obstacles:5000"], "size must be between 128 and"),
     (["plain-word"], "plain-word: no such file"),
     (["blobs:32", "--repeat", "0"], "--repeat"),
     (["blobs:32", "--problems", "some"], "--problems"),
@@ -338,6 +339,21 @@ def test_seed_reaches_the_traverse_and_its_default_is_the_documented_one():
     a, b = default.build()[1], seeded.build()[1]
     assert a.seed == TRAVERSE_SEED and b.seed == 3
     assert not np.array_equal(a.terrain.height, b.terrain.height)
+
+
+def test_obstacles_is_the_traverse_over_binary_ground():
+    from rover.bench.workloads import TRAVERSE_SEED, TraverseSpec
+
+    (spec,) = parse_workload("obstacles:128")
+    assert spec == TraverseSpec(128, TRAVERSE_SEED, True) and spec.name == "obstacles:128"
+    sc, world = spec.build()
+    _, graded = parse_workload("traverse:128")[0].build()
+    cost = world.true_cost
+    assert cost is world.traversability.cost
+    # The same impassable cells; every other cell costs 1 (graded ground costs more).
+    assert np.array_equal(np.isinf(cost), np.isinf(graded.true_cost))
+    assert np.all(cost[np.isfinite(cost)] == 1.0)
+    assert np.any(graded.true_cost[np.isfinite(graded.true_cost)] > 1.0)
 
 
 def test_peak_rss_sees_a_touched_allocation():
