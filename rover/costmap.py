@@ -34,7 +34,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from rover._costmap import _dilate, _squared_edt, _stamp_discs, _terrain_terms
-from rover.models import RoverSpec
+from rover.models import CostWeights, RoverSpec
 
 __all__ = [
     "CostWeights", "Traversability", "traversability", "terrain_cost", "rasterize_polygons",
@@ -55,25 +55,6 @@ def cell_index(x: float, y: float, cell_size: float, shape: tuple[int, int]) -> 
     r = int(math.floor(y / cell_size))
     c = int(math.floor(x / cell_size))
     return min(max(r, 0), rows - 1), min(max(c, 0), cols - 1)
-
-
-@dataclass(frozen=True)
-class CostWeights:
-    """Weights of the normalised terms in the cost ``1 + sum(w * (term / limit) ** 2)``."""
-
-    tilt: float = 3.0
-    roughness: float = 2.0
-    step: float = 2.0
-    roughness_limit_m: float | None = None
-    """RMS roughness [m] at which a cell becomes impassable; None: half of the smaller of
-    the rover's step limit and its clearance (half its step limit when clearance is 0)."""
-
-    def roughness_limit(self, rover: RoverSpec) -> float:
-        """The roughness limit [m] for ``rover``."""
-        if self.roughness_limit_m is not None:
-            return float(self.roughness_limit_m)
-        lim = min(rover.max_step_m, rover.clearance_m) if rover.clearance_m > 0 else rover.max_step_m
-        return 0.5 * lim
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-__all__ = ["RoverSpec", "STEERING_KINDS", "rover_presets", "rover_preset"]
+__all__ = ["RoverSpec", "CostWeights", "STEERING_KINDS", "rover_presets", "rover_preset"]
 
 #: Steering kinds a rover model may declare.
 STEERING_KINDS = ("skid", "ackermann", "turn_in_place")
@@ -259,6 +259,28 @@ _PRESETS: dict[str, RoverSpec] = {
         ),
     ),
 }
+
+
+@dataclass(frozen=True)
+class CostWeights:
+    """Weights of the normalised terms in the cost ``1 + sum(w * (term / limit) ** 2)``
+    (:func:`rover.costmap.terrain_cost`; also ``rover.costmap.CostWeights``), and the
+    roughness limit. A weight of 0 keeps the term a limit only: with all three at 0 every
+    drivable cell costs 1 (binary traversability). Scenarios set them in ``[costmap]``."""
+
+    tilt: float = 3.0
+    roughness: float = 2.0
+    step: float = 2.0
+    roughness_limit_m: float | None = None
+    """RMS roughness [m] at which a cell becomes impassable; None: half of the smaller of
+    the rover's step limit and its clearance (half its step limit when clearance is 0)."""
+
+    def roughness_limit(self, rover: RoverSpec) -> float:
+        """The roughness limit [m] for ``rover``."""
+        if self.roughness_limit_m is not None:
+            return float(self.roughness_limit_m)
+        lim = min(rover.max_step_m, rover.clearance_m) if rover.clearance_m > 0 else rover.max_step_m
+        return 0.5 * lim
 
 
 def rover_presets() -> dict[str, RoverSpec]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from rover.models import RoverSpec, _finite, _short
+from rover.models import CostWeights, RoverSpec, _finite, _short
 
 __all__ = [
     "ScenarioError", "Scenario", "TerrainConfig", "MissionConfig", "Hazard", "load_scenario",
@@ -174,6 +174,8 @@ class Scenario:
     hazards: tuple[Hazard, ...] = ()
     source: Path | None = None
     """The file it was read from, as the user named it, if any."""
+    costmap: CostWeights = CostWeights()
+    """``[costmap]``: the cost terms' weights and the roughness limit."""
 
     def error(self, key: str, message: str) -> ScenarioError:
         """A :class:`ScenarioError` for ``key`` (e.g. ``"[mission].start"``) in this scenario's file."""
@@ -183,10 +185,16 @@ class Scenario:
 # --------------------------------------------------------------------------------------------
 # The loader
 
-_TOP_KEYS = ("name", "description", "seed", "terrain", "rover", "mission", "hazards")
+_TOP_KEYS = ("name", "description", "seed", "terrain", "rover", "costmap", "mission", "hazards")
 _TERRAIN_KEYS = ("body", "preset", "size", "cell_size_m", "heightmap", "vertical_scale")
 _MISSION_KEYS = tuple(f.name for f in dataclasses.fields(MissionConfig))
 _HAZARD_KEYS = ("name", "polygon", "center", "radius_m")
+_COSTMAP_KEYS = {"tilt_weight": "tilt", "roughness_weight": "roughness", "step_weight": "step",
+                 "roughness_limit_m": "roughness_limit_m"}
+"""``[costmap]`` keys and the :class:`~rover.models.CostWeights` field each sets."""
+MAX_WEIGHT = 1000.0
+"""Largest cost weight: cells then cost at most 3001, a spread D* Lite plans over exactly
+on the largest grid a scenario may ask for (see ``DStarLite``'s MAX_SPREAD)."""
 _ROVER_FIXED = ("name", "description", "references")  # preset metadata, not overridable
 #: Largest grid a scenario may ask for (cells); bigger grids do not fit a planner in memory.
 MAX_CELLS = 8192 * 8192
@@ -403,6 +411,7 @@ class _Reader:
             raise self.err("[mission]", "required table is missing (it holds at least start and goal)")
         terrain = self.terrain(self.table(doc.get("terrain", {}), "[terrain]"))
         rover = self.rover(self.table(doc.get("rover", {}), "[rover]"))
+        costmap = self.costmap(self.table(doc.get("costmap", {}), "[costmap]"))
         mission = self.mission(self.table(doc["mission"], "[mission]"), terrain)
         hazards_raw = doc.get("hazards", [])
         if not isinstance(hazards_raw, list):
@@ -434,7 +443,8 @@ class _Reader:
                            f"{steps:.3g} steps (at most {MAX_STEPS:.0e}); raise dt_s or set a "
                            "shorter [mission].max_time_s")
         return Scenario(name=name, description=description, seed=seed, terrain=terrain,
-                        rover=rover, mission=mission, hazards=hazards, source=Path(self.shown))
+                        rover=rover, mission=mission, hazards=hazards, source=Path(self.shown),
+                        costmap=costmap)
 
     def terrain(self, t: dict) -> TerrainConfig:
         import terrains
@@ -534,6 +544,20 @@ class _Reader:
         for field_name, message in spec.problems():
             raise self.err(f"{key}.{field_name}", message)
         return spec
+
+    def costmap(self, t: dict) -> CostWeights:
+        key = "[costmap]"
+        self.unknown(t, tuple(_COSTMAP_KEYS), key)
+        d = CostWeights()
+        out = {}
+        for k, f in _COSTMAP_KEYS.items():
+            if f == "roughness_limit_m":
+                out[f] = self.number(t, k, key, default=None, minimum=0, exclusive_min=True,
+                                     maximum=100.0)
+            else:
+                out[f] = self.number(t, k, key, default=getattr(d, f), minimum=0,
+                                     maximum=MAX_WEIGHT)
+        return CostWeights(**out)
 
     def mission(self, m: dict, terrain: TerrainConfig) -> MissionConfig:
         from rover.planners import PLANNERS

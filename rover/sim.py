@@ -197,9 +197,7 @@ def _why_impassable(world: World, r: int, c: int) -> str:
     if step > rover.max_step_m:
         return (f"step {above(step, rover.max_step_m)} m over the rover's "
                 f"{rover.max_step_m:g} m limit")
-    from rover.costmap import CostWeights
-
-    lim = CostWeights().roughness_limit(rover)
+    lim = world.scenario.costmap.roughness_limit(rover)
     rough = float(tr.roughness_m[r, c])
     if rough > lim:
         return f"roughness {above(rough, lim)} m RMS over the {lim:.2f} m limit"
@@ -294,7 +292,8 @@ def world_from_terrain(scenario: Scenario, terrain: Any, *, seed: int | None = N
     """
     for f, msg in scenario.rover.problems():
         raise scenario.error(f"[rover].{f}", msg)
-    tr = traversability(terrain, scenario.rover, hazards=scenario.hazards)
+    tr = traversability(terrain, scenario.rover, hazards=scenario.hazards,
+                        weights=scenario.costmap)
     obstacle_distance = distance_to_mask(tr.obstacles, tr.cell_size) if tr.obstacles.any() else None
     world = World(scenario=scenario, terrain=terrain, traversability=tr, true_cost=tr.cost,
                   cell_size=tr.cell_size, seed=scenario.seed if seed is None else int(seed),

@@ -269,11 +269,11 @@ def traverse_world(size: int = 2048, cell: float = 0.5, route_m: float = 1000.0,
     preset, line of sight on, sensing and replanning every ``sense_every_m`` [m]; start and
     goal snapped to the nearest passable cells. The world is prepared once
     (:func:`rover.sim.prepare`), so the planners can share it. With ``obstacles_only`` the
-    true cost of every passable cell is 1 (the cost terms weighted 0: only the cells over a
-    limit, rocks and the map's edge stay impassable).
+    true cost of every passable cell is 1 (``[costmap]`` weights 0: the cells over a limit,
+    rocks and the map's edge stay impassable).
     """
     from rover.costmap import traversability
-    from rover.models import rover_preset
+    from rover.models import CostWeights, rover_preset
     from rover.scenario import MissionConfig, Scenario, TerrainConfig, build_terrain
     from rover.sim import prepare
 
@@ -291,12 +291,10 @@ def traverse_world(size: int = 2048, cell: float = 0.5, route_m: float = 1000.0,
     start = snap(tr.cost, cell, x0, y0)
     goal = snap(tr.cost, cell, x0 + d, y0 + d)
     sc = replace(sc, mission=replace(sc.mission, start=start, goal=goal))
-    world = prepare(sc)
     if obstacles_only:
-        binary = np.where(np.isfinite(world.true_cost), 1.0, np.inf)
-        world = replace(world, true_cost=binary,
-                        traversability=replace(world.traversability, cost=binary))
-    return sc, world
+        sc = replace(sc, name=f"mars-obstacles-{size}",
+                     costmap=CostWeights(tilt=0.0, roughness=0.0, step=0.0))
+    return sc, prepare(sc)
 
 
 # --------------------------------------------------------------------------------------------

@@ -65,6 +65,27 @@ def test_default_time_step_fits_a_fast_rover_between_sensing_points(write):
     assert slow.mission.dt_s == 1.0
 
 
+def test_costmap_weights_default_and_zero_weights_make_binary_ground(write):
+    from rover.models import CostWeights
+    from rover.sim import prepare
+
+    mission = "[mission]\nstart = [2.25, 1.75]\ngoal = [20.0, 28.0]\n"
+    default = load_scenario(write(scenario_text(mission=mission), "a.toml"))
+    assert default.costmap == CostWeights()
+    text = scenario_text(rover='[rover]\npreset = "generic"\n[costmap]\ntilt_weight = 0\n'
+                              'roughness_weight = 0\nstep_weight = 0.0\nroughness_limit_m = 0.1\n',
+                         mission=mission)
+    binary = load_scenario(write(text, "b.toml"))
+    assert binary.costmap == CostWeights(tilt=0.0, roughness=0.0, step=0.0, roughness_limit_m=0.1)
+    graded = prepare(default).true_cost
+    flat = prepare(binary).true_cost
+    # Weights change what a drivable cell costs, not which cells the rover can drive (the
+    # roughness limit set here is the generic rover's default one).
+    assert binary.costmap.roughness_limit(binary.rover) == CostWeights().roughness_limit(binary.rover)
+    assert np.array_equal(np.isinf(flat), np.isinf(graded))
+    assert np.all(flat[np.isfinite(flat)] == 1.0) and np.any(graded[np.isfinite(graded)] > 1.0)
+
+
 def test_hazard_polygon_and_circle(write):
     hz = ('[[hazards]]\nname = "scarp"\npolygon = [[5, 5], [10, 5], [10, 10]]\n'
           '[[hazards]]\ncenter = [15.0, 15.0]\nradius_m = 2.0\n')
@@ -160,6 +181,17 @@ BAD = [
     ("one-cell terrain", scenario_text(terrain="[terrain]\nsize = 1\n"),
      r"\[terrain\]\.size: must be at least 2 cells per side, got \(1, 1\)$"),
     # x < width, yet x / cell_size rounds to the column past the last one.
+    ("unknown costmap key", scenario_text(rover='[costmap]\ntilt = 0\n'),
+     r"\[costmap\]\.tilt: unknown key; valid keys: roughness_limit_m, roughness_weight, "
+     r"step_weight, tilt_weight$"),
+    ("negative weight", scenario_text(rover='[costmap]\nstep_weight = -1\n'),
+     r"\[costmap\]\.step_weight: must be >= 0, got -1"),
+    ("huge weight", scenario_text(rover='[costmap]\nroughness_weight = 1e9\n'),
+     r"\[costmap\]\.roughness_weight: must be <= 1000, got 1000000000\.0"),
+    ("zero roughness limit", scenario_text(rover='[costmap]\nroughness_limit_m = 0\n'),
+     r"\[costmap\]\.roughness_limit_m: must be > 0, got 0"),
+    ("costmap not a table", scenario_text(top='costmap = 3\n'),
+     r"\[costmap\]: must be a table, got an integer"),
     ("start on the far edge", scenario_text(terrain="[terrain]\nsize = [68, 68]\ncell_size_m = 0.2\n",
                                             mission="[mission]\nstart = [13.6, 13.6]\ngoal = [2, 2]\n"),
      r"\[mission\]\.start: \(13\.6, 13\.6\) lies outside the 13\.6 x 13\.6 m terrain"),
