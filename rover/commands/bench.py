@@ -156,11 +156,14 @@ def run(args) -> int:
     if not args.quiet:
         print(format_report(report), file=human)
     written = []
+    option = "--json"
     try:
         if args.json is not None:
             written.append(str(write_json(args.json, report)))
+        option = "--csv"
         if args.csv is not None:
             written.append(str(write_csv(args.csv, report)))
+        option = "--png"
         if args.png is not None:
             from viewer.chart import write_chart
 
@@ -172,7 +175,8 @@ def run(args) -> int:
         take_back(written)  # all the outputs asked for, or none
         # Checked before the run, so the machine refused it meanwhile (a folder removed, a
         # pseudo-file system such as /proc that takes no new files, a full disk).
-        raise CLIError(f"{exc.filename or 'output'}: {exc.strerror or exc}") from None
+        raise CLIError(f"{option}: cannot write {exc.filename or 'the output'}: "
+                       f"{exc.strerror or exc}") from None
     if written and not args.quiet:
         print("wrote " + ", ".join(written), file=human)
     elif args.quiet:

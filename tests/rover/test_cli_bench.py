@@ -431,5 +431,5 @@ def test_a_failed_output_takes_back_the_others_and_is_one_line(tmp_path, capsys,
     j, c = tmp_path / "r.json", tmp_path / "r.csv"
     err = one_error_line(["blobs:32", "--planners", "astar", "-q", "--json", str(j),
                           "--csv", str(c)], capsys)
-    assert err == f"error: {c}: No such file or directory\n"
+    assert err == f"error: --csv: cannot write {c}: No such file or directory\n"
     assert not j.exists() and not c.exists()
