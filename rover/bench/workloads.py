@@ -478,21 +478,27 @@ def _movingai(path: Path, limit: int | None) -> MovingAISpec:
         # Same size is not the same map: its optimal lengths would all look wrong.
         raise WorkloadError(f"{scen}: its problems are for the map {named!r}, not {mp.name} "
                             f"(give the .scen of {mp.name}, or rename the map to match)")
-    height, width = _map_header(mp)
+    grid = _read_map(mp)
+    height, width = grid.shape
     for i, p in enumerate(problems):
         if (p.width, p.height) != (width, height):
             raise WorkloadError(
                 f"{scen}: problem {i + 1} is for a {p.width} x {p.height} map but {mp.name} is "
                 f"{width} x {height} (width x height): the .scen does not match the .map")
+        for what, (r, c) in (("start", p.start), ("goal", p.goal)):
+            if not math.isfinite(grid[r, c]):
+                # A published problem never starts or ends in a wall: the files do not match.
+                raise WorkloadError(f"{scen}: problem {i + 1}: its {what} (x={c}, y={r}) is a "
+                                    f"blocked cell of {mp.name}")
     return MovingAISpec(mp, scen, len(problems), limit)
 
 
-def _map_header(path: Path) -> tuple[int, int]:
-    """(height, width) of a .map, reading the whole file so a malformed map fails here."""
+def _read_map(path: Path) -> np.ndarray:
+    """The cost grid of a .map, read whole here so that a malformed map fails before the run."""
     from rover.io.movingai import read_map
 
     try:
-        return read_map(path).shape
+        return read_map(path)
     except ValueError as exc:
         raise WorkloadError(str(exc)) from None
 

@@ -220,17 +220,28 @@ def test_scen_of_another_map_of_the_same_size_is_refused(tmp_path, capsys):
 
 
 def test_unsolved_problems_are_counted_apart_from_the_error_of_the_solved(tmp_path, capsys):
-    # A start on a blocked cell has no path; the worst error of the others is still shown.
-    (tmp_path / "tiny.map").write_text(MAP)
-    (tmp_path / "tiny.map.scen").write_text(scen([(0, 0, 4, 0, 4.0), (1, 1, 4, 3, 4.0),
-                                                  (0, 0, 4, 3, 4.5)]))
+    # A goal walled into its corner has no path; the worst error of the others is still shown.
+    (tmp_path / "tiny.map").write_text("type octile\nheight 4\nwidth 5\nmap\n.....\n.@@..\n"
+                                       "...@@\n...@.\n")
+    (tmp_path / "tiny.map.scen").write_text(scen([(0, 0, 4, 0, 4.0), (0, 0, 4, 3, 4.0),
+                                                  (0, 0, 4, 1, 4.5)]))
     j = tmp_path / "m.json"
     out = run_ok([str(tmp_path / "tiny.map"), "--planners", "astar", "--json", str(j)],
                  capsys).out
     (row,) = json.loads(j.read_text())["results"]
     assert row["unsolved"] == 1 and row["not_optimal"] == 2
-    assert row["worst_abs_error"] == pytest.approx(abs(5 + SQ2 - 4.5), abs=1e-7)
+    assert row["worst_abs_error"] == pytest.approx(abs(3 + SQ2 - 4.5), abs=1e-7)
     assert "2 (1 no path)" in out
+
+
+def test_a_problem_that_starts_or_ends_in_a_wall_is_refused_naming_it(tmp_path, capsys):
+    # No published problem does: the .scen does not go with the .map.
+    (tmp_path / "tiny.map").write_text(MAP)
+    for problems, what in (([(0, 0, 4, 0, 4.0), (1, 1, 4, 3, 4.0)], "start (x=1, y=1)"),
+                           ([(0, 0, 2, 1, 2.0)], "goal (x=2, y=1)")):
+        (tmp_path / "tiny.map.scen").write_text(scen(problems))
+        err = one_error_line([str(tmp_path / "tiny.map")], capsys)
+        assert f"problem {len(problems)}: its {what} is a blocked cell of tiny.map" in err
 
 
 def test_map_without_scen(tmp_path, capsys):
