@@ -379,6 +379,18 @@ def test_dstar_lite_and_astar_plans_agree_at_every_replan(seed):
             assert p1.cost == pytest.approx(p2.cost, rel=1e-9)
 
 
+def test_on_binary_ground_dstar_lite_repairs_what_astar_searches_again():
+    """Over ground that costs 1 wherever it is drivable ([costmap] weights 0), what the rover
+    senses mostly confirms what it assumed: D* Lite's replans expand a small fraction of what
+    A* from scratch does (the planner times: ``rover bench obstacles:SIZE``)."""
+    from rover.bench.workloads import traverse_world
+
+    sc, world = traverse_world(128, 0.5, 0.8 * 128 * 0.5 * math.sqrt(2.0), obstacles_only=True)
+    runs = {p: simulate(sc, planner=p, world=world).summary for p in ("astar", "dstar_lite")}
+    assert all(s["outcome"] == "reached" for s in runs.values())
+    assert runs["dstar_lite"]["expanded"] * 10 < runs["astar"]["expanded"]
+
+
 def test_waypoints_in_order():
     t = bumpy_terrain(size=(60, 60), seed=0, n_bumps=0, n_rocks=0)
     sc = scenario((3.0, 3.0), (27.0, 3.0), size=(60, 60), waypoints=[(5.0, 25.0), (25.0, 25.0)])
