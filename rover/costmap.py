@@ -285,7 +285,7 @@ def terrain_cost(
     Raises
     ------
     ValueError
-        A malformed height field, cell size, rock table or rover.
+        A malformed height field, cell size, rock table, rover or weights.
 
     Examples
     --------
@@ -306,6 +306,8 @@ def terrain_cost(
     if problems:
         f, msg = problems[0]
         raise ValueError(f"rover.{f} {msg}")
+    for f, msg in weights.problems():
+        raise ValueError(f"weights.{f} {msg}")
     rows, cols = z.shape
     # Windows are clipped at the grid's edges, so a footprint wider than the grid covers it
     # all at k = max(rows, cols): the clamp keeps a huge (legal) rover from huge loops.

@@ -32,6 +32,9 @@ _SANE: dict[str, tuple[float, float]] = {
     "sensor_height_m": (0.0, 1e3),
 }
 """(least, greatest) value of a limit that any real or imagined rover could have."""
+MIN_CLEARANCE_M = 2e-3
+"""Least ground clearance [m] other than 0: its half, the default roughness limit, then
+stays within :data:`ROUGHNESS_LIMIT_M`."""
 
 
 def _finite(v) -> bool:
@@ -120,6 +123,10 @@ class RoverSpec:
                 out.append((f, f"must be a finite number >= 0, got {_short(v)}"))
             elif f in _SANE and v > _SANE[f][1]:
                 out.append((f, f"must be at most {_SANE[f][1]:g}, got {_short(v)}"))
+            elif f == "clearance_m" and 0 < v < MIN_CLEARANCE_M:
+                # Half the clearance is the default roughness limit, which divides costs.
+                out.append((f, f"must be 0 (none) or at least {MIN_CLEARANCE_M:g}, got "
+                               f"{_short(v)}"))
         if isinstance(self.max_tilt_deg, (int, float)) and self.max_tilt_deg >= 90:
             out.append(("max_tilt_deg", f"must be < 90, got {self.max_tilt_deg!r}"))
         if isinstance(self.sensor_fov_deg, (int, float)) and self.sensor_fov_deg > 360:
@@ -281,6 +288,29 @@ class CostWeights:
             return float(self.roughness_limit_m)
         lim = min(rover.max_step_m, rover.clearance_m) if rover.clearance_m > 0 else rover.max_step_m
         return 0.5 * lim
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Unusable values as ``(field, message)`` pairs; empty when the weights are usable.
+        Weights are 0 to :data:`MAX_WEIGHT` (every cost then stays under 3001, a spread
+        D* Lite plans over exactly on the largest grid a scenario may ask for); the
+        roughness limit, when set, is 0.001 to 100 m (a smaller one divides costs by ~0)."""
+        out: list[tuple[str, str]] = []
+        for f in ("tilt", "roughness", "step"):
+            v = getattr(self, f)
+            if not (isinstance(v, (int, float)) and _finite(v) and 0 <= v <= MAX_WEIGHT):
+                out.append((f, f"must be a number from 0 to {MAX_WEIGHT:g}, got {_short(v)}"))
+        v = self.roughness_limit_m
+        if v is not None and not (isinstance(v, (int, float)) and _finite(v)
+                                  and ROUGHNESS_LIMIT_M[0] <= v <= ROUGHNESS_LIMIT_M[1]):
+            lo, hi = ROUGHNESS_LIMIT_M
+            out.append(("roughness_limit_m", f"must be between {lo:g} and {hi:g} m, got {_short(v)}"))
+        return out
+
+
+MAX_WEIGHT = 1000.0
+"""Largest weight of a cost term (see :meth:`CostWeights.problems`)."""
+ROUGHNESS_LIMIT_M = (1e-3, 100.0)
+"""Least and greatest roughness limit [m] a :class:`CostWeights` may set."""
 
 
 def rover_presets() -> dict[str, RoverSpec]:

@@ -19,7 +19,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from rover.models import CostWeights, RoverSpec, _finite, _short
+from rover.models import (MAX_WEIGHT, ROUGHNESS_LIMIT_M, CostWeights, RoverSpec, _finite,
+                          _short)
 
 __all__ = [
     "ScenarioError", "Scenario", "TerrainConfig", "MissionConfig", "Hazard", "load_scenario",
@@ -192,9 +193,7 @@ _HAZARD_KEYS = ("name", "polygon", "center", "radius_m")
 _COSTMAP_KEYS = {"tilt_weight": "tilt", "roughness_weight": "roughness", "step_weight": "step",
                  "roughness_limit_m": "roughness_limit_m"}
 """``[costmap]`` keys and the :class:`~rover.models.CostWeights` field each sets."""
-MAX_WEIGHT = 1000.0
-"""Largest cost weight: cells then cost at most 3001, a spread D* Lite plans over exactly
-on the largest grid a scenario may ask for (see ``DStarLite``'s MAX_SPREAD)."""
+
 _ROVER_FIXED = ("name", "description", "references")  # preset metadata, not overridable
 #: Largest grid a scenario may ask for (cells); bigger grids do not fit a planner in memory.
 MAX_CELLS = 8192 * 8192
@@ -436,12 +435,25 @@ class _Reader:
         if steps > MAX_STEPS:
             limit = ("[mission].max_time_s" if mission.max_time_s is not None
                      else f"the default (10 x the time to drive the {mission.route_length_m():g} "
-                          f"m route at up to {rover.max_speed_mps:g} m/s + 600 s)")
+                          f"m route at up to {rover.max_speed_mps:g} m/s, starting and "
+                          "stopping at every sensing point, + 600 s)")
+            shorter = "" if mission.max_time_s is not None else " or set a [mission].max_time_s"
+            cap = mission.sense_every_m / rover.max_speed_mps
+            if "dt_s" not in doc["mission"] and mission.dt_s < 1.0:
+                # The file never set dt_s: its default shrank to fit sense_every_m.
+                raise self.err("[mission].sense_every_m",
+                               f"sensing every {mission.sense_every_m:g} m at the rover's top "
+                               f"speed of {rover.max_speed_mps:g} m/s sets the default time "
+                               f"step to {mission.dt_s:.3g} s, so the time limit of "
+                               f"{t_max:.4g} s from {limit} takes {steps:.3g} steps (at most "
+                               f"{MAX_STEPS:.0e}); raise sense_every_m" + shorter)
+            remedy = ("raise dt_s (up to " + _floor3(cap) + " s)" if mission.dt_s < cap * 0.999
+                      else "raise [mission].sense_every_m")
             raise self.err("[mission].dt_s",
                            f"a time step of {mission.dt_s:g} s within the time limit of "
                            f"{t_max:.4g} s from {limit} makes "
-                           f"{steps:.3g} steps (at most {MAX_STEPS:.0e}); raise dt_s or set a "
-                           "shorter [mission].max_time_s")
+                           f"{steps:.3g} steps (at most {MAX_STEPS:.0e}); {remedy}"
+                           + (shorter or " or set a shorter [mission].max_time_s"))
         return Scenario(name=name, description=description, seed=seed, terrain=terrain,
                         rover=rover, mission=mission, hazards=hazards, source=Path(self.shown),
                         costmap=costmap)
@@ -552,8 +564,8 @@ class _Reader:
         out = {}
         for k, f in _COSTMAP_KEYS.items():
             if f == "roughness_limit_m":
-                out[f] = self.number(t, k, key, default=None, minimum=0, exclusive_min=True,
-                                     maximum=100.0)
+                lo, hi = ROUGHNESS_LIMIT_M
+                out[f] = self.number(t, k, key, default=None, minimum=lo, maximum=hi)
             else:
                 out[f] = self.number(t, k, key, default=getattr(d, f), minimum=0,
                                      maximum=MAX_WEIGHT)

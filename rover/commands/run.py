@@ -187,8 +187,8 @@ def run(args) -> int:
             write_summary(out / "summary.json", summary)  # last: its presence marks a complete run
         except OSError as exc:
             _remove_partial(written, frames, created)
-            raise CLIError(f"{option}: cannot write the results: {exc.strerror or exc}"
-                           + (f" ({exc.filename})" if exc.filename else "")) from None
+            raise CLIError(f"{option}: cannot write {exc.filename or 'the results'}: "
+                           f"{exc.strerror or exc}") from None
         except BaseException:  # a CLIError, or a second interrupt that stops the writing
             _remove_partial(written, frames, created)
             raise

@@ -199,6 +199,13 @@ def test_deterministic():
     (dict(height=np.zeros(5), cell_size=0.5), r"height must be a non-empty 2-D array, got shape \(5,\)"),
     (dict(height=np.zeros((4, 4)), cell_size=0.0), r"cell_size must be a finite number > 0 \[m\], got 0.0"),
     (dict(height=np.zeros((4, 4)), cell_size=0.5, rocks=np.zeros((2, 3))), r"rocks must have shape \(M, 4\)"),
+    # A tiny roughness limit used to divide by a square that underflows to 0.
+    (dict(height=np.zeros((4, 4)), cell_size=0.5, weights=CostWeights(roughness_limit_m=1e-300)),
+     r"weights.roughness_limit_m must be between 0.001 and 100 m, got 1e-300"),
+    (dict(height=np.zeros((4, 4)), cell_size=0.5, weights=CostWeights(tilt=-1.0)),
+     r"weights.tilt must be a number from 0 to 1000, got -1.0"),
+    (dict(height=np.zeros((4, 4)), cell_size=0.5, weights=CostWeights(step=math.nan)),
+     r"weights.step must be a number from 0 to 1000, got nan"),
 ])
 def test_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -208,6 +215,8 @@ def test_bad_input(kwargs, match):
 def test_bad_rover():
     with pytest.raises(ValueError, match=r"rover.width_m must be a finite number > 0"):
         terrain_cost(np.zeros((4, 4)), 0.5, GEN.replace(width_m=0.0))
+    with pytest.raises(ValueError, match=r"rover.clearance_m must be 0 \(none\) or at least"):
+        terrain_cost(np.zeros((4, 4)), 0.5, GEN.replace(clearance_m=1e-200))
 
 
 def test_docstring_examples_run():

@@ -166,7 +166,15 @@ BAD = [
     ("tiny speed", scenario_text(rover="[rover]\nmax_speed_mps = 1e-300\n"),
      r"\[rover\]\.max_speed_mps: must be between 0\.0001 and 100"),
     ("time step too small", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [20, 20]\ndt_s = 1e-300\n"),
-     r"\[mission\]\.dt_s: a time step of 1e-300 s within the time limit .* makes 1.* steps \(at most 1e\+08\)"),
+     r"\[mission\]\.dt_s: a time step of 1e-300 s within the time limit .* makes 1.* steps \(at most 1e\+08\); "
+     r"raise dt_s \(up to .* s\) or set a \[mission\]\.max_time_s$"),
+    # Sensing very often shrinks the default step: the key the file wrote is to blame.
+    ("sensing too often", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [20, 20]\n"
+                                                "sense_every_m = 1e-9\n"),
+     r"\[mission\]\.sense_every_m: sensing every 1e-09 m at the rover's top speed of .* m/s sets "
+     r"the default time step to .* s, so the time limit of .* s from the default \(10 x the time to "
+     r"drive .*, starting and stopping at every sensing point, \+ 600 s\) takes .* steps \(at most "
+     r"1e\+08\); raise sense_every_m or set a \[mission\]\.max_time_s$"),
     ("time step past the sensing point", scenario_text(
         rover='[rover]\npreset = "generic"\nmax_speed_mps = 0.3\n',
         mission="[mission]\nstart = [2, 2]\ngoal = [20, 20]\ndt_s = 4\nsense_every_m = 0.5\n"),
@@ -189,7 +197,11 @@ BAD = [
     ("huge weight", scenario_text(rover='[costmap]\nroughness_weight = 1e9\n'),
      r"\[costmap\]\.roughness_weight: must be <= 1000, got 1000000000\.0"),
     ("zero roughness limit", scenario_text(rover='[costmap]\nroughness_limit_m = 0\n'),
-     r"\[costmap\]\.roughness_limit_m: must be > 0, got 0"),
+     r"\[costmap\]\.roughness_limit_m: must be >= 0.001, got 0$"),
+    ("tiny roughness limit", scenario_text(rover='[costmap]\nroughness_limit_m = 1e-300\n'),
+     r"\[costmap\]\.roughness_limit_m: must be >= 0.001, got 1e-300$"),
+    ("tiny clearance", scenario_text(rover='[rover]\nclearance_m = 1e-200\n'),
+     r"\[rover\]\.clearance_m: must be 0 \(none\) or at least 0.002, got 1e-200$"),
     ("costmap not a table", scenario_text(top='costmap = 3\n'),
      r"\[costmap\]: must be a table, got an integer"),
     ("start on the far edge", scenario_text(terrain="[terrain]\nsize = [68, 68]\ncell_size_m = 0.2\n",
