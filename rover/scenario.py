@@ -190,6 +190,9 @@ _TOP_KEYS = ("name", "description", "seed", "terrain", "rover", "costmap", "miss
 _TERRAIN_KEYS = ("body", "preset", "size", "cell_size_m", "heightmap", "vertical_scale")
 _MISSION_KEYS = tuple(f.name for f in dataclasses.fields(MissionConfig))
 _HAZARD_KEYS = ("name", "polygon", "center", "radius_m")
+MIN_LENGTH_M = 1e-3
+"""Least goal tolerance and hazard radius [m]: a smaller tolerance cannot be met by a
+driven rover, and a smaller circle makes no polygon."""
 _COSTMAP_KEYS = {"tilt_weight": "tilt", "roughness_weight": "roughness", "step_weight": "step",
                  "roughness_limit_m": "roughness_limit_m"}
 """``[costmap]`` keys and the :class:`~rover.models.CostWeights` field each sets."""
@@ -588,8 +591,9 @@ class _Reader:
                           for i, w in enumerate(wps))
         return MissionConfig(
             start=start, goal=goal, waypoints=waypoints,
+            # Under a millimetre the rover cannot stop "within" it: the run ends stuck.
             goal_tolerance_m=self.number(m, "goal_tolerance_m", key, default=d.goal_tolerance_m,
-                                         minimum=0, exclusive_min=True),
+                                         minimum=MIN_LENGTH_M),
             planner=self.string(m, "planner", key, default=d.planner, choices=PLANNERS),
             wastar_weight=self.number(m, "wastar_weight", key, default=d.wastar_weight, minimum=1),
             sense_every_m=self.number(m, "sense_every_m", key, default=d.sense_every_m,
@@ -635,7 +639,7 @@ class _Reader:
             if "center" not in h:
                 raise self.err(f"{key}.center", "required with radius_m")
             c = self.point(h["center"], f"{key}.center")
-            r = self.number(h, "radius_m", key, required=True, minimum=0, exclusive_min=True,
+            r = self.number(h, "radius_m", key, required=True, minimum=MIN_LENGTH_M,
                             maximum=MAX_COORD_M)
             poly = shapely.Point(c).buffer(r, quad_segs=16)
             pts = tuple((float(x), float(y)) for x, y in list(poly.exterior.coords)[:-1])

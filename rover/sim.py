@@ -200,7 +200,7 @@ def _why_impassable(world: World, r: int, c: int) -> str:
     lim = world.scenario.costmap.roughness_limit(rover)
     rough = float(tr.roughness_m[r, c])
     if rough > lim:
-        return f"roughness {above(rough, lim)} m RMS over the {lim:.2f} m limit"
+        return f"roughness {above(rough, lim)} m RMS over the {lim:g} m limit"
     return "a rock taller than the rover's clearance or a keep-out hazard"
 
 

@@ -144,7 +144,14 @@ BAD = [
     ("hazard outside", scenario_text(hazards="[[hazards]]\npolygon = [[100, 100], [110, 100], [110, 110]]\n"),
      r"\[\[hazards\]\]\[0\]: lies wholly outside"),
     ("negative radius", scenario_text(hazards="[[hazards]]\ncenter = [5, 5]\nradius_m = -1\n"),
-     r"\[\[hazards\]\]\[0\]\.radius_m: must be > 0"),
+     r"\[\[hazards\]\]\[0\]\.radius_m: must be >= 0.001"),
+    # A circle this small made no polygon and was called "wholly outside the terrain".
+    ("tiny radius", scenario_text(hazards="[[hazards]]\ncenter = [5, 5]\nradius_m = 1e-300\n"),
+     r"\[\[hazards\]\]\[0\]\.radius_m: must be >= 0.001, got 1e-300$"),
+    # A rover cannot stop within a nanometre of a point: the run used to end stuck.
+    ("tiny goal tolerance", scenario_text(mission="[mission]\nstart = [2, 2]\ngoal = [20, 20]\n"
+                                                  "goal_tolerance_m = 1e-300\n"),
+     r"\[mission\]\.goal_tolerance_m: must be >= 0.001, got 1e-300$"),
     ("missing heightmap", scenario_text(terrain='[terrain]\nheightmap = "nope.npy"\n'),
      r"\[terrain\]\.heightmap: no such file 'nope\.npy'"),
     ("heightmap is a folder", scenario_text(terrain='[terrain]\nheightmap = "."\n'),
