@@ -86,10 +86,20 @@ per step of a path (1e-10 at 10,000 steps). Since a skipped relaxation leaves rh
 ``rhs >= c + g_old`` rather than ``==``."""
 SHRINK = 1.0 - IMPROVE_RTOL
 
-GOAL_ZERO = -5e-324
+GOAL_ZERO = -1e-300
 """What the goal's own g and rhs (0) are stored as, since a stored 0.0 means inf. Every
-other value is a sum of step costs, each at least 1, and adding this to any of them (or to
-a key) gives the same float as adding 0, so kernels use it as they read it."""
+other value, and every key but the goal's own when the start is the goal (which
+``DStarLite.plan`` answers without a search), is a sum that includes a step cost of at
+least 1: adding this to it gives the same float as adding 0, so kernels use it as they
+read it. It is a normal number, not a subnormal: a library built with -ffast-math can set
+the CPU to read subnormals as zero for the whole process, and the goal would then have no
+value (a test sets those flags)."""
+
+
+@njit(inline="always")
+def _unset(v):
+    """Whether a stored g or rhs ``v`` stands for inf (stored as 0.0)."""
+    return v == 0.0
 
 
 @njit(inline="always")
@@ -170,7 +180,7 @@ def _best_rhs(cost, g, s, r, c, cols, last_row, last_col, ndir, off):
         v = s + off[k]
         cv = cost[v]
         gv = g[v]
-        if cv == np.inf or gv == 0.0:  # blocked, or no value yet (inf)
+        if cv == np.inf or _unset(gv):  # blocked, or no value yet (inf)
             continue
         val = (cs + cv) * HALF_STEP[k] + gv
         if val < best:
@@ -261,7 +271,7 @@ def _remove(hk1, hk2, hn, pos, node, size):
 def _ld(a, i):
     """g or rhs of vertex i as a number (a stored 0.0 is inf)."""
     v = a[i]
-    return np.inf if v == 0.0 else v
+    return np.inf if _unset(v) else v
 
 
 @njit(inline="always")
@@ -428,7 +438,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                     continue
                 nr = (cs + cu) * HALF_STEP[k] + ru
                 rs = rhs[s]
-                if rs != 0.0 and not nr < rs * SHRINK:  # (0.0: inf, any value improves)
+                if not _unset(rs) and not nr < rs * SHRINK:  # (inf: any value improves)
                     continue
                 rhs[s] = nr
                 # UpdateVertex(s), inline.
@@ -719,7 +729,7 @@ def _descend(cost, g, s, r, c, cols, last_row, last_col, ndir, off):
             continue
         cv = cost[s + off[k]]
         gv = g[s + off[k]]
-        if cv == np.inf or gv == 0.0:  # blocked, or no value (inf)
+        if cv == np.inf or _unset(gv):  # blocked, or no value (inf)
             continue
         e = (cs + cv) * HALF_STEP[k]
         val = e + gv
@@ -768,7 +778,7 @@ def extract(cost, cols, conn8, g, rhs, start, goal, rev, ecost, plen, pidx, touc
     ndir = 8 if conn8 else 4
     off = DR * cols + DC
     none = np.empty((0, 2), dtype=np.int64)
-    if rhs[start] == 0.0:  # inf
+    if _unset(rhs[start]):  # inf
         return NOT_FOUND, 0, np.inf, none
     r0 = touched[0] - 1
     r1 = touched[1] + 1

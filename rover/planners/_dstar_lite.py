@@ -96,8 +96,9 @@ class DStarLite:
     the rover before it searches. When a wall splits the grid into two large parts, D* Lite
     still raises about the smaller part's values: A* from scratch is then much faster.
     Memory: up to about 34 bytes per cell (grid copy, g, rhs, heap index, path index,
-    scratch), plus the queue; all but the grid copy start as untouched zero pages, which
-    the machine maps as a search first reaches them.
+    scratch), plus the queue; all but the grid copy start untouched (zero pages, or
+    uninitialised for the path index), so the machine maps them as a search first reaches
+    them.
 
     Examples
     --------
@@ -142,7 +143,7 @@ class DStarLite:
         self._rev = np.empty((PATH_START, 3), dtype=np.int64)
         self._ecost = np.empty(PATH_START)
         self._plen = 0
-        self._pidx = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
+        self._pidx = np.empty(n, dtype=np.int32)  # grids hold under 2**31 cells
         self._touched = np.array([_dstar.UNTOUCHED, -1, _dstar.UNTOUCHED, -1], dtype=np.int64)
         self._walk = np.empty((PATH_START, 3), dtype=np.int64)
         self._wcost = np.empty(PATH_START)
@@ -266,6 +267,8 @@ class DStarLite:
                     == _dstar.SEPARATED):
                 self._cut = True
                 return not_found()
+        if si == ti:  # at the goal: nothing to search (U keeps its work for later moves)
+            return Plan(np.array([self._start], dtype=np.int64), 0.0, 0, True)
         expanded = 0
         # A wall that cuts the start off from the goal makes D* Lite raise every value the
         # wall cut off, up to the whole grid, where A* from scratch would stop after the
@@ -301,27 +304,31 @@ class DStarLite:
             else:
                 break
         self._expanded_total += expanded
+        # No kept path while the kernel may rewrite it: an interrupt before the new length
+        # is recorded then costs a whole descent next time, never a stale tail.
+        kept, self._plen = self._plen, 0
         while True:
             status, count, total, path = _dstar.extract(
                 self._flat, self._cols, self._conn8, self._g, self._rhs, si, ti, self._rev,
-                self._ecost, self._plen, self._pidx, self._touched, self._walk, self._wcost)
+                self._ecost, kept, self._pidx, self._touched, self._walk, self._wcost)
             if status != _dstar.GROW:
                 break
-            self._grow_path()
+            self._grow_path(kept)
         if status == _dstar.NOT_FOUND:
+            self._plen = kept  # untouched: still the last path read
             return not_found(expanded)
         if status != _dstar.DONE:  # pragma: no cover - would be a bug in the kernels
             raise RuntimeError("D* Lite state is inconsistent: no descent from the start")
         self._plen = int(count)
         return Plan(path, float(total), expanded, True)
 
-    def _grow_path(self) -> None:
-        """Double the kept path's arrays (keeping its cells) and the scratch."""
+    def _grow_path(self, kept: int) -> None:
+        """Double the kept path's arrays (keeping its first ``kept`` cells) and the scratch."""
         cap = 2 * self._rev.shape[0]
         rev = np.empty((cap, 3), dtype=np.int64)
         ecost = np.empty(cap)
-        rev[:self._plen] = self._rev[:self._plen]
-        ecost[:self._plen] = self._ecost[:self._plen]
+        rev[:kept] = self._rev[:kept]
+        ecost[:kept] = self._ecost[:kept]
         self._rev, self._ecost = rev, ecost
         self._walk = np.empty((cap, 3), dtype=np.int64)
         self._wcost = np.empty(cap)

@@ -646,3 +646,38 @@ def test_sequences_match_astar_when_every_plan_stops_to_flood(monkeypatch):
                       float(rng.choice([0.0, 0.1, 0.3])), int(rng.choice([8, 4])), ops)
     for seed in range(3):
         sequences.drive(seed, 40, "reals", 0.2, 8, 600)
+
+
+def test_plans_hold_when_the_cpu_treats_subnormals_as_zero(tmp_path):
+    """A library built with -ffast-math sets the CPU's flush-to-zero and denormals-are-zero
+    flags for the whole thread. The goal's stored 0 must not read as the 'no value' mark
+    then (a subnormal sentinel did: every plan came out "not found")."""
+    import ctypes
+    import platform
+    import shutil
+    import subprocess
+
+    if platform.machine() not in ("x86_64", "AMD64") or shutil.which("cc") is None:
+        pytest.skip("needs an x86-64 machine with a C compiler to set the MXCSR flags")
+    src = tmp_path / "daz.c"
+    src.write_text("#include <xmmintrin.h>\n"
+                   "unsigned get(void){ return _mm_getcsr(); }\n"
+                   "void set(unsigned v){ _mm_setcsr(v); }\n")
+    lib = tmp_path / "libdaz.so"
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib), str(src)], check=True)
+    csr = ctypes.CDLL(str(lib))
+    csr.get.restype = ctypes.c_uint
+    rng = np.random.default_rng(5)
+    grids = [np.ones((6, 7)), 1.0 + 9.0 * rng.random((20, 20))]
+    refs = [astar(g, (0, 0), (g.shape[0] - 1, g.shape[1] - 1)) for g in grids]
+    old = csr.get()
+    try:
+        csr.set(ctypes.c_uint(old | 0x8040))  # flush to zero | denormals are zero
+        assert np.float64(5e-324) * 1.0 == 0.0  # the flags are on in this thread
+        for g, ref in zip(grids, refs):
+            d = DStarLite(g, (0, 0), (g.shape[0] - 1, g.shape[1] - 1))
+            assert same(d.plan().cost, ref.cost)
+            d.move_to(tuple(ref.path[-1]))
+            assert d.plan().cost == 0.0  # start == goal
+    finally:
+        csr.set(ctypes.c_uint(old))
