@@ -197,6 +197,12 @@ _COSTMAP_KEYS = {"tilt_weight": "tilt", "roughness_weight": "roughness", "step_w
                  "roughness_limit_m": "roughness_limit_m"}
 """``[costmap]`` keys and the :class:`~rover.models.CostWeights` field each sets."""
 
+
+def costmap_key(field_name: str) -> str:
+    """The ``[costmap]`` key that sets :class:`~rover.models.CostWeights` field
+    ``field_name`` (for messages)."""
+    return next(k for k, f in _COSTMAP_KEYS.items() if f == field_name)
+
 _ROVER_FIXED = ("name", "description", "references")  # preset metadata, not overridable
 #: Largest grid a scenario may ask for (cells); bigger grids do not fit a planner in memory.
 MAX_CELLS = 8192 * 8192

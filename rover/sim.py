@@ -40,7 +40,7 @@ import numpy as np
 from rover import _drive
 from rover.costmap import Traversability, cell_index, distance_to_mask, traversability
 from rover.kinematics import DriveLimits
-from rover.scenario import Scenario, above, polyline_length
+from rover.scenario import Scenario, above, costmap_key, polyline_length
 from rover.sensing import KnownMap, SensorModel
 
 __all__ = ["World", "RunResult", "Snapshot", "prepare", "world_from_terrain", "simulate",
@@ -292,6 +292,8 @@ def world_from_terrain(scenario: Scenario, terrain: Any, *, seed: int | None = N
     """
     for f, msg in scenario.rover.problems():
         raise scenario.error(f"[rover].{f}", msg)
+    for f, msg in scenario.costmap.problems():  # a Scenario built in code, not loaded
+        raise scenario.error(f"[costmap].{costmap_key(f)}", msg)
     tr = traversability(terrain, scenario.rover, hazards=scenario.hazards,
                         weights=scenario.costmap)
     obstacle_distance = distance_to_mask(tr.obstacles, tr.cell_size) if tr.obstacles.any() else None

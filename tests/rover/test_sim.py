@@ -553,6 +553,18 @@ def test_inconsistent_rover_names_the_key():
         world_from_terrain(sc, t)
 
 
+def test_unusable_cost_weights_in_a_scenario_built_in_code_name_the_key():
+    from dataclasses import replace
+
+    from rover.models import CostWeights
+    t = bumpy_terrain(size=(40, 40), n_bumps=0, n_rocks=0)
+    sc = replace(scenario((3.0, 3.0), (10.0, 3.0), size=(40, 40)),
+                 costmap=CostWeights(roughness_limit_m=1e-300))
+    with pytest.raises(ScenarioError, match=r"\[costmap\].roughness_limit_m: must be between "
+                                             r"0.001 and 100 m, got 1e-300"):
+        world_from_terrain(sc, t)
+
+
 SCENARIOS = sorted((REPO / "scenarios").glob("*.toml"))
 
 
