@@ -47,7 +47,8 @@ def _dstar() -> None:
     from rover.planners._search import RepeatedSearch
     from rover.sim import _warm_planner
 
-    _warm_planner("dstar_lite", np.float64, RepeatedSearch, DStarLite, rekey=True)
+    _warm_planner("dstar_lite", np.float64, RepeatedSearch, {"dstar_lite": DStarLite},
+                  rekey=True)
 
 
 def _plan_kernels() -> None:

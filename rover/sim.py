@@ -8,7 +8,8 @@ One run, leg by leg (start -> waypoints in order -> goal):
 1. **Sense** from the current pose (:class:`rover.sensing.KnownMap`): newly seen cells get
    their true cost in the known map; the cells whose known cost changed are collected.
 2. **Plan** on the known map from the rover's cell to the leg's target cell. ``dstar_lite``
-   keeps one :class:`rover.planners.DStarLite` per leg and feeds it ``update(changed)``,
+   and ``mpgaa`` keep one :class:`rover.planners.DStarLite` or
+   :class:`rover.planners.MPGAAStar` per leg and feed it ``update(changed)``,
    ``move_to(rover cell)``, ``plan()``; any other planner plans from scratch
    (``plan_path``). No path on the known map proves the target unreachable (unseen cells
    are optimistic and seen ones are the truth), and the run ends with that reason.
@@ -314,28 +315,33 @@ def world_from_terrain(scenario: Scenario, terrain: Any, *, seed: int | None = N
 
 
 def _planners():
-    """(name check, RepeatedSearch, DStarLite) from :mod:`rover.planners`."""
+    """(name check, RepeatedSearch, {incremental planner name: class}) from
+    :mod:`rover.planners`."""
     from rover import planners
     from rover.planners._search import RepeatedSearch
 
-    return planners.check_planner_name, RepeatedSearch, planners.DStarLite
+    return (planners.check_planner_name, RepeatedSearch,
+            {"dstar_lite": planners.DStarLite, "mpgaa": planners.MPGAAStar})
 
 
 class _Replanner:
-    """One leg's planner state: D* Lite kept across replans, or plans from scratch.
+    """One leg's planner state: an incremental planner (D* Lite, MPGAA*) kept across
+    replans, or plans from scratch.
 
     ``scratch``: the run's :class:`~rover.planners._search.RepeatedSearch` on the known map
-    (None with D* Lite); ``least_cost``: a callable giving the known map's least finite cost.
+    (None with an incremental planner); ``least_cost``: a callable giving the known map's
+    least finite cost; ``incremental``: {planner name: class} of the incremental planners.
     """
 
     def __init__(self, name: str, weight: float, known: np.ndarray, start, goal, scratch,
-                 least_cost, dstar_cls):
+                 least_cost, incremental):
         self.name = name
         self.weight = weight
         self.goal = goal
         self.scratch = scratch
         self.least_cost = least_cost
-        self.ds = dstar_cls(known, start, goal) if name == "dstar_lite" else None
+        cls = incremental.get(name)
+        self.ds = None if cls is None else cls(known, start, goal)
         self.cols = known.shape[1]
         self.cur = start
 
@@ -356,7 +362,7 @@ class _Replanner:
 _WARMED: set = set()
 
 
-def _warm_planner(name: str, dtype, scratch_cls, dstar_cls, rekey: bool) -> None:
+def _warm_planner(name: str, dtype, scratch_cls, incremental, rekey: bool) -> None:
     """Compile (or load from numba's cache) the kernels of planner ``name`` for cost grids of
     ``dtype`` on a 3 x 3 grid, once per process, so that a run's planner time measures
     planning and not just-in-time compilation (a few seconds on a cold cache).
@@ -369,7 +375,7 @@ def _warm_planner(name: str, dtype, scratch_cls, dstar_cls, rekey: bool) -> None
         return
     grid = np.full((3, 3), 2.0, dtype=dtype)
     if name == "dstar_lite":
-        ds = dstar_cls(grid, (0, 0), (2, 2))
+        ds = incremental[name](grid, (0, 0), (2, 2))
         ds.plan()
         # Through _apply, as sensing feeds it (update() adds checks the run never calls).
         ds._apply(np.array([4]), np.array([3.0]))       # a rise at (1, 1)
@@ -378,6 +384,12 @@ def _warm_planner(name: str, dtype, scratch_cls, dstar_cls, rekey: bool) -> None
         ds.move_to((0, 1))
         ds.plan()
         ds._separated(0, 8, 4)  # the flood a raising replan stops for (never on 3 x 3)
+    elif name in incremental:
+        ds = incremental[name](grid, (0, 0), (2, 2))
+        ds.plan()
+        ds._apply(np.array([4]), np.array([3.0]))
+        ds.move_to((0, 1))
+        ds.plan()
     else:
         scratch_cls(grid).plan(name, (0, 0), (2, 2), 2.0)
     _WARMED.add(key)
@@ -397,8 +409,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     ----------
     scenario : Scenario
     planner : str, optional
-        Overrides ``[mission].planner``: ``"dstar_lite"`` (incremental) or a planner from
-        scratch (``"astar"``, ``"wastar"``, ``"dijkstra"``).
+        Overrides ``[mission].planner``: ``"dstar_lite"`` or ``"mpgaa"`` (incremental) or a
+        planner from scratch (``"astar"``, ``"wastar"``, ``"dijkstra"``).
     seed : int, optional
         Overrides ``scenario.seed``.
     progress : callable, optional
@@ -444,7 +456,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     _check_args(scenario, seed)
     m = scenario.mission
     name = m.planner if planner is None else planner
-    check_name, scratch_cls, dstar_cls = _planners()
+    check_name, scratch_cls, incremental = _planners()
     check_name(name)
     run_seed = scenario.seed if seed is None else int(seed)
     if world is None:
@@ -464,7 +476,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     if zones is not None:
         zones &= np.isinf(true_cost)
     km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost, known_impassable=zones)
-    _warm_planner(name, km.cost.dtype, scratch_cls, dstar_cls, rekey=m.unknown_cost > 1.0)
+    _warm_planner(name, km.cost.dtype, scratch_cls, incremental, rekey=m.unknown_cost > 1.0)
     if name == "dstar_lite":
         # Sensing feeds D* Lite without update()'s checks: refuse up front a world whose
         # costs span more than it can plan over exactly (only hand-built worlds can).
@@ -474,7 +486,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         _check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),
                       true_cost.size)
     # Plans from scratch share one search workspace on the known map for the whole run.
-    scratch = None if name == "dstar_lite" else scratch_cls(km.cost)
+    scratch = None if name in incremental else scratch_cls(km.cost)
     gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))
 
     targets = list(m.waypoints) + [m.goal]
@@ -634,7 +646,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 tp = time.perf_counter()
                 if rp is None:
                     rp = _Replanner(name, m.wastar_weight, km.cost, cur, goal_cell, scratch,
-                                    lambda: km.least_cost, dstar_cls)
+                                    lambda: km.least_cost, incremental)
                     plan = rp.plan(cur, cells[:0], costs[:0])
                 else:
                     plan = rp.plan(cur, cells, costs)

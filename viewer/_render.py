@@ -608,7 +608,7 @@ def fmt_speed(speed: float | None) -> str:
 
 
 _PLANNER_NAMES = {"astar": "A*", "dstar_lite": "D* Lite", "wastar": "weighted A*",
-                  "dijkstra": "Dijkstra"}
+                  "dijkstra": "Dijkstra", "mpgaa": "MPGAA*"}
 
 
 class Overlay:

@@ -20,6 +20,7 @@ PLANNER_COLOURS: dict[str, tuple[int, int, int]] = {
     "wastar": (106, 174, 214),
     "dijkstra": (44, 160, 44),
     "dstar_lite": (214, 39, 40),
+    "mpgaa": (227, 119, 194),
     "skimage": (148, 103, 189),
     "tcod": (255, 127, 14),
     "pyastar2d": (140, 86, 75),

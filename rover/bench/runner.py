@@ -38,7 +38,7 @@ __all__ = ["OURS", "PEERS", "ALL_PLANNERS", "parse_planners", "machine_info", "p
            "interleaved", "best_time", "run_benchmarks", "format_report", "write_json",
            "write_csv", "csv_text", "MOVINGAI_TOLERANCE"]
 
-OURS = ("astar", "wastar", "dijkstra", "dstar_lite")
+OURS = ("astar", "wastar", "dijkstra", "dstar_lite", "mpgaa")
 """Our planners, as in :data:`rover.planners.PLANNERS` (``wastar`` with ``plan_path``'s default
 weight on grids, the scenario's ``[mission].wastar_weight`` in traverses)."""
 PEERS = tuple(_peers.PEERS)

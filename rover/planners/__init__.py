@@ -1,4 +1,4 @@
-"""Grid planners: A*, weighted A*, Dijkstra and D* Lite in numba.
+"""Grid planners: A*, weighted A*, Dijkstra, D* Lite and MPGAA* in numba.
 
 Cost grid: float32 or float64, shape (rows, cols); a finite value >= 1 is the cost of crossing
 a cell and ``inf`` is impassable (NaN, values below 1 and integer grids are refused). A step
@@ -13,15 +13,19 @@ from __future__ import annotations
 
 from rover.planners._common import Plan
 from rover.planners._dstar_lite import DStarLite
+from rover.planners._mpgaa_star import MPGAAStar
 from rover.planners._search import astar, dijkstra
 
-__all__ = ["Plan", "astar", "dijkstra", "DStarLite", "PLANNERS", "plan_path", "check_planner_name"]
+__all__ = ["Plan", "astar", "dijkstra", "DStarLite", "MPGAAStar", "PLANNERS", "plan_path",
+           "check_planner_name"]
 
 PLANNERS: dict[str, str] = {
     "astar": "A*: optimal, octile heuristic scaled by the least cell cost",
     "wastar": "weighted A*: cost at most `weight` times optimal, usually far fewer expansions",
     "dijkstra": "Dijkstra: optimal, no heuristic (expands every cell cheaper than the goal)",
     "dstar_lite": "D* Lite: optimal and incremental, cheap replans after cost changes or moves",
+    "mpgaa": "MPGAA*: optimal and incremental A* that learns and reuses its paths, cheap "
+             "replans while costs only rise",
 }
 """Planner names for scenarios and the CLI, each with a one-line description."""
 
@@ -39,8 +43,8 @@ def plan_path(name: str, cost, start, goal, *, connectivity: int = 8,
     Parameters
     ----------
     name : str
-        "astar", "wastar" (uses ``weight``), "dijkstra" or "dstar_lite" (a fresh
-        :class:`DStarLite`).
+        "astar", "wastar" (uses ``weight``), "dijkstra", "dstar_lite" (a fresh
+        :class:`DStarLite`) or "mpgaa" (a fresh :class:`MPGAAStar`).
     cost, start, goal, connectivity
         As for :func:`astar`.
     weight : float
@@ -69,4 +73,5 @@ def plan_path(name: str, cost, start, goal, *, connectivity: int = 8,
     if name == "dijkstra":
         return dijkstra(cost, start, goal, connectivity=connectivity)
     check_planner_name(name)
-    return DStarLite(cost, start, goal, connectivity=connectivity).plan()
+    incremental = MPGAAStar if name == "mpgaa" else DStarLite
+    return incremental(cost, start, goal, connectivity=connectivity).plan()

@@ -596,38 +596,6 @@ def separated(cost, cols, a, b, budget, mark, seen, box):
 
 
 @njit(cache=True, nogil=True)
-def changes(cells, values, rows, cols, cost, mark):
-    """The edits of one ``DStarLite.update`` call: (row, col) ``cells`` (int64, shape (K, 2))
-    and their new ``values`` (float64, shape (K,)), where a cell listed twice takes its last
-    value. Returns (index in ``cells`` of the first cell outside the grid or -1, count, flat
-    cells, values): the distinct cells whose value differs from ``cost`` (flat float64
-    grid), each with its last value, in the order of their last occurrence from the end.
-    ``mark`` is a zeroed uint8 scratch array (left zeroed).
-    """
-    k = values.size
-    for j in range(k):
-        r = cells[j, 0]
-        c = cells[j, 1]
-        if r < 0 or r >= rows or c < 0 or c >= cols:
-            return j, 0, np.empty(0, dtype=np.int64), np.empty(0)
-    out = np.empty(k, dtype=np.int64)
-    vals = np.empty(k)
-    n = 0
-    for j in range(k - 1, -1, -1):
-        x = cells[j, 0] * cols + cells[j, 1]
-        if mark[x] == 0:
-            mark[x] = 1
-            v = values[j]
-            if cost[x] != v:
-                out[n] = x
-                vals[n] = v
-                n += 1
-    for j in range(k):
-        mark[cells[j, 0] * cols + cells[j, 1]] = 0
-    return -1, n, out[:n].copy(), vals[:n].copy()
-
-
-@njit(cache=True, nogil=True)
 def update(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, goal, km,
            cells, values, mark, near, touched):
     """Set ``cost[cells] = values`` (distinct cells whose value changes) and repair rhs and U.

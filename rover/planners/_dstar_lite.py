@@ -8,7 +8,7 @@ import numpy as np
 
 from rover.planners import _dstar
 from rover.planners._common import (
-    MAX_COST, Plan, _scan, as_cell, as_cost_grid, check_connectivity, not_found,
+    IncrementalPlanner, Plan, as_cell, as_cost_grid, check_connectivity, edits, not_found,
 )
 
 __all__ = ["DStarLite"]
@@ -56,7 +56,7 @@ beyond this, steps vanish in the sums, neighbours tie and the path cannot be rea
 A* and Dijkstra have no such limit (they keep parents); 1e12 leaves a 100-fold margin."""
 
 
-class DStarLite:
+class DStarLite(IncrementalPlanner):
     """Incremental planner: D* Lite (Koenig & Likhachev 2002, optimised version) in numba.
 
     It searches backwards from the goal and keeps its work between queries, so after a few
@@ -164,33 +164,6 @@ class DStarLite:
         self._km = 0.0
         self._expanded_total = 0
 
-    # ------------------------------------------------------------------ properties
-    @property
-    def start(self) -> tuple[int, int]:
-        """Current (row, col) of the rover."""
-        return self._start
-
-    @property
-    def goal(self) -> tuple[int, int]:
-        """(row, col) of the goal."""
-        return self._goal
-
-    @property
-    def cost(self) -> np.ndarray:
-        """The current cost grid: a read-only float64 view, shape (rows, cols)."""
-        view = self._grid.view()
-        view.flags.writeable = False
-        return view
-
-    @property
-    def expanded_total(self) -> int:
-        """Nodes expanded over the planner's whole life."""
-        return self._expanded_total
-
-    @property
-    def connectivity(self) -> int:
-        """4 or 8."""
-        return 8 if self._conn8 else 4
 
     def __repr__(self) -> str:
         return (f"DStarLite(shape={self._shape}, start={self._start}, goal={self._goal}, "
@@ -363,59 +336,15 @@ class DStarLite:
             Cells not of shape (K, 2) or outside the grid, costs of the wrong shape, NaN,
             below 1 or finite above 1e100, or spread too far (see :data:`MAX_SPREAD`).
         """
-        try:
-            cells_arr = np.asarray(cells)
-            costs_arr = np.asarray(costs, dtype=np.float64) if np.ndim(costs) else None
-        except (ValueError, TypeError) as exc:  # ragged lists, complex or text costs
-            raise ValueError("cells must be (K, 2) integers and costs (K,) real numbers: "
-                             f"{exc}") from None
-        if (cells_arr.dtype.kind == "f" and cells_arr.size
-                and np.all(np.isfinite(cells_arr)) and np.all(cells_arr == np.round(cells_arr))):
-            cells_arr = cells_arr.astype(np.int64)  # whole-number floats, as astar's start accepts
-        if cells_arr.size == 0 and (costs_arr is None or costs_arr.size == 0):
-            return 0
-        if cells_arr.ndim != 2 or cells_arr.shape[1] != 2 or cells_arr.dtype.kind not in "iu":
-            raise ValueError(
-                f"cells must be an integer array of shape (K, 2) holding (row, col), got "
-                f"{cells_arr.dtype} array of shape {cells_arr.shape}")
-        k = cells_arr.shape[0]
-        if costs_arr is None or costs_arr.shape != (k,):
-            raise ValueError(f"costs must have shape ({k},) to match cells, got "
-                             f"{np.shape(costs)}")
-        rows, cols = self._shape
-        # Writeable copies when needed: numba would compile read-only arrays a second time.
-        cells_arr = np.ascontiguousarray(cells_arr, dtype=np.int64)
-        if not cells_arr.flags.writeable:
-            cells_arr = cells_arr.copy()
-        costs_arr = np.ascontiguousarray(costs_arr)
-        if not costs_arr.flags.writeable:
-            costs_arr = costs_arr.copy()
-        # A kernel finds a cell outside the grid and keeps each listed cell's last entry when
-        # it changes the cell's cost: numpy's checks and np.unique took 21 us of a 67 us
-        # update of 274 cells, the kernel takes 3.
-        out, n, uniq, vals = _dstar.changes(cells_arr, costs_arr, rows, cols, self._flat,
-                                            self._mark)
-        if out >= 0:
-            r, c = (int(v) for v in cells_arr[out])
-            raise ValueError(f"cells[{out}] ({r}, {c}) is outside the cost grid of shape "
-                             f"{self._shape}")
-        n_nan, first_nan, _, first_low, _, fmin, first_high, fmax = _scan(costs_arr)
-        if n_nan:
-            raise ValueError(f"costs has {n_nan} NaN values, first at index {first_nan}")
-        if first_low >= 0:
-            raise ValueError(f"costs must be >= 1 (or inf for blocked), costs[{first_low}] is "
-                             f"{float(costs_arr[first_low])!r}")
-        if first_high >= 0:
-            raise ValueError(f"costs must be <= {MAX_COST:g} (or inf for blocked), "
-                             f"costs[{first_high}] is {float(costs_arr[first_high])!r}")
+        uniq, vals, fmin, fmax = edits(cells, costs, self._shape, self._flat, self._mark)
         if fmin < np.inf:
             cmax = max(self._cmax, float(fmax))
             _check_spread(cmax, min(self._scale, float(fmin)), self._flat.size)
             self._cmax = cmax
-        if n == 0:
+        if uniq.size == 0:
             return 0
         self._apply(uniq, vals)
-        return int(n)
+        return int(uniq.size)
 
     def _apply(self, flat, vals) -> None:
         """:meth:`update` without its checks, for callers that guarantee them (simulate's

@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _fixtures import bumpy_terrain, scenario  # noqa: E402
 
-from rover.planners import DStarLite, astar  # noqa: E402
+from rover.planners import DStarLite, MPGAAStar, astar  # noqa: E402
 from rover.scenario import ScenarioError  # noqa: E402
 from rover.sensing import KnownMap, SensorModel  # noqa: E402
 from rover.sim import TRACE_COLUMNS, simulate, world_from_terrain  # noqa: E402
@@ -349,12 +349,14 @@ def test_deterministic_trace(rover):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_dstar_lite_and_astar_plans_agree_at_every_replan(seed):
-    """Replay one run's sensing poses: D* Lite (update + move_to + plan) and A* from scratch
-    on the same known map give plans of equal cost each time (their planner times are
-    compared in tests/benchmarks/test_traverse.py)."""
+@pytest.mark.parametrize("planner", ["dstar_lite", "mpgaa"])
+def test_incremental_and_astar_plans_agree_at_every_replan(seed, planner):
+    """Replay one run's sensing poses: D* Lite or MPGAA* (update + move_to + plan) and A*
+    from scratch on the same known map give plans of equal cost each time (their planner
+    times are compared in tests/benchmarks/test_traverse.py)."""
+    incremental = {"dstar_lite": DStarLite, "mpgaa": MPGAAStar}[planner]
     sc, t = random_case(seed, "generic", sense_every_m=0.5)
-    res = run(sc, t, planner="dstar_lite")
+    res = run(sc, t, planner=planner)
     w = res.world
     km = KnownMap(w.true_cost, t.height, w.cell_size, 1.0)
     sensor = SensorModel.for_rover(sc.rover, w.cell_size, line_of_sight=sc.mission.line_of_sight)
@@ -368,7 +370,7 @@ def test_dstar_lite_and_astar_plans_agree_at_every_replan(seed):
         cells, costs = km.sense(x, y, th, sensor)
         cur = (int(y // h), int(x // h))
         if ds is None:
-            ds = DStarLite(km.cost, cur, goal)
+            ds = incremental(km.cost, cur, goal)
         else:
             ds.update(cells, costs)
             ds.move_to(cur)
@@ -412,7 +414,7 @@ def walled_goal_terrain(size=(80, 80)):
     return t
 
 
-@pytest.mark.parametrize("planner", ["dstar_lite", "astar"])
+@pytest.mark.parametrize("planner", ["dstar_lite", "mpgaa", "astar"])
 def test_unreachable_goal_is_reported_not_hung(planner):
     sc = scenario((3.0, 3.0), (30.0, 30.0), size=(80, 80), planner=planner)
     res = run(sc, walled_goal_terrain())
@@ -496,7 +498,8 @@ def test_progress_and_interrupt():
 
 def test_unknown_planner():
     sc, t = random_case(1, "generic")
-    with pytest.raises(ValueError, match=r"unknown planner 'rrt'; valid planners: astar, wastar, dijkstra, dstar_lite"):
+    with pytest.raises(ValueError, match=r"unknown planner 'rrt'; valid planners: astar, wastar, dijkstra, dstar_lite, "
+                                         r"mpgaa$"):
         run(sc, t, planner="rrt")
 
 
@@ -610,7 +613,7 @@ from hypothesis import strategies as st  # noqa: E402
        rover=st.sampled_from(["generic", "pragyan", "yutu2", "zhurong", "sojourner",
                               "opportunity", "curiosity", "perseverance"]),
        sense=st.sampled_from([0.25, 0.5, 1.0, 3.0]), los=st.booleans(),
-       planner=st.sampled_from(["dstar_lite", "astar"]))
+       planner=st.sampled_from(["dstar_lite", "mpgaa", "astar"]))
 def test_safety_invariant_property(seed, rover, sense, los, planner):
     sc, t = random_case(seed, rover, size=(56, 56), sense_every_m=sense, line_of_sight=los,
                         planner=planner)
@@ -704,3 +707,18 @@ def test_a_value_just_over_its_limit_is_not_printed_equal_to_it():
     assert _above(0.512, 0.4) == "0.512"
     assert _above(30.04, 30.0) == "30.04"
     assert _above(35.27, 30.0) == "35.3"
+
+
+def test_mpgaa_replans_on_graded_ground_expand_a_fraction_of_astars():
+    """On graded ground every sensed cell costs more than the 1 assumed unseen: MPGAA* keeps
+    its path beyond what the rover just saw and what it learned behind, where A* from
+    scratch searches again to the goal (and D* Lite repairs every value between the rover
+    and the new cells). The planner times: ``rover bench traverse:SIZE``."""
+    from rover.bench.workloads import traverse_world
+
+    sc, world = traverse_world(128, 0.5, 0.8 * 128 * 0.5 * math.sqrt(2.0))
+    runs = {p: simulate(sc, planner=p, world=world) for p in ("astar", "mpgaa")}
+    assert all(r.summary["outcome"] == "reached" for r in runs.values())
+    np.testing.assert_allclose(runs["mpgaa"].replans["plan_cost"],
+                               runs["astar"].replans["plan_cost"], rtol=1e-9)
+    assert runs["mpgaa"].summary["expanded"] * 2 < runs["astar"].summary["expanded"]

@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["rover.planners", "rover.planners._search", "rover.planners._dstar_lite"]
+MODULES = ["rover.planners", "rover.planners._search", "rover.planners._dstar_lite",
+           "rover.planners._mpgaa_star"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -185,7 +185,7 @@ def test_bad_connectivity_and_weight():
 
 # ----------------------------------------------------------------------------- registry
 def test_registry_names_and_plan_path():
-    assert set(PLANNERS) == {"astar", "wastar", "dijkstra", "dstar_lite"}
+    assert set(PLANNERS) == {"astar", "wastar", "dijkstra", "dstar_lite", "mpgaa"}
     assert all(isinstance(v, str) and v and "\n" not in v for v in PLANNERS.values())
     rng = np.random.default_rng(5)
     cost = 1.0 + 9.0 * rng.random((40, 50))
@@ -193,7 +193,7 @@ def test_registry_names_and_plan_path():
     cost[0, 0] = cost[39, 49] = 1.0
     best = astar(cost, (0, 0), (39, 49))
     assert best.found
-    for name in ("astar", "dijkstra", "dstar_lite"):
+    for name in ("astar", "dijkstra", "dstar_lite", "mpgaa"):
         assert plan_path(name, cost, (0, 0), (39, 49)).cost == pytest.approx(best.cost,
                                                                             rel=1e-9)
     w = plan_path("wastar", cost, (0, 0), (39, 49), weight=1.5)
