@@ -63,6 +63,15 @@ def _plan_kernels() -> None:
     ds._separated(0, 8, 4)
 
 
+def _mpgaa() -> None:
+    """MPGAA*'s search kernel (its only one: sensing feeds it without a kernel)."""
+    import numpy as np
+
+    from rover.planners import MPGAAStar
+
+    MPGAAStar(np.full((3, 3), 2.0), (0, 0), (2, 2)).plan()
+
+
 def _drive(planner: str = "astar") -> None:
     import numpy as np
 
@@ -102,10 +111,10 @@ def _drive(planner: str = "astar") -> None:
         _sim._WARMED.difference_update(skip)
 
 
-TARGETS = {"dstar": _dstar, "dstar-plan": _plan_kernels, "drive": _drive}
+TARGETS = {"dstar": _dstar, "dstar-plan": _plan_kernels, "mpgaa": _mpgaa, "drive": _drive}
 """What the background process can compile, in the order it is given: D* Lite's kernels,
-only those a plan needs, or the sensing and driving loop's (run with D* Lite when a D* Lite
-target is given too, else with A*)."""
+only those a plan needs, MPGAA*'s, or the sensing and driving loop's (run with D* Lite when a
+D* Lite target is given too, else with A*)."""
 
 
 def _sentinels(target: str) -> list:
@@ -116,6 +125,10 @@ def _sentinels(target: str) -> list:
         if target == "dstar-plan":
             return [_dstar.compute, _dstar.extract, _dstar.separated]
         return [_dstar.compute, _dstar.update, _dstar.extract, _dstar.separated]
+    if target == "mpgaa":
+        from rover.planners import _mpgaa
+
+        return [_mpgaa.search]
     from rover import _drive, _sensing
 
     return [_drive._drive, _drive._smooth, _sensing._sense]

@@ -137,9 +137,10 @@ def run(args) -> int:
         + ([("the scenario's heightmap", heightmap)] if heightmap else []))
     from rover import _prewarm
 
-    # On a cold cache, D* Lite's kernels compile on another core while the world is built.
-    warm = (_prewarm.start(["dstar"])
-            if (args.planner or scenario.mission.planner) == "dstar_lite" else None)
+    # On a cold cache, an incremental planner's kernels compile on another core while the
+    # world is built.
+    warm = _prewarm.start({"dstar_lite": ["dstar"], "mpgaa": ["mpgaa"]}.get(
+        args.planner or scenario.mission.planner, []))
     try:
         world = prepare(scenario, seed=args.seed)
     except BaseException:

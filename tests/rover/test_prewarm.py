@@ -74,11 +74,11 @@ def test_unknown_target_is_refused():
 def test_background_process_fills_an_empty_cache(tmp_path):
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
     root = Path(__file__).resolve().parents[2]
-    subprocess.run([sys.executable, "-m", "rover._prewarm", "dstar-plan", "drive", "dstar"],
-                   env=env, cwd=root, check=True, timeout=600, stdin=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "rover._prewarm", "dstar-plan", "mpgaa", "drive",
+                    "dstar"], env=env, cwd=root, check=True, timeout=600, stdin=subprocess.DEVNULL)
     saved = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
     assert {"_dstar.compute", "_dstar.update", "_dstar.extract", "_dstar.separated",
-            "_drive._drive", "_drive._smooth", "_sensing._sense"} <= saved
+            "_mpgaa.search", "_drive._drive", "_drive._smooth", "_sensing._sense"} <= saved
     # The driving loop is compiled on a hand-built flat world: no terrain or cost-map kernel,
     # which the main process compiles first, is compiled a second time here.
     assert not any(name.startswith(("_costmap.", "_kernels.")) for name in saved), saved
