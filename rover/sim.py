@@ -477,14 +477,15 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         zones &= np.isinf(true_cost)
     km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost, known_impassable=zones)
     _warm_planner(name, km.cost.dtype, scratch_cls, incremental, rekey=m.unknown_cost > 1.0)
-    if name == "dstar_lite":
-        # Sensing feeds D* Lite without update()'s checks: refuse up front a world whose
-        # costs span more than it can plan over exactly (only hand-built worlds can).
-        from rover.planners._dstar_lite import _check_spread
+    if name in incremental:
+        # Sensing feeds an incremental planner without update()'s checks: refuse up front a
+        # world whose costs span more than it can plan over exactly (only hand-built worlds
+        # can).
+        from rover.planners._common import check_spread
 
         lo, hi = km.true_cost_range
-        _check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),
-                      true_cost.size)
+        check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),
+                     true_cost.size, incremental[name]._label)
     # Plans from scratch share one search workspace on the known map for the whole run.
     scratch = None if name in incremental else scratch_cls(km.cost)
     gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))

@@ -1,7 +1,8 @@
 """Shared pieces of the planners: the :class:`Plan` result, input validation and grid helpers.
 
 Validation happens once, here, in Python and one small numba pass over the grid; the kernels
-in :mod:`rover.planners._astar` and :mod:`rover.planners._dstar` trust their inputs.
+in :mod:`rover.planners._astar`, :mod:`rover.planners._dstar` and
+:mod:`rover.planners._mpgaa` trust their inputs.
 """
 
 from __future__ import annotations
@@ -158,6 +159,27 @@ def as_cell(cell, shape: tuple[int, int], name: str) -> tuple[int, int]:
     return r, c
 
 
+MAX_SPREAD = 1e12
+"""Largest (dearest finite cost / least finite cost) x cells the incremental planners (D*
+Lite, MPGAA*) accept. Their kept values (g, learned distances) reach about the dearest cost
+times the cells on a path, and a step of the least cost must still show in them above the
+searches' relative tolerances (1e-14 for D* Lite; float64 holds 16 digits): beyond this,
+steps vanish in the sums, neighbours tie, D* Lite cannot read its path back and MPGAA* keeps
+a dearer path as exact. A* and Dijkstra have no such limit (they keep nothing between
+plans and read paths from parents); 1e12 leaves a 100-fold margin."""
+
+
+def check_spread(cmax: float, cmin: float, cells: int, planner: str) -> None:
+    """ValueError when costs from ``cmin`` to ``cmax`` on ``cells`` cells exceed
+    :data:`MAX_SPREAD` for ``planner`` (its name in the message)."""
+    if cmax / cmin * cells > MAX_SPREAD:
+        raise ValueError(
+            f"{planner} cannot plan exactly over costs from {cmin:g} to {cmax:g} on {cells} "
+            f"cells: (dearest / least) x cells must be at most {MAX_SPREAD:g}, got "
+            f"{cmax / cmin * cells:.3g} (steps would vanish in float64 sums); use astar or "
+            "dijkstra, which have no such limit")
+
+
 def check_connectivity(connectivity) -> int:
     """Return 4 or 8, or raise ValueError naming the value given."""
     if isinstance(connectivity, bool) or connectivity not in (4, 8):
@@ -167,7 +189,7 @@ def check_connectivity(connectivity) -> int:
 
 @njit(cache=True, nogil=True)
 def changes(cells, values, rows, cols, cost, mark):
-    """The edits of one ``DStarLite.update`` call: (row, col) ``cells`` (int64, shape (K, 2))
+    """The edits of one ``update`` call of an incremental planner: (row, col) ``cells`` (int64, shape (K, 2))
     and their new ``values`` (float64, shape (K,)), where a cell listed twice takes its last
     value. Returns (index in ``cells`` of the first cell outside the grid or -1, count, flat
     cells, values): the distinct cells whose value differs from ``cost`` (flat float64
@@ -280,8 +302,11 @@ def edits(cells, costs, shape: tuple[int, int], flat: np.ndarray, mark: np.ndarr
 class IncrementalPlanner:
     """What :class:`~rover.planners.DStarLite` and :class:`~rover.planners.MPGAAStar` share:
     the read-only views of their state (subclasses set ``_start``, ``_goal``, ``_grid``,
-    ``_expanded_total`` and ``_conn8``).
+    ``_expanded_total`` and ``_conn8``) and the name their errors give.
     """
+
+    _label = ""
+    """The planner's name in messages ("D* Lite")."""
 
     @property
     def start(self) -> tuple[int, int]:

@@ -8,7 +8,8 @@ import numpy as np
 
 from rover.planners import _dstar
 from rover.planners._common import (
-    IncrementalPlanner, Plan, as_cell, as_cost_grid, check_connectivity, edits, not_found,
+    MAX_SPREAD, IncrementalPlanner, Plan, as_cell, as_cost_grid, check_connectivity,
+    check_spread, edits, not_found,
 )
 
 __all__ = ["DStarLite"]
@@ -48,12 +49,6 @@ POCKET_BUDGET = (2 * POCKET_NEAR + 1) ** 2
 a ring of that radius (529 cells inside for 12) is found whole (0 turns the flood off;
 tests do, to reach the other floods). On the 2048 x 2048 benchmark traverse 62 of 2,070
 replans flood, a few microseconds each."""
-MAX_SPREAD = 1e12
-"""Largest (dearest finite cost / least finite cost) x cells the planner accepts. g values
-reach about the dearest cost times the cells on a path, and a step of the least cost must
-still show in them above the search's relative tolerances (1e-14; float64 holds 16 digits):
-beyond this, steps vanish in the sums, neighbours tie and the path cannot be read back.
-A* and Dijkstra have no such limit (they keep parents); 1e12 leaves a 100-fold margin."""
 
 
 class DStarLite(IncrementalPlanner):
@@ -113,11 +108,13 @@ class DStarLite(IncrementalPlanner):
     6.828427
     """
 
+    _label = "D* Lite"
+
     def __init__(self, cost, start, goal, *, connectivity: int = 8):
         conn = check_connectivity(connectivity)
         grid, cmin, cmax = as_cost_grid(cost)
         self._cmax = cmax if math.isfinite(cmax) else 1.0
-        _check_spread(self._cmax, cmin if math.isfinite(cmin) else 1.0, grid.size)
+        check_spread(self._cmax, cmin if math.isfinite(cmin) else 1.0, grid.size, self._label)
         if np.may_share_memory(grid, np.asarray(cost)):
             grid = grid.copy()  # the planner owns its grid; the caller's is never changed
         self._shape = grid.shape
@@ -163,7 +160,6 @@ class DStarLite(IncrementalPlanner):
         self._size = 1
         self._km = 0.0
         self._expanded_total = 0
-
 
     def __repr__(self) -> str:
         return (f"DStarLite(shape={self._shape}, start={self._start}, goal={self._goal}, "
@@ -339,7 +335,7 @@ class DStarLite(IncrementalPlanner):
         uniq, vals, fmin, fmax = edits(cells, costs, self._shape, self._flat, self._mark)
         if fmin < np.inf:
             cmax = max(self._cmax, float(fmax))
-            _check_spread(cmax, min(self._scale, float(fmin)), self._flat.size)
+            check_spread(cmax, min(self._scale, float(fmin)), self._flat.size, self._label)
             self._cmax = cmax
         if uniq.size == 0:
             return 0
@@ -381,14 +377,3 @@ class DStarLite(IncrementalPlanner):
         if new != self._start:
             self._cut = False
         self._start = new
-
-
-def _check_spread(cmax: float, cmin: float, cells: int) -> None:
-    """ValueError when costs from ``cmin`` to ``cmax`` on ``cells`` cells exceed
-    :data:`MAX_SPREAD` (see there)."""
-    if cmax / cmin * cells > MAX_SPREAD:
-        raise ValueError(
-            f"D* Lite cannot plan exactly over costs from {cmin:g} to {cmax:g} on {cells} cells: "
-            f"(dearest / least) x cells must be at most {MAX_SPREAD:g}, got "
-            f"{cmax / cmin * cells:.3g} (steps would vanish in float64 sums); use astar or "
-            "dijkstra, which have no such limit")

@@ -40,12 +40,10 @@ TIE_EPS = 1e-10
 
 
 @njit(inline="always")
-def _step(cost, u, r, c, k, cols, last_row, last_col, ndir):
-    """Cost of the move in direction k from u at (r, c) under the current grid, inf when
-    the move is not allowed (off the grid, blocked, a cut corner, a diagonal when
-    4-connected)."""
-    if k >= ndir:
-        return np.inf
+def _step(cost, u, r, c, k, cols, last_row, last_col):
+    """Cost of the move in direction k (< ndir: pointers and parents are only ever set
+    for such moves) from u at (r, c) under the current grid, inf when the move is not
+    allowed (off the grid, blocked, a cut corner)."""
     cu = cost[u]
     if cu == np.inf:
         return np.inf
@@ -56,6 +54,23 @@ def _step(cost, u, r, c, k, cols, last_row, last_col, ndir):
     if cv == np.inf:
         return np.inf
     return (cu + cv) * HALF_STEP[k]
+
+
+@njit(inline="always")
+def _sift_up(hf, hn, pos, i, f, v):
+    """Put node v with key f in heap slot i (free) or above it, where the heap order wants
+    it."""
+    while i > 0:
+        p = (i - 1) >> 1
+        if not f < hf[p]:
+            break
+        hf[i] = hf[p]
+        hn[i] = hn[p]
+        pos[hn[i]] = i
+        i = p
+    hf[i] = f
+    hn[i] = v
+    pos[v] = i
 
 
 @njit(cache=True, nogil=True)
@@ -115,17 +130,7 @@ def search(cost, cols, conn8, scale, start, goal, h, nxt, hst, epoch, g, par, gs
                 hn[i] = hn[child]
                 pos[hn[i]] = i
                 i = child
-            while i > 0:
-                p = (i - 1) >> 1
-                if not xf < hf[p]:
-                    break
-                hf[i] = hf[p]
-                hn[i] = hn[p]
-                pos[hn[i]] = i
-                i = p
-            hf[i] = xf
-            hn[i] = x
-            pos[x] = i
+            _sift_up(hf, hn, pos, i, xf, x)
         ur = u // cols
         uc = u - ur * cols
         # The goal condition: does u's chain of next pointers reach the goal, each step
@@ -138,7 +143,7 @@ def search(cost, cols, conn8, scale, start, goal, h, nxt, hst, epoch, g, par, gs
             if hst[s] != epoch or nxt[s] == 0:
                 break
             k = nxt[s] - 1
-            e = _step(cost, s, s_r, s_c, k, cols, last_row, last_col, ndir)
+            e = _step(cost, s, s_r, s_c, k, cols, last_row, last_col)
             if e == inf:
                 break
             t = s + off[k]
@@ -186,18 +191,7 @@ def search(cost, cols, conn8, scale, start, goal, h, nxt, hst, epoch, g, par, gs
             vr = ur + DR[k]
             vc = uc + DC[k]
             hv = h[v] if hst[v] == epoch else _h0(vr, vc, gr, gc, conn8, scale)
-            f = ng + tie * hv
-            while i > 0:
-                p = (i - 1) >> 1
-                if not f < hf[p]:
-                    break
-                hf[i] = hf[p]
-                hn[i] = hn[p]
-                pos[hn[i]] = i
-                i = p
-            hf[i] = f
-            hn[i] = v
-            pos[v] = i
+            _sift_up(hf, hn, pos, i, ng + tie * hv, v)
     if found < 0:
         return NOT_FOUND, nclosed, np.empty((0, 2), dtype=np.int64), inf
     # Learn: every expanded cell's distance is at least f* - g.
@@ -229,7 +223,7 @@ def search(cost, cols, conn8, scale, start, goal, h, nxt, hst, epoch, g, par, gs
         p = u - off[k]
         pr = ur - DR[k]
         pc = uc - DC[k]
-        e = _step(cost, p, pr, pc, k, cols, last_row, last_col, ndir)
+        e = _step(cost, p, pr, pc, k, cols, last_row, last_col)
         steps[j - 1] = e
         h_u = h[u] if hst[u] == epoch else _h0(ur, uc, gr, gc, conn8, scale)
         h[p] = e + h_u

@@ -8,7 +8,8 @@ import numpy as np
 
 from rover.planners import _mpgaa
 from rover.planners._common import (
-    IncrementalPlanner, Plan, as_cell, as_cost_grid, check_connectivity, edits, not_found,
+    MAX_SPREAD, IncrementalPlanner, Plan, as_cell, as_cost_grid, check_connectivity,
+    check_spread, edits, not_found,
 )
 
 __all__ = ["MPGAAStar"]
@@ -50,12 +51,19 @@ class MPGAAStar(IncrementalPlanner):
     connectivity : {8, 4}
         8 (no corner cutting) or 4.
 
+    Raises
+    ------
+    ValueError
+        A malformed grid, start or goal, a connectivity other than 4 or 8, or costs spread
+        too far for exact float64 sums (see :data:`MAX_SPREAD`; A* has no limit).
+
     Notes
     -----
-    Memory: about 55 bytes per cell: the grid copy (8), the learned heuristic with its
-    stamp and pointer (13), the search's g, stamp and parent (13), the heap and the list of
-    expanded cells (12), scratch for a path's step costs (8) and a scratch mask (1). All but the grid copy stay untouched (no
-    memory mapped) until a search first reaches them.
+    Memory: about 63 bytes per cell: the grid copy (8), the learned heuristic with its
+    stamp and pointer (13), the search's g, stamp and parent (13), the heap with each
+    open cell's slot and the list of expanded cells (20), scratch for a path's step costs
+    (8) and a scratch mask (1). All but the grid copy stay untouched (no memory mapped)
+    until a search first reaches them.
 
     Examples
     --------
@@ -70,10 +78,15 @@ class MPGAAStar(IncrementalPlanner):
     6.828427
     """
 
+    _label = "MPGAA*"
+
     def __init__(self, cost, start, goal, *, connectivity: int = 8):
         conn = check_connectivity(connectivity)
-        grid, cmin, _ = as_cost_grid(cost)
-        grid = np.array(grid, dtype=np.float64)  # the planner's own float64 copy
+        grid, cmin, cmax = as_cost_grid(cost)
+        self._cmax = cmax if math.isfinite(cmax) else 1.0
+        check_spread(self._cmax, cmin if math.isfinite(cmin) else 1.0, grid.size, self._label)
+        if np.may_share_memory(grid, np.asarray(cost)):
+            grid = grid.copy()  # the planner owns its grid; the caller's is never changed
         self._shape = grid.shape
         self._grid = grid
         self._flat = grid.reshape(-1)
@@ -100,7 +113,6 @@ class MPGAAStar(IncrementalPlanner):
         self._steps = np.empty(n)  # a path's step costs, to sum them from the start
         self._mark = np.zeros(n, dtype=np.uint8)
         self._expanded_total = 0
-
 
     def __repr__(self) -> str:
         return (f"MPGAAStar(shape={self._shape}, start={self._start}, goal={self._goal}, "
@@ -153,19 +165,20 @@ class MPGAAStar(IncrementalPlanner):
         ------
         ValueError
             Cells not of shape (K, 2) or outside the grid, costs of the wrong shape, NaN,
-            below 1 or finite above 1e100.
+            below 1 or finite above 1e100, or spread too far (see :data:`MAX_SPREAD`).
         """
-        flat, vals, _, _ = edits(cells, costs, self._shape, self._flat, self._mark)
-        if flat.size:
-            self._apply(flat, vals)
+        flat, vals, fmin, fmax = edits(cells, costs, self._shape, self._flat, self._mark)
+        if fmin < np.inf:
+            cmax = max(self._cmax, float(fmax))
+            check_spread(cmax, min(self._scale, float(fmin)), self._flat.size, self._label)
+            self._cmax = cmax
+        self._apply(flat, vals)
         return int(flat.size)
 
     def _apply(self, flat, vals) -> None:
         """:meth:`update` without its checks, for callers that guarantee them (simulate's
         sensing): ``flat`` distinct flat cell indices in the grid (int64, shape (K,)),
         ``vals`` their new costs (float64, shape (K,), >= 1 or inf)."""
-        if flat.size == 0:
-            return
         lower = vals < self._flat[flat]
         self._flat[flat] = vals
         if lower.any():

@@ -517,6 +517,23 @@ def test_hand_built_world_with_nan_cost_is_refused(planner):
         simulate(sc, planner=planner, world=dataclasses.replace(w, true_cost=bad))
 
 
+@pytest.mark.parametrize("planner,label", [("dstar_lite", "D\\* Lite"), ("mpgaa", "MPGAA\\*")])
+def test_hand_built_world_with_costs_spread_too_far_is_refused_for_incremental_planners(
+        planner, label):
+    """Sensing feeds an incremental planner without update()'s checks, so a world whose costs
+    span more than it can plan over exactly is refused at the start, naming the planner."""
+    import dataclasses
+
+    sc, t = random_case(1, "generic")
+    w = world_from_terrain(sc, t)
+    wide = w.true_cost.copy()
+    wide[np.isfinite(wide)] = 1.0
+    wide[5, 5] = 1e12
+    with pytest.raises(ValueError, match=rf"^{label} cannot plan exactly over costs from 1 to 1e\+12"):
+        simulate(sc, planner=planner, world=dataclasses.replace(w, true_cost=wide))
+    assert simulate(sc, planner="astar", world=dataclasses.replace(w, true_cost=wide)).summary
+
+
 @pytest.mark.parametrize("planner", ["wastar", "dijkstra"])
 def test_other_planners_from_scratch(planner):
     sc, t = random_case(6, "generic")

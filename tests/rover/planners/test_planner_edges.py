@@ -330,16 +330,31 @@ def test_finite_costs_too_large_to_sum_are_refused():
 
 
 @pytest.mark.parametrize("big", [1e15, 1e16, 1e100])
-def test_dstar_lite_refuses_costs_spread_beyond_float64_with_a_clear_error(big):
-    """1 beside 1e16: steps vanish in the sums and the path could not be read back (it raised
-    RuntimeError); now a ValueError says why and names the planners that can do it."""
-    from rover.planners import DStarLite
+@pytest.mark.parametrize("cls", ["DStarLite", "MPGAAStar"])
+def test_incremental_planners_refuse_costs_spread_beyond_float64_with_a_clear_error(cls, big):
+    """1 beside 1e16: steps vanish in the sums, so D* Lite could not read its path back (it
+    raised RuntimeError) and MPGAA* kept a dearer path as exact (a silently wrong plan); now
+    a ValueError says why and names the planners that can do it."""
+    from rover import planners
 
+    planner = getattr(planners, cls)
     cost = np.array([[1.0, 1.0, 1.0, big, 1.0]])
     with pytest.raises(ValueError, match="use astar or dijkstra"):
-        DStarLite(cost, (0, 0), (0, 4))
-    ds = DStarLite(np.ones((1, 5)), (0, 0), (0, 4))
+        planner(cost, (0, 0), (0, 4))
+    ds = planner(np.ones((1, 5)), (0, 0), (0, 4))
     with pytest.raises(ValueError, match="cannot plan exactly"):
         ds.update([[0, 3]], [big])
     assert ds.plan().cost == pytest.approx(4.0)  # the refused update changed nothing
     assert astar(cost, (0, 0), (0, 4), connectivity=4).cost == pytest.approx(big + 3.0)
+
+
+def test_mpgaa_is_refused_where_it_would_keep_a_dearer_path_as_exact():
+    """The review's case: a first search from a 1e20 cell carries ~5e19 in every g, the
+    tail's step costs vanish, and the path kept through (1, 0) cost 2.83 where 2 is optimal;
+    the next plan reused it. Such a grid is now refused up front."""
+    from rover.planners import MPGAAStar
+
+    grid = np.ones((4, 4))
+    grid[0, 0] = 1e20
+    with pytest.raises(ValueError, match=r"MPGAA\* cannot plan exactly over costs from 1 to 1e\+20 on 16 cells"):
+        MPGAAStar(grid, (0, 0), (3, 0))
