@@ -41,7 +41,7 @@ def register(sub) -> None:
                    help="scenario, Moving AI map or scen, folder, or NAME:SIZE (see below)")
     p.add_argument("--planners", metavar="LIST",
                    help="comma-separated planners (default: all): astar, wastar, dijkstra, "
-                        "dstar_lite, skimage, tcod, pyastar2d")
+                        "dstar_lite, mpgaa, skimage, tcod, pyastar2d")
     p.add_argument("--repeat", metavar="N", type=_positive,
                    help=f"timed rounds per planner and grid (default 7; {QUICK_REPEAT} with "
                         "--quick)")

@@ -88,7 +88,8 @@ def _warm_update():
     from rover.planners._search import RepeatedSearch
     from rover.sim import _warm_planner
 
-    _warm_planner("dstar_lite", np.float64, RepeatedSearch, DStarLite, rekey=True)
+    _warm_planner("dstar_lite", np.float64, RepeatedSearch, {"dstar_lite": DStarLite},
+                  rekey=True)
     DStarLite(np.full((3, 3), 2.0), (0, 0), (2, 2)).update(np.array([[1, 1]]), np.array([3.0]))
 
 
@@ -223,7 +224,9 @@ def walls(size=1024, seed=0, at=0.7):
     line = [(r, k + j - r) for j in (0, 1) for r in range(size) if 0 <= k + j - r < size]
     print(f"one replan after a wall around the rover at {at:.0%} of the route on blobs:{size} "
           f"(D* Lite after its first plan and a move; A* from scratch):")
-    cases = [(f"ring of radius {r}", ring(r)) for r in (5, 5, 10, 20, 50, 100, 200)]
+    # Only rings that fit on the grid wall the rover in (all of them on the default size).
+    cases = [(f"ring of radius {r}", ring(r)) for r in (5, 5, 10, 20, 50, 100, 200)
+             if r <= min(r0, c0, size - 1 - r0, size - 1 - c0)]
     for i, (name, cells) in enumerate(cases + [("double line across the grid", line)]):
         grid = cost.copy()
         d = DStarLite(grid, start, goal)

@@ -164,3 +164,15 @@ def test_all_movingai_problems(benchmark):
     benchmark.extra_info.update(worst_abs_error=worst, problems=n,
                                 ms_per_problem=benchmark.stats.stats.mean / n * 1e3)
     assert worst < 1e-5
+
+
+def test_planner_bench_script_runs_its_replan_modes(capsys):
+    """The README quotes ``planner_bench.py dstar along walls``: run them once on small grids
+    (a smoke test, no timing read), so a change that breaks the script fails here."""
+    pb.dstar(size=128, repeat=1)
+    pb.along(size=128, repeat=1)
+    pb.walls(size=256)
+    out = capsys.readouterr().out
+    assert "MISMATCH" not in out
+    assert "D* Lite first plan" in out and "90% of the route" in out
+    assert "ring of radius 50" in out and "double line across the grid" in out

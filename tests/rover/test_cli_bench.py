@@ -444,3 +444,10 @@ def test_a_failed_output_takes_back_the_others_and_is_one_line(tmp_path, capsys,
                           "--csv", str(c)], capsys)
     assert err == f"error: --csv: cannot write {c}: No such file or directory\n"
     assert not j.exists() and not c.exists()
+
+
+def test_help_lists_every_planner(capsys):
+    assert main(["bench", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps the help
+    listed = text.split("(default: all):")[1].split("--repeat")[0]
+    assert [n.strip(" ,") for n in listed.split()] == list(ALL_PLANNERS)
