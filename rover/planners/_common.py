@@ -7,6 +7,7 @@ in :mod:`rover.planners._astar`, :mod:`rover.planners._dstar` and
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -301,12 +302,67 @@ def edits(cells, costs, shape: tuple[int, int], flat: np.ndarray, mark: np.ndarr
 
 class IncrementalPlanner:
     """What :class:`~rover.planners.DStarLite` and :class:`~rover.planners.MPGAAStar` share:
-    the read-only views of their state (subclasses set ``_start``, ``_goal``, ``_grid``,
-    ``_expanded_total`` and ``_conn8``) and the name their errors give.
+    the validation and copy of the grid (:meth:`_own_grid`), :meth:`update` (its checks;
+    subclasses apply the edits in ``_apply`` and keep ``_scale``, the least cost their
+    heuristic assumes, and ``_mark``, a zeroed uint8 scratch array of one byte per cell),
+    and the read-only views of their state (subclasses set ``_start``, ``_goal`` and
+    ``_expanded_total``).
     """
 
     _label = ""
     """The planner's name in messages ("D* Lite")."""
+
+    def _own_grid(self, cost, connectivity) -> float:
+        """Validate ``cost`` and ``connectivity`` and keep the planner's own float64 copy of
+        the grid (``_grid``, ``_flat``, ``_shape``, ``_cols``, ``_conn8``, and ``_cmax`` its
+        dearest finite cost, 1 when none); return its least finite cost (1 when none).
+
+        Raises ValueError for a bad connectivity, a malformed grid or costs spread beyond
+        :data:`MAX_SPREAD`."""
+        conn = check_connectivity(connectivity)
+        grid, cmin, cmax = as_cost_grid(cost)
+        cmin = cmin if math.isfinite(cmin) else 1.0
+        self._cmax = cmax if math.isfinite(cmax) else 1.0
+        check_spread(self._cmax, cmin, grid.size, self._label)
+        if np.may_share_memory(grid, np.asarray(cost)):
+            grid = grid.copy()  # the planner owns its grid; the caller's is never changed
+        self._shape = grid.shape
+        self._grid = grid
+        self._flat = grid.reshape(-1)
+        self._cols = grid.shape[1]
+        self._conn8 = conn == 8
+        return cmin
+
+    def update(self, cells, costs) -> int:
+        """Change the cost of some cells (rises, falls, ``inf`` to finite and back).
+
+        Parameters
+        ----------
+        cells : array_like of int, shape (K, 2)
+            (row, col) of each cell. When a cell appears more than once its last cost wins.
+        costs : array_like of float, shape (K,)
+            New costs: finite values in [1, 1e100] or ``inf``.
+
+        Returns
+        -------
+        int
+            How many cells actually changed cost.
+
+        Raises
+        ------
+        ValueError
+            Cells not of shape (K, 2) or outside the grid, costs of the wrong shape, NaN,
+            below 1 or finite above 1e100, or spread too far (see :data:`MAX_SPREAD`).
+        """
+        uniq, vals, fmin, fmax = edits(cells, costs, self._shape, self._flat, self._mark)
+        if fmin < np.inf:
+            cmax = max(self._cmax, float(fmax))
+            check_spread(cmax, min(self._scale, float(fmin)), self._flat.size, self._label)
+            self._cmax = cmax
+        if uniq.size == 0:
+            return 0
+        self._apply(uniq, vals)
+        return int(uniq.size)
 
     @property
     def start(self) -> tuple[int, int]:

@@ -7,10 +7,8 @@ import math
 import numpy as np
 
 from rover.planners import _dstar
-from rover.planners._common import (
-    MAX_SPREAD, IncrementalPlanner, Plan, as_cell, as_cost_grid, check_connectivity,
-    check_spread, edits, not_found,
-)
+from rover.planners._common import MAX_SPREAD  # noqa: F401 (named by docstrings here)
+from rover.planners._common import IncrementalPlanner, Plan, as_cell, not_found
 
 __all__ = ["DStarLite"]
 
@@ -111,18 +109,8 @@ class DStarLite(IncrementalPlanner):
     _label = "D* Lite"
 
     def __init__(self, cost, start, goal, *, connectivity: int = 8):
-        conn = check_connectivity(connectivity)
-        grid, cmin, cmax = as_cost_grid(cost)
-        self._cmax = cmax if math.isfinite(cmax) else 1.0
-        check_spread(self._cmax, cmin if math.isfinite(cmin) else 1.0, grid.size, self._label)
-        if np.may_share_memory(grid, np.asarray(cost)):
-            grid = grid.copy()  # the planner owns its grid; the caller's is never changed
-        self._shape = grid.shape
-        self._grid = grid
-        self._flat = grid.reshape(-1)
-        self._cols = grid.shape[1]
-        self._conn8 = conn == 8
-        self._set_scale(cmin if math.isfinite(cmin) else 1.0)
+        self._set_scale(self._own_grid(cost, connectivity))
+        grid = self._grid
         s = as_cell(start, grid.shape, "start")
         t = as_cell(goal, grid.shape, "goal")
         self._start = s
@@ -310,37 +298,6 @@ class DStarLite(IncrementalPlanner):
             self._seen = np.empty(max(budget, 2 * self._seen.size), dtype=np.int64)
         return int(_dstar.separated(self._flat, self._cols, si, ti, budget, self._mark,
                                     self._seen, box))
-
-    def update(self, cells, costs) -> int:
-        """Change the cost of some cells (rises, falls, ``inf`` to finite and back).
-
-        Parameters
-        ----------
-        cells : array_like of int, shape (K, 2)
-            (row, col) of each cell. When a cell appears more than once its last cost wins.
-        costs : array_like of float, shape (K,)
-            New costs: finite values in [1, 1e100] or ``inf``.
-
-        Returns
-        -------
-        int
-            How many cells actually changed cost.
-
-        Raises
-        ------
-        ValueError
-            Cells not of shape (K, 2) or outside the grid, costs of the wrong shape, NaN,
-            below 1 or finite above 1e100, or spread too far (see :data:`MAX_SPREAD`).
-        """
-        uniq, vals, fmin, fmax = edits(cells, costs, self._shape, self._flat, self._mark)
-        if fmin < np.inf:
-            cmax = max(self._cmax, float(fmax))
-            check_spread(cmax, min(self._scale, float(fmin)), self._flat.size, self._label)
-            self._cmax = cmax
-        if uniq.size == 0:
-            return 0
-        self._apply(uniq, vals)
-        return int(uniq.size)
 
     def _apply(self, flat, vals) -> None:
         """:meth:`update` without its checks, for callers that guarantee them (simulate's

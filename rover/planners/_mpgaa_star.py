@@ -7,10 +7,7 @@ import math
 import numpy as np
 
 from rover.planners import _mpgaa
-from rover.planners._common import (
-    MAX_SPREAD, IncrementalPlanner, Plan, as_cell, as_cost_grid, check_connectivity,
-    check_spread, edits, not_found,
-)
+from rover.planners._common import IncrementalPlanner, Plan, as_cell, not_found
 
 __all__ = ["MPGAAStar"]
 
@@ -81,18 +78,8 @@ class MPGAAStar(IncrementalPlanner):
     _label = "MPGAA*"
 
     def __init__(self, cost, start, goal, *, connectivity: int = 8):
-        conn = check_connectivity(connectivity)
-        grid, cmin, cmax = as_cost_grid(cost)
-        self._cmax = cmax if math.isfinite(cmax) else 1.0
-        check_spread(self._cmax, cmin if math.isfinite(cmin) else 1.0, grid.size, self._label)
-        if np.may_share_memory(grid, np.asarray(cost)):
-            grid = grid.copy()  # the planner owns its grid; the caller's is never changed
-        self._shape = grid.shape
-        self._grid = grid
-        self._flat = grid.reshape(-1)
-        self._cols = grid.shape[1]
-        self._conn8 = conn == 8
-        self._scale = cmin if math.isfinite(cmin) else 1.0
+        self._scale = self._own_grid(cost, connectivity)
+        grid = self._grid
         self._start = as_cell(start, grid.shape, "start")
         self._goal = as_cell(goal, grid.shape, "goal")
         n = grid.size
@@ -145,35 +132,6 @@ class MPGAAStar(IncrementalPlanner):
         if status != _mpgaa.FOUND:
             return not_found(int(expanded))
         return Plan(path, float(total), int(expanded), True)
-
-    def update(self, cells, costs) -> int:
-        """Change the cost of some cells (rises, falls, ``inf`` to finite and back).
-
-        Parameters
-        ----------
-        cells : array_like of int, shape (K, 2)
-            (row, col) of each cell. When a cell appears more than once its last cost wins.
-        costs : array_like of float, shape (K,)
-            New costs: finite values in [1, 1e100] or ``inf``.
-
-        Returns
-        -------
-        int
-            How many cells actually changed cost.
-
-        Raises
-        ------
-        ValueError
-            Cells not of shape (K, 2) or outside the grid, costs of the wrong shape, NaN,
-            below 1 or finite above 1e100, or spread too far (see :data:`MAX_SPREAD`).
-        """
-        flat, vals, fmin, fmax = edits(cells, costs, self._shape, self._flat, self._mark)
-        if fmin < np.inf:
-            cmax = max(self._cmax, float(fmax))
-            check_spread(cmax, min(self._scale, float(fmin)), self._flat.size, self._label)
-            self._cmax = cmax
-        self._apply(flat, vals)
-        return int(flat.size)
 
     def _apply(self, flat, vals) -> None:
         """:meth:`update` without its checks, for callers that guarantee them (simulate's
