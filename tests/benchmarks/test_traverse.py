@@ -55,3 +55,18 @@ def test_traverse(benchmark, traverse, planner):
         info["astar_over_dstar_wall"] = info["wall_time_s"] / other["wall_time_s"]
         info["astar_over_dstar_planner_time"] = info["planner_time_s"] / max(other["planner_time_s"], 1e-9)
     benchmark.extra_info.update(info)
+
+
+def test_dstar_heuristic_study_runs_and_replays_exactly(capsys):
+    """``dstar_heuristic.py`` backs a figure in docs/DESIGN.md: on a small traverse its
+    plain-Python D* Lite must reproduce every recorded plan's cost under each heuristic, and
+    the exact heuristic must expand fewer cells than the octile one."""
+    import re
+
+    import dstar_heuristic
+
+    assert dstar_heuristic.main(["96", "1"]) == 0
+    out = capsys.readouterr().out
+    per = [float(x) for x in re.findall(r"([\d.]+) expanded per replan", out)]
+    assert len(per) == 2 and per[1] < per[0], out
+    assert out.count(" 0 plans off") == 2, out
