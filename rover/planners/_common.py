@@ -190,11 +190,12 @@ def check_connectivity(connectivity) -> int:
 
 @njit(cache=True, nogil=True)
 def changes(cells, values, rows, cols, cost, mark):
-    """The edits of one ``update`` call of an incremental planner: (row, col) ``cells`` (int64, shape (K, 2))
-    and their new ``values`` (float64, shape (K,)), where a cell listed twice takes its last
-    value. Returns (index in ``cells`` of the first cell outside the grid or -1, count, flat
-    cells, values): the distinct cells whose value differs from ``cost`` (flat float64
-    grid), each with its last value, in the order of their last occurrence from the end.
+    """The edits of one ``update`` call of an incremental planner: (row, col) ``cells``
+    (int64, shape (K, 2)) and their new ``values`` (float64, shape (K,)), where a cell listed
+    twice takes its last value. Returns (index in ``cells`` of the first cell outside the
+    grid or -1, count, flat cells, values): the distinct cells whose value differs from
+    ``cost`` (flat float64 grid), each with its last value, in the order of their last
+    occurrence from the end.
     ``mark`` is a zeroed uint8 scratch array (left zeroed).
     """
     k = values.size
