@@ -321,11 +321,12 @@ class IncrementalPlanner:
         Raises ValueError for a bad connectivity, a malformed grid or costs spread beyond
         :data:`MAX_SPREAD`."""
         conn = check_connectivity(connectivity)
-        grid, cmin, cmax = as_cost_grid(cost)
+        arr = np.asarray(cost)
+        grid, cmin, cmax = as_cost_grid(arr)
         cmin = cmin if math.isfinite(cmin) else 1.0
         self._cmax = cmax if math.isfinite(cmax) else 1.0
         check_spread(self._cmax, cmin, grid.size, self._label)
-        if np.may_share_memory(grid, np.asarray(cost)):
+        if np.may_share_memory(grid, arr) or not grid.flags.writeable:
             grid = grid.copy()  # the planner owns its grid; the caller's is never changed
         self._shape = grid.shape
         self._grid = grid

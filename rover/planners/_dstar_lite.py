@@ -7,7 +7,6 @@ import math
 import numpy as np
 
 from rover.planners import _dstar
-from rover.planners._common import MAX_SPREAD  # noqa: F401 (named by docstrings here)
 from rover.planners._common import IncrementalPlanner, Plan, as_cell, not_found
 
 __all__ = ["DStarLite"]
@@ -70,7 +69,8 @@ class DStarLite(IncrementalPlanner):
     ------
     ValueError
         A malformed grid, a start or goal outside it, a connectivity other than 4 or 8, or
-        costs spread too far for exact float64 sums (see :data:`MAX_SPREAD`; A* has no limit).
+        costs spread too far for exact float64 sums (see
+        :data:`rover.planners._common.MAX_SPREAD`; A* has no limit).
 
     Notes
     -----

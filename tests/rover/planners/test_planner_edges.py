@@ -358,3 +358,28 @@ def test_mpgaa_is_refused_where_it_would_keep_a_dearer_path_as_exact():
     grid[0, 0] = 1e20
     with pytest.raises(ValueError, match=r"MPGAA\* cannot plan exactly over costs from 1 to 1e\+20 on 16 cells"):
         MPGAAStar(grid, (0, 0), (3, 0))
+
+
+@pytest.mark.parametrize("cls", ["DStarLite", "MPGAAStar"])
+def test_incremental_planners_own_a_writable_grid_whatever_they_are_given(cls):
+    """A read-only grid, or an object whose __array__ hands out a fresh read-only array each
+    time (so it shares no memory with a second conversion), is copied: update() then works
+    and the caller's array is never written."""
+    from rover import planners
+
+    base = np.ones((4, 4))
+    base.flags.writeable = False
+
+    class Lazy:
+        def __array__(self, dtype=None, copy=None):
+            a = np.ones((4, 4))
+            a.flags.writeable = False
+            return a
+
+    walled = np.ones((4, 4))
+    walled[[1, 2], [1, 2]] = np.inf
+    for given in (base, Lazy()):
+        p = getattr(planners, cls)(given, (0, 0), (3, 3))
+        assert p.update([[1, 1], [2, 2]], [np.inf, np.inf]) == 2
+        assert p.plan().cost == pytest.approx(astar(walled, (0, 0), (3, 3)).cost)
+    assert (base == 1).all()
