@@ -36,6 +36,19 @@ OPS = ("rise", "fall", "block", "unblock", "mixed", "on_path", "on_path", "wall_
 sampled uniformly)."""
 
 
+def property_args() -> dict:
+    """The hypothesis strategies for :func:`run`'s knobs, as the property tests of both
+    incremental planners draw them: ``@given(**property_args())``."""
+    from hypothesis import strategies as st
+
+    return dict(rows=st.integers(1, 14), cols=st.integers(1, 14),
+                kind=st.sampled_from(("ones",) + COST_KINDS),
+                blocked=st.sampled_from([0.0, 0.1, 0.25, 0.45]),
+                connectivity=st.sampled_from([8, 8, 4]),
+                ops=st.lists(st.sampled_from(OPS), min_size=1, max_size=24),
+                seed=st.integers(0, 2**32 - 1))
+
+
 class Mismatch(AssertionError):
     """The planner disagreed with A* (or raised); the message has the whole history."""
 

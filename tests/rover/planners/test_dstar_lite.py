@@ -172,12 +172,7 @@ def test_replayed_simulator_case_on_a_near_uniform_costmap():
 @example(rows=8, cols=7, kind="ones", blocked=0.25, connectivity=8,
          ops=["wall_goal", "move", "on_path"], seed=678594050)
 @settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.integers(1, 14), cols=st.integers(1, 14),
-       kind=st.sampled_from(("ones",) + sequences.COST_KINDS),
-       blocked=st.sampled_from([0.0, 0.1, 0.25, 0.45]),
-       connectivity=st.sampled_from([8, 8, 4]),
-       ops=st.lists(st.sampled_from(sequences.OPS), min_size=1, max_size=24),
-       seed=st.integers(0, 2**32 - 1))
+@given(**sequences.property_args())
 def test_sequences_of_walls_moves_and_changes_match_a_fresh_astar(
         rows, cols, kind, blocked, connectivity, ops, seed):
     # Walls closing and opening around the goal and the start, heavy changes next to the

@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from rover.planners import MPGAAStar, astar, plan_path
-
-
-def _load(name, filename):
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(filename))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sequences = _load("dstar_sequences", "dstar_sequences.py")
+from tests.rover.planners import dstar_sequences as sequences
 
 SQRT2 = math.sqrt(2.0)
 
 
 @settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.integers(1, 14), cols=st.integers(1, 14),
-       kind=st.sampled_from(("ones",) + sequences.COST_KINDS),
-       blocked=st.sampled_from([0.0, 0.1, 0.25, 0.45]),
-       connectivity=st.sampled_from([8, 8, 4]),
-       ops=st.lists(st.sampled_from(sequences.OPS), min_size=1, max_size=24),
-       seed=st.integers(0, 2**32 - 1))
+@given(**sequences.property_args())
 def test_sequences_of_walls_moves_and_changes_match_a_fresh_astar(
         rows, cols, kind, blocked, connectivity, ops, seed):
     # The D* Lite sequences (walls around either end, changes on the path, sensing windows,
