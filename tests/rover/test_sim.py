@@ -531,7 +531,9 @@ def test_hand_built_world_with_costs_spread_too_far_is_refused_for_incremental_p
     wide[5, 5] = 1e12
     with pytest.raises(ValueError, match=rf"^{label} cannot plan exactly over costs from 1 to 1e\+12"):
         simulate(sc, planner=planner, world=dataclasses.replace(w, true_cost=wide))
-    assert simulate(sc, planner="astar", world=dataclasses.replace(w, true_cost=wide)).summary
+    # A* from scratch has no such limit: the same world runs.
+    res = simulate(sc, planner="astar", world=dataclasses.replace(w, true_cost=wide))
+    assert res.summary["planner"] == "astar" and res.summary["replans"] >= 1
 
 
 @pytest.mark.parametrize("planner", ["wastar", "dijkstra"])
