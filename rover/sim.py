@@ -1,25 +1,34 @@
-"""The autonomous traverse: sense -> update the planner -> replan -> drive -> repeat.
+"""The autonomous traverse: sense -> update the planner -> plan -> drive -> repeat.
 
 :func:`prepare` builds the world of a scenario once (terrain, true cost grid) and checks the
 mission against it; :func:`simulate` runs the traverse and returns a :class:`RunResult`.
 
-One run, leg by leg (start -> waypoints in order -> goal):
+:func:`simulate` is the loop, and reads as the data flow: each step is a method of
+:class:`_Run`, the state of one run. Leg by leg (start -> waypoints in order -> goal):
 
-1. **Sense** from the current pose (:class:`rover.sensing.KnownMap`): newly seen cells get
-   their true cost in the known map; the cells whose known cost changed are collected.
-2. **Plan** on the known map from the rover's cell to the leg's target cell. ``dstar_lite``
-   and ``mpgaa`` keep one :class:`rover.planners.DStarLite` or
-   :class:`rover.planners.MPGAAStar` per leg and feed it ``update(changed)``,
-   ``move_to(rover cell)``, ``plan()``; any other planner plans from scratch
-   (``plan_path``). No path on the known map proves the target unreachable (unseen cells
-   are optimistic and seen ones are the truth), and the run ends with that reason.
-3. **Smooth** the plan by line-of-sight shortcuts through seen, finite cells no costlier
-   than the ones they replace, and **drive** it (vertex following with turn-in-place, or,
-   for a rover that cannot turn in place, pure pursuit with the curvature held to its turn
-   radius, never stopping to turn; speed/acceleration/yaw-rate limits, slower on slopes) until
+1. **Sense** (:meth:`_Run.sense`, :class:`rover.sensing.KnownMap`) from the current pose:
+   newly seen cells get their true cost in the known map; the cells whose known cost changed
+   are collected.
+2. **Update the planner and plan** (:meth:`_Run.replan`) on the known map from the rover's
+   cell to the leg's target cell. ``dstar_lite`` and ``mpgaa`` keep one
+   :class:`rover.planners.DStarLite` or :class:`rover.planners.MPGAAStar` per leg and feed it
+   ``update(changed)``, ``move_to(rover cell)``, ``plan()``; any other planner plans from
+   scratch. No path on the known map proves the target unreachable (unseen cells are
+   optimistic and seen ones are the truth), and the run ends with that reason
+   (:meth:`_Run.no_path`).
+3. **Drive** (:meth:`_Run.drive`): smooth the plan by line-of-sight shortcuts through seen,
+   finite cells no costlier than the ones they replace, and follow it (vertex following with
+   turn-in-place, or, for a rover that cannot turn in place, pure pursuit with the curvature
+   held to its turn radius; speed/acceleration/yaw-rate limits, slower on slopes) until
    ``sense_every_m`` has been driven, the target is within ``goal_tolerance_m``, or a limit
-   is hit. A rover that cannot turn in place and finds no forward arc backs up, swinging its
-   nose toward the plan (:func:`rover._drive._reverse`), then senses and plans again.
+   is hit (:meth:`_Run.limit_hit`).
+4. **Recover** (:meth:`_Run.recover`) when the rover stopped short, seeing nothing new: a
+   rover that cannot turn in place backs up, swinging its nose toward the plan
+   (:meth:`_Run.back_up`); otherwise it waits a step, and enough stops in a row end the run
+   "stuck" (:meth:`_Run.wait`).
+5. **Record**: the drive kernels write the trace, :meth:`_Run.replan` the replan log, and
+   :meth:`_Run.result` makes the summary; an observer sees :class:`Snapshot`\ s on the way
+   (:class:`_Feed`).
 
 Safety: every motion step is checked against the known map before it is taken — the swept
 cells and a full-brake stop from the new state must lie on seen, finite cells — and when a
@@ -85,7 +94,17 @@ class RunResult:
     """Everything a run produced."""
 
     summary: dict
-    """JSON-ready figures (see :func:`simulate`)."""
+    """JSON-ready figures: ``outcome`` ("reached"; "unreachable": no path on the known map;
+    "timeout" or "energy": a limit; "stuck": the rover cannot move on although a path exists
+    on the known map, e.g. a rover that cannot turn in place stopped with no forward arc of
+    its turn radius left to take, which backing up has not freed; "interrupted"),
+    ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency`` (when reached: the
+    straight lines from the start through the points where each target was reached, over
+    the distance driven; at most 1), ``sim_time_s``, ``wall_time_s``, ``speedup``,
+    ``replans``, ``planner_time_s``, ``planner_median_ms``, ``expanded``, ``energy_wh``,
+    ``max_tilt_deg``, ``min_clearance_m`` (closest approach of the rover's cell centre to an
+    obstacle cell centre before inflation; None without obstacles), ``planner``, ``seed``,
+    ``scenario``, ``rover``, ``waypoints_reached``, ``time_limit_s``, ``cells_seen``."""
     trace: dict
     """Equal-length 1-D arrays by column, :data:`TRACE_COLUMNS` in order, one row per step
     (the first row is the start)."""
@@ -314,6 +333,12 @@ def world_from_terrain(scenario: Scenario, terrain: Any, *, seed: int | None = N
 # Planners
 
 
+def _check_planner(name: str) -> None:
+    from rover.planners import check_planner_name
+
+    check_planner_name(name)
+
+
 def _planners():
     """(name check, RepeatedSearch, {incremental planner name: class}) from
     :mod:`rover.planners`."""
@@ -403,14 +428,14 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
              progress: Callable[[float, dict], None] | None = None,
              world: World | None = None,
              observer: Callable[[Snapshot], None] | None = None) -> RunResult:
-    """Run the autonomous traverse of ``scenario``.
+    """Run the autonomous traverse of ``scenario``: sense, update the planner, plan, drive,
+    and again, leg by leg, until the goal is reached or the run cannot go on.
 
     Parameters
     ----------
     scenario : Scenario
     planner : str, optional
-        Overrides ``[mission].planner``: ``"dstar_lite"`` or ``"mpgaa"`` (incremental) or a
-        planner from scratch (``"astar"``, ``"wastar"``, ``"dijkstra"``).
+        Overrides ``[mission].planner``: a name of :data:`rover.planners.PLANNERS`.
     seed : int, optional
         Overrides ``scenario.seed``.
     progress : callable, optional
@@ -421,26 +446,14 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         A world from :func:`prepare` to reuse (it must come from the same scenario and seed).
     observer : callable, optional
         ``observer(snapshot)`` with a read-only :class:`Snapshot` after every plan, after
-        every drive segment and once at the end (the viewer watches runs through it). It is
-        called from the simulating thread and may block (to pause a run); an exception it
-        raises ends the run and propagates. The run is the same, bit for bit, with or
-        without an observer.
+        every drive segment and once at the end (the viewer watches runs through it), from
+        the simulating thread; it may block (to pause a run), and an exception it raises
+        ends the run and propagates. The run is the same, bit for bit, with or without one.
 
     Returns
     -------
     RunResult
-        ``summary`` keys: ``outcome`` ("reached"; "unreachable": no path on the known map;
-        "timeout" or "energy": a limit; "stuck": the rover cannot move on although a path
-        exists on the known map, e.g. a rover that cannot turn in place stopped with no
-        forward arc of its turn radius left to take, which backing up has not freed;
-        "interrupted"), ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency``
-        (when reached: the straight lines from the start through the points where each
-        target was reached, over the distance driven; at most 1), ``sim_time_s``, ``wall_time_s``,
-        ``speedup``, ``replans``, ``planner_time_s``, ``planner_median_ms``, ``expanded``,
-        ``energy_wh``, ``max_tilt_deg``, ``min_clearance_m`` (closest approach of the rover's
-        cell centre to an obstacle cell centre before inflation; None without obstacles),
-        ``planner``, ``seed``, ``scenario``, ``rover``, ``waypoints_reached``,
-        ``time_limit_s``, ``cells_seen``.
+        Its ``summary`` keys are listed in :class:`RunResult`.
 
     Raises
     ------
@@ -454,389 +467,523 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     """
     wall0 = time.perf_counter()
     _check_args(scenario, seed)
-    m = scenario.mission
-    name = m.planner if planner is None else planner
-    check_name, scratch_cls, incremental = _planners()
-    check_name(name)
-    run_seed = scenario.seed if seed is None else int(seed)
-    if world is None:
-        world = prepare(scenario, seed=seed)
-
-    rover = scenario.rover
-    h = world.cell_size
-    tr = world.traversability
-    true_cost = world.true_cost
-    rows, cols = true_cost.shape
-    limits = DriveLimits.from_spec(rover)
-    sensor = SensorModel.for_rover(rover, h, line_of_sight=m.line_of_sight)
-    # Keep-out zones are drawn by the operators, and the map's edge is where the map ends:
-    # known from the start, not discovered. (Only where the world's true map has them: a
-    # hand-built world may have replaced true_cost.)
-    zones = tr.known_keep_out()
-    if zones is not None:
-        zones &= np.isinf(true_cost)
-    km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost, known_impassable=zones)
-    _warm_planner(name, km.cost.dtype, scratch_cls, incremental, rekey=m.unknown_cost > 1.0)
-    if name in incremental:
-        # Sensing feeds an incremental planner without update()'s checks: refuse up front a
-        # world whose costs span more than it can plan over exactly (only hand-built worlds
-        # can).
-        from rover.planners._common import check_spread
-
-        lo, hi = km.true_cost_range
-        check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),
-                     true_cost.size, incremental[name]._label)
-    # Plans from scratch share one search workspace on the known map for the whole run.
-    scratch = None if name in incremental else scratch_cls(km.cost)
-    gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))
-
-    targets = list(m.waypoints) + [m.goal]
-    route = [m.start] + targets
-    straight = m.route_length_m()
-    leg_lengths = [math.dist(route[i], route[i + 1]) for i in range(len(targets))]
-    t_max = m.time_limit_s(rover.max_speed_mps, rover.accel_mps2)
-    e_max = float(m.max_energy_wh) if m.max_energy_wh is not None else math.inf
-    dt = float(m.dt_s)
-
-    # State: x, y, heading, speed, yaw rate (facing the first target).
-    first = targets[0]
-    heading0 = math.atan2(first[1] - m.start[1], first[0] - m.start[0])
-    state = np.array([m.start[0], m.start[1], heading0, 0.0, 0.0], dtype=np.float64)
-    cap = 1024
-    trace = np.empty((cap, len(TRACE_COLUMNS)), dtype=np.float64)
-    r0, c0 = cell_index(m.start[0], m.start[1], h, (rows, cols))
-    g0 = math.hypot(tr.slope_x[r0, c0], tr.slope_y[r0, c0])
-    trace[0] = (0.0, state[0], state[1], state[2], 0.0, 0.0, math.degrees(math.atan(g0)), 0.0, 0)
-    n = 1
-    t = 0.0
-    energy = 0.0
-    distance = 0.0
-    replan_rows: list[tuple] = []
-    outcome = None
-    reason = ""
-    reached = 0
-    # Where each target was reached (within tolerance): path efficiency compares the distance
-    # driven with the straight lines through these points, so it never exceeds 1.
-    reached_at = [(float(m.start[0]), float(m.start[1]))]
-    last_progress = -1.0
-    best_fraction = 0.0
-    out = np.zeros(4, dtype=np.float64)
-    poly = np.empty((16, 2), dtype=np.float64)
-    tan_max_tilt = math.tan(math.radians(rover.max_tilt_deg))
-    rmin = max(limits.min_turn_radius_m, 1e-9)  # the kernels divide by it
-    smooth_len = max(sensor.range_m, 4.0 * m.sense_every_m) + 2.0 * h
-    leg = 0
-    rp = None
-
-    def cell_of(x, y):
-        return cell_index(x, y, h, (rows, cols))
-
-    def limit_hit(code):
-        """(outcome, reason) of a drive kernel that stopped at the time or energy limit, on
-        the way to the current leg's target."""
-        if code == _drive.TIMEOUT:
-            return "timeout", (f"simulated time limit of {t_max:g} s reached before {label} at "
-                               f"{_fmt((tx, ty))}")
-        return "energy", f"energy budget of {e_max:g} Wh used before {label} at {_fmt((tx, ty))}"
-
-    # Observer bookkeeping (only used when an observer is given).
-    pending_seen: list[np.ndarray] = []
-    emitted = {"n": 0, "replans": 0, "planner_ms": 0.0, "expanded": 0, "seen": 0}
-    reach_cells = int(math.ceil(max(sensor.range_m, sensor.near_m) / h)) + 2
-
-    def sense():
-        if observer is None:
-            return km.sense(state[0], state[1], state[2], sensor)
-        # The kernel reports cells whose cost changed; the viewer needs every newly seen
-        # cell, so diff the seen mask over the window the sensor can reach.
-        rc, cc = cell_of(state[0], state[1])
-        r0, r1 = max(rc - reach_cells, 0), min(rc + reach_cells + 1, rows)
-        c0, c1 = max(cc - reach_cells, 0), min(cc + reach_cells + 1, cols)
-        before = km.seen[r0:r1, c0:c1].copy()
-        got = km.sense(state[0], state[1], state[2], sensor)
-        new = np.argwhere(km.seen[r0:r1, c0:c1] > before).astype(np.int32)
-        new += np.array([r0, c0], dtype=np.int32)
-        pending_seen.append(new)
-        return got
-
-    def emit(kind, plan_cells=None, route=None, summary=None):
-        from types import MappingProxyType
-
-        for row in replan_rows[emitted["replans"]:]:
-            emitted["planner_ms"] += row[1]
-            emitted["expanded"] += row[2]
-        emitted["replans"] = len(replan_rows)
-        seen = (np.concatenate(pending_seen) if pending_seen else np.empty((0, 2), np.int32))
-        pending_seen.clear()
-        emitted["seen"] += len(seen)
-        rows_new = trace[emitted["n"]:n]
-        emitted["n"] = n
-        figures = MappingProxyType({
-            "distance_m": float(distance), "energy_wh": float(energy),
-            "replans": len(replan_rows), "planner_time_s": emitted["planner_ms"] / 1000.0,
-            "expanded": int(emitted["expanded"]), "waypoints_reached": min(reached, len(m.waypoints)),
-            "cells_seen": int(emitted["seen"]),
-        })
-        observer(Snapshot(
-            kind=kind, t_s=float(t), pose=(float(state[0]), float(state[1]), float(state[2])),
-            leg=int(leg), trace=_frozen(rows_new), trace_end=int(n), seen=_frozen(seen),
-            plan=None if plan_cells is None else _frozen(plan_cells),
-            route=None if route is None else _frozen(route),
-            replan=tuple(replan_rows[-1]) if kind == "replan" else None,
-            figures=figures,
-            summary=None if summary is None else MappingProxyType(dict(summary)),
-        ))
-
-    def report(force=False):
-        nonlocal last_progress, best_fraction
-        if progress is None:
-            return
-        now = time.perf_counter()
-        if not force and now - last_progress < _PROGRESS_EVERY_S:
-            return
-        last_progress = now
-        done = sum(leg_lengths[:leg])
-        if leg < len(targets):
-            tx, ty = targets[leg]
-            done += max(leg_lengths[leg] - math.hypot(tx - state[0], ty - state[1]), 0.0)
-        frac = min(max(done / straight, 0.0), 1.0) if straight > 0 else 1.0
-        best_fraction = max(best_fraction, frac)
-        progress(best_fraction, {"t_s": t, "distance_m": distance, "replans": len(replan_rows),
-                                 "leg": leg})
-
-    if zones is not None and len(targets) > 1:
-        # Known-from-the-start zones can wall in a later waypoint or the goal: say so now,
-        # not after driving the legs before it.
-        from rover.planners import astar
-
-        for i in range(1, len(targets)):
-            a, b = targets[i - 1], targets[i]
-            if not astar(km.cost, cell_of(*a), cell_of(*b)).found:
-                label = "the goal" if i == len(targets) - 1 else f"waypoint {i}"
-                what = "the map's edge"
-                if tr.hazard_keep_out is not None:
-                    hz = tr.hazard_keep_out & np.isinf(true_cost)
-                    alone = np.where(hz, np.inf, float(m.unknown_cost))
-                    what = ("the keep-out zones"
-                            if not astar(alone, cell_of(*a), cell_of(*b)).found
-                            else "the keep-out zones and the map's edge")
-                outcome = "unreachable"
-                reason = (f"no path from waypoint {i - 1} at {_fmt(a)} to {label} at "
-                          f"{_fmt(b)} on the known map: {what} enclose it")
-                break
+    name = scenario.mission.planner if planner is None else planner
+    _check_planner(name)
+    world = prepare(scenario, seed=seed) if world is None else world
+    run = _Run(scenario, world, name, seed, progress, observer)
     try:
-        cells, costs = sense()
-        while leg < len(targets) and outcome is None:
-            tx, ty = targets[leg]
-            label = "the goal" if leg == len(targets) - 1 else f"waypoint {leg}"
-            if math.hypot(tx - state[0], ty - state[1]) <= m.goal_tolerance_m:
-                reached += 1
-                leg += 1
-                reached_at.append((float(state[0]), float(state[1])))
+        run.check_later_targets()  # keep-out zones known at the start may wall one in
+        run.sense()
+        while run.outcome is None and run.leg < len(run.targets):
+            if run.within_tolerance():
+                run.target_reached()
                 continue
-            goal_cell = cell_of(tx, ty)
-            rp = None
-            stuck = 0
-            reversals = 0  # back-ups made on this leg
-            boxed_in = gave_up = False
-            last_backup = None  # (x, y, heading) where the last back-up started
-            last_backup_m = 0.0  # and how far it went
-            scale = 1.0
-            while outcome is None:
-                cur = cell_of(state[0], state[1])
-                tp = time.perf_counter()
-                if rp is None:
-                    rp = _Replanner(name, m.wastar_weight, km.cost, cur, goal_cell, scratch,
-                                    lambda: km.least_cost, incremental)
-                    plan = rp.plan(cur, cells[:0], costs[:0])
-                else:
-                    plan = rp.plan(cur, cells, costs)
-                planner_ms = (time.perf_counter() - tp) * 1000.0
-                replan_rows.append((t, planner_ms, int(plan.expanded), len(cells), float(plan.cost),
-                                    cur[0], cur[1], leg))
+            leg = run.begin_leg()
+            while run.outcome is None:
+                plan = run.replan(leg)
                 if not plan.found:
-                    if observer is not None:
-                        emit("replan", np.empty((0, 2), np.int64), np.empty((0, 2)))
-                    outcome = "unreachable"
-                    what = (f"the ground seen so far ({int(km.seen.sum())} cells)"
-                            + (" and the keep-out zones" if tr.hazard_keep_out is not None
-                               else ""))
-                    reason = (f"no path from {_fmt((round(state[0], 2), round(state[1], 2)))} to "
-                              f"{label} at {_fmt((tx, ty))} on the known map: {what} "
-                              "enclose it with impassable cells")
+                    run.no_path(leg)
                     break
-                path = np.ascontiguousarray(plan.path, dtype=np.int64)
-                if poly.shape[0] < len(path) + 2:
-                    poly = np.empty((len(path) + 64, 2), dtype=np.float64)
-                nv = _drive._smooth(path, len(path), state[0], state[1], float(tx), float(ty),
-                                    km.cost, km.seen, h, smooth_len, poly)
-                if observer is not None:
-                    emit("replan", path, poly[:nv])
-                while True:
-                    status = _drive._drive(
-                        state, t, energy, leg, poly, nv, km.cost, km.seen, tr.slope_x, tr.slope_y,
-                        h, limits.max_speed_mps, limits.accel_mps2, limits.max_yaw_rate_rad_s,
-                        limits.turn_in_place, rmin, tan_max_tilt,
-                        _ALIGN_TOL_RAD, dt, m.sense_every_m, _MAX_STEPS_PER_CALL,
-                        float(tx), float(ty), m.goal_tolerance_m, t_max, e_max, rover.mass_kg,
-                        gravity, rover.rolling_resistance, rover.drive_power_w, _EFFICIENCY,
-                        trace, n, out)
-                    n += int(out[0])
-                    distance += out[1]
-                    t = out[2]
-                    energy = out[3]
-                    if status != _drive.FULL:
-                        break
-                    trace = np.concatenate([trace, np.empty_like(trace)])
-                if observer is not None:
-                    emit("drive")
-                report()
+                status = run.drive(leg, plan)
                 if status == _drive.GOAL:
-                    reached += 1
-                    leg += 1
-                    reached_at.append((float(state[0]), float(state[1])))
+                    run.target_reached()
                     break
                 if status in (_drive.TIMEOUT, _drive.ENERGY):
-                    outcome, reason = limit_hit(status)
+                    run.limit_hit(leg, status)
                     break
-                cells, costs = sense()
-                # Stopped without moving, short of the target, and sensing showed nothing new.
-                stopped = (status in (_drive.BLOCKED, _drive.PATH_END) and out[1] == 0
-                           and len(cells) == 0)
-                if (stopped and not limits.turn_in_place and reversals < _MAX_REVERSALS
-                        and not gave_up):
-                    # No forward arc leads on: back up, swinging the nose toward the plan, as
-                    # a driver would, then sense and plan again from there.
-                    # A back-up that starts where the last one did has not got the rover out
-                    # (it drove back into the same pocket): back up twice as far, up to 4x.
-                    pose = (float(state[0]), float(state[1]), float(state[2]))
-                    again = (last_backup is not None
-                             and math.dist(pose[:2], last_backup[:2]) < 0.25 * h
-                             and abs(math.remainder(pose[2] - last_backup[2], math.tau)) < 0.1)
-                    scale = min(2.0 * scale, 4.0) if again else 1.0
-                    last_backup = pose
-                    need = n + _drive.reverse_steps(rmin, limits.max_speed_mps,
-                                                    limits.accel_mps2, dt, scale)
-                    while need >= trace.shape[0]:
-                        trace = np.concatenate([trace, np.empty_like(trace)])
-                    # Swing the nose toward where the plan leads: its first vertex two turn
-                    # radii away (or its end), not the leg's target, which may lie behind
-                    # the obstacle the plan goes around.
-                    far = np.hypot(poly[:nv, 0] - state[0], poly[:nv, 1] - state[1]) >= 2 * rmin
-                    aim = poly[int(np.argmax(far))] if far.any() else poly[nv - 1]
-                    rstatus = _drive._reverse(
-                        state, t, energy, leg, float(aim[0]), float(aim[1]), scale, km.cost,
-                        km.seen, tr.slope_x, tr.slope_y, h, limits.max_speed_mps,
-                        limits.accel_mps2, limits.max_yaw_rate_rad_s, rmin, tan_max_tilt, dt,
-                        t_max, e_max, rover.mass_kg, gravity, rover.rolling_resistance,
-                        rover.drive_power_w, _EFFICIENCY, trace, n, out)
-                    n += int(out[0])
-                    distance += out[1]
-                    t = out[2]
-                    energy = out[3]
-                    if observer is not None and out[0]:
-                        emit("drive")
-                    if rstatus in (_drive.TIMEOUT, _drive.ENERGY):
-                        outcome, reason = limit_hit(rstatus)
-                        break
-                    if out[1] > 0:
-                        reversals += 1
-                        # Asked to go farther from the same pose, it got no farther: the room
-                        # behind is used up, and repeating it would change nothing.
-                        gave_up = again and out[1] <= 1.05 * last_backup_m
-                        last_backup_m = out[1]
-                        stuck = 0
-                        cells, costs = sense()
-                        continue
-                    boxed_in = gave_up = True  # no room behind either: backing up cannot help
-                if stopped:
-                    stuck += 1
-                    if n + 1 >= trace.shape[0]:
-                        trace = np.concatenate([trace, np.empty_like(trace)])
-                    # Let time pass so a stuck rover always ends (at the time limit at worst;
-                    # a step past it is not taken, and the next drive reports the timeout).
-                    _drive._idle(state, t, energy, leg, tr.slope_x, tr.slope_y, h, dt, t_max,
-                                 trace, n, out)
-                    n += int(out[0])
-                    t = out[2]
-                    if stuck >= _STUCK_LIMIT and not limits.turn_in_place:
-                        # Stopped, nothing new to see, it cannot turn on the spot and backing
-                        # up has not helped: no motion it has is left, so this is final.
-                        outcome = "stuck"
-                        reason = (f"the rover cannot turn in place and is stopped at "
-                                  f"{_fmt((round(state[0], 2), round(state[1], 2)))} heading "
-                                  f"{math.degrees(state[2]):.0f} deg: no forward arc of its "
-                                  f"{limits.min_turn_radius_m:g} m minimum turn radius leads on "
-                                  f"toward {label} at {_fmt((tx, ty))} over the ground seen so far, "
-                                  + ("and it has no room to back up" if boxed_in else
-                                     f"and backing up {reversals} time"
-                                     f"{'' if reversals == 1 else 's'} did not help"))
-                        break
-                    if stuck >= _STUCK_LIMIT:
-                        outcome = "stuck"
-                        reason = (f"the rover made no progress toward {label} at {_fmt((tx, ty))} "
-                                  f"for {stuck} replans (stopped at "
-                                  f"{_fmt((round(state[0], 2), round(state[1], 2)))})")
-                        break
-                else:
-                    stuck = 0
-        if outcome is None:
-            outcome = "reached"
+                run.sense()
+                run.recover(leg, status)  # stopped short: back up, or wait and count
+        run.finish()
+    except KeyboardInterrupt:
+        run.end("interrupted", "interrupted by the user")
+    return run.result(wall0)
+
+
+@dataclass
+class _Leg:
+    """What the run keeps while driving toward one target (a waypoint or the goal)."""
+
+    target: tuple[float, float]
+    """The target point (x, y) [m]."""
+    label: str
+    """``"the goal"`` or ``"waypoint i"``, for reasons."""
+    cell: tuple[int, int]
+    """The target's (row, col)."""
+    replanner: Any = None
+    """The leg's :class:`_Replanner`, made at its first plan."""
+    stuck: int = 0
+    """Consecutive stops with nothing new seen."""
+    reversals: int = 0
+    """Back-ups made on this leg."""
+    boxed_in: bool = False
+    """No room behind the rover to back up into."""
+    gave_up: bool = False
+    """Backing up cannot help any more on this leg."""
+    last_backup: tuple | None = None
+    """(x, y, heading) where the last back-up started."""
+    last_backup_m: float = 0.0
+    """How far the last back-up went [m]."""
+    scale: float = 1.0
+    """Length of the next back-up, as a multiple of a quarter turn."""
+
+
+class _Run:
+    """The state of one run of :func:`simulate`, and one method for each thing a run does:
+    :meth:`sense`, :meth:`replan`, :meth:`drive`, :meth:`recover` (back up or wait),
+    :meth:`target_reached`, the ends (:meth:`no_path`, :meth:`limit_hit`, :meth:`end`)
+    and :meth:`result`.
+
+    The rover's pose and speed live in ``state`` (x [m], y [m], heading [rad], speed [m/s],
+    yaw rate [rad/s]), which the compiled drive kernels (:mod:`rover._drive`) advance in
+    place; the trace rows they write go to ``trace[:n]``.
+    """
+
+    def __init__(self, scenario: Scenario, world: World, name: str, seed, progress, observer):
+        _, scratch_cls, incremental = _planners()
+        m = self.mission = scenario.mission
+        self.scenario, self.world, self.name = scenario, world, name
+        self.rover = rover = scenario.rover
+        self.run_seed = scenario.seed if seed is None else int(seed)
+        self.progress, self.observer = progress, observer
+        self.h = h = world.cell_size
+        self.tr = tr = world.traversability
+        true_cost = world.true_cost
+        self.shape = true_cost.shape
+        self.limits = limits = DriveLimits.from_spec(rover)
+        self.sensor = SensorModel.for_rover(rover, h, line_of_sight=m.line_of_sight)
+        # Keep-out zones are drawn by the operators, and the map's edge is where the map
+        # ends: known from the start, not discovered. (Only where the world's true map has
+        # them: a hand-built world may have replaced true_cost.)
+        zones = self.zones = tr.known_keep_out()
+        if zones is not None:
+            zones &= np.isinf(true_cost)
+        self.km = km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost,
+                                known_impassable=zones)
+        _warm_planner(name, km.cost.dtype, scratch_cls, incremental, rekey=m.unknown_cost > 1.0)
+        if name in incremental:
+            # Sensing feeds an incremental planner without update()'s checks: refuse up
+            # front a world whose costs span more than it can plan over exactly (only
+            # hand-built worlds can).
+            from rover.planners._common import check_spread
+
+            lo, hi = km.true_cost_range
+            check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),
+                         true_cost.size, incremental[name]._label)
+        self.incremental = incremental
+        # Plans from scratch share one search workspace on the known map for the whole run.
+        self.scratch = None if name in incremental else scratch_cls(km.cost)
+        self.gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))
+
+        self.targets = list(m.waypoints) + [m.goal]
+        route = [m.start] + self.targets
+        self.straight = m.route_length_m()
+        self.leg_lengths = [math.dist(route[i], route[i + 1]) for i in range(len(self.targets))]
+        self.t_max = m.time_limit_s(rover.max_speed_mps, rover.accel_mps2)
+        self.e_max = float(m.max_energy_wh) if m.max_energy_wh is not None else math.inf
+        self.dt = float(m.dt_s)
+        self.tan_max_tilt = math.tan(math.radians(rover.max_tilt_deg))
+        self.rmin = max(limits.min_turn_radius_m, 1e-9)  # the kernels divide by it
+        self.smooth_len = max(self.sensor.range_m, 4.0 * m.sense_every_m) + 2.0 * h
+
+        # The rover at rest on the start, facing the first target; the trace's first row.
+        first = self.targets[0]
+        heading0 = math.atan2(first[1] - m.start[1], first[0] - m.start[0])
+        self.state = np.array([m.start[0], m.start[1], heading0, 0.0, 0.0], dtype=np.float64)
+        self.trace = np.empty((1024, len(TRACE_COLUMNS)), dtype=np.float64)
+        r0, c0 = self.cell_of(m.start[0], m.start[1])
+        g0 = math.hypot(tr.slope_x[r0, c0], tr.slope_y[r0, c0])
+        self.trace[0] = (0.0, self.state[0], self.state[1], self.state[2], 0.0, 0.0,
+                         math.degrees(math.atan(g0)), 0.0, 0)
+        self.n = 1
+        self.t = self.energy = self.distance = 0.0
+        self.out = np.zeros(4, dtype=np.float64)  # the kernels' (rows, metres, t, energy)
+        self.poly = np.empty((16, 2), dtype=np.float64)  # the smoothed route
+        self.nv = 0
+        self.replan_rows: list[tuple] = []
+        self.outcome: str | None = None
+        self.reason = ""
+        self.leg = 0
+        self.reached = 0
+        # Where each target was reached (within tolerance): path efficiency compares the
+        # distance driven with the straight lines through these points, so it is at most 1.
+        self.reached_at = [(float(m.start[0]), float(m.start[1]))]
+        self.cells = self.costs = None  # the cells whose known cost the last sensing changed
+        self.last_progress = -1.0
+        self.best_fraction = 0.0
+        self.feed = None if observer is None else _Feed(self)
+
+    # -- the steps of a run, in the order simulate() takes them --------------------------
+
+    def cell_of(self, x, y):
+        return cell_index(x, y, self.h, self.shape)
+
+    def check_later_targets(self) -> None:
+        """End the run "unreachable" now when the keep-out zones or the map's edge, known
+        from the start, wall in a later waypoint or the goal (rather than after driving the
+        legs before it)."""
+        if self.zones is None or len(self.targets) < 2:
+            return
+        from rover.planners import astar
+
+        km, targets = self.km, self.targets
+        for i in range(1, len(targets)):
+            a, b = targets[i - 1], targets[i]
+            if astar(km.cost, self.cell_of(*a), self.cell_of(*b)).found:
+                continue
+            label = "the goal" if i == len(targets) - 1 else f"waypoint {i}"
+            what = "the map's edge"
+            if self.tr.hazard_keep_out is not None:
+                hz = self.tr.hazard_keep_out & np.isinf(self.world.true_cost)
+                alone = np.where(hz, np.inf, float(self.mission.unknown_cost))
+                what = ("the keep-out zones"
+                        if not astar(alone, self.cell_of(*a), self.cell_of(*b)).found
+                        else "the keep-out zones and the map's edge")
+            self.end("unreachable", f"no path from waypoint {i - 1} at {_fmt(a)} to {label} at "
+                                    f"{_fmt(b)} on the known map: {what} enclose it")
+            return
+
+    def sense(self) -> None:
+        """Look from the current pose: newly seen cells take their true cost in the known
+        map, and ``cells``/``costs`` hold those whose cost changed."""
+        if self.feed is not None:
+            self.cells, self.costs = self.feed.sense()
+        else:
+            s = self.state
+            self.cells, self.costs = self.km.sense(s[0], s[1], s[2], self.sensor)
+
+    def within_tolerance(self) -> bool:
+        """True when the current leg's target is within the goal tolerance."""
+        tx, ty = self.targets[self.leg]
+        return math.hypot(tx - self.state[0], ty - self.state[1]) <= self.mission.goal_tolerance_m
+
+    def target_reached(self) -> None:
+        self.reached += 1
+        self.leg += 1
+        self.reached_at.append((float(self.state[0]), float(self.state[1])))
+
+    def begin_leg(self) -> _Leg:
+        tx, ty = target = self.targets[self.leg]
+        label = "the goal" if self.leg == len(self.targets) - 1 else f"waypoint {self.leg}"
+        return _Leg(target=target, label=label, cell=self.cell_of(tx, ty))
+
+    def replan(self, leg: _Leg):
+        """Tell the leg's planner what sensing changed and where the rover is, plan to the
+        target on the known map and log the replan; returns the :class:`Plan`."""
+        cur = self.cell_of(self.state[0], self.state[1])
+        tp = time.perf_counter()
+        if leg.replanner is None:
+            # A new planner starts from the known map, which already holds what was sensed.
+            leg.replanner = _Replanner(self.name, self.mission.wastar_weight, self.km.cost, cur,
+                                       leg.cell, self.scratch, lambda: self.km.least_cost,
+                                       self.incremental)
+            plan = leg.replanner.plan(cur, self.cells[:0], self.costs[:0])
+        else:
+            plan = leg.replanner.plan(cur, self.cells, self.costs)
+        planner_ms = (time.perf_counter() - tp) * 1000.0
+        self.replan_rows.append((self.t, planner_ms, int(plan.expanded), len(self.cells),
+                                 float(plan.cost), cur[0], cur[1], self.leg))
+        return plan
+
+    def no_path(self, leg: _Leg) -> None:
+        """End the run: the known map has no path to the target, so there is none."""
+        if self.feed is not None:
+            self.feed.emit("replan", np.empty((0, 2), np.int64), np.empty((0, 2)))
+        what = (f"the ground seen so far ({int(self.km.seen.sum())} cells)"
+                + (" and the keep-out zones" if self.tr.hazard_keep_out is not None else ""))
+        self.end("unreachable", f"no path from {self._here()} to {leg.label} at "
+                                f"{_fmt(leg.target)} on the known map: {what} enclose it with "
+                                "impassable cells")
+
+    def drive(self, leg: _Leg, plan) -> int:
+        """Smooth the plan into a route and drive it until the next sensing point, the
+        target or a limit; returns the drive kernel's status (:mod:`rover._drive`)."""
+        path = np.ascontiguousarray(plan.path, dtype=np.int64)
+        if self.poly.shape[0] < len(path) + 2:
+            self.poly = np.empty((len(path) + 64, 2), dtype=np.float64)
+        tx, ty = float(leg.target[0]), float(leg.target[1])
+        km, tr, lim, rover, s = self.km, self.tr, self.limits, self.rover, self.state
+        self.nv = _drive._smooth(path, len(path), s[0], s[1], tx, ty, km.cost, km.seen, self.h,
+                                 self.smooth_len, self.poly)
+        if self.feed is not None:
+            self.feed.emit("replan", path, self.poly[:self.nv])
+        while True:
+            status = _drive._drive(
+                s, self.t, self.energy, self.leg, self.poly, self.nv, km.cost, km.seen,
+                tr.slope_x, tr.slope_y, self.h, lim.max_speed_mps, lim.accel_mps2,
+                lim.max_yaw_rate_rad_s, lim.turn_in_place, self.rmin, self.tan_max_tilt,
+                _ALIGN_TOL_RAD, self.dt, self.mission.sense_every_m, _MAX_STEPS_PER_CALL,
+                tx, ty, self.mission.goal_tolerance_m, self.t_max, self.e_max, rover.mass_kg,
+                self.gravity, rover.rolling_resistance, rover.drive_power_w, _EFFICIENCY,
+                self.trace, self.n, self.out)
+            self._advance()
+            if status != _drive.FULL:
+                break
+            self._grow()
+        if self.feed is not None:
+            self.feed.emit("drive")
+        self.report()
+        return status
+
+    def recover(self, leg: _Leg, status: int) -> None:
+        """After a drive that stopped short of the target: a rover that stopped without
+        moving and sees nothing new backs up when it cannot turn in place, else waits a step
+        and counts the stop; enough stops end the run "stuck"."""
+        stopped = (status in (_drive.BLOCKED, _drive.PATH_END) and self.out[1] == 0
+                   and len(self.cells) == 0)
+        if (stopped and not self.limits.turn_in_place and leg.reversals < _MAX_REVERSALS
+                and not leg.gave_up):
+            if self.back_up(leg):
+                return
+        if stopped:
+            self.wait(leg)
+        else:
+            leg.stuck = 0
+
+    def back_up(self, leg: _Leg) -> bool:
+        """Back up, swinging the nose toward the plan, as a driver would (no forward arc
+        leads on); True when the rover moved (it has sensed again) or hit a limit."""
+        s, h = self.state, self.h
+        # A back-up that starts where the last one did has not got the rover out (it drove
+        # back into the same pocket): back up twice as far, up to 4x.
+        pose = (float(s[0]), float(s[1]), float(s[2]))
+        again = (leg.last_backup is not None
+                 and math.dist(pose[:2], leg.last_backup[:2]) < 0.25 * h
+                 and abs(math.remainder(pose[2] - leg.last_backup[2], math.tau)) < 0.1)
+        leg.scale = min(2.0 * leg.scale, 4.0) if again else 1.0
+        leg.last_backup = pose
+        lim, rover, km, tr = self.limits, self.rover, self.km, self.tr
+        need = self.n + _drive.reverse_steps(self.rmin, lim.max_speed_mps, lim.accel_mps2,
+                                             self.dt, leg.scale)
+        while need >= self.trace.shape[0]:
+            self._grow()
+        # Swing the nose toward where the plan leads: its first vertex two turn radii away
+        # (or its end), not the leg's target, which may lie behind the obstacle the plan
+        # goes around.
+        poly, nv = self.poly, self.nv
+        far = np.hypot(poly[:nv, 0] - s[0], poly[:nv, 1] - s[1]) >= 2 * self.rmin
+        aim = poly[int(np.argmax(far))] if far.any() else poly[nv - 1]
+        status = _drive._reverse(
+            s, self.t, self.energy, self.leg, float(aim[0]), float(aim[1]), leg.scale,
+            km.cost, km.seen, tr.slope_x, tr.slope_y, h, lim.max_speed_mps, lim.accel_mps2,
+            lim.max_yaw_rate_rad_s, self.rmin, self.tan_max_tilt, self.dt, self.t_max,
+            self.e_max, rover.mass_kg, self.gravity, rover.rolling_resistance,
+            rover.drive_power_w, _EFFICIENCY, self.trace, self.n, self.out)
+        self._advance()
+        if self.feed is not None and self.out[0]:
+            self.feed.emit("drive")
+        if status in (_drive.TIMEOUT, _drive.ENERGY):
+            self.limit_hit(leg, status)
+            return True
+        if self.out[1] > 0:
+            leg.reversals += 1
+            # Asked to go farther from the same pose, it got no farther: the room behind is
+            # used up, and repeating it would change nothing.
+            leg.gave_up = again and self.out[1] <= 1.05 * leg.last_backup_m
+            leg.last_backup_m = self.out[1]
+            leg.stuck = 0
+            self.sense()
+            return True
+        leg.boxed_in = leg.gave_up = True  # no room behind either: backing up cannot help
+        return False
+
+    def wait(self, leg: _Leg) -> None:
+        """Stand still for one time step (so a stuck rover always ends, at the time limit at
+        worst: a step past it is not taken, and the next drive reports the timeout), and end
+        the run "stuck" after :data:`_STUCK_LIMIT` stops in a row."""
+        leg.stuck += 1
+        if self.n + 1 >= self.trace.shape[0]:
+            self._grow()
+        _drive._idle(self.state, self.t, self.energy, self.leg, self.tr.slope_x,
+                     self.tr.slope_y, self.h, self.dt, self.t_max, self.trace, self.n, self.out)
+        self._advance()
+        if leg.stuck < _STUCK_LIMIT:
+            return
+        if not self.limits.turn_in_place:
+            # Stopped, nothing new to see, it cannot turn on the spot and backing up has not
+            # helped: no motion it has is left, so this is final.
+            tried = ("and it has no room to back up" if leg.boxed_in else
+                     f"and backing up {leg.reversals} time"
+                     f"{'' if leg.reversals == 1 else 's'} did not help")
+            self.end("stuck", f"the rover cannot turn in place and is stopped at {self._here()} "
+                              f"heading {math.degrees(self.state[2]):.0f} deg: no forward arc of "
+                              f"its {self.limits.min_turn_radius_m:g} m minimum turn radius "
+                              f"leads on toward {leg.label} at {_fmt(leg.target)} over the "
+                              f"ground seen so far, " + tried)
+        else:
+            self.end("stuck", f"the rover made no progress toward {leg.label} at "
+                              f"{_fmt(leg.target)} for {leg.stuck} replans (stopped at "
+                              f"{self._here()})")
+
+    def limit_hit(self, leg: _Leg, code: int) -> None:
+        """End the run at the time or energy limit, on the way to the leg's target."""
+        if code == _drive.TIMEOUT:
+            self.end("timeout", f"simulated time limit of {self.t_max:g} s reached before "
+                                f"{leg.label} at {_fmt(leg.target)}")
+        else:
+            self.end("energy", f"energy budget of {self.e_max:g} Wh used before {leg.label} at "
+                               f"{_fmt(leg.target)}")
+
+    def finish(self) -> None:
+        """End the run "reached" unless it has already ended otherwise."""
+        if self.outcome is None:
+            m = self.mission
             reason = f"reached the goal {_fmt(m.goal)} within {m.goal_tolerance_m:g} m"
             if m.waypoints:
                 reason += f" after {len(m.waypoints)} waypoint(s)"
-    except KeyboardInterrupt:
-        outcome = "interrupted"
-        reason = "interrupted by the user"
-    if outcome != "interrupted":
-        try:
-            report(force=True)
-        except KeyboardInterrupt:
-            outcome = "interrupted"
-            reason = "interrupted by the user"
+            self.end("reached", reason)
 
-    wall = time.perf_counter() - wall0
-    tr_arr = trace[:n]
-    trace_cols = {c: tr_arr[:, i].copy() for i, c in enumerate(TRACE_COLUMNS)}
-    trace_cols["leg"] = trace_cols["leg"].astype(np.int64)
-    rep = np.array(replan_rows, dtype=np.float64).reshape(-1, len(REPLAN_COLUMNS))
-    replans = {c: rep[:, i].copy() for i, c in enumerate(REPLAN_COLUMNS)}
-    for c in ("expanded", "changed_cells", "row", "col", "leg"):
-        replans[c] = replans[c].astype(np.int64)
+    def end(self, outcome: str, reason: str) -> None:
+        self.outcome, self.reason = outcome, reason
 
-    min_clear = None
-    if world.obstacle_distance is not None and n:
-        rr = np.clip(np.floor(tr_arr[:, 2] / h).astype(np.int64), 0, rows - 1)  # as cell_index
-        cc = np.clip(np.floor(tr_arr[:, 1] / h).astype(np.int64), 0, cols - 1)
-        min_clear = round(float(world.obstacle_distance[rr, cc].min()), 4)
-    ms = replans["planner_ms"]
-    chord = polyline_length(reached_at)
-    summary = {
-        "outcome": outcome,
-        "reason": reason,
-        "distance_m": round(float(distance), 4),
-        "straight_line_m": round(straight, 4),
-        "path_efficiency": (round(float(min(1.0, chord / distance)), 4)
-                            if outcome == "reached" and distance > 0 else None),
-        "sim_time_s": round(float(t), 3),
-        "wall_time_s": round(wall, 4),
-        "speedup": round(float(t / wall), 1) if wall > 0 else None,
-        "replans": int(len(ms)),
-        "planner_time_s": round(float(ms.sum()) / 1000.0, 4),
-        "planner_median_ms": round(float(np.median(ms)), 4) if len(ms) else None,
-        "expanded": int(replans["expanded"].sum()),
-        "energy_wh": round(float(energy), 4),
-        "max_tilt_deg": round(float(trace_cols["tilt_deg"].max()), 3) if n else None,
-        "min_clearance_m": min_clear,
-        "planner": name,
-        "seed": run_seed,
-        "scenario": scenario.name,
-        "rover": rover.name,
-        "waypoints_reached": min(reached, len(m.waypoints)),
-        "time_limit_s": round(t_max, 3),
-        "cells_seen": int(km.seen.sum()),
-    }
-    if observer is not None:
-        emit("end", summary=summary)
-    return RunResult(summary=summary, trace=trace_cols, replans=replans, true_cost=true_cost,
-                     known_cost=km.cost.copy(), terrain=world.terrain, world=world)
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _advance(self) -> None:
+        """Take the figures of a drive kernel's call from ``out``: trace rows written,
+        metres driven, and the new time and energy totals."""
+        self.n += int(self.out[0])
+        self.distance += self.out[1]
+        self.t = self.out[2]
+        self.energy = self.out[3]
+
+    def _grow(self) -> None:
+        self.trace = np.concatenate([self.trace, np.empty_like(self.trace)])
+
+    def _here(self) -> str:
+        return _fmt((round(self.state[0], 2), round(self.state[1], 2)))
+
+    def report(self, force: bool = False) -> None:
+        """Tell the progress callback how much of the route is done (at most every
+        :data:`_PROGRESS_EVERY_S` of wall time unless ``force``)."""
+        if self.progress is None:
+            return
+        now = time.perf_counter()
+        if not force and now - self.last_progress < _PROGRESS_EVERY_S:
+            return
+        self.last_progress = now
+        done = sum(self.leg_lengths[:self.leg])
+        if self.leg < len(self.targets):
+            tx, ty = self.targets[self.leg]
+            done += max(self.leg_lengths[self.leg] - math.hypot(tx - self.state[0],
+                                                                ty - self.state[1]), 0.0)
+        straight = self.straight
+        frac = min(max(done / straight, 0.0), 1.0) if straight > 0 else 1.0
+        self.best_fraction = max(self.best_fraction, frac)
+        self.progress(self.best_fraction, {"t_s": self.t, "distance_m": self.distance,
+                                           "replans": len(self.replan_rows), "leg": self.leg})
+
+    def result(self, wall0: float) -> RunResult:
+        """The run's :class:`RunResult` (after a last progress report)."""
+        if self.outcome != "interrupted":
+            try:
+                self.report(force=True)
+            except KeyboardInterrupt:
+                self.end("interrupted", "interrupted by the user")
+        wall = time.perf_counter() - wall0
+        n, t, world = self.n, self.t, self.world
+        tr_arr = self.trace[:n]
+        trace_cols = {c: tr_arr[:, i].copy() for i, c in enumerate(TRACE_COLUMNS)}
+        trace_cols["leg"] = trace_cols["leg"].astype(np.int64)
+        rep = np.array(self.replan_rows, dtype=np.float64).reshape(-1, len(REPLAN_COLUMNS))
+        replans = {c: rep[:, i].copy() for i, c in enumerate(REPLAN_COLUMNS)}
+        for c in ("expanded", "changed_cells", "row", "col", "leg"):
+            replans[c] = replans[c].astype(np.int64)
+        min_clear = None
+        if world.obstacle_distance is not None and n:
+            rows, cols = self.shape
+            rr = np.clip(np.floor(tr_arr[:, 2] / self.h).astype(np.int64), 0, rows - 1)
+            cc = np.clip(np.floor(tr_arr[:, 1] / self.h).astype(np.int64), 0, cols - 1)
+            min_clear = round(float(world.obstacle_distance[rr, cc].min()), 4)
+        ms = replans["planner_ms"]
+        chord = polyline_length(self.reached_at)
+        distance, m = self.distance, self.mission
+        summary = {
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "distance_m": round(float(distance), 4),
+            "straight_line_m": round(self.straight, 4),
+            "path_efficiency": (round(float(min(1.0, chord / distance)), 4)
+                                if self.outcome == "reached" and distance > 0 else None),
+            "sim_time_s": round(float(t), 3),
+            "wall_time_s": round(wall, 4),
+            "speedup": round(float(t / wall), 1) if wall > 0 else None,
+            "replans": int(len(ms)),
+            "planner_time_s": round(float(ms.sum()) / 1000.0, 4),
+            "planner_median_ms": round(float(np.median(ms)), 4) if len(ms) else None,
+            "expanded": int(replans["expanded"].sum()),
+            "energy_wh": round(float(self.energy), 4),
+            "max_tilt_deg": round(float(trace_cols["tilt_deg"].max()), 3) if n else None,
+            "min_clearance_m": min_clear,
+            "planner": self.name,
+            "seed": self.run_seed,
+            "scenario": self.scenario.name,
+            "rover": self.rover.name,
+            "waypoints_reached": min(self.reached, len(m.waypoints)),
+            "time_limit_s": round(self.t_max, 3),
+            "cells_seen": int(self.km.seen.sum()),
+        }
+        if self.feed is not None:
+            self.feed.emit("end", summary=summary)
+        return RunResult(summary=summary, trace=trace_cols, replans=replans,
+                         true_cost=world.true_cost, known_cost=self.km.cost.copy(),
+                         terrain=world.terrain, world=world)
+
+
+class _Feed:
+    """An observer's view of a :class:`_Run`: incremental, read-only :class:`Snapshot`\\ s
+    (the new trace rows and newly seen cells since the last one)."""
+
+    def __init__(self, run: _Run):
+        self.run = run
+        self.pending_seen: list[np.ndarray] = []
+        self.emitted = {"n": 0, "replans": 0, "planner_ms": 0.0, "expanded": 0, "seen": 0}
+        self.reach = int(math.ceil(max(run.sensor.range_m, run.sensor.near_m) / run.h)) + 2
+
+    def sense(self):
+        """Sense as the run does, and keep the cells first seen: the kernel reports the
+        cells whose cost changed, the viewer needs every newly seen one, so the seen mask
+        is compared over the window the sensor can reach."""
+        run = self.run
+        s, seen = run.state, run.km.seen
+        rows, cols = run.shape
+        rc, cc = run.cell_of(s[0], s[1])
+        k = self.reach
+        r0, r1 = max(rc - k, 0), min(rc + k + 1, rows)
+        c0, c1 = max(cc - k, 0), min(cc + k + 1, cols)
+        before = seen[r0:r1, c0:c1].copy()
+        got = run.km.sense(s[0], s[1], s[2], run.sensor)
+        new = np.argwhere(seen[r0:r1, c0:c1] > before).astype(np.int32)
+        new += np.array([r0, c0], dtype=np.int32)
+        self.pending_seen.append(new)
+        return got
+
+    def emit(self, kind, plan_cells=None, route=None, summary=None):
+        from types import MappingProxyType
+
+        run, emitted = self.run, self.emitted
+        for row in run.replan_rows[emitted["replans"]:]:
+            emitted["planner_ms"] += row[1]
+            emitted["expanded"] += row[2]
+        emitted["replans"] = len(run.replan_rows)
+        seen = (np.concatenate(self.pending_seen) if self.pending_seen
+                else np.empty((0, 2), np.int32))
+        self.pending_seen.clear()
+        emitted["seen"] += len(seen)
+        rows_new = run.trace[emitted["n"]:run.n]
+        emitted["n"] = run.n
+        figures = MappingProxyType({
+            "distance_m": float(run.distance), "energy_wh": float(run.energy),
+            "replans": len(run.replan_rows), "planner_time_s": emitted["planner_ms"] / 1000.0,
+            "expanded": int(emitted["expanded"]),
+            "waypoints_reached": min(run.reached, len(run.mission.waypoints)),
+            "cells_seen": int(emitted["seen"]),
+        })
+        s = run.state
+        run.observer(Snapshot(
+            kind=kind, t_s=float(run.t), pose=(float(s[0]), float(s[1]), float(s[2])),
+            leg=int(run.leg), trace=_frozen(rows_new), trace_end=int(run.n), seen=_frozen(seen),
+            plan=None if plan_cells is None else _frozen(plan_cells),
+            route=None if route is None else _frozen(route),
+            replan=tuple(run.replan_rows[-1]) if kind == "replan" else None,
+            figures=figures,
+            summary=None if summary is None else MappingProxyType(dict(summary)),
+        ))
