@@ -457,6 +457,13 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
     the rover brakes straight (that stop was verified on the previous step, so it is always
     safe). Appends rows to ``trace`` (cap, 9) from row ``n0``.
 
+    Each step: stop when there is a reason to (:func:`_why_stop`); steer for the next
+    vertex not yet reached (:func:`_next_vertex`); take the speed the slope allows
+    (:func:`_slope_speed`); command a speed and yaw rate (:func:`_pursuit_command` for a
+    rover that cannot turn in place, :func:`_vertex_command` for one that can); take the
+    step if it is safe, else turn on the spot or brake (:func:`_guarded_step`); pay its
+    energy and record it.
+
     ``out`` (4,) float64 receives: rows written, distance driven [m], time [s], energy [Wh]
     (time and energy are the new totals). Returns a status code (SENSE, GOAL, ...).
     """
@@ -476,43 +483,13 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
     status = SENSE
     steps = 0
     lookahead = vmax * dt + vmax * vmax / (2.0 * amax) + 2.0 * h
-    # Pure pursuit (rovers that cannot turn in place): curvature limit and lookahead.
-    kmax = 1.0 / rmin
-    look = max(rmin, 2.0 * h)
-    creep = amax * dt
-    # A quarter turn, but no longer than the grid (arcs off it end there anyway).
-    horizon = min(0.5 * math.pi * rmin + h, (R + C) * h)
-    n_arcs = 9
     pp = np.empty(2)
     while True:
-        if math.hypot(goal_x - x, goal_y - y) <= goal_tol:
-            status = GOAL
+        status = _why_stop(x, y, goal_x, goal_y, goal_tol, t, dt, t_max, e, e_max, n, cap,
+                           dist, budget_m, steps, max_steps)
+        if status >= 0:
             break
-        if not _room(t, dt, t_max):
-            status = TIMEOUT
-            break
-        if e >= e_max:
-            status = ENERGY
-            break
-        if n >= cap:
-            status = FULL
-            break
-        if dist >= budget_m or steps >= max_steps:
-            status = SENSE
-            break
-        # Advance the target vertex past the ones reached or passed.
-        while j < nv - 1:
-            dx = path[j, 0] - x
-            dy = path[j, 1] - y
-            if dx * dx + dy * dy <= (0.05 * h) ** 2:
-                j += 1
-                continue
-            sx = path[j, 0] - path[j - 1, 0]
-            sy = path[j, 1] - path[j - 1, 1]
-            if sx * (x - path[j, 0]) + sy * (y - path[j, 1]) >= 0.0:
-                j += 1
-                continue
-            break
+        j = _next_vertex(path, nv, j, x, y, h)
         tx = path[j, 0]
         ty = path[j, 1]
         dtarget = math.hypot(tx - x, ty - y)
@@ -523,117 +500,16 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
             err = 0.0
         else:
             err = _wrap(math.atan2(ty - y, tx - x) - th)
-        # Speed allowed by the slope under the rover.
-        rc, cc = _cell_at(x, y, h, R, C)
-        gxs = slope_x[rc, cc]
-        gys = slope_y[rc, cc]
-        g = math.sqrt(gxs * gxs + gys * gys)
-        frac = g / tan_max_tilt
-        if frac > 1.0:
-            frac = 1.0
-        v_lim = vmax * (1.0 - 0.5 * frac)
+        gxs, gys, g, v_lim = _slope_speed(x, y, slope_x, slope_y, h, R, C, vmax, tan_max_tilt)
         if not turn_in_place:
-            # Pure pursuit: the arc through a point ``look`` ahead on the path, its
-            # curvature held to the turning radius. The rover slows on tight arcs but never
-            # stops to turn (at rest it cannot): it creeps on at the slowest speed a step can
-            # have, and the guard below still checks every step.
-            _pursuit_point(path, nv, j, x, y, look, pp)
-            lx = pp[0] - x
-            ly = pp[1] - y
-            ld = math.hypot(lx, ly)
-            kappa = 0.0
-            if ld > 1e-9:
-                alpha = _wrap(math.atan2(ly, lx) - th)
-                if abs(alpha) >= 0.5 * math.pi:
-                    kappa = kmax if alpha > 0.0 else -kmax
-                else:
-                    kappa = 2.0 * math.sin(alpha) / ld
-                    if kappa > kmax:
-                        kappa = kmax
-                    elif kappa < -kmax:
-                        kappa = -kmax
-            # A rover that cannot turn in place must not drive into a pocket it cannot turn
-            # out of: among arcs from full left to full right lock (and the pursuit arc),
-            # take the one nearest the pursuit arc that stays on drivable ground for a
-            # quarter turn (or up to the target), else the one that stays on it longest.
-            dend = math.hypot(path[nv - 1, 0] - x, path[nv - 1, 1] - y)
-            need = min(horizon, dend)
-            best_k = kappa
-            best_f = -1.0
-            best_d = np.inf
-            for ci in range(n_arcs + 1):
-                if ci == n_arcs:
-                    kc = kappa
-                else:
-                    kc = -kmax + 2.0 * kmax * ci / (n_arcs - 1)
-                fc = _arc_free(x, y, th, kc, horizon, known, seen, h)
-                if fc > need:
-                    fc = need
-                dc = abs(kc - kappa)
-                if fc > best_f + 1e-9 or (fc > best_f - 1e-9 and dc < best_d):
-                    best_k = kc
-                    best_f = fc
-                    best_d = dc
-            kappa = best_k
-            v_cmd = v_lim * (1.0 - 0.75 * abs(kappa) / kmax)
-            if abs(kappa) > 1e-12 and wmax / abs(kappa) < v_cmd:
-                v_cmd = wmax / abs(kappa)
-            if j >= nv - 1:
-                vs = min(dtarget / dt, math.sqrt(2.0 * amax * dtarget))
-                if vs < v_cmd:
-                    v_cmd = vs
-            # Never outrun the drivable ground along the chosen arc.
-            dfree = _arc_free(x, y, th, kappa, lookahead, known, seen, h)
-            vf = amax * (-dt + math.sqrt(dt * dt + 2.0 * dfree / amax))
-            if vf < v_cmd:
-                v_cmd = vf
-            if v_cmd < creep:
-                v_cmd = creep
-            w_cmd = kappa * _next_speed(v, v_cmd, v_lim, vmax, amax, dt)
-        # Command: turn in place when badly misaligned, else drive toward the vertex.
-        elif abs(err) > align_tol:
-            v_cmd = 0.0
-            w_cmd = err / dt
+            v_cmd, w_cmd = _pursuit_command(path, nv, j, x, y, th, v, v_lim, dtarget, known,
+                                            seen, h, R, C, vmax, amax, wmax, rmin, dt,
+                                            lookahead, pp)
         else:
-            v_cmd = v_lim
-            if not turn_in_place and abs(err) > align_tol:
-                v_cmd = 0.25 * v_lim
-            # Stop at a vertex where the path turns sharply, and at the end of the path.
-            stop_here = j >= nv - 1
-            if not stop_here:
-                ax = path[j + 1, 0] - tx
-                ay = path[j + 1, 1] - ty
-                bx = tx - x
-                by = ty - y
-                turn = abs(_wrap(math.atan2(ay, ax) - math.atan2(by, bx)))
-                stop_here = turn > align_tol
-            if stop_here:
-                vs = min(dtarget / dt, math.sqrt(2.0 * amax * dtarget))
-                if vs < v_cmd:
-                    v_cmd = vs
-            # Never outrun what is known to be drivable along the path.
-            dfree = _free_distance(path, nv, j, x, y, known, seen, h, lookahead)
-            vf = amax * (-dt + math.sqrt(dt * dt + 2.0 * dfree / amax))
-            if vf < v_cmd:
-                v_cmd = vf
-            w_cmd = err / dt
-        _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, nxt)
-        blocked = False
-        turned = False
-        if not _motion_ok(x, y, th, nxt[0], nxt[1], nxt[2], nxt[3], nxt[4], amax, dt,
-                          known, seen, h):
-            if turn_in_place and v == 0.0 and abs(err) > 1e-9:
-                # At rest and only roughly aligned (within align_tol), the straight line along
-                # the heading can leave the drivable corridor that the exact segment keeps
-                # to: turn on the spot toward the vertex instead (the position does not
-                # change, so this is always safe), then drive along the segment.
-                _step(x, y, th, 0.0, w, 0.0, err / dt, v_lim, vmax, amax, wmax, True, rmin, dt,
-                      nxt)
-                turned = True
-            else:
-                # Fallback: brake straight; verified safe on the previous step.
-                _step(x, y, th, v, w, 0.0, 0.0, v_lim, vmax, amax, wmax, True, rmin, dt, nxt)
-                blocked = True
+            v_cmd, w_cmd = _vertex_command(path, nv, j, x, y, tx, ty, err, dtarget, v_lim,
+                                           known, seen, h, amax, dt, align_tol, lookahead)
+        blocked, turned = _guarded_step(x, y, th, v, w, v_cmd, w_cmd, v_lim, err, vmax, amax,
+                                        wmax, turn_in_place, rmin, dt, known, seen, h, nxt)
         xn = nxt[0]
         yn = nxt[1]
         vn = nxt[3]
@@ -671,6 +547,177 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
     out[2] = t
     out[3] = e
     return status
+
+
+@njit(cache=True, nogil=True)
+def _why_stop(x, y, goal_x, goal_y, goal_tol, t, dt, t_max, e, e_max, n, cap, dist,
+              budget_m, steps, max_steps):
+    """The status a drive stops with before taking another step, or -1 to go on: at the
+    leg's goal, at the time or energy limit, with the trace buffer full, or after the
+    sensing distance ``budget_m`` [m] (or ``max_steps`` steps)."""
+    if math.hypot(goal_x - x, goal_y - y) <= goal_tol:
+        return GOAL
+    if not _room(t, dt, t_max):
+        return TIMEOUT
+    if e >= e_max:
+        return ENERGY
+    if n >= cap:
+        return FULL
+    if dist >= budget_m or steps >= max_steps:
+        return SENSE
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _next_vertex(path, nv, j, x, y, h):
+    """The index of the vertex to steer for, from ``j`` on: past the vertices the rover
+    at (x, y) [m] has reached (within 5% of a cell) or passed."""
+    while j < nv - 1:
+        dx = path[j, 0] - x
+        dy = path[j, 1] - y
+        if dx * dx + dy * dy <= (0.05 * h) ** 2:
+            j += 1
+            continue
+        sx = path[j, 0] - path[j - 1, 0]
+        sy = path[j, 1] - path[j - 1, 1]
+        if sx * (x - path[j, 0]) + sy * (y - path[j, 1]) >= 0.0:
+            j += 1
+            continue
+        break
+    return j
+
+
+@njit(cache=True, nogil=True)
+def _slope_speed(x, y, slope_x, slope_y, h, R, C, vmax, tan_max_tilt):
+    """(slope x, slope y, slope magnitude [m/m], speed limit [m/s]) under the rover at
+    (x, y): the top speed, halved at the steepest slope the rover may drive."""
+    rc, cc = _cell_at(x, y, h, R, C)
+    gxs = slope_x[rc, cc]
+    gys = slope_y[rc, cc]
+    g = math.sqrt(gxs * gxs + gys * gys)
+    frac = g / tan_max_tilt
+    if frac > 1.0:
+        frac = 1.0
+    return gxs, gys, g, vmax * (1.0 - 0.5 * frac)
+
+
+@njit(cache=True, nogil=True)
+def _pursuit_command(path, nv, j, x, y, th, v, v_lim, dtarget, known, seen, h, R, C, vmax,
+                     amax, wmax, rmin, dt, lookahead, pp):
+    """(speed [m/s], yaw rate [rad/s]) commanded to a rover that cannot turn in place:
+    pure pursuit, the arc through a point ahead on the path, its curvature held to the
+    turning radius ``rmin`` [m]. The rover slows on tight arcs but never stops to turn (at
+    rest it cannot): it creeps on at the slowest speed a step can have, and the guard still
+    checks every step. ``pp`` (2,) is scratch space."""
+    kmax = 1.0 / rmin
+    look = max(rmin, 2.0 * h)
+    creep = amax * dt
+    # A quarter turn, but no longer than the grid (arcs off it end there anyway).
+    horizon = min(0.5 * math.pi * rmin + h, (R + C) * h)
+    n_arcs = 9
+    _pursuit_point(path, nv, j, x, y, look, pp)
+    lx = pp[0] - x
+    ly = pp[1] - y
+    ld = math.hypot(lx, ly)
+    kappa = 0.0
+    if ld > 1e-9:
+        alpha = _wrap(math.atan2(ly, lx) - th)
+        if abs(alpha) >= 0.5 * math.pi:
+            kappa = kmax if alpha > 0.0 else -kmax
+        else:
+            kappa = 2.0 * math.sin(alpha) / ld
+            if kappa > kmax:
+                kappa = kmax
+            elif kappa < -kmax:
+                kappa = -kmax
+    # It must not drive into a pocket it cannot turn out of: among arcs from full left to
+    # full right lock (and the pursuit arc), take the one nearest the pursuit arc that stays
+    # on drivable ground for a quarter turn (or up to the target), else the one that stays
+    # on it longest.
+    dend = math.hypot(path[nv - 1, 0] - x, path[nv - 1, 1] - y)
+    need = min(horizon, dend)
+    best_k = kappa
+    best_f = -1.0
+    best_d = np.inf
+    for ci in range(n_arcs + 1):
+        if ci == n_arcs:
+            kc = kappa
+        else:
+            kc = -kmax + 2.0 * kmax * ci / (n_arcs - 1)
+        fc = _arc_free(x, y, th, kc, horizon, known, seen, h)
+        if fc > need:
+            fc = need
+        dc = abs(kc - kappa)
+        if fc > best_f + 1e-9 or (fc > best_f - 1e-9 and dc < best_d):
+            best_k = kc
+            best_f = fc
+            best_d = dc
+    kappa = best_k
+    v_cmd = v_lim * (1.0 - 0.75 * abs(kappa) / kmax)
+    if abs(kappa) > 1e-12 and wmax / abs(kappa) < v_cmd:
+        v_cmd = wmax / abs(kappa)
+    if j >= nv - 1:
+        vs = min(dtarget / dt, math.sqrt(2.0 * amax * dtarget))
+        if vs < v_cmd:
+            v_cmd = vs
+    # Never outrun the drivable ground along the chosen arc.
+    dfree = _arc_free(x, y, th, kappa, lookahead, known, seen, h)
+    vf = amax * (-dt + math.sqrt(dt * dt + 2.0 * dfree / amax))
+    if vf < v_cmd:
+        v_cmd = vf
+    if v_cmd < creep:
+        v_cmd = creep
+    return v_cmd, kappa * _next_speed(v, v_cmd, v_lim, vmax, amax, dt)
+
+
+@njit(cache=True, nogil=True)
+def _vertex_command(path, nv, j, x, y, tx, ty, err, dtarget, v_lim, known, seen, h, amax, dt,
+                    align_tol, lookahead):
+    """(speed [m/s], yaw rate [rad/s]) commanded to a rover that can turn in place, toward
+    vertex ``j`` at (tx, ty) [m], ``err`` [rad] off its heading: turn on the spot when badly
+    misaligned, else drive at the slope's speed ``v_lim``, stopping at a vertex where the
+    path turns sharply and at its end, and never outrunning the ground known drivable."""
+    if abs(err) > align_tol:
+        return 0.0, err / dt
+    v_cmd = v_lim
+    stop_here = j >= nv - 1
+    if not stop_here:
+        ax = path[j + 1, 0] - tx
+        ay = path[j + 1, 1] - ty
+        bx = tx - x
+        by = ty - y
+        turn = abs(_wrap(math.atan2(ay, ax) - math.atan2(by, bx)))
+        stop_here = turn > align_tol
+    if stop_here:
+        vs = min(dtarget / dt, math.sqrt(2.0 * amax * dtarget))
+        if vs < v_cmd:
+            v_cmd = vs
+    dfree = _free_distance(path, nv, j, x, y, known, seen, h, lookahead)
+    vf = amax * (-dt + math.sqrt(dt * dt + 2.0 * dfree / amax))
+    if vf < v_cmd:
+        v_cmd = vf
+    return v_cmd, err / dt
+
+
+@njit(cache=True, nogil=True)
+def _guarded_step(x, y, th, v, w, v_cmd, w_cmd, v_lim, err, vmax, amax, wmax, turn_in_place,
+                  rmin, dt, known, seen, h, nxt):
+    """The commanded step from (x, y, th, v, w) into ``nxt`` (5,) when :func:`_motion_ok`
+    passes it; else a turn on the spot toward the vertex (a rover at rest that can, ``err``
+    [rad] off) or a straight brake, verified safe on the previous step. Returns (blocked:
+    braked, turned: turned on the spot instead)."""
+    _step(x, y, th, v, w, v_cmd, w_cmd, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, nxt)
+    if _motion_ok(x, y, th, nxt[0], nxt[1], nxt[2], nxt[3], nxt[4], amax, dt, known, seen, h):
+        return False, False
+    if turn_in_place and v == 0.0 and abs(err) > 1e-9:
+        # At rest and only roughly aligned (within align_tol), the straight line along the
+        # heading can leave the drivable corridor that the exact segment keeps to: turn on
+        # the spot toward the vertex instead (the position does not change, so this is
+        # always safe), then drive along the segment.
+        _step(x, y, th, 0.0, w, 0.0, err / dt, v_lim, vmax, amax, wmax, True, rmin, dt, nxt)
+        return False, True
+    _step(x, y, th, v, w, 0.0, 0.0, v_lim, vmax, amax, wmax, True, rmin, dt, nxt)
+    return True, False
 
 
 def reverse_steps(rmin, vmax, amax, dt, scale=1.0):
