@@ -83,8 +83,9 @@ class MissionConfig:
     """Visited in order between start and goal."""
     goal_tolerance_m: float = 1.0
     """A waypoint or the goal counts as reached within this distance of the rover's centre [m]."""
-    planner: str = "dstar_lite"
-    """Planner name from ``rover.planners.PLANNERS``."""
+    planner: str = "mpgaa"
+    """Planner name from ``rover.planners.PLANNERS``; MPGAA* by default, the fastest on
+    graded ground (see the README's "Which planner")."""
     wastar_weight: float = 1.5
     """Weight for the ``wastar`` planner (cost at most this times optimal)."""
     sense_every_m: float = 1.0
@@ -219,6 +220,13 @@ def _special_file(p: Path) -> bool:
     return not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode))
 
 
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except (OSError, ValueError):  # a name too long, or holding a NUL byte: reading says why
+        return True
+
+
 def load_scenario(path: str | os.PathLike) -> Scenario:
     """Read and validate a scenario file.
 
@@ -226,7 +234,8 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     ----------
     path : str or path-like
         A TOML file with the tables ``[terrain]``, ``[rover]``, ``[mission]`` and optional
-        ``[[hazards]]`` (see the README for every key, its unit and its default).
+        ``[[hazards]]`` (see the README for every key, its unit and its default), or the
+        name of a shipped scenario (:mod:`rover.scenarios`) when no such file exists.
 
     Returns
     -------
@@ -243,6 +252,13 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     """
     shown = str(path)
     p = Path(path)
+    if not _exists(p):
+        from rover import scenarios
+
+        if shown in scenarios.names():  # a shipped scenario, by name
+            p = scenarios.path(shown)
+        elif scenarios.looks_like_name(shown):
+            raise ScenarioError("no such file, and " + scenarios.unknown(shown), file=shown)
     if _special_file(p):
         raise ScenarioError("not a regular file (a named pipe or a device)", file=shown)
     try:

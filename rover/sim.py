@@ -27,7 +27,7 @@ mission against it; :func:`simulate` runs the traverse and returns a :class:`Run
    (:meth:`_Run.back_up`); otherwise it waits a step, and enough stops in a row end the run
    "stuck" (:meth:`_Run.wait`).
 5. **Record**: the drive kernels write the trace, :meth:`_Run.replan` the replan log, and
-   :meth:`_Run.result` makes the summary; an observer sees :class:`Snapshot`\ s on the way
+   :meth:`_Run.result` makes the summary; an observer sees :class:`Snapshot` objects on the way
    (:class:`_Feed`).
 
 Safety: every motion step is checked against the known map before it is taken — the swept
@@ -929,7 +929,7 @@ class _Run:
 
 
 class _Feed:
-    """An observer's view of a :class:`_Run`: incremental, read-only :class:`Snapshot`\\ s
+    """An observer's view of a :class:`_Run`: incremental, read-only :class:`Snapshot` objects
     (the new trace rows and newly seen cells since the last one)."""
 
     def __init__(self, run: _Run):

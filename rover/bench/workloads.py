@@ -425,8 +425,10 @@ class TraverseSpec:
 
 
 def scenarios_dir() -> Path:
-    """The repository's scenarios/ folder (beside the ``rover`` package in a checkout)."""
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    """The folder of the shipped scenarios (:data:`rover.scenarios.FOLDER`)."""
+    from rover import scenarios
+
+    return scenarios.FOLDER
 
 
 def _size(word: str, text: str, lo: int = 16, hi: int = 8192) -> int:
@@ -510,9 +512,9 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
     Parameters
     ----------
     word : str
-        A scenario ``.toml``, a Moving AI ``.map`` or ``.scen``, a folder (its ``*.toml`` and
-        ``*.scen`` files), ``blobs:SIZE``, ``PRESET:SIZE``, ``traverse:SIZE`` or
-        ``obstacles:SIZE``.
+        A scenario ``.toml`` or a shipped scenario's name, a Moving AI ``.map`` or
+        ``.scen``, a folder (its ``*.toml`` and ``*.scen`` files), ``blobs:SIZE``,
+        ``PRESET:SIZE``, ``traverse:SIZE`` or ``obstacles:SIZE``.
     limit : int, optional
         Most Moving AI problems to run per map (evenly spread); None: all.
     rover, seed
@@ -561,8 +563,13 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
         valid = ", ".join(["blobs", "traverse", "obstacles"] + list(terrains.presets()))
         raise WorkloadError(f"{word!r}: unknown generated workload {source!r}; valid: {valid} "
                             "(followed by :SIZE)")
-    raise WorkloadError(f"{word}: no such file (expected a .toml scenario, a Moving AI .map "
-                        "or .scen, a folder, or NAME:SIZE such as blobs:1024)")
+    from rover import scenarios
+
+    if word in scenarios.names():
+        return [ScenarioSpec(scenarios.path(word), scenarios.load(word))]
+    raise WorkloadError(f"{word}: no such file (expected a .toml scenario or a shipped "
+                        "scenario's name, a Moving AI .map or .scen, a folder, or NAME:SIZE "
+                        "such as blobs:1024)")
 
 
 def default_workloads(*, quick: bool = False, rover: str = "generic",

@@ -32,7 +32,8 @@ def register(sub) -> None:
                     "'rover view DIR' shows). Exit code 0 when the goal "
                     "was reached, 3 when the run ended without reaching it, 2 for bad input.",
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
+    p.add_argument("scenario", metavar="SCENARIO",
+                   help="scenario file (.toml), or a shipped scenario's name ('rover list')")
     p.add_argument("--planner", metavar="NAME", help="planner to use instead of [mission].planner "
                    "(see 'rover list')")
     p.add_argument("--seed", metavar="N", type=_seed, help="seed to use instead of the scenario's")

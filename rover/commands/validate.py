@@ -13,7 +13,7 @@ def register(sub) -> None:
                     "built, but nothing is driven). Prints one line per file; exit code 0 when "
                     "all are valid, 2 when any is not.",
     )
-    p.add_argument("scenarios", metavar="SCENARIO", nargs="+", help="scenario files (.toml)")
+    p.add_argument("scenarios", metavar="SCENARIO", nargs="+", help="scenario files (.toml), or shipped scenarios' names")
     p.add_argument("--no-map", action="store_true",
                    help="check the file only; skip building the terrain and the placement checks")
     p.set_defaults(func=run)

@@ -24,7 +24,8 @@ def register(sub) -> None:
                "L legend, S screenshot, R restart, Esc or Q quit",
     )
     p.add_argument("target", metavar="SCENARIO|RUN_DIR",
-                   help="scenario file (.toml) to run live, or a run folder to replay")
+                   help="scenario file (.toml) or a shipped scenario's name to run live, or a run "
+                        "folder to replay")
     p.add_argument("--planner", metavar="NAME", help="planner to use instead of [mission].planner")
     p.add_argument("--seed", metavar="N", type=_seed, help="seed to use instead of the scenario's")
     p.add_argument("--compare", metavar="NAMES",

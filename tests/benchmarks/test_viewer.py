@@ -31,7 +31,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "mars-jezero-perseverance.toml"
+SCENARIO = Path(__file__).resolve().parents[2] / "rover" / "scenarios" / "mars-jezero-perseverance.toml"
 SIZE = (1280, 800)
 
 

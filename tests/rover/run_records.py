@@ -172,10 +172,9 @@ def _shipped(name, planner, observe=False):
     from rover.scenario import load_scenario
     from rover.sim import simulate
 
-    path = REPO / "scenarios" / f"{name}.toml"
-    if not path.exists():  # the scenarios became package data
-        from rover import scenarios
-        path = scenarios.path(name)
+    from rover import scenarios
+
+    path = scenarios.path(name)
     sc = load_scenario(path)
     snaps = [] if observe else None
     res = simulate(sc, planner=planner, observer=None if snaps is None else snaps.append)

@@ -15,6 +15,7 @@ import pytest
 from rover.cli import _COMMANDS, main
 
 REPO = Path(__file__).resolve().parents[2]
+SHIPPED = REPO / "rover" / "scenarios"
 
 SMALL = """
 name = "cli-small"
@@ -138,7 +139,7 @@ def test_validate_reports_each_file(small, tmp_path, capsys):
 
 
 def test_shipped_scenarios_validate():
-    files = sorted((REPO / "scenarios").glob("*.toml"))
+    files = sorted(SHIPPED.glob("*.toml"))
     assert len(files) >= 4
     assert main(["validate", *map(str, files)]) == 0
 
@@ -202,7 +203,7 @@ def test_unreadable_heightmap_is_a_one_line_error(tmp_path, capsys):
 
 
 def test_impassable_start_suggests_a_passable_point_that_validates(tmp_path, capsys):
-    flagship = (REPO / "scenarios" / "mars-jezero-perseverance.toml").read_text()
+    flagship = (SHIPPED / "mars-jezero-perseverance.toml").read_text()
     bad = tmp_path / "other-seed.toml"
     for seed in range(1, 60):  # a seed whose terrain puts a rock or a step under the start
         bad.write_text(flagship.replace("seed = 2021", f"seed = {seed}"))

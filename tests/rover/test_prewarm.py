@@ -122,7 +122,7 @@ def test_a_failing_run_stops_its_background_compile(launches, monkeypatch, tmp_p
     stopped = []
     monkeypatch.setattr(_prewarm, "stop", lambda proc: stopped.append(proc))
     root = Path(__file__).resolve().parents[2]
-    text = (root / "scenarios" / "moon-south-pole-pragyan.toml").read_text()
+    text = (root / "rover" / "scenarios" / "moon-south-pole-pragyan.toml").read_text()
     assert "goal = [28.0, 30.0]" in text
     bad = tmp_path / "bad.toml"
     bad.write_text(text + '\n[[hazards]]\nname = "crater"\ncenter = [28.0, 30.0]\n'

@@ -41,7 +41,7 @@ def test_valid_file_gives_typed_frozen_objects_with_defaults(write):
     assert sc.terrain.extent_m == (24.0, 32.0)
     assert sc.rover.name == "generic"
     assert sc.mission.start == (2.0, 2.0) and sc.mission.goal == (20.0, 28.0)
-    assert sc.mission.planner == "dstar_lite" and sc.mission.waypoints == ()
+    assert sc.mission.planner == "mpgaa" and sc.mission.waypoints == ()
     with pytest.raises(AttributeError):
         sc.seed = 4  # frozen
     with pytest.raises(TypeError):

@@ -587,7 +587,7 @@ def test_unusable_cost_weights_in_a_scenario_built_in_code_name_the_key():
         world_from_terrain(sc, t)
 
 
-SCENARIOS = sorted((REPO / "scenarios").glob("*.toml"))
+SCENARIOS = sorted((REPO / "rover" / "scenarios").glob("*.toml"))
 
 
 @pytest.mark.slow
@@ -652,7 +652,7 @@ def test_a_start_on_a_cell_edge_is_checked_in_the_cell_it_is_driven_from():
     from rover.scenario import load_scenario
     from rover.sim import prepare
 
-    sc = load_scenario(REPO / "scenarios" / "moon-south-pole-pragyan.toml")
+    sc = load_scenario(REPO / "rover" / "scenarios" / "moon-south-pole-pragyan.toml")
     assert sc.mission.start == (6.0, 8.0) and 8.0 // 0.2 == 39 and math.floor(8.0 / 0.2) == 40
     refused = 0
     for seed in range(1, 40):
