@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def test_python_examples_run(monkeypatch, capsys):
+def test_python_examples_run(monkeypatch, capsys, tmp_path):
     blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
     assert blocks, "the README has no python example"
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(tmp_path)  # the example loads scenarios by name, from any folder
     for code in blocks:
         exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
     out = capsys.readouterr().out
@@ -26,14 +25,19 @@ def test_ci_runs_the_readme_test_command():
     commands = re.findall(r"```\n(.*?)\n```", quickstart, flags=re.S)
     assert len(commands) == 2, "the quickstart has one run command and one test command"
     run_command, test_command = commands
-    assert "rover run scenarios/" in run_command and "pytest" in test_command
+    from rover import scenarios
+
+    ran = re.search(r"\.venv/bin/rover run ([\w-]+)$", run_command)
+    assert ran and ran.group(1) in scenarios.names() and "pytest" in test_command
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test_command in ci
 
 
-@pytest.mark.parametrize("path", re.findall(r"`(scenarios/[\w.-]+\.toml)`", README))
-def test_scenarios_named_in_the_readme_exist(path):
-    assert (REPO / path).is_file()
+def test_the_scenario_table_names_every_shipped_scenario():
+    from rover import scenarios
+
+    named = re.findall(r"^\| `([\w-]+)` \|", README, flags=re.M)
+    assert sorted(named) == sorted(scenarios.names())
 
 
 def test_annotated_scenario_example_is_valid(tmp_path):
@@ -49,11 +53,12 @@ def test_annotated_scenario_example_is_valid(tmp_path):
     assert result.summary["outcome"] == "reached", result.summary["reason"]
 
 
-def test_the_sample_run_output_is_what_the_flagship_prints(tmp_path, capsys):
+def test_the_sample_run_output_is_what_the_flagship_prints(tmp_path, capsys, monkeypatch):
     from rover.cli import main
 
+    monkeypatch.chdir(tmp_path)  # a scenario name runs from any folder
     (sample,) = re.findall(r"```\n\$ \.venv/bin/rover run (\S+)\n(.*?)\.\.\.\n```", README, flags=re.S)
     scenario, shown = sample
-    assert main(["run", str(REPO / scenario), "--out", str(tmp_path / "run")]) == 0
+    assert main(["run", scenario, "--out", str(tmp_path / "run")]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[:len(shown.splitlines())] == shown.splitlines()
