@@ -318,7 +318,7 @@ def _planners():
     """(name check, RepeatedSearch, {incremental planner name: class}) from
     :mod:`rover.planners`."""
     from rover import planners
-    from rover.planners._search import RepeatedSearch
+    from rover.planners._astar import RepeatedSearch
 
     return (planners.check_planner_name, RepeatedSearch,
             {"dstar_lite": planners.DStarLite, "mpgaa": planners.MPGAAStar})

@@ -5,16 +5,30 @@ a cell and ``inf`` is impassable (NaN, values below 1 and integer grids are refu
 from u to a neighbour v costs ``step * (cost[u] + cost[v]) / 2`` with ``step`` 1 or sqrt(2)
 cells; a diagonal step needs both cells beside it passable (no corner cutting).
 
-Each planner is a thin validating wrapper around a numba kernel (``@njit(cache=True)``); the
+Each planner is a thin validating wrapper around numba kernels (``@njit(cache=True)``); the
 first call in a process with a cold cache compiles them.
+
+Layout, one rule for every planner ``<name>`` (its key in :data:`PLANNERS`):
+
+- ``_<name>.py``: the wrapper, the public function or class (validates, converts once,
+  calls the kernels, turns their status codes into a :class:`Plan` or an exception);
+- ``_<name>_kernels.py``: its numba kernels, which take flat arrays and plain numbers,
+  trust their inputs and never raise for a user's mistake;
+- ``_common.py``: what every wrapper shares (:class:`Plan`, grid and cell validation, the
+  incremental planners' base class) and the one-pass cost scan.
+
+So ``_astar.py`` / ``_astar_kernels.py`` (A*, weighted A* and Dijkstra, one kernel),
+``_dstar_lite.py`` / ``_dstar_lite_kernels.py``, ``_mpgaa.py`` / ``_mpgaa_kernels.py``.
+A kernel module may import constants and kernels from another kernel module; nothing
+outside this package imports any of these modules (use the names below).
 """
 
 from __future__ import annotations
 
 from rover.planners._common import Plan
 from rover.planners._dstar_lite import DStarLite
-from rover.planners._mpgaa_star import MPGAAStar
-from rover.planners._search import astar, dijkstra
+from rover.planners._mpgaa import MPGAAStar
+from rover.planners._astar import astar, dijkstra
 
 __all__ = ["Plan", "astar", "dijkstra", "DStarLite", "MPGAAStar", "PLANNERS", "plan_path",
            "check_planner_name"]

@@ -1,8 +1,8 @@
 """Shared pieces of the planners: the :class:`Plan` result, input validation and grid helpers.
 
 Validation happens once, here, in Python and one small numba pass over the grid; the kernels
-in :mod:`rover.planners._astar`, :mod:`rover.planners._dstar` and
-:mod:`rover.planners._mpgaa` trust their inputs.
+in :mod:`rover.planners._astar_kernels`, :mod:`rover.planners._dstar_lite_kernels` and
+:mod:`rover.planners._mpgaa_kernels` trust their inputs.
 """
 
 from __future__ import annotations
