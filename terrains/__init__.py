@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from terrains._generate import check_parameters, generate
 from terrains._io import HeightmapError, heightmap_shape, load, load_heightmap, save
-from terrains._model import Body, ParameterError, Preset, Terrain, bodies, parameters, presets
+from terrains._model import Body, ParameterError, Terrain, bodies, parameters
+from terrains._presets import Preset, presets
 from terrains._render import hillshade, render_rgb
 from terrains._stats import stats
 
