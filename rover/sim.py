@@ -318,7 +318,7 @@ def _planners():
     """(name check, RepeatedSearch, {incremental planner name: class}) from
     :mod:`rover.planners`."""
     from rover import planners
-    from rover.planners._astar import RepeatedSearch
+    from rover.planners import RepeatedSearch
 
     return (planners.check_planner_name, RepeatedSearch,
             {"dstar_lite": planners.DStarLite, "mpgaa": planners.MPGAAStar})
@@ -481,7 +481,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         # Sensing feeds an incremental planner without update()'s checks: refuse up front a
         # world whose costs span more than it can plan over exactly (only hand-built worlds
         # can).
-        from rover.planners._common import check_spread
+        from rover.planners import check_spread
 
         lo, hi = km.true_cost_range
         check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),

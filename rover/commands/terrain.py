@@ -189,12 +189,9 @@ def run(args) -> int:
         raise CLIError(str(exc)) from None
     try:
         if out_png is not None:
-            from terrains._png import write_png
-            from terrains._render import draw_scale_bar
-
             image = terrains.render_rgb(terrain)
-            draw_scale_bar(image, terrain.cell_size)
-            write_png(out_png, image)
+            terrains.draw_scale_bar(image, terrain.cell_size)
+            terrains.write_png(out_png, image)
             # With --json, stdout is the JSON alone, so that it parses; notes go to stderr.
             print(f"wrote {out_png} ({terrain.shape[1]} x {terrain.shape[0]} px, north up)",
                   file=sys.stderr if args.json else sys.stdout)

@@ -21,17 +21,24 @@ So ``_astar.py`` / ``_astar_kernels.py`` (A*, weighted A* and Dijkstra, one kern
 ``_dstar_lite.py`` / ``_dstar_lite_kernels.py``, ``_mpgaa.py`` / ``_mpgaa_kernels.py``.
 A kernel module may import constants and kernels from another kernel module; nothing
 outside this package imports any of these modules (use the names below).
+
+Beside the planners, the rest of ``rover`` uses :class:`RepeatedSearch` (A* replans on one
+changing grid, without re-validating it), :data:`MAX_COST`, :data:`MAX_SPREAD`,
+:func:`check_spread` and :func:`scan_costs` (the cost-grid rules, for grids checked
+elsewhere) and :func:`kernels` (for warming numba's cache).
 """
 
 from __future__ import annotations
 
-from rover.planners._common import Plan
+from rover.planners import _astar_kernels, _dstar_lite_kernels, _mpgaa_kernels
+from rover.planners._astar import RepeatedSearch, astar, dijkstra
+from rover.planners._common import MAX_COST, MAX_SPREAD, Plan, check_spread, scan_costs
 from rover.planners._dstar_lite import DStarLite
 from rover.planners._mpgaa import MPGAAStar
-from rover.planners._astar import astar, dijkstra
 
 __all__ = ["Plan", "astar", "dijkstra", "DStarLite", "MPGAAStar", "PLANNERS", "plan_path",
-           "check_planner_name"]
+           "check_planner_name", "RepeatedSearch", "MAX_COST", "MAX_SPREAD", "check_spread",
+           "scan_costs", "kernels"]
 
 PLANNERS: dict[str, str] = {
     "astar": "A*: optimal, octile heuristic scaled by the least cell cost",
@@ -89,3 +96,28 @@ def plan_path(name: str, cost, start, goal, *, connectivity: int = 8,
     check_planner_name(name)
     incremental = MPGAAStar if name == "mpgaa" else DStarLite
     return incremental(cost, start, goal, connectivity=connectivity).plan()
+
+
+def kernels(name: str, *, updates: bool = True) -> list:
+    """The numba kernels (dispatchers) the planner called ``name`` runs on every plan and,
+    with ``updates``, on every :meth:`~DStarLite.update`: the ones whose presence in numba's
+    on-disk cache means the planner starts without compiling (``rover._prewarm`` checks them).
+
+    Raises
+    ------
+    ValueError
+        An unknown name (the message lists the valid ones).
+
+    Examples
+    --------
+    >>> [k.__name__ for k in kernels("dstar_lite", updates=False)]
+    ['compute', 'extract', 'separated']
+    """
+    check_planner_name(name)
+    if name == "dstar_lite":
+        k = _dstar_lite_kernels
+        return [k.compute, k.update, k.extract, k.separated] if updates else \
+            [k.compute, k.extract, k.separated]
+    if name == "mpgaa":
+        return [_mpgaa_kernels.search]  # its updates run no kernel
+    return [_astar_kernels.search, _astar_kernels.trace]

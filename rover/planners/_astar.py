@@ -9,7 +9,7 @@ import numpy as np
 from rover.planners import _astar_kernels as kernels
 from rover.planners._common import Plan, as_cell, as_cost_grid, check_connectivity, not_found
 
-__all__ = ["astar", "dijkstra"]
+__all__ = ["astar", "dijkstra", "RepeatedSearch"]
 
 HEAP_START = 4096
 """Initial open-list capacity; it doubles whenever the kernel asks (tests lower it)."""

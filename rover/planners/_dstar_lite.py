@@ -70,7 +70,7 @@ class DStarLite(IncrementalPlanner):
     ValueError
         A malformed grid, a start or goal outside it, a connectivity other than 4 or 8, or
         costs spread too far for exact float64 sums (see
-        :data:`rover.planners._common.MAX_SPREAD`; A* has no limit).
+        :data:`rover.planners.MAX_SPREAD`; A* has no limit).
 
     Notes
     -----

@@ -52,7 +52,7 @@ class MPGAAStar(IncrementalPlanner):
     ------
     ValueError
         A malformed grid, start or goal, a connectivity other than 4 or 8, or costs spread
-        too far for exact float64 sums (see :data:`rover.planners._common.MAX_SPREAD`; A*
+        too far for exact float64 sums (see :data:`rover.planners.MAX_SPREAD`; A*
         has no limit).
 
     Notes

@@ -383,3 +383,15 @@ def test_incremental_planners_own_a_writable_grid_whatever_they_are_given(cls):
         assert p.update([[1, 1], [2, 2]], [np.inf, np.inf]) == 2
         assert p.plan().cost == pytest.approx(astar(walled, (0, 0), (3, 3)).cost)
     assert (base == 1).all()
+
+
+def test_kernels_lists_each_planners_numba_kernels():
+    from numba.core.registry import CPUDispatcher
+
+    from rover.planners import PLANNERS, kernels
+
+    for name in PLANNERS:
+        assert kernels(name) and all(isinstance(k, CPUDispatcher) for k in kernels(name)), name
+    assert len(kernels("dstar_lite", updates=False)) == len(kernels("dstar_lite")) - 1
+    with pytest.raises(ValueError, match=r"unknown planner 'dstar'; valid planners: astar, "):
+        kernels("dstar")
