@@ -50,4 +50,6 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(list(globals()) + __all__)
+    # write_png and read_png are in __all__ but not yet in globals (loaded on first use); the
+    # rest are in both, and each name is listed once.
+    return sorted(set(globals()) | set(__all__))
