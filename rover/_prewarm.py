@@ -44,7 +44,7 @@ def _dstar() -> None:
     import numpy as np
 
     from rover.planners import DStarLite
-    from rover.planners._search import RepeatedSearch
+    from rover.planners import RepeatedSearch
     from rover.sim import _warm_planner
 
     _warm_planner("dstar_lite", np.float64, RepeatedSearch, {"dstar_lite": DStarLite},
@@ -120,15 +120,13 @@ D* Lite target is given too, else with A*)."""
 def _sentinels(target: str) -> list:
     """The kernels whose cached presence means ``target`` is warm."""
     if target.startswith("dstar"):
-        from rover.planners import _dstar
+        from rover.planners import kernels
 
-        if target == "dstar-plan":
-            return [_dstar.compute, _dstar.extract, _dstar.separated]
-        return [_dstar.compute, _dstar.update, _dstar.extract, _dstar.separated]
+        return kernels("dstar_lite", updates=target != "dstar-plan")
     if target == "mpgaa":
-        from rover.planners import _mpgaa
+        from rover.planners import kernels
 
-        return [_mpgaa.search]
+        return kernels("mpgaa")
     from rover import _drive, _sensing
 
     return [_drive._drive, _drive._smooth, _sensing._sense]

@@ -2,7 +2,9 @@
 
 The loader (:func:`load_scenario`) lives below the types. Every error is a
 :class:`ScenarioError` whose message starts with the file name and the key path, e.g.
-``mars.toml: [mission].goal: (900.0, 20.0) lies outside the 512 x 512 m terrain``.
+``mars.toml: [mission].goal: (900.0, 20.0) lies outside the 512 x 512 m terrain``. A value
+changed in Python after loading (``dataclasses.replace``) is named by its attribute path and
+not blamed on the file: ``rover.max_speed_mps (set in code, not in mars.toml): ...``.
 """
 
 from __future__ import annotations
@@ -29,17 +31,25 @@ __all__ = [
 
 
 class ScenarioError(ValueError):
-    """A scenario file (or value) is wrong. ``str(err)`` is one line naming file and key."""
+    """A scenario file (or value) is wrong. ``str(err)`` is one line naming file and key.
 
-    def __init__(self, message: str, *, file: str | None = None, key: str | None = None):
+    With ``set_in_code`` the value was set in Python after loading, not read from ``file``:
+    ``key`` is then the attribute path and the line says so,
+    ``rover.max_speed_mps (set in code, not in mars.toml): must be ...``.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, key: str | None = None,
+                 set_in_code: bool = False):
         self.file = file
         self.key = key
+        self.set_in_code = set_in_code
         self.detail = message
-        prefix = ""
-        if file:
-            prefix += f"{file}: "
-        if key:
-            prefix += f"{key}: "
+        if set_in_code:
+            prefix = f"{key} (set in code{f', not in {file}' if file else ''}): "
+        else:
+            prefix = f"{file}: " if file else ""
+            if key:
+                prefix += f"{key}: "
         super().__init__(prefix + message)
 
 
@@ -178,10 +188,87 @@ class Scenario:
     """The file it was read from, as the user named it, if any."""
     costmap: CostWeights = CostWeights()
     """``[costmap]``: the cost terms' weights and the roughness limit."""
+    as_loaded: Scenario | None = field(default=None, repr=False, compare=False)
+    """The scenario as :func:`load_scenario` read it from ``source`` (None for one built in
+    code). ``dataclasses.replace`` carries it over, so an error can tell a value the file
+    set from one changed in code since."""
 
     def error(self, key: str, message: str) -> ScenarioError:
-        """A :class:`ScenarioError` for ``key`` (e.g. ``"[mission].start"``) in this scenario's file."""
-        return ScenarioError(message, file=str(self.source) if self.source else self.name, key=key)
+        """A :class:`ScenarioError` for ``key`` (e.g. ``"[mission].start"``): naming this
+        scenario's file and the key, or, when the value at ``key`` is not the one the file
+        gave (changed in code after loading), the attribute path and "set in code"."""
+        where = str(self.source) if self.source else self.name
+        if self.as_loaded is not None:
+            path = _attribute_path(key)
+            if path is not None and _differs(_value_at(self, path), _value_at(self.as_loaded, path)):
+                return ScenarioError(message, file=where, key=_show_path(path), set_in_code=True)
+        return ScenarioError(message, file=where, key=key)
+
+
+_TERRAIN_FIELDS = {f.name for f in dataclasses.fields(TerrainConfig)}
+_SECTIONS = {"[terrain]": "terrain", "[rover]": "rover", "[mission]": "mission",
+             "[costmap]": "costmap", "[[hazards]]": "hazards"}
+_MISSING = object()
+
+
+def _attribute_path(key: str) -> list | None:
+    """``"[mission].waypoints[1]"`` -> ``["mission", "waypoints", 1]``: where a file's key
+    lives on a :class:`Scenario` (a str is an attribute, an int an index, a 1-tuple a
+    mapping's key: ``[terrain].hurst`` -> ``["terrain", "params", ("hurst",)]``); None for a
+    key that names no one value."""
+    import re
+
+    if re.fullmatch(r"\w+", key):  # a top-level key: name, description, seed
+        return [key]
+    m = re.fullmatch(r"(\[\[hazards\]\]|\[\w+\])?((?:\[\d+\])*)((?:\.\w+(?:\[\d+\])*)*)", key)
+    if not m or not key:
+        return None
+    path: list[str | int] = []
+    if m.group(1):
+        if m.group(1) not in _SECTIONS:
+            return None
+        path.append(_SECTIONS[m.group(1)])
+    path += [int(i) for i in re.findall(r"\[(\d+)\]", m.group(2))]
+    for name, idx in re.findall(r"\.(\w+)((?:\[\d+\])*)", m.group(3)):
+        if path[:1] == ["costmap"]:
+            name = _COSTMAP_KEYS.get(name, name)  # the file's key -> CostWeights' field
+        if path == ["terrain"] and name not in _TERRAIN_FIELDS:
+            path += ["params", (name,)]  # a generator parameter
+            continue
+        path.append(name)
+        path += [int(i) for i in re.findall(r"\[(\d+)\]", idx)]
+    return path
+
+
+def _value_at(obj, path) -> Any:
+    """The value at an attribute path (``_MISSING`` when there is none)."""
+    for step in path:
+        if isinstance(step, int):
+            obj = obj[step] if isinstance(obj, (list, tuple)) and step < len(obj) else _MISSING
+        elif isinstance(step, tuple):
+            obj = obj.get(step[0], _MISSING) if isinstance(obj, Mapping) else _MISSING
+        else:
+            obj = getattr(obj, step, _MISSING)
+        if obj is _MISSING:
+            return _MISSING
+    return obj
+
+
+def _differs(a, b) -> bool:
+    try:
+        return not (a is b or bool(a == b))
+    except (TypeError, ValueError):  # values that do not compare (arrays): the file's word
+        return False
+
+
+def _show_path(path) -> str:
+    out = ""
+    for step in path:
+        if isinstance(step, tuple):
+            out += f"[{step[0]!r}]"
+        else:
+            out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -479,9 +566,10 @@ class _Reader:
                            f"{t_max:.4g} s from {limit} makes "
                            f"{steps:.3g} steps (at most {MAX_STEPS:.0e}); {remedy}"
                            + (shorter or " or set a shorter [mission].max_time_s"))
-        return Scenario(name=name, description=description, seed=seed, terrain=terrain,
-                        rover=rover, mission=mission, hazards=hazards, source=Path(self.shown),
-                        costmap=costmap)
+        loaded = Scenario(name=name, description=description, seed=seed, terrain=terrain,
+                          rover=rover, mission=mission, hazards=hazards,
+                          source=Path(self.shown), costmap=costmap)
+        return replace(loaded, as_loaded=loaded)
 
     def terrain(self, t: dict) -> TerrainConfig:
         import terrains

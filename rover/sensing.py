@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rover._sensing import _sense
-from rover.planners._common import MAX_COST, _scan
+from rover.planners import MAX_COST, scan_costs
 from rover.models import RoverSpec
 
 __all__ = ["SensorModel", "KnownMap"]
@@ -86,7 +86,7 @@ class KnownMap:
             raise ValueError(f"height must have the cost grid's shape {tc.shape}, got {hh.shape}")
         # Checked once here, in the planners' one-pass scan, because the planners trust the
         # known map from then on (one bad cell would otherwise surface as a wrong plan).
-        n_nan, first_nan, _, first_low, _, cmin, first_high, cmax = _scan(tc.reshape(-1))
+        n_nan, first_nan, _, first_low, _, cmin, first_high, cmax = scan_costs(tc.reshape(-1))
         if n_nan:
             r, c = divmod(int(first_nan), tc.shape[1])
             raise ValueError(f"true_cost has {n_nan} NaN cell{'s' if n_nan > 1 else ''}, the "

@@ -343,7 +343,7 @@ def _planners():
     """(name check, RepeatedSearch, {incremental planner name: class}) from
     :mod:`rover.planners`."""
     from rover import planners
-    from rover.planners._search import RepeatedSearch
+    from rover.planners import RepeatedSearch
 
     return (planners.check_planner_name, RepeatedSearch,
             {"dstar_lite": planners.DStarLite, "mpgaa": planners.MPGAAStar})
@@ -353,7 +353,7 @@ class _Replanner:
     """One leg's planner state: an incremental planner (D* Lite, MPGAA*) kept across
     replans, or plans from scratch.
 
-    ``scratch``: the run's :class:`~rover.planners._search.RepeatedSearch` on the known map
+    ``scratch``: the run's :class:`~rover.planners.RepeatedSearch` on the known map
     (None with an incremental planner); ``least_cost``: a callable giving the known map's
     least finite cost; ``incremental``: {planner name: class} of the incremental planners.
     """
@@ -564,7 +564,7 @@ class _Run:
             # Sensing feeds an incremental planner without update()'s checks: refuse up
             # front a world whose costs span more than it can plan over exactly (only
             # hand-built worlds can).
-            from rover.planners._common import check_spread
+            from rover.planners import check_spread
 
             lo, hi = km.true_cost_range
             check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),

@@ -18,23 +18,25 @@ images come out north up. Every random stream is its own generator spawned from 
 
 Public API: :func:`generate`, :class:`Terrain`, :class:`Body`, :class:`Preset`, :func:`bodies`,
 :func:`presets`, :func:`parameters`, :func:`stats`, :func:`save`, :func:`load`,
-:func:`load_heightmap`, :func:`hillshade`, :func:`render_rgb`, :func:`write_png`,
-:func:`read_png`. The numba kernels compile (or load from cache) on first use, not on import.
+:func:`load_heightmap`, :func:`hillshade`, :func:`render_rgb`, :func:`draw_scale_bar`,
+:func:`write_png`, :func:`read_png`. The numba kernels compile (or load from cache) on first use,
+not on import. :mod:`terrains.files` writes files whole or not at all (shared with ``rover``).
 """
 
 from __future__ import annotations
 
 from terrains._generate import check_parameters, generate
 from terrains._io import HeightmapError, heightmap_shape, load, load_heightmap, save
-from terrains._model import Body, ParameterError, Preset, Terrain, bodies, parameters, presets
-from terrains._render import hillshade, render_rgb
+from terrains._model import Body, ParameterError, Terrain, bodies, parameters
+from terrains._presets import Preset, presets
+from terrains._render import draw_scale_bar, hillshade, render_rgb
 from terrains._stats import stats
 
 __all__ = [
     "generate", "check_parameters", "ParameterError", "Terrain", "Body", "Preset", "bodies",
     "presets", "parameters", "stats",
     "save", "load", "load_heightmap", "heightmap_shape", "HeightmapError", "hillshade", "render_rgb",
-    "write_png", "read_png",
+    "draw_scale_bar", "write_png", "read_png",
 ]
 
 
@@ -48,4 +50,6 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(list(globals()) + __all__)
+    # write_png and read_png are in __all__ but not yet in globals (loaded on first use); the
+    # rest are in both, and each name is listed once.
+    return sorted(set(globals()) | set(__all__))

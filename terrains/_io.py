@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from terrains._files import atomic_write
+from terrains.files import atomic_write
 from terrains._model import _BODIES, _BODY_DEFAULTS, Body, Terrain, check_params
 
 __all__ = ["save", "load", "load_heightmap", "heightmap_shape", "HeightmapError"]

@@ -1,4 +1,4 @@
-"""Types of the terrain package: bodies, site presets, the terrain itself, and the parameters.
+"""Types of the terrain package: bodies, the terrain itself, and the parameters.
 
 Nothing here imports numba; the generator's kernels are loaded on first use.
 """
@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["Body", "Preset", "Terrain", "bodies", "presets", "parameters"]
+__all__ = ["Body", "Terrain", "bodies", "parameters"]
 
 
 @dataclass(frozen=True)
@@ -245,35 +245,6 @@ def _check_range(name: str, v: float) -> None:
         pass
     else:  # lengths: bounded so that sizes and counts stay finite in float64
         need(0.0 < v <= MAX_LENGTH_M, f"> 0 and <= {MAX_LENGTH_M:g} metres")
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A named, sourced parameter set for one site; a scenario may override any parameter."""
-
-    name: str
-    """Preset name, e.g. ``"mars-jezero"``."""
-    body: str
-    """Name of the body (a key of :func:`bodies`)."""
-    description: str
-    """One line for listings."""
-    params: Mapping[str, Any]
-    """Parameters (names of :func:`parameters`) that replace the body's defaults."""
-    references: str
-    """Where the numbers come from."""
-
-
-def presets() -> dict[str, Preset]:
-    """The named site presets (a new dict each call).
-
-    Examples
-    --------
-    >>> "mars-jezero" in presets() and presets()["moon-south-pole"].body == "moon"
-    True
-    """
-    from terrains._presets import PRESETS
-
-    return dict(PRESETS)
 
 
 def _as_table(a, name: str) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Site presets: named, sourced parameter sets (private; use :func:`terrains.presets`).
+"""Site presets: named, sourced parameter sets (:class:`Preset`, :func:`presets`).
 
 Where a figure is a measurement the reference says so; where the literature gives a range or
 a constraint rather than a value, the preset takes a representative value inside it and the
@@ -7,11 +7,27 @@ reference says that too. Parameters a preset does not set keep the body's defaul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any, Mapping
 
-from terrains._model import Preset
+__all__ = ["Preset", "presets", "PRESETS"]
 
-__all__ = ["PRESETS"]
+
+@dataclass(frozen=True)
+class Preset:
+    """A named, sourced parameter set for one site; a scenario may override any parameter."""
+
+    name: str
+    """Preset name, e.g. ``"mars-jezero"``."""
+    body: str
+    """Name of the body (a key of :func:`terrains.bodies`)."""
+    description: str
+    """One line for listings."""
+    params: Mapping[str, Any]
+    """Parameters (names of :func:`terrains.parameters`) that replace the body's defaults."""
+    references: str
+    """Where the numbers come from."""
 
 _VIPER = ("VIPER lunar environment spec (NASA, for polar traverse planning): craters "
           "N(>D) = 29174 D^-1.92 per km^2 for D <= 80 m, rocks N(>D) = 3e-4 D^-2.482 per m^2")
@@ -96,3 +112,14 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
         "rock_model": "golombek-rapp", "rock_cover": 0.19},
        _PATHFINDER + "; " + _GR97 + "; " + _DEPTH),
 )}
+
+
+def presets() -> dict[str, Preset]:
+    """The named site presets (a new dict each call).
+
+    Examples
+    --------
+    >>> "mars-jezero" in presets() and presets()["moon-south-pole"].body == "moon"
+    True
+    """
+    return dict(PRESETS)

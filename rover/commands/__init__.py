@@ -14,7 +14,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from terrains._files import output_target
+from terrains.files import output_target
 
 
 class CLIError(Exception):

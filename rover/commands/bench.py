@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rover.commands import (CLIError, check_distinct_outputs, check_writable_file, path_arg,
                             take_back, whole_number)
-from terrains._files import _stdout_fd
+from terrains.files import stdout_fd
 
 _positive = whole_number(1)
 _seed = whole_number(0)
@@ -153,7 +153,7 @@ def run(args) -> int:
                               rover=args.rover)
     # A report written to stdout itself (--json /dev/stdout) must stay parseable there: the
     # lines for people go to stderr then.
-    human = (sys.stderr if any(p is not None and _stdout_fd(p) is not None
+    human = (sys.stderr if any(p is not None and stdout_fd(p) is not None
                                for p in (args.json, args.csv)) else sys.stdout)
     if not args.quiet:
         print(format_report(report), file=human)

@@ -113,54 +113,101 @@ def _hurst(s: dict) -> str:
     return _fmt(s["hurst"])
 
 
-def _slope_rows(part: dict, label: str, target) -> list[tuple[str, str, str]]:
+def _slope_rows(part: dict, label: str, target) -> list[tuple[str, str, str, str]]:
     """The RMS slope rows of one part of :func:`terrains.stats` (the relief or the whole
     surface): each listed baseline, then the reference baseline when it is not among them;
-    ``target(baseline_m)`` is the text of the target column."""
-    rows = [(f"RMS slope at {key} m ({label})", _fmt(val, " deg"), target(float(key)))
+    ``target(baseline_m)`` gives the (target, target from) columns."""
+    rows = [(f"RMS slope at {key} m ({label})", _fmt(val, " deg"), *target(float(key)))
             for key, val in part["rms_slope_deg"].items()]
     at = part.get("rms_slope_at_baseline")
     if at is not None and all(not math.isclose(float(k), at["baseline_m"])
                               for k in part["rms_slope_deg"]):
         rows.append((f"RMS slope at {at['baseline_m']:g} m ({label})", _fmt(at["deg"], " deg"),
-                     target(at["baseline_m"])))
+                     *target(at["baseline_m"])))
     return rows
 
 
-def _stats_lines(s: dict) -> list[str]:
+def _stats_lines(s: dict, given: frozenset = frozenset()) -> list[str]:
+    """The ``--stats`` table: each statistic, what it measured, and its target with where the
+    target came from. ``given``: the parameter names set with ``--set``.
+
+    Two kinds of target: an *input* parameter of the generator (from the preset, ``--set``
+    or the body's default), which the relief is built to match, so those rows check the
+    construction and the random draws; and a preset's *literature* value, which the whole
+    surface (relief, craters and rocks together, as a site was measured) is set beside.
+    """
+    import terrains
+
     t = s["targets"]
+    literature = dict(terrains.presets()[s["preset"]].params) if s["preset"] else {}
+
+    def source(name: str) -> str:
+        if name in given:
+            return "input (--set)"
+        if name in literature:
+            return "input (preset)"
+        return f"input ({s['body']} default)"
+
+    def target(name: str) -> tuple[str, str]:
+        return (_fmt(t[name]), source(name)) if name in t else ("-", "")
+
     base = t.get("rms_baseline_m")
 
-    def relief_target(baseline_m: float) -> str:
+    def relief_target(baseline_m: float) -> tuple[str, str]:
         if base is not None and math.isclose(baseline_m, base):
-            return _fmt(t["rms_slope_deg"], " deg")
-        return "-"
+            return _fmt(t["rms_slope_deg"], " deg"), source("rms_slope_deg")
+        return "-", ""
 
-    rows = _slope_rows(s, s["measured_on"], relief_target)
-    rows.append((f"Hurst exponent ({s['measured_on']})", _hurst(s), _fmt(t.get("hurst"))))
+    def literature_slope(baseline_m: float) -> tuple[str, str]:
+        lit_base = literature.get("rms_baseline_m")
+        if ("rms_slope_deg" in literature and lit_base is not None
+                and math.isclose(baseline_m, lit_base)):
+            return _fmt(literature["rms_slope_deg"], " deg"), "preset literature"
+        return "-", ""
+
+    relief = s["measured_on"]
+    built = " (relief, scaled to its input)" if relief == "relief" else f" ({relief})"
+    rows = _slope_rows(s, relief, relief_target)
+    # The relief is scaled to the input slope at the input baseline: say so on that row.
+    rows = [(a.replace(f" ({relief})", built), b, c, d) if c != "-" else (a, b, c, d)
+            for a, b, c, d in rows]
+    rows.append((f"Hurst exponent ({relief}{', generated with its input' if relief == 'relief' else ''})",
+                 _hurst(s), *target("hurst")))
     surf = s["surface"]
-    rows += _slope_rows(surf, "whole surface", lambda baseline_m: "-")
-    rows.append(("Hurst exponent (whole surface)", _hurst(surf), "-"))
+    rows += _slope_rows(surf, "whole surface", literature_slope)
+    rows.append(("Hurst exponent (whole surface)", _hurst(surf),
+                 *((_fmt(literature["hurst"]), "preset literature") if "hurst" in literature
+                   else ("-", ""))))
     c = s["craters"]
-    rows.append(("craters", str(c["count"]), "-"))
-    rows.append(("crater SFD exponent b", _fmt(c["exponent_b"]), _fmt(t.get("crater_exponent_b"))))
-    rows.append(("crater SFD density a [/m^2]", _fmt(c["density_a"]), _fmt(t.get("crater_density_a"))))
+    rows.append(("craters", str(c["count"]), "-", ""))
+    rows.append(("crater SFD exponent b (fitted)", _fmt(c["exponent_b"]),
+                 *target("crater_exponent_b")))
+    rows.append(("crater SFD density a [/m^2] (fitted)", _fmt(c["density_a"]),
+                 *target("crater_density_a")))
     r = s["rocks"]
-    rows.append((f"rocks >= {r['min_d_m']:g} m ({r['model']})", str(r["count"]), "-"))
+    listed = f"rock cover of the listed rocks >= {r['min_d_m']:g} m (area fraction)"
+    rows.append((f"rocks >= {r['min_d_m']:g} m ({r['model']})", str(r["count"]), "-", ""))
     if r["model"] == "golombek-rapp":
-        rows.append(("rock cover k (fitted)", _fmt(r["cover"]), _fmt(t.get("rock_cover"))))
-        rows.append(("rock cover of listed rocks", _fmt(r["cover_listed"]), "-"))
+        rows.append(("rock cover k, all sizes (Golombek-Rapp fit)", _fmt(r["cover"]),
+                     *target("rock_cover")))
+        rows.append((listed, _fmt(r["cover_listed"]), "-", ""))
     else:
-        rows.append(("rock cover of listed rocks", _fmt(r["cover_listed"]), "-"))
-        rows.append(("rock SFD exponent b", _fmt(r["exponent_b"]), _fmt(t.get("rock_exponent_b"))))
-        rows.append(("rock SFD density a [/m^2]", _fmt(r["density_a"]), _fmt(t.get("rock_density_a"))))
-    w = max(len(a) for a, _, _ in rows)
+        rows.append((listed, _fmt(r["cover_listed"]), "-", ""))
+        rows.append(("rock SFD exponent b (fitted)", _fmt(r["exponent_b"]),
+                     *target("rock_exponent_b")))
+        rows.append(("rock SFD density a [/m^2] (fitted)", _fmt(r["density_a"]),
+                     *target("rock_density_a")))
+    w = max(len(a) for a, _, _, _ in rows)
     preset = "no preset" if s["preset"] is None else f"preset {s['preset']}"
     head = (f"terrain: {s['body']}, {preset}, {s['shape'][0]}x{s['shape'][1]} cells "
             f"of {s['cell_size_m']:g} m, seed {s['seed']}")
-    wm = max(12, *(len(b) for _, b, _ in rows))
-    lines = [head, f"{'statistic':<{w}}  {'measured':>{wm}}  {'target':>12}"]
-    lines += [f"{a:<{w}}  {b:>{wm}}  {c:>12}" for a, b, c in rows]
+    wm = max(12, *(len(b) for _, b, _, _ in rows))
+    lines = [head, f"{'statistic':<{w}}  {'measured':>{wm}}  {'target':>12}  target from"]
+    lines += [f"{a:<{w}}  {b:>{wm}}  {c:>12}  {d}".rstrip() for a, b, c, d in rows]
+    lines += ["target from: 'input' = a parameter the terrain was generated with (from the "
+              "preset, --set or the body's default);",
+              "  'preset literature' = the preset's sourced value for the site, set beside the "
+              "whole surface"]
     return lines
 
 
@@ -176,11 +223,15 @@ def run(args) -> int:
         return 0
     out_png = _check_output(args.output, ".png", "-o")
     out_npz = _check_output(args.npz, ".npz", "--npz")
-    if out_png is None and out_npz is None and not args.stats:
-        raise CLIError("nothing to do: give -o FILE.png, --npz FILE or --stats")
     size = _parse_size(args.size)
     params = _parse_set(args.set)
     try:
+        # Every argument is checked (cheaply, no arrays) before "nothing to do": a
+        # mistyped --set name is the first thing to fix, not the last.
+        terrains.check_parameters(args.body, preset=args.preset, size=size,
+                                  cell_size=args.cell_size, **params)
+        if out_png is None and out_npz is None and not args.stats:
+            raise CLIError("nothing to do: give -o FILE.png, --npz FILE or --stats")
         terrain = terrains.generate(args.body, preset=args.preset, size=size,
                                     cell_size=args.cell_size, seed=args.seed, **params)
     except terrains.ParameterError as exc:
@@ -189,12 +240,9 @@ def run(args) -> int:
         raise CLIError(str(exc)) from None
     try:
         if out_png is not None:
-            from terrains._png import write_png
-            from terrains._render import draw_scale_bar
-
             image = terrains.render_rgb(terrain)
-            draw_scale_bar(image, terrain.cell_size)
-            write_png(out_png, image)
+            terrains.draw_scale_bar(image, terrain.cell_size)
+            terrains.write_png(out_png, image)
             # With --json, stdout is the JSON alone, so that it parses; notes go to stderr.
             print(f"wrote {out_png} ({terrain.shape[1]} x {terrain.shape[0]} px, north up)",
                   file=sys.stderr if args.json else sys.stdout)
@@ -208,5 +256,5 @@ def run(args) -> int:
         if args.json:
             print(json.dumps(s, indent=2))
         else:
-            print("\n".join(_stats_lines(s)))
+            print("\n".join(_stats_lines(s, frozenset(params))))
     return 0

@@ -10,7 +10,7 @@ from typing import Mapping
 
 import numpy as np
 
-from terrains._files import atomic_write
+from terrains.files import atomic_write
 
 __all__ = ["atomic_write", "write_summary", "write_trace", "json_ready"]
 

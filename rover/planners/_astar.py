@@ -1,300 +1,241 @@
-"""numba kernels for A*, weighted A* and Dijkstra on a cost grid (private).
-
-The grid is flat (row-major, ``index = row * cols + col``). Per node the search keeps its g
-value (float64) and one flag byte: bits 0-1 hold the state (unseen, open, closed) and bits
-2-5 the direction of the step that reached it, so no parent index is stored. g is only
-meaningful where the state is not "unseen", which lets the caller allocate it with
-``np.empty`` (pages the search never touches are never written).
-
-The open list is an indexed binary heap on flat arrays (key, node) with each node's slot in
-``pos`` for decrease-key; keys are single floats so that choosing a child is branch-free.
-Ties go to the node nearer the goal (larger g) because the caller inflates the heuristic by
-a relative ``TIE_EPS`` (1e-10): of two nodes with equal g + h the one with the smaller h
-comes first. Exact-equality tie-breaking would not do: g sums the same steps in different
-orders, so "equal" keys differ in their last bits and uniform-cost maps would flood. The
-price is that a path may cost up to a relative 1e-10 more than the optimum.
-
-Kernels return status codes and never raise.
-"""
+"""Public A*, weighted A* and Dijkstra: validation and wrapping around :mod:`._astar_kernels`."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from numba import njit
 
-UNSEEN = 0
-OPEN = 1
-CLOSED = 2
-STATE_MASK = 3
-NO_PARENT = 8
+from rover.planners import _astar_kernels as kernels
+from rover.planners._common import Plan, as_cell, as_cost_grid, check_connectivity, not_found
 
-SQRT2 = np.sqrt(2.0)
-HALF = 0.5
-HALF_DIAG = SQRT2 / 2.0  # half a diagonal step: a diagonal move costs (c[u] + c[v]) * HALF_DIAG
+__all__ = ["astar", "dijkstra", "RepeatedSearch"]
 
-# Direction codes: 0 up, 1 down, 2 left, 3 right, 4 up-left, 5 up-right, 6 down-left, 7 down-right.
-DR = np.array([-1, 1, 0, 0, -1, -1, 1, 1], dtype=np.int64)
-DC = np.array([0, 0, -1, 1, -1, 1, -1, 1], dtype=np.int64)
-
-FOUND = 0
-NOT_FOUND = 1
+HEAP_START = 4096
+"""Initial open-list capacity; it doubles whenever the kernel asks (tests lower it)."""
 
 
-@njit
-def _dist(r, c, gr, gc, conn8):
-    """Octile (8-connected) or Manhattan (4-connected) distance in cells."""
-    dr = r - gr
-    if dr < 0:
-        dr = -dr
-    dc = c - gc
-    if dc < 0:
-        dc = -dc
-    if conn8:
-        if dr < dc:
-            return dc + (SQRT2 - 1.0) * dr
-        return dr + (SQRT2 - 1.0) * dc
-    return float(dr + dc)
+def _search(flat, cols, s, t, conn8, hscale, g, flags, pos, hf, hn):
+    """Run the kernel to the end, doubling the open list whenever it asks.
+
+    Returns (status, expanded, hf, hn): the heap arrays may have been replaced by larger ones.
+    """
+    size = 0
+    expanded = 0
+    while True:
+        status, size, exp = kernels.search(flat, cols, s, t, conn8, hscale, g, flags, pos,
+                                          hf, hn, size)
+        expanded += exp
+        if status != kernels.GROW:
+            return status, expanded, hf, hn
+        # The open list outgrew its arrays: double them and resume where the kernel stopped.
+        hf = np.concatenate([hf, np.empty_like(hf)])
+        hn = np.concatenate([hn, np.empty_like(hn)])
 
 
-# Bit of the straight-neighbour mask each direction needs: straight moves their own cell,
-# diagonal moves both cells beside them (no corner cutting).
-NEED = np.array([1, 2, 4, 8, 1 | 4, 1 | 8, 2 | 4, 2 | 8], dtype=np.int64)
-HALF_STEP = np.array([HALF] * 4 + [HALF_DIAG] * 4, dtype=np.float64)
+def _run(grid, start, goal, conn8, hscale):
+    """Run the kernel; return (status, expanded, g, flags)."""
+    n = grid.size
+    g = np.empty(n, dtype=np.float64)
+    flags = np.zeros(n, dtype=np.uint8)
+    pos = np.empty(n, dtype=np.int32)
+    hf = np.empty(HEAP_START, dtype=np.float64)
+    hn = np.empty(HEAP_START, dtype=np.int32)
+    cols = grid.shape[1]
+    s = start[0] * cols + start[1]
+    t = -1 if goal is None else goal[0] * cols + goal[1]
+    status, expanded, _, _ = _search(grid.reshape(-1), cols, s, t, conn8, hscale, g, flags,
+                                     pos, hf, hn)
+    if goal is None:
+        g[flags == 0] = np.inf
+    return status, expanded, g, flags
 
-GROW = 2
-TIE_EPS = 1e-10
-"""The heuristic is inflated by this relative amount to break ties toward the goal."""
+
+def _hscale(cmin: float, weight: float) -> float:
+    """Heuristic factor for A* (weight 1) or weighted A*: the least cost times the weight,
+    inflated by a tiny relative amount that breaks ties toward the goal (see
+    ``kernels.TIE_EPS``); 0 (no heuristic) when no cell is passable."""
+    return cmin * weight * (1.0 + kernels.TIE_EPS) if math.isfinite(cmin) else 0.0
 
 
-@njit(cache=True, nogil=True)
-def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
-    """Best-first search over the flat grid ``cost``, resumable.
+def _outcome(status, expanded, g, flags, cols, s, t) -> Plan:
+    """The :class:`Plan` of a finished search from flat cell ``s`` to flat cell ``t``."""
+    if status != kernels.FOUND:
+        return not_found(expanded)
+    return Plan(kernels.trace(flags, cols, s, t), float(g[t]), expanded, True)
 
-    Everything is written inline in one function: helper calls taking arrays cost numba
-    reference-count traffic in the innermost loop.
+
+def _plan(grid, start, goal, conn8, hscale) -> Plan:
+    if not (math.isfinite(grid[start]) and math.isfinite(grid[goal])):
+        return not_found()
+    status, expanded, g, flags = _run(grid, start, goal, conn8, hscale)
+    cols = grid.shape[1]
+    return _outcome(status, expanded, g, flags, cols, start[0] * cols + start[1],
+                    goal[0] * cols + goal[1])
+
+
+def astar(cost, start, goal, *, connectivity: int = 8, weight: float = 1.0) -> Plan:
+    """Least-cost path on a cost grid with A* (a wrapper around a numba kernel).
+
+    A step from cell u to a neighbour v costs ``step * (cost[u] + cost[v]) / 2`` with
+    ``step`` 1 for a straight move and sqrt(2) for a diagonal one; a diagonal move is allowed
+    only when both cells beside it are passable (no corner cutting). The heuristic is the
+    octile distance (Manhattan when 4-connected) times the least finite cost in the grid, so
+    with ``weight=1`` the path is optimal. Ties go to the node nearer the goal.
 
     Parameters
     ----------
-    cost : float64[:]
-        Flat cost grid, validated (>= 1 or inf).
-    cols : int
-        Grid width.
-    start, goal : int
-        Flat indices; ``goal = -1`` searches the whole reachable region (Dijkstra).
-    conn8 : bool
-        8-connected (no corner cutting) when True, else 4-connected.
-    hscale : float
-        Heuristic factor: 0 for Dijkstra, the least cost for A*, times the weight for
-        weighted A*.
-    g : float64[:]
-        g values, valid where the state is not unseen (allocate with ``np.empty``).
-    flags : uint8[:]
-        State and parent direction per node (zeros on the first call).
-    pos : int32[:]
-        Heap slot of each open node (uninitialised on the first call).
-    hf, hn : float64[:], int32[:]
-        Heap keys and nodes; the first ``size`` slots are live.
-    size : int
-        Live heap slots; 0 on the first call, which seeds the heap with ``start``.
+    cost : array_like of float32 or float64, shape (rows, cols)
+        Cost of crossing each cell: finite values in [1, 1e100], ``inf`` for blocked cells. A
+        float64 C-contiguous grid is used without copying; float32 is converted once.
+    start, goal : (int, int)
+        (row, col) cells.
+    connectivity : {8, 4}
+        Neighbourhood of a cell.
+    weight : float
+        Heuristic weight >= 1; above 1 this is weighted A*, whose path costs at most
+        ``weight`` times the optimum and which usually expands far fewer nodes.
 
     Returns
     -------
-    (status, size, expanded) : (int, int, int)
-        ``GROW`` when the heap arrays are nearly full: enlarge them (keeping the first
-        ``size`` slots) and call again with the returned size.
+    Plan
+        ``found=False`` with ``cost=inf`` and a (0, 2) path when the start or goal is blocked
+        or the goal cannot be reached.
+
+    Raises
+    ------
+    ValueError
+        A malformed grid (not 2-D, empty, integer dtype, NaN or values below 1), a start or
+        goal outside it, a connectivity other than 4 or 8, or a weight below 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rover.planners import astar
+    >>> grid = np.ones((3, 3))
+    >>> grid[1, 1] = np.inf
+    >>> plan = astar(grid, (0, 0), (2, 2))
+    >>> plan.path.tolist(), plan.cost
+    ([[0, 0], [1, 0], [2, 0], [2, 1], [2, 2]], 4.0)
     """
-    n = cost.size
-    rows = n // cols
-    cap = hf.size
-    inf = np.inf
-    if goal >= 0:
-        gr = goal // cols
-        gc = goal - gr * cols
-    else:
-        gr = 0
-        gc = 0
-        hscale = 0.0
-    off = DR * cols + DC
-    if size == 0:
-        if (flags[start] & STATE_MASK) != UNSEEN:
-            return NOT_FOUND, 0, 0
-        sr = start // cols
-        g[start] = 0.0
-        flags[start] = OPEN | (NO_PARENT << 2)
-        hf[0] = hscale * _dist(sr, start - sr * cols, gr, gc, conn8)
-        hn[0] = start
-        pos[start] = 0
-        size = 1
-    ndir = 8 if conn8 else 4
-    inv_cols = 1.0 / cols
-    expanded = 0
-    last_row = rows - 1
-    last_col = cols - 1
-    while size > 0:
-        if size + 8 > cap:
-            return GROW, size, expanded
-        # Pop the best node; sift the last slot down from the root.
-        u = hn[0]
-        size -= 1
-        if size > 0:
-            # Bottom-up pop: walk the hole down to a leaf along the better children (one
-            # comparison a level), then sift the last slot up from there. Indices are
-            # unsigned in the heap and grid accesses: numba then skips its negative-index
-            # wraparound code, a large share of this loop.
-            x = np.uint64(hn[size])
-            xf = hf[size]
-            usize = np.uint64(size)
-            one = np.uint64(1)
-            i = np.uint64(0)
-            while True:
-                child = i + i + one
-                if child >= usize:
-                    break
-                right = child + one
-                if right < usize:
-                    # Branch-free: which child is better is a coin toss for the predictor.
-                    child += np.uint64(hf[right] < hf[child])
-                cn = np.uint64(hn[child])
-                hf[i] = hf[child]
-                hn[i] = cn
-                pos[cn] = i
-                i = child
-            while i > 0:
-                p = (i - one) >> one
-                pf = hf[p]
-                pn = np.uint64(hn[p])
-                if not xf < pf:
-                    break
-                hf[i] = pf
-                hn[i] = pn
-                pos[pn] = i
-                i = p
-            hf[i] = xf
-            hn[i] = x
-            pos[x] = i
-        uu = np.uint64(u)
-        flags[uu] = (flags[uu] & ~STATE_MASK) | CLOSED
-        expanded += 1
-        if u == goal:
-            return FOUND, size, expanded
-        gu = g[uu]
-        cu = cost[uu]
-        # Row and column by a float reciprocal, corrected: much cheaper than integer division.
-        r = int(u * inv_cols)
-        c = u - r * cols
-        if c >= cols:
-            r += 1
-            c -= cols
-        elif c < 0:
-            r -= 1
-            c += cols
-        # Passable straight neighbours as a bit mask; diagonals need both beside them.
-        mask = 0
-        if r > 0 and cost[np.uint64(u - cols)] < inf:
-            mask |= 1
-        if r < last_row and cost[np.uint64(u + cols)] < inf:
-            mask |= 2
-        if c > 0 and cost[np.uint64(u - 1)] < inf:
-            mask |= 4
-        if c < last_col and cost[np.uint64(u + 1)] < inf:
-            mask |= 8
-        for k in range(ndir):
-            need = NEED[k]
-            if (mask & need) != need:
-                continue
-            v = np.uint64(u + off[k])
-            cv = cost[v]
-            if cv == inf:
-                continue
-            fv = flags[v]
-            st = fv & STATE_MASK
-            if st == CLOSED:
-                continue
-            ng = gu + (cu + cv) * HALF_STEP[k]
-            if st == UNSEEN:
-                i = size
-                size += 1
-            elif ng < g[v]:
-                i = pos[v]
-            else:
-                continue
-            g[v] = ng
-            flags[v] = OPEN | (k << 2)
-            f = ng + hscale * _dist(r + DR[k], c + DC[k], gr, gc, conn8)
-            # Sift up from slot i (a new last slot or a decreased key).
-            i = np.uint64(i)
-            while i > 0:
-                p = (i - np.uint64(1)) >> np.uint64(1)
-                pf = hf[p]
-                pn = np.uint64(hn[p])
-                if not f < pf:
-                    break
-                hf[i] = pf
-                hn[i] = pn
-                pos[pn] = i
-                i = p
-            hf[i] = f
-            hn[i] = v
-            pos[v] = i
-    if goal < 0:
-        return FOUND, 0, expanded
-    return NOT_FOUND, 0, expanded
+    conn = check_connectivity(connectivity)
+    try:
+        w = float(weight)
+    except (TypeError, ValueError):
+        raise ValueError(f"weight must be a number >= 1, got {weight!r}") from None
+    if not (w >= 1.0 and math.isfinite(w)):
+        raise ValueError(f"weight must be a finite number >= 1, got {weight!r}")
+    grid, cmin, _ = as_cost_grid(cost)
+    s = as_cell(start, grid.shape, "start")
+    t = as_cell(goal, grid.shape, "goal")
+    return _plan(grid, s, t, conn == 8, _hscale(cmin, w))
 
 
-@njit(cache=True, nogil=True)
-def trace(flags, cols, start, goal):
-    """Follow parent directions from ``goal`` back to ``start``; (N, 2) int64 path start->goal."""
-    off = DR * cols + DC
-    count = 1
-    v = goal
-    while v != start:
-        v -= off[(flags[v] >> 2) & 15]
-        count += 1
-    path = np.empty((count, 2), dtype=np.int64)
-    v = goal
-    for k in range(count - 1, -1, -1):
-        r = v // cols
-        path[k, 0] = r
-        path[k, 1] = v - r * cols
-        if k > 0:
-            v -= off[(flags[v] >> 2) & 15]
-    return path
+def dijkstra(cost, start, goal=None, *, connectivity: int = 8):
+    """Least costs with Dijkstra's algorithm (a wrapper around a numba kernel).
 
-
-@njit(cache=True, nogil=True)
-def clear(flags, cols, start, stack):
-    """Zero the flags one search wrote, in time proportional to the cells it touched.
-
-    Every touched cell (flag non-zero) was reached from an expanded neighbour, so the touched
-    cells form one 8-connected region holding ``start``; a flood fill over non-zero flags
-    from ``start`` finds them all and nothing else (all other flags are zero).
+    Same cost rule as :func:`astar` (no heuristic).
 
     Parameters
     ----------
-    flags : uint8[:]
-        The search's flags; all zero on return.
-    cols : int
-        Grid width.
-    start : int
-        Flat index the search started from.
-    stack : int32[:]
-        Scratch of at least ``flags.size`` slots (the search's ``pos``, free once it is over).
+    cost : array_like of float32 or float64, shape (rows, cols)
+        Cell costs: finite values in [1, 1e100], ``inf`` for blocked cells.
+    start : (int, int)
+        (row, col) source cell.
+    goal : (int, int) or None
+        With a goal, stop there and return a :class:`Plan`; without, search everything.
+    connectivity : {8, 4}
+        Neighbourhood of a cell.
+
+    Returns
+    -------
+    Plan or numpy.ndarray
+        With a goal, a :class:`Plan`. Without, a float64 array of shape (rows, cols) holding
+        the least cost from ``start`` to every cell, ``inf`` where unreachable (everywhere
+        when ``start`` is blocked).
+
+    Raises
+    ------
+    ValueError
+        As :func:`astar`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rover.planners import dijkstra
+    >>> dijkstra(np.array([[1.0, 3.0, np.inf]]), (0, 0)).tolist()
+    [[0.0, 2.0, inf]]
     """
-    if flags[start] == 0:
-        return
-    rows = flags.size // cols
-    flags[start] = 0
-    stack[0] = start
-    top = 1
-    while top > 0:
-        top -= 1
-        u = stack[top]
-        r = u // cols
-        c = u - r * cols
-        for rr in range(max(r - 1, 0), min(r + 2, rows)):
-            for cc in range(max(c - 1, 0), min(c + 2, cols)):
-                v = rr * cols + cc
-                if flags[v] != 0:
-                    flags[v] = 0
-                    stack[top] = v
-                    top += 1
+    conn = check_connectivity(connectivity)
+    grid, _, _ = as_cost_grid(cost)
+    s = as_cell(start, grid.shape, "start")
+    if goal is not None:
+        t = as_cell(goal, grid.shape, "goal")
+        return _plan(grid, s, t, conn == 8, 0.0)
+    if not math.isfinite(grid[s]):
+        return np.full(grid.shape, np.inf)
+    _, _, g, _ = _run(grid, s, None, conn == 8, 0.0)
+    return g.reshape(grid.shape)
+
+
+class RepeatedSearch:
+    """Plans from scratch, one after another, on one grid whose costs change in place between
+    them: the replanning loop of :func:`rover.simulate` with ``astar``, ``wastar`` or
+    ``dijkstra``.
+
+    :func:`astar` validates the whole grid and allocates per-cell arrays on every call: work
+    in proportion to the grid's cells, which on a 2048 x 2048 map costs about twenty times a
+    typical replan's search. Here the caller vouches for the grid instead (float64,
+    C-contiguous, finite values >= 1 or ``inf``, as :class:`rover.sensing.KnownMap` keeps it)
+    and passes its least finite cost; the arrays are allocated once and a search resets only
+    the cells it touched. Each plan is the one :func:`plan_path` would return for the grid as
+    it stands: same kernel, same heuristic, same tie-breaking.
+
+    Parameters
+    ----------
+    grid : numpy.ndarray
+        float64, C-contiguous, shape (rows, cols); read at each :meth:`plan`, never written.
+    connectivity : {8, 4}
+    """
+
+    def __init__(self, grid: np.ndarray, *, connectivity: int = 8):
+        if not (isinstance(grid, np.ndarray) and grid.dtype == np.float64 and grid.ndim == 2
+                and grid.flags.c_contiguous):
+            raise ValueError("grid must be a C-contiguous 2-D float64 array")
+        self._conn8 = check_connectivity(connectivity) == 8
+        self._grid = grid
+        self._flat = grid.reshape(-1)
+        n = grid.size
+        self._g = np.empty(n, dtype=np.float64)
+        self._flags = np.zeros(n, dtype=np.uint8)
+        self._pos = np.empty(n, dtype=np.int32)
+        self._hf = np.empty(HEAP_START, dtype=np.float64)
+        self._hn = np.empty(HEAP_START, dtype=np.int32)
+
+    def plan(self, name: str, start, goal, least_cost: float, *, weight: float = 1.5) -> Plan:
+        """Plan from ``start`` to ``goal`` ((row, col) cells on the grid) with ``name``:
+        ``"astar"``, ``"wastar"`` (with ``weight``) or ``"dijkstra"``; ``least_cost`` is the
+        grid's least finite cost now (inf when there is none)."""
+        if name == "dijkstra":
+            hscale = 0.0
+        elif name in ("astar", "wastar"):
+            hscale = _hscale(least_cost, weight if name == "wastar" else 1.0)
+        else:
+            raise ValueError(f"RepeatedSearch plans with astar, wastar or dijkstra, not {name!r}")
+        grid = self._grid
+        s_rc = (int(start[0]), int(start[1]))
+        t_rc = (int(goal[0]), int(goal[1]))
+        if not (math.isfinite(grid[s_rc]) and math.isfinite(grid[t_rc])):
+            return not_found()
+        cols = grid.shape[1]
+        s = s_rc[0] * cols + s_rc[1]
+        t = t_rc[0] * cols + t_rc[1]
+        try:
+            status, expanded, self._hf, self._hn = _search(
+                self._flat, cols, s, t, self._conn8, hscale, self._g, self._flags, self._pos,
+                self._hf, self._hn)
+            return _outcome(status, expanded, self._g, self._flags, cols, s, t)
+        finally:
+            # Also after an interrupt or a failed allocation: flags left set would make
+            # every later search refuse its start.
+            kernels.clear(self._flags, cols, s, self._pos)

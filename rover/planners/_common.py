@@ -1,8 +1,8 @@
 """Shared pieces of the planners: the :class:`Plan` result, input validation and grid helpers.
 
 Validation happens once, here, in Python and one small numba pass over the grid; the kernels
-in :mod:`rover.planners._astar`, :mod:`rover.planners._dstar` and
-:mod:`rover.planners._mpgaa` trust their inputs.
+in :mod:`rover.planners._astar_kernels`, :mod:`rover.planners._dstar_lite_kernels` and
+:mod:`rover.planners._mpgaa_kernels` trust their inputs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-__all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found"]
+__all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found", "MAX_COST",
+           "MAX_SPREAD", "check_spread", "scan_costs"]
 
 _MAX_CELLS = 2**31 - 1  # the kernels keep heap positions in int32
 MAX_COST = 1e100
@@ -54,8 +55,11 @@ def not_found(expanded: int = 0) -> Plan:
 
 
 @njit(cache=True, nogil=True)
-def _scan(cost):
-    """One pass over a flat float64 grid.
+def scan_costs(cost):
+    """One pass over a flat float64 grid (a numba kernel): what is wrong in it, and its range.
+
+    For code that checks a cost grid its own way (``rover.sensing.KnownMap``) with the
+    planners' rules: NaN, below 1, or finite above :data:`MAX_COST` are errors.
 
     Returns (n_nan, first_nan, n_low, first_low, n_blocked, min_finite, first_high,
     max_finite); first_* is -1 when there is none (first_high: a finite cost above MAX_COST),
@@ -123,7 +127,7 @@ def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float, float]:
     if arr.size > _MAX_CELLS:
         raise ValueError(f"{name} grid has {arr.size} cells; at most {_MAX_CELLS} are supported")
     grid = np.ascontiguousarray(arr, dtype=np.float64)
-    n_nan, first_nan, n_low, first_low, _, cmin, first_high, cmax = _scan(grid.reshape(-1))
+    n_nan, first_nan, n_low, first_low, _, cmin, first_high, cmax = scan_costs(grid.reshape(-1))
     cols = grid.shape[1]
     if n_nan:
         r, c = divmod(int(first_nan), cols)
@@ -289,7 +293,7 @@ def edits(cells, costs, shape: tuple[int, int], flat: np.ndarray, mark: np.ndarr
         r, c = (int(v) for v in cells_arr[out])
         raise ValueError(f"cells[{out}] ({r}, {c}) is outside the cost grid of shape "
                          f"{shape}")
-    n_nan, first_nan, _, first_low, _, fmin, first_high, fmax = _scan(costs_arr)
+    n_nan, first_nan, _, first_low, _, fmin, first_high, fmax = scan_costs(costs_arr)
     if n_nan:
         raise ValueError(f"costs has {n_nan} NaN values, first at index {first_nan}")
     if first_low >= 0:

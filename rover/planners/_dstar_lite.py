@@ -1,4 +1,4 @@
-"""Public D* Lite: validation, state and wrapping around :mod:`._dstar`."""
+"""Public D* Lite: validation, state and wrapping around :mod:`._dstar_lite_kernels`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from rover.planners import _dstar
+from rover.planners import _dstar_lite_kernels as kernels
 from rover.planners._common import IncrementalPlanner, Plan, as_cell, not_found
 
 __all__ = ["DStarLite"]
@@ -70,13 +70,13 @@ class DStarLite(IncrementalPlanner):
     ValueError
         A malformed grid, a start or goal outside it, a connectivity other than 4 or 8, or
         costs spread too far for exact float64 sums (see
-        :data:`rover.planners._common.MAX_SPREAD`; A* has no limit).
+        :data:`rover.planners.MAX_SPREAD`; A* has no limit).
 
     Notes
     -----
     After any sequence of :meth:`update` and :meth:`move_to` calls, :meth:`plan` returns an
     optimal path on the current grid from the current start, to within a relative 1e-9 (the
-    price of floating point: see ``_dstar.KEY_RTOL``). The heuristic is the octile (Manhattan
+    price of floating point: see ``kernels.KEY_RTOL``). The heuristic is the octile (Manhattan
     when 4-connected) distance times the least finite cost seen so far, inflated by a relative
     1e-10 so that ties go toward the start as in :func:`astar`; when an update brings a cost
     below it, the queue is re-keyed once for the smaller factor. On uniform ground a first
@@ -116,20 +116,20 @@ class DStarLite(IncrementalPlanner):
         self._start = s
         self._goal = t
         n = grid.size
-        # g and rhs hold 0.0 for inf (_dstar.GOAL_ZERO): fresh zero pages, touched only
+        # g and rhs hold 0.0 for inf (kernels.GOAL_ZERO): fresh zero pages, touched only
         # where the search goes.
         self._g = np.zeros(n)
         self._rhs = np.zeros(n)
         self._pos = np.zeros(n, dtype=np.int32)  # slot in U + 1; 0: not in U
         self._mark = np.zeros(n, dtype=np.uint8)
-        # The last path, goal first, for _dstar.extract to reuse: (cell, row, col) and the
+        # The last path, goal first, for kernels.extract to reuse: (cell, row, col) and the
         # cost of each step; the index of each of its cells (trusted where _rev agrees, so
         # never cleared); the box of cells changed since; the new part's scratch.
         self._rev = np.empty((PATH_START, 3), dtype=np.int64)
         self._ecost = np.empty(PATH_START)
         self._plen = 0
         self._pidx = np.empty(n, dtype=np.int32)  # grids hold under 2**31 cells
-        self._touched = np.array([_dstar.UNTOUCHED, -1, _dstar.UNTOUCHED, -1], dtype=np.int64)
+        self._touched = np.array([kernels.UNTOUCHED, -1, kernels.UNTOUCHED, -1], dtype=np.int64)
         self._walk = np.empty((PATH_START, 3), dtype=np.int64)
         self._wcost = np.empty(PATH_START)
         self._seen = np.empty(0, dtype=np.int64)  # flood scratch of _separated, grows
@@ -140,7 +140,7 @@ class DStarLite(IncrementalPlanner):
         self._hk2 = np.empty(cap)
         self._hn = np.empty(cap, dtype=np.int32)
         gi = self._index(t)
-        self._rhs[gi] = _dstar.GOAL_ZERO
+        self._rhs[gi] = kernels.GOAL_ZERO
         self._hk1[0] = self._h(s, t)
         self._hk2[0] = 0.0
         self._hn[0] = gi
@@ -166,9 +166,9 @@ class DStarLite(IncrementalPlanner):
 
     def _set_scale(self, scale: float) -> None:
         """The least cost seen (the heuristic's factor) and the factor the kernels use,
-        inflated by ``_dstar.TIE_EPS`` so that ties go toward the start."""
+        inflated by ``kernels.TIE_EPS`` so that ties go toward the start."""
         self._scale = scale
-        self._hscale = scale * (1.0 + _dstar.TIE_EPS)
+        self._hscale = scale * (1.0 + kernels.TIE_EPS)
 
     def _reserve(self, extra: int) -> None:
         need = self._size + extra
@@ -221,7 +221,7 @@ class DStarLite(IncrementalPlanner):
         if self._walled:
             self._walled = False
             if (POCKET_BUDGET and self._separated(si, ti, POCKET_BUDGET, box=POCKET_NEAR + 1)
-                    == _dstar.SEPARATED):
+                    == kernels.SEPARATED):
                 self._cut = True
                 return not_found()
         if si == ti:  # at the goal: nothing to search (U keeps its work for later moves)
@@ -241,22 +241,22 @@ class DStarLite(IncrementalPlanner):
         while True:
             limit = _NO_LIMIT if joined else max(check - raised, 0)
             limit_exp = _NO_LIMIT if joined else max(every * check - expanded, 0)
-            status, self._size, exp, up = _dstar.compute(
+            status, self._size, exp, up = kernels.compute(
                 self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs,
                 self._pos, self._hk1, self._hk2, self._hn, self._size, si, ti, self._km,
                 limit, limit_exp, self._touched, self._plen > 0,
             )
             expanded += int(exp)
             raised += int(up)
-            if status == _dstar.GROW:
+            if status == kernels.GROW:
                 self._reserve(self._hn.size + 1)
-            elif status == _dstar.PAUSED:
+            elif status == kernels.PAUSED:
                 verdict = self._separated(si, ti, max(1, check // CHECK_SHARE))
-                if verdict == _dstar.SEPARATED:
+                if verdict == kernels.SEPARATED:
                     self._cut = True
                     self._expanded_total += expanded
                     return not_found(expanded)
-                joined = verdict == _dstar.JOINED
+                joined = verdict == kernels.JOINED
                 check *= 2
             else:
                 break
@@ -265,16 +265,16 @@ class DStarLite(IncrementalPlanner):
         # is recorded then costs a whole descent next time, never a stale tail.
         kept, self._plen = self._plen, 0
         while True:
-            status, count, total, path = _dstar.extract(
+            status, count, total, path = kernels.extract(
                 self._flat, self._cols, self._conn8, self._g, self._rhs, si, ti, self._rev,
                 self._ecost, kept, self._pidx, self._touched, self._walk, self._wcost)
-            if status != _dstar.GROW:
+            if status != kernels.GROW:
                 break
             self._grow_path(kept)
-        if status == _dstar.NOT_FOUND:
+        if status == kernels.NOT_FOUND:
             self._plen = kept  # untouched: still the last path read
             return not_found(expanded)
-        if status != _dstar.DONE:  # pragma: no cover - would be a bug in the kernels
+        if status != kernels.DONE:  # pragma: no cover - would be a bug in the kernels
             raise RuntimeError("D* Lite state is inconsistent: no descent from the start")
         self._plen = int(count)
         return Plan(path, float(total), expanded, True)
@@ -291,12 +291,12 @@ class DStarLite(IncrementalPlanner):
         self._wcost = np.empty(cap)
 
     def _separated(self, si: int, ti: int, budget: int, box: int = -1) -> int:
-        """``_dstar.separated`` for flat cells si and ti with a flood budget [cells], from
+        """``kernels.separated`` for flat cells si and ti with a flood budget [cells], from
         both ends, or from si only within ``box`` cells of it when ``box >= 0``."""
         budget = min(budget, self._flat.size)
         if self._seen.size < budget:
             self._seen = np.empty(max(budget, 2 * self._seen.size), dtype=np.int64)
-        return int(_dstar.separated(self._flat, self._cols, si, ti, budget, self._mark,
+        return int(kernels.separated(self._flat, self._cols, si, ti, budget, self._mark,
                                     self._seen, box))
 
     def _apply(self, flat, vals) -> None:
@@ -308,11 +308,11 @@ class DStarLite(IncrementalPlanner):
             # A cheaper cell than the heuristic assumed: lower the factor and re-key U.
             self._set_scale(float(lo))
             self._km = 0.0
-            _dstar.rekey(self._cols, self._conn8, self._hscale, self._g, self._rhs, self._pos,
+            kernels.rekey(self._cols, self._conn8, self._hscale, self._g, self._rhs, self._pos,
                          self._hk1, self._hk2, self._hn, self._size, self._index(self._start))
         # Each vertex is in U at most once, so U never outgrows the grid.
         self._reserve(min(9 * flat.size + 32, self._flat.size - self._size))
-        size, walled, opened = _dstar.update(
+        size, walled, opened = kernels.update(
             self._flat, self._cols, self._conn8, self._hscale, self._g, self._rhs, self._pos,
             self._hk1, self._hk2, self._hn, self._size, self._index(self._start),
             self._index(self._goal), self._km, flat, vals, self._mark, POCKET_NEAR,

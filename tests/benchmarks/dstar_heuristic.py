@@ -39,7 +39,7 @@ DIRS = ((-1, 0, 1.0), (1, 0, 1.0), (0, -1, 1.0), (0, 1, 1.0),
 BAND = 1e-9
 """Keys within this relative band above the start's are expanded too: with an exact
 heuristic every cell on an optimal path ties with the start, and rounding must not stop the
-search short of them (the kernels have the same band, ``_dstar.KEY_RTOL``)."""
+search short of them (the kernels have the same band, ``_dstar_lite_kernels.KEY_RTOL``)."""
 
 
 def record(size: int) -> dict:

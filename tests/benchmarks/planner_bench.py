@@ -85,7 +85,7 @@ def _warm_update():
     in, which floods): ``simulate``'s warm-up, plus the checks of the public ``update()``,
     which sensing skips."""
     from rover.planners import DStarLite
-    from rover.planners._search import RepeatedSearch
+    from rover.planners import RepeatedSearch
     from rover.sim import _warm_planner
 
     _warm_planner("dstar_lite", np.float64, RepeatedSearch, {"dstar_lite": DStarLite},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -25,9 +26,43 @@ def test_png_npz_and_stats(tmp_path, capsys):
     assert t.shape == (96, 96) and t.seed == 3 and t.params["preset"] == "mars-jezero"
     same = terrains.generate(preset="mars-jezero", size=96, seed=3)
     assert t.height.tobytes() == same.height.tobytes()
-    assert "Hurst exponent (relief)" in out.out and "rock cover k (fitted)" in out.out
-    line = next(ln for ln in out.out.splitlines() if ln.startswith("RMS slope at 1 m (relief)"))
-    assert line.split()[-2:] == ["5", "deg"]  # target column
+    rows = stats_rows(out.out)
+    # The relief is built to its inputs: those rows say so, and where the input came from.
+    assert rows["RMS slope at 1 m (relief, scaled to its input)"] == ["5 deg", "5 deg",
+                                                                     "input (preset)"]
+    assert rows["Hurst exponent (relief, generated with its input)"][1:] == ["0.65",
+                                                                            "input (preset)"]
+    # The whole surface is set beside the preset's literature value.
+    assert rows["RMS slope at 1 m (whole surface)"][1:] == ["5 deg", "preset literature"]
+    # Two rock covers that say which is which; only the fitted k has a target.
+    assert rows["rock cover k, all sizes (Golombek-Rapp fit)"][1:] == ["0.08", "input (preset)"]
+    assert rows["rock cover of the listed rocks >= 0.5 m (area fraction)"][1:] == ["-"]
+
+
+def stats_rows(out: str) -> dict[str, list[str]]:
+    """The --stats table as {statistic: [measured, target, target from]} (columns are two or
+    more spaces apart; an empty "target from" is left off)."""
+    lines = out.splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("statistic "))
+    assert lines[head].split() == ["statistic", "measured", "target", "target", "from"]
+    body = [ln for ln in lines[head + 1:] if ln and not ln.startswith(("target from:", "  "))]
+    return {cells[0]: cells[1:] for cells in (re.split(r"\s{2,}", ln.strip()) for ln in body)}
+
+
+def test_stats_say_which_targets_came_from_set_and_the_body(capsys):
+    assert main(["terrain", "--body", "moon", "--size", "64", "--set", "hurst=0.9",
+                 "--stats"]) == 0
+    rows = stats_rows(capsys.readouterr().out)
+    assert rows["Hurst exponent (relief, generated with its input)"][1:] == ["0.9",
+                                                                            "input (--set)"]
+    assert rows["crater SFD exponent b (fitted)"][2] == "input (moon default)"
+    assert rows["Hurst exponent (whole surface)"][1:] == ["-"]  # no preset: no literature
+
+
+def test_an_unknown_set_name_is_reported_before_nothing_to_do(capsys):
+    assert main(["terrain", "--set", "hurts=0.5"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "error: --set: unknown terrain parameter 'hurts' (did you mean 'hurst'?)")
 
 
 def test_body_size_cell_size_and_set(tmp_path, capsys):

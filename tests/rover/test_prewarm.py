@@ -77,8 +77,10 @@ def test_background_process_fills_an_empty_cache(tmp_path):
     subprocess.run([sys.executable, "-m", "rover._prewarm", "dstar-plan", "mpgaa", "drive",
                     "dstar"], env=env, cwd=root, check=True, timeout=600, stdin=subprocess.DEVNULL)
     saved = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
-    assert {"_dstar.compute", "_dstar.update", "_dstar.extract", "_dstar.separated",
-            "_mpgaa.search", "_drive._drive", "_drive._smooth", "_sensing._sense"} <= saved
+    assert {"_dstar_lite_kernels.compute", "_dstar_lite_kernels.update",
+            "_dstar_lite_kernels.extract", "_dstar_lite_kernels.separated",
+            "_mpgaa_kernels.search", "_drive._drive", "_drive._smooth",
+            "_sensing._sense"} <= saved
     # The driving loop is compiled on a hand-built flat world: no terrain or cost-map kernel,
     # which the main process compiles first, is compiled a second time here.
     assert not any(name.startswith(("_costmap.", "_kernels.")) for name in saved), saved
@@ -86,7 +88,7 @@ def test_background_process_fills_an_empty_cache(tmp_path):
     child = textwrap.dedent("""
         from rover import _drive, _sensing
         from rover.bench.workloads import traverse_world
-        from rover.planners import _dstar
+        from rover.planners import _dstar_lite_kernels as _dstar
         from rover.sim import simulate
         scenario, world = traverse_world(size=64, route_m=20.0)
         simulate(scenario, planner="dstar_lite", world=world)

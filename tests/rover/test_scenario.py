@@ -334,3 +334,53 @@ def test_simulate_and_prepare_name_a_callers_mistake(write):
     for bad in (-1, "3", 1.5, True):
         with pytest.raises(ValueError, match=r"^seed must be a whole number >= 0, got "):
             prepare(sc, seed=bad)
+
+
+# A value changed in Python after loading is not blamed on the file (Scenario.as_loaded)
+
+def _flat(rows, cols):
+    import terrains
+
+    return terrains.Terrain(height=np.zeros((rows, cols), np.float32), cell_size=0.5,
+                            body=terrains.bodies()["mars"])
+
+
+def test_a_value_set_in_code_names_the_field_and_says_so(write):
+    from dataclasses import replace
+
+    from rover.models import CostWeights
+    from rover.sim import prepare, world_from_terrain
+
+    sc = load_scenario(write(scenario_text(), "mars.toml"))
+    bad = replace(sc, rover=replace(sc.rover, max_speed_mps=-1))
+    with pytest.raises(ScenarioError, match=r"^rover\.max_speed_mps \(set in code, not in "
+                                            r"\S*mars\.toml\): must be a finite number > 0, "
+                                            r"got -1$") as info:
+        prepare(bad)
+    assert info.value.set_in_code and info.value.key == "rover.max_speed_mps"
+    bad = replace(sc, costmap=CostWeights(roughness_limit_m=1e-300))
+    with pytest.raises(ScenarioError, match=r"^costmap\.roughness_limit_m \(set in code, not "
+                                            r"in \S*mars\.toml\): must be between 0\.001"):
+        prepare(bad)
+    bad = replace(sc, mission=replace(sc.mission, goal=(500.0, 5.0)))
+    with pytest.raises(ScenarioError, match=r"^mission\.goal \(set in code, not in "
+                                            r"\S*mars\.toml\): \(500, 5\) lies outside"):
+        world_from_terrain(bad, _flat(64, 48))
+    assert sc.as_loaded == sc and bad.as_loaded is sc.as_loaded  # replace() carries it over
+
+
+def test_a_value_from_the_file_still_names_the_file_and_key(write):
+    from dataclasses import replace
+
+    from rover.sim import world_from_terrain
+
+    pit = '[[hazards]]\nname = "pit"\ncenter = [2.0, 2.0]\nradius_m = 1.0\n'
+    sc = load_scenario(write(scenario_text(hazards=pit), "mars.toml"))
+    flat = _flat(64, 48)
+    # Another value changed in code does not move the blame off the file's own key.
+    faster = replace(sc, rover=replace(sc.rover, max_speed_mps=0.2))
+    for case in (sc, faster):
+        with pytest.raises(ScenarioError, match=r"^\S*mars\.toml: \[mission\]\.start: "
+                                                r"\(2, 2\) is inside hazard 'pit'$") as info:
+            world_from_terrain(case, flat)
+        assert not info.value.set_in_code and info.value.key == "[mission].start"

@@ -262,3 +262,11 @@ def test_too_many_rocks_is_refused_before_any_work_and_names_the_cause():
     with pytest.raises(ParameterError, match=r"^rock_min_d_m: .*about [\d.e+]+ rocks") as e:
         check_parameters(preset="mars-ares-vallis", size=64, rock_min_d_m=1e-4)
     assert e.value.name == "rock_min_d_m"
+
+
+def test_dir_lists_each_public_name_once():
+    import terrains
+
+    names = dir(terrains)
+    assert len(names) == len(set(names)), sorted(n for n in set(names) if names.count(n) > 1)
+    assert set(terrains.__all__) <= set(names)  # write_png and read_png before first use too

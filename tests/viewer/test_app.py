@@ -265,7 +265,7 @@ def test_window_keeps_drawing_during_a_long_replan(screen, small_run, monkeypatc
     import threading
 
     from rover.io.replay import scene_from_world
-    from rover.planners._search import RepeatedSearch
+    from rover.planners import RepeatedSearch
     from viewer._stage import Stage
     from viewer._timeline import Timeline
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from rover.planners import DStarLite, _dstar, astar
+from rover.planners import DStarLite, _dstar_lite_kernels, astar
 
 INF = np.inf
 EPS = np.finfo(np.float64).eps
@@ -214,17 +214,17 @@ def _changes(seq, rng, op, kind):
 
 def full_descent(planner):
     """(cost, path) of the steepest descent from the planner's start on its current values,
-    read all the way to the goal, as if it had no path to reuse (see ``_dstar.extract``)."""
+    read all the way to the goal, as if it had no path to reuse (see ``_dstar_lite_kernels.extract``)."""
     n = planner._flat.size
     cols = planner._cols
     si = planner.start[0] * cols + planner.start[1]
     ti = planner.goal[0] * cols + planner.goal[1]
-    status, _, total, path = _dstar.extract(
+    status, _, total, path = _dstar_lite_kernels.extract(
         planner._flat, cols, planner._conn8, planner._g, planner._rhs, si, ti,
         np.empty((n, 3), np.int64), np.empty(n), 0, np.empty(n, np.int32),
-        np.array([_dstar.UNTOUCHED, -1, _dstar.UNTOUCHED, -1]), np.empty((n, 3), np.int64),
+        np.array([_dstar_lite_kernels.UNTOUCHED, -1, _dstar_lite_kernels.UNTOUCHED, -1]), np.empty((n, 3), np.int64),
         np.empty(n))
-    assert status == _dstar.DONE, status
+    assert status == _dstar_lite_kernels.DONE, status
     return total, path
 
 

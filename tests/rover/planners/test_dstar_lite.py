@@ -413,7 +413,7 @@ def test_replans_far_into_a_drive_stay_within_1e9_of_optimal():
 
 
 # --------------------------------------------------------------------------------------------
-# Walled apart: a long search stops to flood from both ends (DStarLite.plan, _dstar.separated)
+# Walled apart: a long search stops to flood from both ends (DStarLite.plan, kernels.separated)
 
 def _random_field(size, seed):
     rng = np.random.default_rng(seed)
@@ -566,41 +566,41 @@ def test_a_wall_round_the_rover_and_the_goal_keeps_the_path():
 
 
 def test_separated_floods_under_the_planners_move_rule():
-    from rover.planners import _dstar
+    from rover.planners import _dstar_lite_kernels as kernels
 
     def verdict(grid, a, b, budget, box=-1):
         flat = np.ascontiguousarray(grid, dtype=np.float64).reshape(-1)
         mark = np.zeros(flat.size, dtype=np.uint8)
         seen = np.empty(budget, dtype=np.int64)
         cols = grid.shape[1]
-        out = _dstar.separated(flat, cols, a[0] * cols + a[1], b[0] * cols + b[1], budget,
+        out = kernels.separated(flat, cols, a[0] * cols + a[1], b[0] * cols + b[1], budget,
                                mark, seen, box)
         assert not mark.any()                              # scratch left zeroed
         return out
 
     grid = np.ones((5, 5))
-    assert verdict(grid, (0, 0), (4, 4), 25) == _dstar.JOINED
-    assert verdict(grid, (2, 2), (2, 2), 1) == _dstar.JOINED
-    assert verdict(grid, (0, 0), (4, 4), 3) == _dstar.UNSURE  # neither side fits in 3 cells
+    assert verdict(grid, (0, 0), (4, 4), 25) == kernels.JOINED
+    assert verdict(grid, (2, 2), (2, 2), 1) == kernels.JOINED
+    assert verdict(grid, (0, 0), (4, 4), 3) == kernels.UNSURE  # neither side fits in 3 cells
     grid[1, 0] = grid[0, 1] = INF                          # corner (0, 0) shut, diagonal too
-    assert verdict(grid, (0, 0), (4, 4), 2) == _dstar.SEPARATED
-    assert verdict(grid, (4, 4), (0, 0), 2) == _dstar.SEPARATED  # found from the other end
-    assert verdict(grid, (4, 4), (0, 0), 2, box=4) == _dstar.UNSURE  # not from (4, 4) alone
-    assert verdict(grid, (0, 0), (4, 4), 2, box=4) == _dstar.SEPARATED
-    assert verdict(grid, (0, 0), (4, 4), 2, box=0) == _dstar.SEPARATED  # one cell: inside
-    assert verdict(np.ones((5, 5)), (2, 2), (4, 4), 25, box=1) == _dstar.UNSURE  # leaves it
-    assert verdict(np.ones((5, 5)), (2, 2), (2, 3), 25, box=1) == _dstar.JOINED
+    assert verdict(grid, (0, 0), (4, 4), 2) == kernels.SEPARATED
+    assert verdict(grid, (4, 4), (0, 0), 2) == kernels.SEPARATED  # found from the other end
+    assert verdict(grid, (4, 4), (0, 0), 2, box=4) == kernels.UNSURE  # not from (4, 4) alone
+    assert verdict(grid, (0, 0), (4, 4), 2, box=4) == kernels.SEPARATED
+    assert verdict(grid, (0, 0), (4, 4), 2, box=0) == kernels.SEPARATED  # one cell: inside
+    assert verdict(np.ones((5, 5)), (2, 2), (4, 4), 25, box=1) == kernels.UNSURE  # leaves it
+    assert verdict(np.ones((5, 5)), (2, 2), (2, 3), 25, box=1) == kernels.JOINED
     squeeze = np.ones((4, 4))
     squeeze[:2, 2] = INF
     squeeze[2, :2] = INF                                   # only a corner-cutting step joins
     squeeze[3, :] = INF
     squeeze[2:, 3] = INF
-    assert verdict(squeeze, (0, 0), (2, 2), 16) == _dstar.SEPARATED
+    assert verdict(squeeze, (0, 0), (2, 2), 16) == kernels.SEPARATED
     diag = np.ones((3, 3))
     diag[0, 1] = diag[1, 0] = INF                          # only a corner-cutting step leaves
-    assert verdict(diag, (0, 0), (2, 2), 9) == _dstar.SEPARATED
+    assert verdict(diag, (0, 0), (2, 2), 9) == kernels.SEPARATED
     diag[0, 1] = 1.0
-    assert verdict(diag, (0, 0), (2, 2), 9) == _dstar.JOINED
+    assert verdict(diag, (0, 0), (2, 2), 9) == kernels.JOINED
     # A diagonal step needs both cells beside it, so straight steps reach whatever the
     # planner can, 8- or 4-connected: the flood agrees with A* on random grids.
     rng = np.random.default_rng(5)
@@ -610,15 +610,15 @@ def test_separated_floods_under_the_planners_move_rule():
         grid[a] = grid[b] = 1.0
         for connectivity in (8, 4):
             found = astar(grid, a, b, connectivity=connectivity).found
-            assert verdict(grid, a, b, 81) == (_dstar.JOINED if found else _dstar.SEPARATED)
+            assert verdict(grid, a, b, 81) == (kernels.JOINED if found else kernels.SEPARATED)
             assert verdict(grid, a, b, 81, box=8) == verdict(grid, a, b, 81)  # depth-first
         # From the middle with a box of 2: SEPARATED only for a pocket inside the box.
         c = (4, 4)
         grid[c] = 1.0
         out = verdict(grid, c, b, 81, box=2)
         whole = verdict(grid, c, b, 81)
-        assert out == whole or out == _dstar.UNSURE
-        if out == _dstar.SEPARATED:
+        assert out == whole or out == kernels.UNSURE
+        if out == kernels.SEPARATED:
             assert not astar(grid, c, b).found
 
 

@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["rover.planners", "rover.planners._search", "rover.planners._dstar_lite",
-           "rover.planners._mpgaa_star"]
+MODULES = ["rover.planners", "rover.planners._astar", "rover.planners._dstar_lite",
+           "rover.planners._mpgaa"]
 
 
 @pytest.mark.parametrize("name", MODULES)

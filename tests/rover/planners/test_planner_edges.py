@@ -211,7 +211,7 @@ def test_unknown_planner_name_lists_valid_ones():
 def test_open_list_growth_resumes_the_search_exactly(monkeypatch):
     # With a tiny starting capacity the kernels stop many times to have their heap arrays
     # doubled and resume; the answers must not change.
-    from rover.planners import _dstar_lite, _search
+    from rover.planners import _astar, _dstar_lite
 
     rng = np.random.default_rng(11)
     cost = 1.0 + 9.0 * rng.random((60, 70))
@@ -221,7 +221,7 @@ def test_open_list_growth_resumes_the_search_exactly(monkeypatch):
     ref_all = dijkstra(cost, (0, 0))
     ref_d = DStarLite(cost, (0, 0), (59, 69))
     ref_d.plan()
-    monkeypatch.setattr(_search, "HEAP_START", 2)
+    monkeypatch.setattr(_astar, "HEAP_START", 2)
     monkeypatch.setattr(_dstar_lite, "HEAP_START", 2)
     monkeypatch.setattr(_dstar_lite, "PATH_START", 2)
     plan = astar(cost, (0, 0), (59, 69))
@@ -256,13 +256,13 @@ def test_repeated_search_matches_plan_path_as_the_grid_changes(connectivity, mon
     # The simulator's replanning from scratch: one workspace, a grid changed in place between
     # plans. Every plan must be plan_path's (path, cost and expansions), whether it is found,
     # unreachable, or refused for a blocked end; and each plan must leave no flag behind.
-    from rover.planners import _search
+    from rover.planners import _astar
 
-    monkeypatch.setattr(_search, "HEAP_START", 2)  # also exercise the open list's growth
+    monkeypatch.setattr(_astar, "HEAP_START", 2)  # also exercise the open list's growth
     rng = np.random.default_rng(connectivity)
     grid = 1.0 + 4.0 * rng.random((40, 50))
     grid[rng.random(grid.shape) < 0.25] = INF
-    rs = _search.RepeatedSearch(grid, connectivity=connectivity)
+    rs = _astar.RepeatedSearch(grid, connectivity=connectivity)
     outcomes = set()
     for step in range(150):
         cells = rng.integers(0, [40, 50], size=(rng.integers(1, 40), 2))
@@ -283,7 +283,7 @@ def test_repeated_search_matches_plan_path_as_the_grid_changes(connectivity, mon
 
 
 def test_repeated_search_refuses_what_it_cannot_trust():
-    from rover.planners._search import RepeatedSearch
+    from rover.planners._astar import RepeatedSearch
 
     with pytest.raises(ValueError, match="float64"):
         RepeatedSearch(np.ones((3, 3), dtype=np.float32))
@@ -294,19 +294,19 @@ def test_repeated_search_refuses_what_it_cannot_trust():
 def test_repeated_search_recovers_from_an_interrupted_search(monkeypatch):
     # An exception between the search and the reset (here: an interrupt while tracing) must
     # not leave flags behind, or every later search would refuse its start.
-    from rover.planners import _astar, _search
+    from rover.planners import _astar, _astar_kernels
 
     grid = np.ones((20, 20))
-    rs = _search.RepeatedSearch(grid)
-    real_trace = _astar.trace
+    rs = _astar.RepeatedSearch(grid)
+    real_trace = _astar_kernels.trace
 
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_astar, "trace", interrupted)
+    monkeypatch.setattr(_astar_kernels, "trace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         rs.plan("astar", (0, 0), (19, 19), 1.0)
-    monkeypatch.setattr(_astar, "trace", real_trace)
+    monkeypatch.setattr(_astar_kernels, "trace", real_trace)
     assert not rs._flags.any()
     assert rs.plan("astar", (0, 0), (19, 19), 1.0).cost == astar(grid, (0, 0), (19, 19)).cost
 
@@ -383,3 +383,15 @@ def test_incremental_planners_own_a_writable_grid_whatever_they_are_given(cls):
         assert p.update([[1, 1], [2, 2]], [np.inf, np.inf]) == 2
         assert p.plan().cost == pytest.approx(astar(walled, (0, 0), (3, 3)).cost)
     assert (base == 1).all()
+
+
+def test_kernels_lists_each_planners_numba_kernels():
+    from numba.core.registry import CPUDispatcher
+
+    from rover.planners import PLANNERS, kernels
+
+    for name in PLANNERS:
+        assert kernels(name) and all(isinstance(k, CPUDispatcher) for k in kernels(name)), name
+    assert len(kernels("dstar_lite", updates=False)) == len(kernels("dstar_lite")) - 1
+    with pytest.raises(ValueError, match=r"unknown planner 'dstar'; valid planners: astar, "):
+        kernels("dstar")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from rover.planners._astar import DC, DR, HALF_STEP, NEED, SQRT2
+from rover.planners._astar_kernels import DC, DR, HALF_STEP, NEED, SQRT2
 
 DONE = 0
 GROW = 2
@@ -44,7 +44,7 @@ uniform ground hold every cell between the goal and the start, while staying cor
 floating point:
 
 1. Ties toward the start. The caller inflates the heuristic by a relative ``TIE_EPS``, as
-   A* does (see :mod:`._astar`): of two overconsistent vertices with equal ``g + h`` in real
+   A* does (see :mod:`._astar_kernels`): of two overconsistent vertices with equal ``g + h`` in real
    arithmetic, the one nearer the start has the smaller key, so the search runs straight to
    the start instead of widening across the plateau. (The second key component, ``-rhs``,
    only orders exact ties the same way.)
@@ -385,7 +385,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
         if gu > ru:
             g[uu] = ru
             # Pop the root (u): bottom-up, branch-free child choice, unsigned indices (see
-            # _astar.search for why each of these matters).
+            # _astar_kernels.search for why each of these matters).
             pos[u] = 0
             size -= 1
             if size > 0:
