@@ -307,13 +307,6 @@ def _special_file(p: Path) -> bool:
     return not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode))
 
 
-def _exists(p: Path) -> bool:
-    try:
-        return p.exists()
-    except (OSError, ValueError):  # a name too long, or holding a NUL byte: reading says why
-        return True
-
-
 def load_scenario(path: str | os.PathLike) -> Scenario:
     """Read and validate a scenario file.
 
@@ -321,8 +314,8 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     ----------
     path : str or path-like
         A TOML file with the tables ``[terrain]``, ``[rover]``, ``[mission]`` and optional
-        ``[[hazards]]`` (see the README for every key, its unit and its default), or the
-        name of a shipped scenario (:mod:`rover.scenarios`) when no such file exists.
+        ``[[hazards]]`` (see the README for every key, its unit and its default). A shipped
+        scenario's name is :func:`rover.scenarios.load`'s.
 
     Returns
     -------
@@ -339,13 +332,6 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     """
     shown = str(path)
     p = Path(path)
-    if not _exists(p):
-        from rover import scenarios
-
-        if shown in scenarios.names():  # a shipped scenario, by name
-            p = scenarios.path(shown)
-        elif scenarios.looks_like_name(shown):
-            raise ScenarioError("no such file, and " + scenarios.unknown(shown), file=shown)
     if _special_file(p):
         raise ScenarioError("not a regular file (a named pipe or a device)", file=shown)
     try:

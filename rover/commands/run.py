@@ -99,10 +99,10 @@ def prepare_out_dir(out: Path) -> tuple[Path, list[Path]]:
 def run(args) -> int:
     from rover.commands._progress import ProgressBar
     from rover.io.results import write_summary, write_trace
-    from rover.scenario import load_scenario
+    from rover import scenarios
     from rover.sim import prepare, simulate
 
-    scenario = load_scenario(args.scenario)
+    scenario = scenarios.load(args.scenario)
     check_planner(args.planner)
     # Everything a user can get wrong is checked before the output folder is made.
     png = getattr(args, "png", None)

@@ -20,12 +20,13 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from rover.scenario import ScenarioError, load_scenario
+    from rover import scenarios
+    from rover.scenario import ScenarioError
 
     bad = 0
     for path in args.scenarios:
         try:
-            scenario = load_scenario(path)
+            scenario = scenarios.load(path)
             if not args.no_map:
                 from rover.sim import prepare
 

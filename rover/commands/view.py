@@ -166,9 +166,9 @@ def _open(args, title: str):
 
 
 def _live(args, target: Path) -> int:
-    from rover.scenario import load_scenario
+    from rover import scenarios
 
-    scenario = load_scenario(target)
+    scenario = scenarios.load(args.target)
     planners = _planners(args, scenario.mission.planner)
     from viewer.app import App, LiveRun, default_speed
 

@@ -45,11 +45,32 @@ def path(name: str) -> Path:
     raise ValueError(unknown(name))
 
 
-def load(name: str):
-    """The shipped scenario ``name``, read and validated (a :class:`rover.Scenario`)."""
-    from rover.scenario import load_scenario
+def load(name):
+    """The shipped scenario ``name``, read and validated (a :class:`rover.Scenario`); or,
+    as the commands take a SCENARIO, a scenario file's path (a file wins over a name).
 
-    return load_scenario(path(name))
+    Raises
+    ------
+    rover.ScenarioError
+        Anything wrong with the file (:func:`rover.load_scenario`), or a name that is no
+        file and no shipped scenario (the message lists them, and the nearest).
+    """
+    from rover.scenario import ScenarioError, load_scenario
+
+    text = str(name)
+    if not _exists(Path(text)):
+        if text in names():
+            return load_scenario(FOLDER / f"{text}.toml")
+        if looks_like_name(text):
+            raise ScenarioError("no such file, and " + unknown(text), file=text)
+    return load_scenario(name)
+
+
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except (OSError, ValueError):  # a name too long, or holding a NUL byte: loading says why
+        return True
 
 
 def describe(name: str) -> str:

@@ -34,23 +34,27 @@ def test_the_docstring_examples_run():
     assert doctest.testmod(scenarios).failed == 0
 
 
-def test_load_scenario_takes_a_name_from_any_folder(tmp_path, monkeypatch):
+def test_load_takes_a_name_or_a_path_from_any_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert load_scenario("moon-highlands-yutu2").rover.name == "yutu2"
+    assert scenarios.load("moon-highlands-yutu2").rover.name == "yutu2"
+    assert scenarios.load(scenarios.path("mars-rock-field")).name == "mars-rock-field"
     with pytest.raises(ScenarioError, match=r"^moon-highland: no such file, and no shipped "
                                             r"scenario is named 'moon-highland'; did you mean "
                                             r"'moon-highlands-yutu2'\?"):
-        load_scenario("moon-highland")
+        scenarios.load("moon-highland")
     # A path is a path: a missing file is not looked up among the names.
     with pytest.raises(ScenarioError, match=r"^moon-highlands-yutu2.toml: no such file$"):
-        load_scenario("moon-highlands-yutu2.toml")
+        scenarios.load("moon-highlands-yutu2.toml")
+    # load_scenario reads files only.
+    with pytest.raises(ScenarioError, match=r"^moon-highlands-yutu2: no such file$"):
+        load_scenario("moon-highlands-yutu2")
 
 
 def test_a_file_of_the_same_name_in_the_folder_wins(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     text = scenarios.path("moon-south-pole-pragyan").read_text()
     (tmp_path / "mars-rock-field").write_text(text)
-    assert load_scenario("mars-rock-field").name == "moon-south-pole-pragyan"
+    assert scenarios.load("mars-rock-field").name == "moon-south-pole-pragyan"
 
 
 def test_commands_take_a_name_from_another_folder(tmp_path, monkeypatch, capsys):
