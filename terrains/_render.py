@@ -168,7 +168,7 @@ def scale_bar_layout(shape, cell_size: float) -> dict | None:
     px = int(round(length_m / cell_size))
     if px < 4 or rows < 16 or cols < 16:
         return None
-    scale = max(1, min(rows, cols) // 256)
+    scale = max(1, int(min(rows, cols) / 256 + 0.5))  # glyph pixels 1 px up to 383 px, then 2, ...
     thick = 2 * scale
     margin = 4 * scale
     tick = 3 * scale
