@@ -148,7 +148,7 @@ class PaneView:
     Parameters
     ----------
     art : SceneArt
-    timeline : viewer._timeline.Timeline
+    timeline : viewer.Timeline
     """
 
     MIN_LEVEL_SIZE = 256

@@ -35,7 +35,7 @@ class Stage:
     Parameters
     ----------
     scene : rover.io.replay.Scene
-    timelines : list of viewer._timeline.Timeline
+    timelines : list of viewer.Timeline
         One per run (the same scene).
     size : (int, int)
         Surface size [px].
