@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-from terrains._files import atomic_write
+from terrains.files import atomic_write
 
 __all__ = ["encode_png", "decode_png", "write_png", "read_png", "PNGError"]
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from terrains._model import Terrain
 
-__all__ = ["hillshade", "render_rgb", "draw_scale_bar"]
+__all__ = ["hillshade", "render_rgb", "draw_scale_bar", "scale_bar_layout"]
 
 
 def hillshade(height: np.ndarray, cell_size: float, *, azimuth_deg: float = 315.0,
@@ -106,62 +106,114 @@ def _nice_length(target_m: float) -> float:
     return 10 ** exp
 
 
-# 3 x 5 pixel digits and a few letters for the scale-bar label
+# 5 x 7 pixel glyphs ("#" lit) for the scale-bar label: digits, the decimal point, a space and
+# the letters of "m", "km" and "cm". Widths vary ("." and " " are narrow); one blank column
+# separates glyphs. 3 x 5 glyphs were too small for an "m" (it read as a blob).
 _GLYPHS = {
-    "0": "111101101101111", "1": "010110010010111", "2": "111001111100111",
-    "3": "111001111001111", "4": "101101111001001", "5": "111100111001111",
-    "6": "111100111101111", "7": "111001001010010", "8": "111101111101111",
-    "9": "111101111001111", ".": "000000000000010", "m": "000000110111101",
-    "k": "100101110101101", " ": "000000000000000",
+    "0": (".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###."),
+    "1": ("..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."),
+    "2": (".###.", "#...#", "....#", "...#.", "..#..", ".#...", "#####"),
+    "3": ("#####", "...#.", "..#..", "...#.", "....#", "#...#", ".###."),
+    "4": ("...#.", "..##.", ".#.#.", "#..#.", "#####", "...#.", "...#."),
+    "5": ("#####", "#....", "####.", "....#", "....#", "#...#", ".###."),
+    "6": ("..##.", ".#...", "#....", "####.", "#...#", "#...#", ".###."),
+    "7": ("#####", "....#", "...#.", "..#..", ".#...", ".#...", ".#..."),
+    "8": (".###.", "#...#", "#...#", ".###.", "#...#", "#...#", ".###."),
+    "9": (".###.", "#...#", "#...#", ".####", "....#", "...#.", ".##.."),
+    ".": ("..", "..", "..", "..", "..", "##", "##"),
+    " ": ("...", "...", "...", "...", "...", "...", "..."),
+    "m": (".....", ".....", "##.#.", "#.#.#", "#.#.#", "#.#.#", "#.#.#"),
+    "k": ("#....", "#....", "#..#.", "#.#..", "##...", "#.#..", "#..#."),
+    "c": (".....", ".....", ".###.", "#....", "#....", "#....", ".###."),
 }
+_GLYPH_ROWS = 7
 
 
-def _draw_text(img, text, top, left, scale, colour):
-    rows, cols = img.shape[:2]
-    x = left
-    for ch in text:
-        bits = _GLYPHS.get(ch)
-        if bits is None:
-            continue
-        for k, bit in enumerate(bits):
-            if bit == "1":
-                r0, c0 = top + (k // 3) * scale, x + (k % 3) * scale
-                img[max(r0, 0):min(r0 + scale, rows), max(c0, 0):min(c0 + scale, cols)] = colour
-        x += 4 * scale
+def _glyph_bits(ch: str) -> np.ndarray:
+    """bool (7, width) bitmap of one glyph."""
+    return np.array([[c == "#" for c in row] for row in _GLYPHS[ch]], dtype=bool)
+
+
+def _text_bitmap(text: str) -> np.ndarray:
+    """bool (7, width) bitmap of ``text`` at one pixel per glyph pixel, one blank column
+    between glyphs; characters without a glyph are refused (a label must read whole)."""
+    missing = sorted(set(text) - set(_GLYPHS))
+    if missing:
+        raise ValueError(f"no scale-bar glyph for {''.join(missing)!r} in {text!r}")
+    parts = []
+    for i, ch in enumerate(text):
+        if i:
+            parts.append(np.zeros((_GLYPH_ROWS, 1), dtype=bool))
+        parts.append(_glyph_bits(ch))
+    return np.concatenate(parts, axis=1) if parts else np.zeros((_GLYPH_ROWS, 0), bool)
+
+
+def _scale_bar_label(length_m: float) -> str:
+    if length_m >= 1000:
+        return f"{length_m / 1000:g} km"
+    return f"{length_m:g} m" if length_m >= 1 else f"{length_m * 100:g} cm"
+
+
+def scale_bar_layout(shape, cell_size: float) -> dict | None:
+    """Where :func:`draw_scale_bar` puts its parts on an image of ``shape`` (rows, cols, ...).
+
+    Returns None when the image is too small to hold a readable bar and label, else a dict:
+    ``length_m`` (bar length [m]), ``label`` (its text), ``scale`` (pixels per glyph pixel),
+    and rectangles ``(top, left, bottom, right)`` in pixels, bottom/right exclusive:
+    ``bar`` (the white bar), ``label_box`` (the label's glyph cells) and ``box`` (the black
+    plate behind both, which holds every pixel of the label and of the bar).
+    """
+    rows, cols = shape[:2]
+    length_m = _nice_length(0.2 * cols * cell_size)
+    px = int(round(length_m / cell_size))
+    if px < 4 or rows < 16 or cols < 16:
+        return None
+    scale = max(1, int(min(rows, cols) / 256 + 0.5))  # glyph pixels 1 px up to 383 px, then 2, ...
+    thick = 2 * scale
+    margin = 4 * scale
+    tick = 3 * scale
+    left = margin
+    bottom = rows - margin
+    top = bottom - thick
+    label = _scale_bar_label(length_m)
+    lw = _text_bitmap(label).shape[1] * scale
+    lh = _GLYPH_ROWS * scale
+    ltop = top - tick - scale - lh
+    pad = scale
+    box = (ltop - pad, left - pad, bottom + pad, max(left + px, left + lw) + pad)
+    if box[0] < 0 or box[1] < 0 or box[3] > cols or box[2] > rows:
+        return None  # the label would be cut off: no bar rather than an unreadable one
+    return {"length_m": length_m, "label": label, "scale": scale,
+            "bar": (top, left, bottom, left + px),
+            "label_box": (ltop, left, ltop + lh, left + lw),
+            "ticks": [left, left + px // 2, left + px - 1], "tick": tick,
+            "box": box}
 
 
 def draw_scale_bar(image: np.ndarray, cell_size: float) -> float:
     """Draw a scale bar with tick marks and a label into the bottom-left of ``image``.
 
     ``image`` is uint8 (rows, cols, 3), one pixel per cell, modified in place. The bar is white
-    with a black outline, about a fifth of the width rounded down to 1, 2 or 5 x 10^k metres,
-    with ticks at both ends and the middle. Returns the bar length [m] (0 when the image is
-    too small to hold one).
+    on a black plate, about a fifth of the width rounded down to 1, 2 or 5 x 10^k metres,
+    with ticks at both ends and the middle, and its length written above it in 5 x 7 pixel
+    glyphs (scaled up on large images); the plate holds the whole label. Returns the bar
+    length [m] (0, and nothing drawn, when the image is too small to hold bar and label).
     """
-    rows, cols = image.shape[:2]
-    length_m = _nice_length(0.2 * cols * cell_size)
-    px = int(round(length_m / cell_size))
-    if px < 4 or rows < 16 or cols < 16:
+    lay = scale_bar_layout(image.shape, cell_size)
+    if lay is None:
         return 0.0
-    scale = max(1, min(rows, cols) // 256)
-    thick = 2 * scale
-    margin = 4 * scale
-    left = margin
-    bottom = rows - margin
-    top = bottom - thick
-    black = np.array([0, 0, 0], np.uint8)
+    scale = lay["scale"]
+    t, l, b, r = lay["box"]
+    image[t:b, l:r] = 0
     white = np.array([255, 255, 255], np.uint8)
-    tick = 3 * scale
-    ticks = [left, left + px // 2, left + px - 1]
-    # outline first, then the bar and ticks on top
-    image[max(top - tick - 1, 0):min(bottom + 1, rows), max(left - 1, 0):min(left + px + 1, cols)] \
-        = black
-    image[top:bottom, left:left + px] = white
-    for t in ticks:
-        image[top - tick:top, max(t - scale // 2, 0):t - scale // 2 + scale] = white
-    label = f"{length_m / 1000:g} km" if length_m >= 1000 else f"{length_m:g} m"
-    ltop = top - tick - 7 * scale
-    lw = 4 * scale * len(label)
-    image[max(ltop - scale, 0):max(top - tick - 1, 0), max(left - 1, 0):min(left + lw, cols)] = black
-    _draw_text(image, label, ltop, left, scale, white)
-    return length_m
+    top, left, bottom, right = lay["bar"]
+    image[top:bottom, left:right] = white
+    tick = lay["tick"]
+    for x in lay["ticks"]:
+        image[top - tick:top, max(x - scale // 2, 0):x - scale // 2 + scale] = white
+    lt, ll, lb, lr = lay["label_box"]
+    bits = _text_bitmap(lay["label"])
+    if scale > 1:
+        bits = np.repeat(np.repeat(bits, scale, axis=0), scale, axis=1)
+    image[lt:lb, ll:lr][bits] = white
+    return lay["length_m"]

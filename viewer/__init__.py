@@ -6,7 +6,11 @@ window. The viewer only reads :class:`rover.sim.Snapshot` objects; it never chan
 
 Public API (imported on first use, so ``import viewer`` does not load pygame):
 :func:`render_image`, :func:`render_png`, :func:`write_frames` (off-screen, from
-:mod:`viewer.offscreen`) and :func:`open_window` / :class:`App` (from :mod:`viewer.app`).
+:mod:`viewer.offscreen`), :func:`open_window` / :class:`App` (from :mod:`viewer.app`), and
+the parts they are built from, for code that assembles its own view (as ``rover view``
+does): :class:`SceneArt` (a scene's terrain and cost images, made once), :class:`Timeline`
+(one run's snapshots, played to any time) and :class:`Stage` (runs side by side with one
+camera, drawn on any surface).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import os
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 __all__ = ["render_image", "render_png", "write_frames", "App", "open_window", "NoDisplayError",
-           "LAYERS"]
+           "LAYERS", "SceneArt", "Stage", "Timeline"]
 
 _LAZY = {
     "render_image": "viewer.offscreen",
@@ -28,6 +32,9 @@ _LAZY = {
     "open_window": "viewer.app",
     "NoDisplayError": "viewer.app",
     "LAYERS": "viewer._render",
+    "SceneArt": "viewer._render",
+    "Stage": "viewer._stage",
+    "Timeline": "viewer._timeline",
 }
 
 

@@ -33,7 +33,7 @@ LAYERS = (
     ("driven", "7", "path driven"),
     ("markers", "8", "start, waypoints, goal"),
     ("rover", "9", "rover to scale, heading"),
-    ("flash", "0", "replan: changed part of plan"),
+    ("flash", "0", "replan: newly planned cells"),
 )
 
 COLOURS = {
@@ -60,6 +60,7 @@ COLOURS = {
     "text": (235, 238, 245),
     "text_dim": (140, 145, 155),
     "panel": (12, 14, 20, 200),
+    "label_plate": (16, 12, 22),
     "good": (90, 230, 120),
     "bad": (255, 110, 90),
 }
@@ -147,7 +148,7 @@ class PaneView:
     Parameters
     ----------
     art : SceneArt
-    timeline : viewer._timeline.Timeline
+    timeline : viewer.Timeline
     """
 
     MIN_LEVEL_SIZE = 256
@@ -165,6 +166,10 @@ class PaneView:
         self._flash_cache = None
         self._driven_n = 0
         self.flash_alpha = 0.0
+        self.label_rects: list = []
+        """Plates of the hazard labels drawn last (view pixels)."""
+        self.rover_rect: pygame.Rect | None = None
+        """Where the rover was drawn last (view pixels), None when it was not."""
 
     # -- the composed grid image -----------------------------------------------------------
     def _compose(self, x0, x1, y0, y1, dst: np.ndarray | None = None) -> np.ndarray:
@@ -291,11 +296,21 @@ class PaneView:
         return bg
 
     def _draw_hazards(self, surf, cam, fonts) -> None:
+        """Keep-out polygons, translucent, each named by a label on a dark plate.
+
+        The label's text is light on a dark plate edged in the hazard's colour, so it reads on
+        the hazard's own fill, on the cost map's red stripes and on bright ground alike. It
+        sits at the visible part of the hazard and is kept whole inside the view (a label is
+        often wider than its hazard); a hazard wholly out of view has no label. The plates'
+        rectangles (view pixels) are kept in :attr:`label_rects` for tests.
+        """
+        self.label_rects = []
         scene = self.art.scene
         if not scene.hazards:
             return
         w, h = cam.size
         layer = pygame.Surface((w, h), pygame.SRCALPHA)
+        labels = []
         for name, poly in scene.hazards:
             pts = np.array(poly, dtype=np.float64)
             sx, sy = cam.to_screen(pts[:, 0], pts[:, 1])
@@ -304,10 +319,17 @@ class PaneView:
                 continue
             pygame.draw.polygon(layer, (*COLOURS["hazard"], 55), ring)
             pygame.draw.polygon(layer, (*COLOURS["hazard"], 255), ring, 2)
-            label = fonts.text(name, 16, COLOURS["hazard"])
-            cx, cy = float(np.mean(sx)), float(np.mean(sy))
-            layer.blit(label, (int(cx - label.get_width() / 2), int(cy - label.get_height() / 2)))
+            # The part of the hazard's bounding box in view: no label when there is none.
+            bx0, bx1 = max(float(np.min(sx)), 0.0), min(float(np.max(sx)), float(w))
+            by0, by1 = max(float(np.min(sy)), 0.0), min(float(np.max(sy)), float(h))
+            if bx0 >= bx1 or by0 >= by1:
+                continue
+            cx = min(max(float(np.mean(sx)), bx0), bx1)
+            cy = min(max(float(np.mean(sy)), by0), by1)
+            labels.append((name, cx, cy))
         surf.blit(layer, (0, 0))
+        for name, cx, cy in labels:
+            self.label_rects.append(_label(surf, fonts, name, cx, cy, COLOURS["hazard"]))
 
     def draw(self, surf: pygame.Surface, cam: Camera, fonts: Fonts) -> list:
         """Draw the whole pane (background, moving layers) on ``surf`` (the pane's size).
@@ -321,6 +343,10 @@ class PaneView:
         L = self.layers
         pose = tl.pose()
         moved = []
+        # What lies in the world (sensor wedge, plan, path) is clipped to the map: the
+        # wedge reaches past the terrain's edge, and beyond it is the gutter between panes.
+        clip = surf.get_clip()
+        surf.set_clip(self.map_rect(cam).clip(clip))
         if L["sensor"] and pose is not None:
             moved.append(self._draw_sensor(surf, cam, pose))
         if L["plan"] and len(tl.plan):
@@ -339,17 +365,29 @@ class PaneView:
                 moved.append(pygame.Rect(int(np.min(sx)) - 4, int(np.min(sy)) - 4,
                                          int(np.ptp(sx)) + 9, int(np.ptp(sy)) + 9))
             self._driven_n = len(d)
+        surf.set_clip(clip)
         if L["markers"]:
             self._draw_markers(surf, cam, fonts)
+        self.rover_rect = None
         if L["rover"] and pose is not None:
-            moved.append(self._draw_rover(surf, cam, pose))
+            self.rover_rect = self._draw_rover(surf, cam, pose)
+            moved.append(self.rover_rect)
             if L["markers"]:
                 moved.append(self._goal_over_rover(surf, cam, pose))
         return [r for r in moved if r is not None]
 
+    def map_rect(self, cam: Camera) -> pygame.Rect:
+        """The terrain's extent on screen (view pixels, not clipped to the view)."""
+        W, H = self.art.scene.extent_m
+        x0, y0 = cam.to_screen(0.0, H)
+        x1, y1 = cam.to_screen(W, 0.0)
+        x0, y0 = int(round(float(x0))), int(round(float(y0)))
+        return pygame.Rect(x0, y0, int(round(float(x1))) - x0, int(round(float(y1))) - y0)
+
     def _goal_over_rover(self, surf, cam, pose):
-        """When the rover covers the goal's marker (on arrival), a ring about the goal wide
-        enough to enclose the whole rover, so both stay visible; None when they are apart."""
+        """When the rover covers the goal's marker (on arrival), the goal again on top: a
+        hollow ring at the goal, so the rover shows through it, and a flag on a pole above
+        it that nothing covers. None when they are apart."""
         sc = self.art.scene
         gx, gy = cam.to_screen(*sc.goal)
         rx, ry = cam.to_screen(pose[0], pose[1])
@@ -358,9 +396,17 @@ class PaneView:
         if d > half_diag + 10:
             return None
         g = (int(round(float(gx))), int(round(float(gy))))
-        radius = int(math.ceil(d + half_diag)) + 5
-        pygame.draw.circle(surf, COLOURS["outline"], g, radius + 1, 1)
-        return pygame.draw.circle(surf, COLOURS["goal"], g, radius, 3).inflate(4, 4)
+        pygame.draw.circle(surf, COLOURS["outline"], g, 9, 5)
+        pygame.draw.circle(surf, COLOURS["goal"], g, 8, 3)
+        # The pole starts at the ring's top and clears the rover's drawn body.
+        top = g[1] - max(int(math.ceil(d + half_diag)), 14) - 22
+        pole = pygame.Rect(g[0] - 1, top, 3, g[1] - 9 - top)
+        pygame.draw.rect(surf, COLOURS["outline"], pole.inflate(2, 2))
+        pygame.draw.rect(surf, COLOURS["text"], pole)
+        flag = [(g[0] + 1, top), (g[0] + 17, top + 6), (g[0] + 1, top + 12)]
+        pygame.draw.polygon(surf, COLOURS["goal"], flag)
+        pygame.draw.polygon(surf, COLOURS["outline"], flag, 1)
+        return pygame.Rect(g[0] - 11, top - 2, 31, g[1] + 11 - top + 2)
 
     def static_key(self, cam: Camera) -> tuple:
         """Changes whenever something other than the moving parts changed."""
@@ -417,9 +463,17 @@ class PaneView:
         edge = _mix(COLOURS["flash_edge"], COLOURS["plan"], 1 - a)
         core = _mix(COLOURS["flash"], COLOURS["plan"], 1 - a)
         rects = []
+        # A lone changed cell is drawn as that cell, to scale (at least 5 px so it shows),
+        # in the line's colours, rather than as a disc many cells wide.
+        side = max(5, int(round(self.art.scene.cell_size * cam.scale)))
         for seg in self._flash_segments(cam):
             if len(seg) == 1:
-                rects.append(pygame.draw.circle(surf, edge, seg[0], width))
+                cell = pygame.Rect(0, 0, side, side)
+                cell.center = seg[0]
+                rects.append(pygame.draw.rect(surf, COLOURS["outline"], cell.inflate(2, 2)))
+                pygame.draw.rect(surf, edge, cell)
+                if side >= 7:
+                    pygame.draw.rect(surf, core, cell.inflate(-4, -4))
                 continue
             rects.append(pygame.draw.lines(surf, COLOURS["outline"], False, seg, width + 4))
             pygame.draw.lines(surf, edge, False, seg, width + 2)
@@ -553,6 +607,26 @@ def _halve(a: np.ndarray) -> np.ndarray:
     return s.astype(np.uint8)
 
 
+def _label(surf, fonts, text: str, cx: float, cy: float, edge) -> pygame.Rect:
+    """``text`` in light letters on a dark plate edged with ``edge``, centred on (cx, cy) but
+    moved as little as needed to lie whole inside ``surf`` (2 px from its sides); returns the
+    plate's rectangle."""
+    t = fonts.text(text, 16, COLOURS["text"])
+    pw, ph = t.get_width() + 8, t.get_height() + 4
+    W, H = surf.get_size()
+    x = int(round(cx - pw / 2))
+    y = int(round(cy - ph / 2))
+    x = min(max(x, 2), max(W - pw - 2, 0))
+    y = min(max(y, 2), max(H - ph - 2, 0))
+    rect = pygame.Rect(x, y, pw, ph)
+    plate = pygame.Surface((pw, ph), pygame.SRCALPHA)
+    plate.fill((*COLOURS["label_plate"], 225))
+    pygame.draw.rect(plate, (*edge, 255), plate.get_rect(), 1)
+    surf.blit(plate, rect.topleft)
+    surf.blit(t, (x + 4, y + 2))
+    return rect
+
+
 def _mix(a, b, f):
     return tuple(int(round(a[i] + (b[i] - a[i]) * f)) for i in range(3))
 
@@ -627,8 +701,13 @@ class Overlay:
             p = self._panels[key] = _panel(size, alpha)
         return p
 
-    def hud(self, surf, view: PaneView, *, speed, paused: bool | None, status: str = "") -> pygame.Rect:
-        """The figures of one pane's run, top left; returns the panel's rectangle."""
+    def hud(self, surf, view: PaneView, *, speed, paused: bool | None, status: str = "",
+            replay: bool = False) -> pygame.Rect:
+        """The figures of one pane's run, top left; returns the panel's rectangle.
+
+        ``replay`` says the run is played back from a recorded file (not being simulated):
+        the panel then says so under the scenario's name.
+        """
         tl = view.timeline
         sc = view.art.scene
         f = self.fonts
@@ -637,6 +716,8 @@ class Overlay:
         energy = float(row[7]) if row is not None else 0.0
         lines = [(f"{sc.name}", COLOURS["text"], True),
                  (f"{sc.rover}  ·  {_PLANNER_NAMES.get(tl.label, tl.label)}", COLOURS["plan"], True)]
+        if replay:
+            lines.insert(1, ("REPLAY of a recorded run", COLOURS["waypoint"], True))
         # paused is None for a still picture (--png, --frames): no playback state to show.
         play = "" if paused is None else "   (paused)" if paused else f"   ({fmt_speed(speed)})"
         lines.append((f"sim time  {fmt_time(tl.t_s)}{play}", COLOURS["text"], False))
@@ -666,38 +747,68 @@ class Overlay:
             y += s.get_height() + 3
         return rect
 
-    def legend(self, surf, layers: dict, tint) -> None:
-        """The layers, their keys and whether they are on, bottom right; ``tint`` (r, g, b)
-        is the body's terrain colour, for the terrain swatch."""
+    def legend(self, surf, layers: dict, tint, *, avoid=()) -> pygame.Rect | None:
+        """The layers, their keys and whether they are on; ``tint`` (r, g, b) is the body's
+        terrain colour, for the terrain swatch.
+
+        The legend goes bottom right, else top right under the north arrow, else bottom left
+        above the scale bar: the first place where it covers none of the rectangles in
+        ``avoid`` (the rover). In a small window (under 1100 x 700 px) it is drawn smaller.
+        When no place is free it is not drawn and None is returned (the caller shows
+        :meth:`legend_hint` instead); else its rectangle.
+        """
         f = self.fonts
+        W, H = surf.get_size()
+        compact = W < 1100 or H < 700
+        size, lh, sw = (13, 15, 16) if compact else (16, 19, 22)
         rows = []
         for name, key, text in LAYERS:
             on = layers.get(name, True)
             rows.append((key, name, text + ("" if on else "  (off)"), on))
-        sw = 22
-        texts = [f.text(f"{k}  {t}", 16, COLOURS["text"] if on else COLOURS["text_dim"])
+        texts = [f.text(f"{k}  {t}", size, COLOURS["text"] if on else COLOURS["text_dim"])
                  for k, _, t, on in rows]
-        foot = f.text("H: help, keys and mouse   L: hide", 16, COLOURS["text_dim"])
-        w = max(max(t.get_width() for t in texts), foot.get_width()) + sw + 26
-        lh = 19
+        foot = f.text("H: help   L: hide" if compact else "H: help, keys and mouse   L: hide",
+                      size, COLOURS["text_dim"])
+        w = max(max(t.get_width() for t in texts), foot.get_width()) + sw + 24
         h = lh * len(rows) + foot.get_height() + 20
-        W, H = surf.get_size()
-        x0, y0 = W - w - 8, H - h - 8
+        rect = self._place((w, h), (W, H), avoid)
+        if rect is None:
+            return None
+        x0, y0 = rect.topleft
         surf.blit(self.panel((w, h)), (x0, y0))
         y = y0 + 8
         for (key, name, _, on), t in zip(rows, texts):
-            self._swatch(surf, name, pygame.Rect(x0 + 10, y + 2, sw, 12), on, tint)
+            self._swatch(surf, name, pygame.Rect(x0 + 10, y + 2, sw, lh - 7), on, tint)
             surf.blit(t, (x0 + 16 + sw, y))
             y += lh
         surf.blit(foot, (x0 + 10, y + 4))
+        return rect
 
-    def legend_hint(self, surf) -> None:
-        """In place of the legend: one line saying how to bring it back, bottom right."""
+    @staticmethod
+    def _place(size, surf_size, avoid) -> pygame.Rect | None:
+        """The first corner slot (see :meth:`legend`) where a panel of ``size`` fits the
+        surface and covers nothing in ``avoid``; None if there is none."""
+        w, h = size
+        W, H = surf_size
+        for x, y in ((W - w - 8, H - h - 8),        # bottom right
+                     (W - w - 8, 8 + 62 + 8),       # top right, under the north arrow
+                     (8, H - h - 8 - 44 - 8)):      # bottom left, above the scale bar
+            r = pygame.Rect(x, y, w, h)
+            if x >= 0 and y >= 0 and r.bottom <= H and not any(r.colliderect(a) for a in avoid):
+                return r
+        return None
+
+    def legend_hint(self, surf, *, avoid=()) -> pygame.Rect | None:
+        """In place of the legend: one line saying how to bring it back, bottom right (or
+        where :meth:`legend` would move to, to keep off the rectangles in ``avoid``)."""
         t = self.fonts.text("L: legend   H: help", 16, COLOURS["text_dim"])
-        W, H = surf.get_size()
         w, h = t.get_width() + 20, t.get_height() + 10
-        surf.blit(self.panel((w, h)), (W - w - 8, H - h - 8))
-        surf.blit(t, (W - w + 2, H - h - 3))
+        rect = self._place((w, h), surf.get_size(), avoid)
+        if rect is None:
+            return None
+        surf.blit(self.panel((w, h)), rect.topleft)
+        surf.blit(t, (rect.x + 10, rect.y + 5))
+        return rect
 
     def _swatch(self, surf, name, r: pygame.Rect, on: bool, tint) -> None:
         c = COLOURS
@@ -731,8 +842,10 @@ class Overlay:
             pygame.draw.rect(surf, dim(c["rover"]), (r.x + 3, r.y + 1, r.width - 6, r.height - 2))
             pygame.draw.rect(surf, dim(c["rover_front"]), (r.right - 8, r.y + 1, 5, r.height - 2))
         elif name == "flash":
-            pygame.draw.line(surf, dim(c["flash_edge"]), (r.x, r.centery), (r.right, r.centery), 5)
-            pygame.draw.line(surf, dim(c["flash"]), (r.x, r.centery), (r.right, r.centery), 1)
+            # A changed stretch of plan (a line) and a lone changed cell (a small square).
+            pygame.draw.line(surf, dim(c["flash_edge"]), (r.x, r.centery), (r.right - 9, r.centery), 5)
+            pygame.draw.line(surf, dim(c["flash"]), (r.x, r.centery), (r.right - 9, r.centery), 1)
+            pygame.draw.rect(surf, dim(c["flash_edge"]), (r.right - 5, r.centery - 2, 5, 5))
 
     def scale_bar(self, surf, cam: Camera) -> None:
         """A scale bar bottom left: 1, 2 or 5 x 10^k metres, about 150 px."""

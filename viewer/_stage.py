@@ -35,7 +35,7 @@ class Stage:
     Parameters
     ----------
     scene : rover.io.replay.Scene
-    timelines : list of viewer._timeline.Timeline
+    timelines : list of viewer.Timeline
         One per run (the same scene).
     size : (int, int)
         Surface size [px].
@@ -57,6 +57,11 @@ class Stage:
         self.show_legend = len(self.panes) == 1
         """The layer legend (L toggles it); side by side it would cover the right-hand map,
         so compare mode starts with only a one-line hint in its place."""
+        self.replay = False
+        """True when the runs are played back from recorded files, not simulated now: the
+        HUD says so (the window sets it for ``rover view RUN_DIR``)."""
+        self.legend_rect: pygame.Rect | None = None
+        """Where the legend (or its one-line hint) was drawn last; None when it was not."""
         self.speed: float | None = 1.0
         self.paused = False
         self.toast: str | None = None
@@ -66,6 +71,7 @@ class Stage:
         when the whole frame may differ (for ``pygame.display.update``)."""
         self._static_key = None
         self._moved: list = []
+        self._legend_was = None
 
     @property
     def timelines(self):
@@ -104,7 +110,8 @@ class Stage:
         for pane, rect in zip(self.panes, self.rects):
             sub = surf.subsurface(rect)
             moved += [r.move(rect.topleft) for r in pane.draw(sub, self.cam, self.fonts)]
-            hud = self.overlay.hud(sub, pane, speed=self.speed, paused=self.paused, status=self.status)
+            hud = self.overlay.hud(sub, pane, speed=self.speed, paused=self.paused,
+                                   status=self.status, replay=self.replay)
             moved.append(hud.move(rect.topleft))
         key = (self.size, self.show_help, self.show_legend, self.toast, tuple(self.layers.items()),
                tuple(p.static_key(self.cam) for p in self.panes))
@@ -122,10 +129,19 @@ class Stage:
         first = surf.subsurface(self.rects[0])
         self.overlay.scale_bar(first, self.cam)
         self.overlay.north_arrow(surf)
+        # The legend never covers a rover: it moves to another corner, or gives way to the
+        # one-line hint, or (when even that would cover one) is left out of this frame.
+        rovers = [p.rover_rect.move(r.topleft).inflate(8, 8) for p, r in zip(self.panes, self.rects)
+                  if p.rover_rect is not None]
+        self.legend_rect = None
         if self.show_legend:
-            self.overlay.legend(surf, self.layers, tint=self.scene.tint_rgb)
-        else:
-            self.overlay.legend_hint(surf)
+            self.legend_rect = self.overlay.legend(surf, self.layers, tint=self.scene.tint_rgb,
+                                                   avoid=rovers)
+        if self.legend_rect is None:
+            self.legend_rect = self.overlay.legend_hint(surf, avoid=rovers)
+        if self.legend_rect != self._legend_was:
+            self.dirty = None  # the legend moved: its old place must be redrawn too
+        self._legend_was = self.legend_rect
         if self.show_help:
             self.overlay.help(surf)
         if self.toast:

@@ -185,6 +185,8 @@ class App:
         self.screen = screen
         self.stage = stage
         self.live = live
+        # Without a live run the stage plays back recorded snapshots: the HUD says so.
+        self.stage.replay = live is None
         self.stage.speed = speed
         self._usual_speed = speed  # what R plays at after "as fast as it computes"
         self.shots_dir = Path(shots_dir) if shots_dir is not None else Path.cwd()

@@ -1,6 +1,6 @@
 """Off-screen rendering: a finished (or partial) run drawn to an image or PNG, no window.
 
-The same drawing code as the window (:class:`viewer._stage.Stage`), on a plain
+The same drawing code as the window (:class:`viewer.Stage`), on a plain
 ``pygame.Surface``; only ``pygame.font`` is initialised (no display, no audio).
 
 Examples
@@ -49,7 +49,7 @@ def stage_for(replays, *, size=(1280, 800), layers: Mapping[str, bool] | None = 
         Image size [px].
     layers : mapping, optional
         Layer name -> on/off (see :data:`viewer.LAYERS`); the others stay on.
-    art : viewer._render.SceneArt, optional
+    art : viewer.SceneArt, optional
         The scene's images, if already made.
     """
     if not isinstance(replays, (list, tuple)):

@@ -47,6 +47,9 @@ def register(sub) -> None:
     p.add_argument("--frames", metavar="DIR", type=path_arg,
                    help="also write a numbered PNG sequence of the run to DIR "
                         "(frame_00000.png, ...; evenly spaced in simulated time) for a video")
+    p.add_argument("--no-fog", action="store_true",
+                   help="with --png or --frames: draw the whole cost map, without the fog "
+                        "that hides the ground the rover has not seen")
     p.add_argument("--frame-count", metavar="N", type=_count, default=None,
                    help=f"number of frames for --frames (default {FRAME_COUNT}: 10 s of video at "
                         "30 fps)")
@@ -116,6 +119,8 @@ def run(args) -> int:
     if png is not None and png.suffix.lower() != ".png" and not is_stream(png):
         raise CLIError(f"--png must name a .png file, got {str(png)!r}")
     heightmap = scenario.terrain.heightmap
+    if getattr(args, "no_fog", False) and png is None and frames is None:
+        raise CLIError("--no-fog needs --png FILE or --frames DIR (it changes only the pictures)")
     if args.frame_count is not None and frames is None:
         raise CLIError("--frame-count needs --frames DIR (the folder the frames go to)")
     check_writable_dir(frames, "--frames")
@@ -175,15 +180,16 @@ def run(args) -> int:
                 from viewer.offscreen import render_png, write_frames
 
                 replay = Replay(scene=scene, snapshots=tuple(recorder.snapshots), summary=summary)
+                layers = {"fog": False} if getattr(args, "no_fog", False) else None
                 if png is not None:
                     option = "--png"
                     created += _make_folder(png.parent)
-                    written.append(render_png(replay, png))
+                    written.append(render_png(replay, png, layers=layers))
                 if frames is not None:
                     option = "--frames"
                     created += _make_folder(frames)
                     written.append(frames)  # write_frames removes older frames first
-                    write_frames(replay, frames,
+                    write_frames(replay, frames, layers=layers,
                                  count=args.frame_count or FRAME_COUNT)
             option = "--out"
             write_summary(out / "summary.json", summary)  # last: its presence marks a complete run

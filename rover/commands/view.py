@@ -131,7 +131,7 @@ def _replay(args, target: Path) -> int:
 
     screen = _open(args, f"rover view: {replay.scene.name} (replay)")
     try:
-        from viewer._render import SceneArt
+        from viewer import SceneArt
 
         art = _in_background(screen, lambda: SceneArt(replay.scene), f"drawing {replay.scene.name}")
         if art is None:  # closed while the terrain was being drawn
@@ -175,11 +175,8 @@ def _live(args, target: Path) -> int:
     screen = _open(args, f"rover view: {scenario.name}")
     try:
         from rover.io.replay import scene_from_world
-        from viewer._stage import Stage
-        from viewer._timeline import Timeline
-
         from rover.sim import prepare
-        from viewer._render import SceneArt
+        from viewer import SceneArt, Stage, Timeline
 
         def work():
             world = prepare(scenario, seed=args.seed)

@@ -67,3 +67,37 @@ def test_scale_bar_is_drawn_into_the_bottom_left():
     assert cols.min() < 10 and cols.max() - cols.min() + 1 == px
     assert (img[:, -20:] == 100).all()  # the right side is untouched
     assert draw_scale_bar(np.zeros((8, 8, 3), np.uint8), 1.0) == 0.0
+
+
+@pytest.mark.parametrize("shape, cell, label", [
+    ((128, 256), 0.5, "20 m"), ((512, 512), 0.5, "50 m"), ((300, 300), 0.5, "20 m"),
+    ((600, 900), 2.5, "200 m"), ((2048, 2048), 5.0, "2 km"), ((400, 400), 0.01, "50 cm")])
+def test_scale_bar_label_is_whole_and_inside_its_plate(shape, cell, label):
+    from terrains._render import scale_bar_layout
+
+    img = np.full(shape + (3,), 100, np.uint8)
+    assert draw_scale_bar(img, cell) > 0
+    lay = scale_bar_layout(img.shape, cell)
+    assert lay["label"] == label
+    t, l, b, r = lay["box"]
+    assert 0 <= t and 0 <= l and b <= shape[0] and r <= shape[1]
+    changed = (img != 100).any(axis=2)
+    rows, cols = np.nonzero(changed)
+    # every pixel drawn (plate, bar, ticks, label) lies inside the plate's box
+    assert rows.min() >= t and rows.max() < b and cols.min() >= l and cols.max() < r
+    # the label's glyphs: white pixels above the ticks, each glyph a run of lit columns
+    s = lay["scale"]
+    lt, ll, lb, lr = lay["label_box"]
+    assert t < lt and lb < lay["bar"][0] - lay["tick"] and lr < r  # a margin all round
+    text = (img[t:lay["bar"][0] - lay["tick"], l:r] == 255).all(axis=2)
+    assert text[0].sum() == 0 and text[:, 0].sum() == 0 and text[:, -1].sum() == 0
+    lit = np.nonzero(text.any(axis=0))[0]
+    runs = np.split(lit, np.nonzero(np.diff(lit) > 1)[0] + 1)
+    assert len(runs) == len(label.replace(" ", ""))  # one run of columns per glyph
+    m = text[:, runs[-1]]  # every label ends in "m" (m, cm, km)
+    stems = m[lb - t - s:lb - t].any(axis=0)  # its bottom row
+    n_stems = int(np.count_nonzero(np.diff(np.concatenate([[0], stems.astype(int)])) == 1))
+    # "m" stands on three stems and is as wide as a digit (the old 3 x 5 glyph was a blob
+    # standing on two)
+    assert n_stems == 3 and m.shape[1] == 5 * s
+    assert text[:, runs[0]].shape[1] >= 4 * s or label.startswith("1")  # a whole first digit

@@ -6,6 +6,7 @@ import numpy as np
 import pygame
 import pytest
 
+from viewer._render import COLOURS
 from viewer.app import SPEEDS, App, LiveRun, open_window
 from viewer.offscreen import stage_for, surface_to_array
 
@@ -199,14 +200,14 @@ def test_q_and_escape_quit_the_loop(app, k):
 def test_live_run_equals_the_simulation_and_stays_responsive(screen, small_run):
     """Live: snapshots come from a worker thread; with speed 'max' the view follows it."""
     from rover.io.replay import scene_from_world
-    from viewer._stage import Stage
-    from viewer._timeline import Timeline
+    from viewer import Stage, Timeline
 
     sc, world, result, snaps, scene = small_run
     scene = scene_from_world(world)
     stage = Stage(scene, [Timeline(scene), Timeline(scene, label="astar")], screen.get_size())
     live = LiveRun(sc, world, ["dstar_lite", "astar"]).start()
     app = App(screen, stage, live=live, speed=None)
+    assert not stage.replay  # a live run's HUD does not call it a replay
     import time
 
     # A deadline, not a tick count: on a loaded CI machine the worker threads may still be
@@ -231,8 +232,7 @@ def test_live_run_equals_the_simulation_and_stays_responsive(screen, small_run):
 def test_paused_view_holds_back_the_run(screen, small_run):
     """A paused window stops reading; the run's observer then blocks on the full queue."""
     from rover.io.replay import scene_from_world
-    from viewer._stage import Stage
-    from viewer._timeline import Timeline
+    from viewer import Stage, Timeline
 
     sc, world, result, snaps, scene = small_run
     scene = scene_from_world(world)
@@ -266,8 +266,7 @@ def test_window_keeps_drawing_during_a_long_replan(screen, small_run, monkeypatc
 
     from rover.io.replay import scene_from_world
     from rover.planners import RepeatedSearch
-    from viewer._stage import Stage
-    from viewer._timeline import Timeline
+    from viewer import Stage, Timeline
 
     sc, world, result, snaps, scene = small_run
     original = RepeatedSearch.plan  # what the run's astar replanning calls
@@ -296,3 +295,21 @@ def test_window_keeps_drawing_during_a_long_replan(screen, small_run, monkeypatc
     finally:
         release.set()
         live.close(timeout=5.0)
+
+
+def test_replay_hud_says_it_is_a_replay(app):
+    """``rover view RUN_DIR`` plays a recorded run; its HUD says so (a live run's does not)."""
+    st = app.stage
+    assert st.replay
+    surf = pygame.Surface(st.size, depth=32)
+    st.draw(surf)
+    with_tag = surface_to_array(surf)
+    st.replay = False
+    st.draw(surf)
+    without = surface_to_array(surf)
+    hud = (slice(0, 200), slice(0, 320))
+    assert (with_tag[hud] != without[hud]).any(axis=2).sum() > 100
+    # the tag is a line of its own, in the waypoint yellow that nothing else in the HUD uses
+    yellow = np.array(COLOURS["waypoint"])
+    tagged = (np.abs(with_tag[hud].astype(int) - yellow).sum(axis=2) < 40).sum()
+    assert tagged > 40 and (np.abs(without[hud].astype(int) - yellow).sum(axis=2) < 40).sum() < 5

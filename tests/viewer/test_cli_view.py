@@ -242,3 +242,45 @@ def test_view_bad_placement_is_one_line_exit_2(small_path, tmp_path, capsys):
     bad.write_text(small_path.read_text() + "\n[[hazards]]\ncenter = [5.0, 5.0]\nradius_m = 3.0\n")
     assert main(["view", str(bad), "--script", "400:q"]) == 2
     _one_error_line(capsys, r"bad\.toml: \[mission\]\.start: .*inside hazard")
+
+
+def test_run_png_no_fog_draws_the_whole_cost_map(small_path, tmp_path, capsys):
+    fog, clear = tmp_path / "fog.png", tmp_path / "clear.png"
+    assert main(["run", str(small_path), "--out", str(tmp_path / "a"), "-q", "--png", str(fog)]) == 0
+    assert main(["run", str(small_path), "--out", str(tmp_path / "b"), "-q", "--png", str(clear),
+                 "--no-fog"]) == 0
+    a = pygame.surfarray.array3d(pygame.image.load(str(fog))).astype(int)
+    b = pygame.surfarray.array3d(pygame.image.load(str(clear))).astype(int)
+    # unseen ground was dimmed by the fog; without it, a large part of the map is brighter
+    brighter = (b.sum(axis=2) > a.sum(axis=2) + 60).mean()
+    assert brighter > 0.05, brighter
+    assert (b.sum(axis=2) < a.sum(axis=2) - 60).mean() < 0.002
+    capsys.readouterr()
+    assert main(["run", str(small_path), "--out", str(tmp_path / "c"), "--no-fog"]) == 2
+    _one_error_line(capsys, r"--no-fog needs --png FILE or --frames DIR")
+    assert not (tmp_path / "c").exists()
+
+
+def test_run_help_lists_no_fog(capsys):
+    assert main(["run", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--no-fog" in out and "without the fog" in out
+
+
+def test_view_command_uses_only_public_viewer_names():
+    """``rover view`` builds its window from ``viewer``'s public names (no private module of
+    another package), and those names are in ``viewer.__all__``."""
+    import ast
+
+    import viewer
+
+    tree = ast.parse((REPO / "rover" / "commands" / "view.py").read_text())
+    used = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("viewer"):
+            used.append(node.module)
+            assert not any(part.startswith("_") for part in node.module.split(".")), node.module
+            assert not any(a.name.startswith("_") for a in node.names), node.module
+    assert "viewer" in used
+    for name in ("SceneArt", "Stage", "Timeline"):
+        assert name in viewer.__all__ and getattr(viewer, name).__name__ == name

@@ -335,9 +335,195 @@ def test_legend_terrain_swatch_takes_the_bodys_tint():
     ov = Overlay(Fonts())
     f = (90 + 120 * 21 / 22) / 210.0  # the swatch's lightest column (22 px wide)
     for tint in ((170, 170, 170), (214, 160, 100)):
-        surf = pygame.Surface((900, 600))
+        surf = pygame.Surface((1280, 800))  # full size (a small window's legend is smaller)
         surf.fill((0, 0, 0))
         ov.legend(surf, {}, tint=tint)
         arr = pygame.surfarray.array3d(surf).swapaxes(0, 1).reshape(-1, 3)
         want = [min(255, int(v * f)) for v in tint]
         assert (arr == want).all(axis=1).sum() == 12, tint  # one column of the 12 px swatch
+
+
+# -- the newcomer's screenshots ("The first ten minutes") -----------------------------------
+
+def _wedge_leaves_the_map(scene, pose) -> bool:
+    x, y, th = pose
+    fov = math.radians(scene.sensor_fov_deg)
+    a = th - fov / 2 + fov * np.linspace(0.0, 1.0, 41)
+    xs, ys = x + scene.sensor_range_m * np.cos(a), y + scene.sensor_range_m * np.sin(a)
+    W, H = scene.extent_m
+    return bool((xs < 0).any() or (xs > W).any() or (ys < 0).any() or (ys > H).any())
+
+
+def test_compare_panes_keep_the_sensor_wedge_on_their_own_map(replay):
+    """The wedge reaches past the terrain's edge; side by side it used to run on into the
+    gutter between the maps. Only pixels on a pane's map change when it is switched on."""
+    stage = stage_for([replay, replay], size=(1200, 600))
+    tl0, tl1 = stage.timelines
+    t = next((s.t_s for s in tl0.snaps
+              if s.pose is not None and _wedge_leaves_the_map(replay.scene, s.pose)), None)
+    assert t is not None, "no moment where the wedge reaches past the map"
+    for tl in stage.timelines:
+        tl.seek(t)
+    on = _draw(stage)
+    stage.set_layer("sensor", False)
+    off = _draw(stage)
+    changed = (on != off).any(axis=2)
+    on_map = np.zeros_like(changed)
+    for pane, rect in zip(stage.panes, stage.rects):
+        m = pane.map_rect(stage.cam).move(rect.topleft).clip(rect)
+        on_map[m.top:m.bottom, m.left:m.right] = True
+    assert changed.sum() > 200
+    assert not (changed & ~on_map).any()
+
+
+def test_hazard_labels_are_whole_legible_and_inside_their_pane(replay):
+    stage = stage_for([replay, replay], size=(1200, 600))
+    sc = replay.scene
+    (name, poly), = sc.hazards
+    xs = [p[0] for p in poly]
+    # Put the hazard's left half off the pane's left edge: a centred label would be cut.
+    stage.cam.scale = 40.0
+    stage.cam.centre_on(min(xs) + stage.cam.size[0] / 2 / stage.cam.scale, np.mean([p[1] for p in poly]))
+    img = _draw(stage)
+    for pane, rect in zip(stage.panes, stage.rects):
+        (lab,) = pane.label_rects
+        view = pygame_rect(0, 0, *rect.size)
+        assert view.contains(lab), (lab, view)
+        crop = img[rect.y + lab.top:rect.y + lab.bottom, rect.x + lab.left:rect.x + lab.right]
+        lum = crop.astype(int) @ np.array([299, 587, 114]) // 1000
+        inner = lum[2:-2, 3:-3]
+        light, dark = (inner > 180).sum(), (inner < 50).sum()
+        # light letters on a dark plate: both plenty, and nothing in between dominates
+        assert light > 40 and dark > 0.5 * inner.size, (light, dark, inner.size)
+        # the whole name: the plate is as wide as the text rendered on its own, plus margins
+        assert lab.width == stage.fonts.text(name, 16).get_width() + 8
+    # the fixed text colour against the plate: WCAG contrast ratio well above 7
+    def rel(c):
+        c = np.array(c) / 255.0
+        c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return float(c @ [0.2126, 0.7152, 0.0722])
+    assert (rel(COLOURS["text"]) + 0.05) / (rel(COLOURS["label_plate"]) + 0.05) > 7
+
+
+def pygame_rect(*a):
+    import pygame
+
+    return pygame.Rect(*a)
+
+
+def test_a_single_changed_cell_is_drawn_to_scale(replay):
+    """A one-cell replan change was a 16 px disc; it is that cell (at least 5 px)."""
+    stage = stage_for(replay, size=(900, 600), layers={"plan": False})
+    stage.show_legend = False  # its "(off)" would change with the layer
+    tl = stage.timelines[0]
+    tl.seek(tl.t_available / 2)
+    tl.flash = np.array([[40, 40]], dtype=np.int64)
+    tl.flash_serial += 1
+    stage.panes[0].flash_alpha = 1.0
+    h = replay.scene.cell_size
+    for px_per_cell in (2.0, 8.0, 20.0):
+        stage.cam.scale = px_per_cell / h
+        stage.cam.centre_on(40.5 * h, 40.5 * h)
+        on = _draw(stage)
+        stage.set_layer("flash", False)
+        off = _draw(stage)
+        stage.set_layer("flash", True)
+        ys, xs = np.nonzero((on != off).any(axis=2))
+        side = max(5, round(px_per_cell)) + 2  # the cell and its 1 px outline
+        assert np.ptp(xs) + 1 <= side and np.ptp(ys) + 1 <= side, px_per_cell
+        cx, cy = _screen_xy(stage, 40.5 * h, 40.5 * h)
+        assert abs(xs.mean() - cx) <= 1.5 and abs(ys.mean() - cy) <= 1.5
+
+
+def test_legend_moves_off_the_rover_in_a_small_window(replay):
+    """960 x 600, C (centre on the rover), then a zoom that puts the rover bottom right,
+    where the legend lives: the legend goes elsewhere and the rover is drawn whole."""
+    stage = stage_for(replay, size=(960, 600))
+    tl = stage.timelines[0]
+    tl.seek(tl.t_available / 2)
+    x, y, _ = tl.pose()
+    stage.cam.centre_on(x, y)
+    stage.cam.zoom_at(120, 120, 2.0)
+    shown = _draw(stage)
+    rover = stage.panes[0].rover_rect
+    assert rover is not None and stage.legend_rect is not None
+    # the legend's usual corner holds the rover (else this test would prove nothing) ...
+    usual = stage.overlay._place(stage.legend_rect.size, stage.size, ())
+    assert usual.colliderect(rover)
+    # ... so it is drawn elsewhere, and the rover's pixels are those of a frame without it
+    assert not stage.legend_rect.colliderect(rover)
+    stage.show_legend = False
+    hidden = _draw(stage)
+    assert stage.legend_rect is None or not stage.legend_rect.colliderect(rover)
+    r = rover
+    assert np.array_equal(shown[r.top:r.bottom, r.left:r.right], hidden[r.top:r.bottom, r.left:r.right])
+    # and in a small window it is the compact legend, clear of the fitted map
+    stage.show_legend = True
+    stage.cam.fit()
+    _draw(stage)
+    assert not stage.legend_rect.colliderect(stage.panes[0].map_rect(stage.cam))
+
+
+def test_goal_ring_and_flag_are_drawn_over_the_rover_on_arrival(replay):
+    stage = stage_for(replay, size=(1280, 800))
+    tl = stage.timelines[0]
+    tl.seek(1e9)
+    img = _draw(stage)
+    gx, gy = _screen_xy(stage, *replay.scene.goal)
+    goal = np.array(COLOURS["goal"])
+    ring = [img[int(round(gy + 7 * math.sin(a))), int(round(gx + 7 * math.cos(a)))]
+            for a in np.linspace(0, 2 * math.pi, 16, endpoint=False)]
+    assert sum(int(np.abs(p.astype(int) - goal).sum()) < 30 for p in ring) >= 14
+    # the flag flies above the rover, clear of it
+    rover = stage.panes[0].rover_rect
+    above = img[: rover.top, gx - 2:gx + 20].astype(int)
+    assert (np.abs(above - goal).sum(axis=2) < 30).sum() > 40
+
+
+def test_impassable_cells_are_drawn_cell_by_cell():
+    """The viewer draws the cost map as it is: each impassable cell exactly its own square
+    of pixels, nothing squared off, grown or blurred around it."""
+    from viewer import Stage, Timeline
+
+    rows, cols, h = 64, 64, 0.5
+    cost = np.ones((rows, cols), np.float32)
+    cost[10:14, 20:22] = 3.0
+    blocked = [(30, 30), (31, 31), (32, 30), (20, 45), (21, 45), (22, 45), (45, 12)]
+    for r, c in blocked:
+        cost[r, c] = np.inf
+    scene = _plain_scene(cost, h)
+    k = 6  # pixels per cell
+    stage = Stage(scene, [Timeline(scene)], (cols * k + 300, rows * k + 300))
+    stage.show_legend = False  # clear of the cells (the HUD is too, at this size)
+    for name in ("terrain", "fog", "hazards", "markers"):
+        stage.set_layer(name, False)
+    stage.cam.scale = k / h
+    stage.cam.centre_on(cols * h / 2, rows * h / 2)
+    img = _draw(stage)
+    stage.set_layer("cost", False)
+    bare = _draw(stage)
+    changed = (img != bare).any(axis=2)
+    # impassable red (stripes included); the dearest passable cells (cost 3) are orange
+    red = changed & (img[..., 0].astype(int) > 2.5 * img[..., 1].astype(int))
+    want = np.zeros_like(red)
+    for r, c in blocked:
+        x0, y1 = _screen_xy(stage, c * h, r * h)  # south-west corner of the cell
+        want[y1 - k:y1, x0:x0 + k] = True
+    assert np.array_equal(red, want)
+
+
+def _plain_scene(cost, h):
+    import dataclasses
+
+    from rover.io.replay import Scene
+
+    fields = {f.name for f in dataclasses.fields(Scene)
+              if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+    base = dict(name="cells", body="mars", tint_rgb=(200, 150, 100), cell_size=h,
+                height=np.zeros(cost.shape, np.float32), true_cost=cost, unknown_cost=1.0,
+                start=(1.0, 1.0), goal=(2.0, 2.0), waypoints=(), hazards=(), rover="generic",
+                length_m=1.0, width_m=1.0, sensor_range_m=5.0, sensor_fov_deg=90.0, near_m=1.0,
+                goal_tolerance_m=0.5, planner="astar", seed=0, dt_s=0.5)
+    missing = fields - set(base)
+    assert not missing, f"Scene has new fields {missing}: give them values here"
+    return Scene(**base)
