@@ -549,7 +549,7 @@ def _drive(state, t0, energy0, leg, path, nv, known, seen, slope_x, slope_y, h,
     return status
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _why_stop(x, y, goal_x, goal_y, goal_tol, t, dt, t_max, e, e_max, n, cap, dist,
               budget_m, steps, max_steps):
     """The status a drive stops with before taking another step, or -1 to go on: at the
@@ -568,7 +568,7 @@ def _why_stop(x, y, goal_x, goal_y, goal_tol, t, dt, t_max, e, e_max, n, cap, di
     return -1
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _next_vertex(path, nv, j, x, y, h):
     """The index of the vertex to steer for, from ``j`` on: past the vertices the rover
     at (x, y) [m] has reached (within 5% of a cell) or passed."""
@@ -587,7 +587,7 @@ def _next_vertex(path, nv, j, x, y, h):
     return j
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _slope_speed(x, y, slope_x, slope_y, h, R, C, vmax, tan_max_tilt):
     """(slope x, slope y, slope magnitude [m/m], speed limit [m/s]) under the rover at
     (x, y): the top speed, halved at the steepest slope the rover may drive."""
@@ -601,7 +601,7 @@ def _slope_speed(x, y, slope_x, slope_y, h, R, C, vmax, tan_max_tilt):
     return gxs, gys, g, vmax * (1.0 - 0.5 * frac)
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _pursuit_command(path, nv, j, x, y, th, v, v_lim, dtarget, known, seen, h, R, C, vmax,
                      amax, wmax, rmin, dt, lookahead, pp):
     """(speed [m/s], yaw rate [rad/s]) commanded to a rover that cannot turn in place:
@@ -670,7 +670,7 @@ def _pursuit_command(path, nv, j, x, y, th, v, v_lim, dtarget, known, seen, h, R
     return v_cmd, kappa * _next_speed(v, v_cmd, v_lim, vmax, amax, dt)
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _vertex_command(path, nv, j, x, y, tx, ty, err, dtarget, v_lim, known, seen, h, amax, dt,
                     align_tol, lookahead):
     """(speed [m/s], yaw rate [rad/s]) commanded to a rover that can turn in place, toward
@@ -699,7 +699,7 @@ def _vertex_command(path, nv, j, x, y, tx, ty, err, dtarget, v_lim, known, seen,
     return v_cmd, err / dt
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always")
 def _guarded_step(x, y, th, v, w, v_cmd, w_cmd, v_lim, err, vmax, amax, wmax, turn_in_place,
                   rmin, dt, known, seen, h, nxt):
     """The commanded step from (x, y, th, v, w) into ``nxt`` (5,) when :func:`_motion_ok`
@@ -714,9 +714,12 @@ def _guarded_step(x, y, th, v, w, v_cmd, w_cmd, v_lim, err, vmax, amax, wmax, tu
         # heading can leave the drivable corridor that the exact segment keeps to: turn on
         # the spot toward the vertex instead (the position does not change, so this is
         # always safe), then drive along the segment.
-        _step(x, y, th, 0.0, w, 0.0, err / dt, v_lim, vmax, amax, wmax, True, rmin, dt, nxt)
+        _step(x, y, th, 0.0, w, 0.0, err / dt, v_lim, vmax, amax, wmax, turn_in_place, rmin,
+              dt, nxt)
         return False, True
-    _step(x, y, th, v, w, 0.0, 0.0, v_lim, vmax, amax, wmax, True, rmin, dt, nxt)
+    # (Braking, no yaw rate is commanded, so the turn-in-place flag changes nothing here;
+    # passing it rather than a literal True spares compiling a second version of _step.)
+    _step(x, y, th, v, w, 0.0, 0.0, v_lim, vmax, amax, wmax, turn_in_place, rmin, dt, nxt)
     return True, False
 
 

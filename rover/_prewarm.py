@@ -72,20 +72,39 @@ def _mpgaa() -> None:
     MPGAAStar(np.full((3, 3), 2.0), (0, 0), (2, 2)).plan()
 
 
-def _drive(planner: str = "astar") -> None:
+def _discs() -> None:
+    """The rock-stamping kernel, the first of the cost map's (in the argument types of
+    :func:`rover.costmap.terrain_cost`'s call)."""
     import numpy as np
 
-    from rover import sim as _sim
+    from rover import _costmap
+
+    _costmap._stamp_discs(np.zeros((4, 4), dtype=np.uint8), np.ones(1), np.ones(1),
+                          np.ones(1), 0.5)
+
+
+def _edt() -> None:
+    """The distance-to-obstacles kernel, the last one building a world with rocks needs."""
+    import numpy as np
+
+    from rover.costmap import distance_to_mask
+
+    distance_to_mask(np.eye(4, dtype=bool), 0.5)
+
+
+def _flat_world(planner: str):
+    """(scenario, world) of a flat 64 x 64 world built by hand: running on it compiles the
+    sensing and driving kernels (and the planner's) with the argument types of a real run,
+    and nothing else. Generating a terrain and its cost map here would compile those kernels
+    a second time, on this core, while the main process compiles them first."""
+    import numpy as np
+
     from rover.costmap import Traversability
     from rover.models import rover_preset
     from rover.scenario import MissionConfig, Scenario, TerrainConfig
-    from rover.sim import World, simulate
+    from rover.sim import World
     from terrains import Terrain, bodies
 
-    # A flat world built by hand: the run compiles the sensing and driving kernels (and the
-    # planner's) with the argument types of a real run, and nothing else. Generating a
-    # terrain and its cost map here would compile those kernels a second time, on this core,
-    # while the main process compiles them first.
     n, cell = 64, 0.5
     flat = np.zeros((n, n), dtype=np.float32)
     sc = Scenario(name="prewarm", description="", seed=0,
@@ -99,22 +118,75 @@ def _drive(planner: str = "astar") -> None:
     world = World(scenario=sc, terrain=Terrain(height=flat, cell_size=cell,
                                                body=bodies()["mars"]),
                   traversability=tr, true_cost=tr.cost, cell_size=cell, seed=0)
-    # The ground costs what unseen ground is assumed to cost, so sensing changes no cell and
-    # D* Lite's update kernel is not reached; the run's own warm-up (which would compile it
-    # first) is marked done. `rover bench` needs the update kernel after the driving loop
-    # and asks for it after (target "dstar").
-    skip = {(planner, np.dtype(np.float64).str, rekey) for rekey in (False, True)} - _sim._WARMED
-    _sim._WARMED.update(skip)
-    try:
+    return sc, world
+
+
+class _NoWarmUp:
+    """Within it, a run skips its planner's warm-up: on the flat world the ground costs
+    what unseen ground is assumed to cost, so sensing changes no cell and D* Lite's update
+    kernel is not reached; the warm-up would compile it first. (`rover bench` needs the
+    update kernel after the driving loop and asks for it after: target "dstar".)"""
+
+    def __init__(self, planner: str):
+        import numpy as np
+
+        from rover import sim
+
+        self.sim = sim
+        self.skip = ({(planner, np.dtype(np.float64).str, rekey) for rekey in (False, True)}
+                     - sim._WARMED)
+
+    def __enter__(self):
+        self.sim._WARMED.update(self.skip)
+
+    def __exit__(self, *exc):
+        self.sim._WARMED.difference_update(self.skip)
+
+
+def _drive(planner: str = "astar") -> None:
+    """A whole run on the flat world: the planner's, sensing's and driving's kernels."""
+    from rover.sim import simulate
+
+    sc, world = _flat_world(planner)
+    with _NoWarmUp(planner):
         simulate(sc, planner=planner, world=world)
-    finally:
-        _sim._WARMED.difference_update(skip)
 
 
-TARGETS = {"dstar": _dstar, "dstar-plan": _plan_kernels, "mpgaa": _mpgaa, "drive": _drive}
+def _flat_run(planner: str = "astar"):
+    """A :class:`rover.sim._Run` on the flat world (its planner's warm-up skipped)."""
+    from rover import sim
+
+    sc, world = _flat_world(planner)
+    with _NoWarmUp(planner):
+        return sim._Run(sc, world, planner, None, None, None)
+
+
+def _follow() -> None:
+    """The drive kernel alone (:meth:`rover.sim._Run.follow` on the flat world, along a
+    route of two points): what a first ``rover run`` needs last and compiles longest."""
+    run = _flat_run()
+    run.poly[:2] = ((5.0, 5.0), (6.0, 6.0))
+    run.nv = 2
+    run.follow(6.0, 6.0)
+
+
+def look() -> None:
+    """Sensing's and smoothing's kernels (:meth:`rover.sim._Run.sense` and
+    :meth:`~rover.sim._Run.smooth` on the flat world). A first ``rover run`` calls this in
+    its own process, while the background one compiles the drive kernel."""
+    import numpy as np
+
+    run = _flat_run()
+    run.sense()
+    run.smooth(np.array([[10, 10], [11, 11]], dtype=np.int64), (5.75, 5.75))
+
+
+TARGETS = {"dstar": _dstar, "dstar-plan": _plan_kernels, "mpgaa": _mpgaa, "drive": _drive,
+           "follow": _follow, "edt": _edt, "discs": _discs}
 """What the background process can compile, in the order it is given: D* Lite's kernels,
-only those a plan needs, MPGAA*'s, or the sensing and driving loop's (run with D* Lite when a
-D* Lite target is given too, else with A*)."""
+only those a plan needs, MPGAA*'s, the sensing and driving loop's (run with D* Lite when a
+D* Lite target is given too, else with MPGAA* when it is, else with A*), the drive kernel
+alone, the distance-to-obstacles kernel, or the rock-stamping one."""
 
 
 def _sentinels(target: str) -> list:
@@ -129,6 +201,12 @@ def _sentinels(target: str) -> list:
         return kernels("mpgaa")
     from rover import _drive, _sensing
 
+    if target == "follow":
+        return [_drive._drive]
+    if target in ("edt", "discs"):
+        from rover import _costmap
+
+        return [_costmap._squared_edt if target == "edt" else _costmap._stamp_discs]
     return [_drive._drive, _drive._smooth, _sensing._sense]
 
 
@@ -187,10 +265,56 @@ def main(argv: list[str]) -> int:
             return 2
     for name in argv:
         if name == "drive":
-            _drive("dstar_lite" if {"dstar", "dstar-plan"} & set(argv) else "astar")
+            _drive(_drive_planner(argv))
         else:
             TARGETS[name]()
     return 0
+
+
+def _drive_planner(targets) -> str:
+    """The planner the "drive" target runs with: the one whose kernels are targets too."""
+    if {"dstar", "dstar-plan"} & set(targets):
+        return "dstar_lite"
+    return "mpgaa" if "mpgaa" in targets else "astar"
+
+
+def run_targets(planner: str) -> list[str]:
+    """What a first ``rover run`` with ``planner`` compiles in the background, in the order
+    it needs them: the first of the cost map's kernels; the planner's (or, for the quicker
+    A* family, the last kernel building a world needs); then the drive kernel. Meanwhile
+    the run compiles the rest of its world's kernels, then sensing's and smoothing's
+    (:func:`look`), then waits for the drive kernel (:func:`wait_for`): both cores stay busy
+    until the drive (docs/performance.md has the figures)."""
+    planner_targets = {"dstar_lite": ["dstar"], "mpgaa": ["mpgaa"]}.get(planner, ["edt"])
+    return ["discs"] + planner_targets + ["follow"]
+
+
+def wait_for(proc: subprocess.Popen | None, target: str, timeout_s: float = 120.0) -> None:
+    """Wait until the background process ``proc`` has saved ``target``'s kernels to numba's
+    cache (or has ended, or ``timeout_s`` has passed): loading them then is quicker than
+    compiling them a second time here. Returns at once when nothing was started."""
+    import time
+
+    if proc is None:
+        return
+    end = time.monotonic() + timeout_s
+    kernels = _sentinels(target)
+    while proc.poll() is None and time.monotonic() < end:
+        if all(_cached(d) for d in kernels):
+            return
+        time.sleep(0.02)
+
+
+def cold(targets, *, world: bool = False) -> bool:
+    """Whether any kernel of ``targets`` (and, with ``world``, of building a world: the
+    terrain and cost-map kernels) is missing from numba's cache, i.e. whether this process
+    is about to compile (a first run)."""
+    kernels = [d for t in targets for d in _sentinels(t)]
+    if world:
+        from rover import _costmap
+
+        kernels.append(_costmap._terrain_terms)
+    return not all(_cached(d) for d in kernels)
 
 
 if __name__ == "__main__":

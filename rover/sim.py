@@ -698,14 +698,29 @@ class _Run:
         """Smooth the plan into a route and drive it until the next sensing point, the
         target or a limit; returns the drive kernel's status (:mod:`rover._drive`)."""
         path = np.ascontiguousarray(plan.path, dtype=np.int64)
-        if self.poly.shape[0] < len(path) + 2:
-            self.poly = np.empty((len(path) + 64, 2), dtype=np.float64)
-        tx, ty = float(leg.target[0]), float(leg.target[1])
-        km, tr, lim, rover, s = self.km, self.tr, self.limits, self.rover, self.state
-        self.nv = _drive._smooth(path, len(path), s[0], s[1], tx, ty, km.cost, km.seen, self.h,
-                                 self.smooth_len, self.poly)
+        self.smooth(path, leg.target)
         if self.feed is not None:
             self.feed.emit("replan", path, self.poly[:self.nv])
+        status = self.follow(float(leg.target[0]), float(leg.target[1]))
+        if self.feed is not None:
+            self.feed.emit("drive")
+        self.report()
+        return status
+
+    def smooth(self, path: np.ndarray, target) -> None:
+        """The route ``poly[:nv]`` (x, y) [m] from the rover along the plan's cells ``path``
+        ((N, 2) int64) to the target (x, y) [m], shortcut by line of sight."""
+        if self.poly.shape[0] < len(path) + 2:
+            self.poly = np.empty((len(path) + 64, 2), dtype=np.float64)
+        km, s = self.km, self.state
+        self.nv = _drive._smooth(path, len(path), s[0], s[1], float(target[0]),
+                                 float(target[1]), km.cost, km.seen, self.h, self.smooth_len,
+                                 self.poly)
+
+    def follow(self, tx: float, ty: float) -> int:
+        """Follow the smoothed route ``poly[:nv]`` toward the target (tx, ty) [m] with the
+        drive kernel, growing the trace buffer as it fills; returns the kernel's status."""
+        km, tr, lim, rover, s = self.km, self.tr, self.limits, self.rover, self.state
         while True:
             status = _drive._drive(
                 s, self.t, self.energy, self.leg, self.poly, self.nv, km.cost, km.seen,
@@ -717,12 +732,8 @@ class _Run:
                 self.trace, self.n, self.out)
             self._advance()
             if status != _drive.FULL:
-                break
+                return status
             self._grow()
-        if self.feed is not None:
-            self.feed.emit("drive")
-        self.report()
-        return status
 
     def recover(self, leg: _Leg, status: int) -> None:
         """After a drive that stopped short of the target: a rover that stopped without

@@ -143,12 +143,18 @@ def run(args) -> int:
         + ([("the scenario's heightmap", heightmap)] if heightmap else []))
     from rover import _prewarm
 
-    # On a cold cache, an incremental planner's kernels compile on another core while the
-    # world is built.
-    warm = _prewarm.start({"dstar_lite": ["dstar"], "mpgaa": ["mpgaa"]}.get(
-        args.planner or scenario.mission.planner, []))
+    # On a cold cache (a first run) some kernels compile on another core meanwhile
+    # (rover._prewarm.run_targets says which and why).
+    targets = _prewarm.run_targets(args.planner or scenario.mission.planner)
+    if not args.quiet and _prewarm.cold(targets, world=True):
+        print("compiling kernels, first run only: later runs start at once", file=sys.stderr,
+              flush=True)
+    warm = _prewarm.start(targets)
     try:
         world = prepare(scenario, seed=args.seed)
+        if warm is not None:
+            _prewarm.look()
+            _prewarm.wait_for(warm, "follow")
     except BaseException:
         _prewarm.stop(warm)
         raise

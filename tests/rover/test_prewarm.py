@@ -131,3 +131,70 @@ def test_a_failing_run_stops_its_background_compile(launches, monkeypatch, tmp_p
                    'radius_m = 2.0\n')  # the goal is inside it: found when the world is built
     assert main(["run", str(bad), "--quiet", "--out", str(tmp_path / "out")]) == 2
     assert len(launches) == 1 and len(stopped) == 1
+
+
+@pytest.mark.slow
+def test_a_first_runs_split_leaves_it_nothing_to_compile_twice(tmp_path):
+    """What a first ``rover run`` with MPGAA* compiles in the background (run_targets) and
+    in its own process (look) are the kernels the run then loads: none is compiled in the
+    background that the run compiles itself meanwhile, and the run compiles none of them."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    root = Path(__file__).resolve().parents[2]
+    targets = _prewarm.run_targets("mpgaa")
+    assert targets == ["discs", "mpgaa", "follow"]
+    subprocess.run([sys.executable, "-m", "rover._prewarm", *targets], env=env, cwd=root,
+                   check=True, timeout=600, stdin=subprocess.DEVNULL)
+    saved = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
+    assert {"_costmap._stamp_discs", "_mpgaa_kernels.search", "_drive._drive"} <= saved
+    assert not {"_drive._smooth", "_sensing._sense", "_costmap._terrain_terms"} & saved, saved
+    child = textwrap.dedent("""
+        from rover import _costmap, _drive, _prewarm, _sensing
+        from rover.bench.workloads import traverse_world
+        from rover.planners import _mpgaa_kernels
+        from rover.sim import simulate
+        _prewarm.look()
+        scenario, world = traverse_world(size=64, route_m=20.0)
+        simulate(scenario, planner="mpgaa", world=world)
+        kernels = [_drive._drive, _drive._smooth, _sensing._sense, _mpgaa_kernels.search,
+                   _costmap._stamp_discs]
+        print(sum(len(k.stats.cache_misses) for k in kernels),
+              len(_drive._smooth.stats.cache_hits), len(_sensing._sense.stats.cache_hits))
+    """)
+    out = subprocess.run([sys.executable, "-c", child], env=env, cwd=root, check=True,
+                         timeout=600, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    # look() compiled sensing and smoothing (two misses); the run then hit the cache.
+    misses, *_ = out.stdout.split()
+    assert misses == "2", out.stdout
+
+
+def test_wait_for_returns_once_the_kernels_are_saved_or_the_process_ends(monkeypatch):
+    class Proc:
+        polls = 0
+
+        def poll(self):
+            self.polls += 1
+            return None if self.polls < 3 else 0
+
+    saved = iter([False, True])
+    monkeypatch.setattr(_prewarm, "_cached", lambda d: next(saved))
+    proc = Proc()
+    _prewarm.wait_for(proc, "follow")  # saved on the second look
+    assert proc.polls == 2
+    monkeypatch.setattr(_prewarm, "_cached", lambda d: False)
+    proc = Proc()
+    _prewarm.wait_for(proc, "follow")  # never saved: returns when the process ends
+    assert proc.polls == 3
+    _prewarm.wait_for(None, "follow")
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_first_run_says_it_is_compiling_on_stderr(monkeypatch, tmp_path, capsys, quiet):
+    from rover.cli import main
+
+    monkeypatch.setattr(_prewarm, "cold", lambda targets, world=False: True)
+    args = ["run", "moon-south-pole-pragyan", "--out", str(tmp_path / "out")]
+    assert main(args + (["--quiet"] if quiet else [])) == 0
+    out, err = capsys.readouterr()
+    message = "compiling kernels, first run only: later runs start at once"
+    assert message not in out
+    assert (message in err) != quiet
