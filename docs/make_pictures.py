@@ -6,7 +6,7 @@ Run from anywhere, with the project's environment::
 
 It writes
 
-- ``docs/img/jezero-run.png``: the flagship scenario (scenarios/mars-jezero-perseverance.toml)
+- ``docs/img/jezero-run.png``: the flagship scenario (mars-jezero-perseverance)
   run to the end with MPGAA*, drawn off screen as ``rover run ... --png`` draws it
   (960 x 600 px);
 - ``docs/img/jezero-run-strip.png``: four moments of the same run (start, a third, two
@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img"
-SCENARIO = ROOT / "scenarios" / "mars-jezero-perseverance.toml"
+SCENARIO = "mars-jezero-perseverance"  # a shipped scenario, by name
 PLANNER = "mpgaa"
 SIZE = (960, 600)
 """Picture size (width, height) [px]: the README shows them about this wide."""
@@ -51,7 +51,7 @@ def run_flagship(work: Path):
     from rover.io.replay import load_replay
 
     out = work / "run"
-    _cli("run", str(SCENARIO), "--planner", PLANNER, "--out", str(out), "-q")
+    _cli("run", SCENARIO, "--planner", PLANNER, "--out", str(out), "-q")
     return load_replay(out)
 
 
