@@ -43,12 +43,10 @@ def _let_go() -> None:
 def _dstar() -> None:
     import numpy as np
 
-    from rover.planners import DStarLite
-    from rover.planners import RepeatedSearch
+    from rover.planners import get
     from rover.sim import _warm_planner
 
-    _warm_planner("dstar_lite", np.float64, RepeatedSearch, {"dstar_lite": DStarLite},
-                  rekey=True)
+    _warm_planner(get("dstar_lite"), np.float64, rekey=True)
 
 
 def _plan_kernels() -> None:

@@ -339,84 +339,72 @@ def _check_planner(name: str) -> None:
     check_planner_name(name)
 
 
-def _planners():
-    """(name check, RepeatedSearch, {incremental planner name: class}) from
-    :mod:`rover.planners`."""
-    from rover import planners
-    from rover.planners import RepeatedSearch
+def _planner(name: str):
+    """The :class:`rover.planners.PlannerEntry` called ``name``."""
+    from rover.planners import get
 
-    return (planners.check_planner_name, RepeatedSearch,
-            {"dstar_lite": planners.DStarLite, "mpgaa": planners.MPGAAStar})
+    return get(name)
 
 
 class _Replanner:
-    """One leg's planner state: an incremental planner (D* Lite, MPGAA*) kept across
-    replans, or plans from scratch.
+    """One leg's planner state: an incremental planner kept across replans, or a planner
+    from scratch called at every replan.
 
-    ``scratch``: the run's :class:`~rover.planners.RepeatedSearch` on the known map
-    (None with an incremental planner); ``least_cost``: a callable giving the known map's
-    least finite cost; ``incremental``: {planner name: class} of the incremental planners.
+    ``plan_once(start, goal, least_cost)``: the run's planner from scratch, bound to the known
+    map (None with an incremental planner); ``least_cost``: a callable giving the known
+    map's least finite cost; ``entry``: the planner's :class:`rover.planners.PlannerEntry`.
     """
 
-    def __init__(self, name: str, weight: float, known: np.ndarray, start, goal, scratch,
-                 least_cost, incremental):
+    def __init__(self, name: str, weight: float, known: np.ndarray, start, goal, plan_once,
+                 least_cost, entry):
+        from rover.planners import IncrementalPlanner
+
         self.name = name
         self.weight = weight
         self.goal = goal
-        self.scratch = scratch
+        self.plan_once = plan_once
         self.least_cost = least_cost
-        cls = incremental.get(name)
-        self.ds = None if cls is None else cls(known, start, goal)
+        self.ds = entry.planner(known, start, goal) if entry.incremental else None
+        # The package's own incremental planners take sensing's edits without update()'s
+        # checks (sensing reports each cell once, inside the grid, with a valid cost).
+        self.trusted = isinstance(self.ds, IncrementalPlanner)
         self.cols = known.shape[1]
         self.cur = start
 
     def plan(self, cell, cells: np.ndarray, costs: np.ndarray):
         if self.ds is not None:
             if len(cells):
-                # Sensing reports each cell once, inside the grid, with a valid cost: the
-                # planner's checks of update() are skipped.
-                self.ds._apply(cells[:, 0] * self.cols + cells[:, 1], costs)
+                if self.trusted:
+                    self.ds._apply(cells[:, 0] * self.cols + cells[:, 1], costs)
+                else:
+                    self.ds.update(cells.astype(np.int64), costs)
             if tuple(cell) != tuple(self.cur):
                 self.ds.move_to(cell)
                 self.cur = tuple(cell)
             return self.ds.plan()
-        return self.scratch.plan(self.name, cell, self.goal, self.least_cost(),
-                                 weight=self.weight)
+        return self.plan_once(cell, self.goal, self.least_cost())
 
 
 _WARMED: set = set()
 
 
-def _warm_planner(name: str, dtype, scratch_cls, incremental, rekey: bool) -> None:
-    """Compile (or load from numba's cache) the kernels of planner ``name`` for cost grids of
-    ``dtype`` on a 3 x 3 grid, once per process, so that a run's planner time measures
-    planning and not just-in-time compilation (a few seconds on a cold cache).
+def _warm_planner(entry, dtype, rekey: bool) -> None:
+    """Compile (or load from numba's cache) the kernels of the planner ``entry`` (a
+    :class:`rover.planners.PlannerEntry`) for cost grids of ``dtype``, once per process, so
+    that a run's planner time measures planning and not just-in-time compilation (a few
+    seconds on a cold cache): its ``warm_up`` hook, or one plan on a 3 x 3 grid through its
+    ``repeated`` hook. Planners with neither are not warmed.
 
     ``rekey``: also D* Lite's re-key kernel, which runs only when a seen cell is cheaper than
     the cost assumed for unseen ones (so only when that cost is above 1).
     """
-    key = (name, np.dtype(dtype).str, rekey)
+    key = (entry.name, np.dtype(dtype).str, rekey)
     if key in _WARMED:
         return
-    grid = np.full((3, 3), 2.0, dtype=dtype)
-    if name == "dstar_lite":
-        ds = incremental[name](grid, (0, 0), (2, 2))
-        ds.plan()
-        # Through _apply, as sensing feeds it (update() adds checks the run never calls).
-        ds._apply(np.array([4]), np.array([3.0]))       # a rise at (1, 1)
-        if rekey:
-            ds._apply(np.array([5]), np.array([1.0]))   # (1, 2) below the least cost
-        ds.move_to((0, 1))
-        ds.plan()
-        ds._separated(0, 8, 4)  # the flood a raising replan stops for (never on 3 x 3)
-    elif name in incremental:
-        ds = incremental[name](grid, (0, 0), (2, 2))
-        ds.plan()
-        ds._apply(np.array([4]), np.array([3.0]))
-        ds.move_to((0, 1))
-        ds.plan()
-    else:
-        scratch_cls(grid).plan(name, (0, 0), (2, 2), 2.0)
+    if entry.warm_up is not None:
+        entry.warm_up(dtype, rekey)
+    elif entry.repeated is not None:
+        entry.repeated(np.full((3, 3), 2.0, dtype=dtype), 1.5)((0, 0), (2, 2), 2.0)
     _WARMED.add(key)
 
 
@@ -539,7 +527,7 @@ class _Run:
     """
 
     def __init__(self, scenario: Scenario, world: World, name: str, seed, progress, observer):
-        _, scratch_cls, incremental = _planners()
+        entry = self.entry = _planner(name)
         m = self.mission = scenario.mission
         self.scenario, self.world, self.name = scenario, world, name
         self.rover = rover = scenario.rover
@@ -559,19 +547,29 @@ class _Run:
             zones &= np.isinf(true_cost)
         self.km = km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost,
                                 known_impassable=zones)
-        _warm_planner(name, km.cost.dtype, scratch_cls, incremental, rekey=m.unknown_cost > 1.0)
-        if name in incremental:
-            # Sensing feeds an incremental planner without update()'s checks: refuse up
-            # front a world whose costs span more than it can plan over exactly (only
-            # hand-built worlds can).
+        _warm_planner(entry, km.cost.dtype, rekey=m.unknown_cost > 1.0)
+        label = getattr(entry.planner, "_label", "")
+        if entry.incremental and label:
+            # Sensing feeds the package's incremental planners without update()'s checks:
+            # refuse up front a world whose costs span more than they can plan over exactly
+            # (only hand-built worlds can).
             from rover.planners import check_spread
 
             lo, hi = km.true_cost_range
             check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),
-                         true_cost.size, incremental[name]._label)
-        self.incremental = incremental
-        # Plans from scratch share one search workspace on the known map for the whole run.
-        self.scratch = None if name in incremental else scratch_cls(km.cost)
+                         true_cost.size, label)
+        # Planners see the known map read-only: the run alone changes it, in place.
+        self.known_view = km.cost.view()
+        self.known_view.flags.writeable = False
+        # Plans from scratch share one planner bound to the known map for the whole run
+        # (the built-in A* family: one search workspace).
+        self.plan_once = None
+        if not entry.incremental:
+            if entry.repeated is not None:
+                self.plan_once = entry.repeated(km.cost, m.wastar_weight)
+            else:
+                view = self.known_view
+                self.plan_once = lambda start, goal, least: entry.planner(view, start, goal)
         self.gravity = float(getattr(getattr(world.terrain, "body", None), "gravity_mps2", 3.71))
 
         self.targets = list(m.waypoints) + [m.goal]
@@ -673,9 +671,9 @@ class _Run:
         tp = time.perf_counter()
         if leg.replanner is None:
             # A new planner starts from the known map, which already holds what was sensed.
-            leg.replanner = _Replanner(self.name, self.mission.wastar_weight, self.km.cost, cur,
-                                       leg.cell, self.scratch, lambda: self.km.least_cost,
-                                       self.incremental)
+            leg.replanner = _Replanner(self.name, self.mission.wastar_weight, self.known_view,
+                                       cur, leg.cell, self.plan_once,
+                                       lambda: self.km.least_cost, self.entry)
             plan = leg.replanner.plan(cur, self.cells[:0], self.costs[:0])
         else:
             plan = leg.replanner.plan(cur, self.cells, self.costs)

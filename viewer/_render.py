@@ -681,8 +681,14 @@ def fmt_speed(speed: float | None) -> str:
     return f"{speed:g}x"
 
 
-_PLANNER_NAMES = {"astar": "A*", "dstar_lite": "D* Lite", "wastar": "weighted A*",
-                  "dijkstra": "Dijkstra", "mpgaa": "MPGAA*"}
+def _planner_label(name: str) -> str:
+    """The planner's display name (its registry label: "D* Lite"), else its name."""
+    from rover.planners import PlannerError, get
+
+    try:
+        return get(name).display
+    except PlannerError:
+        return name
 
 
 class Overlay:
@@ -715,7 +721,7 @@ class Overlay:
         fig = tl.figures
         energy = float(row[7]) if row is not None else 0.0
         lines = [(f"{sc.name}", COLOURS["text"], True),
-                 (f"{sc.rover}  ·  {_PLANNER_NAMES.get(tl.label, tl.label)}", COLOURS["plan"], True)]
+                 (f"{sc.rover}  ·  {_planner_label(tl.label)}", COLOURS["plan"], True)]
         if replay:
             lines.insert(1, ("REPLAY of a recorded run", COLOURS["waypoint"], True))
         # paused is None for a still picture (--png, --frames): no playback state to show.

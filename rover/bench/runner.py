@@ -39,8 +39,9 @@ __all__ = ["OURS", "PEERS", "ALL_PLANNERS", "parse_planners", "machine_info", "p
            "write_csv", "csv_text", "MOVINGAI_TOLERANCE"]
 
 OURS = ("astar", "wastar", "dijkstra", "dstar_lite", "mpgaa")
-"""Our planners, as in :data:`rover.planners.PLANNERS` (``wastar`` with ``plan_path``'s default
-weight on grids, the scenario's ``[mission].wastar_weight`` in traverses)."""
+"""The built-in planners, run when none is named (``wastar`` with
+:data:`rover.planners.WASTAR_WEIGHT` on grids, the scenario's ``[mission].wastar_weight`` in
+traverses). Any registered or installed planner can be named too (``--planners``)."""
 PEERS = tuple(_peers.PEERS)
 ALL_PLANNERS = OURS + PEERS
 MOVINGAI_TOLERANCE = 1e-5
@@ -61,10 +62,15 @@ def parse_planners(text: str | None) -> list[str]:
     if not names:
         raise ValueError(f"--planners: expected a comma-separated list of planners, got "
                          f"{text!r}; valid planners: {', '.join(ALL_PLANNERS)}")
+    from rover.planners import PlannerError, get
+
     for n in names:
-        if n not in ALL_PLANNERS:
-            raise ValueError(f"--planners: unknown planner {n!r}; valid planners: "
-                             f"{', '.join(ALL_PLANNERS)}")
+        if n in PEERS:
+            continue
+        try:
+            get(n)  # a built-in, registered or installed planner
+        except PlannerError as exc:
+            raise ValueError(f"--planners: {exc}; or a peer: {', '.join(PEERS)}") from None
     return list(dict.fromkeys(names))
 
 
@@ -209,7 +215,7 @@ def best_time(fn: Callable, repeat: int = 5):
 
 def _solver(name: str, cost: np.ndarray) -> Callable:
     """``solve(start, goal) -> (path or None, our cost or None, expanded or None)``."""
-    if name in OURS:
+    if name not in PEERS:
         from rover.planners import plan_path
 
         def solve(s, g):
@@ -322,8 +328,9 @@ def _movingai_rows(spec: MovingAISpec, names: list[str], tick) -> list[dict]:
             "time_ms_median": _ms(float(np.median(t))), "time_ms_min": _ms(float(t.min())),
             "time_ms_max": _ms(float(t.max())), "total_s": round(total, 4),
             "total_vs_astar": round(total / base, 4) if base else None,
-            "expanded": expanded[n] if n in OURS else None,
-            "expansions_per_s": round(expanded[n] / total) if n in OURS and total > 0 else None,
+            "expanded": expanded[n] if n not in PEERS else None,
+            "expansions_per_s": (round(expanded[n] / total) if n not in PEERS and total > 0
+                                 else None),
             "worst_abs_error": worst if math.isfinite(worst) else None,
             "not_optimal": int(len(off)),
             # The first few, so a user can rerun them: the problem's number in the .scen
@@ -391,12 +398,10 @@ def _scenario_problem(name: str, world) -> GridProblem:
 
 
 def _wastar_weight() -> float:
-    """The weight ``wastar`` plans with here: :func:`rover.planners.plan_path`'s default."""
-    import inspect
+    """The weight ``wastar`` plans with here: :data:`rover.planners.WASTAR_WEIGHT`."""
+    from rover.planners import WASTAR_WEIGHT
 
-    from rover.planners import plan_path
-
-    return inspect.signature(plan_path).parameters["weight"].default
+    return WASTAR_WEIGHT
 
 
 def run_benchmarks(specs: list, planners: list[str], *, repeat: int = 5,
@@ -438,8 +443,8 @@ def run_benchmarks(specs: list, planners: list[str], *, repeat: int = 5,
                 notes.append(why)
                 continue
         usable.append(n)
-    ours = [n for n in usable if n in OURS and (traverse_planners is None
-                                                 or n in traverse_planners)]
+    ours = [n for n in usable if n not in PEERS and (traverse_planners is None
+                                                      or n in traverse_planners)]
     if any(s.kind == "scenario" for s in specs) and any(n in PEERS for n in usable):
         notes.append("peers plan from scratch on a whole grid only: they are not run in "
                      "traverses")

@@ -32,44 +32,111 @@ from __future__ import annotations
 
 from rover.planners import _astar_kernels, _dstar_lite_kernels, _mpgaa_kernels
 from rover.planners._astar import RepeatedSearch, astar, dijkstra
-from rover.planners._common import MAX_COST, MAX_SPREAD, Plan, check_spread, scan_costs
+from rover.planners._common import (MAX_COST, MAX_SPREAD, IncrementalPlanner, Plan, check_spread,
+                                    scan_costs)
 from rover.planners._dstar_lite import DStarLite
 from rover.planners._mpgaa import MPGAAStar
+from rover.planners._registry import (ENTRY_POINT_GROUP, PlannerEntry, PlannerError, describe,
+                                      get, names, register)
+from rover.planners._registry import _builtin
 
-__all__ = ["Plan", "astar", "dijkstra", "DStarLite", "MPGAAStar", "PLANNERS", "plan_path",
-           "check_planner_name", "RepeatedSearch", "MAX_COST", "MAX_SPREAD", "check_spread",
-           "scan_costs", "kernels"]
+__all__ = ["Plan", "astar", "wastar", "dijkstra", "DStarLite", "MPGAAStar", "PLANNERS",
+           "plan_path", "check_planner_name", "RepeatedSearch", "MAX_COST", "MAX_SPREAD",
+           "check_spread", "scan_costs", "kernels", "register", "get", "names", "describe",
+           "PlannerEntry", "PlannerError", "ENTRY_POINT_GROUP", "WASTAR_WEIGHT",
+           "IncrementalPlanner"]
 
-PLANNERS: dict[str, str] = {
-    "astar": "A*: optimal, octile heuristic scaled by the least cell cost",
-    "wastar": "weighted A*: cost at most `weight` times optimal, usually far fewer expansions",
-    "dijkstra": "Dijkstra: optimal, no heuristic (expands every cell cheaper than the goal)",
-    "dstar_lite": "D* Lite: optimal and incremental, cheap replans after cost changes or moves",
-    "mpgaa": "MPGAA*: optimal and incremental A* that learns and reuses its paths, cheap "
-             "replans while costs only rise",
-}
-"""Planner names for scenarios and the CLI, each with a one-line description."""
+WASTAR_WEIGHT = 1.5
+"""The heuristic weight of the ``wastar`` planner when none is given."""
+
+
+def wastar(cost, start, goal, *, connectivity: int = 8, weight: float = WASTAR_WEIGHT) -> Plan:
+    """Weighted A*: :func:`astar` with ``weight`` (default :data:`WASTAR_WEIGHT`); the path
+    costs at most ``weight`` times the optimum."""
+    return astar(cost, start, goal, connectivity=connectivity, weight=weight)
+
+
+def _repeated(name: str):
+    """A ``repeated`` hook for the A* family: one :class:`RepeatedSearch` workspace on the
+    run's grid, reset only where a search touched it."""
+    def make(grid, weight: float):
+        search = RepeatedSearch(grid)
+        return lambda start, goal, least_cost: search.plan(name, start, goal, least_cost,
+                                                           weight=weight)
+    return make
+
+
+_builtin("astar", astar, "A*: optimal, octile heuristic scaled by the least cell cost",
+         label="A*", repeated=_repeated("astar"))
+_builtin("wastar", wastar, "weighted A*: cost at most `weight` times optimal, usually far "
+         "fewer expansions", label="weighted A*", repeated=_repeated("wastar"))
+_builtin("dijkstra", dijkstra, "Dijkstra: optimal, no heuristic (expands every cell cheaper "
+         "than the goal)", label="Dijkstra", repeated=_repeated("dijkstra"))
+_builtin("dstar_lite", DStarLite, "D* Lite: optimal and incremental, cheap replans after "
+         "cost changes or moves", label="D* Lite", warm_up=DStarLite.warm_up)
+_builtin("mpgaa", MPGAAStar, "MPGAA*: optimal and incremental A* that learns and reuses its "
+         "paths, cheap replans while costs only rise", label="MPGAA*",
+         warm_up=MPGAAStar.warm_up)
+
+
+class _Descriptions(dict):
+    """{name: description} of every planner, read from the registry each time it is used
+    (a planner registered later appears in it; installed ones are not loaded for it)."""
+
+    def _now(self) -> dict:
+        out = {}
+        for n in names():
+            try:
+                out[n] = describe(n)
+            except PlannerError as exc:  # listed, with why it cannot be used
+                out[n] = f"(cannot be used: {exc})"
+        return out
+
+    def __contains__(self, name) -> bool:
+        return name in names()
+
+    def __iter__(self):
+        return iter(names())
+
+    def __len__(self) -> int:
+        return len(names())
+
+    def __getitem__(self, name):
+        return describe(name)
+
+    def keys(self):
+        return names()
+
+    def items(self):
+        return self._now().items()
+
+    def values(self):
+        return self._now().values()
+
+
+PLANNERS: dict[str, str] = _Descriptions()
+"""Planner names for scenarios and the CLI, each with a one-line description: a live view
+of the registry (:func:`names`, :func:`describe`)."""
 
 
 def check_planner_name(name: str) -> None:
-    """Raise ``ValueError`` naming the valid planners unless ``name`` is a key of :data:`PLANNERS`."""
-    if name not in PLANNERS:
-        raise ValueError(f"unknown planner {name!r}; valid planners: {', '.join(PLANNERS)}")
+    """Raise :class:`PlannerError` (a ``ValueError``) naming the valid planners unless
+    ``name`` is a usable planner (built in, registered or installed)."""
+    get(name)
 
 
-def plan_path(name: str, cost, start, goal, *, connectivity: int = 8,
-              weight: float = 1.5) -> Plan:
-    """Plan from scratch with the planner called ``name`` (a key of :data:`PLANNERS`).
+def plan_path(name: str, cost, start, goal, **options) -> Plan:
+    """Plan once, from scratch, with the planner called ``name`` (an incremental planner is
+    made and asked for its first plan).
 
     Parameters
     ----------
     name : str
-        "astar", "wastar" (uses ``weight``), "dijkstra", "dstar_lite" (a fresh
-        :class:`DStarLite`) or "mpgaa" (a fresh :class:`MPGAAStar`).
-    cost, start, goal, connectivity
+        A planner's name (:func:`names`).
+    cost, start, goal
         As for :func:`astar`.
-    weight : float
-        Heuristic weight for "wastar" (>= 1); ignored by the others.
+    **options
+        Passed to the planner, e.g. ``connectivity=4`` or ``weight=2.0`` for the built-ins.
 
     Returns
     -------
@@ -77,8 +144,10 @@ def plan_path(name: str, cost, start, goal, *, connectivity: int = 8,
 
     Raises
     ------
+    PlannerError
+        An unknown name (the message lists the valid ones).
     ValueError
-        An unknown name (the message lists the valid ones), or bad input as for :func:`astar`.
+        Bad input, as for :func:`astar`.
 
     Examples
     --------
@@ -87,21 +156,17 @@ def plan_path(name: str, cost, start, goal, *, connectivity: int = 8,
     >>> plan_path("dstar_lite", np.ones((4, 4)), (0, 0), (3, 0)).cost
     3.0
     """
-    if name == "astar":
-        return astar(cost, start, goal, connectivity=connectivity)
-    if name == "wastar":
-        return astar(cost, start, goal, connectivity=connectivity, weight=weight)
-    if name == "dijkstra":
-        return dijkstra(cost, start, goal, connectivity=connectivity)
-    check_planner_name(name)
-    incremental = MPGAAStar if name == "mpgaa" else DStarLite
-    return incremental(cost, start, goal, connectivity=connectivity).plan()
+    entry = get(name)
+    if entry.incremental:
+        return entry.planner(cost, start, goal, **options).plan()
+    return entry.planner(cost, start, goal, **options)
 
 
 def kernels(name: str, *, updates: bool = True) -> list:
-    """The numba kernels (dispatchers) the planner called ``name`` runs on every plan and,
-    with ``updates``, on every :meth:`~DStarLite.update`: the ones whose presence in numba's
-    on-disk cache means the planner starts without compiling (``rover._prewarm`` checks them).
+    """The numba kernels (dispatchers) the built-in planner called ``name`` runs on every
+    plan and, with ``updates``, on every :meth:`~DStarLite.update`: the ones whose presence
+    in numba's on-disk cache means the planner starts without compiling (``rover._prewarm``
+    checks them).
 
     Raises
     ------

@@ -317,6 +317,24 @@ class IncrementalPlanner:
     _label = ""
     """The planner's name in messages ("D* Lite")."""
 
+    @classmethod
+    def warm_up(cls, dtype, rekey: bool = False) -> None:
+        """Compile (or load from numba's cache) the planner's kernels for cost grids of
+        ``dtype``, on a 3 x 3 grid: a plan, a cost rise fed as sensing feeds it (``_apply``:
+        the run skips ``update()``'s checks), a move and a plan again. ``rekey``: also a
+        cost below the least one seen (only D* Lite has a kernel for it)."""
+        ds = cls(np.full((3, 3), 2.0, dtype=dtype), (0, 0), (2, 2))
+        ds.plan()
+        ds._apply(np.array([4]), np.array([3.0]))       # a rise at (1, 1)
+        if rekey:
+            ds._apply(np.array([5]), np.array([1.0]))   # (1, 2) below the least cost
+        ds.move_to((0, 1))
+        ds.plan()
+        ds._warm_more()
+
+    def _warm_more(self) -> None:
+        """Kernels :meth:`warm_up` reaches no other way (none here)."""
+
     def _own_grid(self, cost, connectivity) -> float:
         """Validate ``cost`` and ``connectivity`` and keep the planner's own float64 copy of
         the grid (``_grid``, ``_flat``, ``_shape``, ``_cols``, ``_conn8``, and ``_cmax`` its

@@ -108,6 +108,9 @@ class DStarLite(IncrementalPlanner):
 
     _label = "D* Lite"
 
+    def _warm_more(self) -> None:
+        self._separated(0, 8, 4)  # the flood a raising replan stops for (never on 3 x 3)
+
     def __init__(self, cost, start, goal, *, connectivity: int = 8):
         self._set_scale(self._own_grid(cost, connectivity))
         grid = self._grid

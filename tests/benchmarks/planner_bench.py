@@ -84,12 +84,10 @@ def _warm_update():
     (the changes can bring a cost below the grid's least, which re-keys, and wall the rover
     in, which floods): ``simulate``'s warm-up, plus the checks of the public ``update()``,
     which sensing skips."""
-    from rover.planners import DStarLite
-    from rover.planners import RepeatedSearch
+    from rover.planners import DStarLite, get
     from rover.sim import _warm_planner
 
-    _warm_planner("dstar_lite", np.float64, RepeatedSearch, {"dstar_lite": DStarLite},
-                  rekey=True)
+    _warm_planner(get("dstar_lite"), np.float64, rekey=True)
     DStarLite(np.full((3, 3), 2.0), (0, 0), (2, 2)).update(np.array([[1, 1]]), np.array([3.0]))
 
 
