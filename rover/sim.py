@@ -97,7 +97,9 @@ class RunResult:
     """JSON-ready figures: ``outcome`` ("reached"; "unreachable": no path on the known map;
     "timeout" or "energy": a limit; "stuck": the rover cannot move on although a path exists
     on the known map, e.g. a rover that cannot turn in place stopped with no forward arc of
-    its turn radius left to take, which backing up has not freed; "interrupted"),
+    its turn radius left to take, which backing up has not freed; "interrupted";
+    "planner_error": the planner raised, or returned a plan that failed the run's check,
+    :func:`rover.planners.check_plan`),
     ``reason``, ``distance_m``, ``straight_line_m``, ``path_efficiency`` (when reached: the
     straight lines from the start through the points where each target was reached, over
     the distance driven; at most 1), ``sim_time_s``, ``wall_time_s``, ``speedup``,
@@ -468,7 +470,9 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 continue
             leg = run.begin_leg()
             while run.outcome is None:
-                plan = run.replan(leg)
+                plan = run.replan(leg)  # None: the planner failed, and the run has ended
+                if plan is None:
+                    break
                 if not plan.found:
                     run.no_path(leg)
                     break
@@ -666,18 +670,36 @@ class _Run:
 
     def replan(self, leg: _Leg):
         """Tell the leg's planner what sensing changed and where the rover is, plan to the
-        target on the known map and log the replan; returns the :class:`Plan`."""
+        target on the known map, check the plan (the trust boundary:
+        :func:`rover.planners.check_plan`) and log the replan; returns the
+        :class:`~rover.planners.Plan`, or None when the planner raised or its plan failed
+        the check, which ends the run "planner_error" with the reason."""
         cur = self.cell_of(self.state[0], self.state[1])
+        number = len(self.replan_rows) + 1
         tp = time.perf_counter()
-        if leg.replanner is None:
-            # A new planner starts from the known map, which already holds what was sensed.
-            leg.replanner = _Replanner(self.name, self.mission.wastar_weight, self.known_view,
-                                       cur, leg.cell, self.plan_once,
-                                       lambda: self.km.least_cost, self.entry)
-            plan = leg.replanner.plan(cur, self.cells[:0], self.costs[:0])
-        else:
-            plan = leg.replanner.plan(cur, self.cells, self.costs)
+        try:
+            if leg.replanner is None:
+                # A new planner starts from the known map, which already holds what was
+                # sensed.
+                leg.replanner = _Replanner(self.name, self.mission.wastar_weight,
+                                           self.known_view, cur, leg.cell, self.plan_once,
+                                           lambda: self.km.least_cost, self.entry)
+                plan = leg.replanner.plan(cur, self.cells[:0], self.costs[:0])
+            else:
+                plan = leg.replanner.plan(cur, self.cells, self.costs)
+        except Exception as exc:  # a plugin's mistake ends the run, with what it said
+            what = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            self.end("planner_error", f"planner {self.name!r} raised at replan {number}: "
+                                      f"{what}")
+            return None
         planner_ms = (time.perf_counter() - tp) * 1000.0
+        from rover.planners import check_plan
+
+        problem = check_plan(self.km.cost, plan, cur, leg.cell)
+        if problem is not None:
+            self.end("planner_error", f"planner {self.name!r} failed at replan {number}: "
+                                      f"{problem}")
+            return None
         self.replan_rows.append((self.t, planner_ms, int(plan.expanded), len(self.cells),
                                  float(plan.cost), cur[0], cur[1], self.leg))
         return plan

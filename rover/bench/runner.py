@@ -34,7 +34,7 @@ from rover.bench import peers as _peers
 from rover.bench.workloads import GridProblem, MovingAISpec, path_cost, path_length_cells
 from rover.costmap import cell_index
 
-__all__ = ["OURS", "PEERS", "ALL_PLANNERS", "parse_planners", "machine_info", "peak_rss",
+__all__ = ["OURS", "PEERS", "ALL_PLANNERS", "PlannerFailure", "parse_planners", "machine_info", "peak_rss",
            "interleaved", "best_time", "run_benchmarks", "format_report", "write_json",
            "write_csv", "csv_text", "MOVINGAI_TOLERANCE"]
 
@@ -216,15 +216,28 @@ def best_time(fn: Callable, repeat: int = 5):
 def _solver(name: str, cost: np.ndarray) -> Callable:
     """``solve(start, goal) -> (path or None, our cost or None, expanded or None)``."""
     if name not in PEERS:
-        from rover.planners import plan_path
+        from rover.planners import check_plan, plan_path
 
         def solve(s, g):
-            p = plan_path(name, cost, s, g)
+            # A planner's mistake (a plugin's) is reported in one line, as in a run.
+            try:
+                p = plan_path(name, cost, s, g)
+            except Exception as exc:
+                what = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                raise PlannerFailure(f"planner {name!r} raised: {what}") from None
+            problem = check_plan(cost, p, s, g)
+            if problem is not None:
+                raise PlannerFailure(f"planner {name!r} failed: {problem}")
             return (p.path if p.found else None), p.cost, p.expanded
 
         return solve
     peer = _peers.make_peer(name, cost)
     return lambda s, g: (peer(s, g), None, None)
+
+
+class PlannerFailure(ValueError):
+    """A planner raised, or returned a plan that fails :func:`rover.planners.check_plan`
+    (one line)."""
 
 
 def _ms(x: float) -> float:
@@ -357,6 +370,8 @@ def _traverse_rows(name: str, scenario, world, names: list[str], tick) -> list[d
     for n in names:
         r = simulate(scenario, planner=n, world=world)
         s = r.summary
+        if s["outcome"] == "planner_error":
+            raise PlannerFailure(f"{name}: {s['reason']}")
         ms = np.asarray(r.replans["planner_ms"], dtype=np.float64)
         rows.append({
             "workload": name, "kind": "traverse", "planner": n,

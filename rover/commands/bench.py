@@ -120,6 +120,7 @@ def run(args) -> int:
                            inputs)
 
     from rover import _prewarm
+    from rover.bench.runner import PlannerFailure
 
     # On a cold cache, the kernels needed after the terrains and cost maps are compiled on
     # another core meanwhile, in the order needed: D* Lite's plans (whole grids), the driving
@@ -138,6 +139,9 @@ def run(args) -> int:
         report = run_benchmarks(specs, planners, repeat=repeat, progress=bar,
                                 traverse_planners=([n for n in planners if n != "dijkstra"]
                                                    if args.quick else None))
+    except PlannerFailure as exc:
+        _prewarm.stop(warm)
+        raise CLIError(str(exc)) from None
     except BaseException:
         _prewarm.stop(warm)  # e.g. a scenario placed on impassable ground
         raise

@@ -212,6 +212,10 @@ def run(args) -> int:
             return 128 + signal.SIGTERM
 
     outcome = summary.get("outcome")
+    if outcome == "planner_error":
+        # The planner's mistake is the user's (their plugin, or their choice of it): one line
+        # and exit 2, after the run's files, which say so too.
+        raise CLIError(f"{summary.get('reason', '')} (the run's files: {out})")
     if args.quiet:
         extra = "".join(f", {p}" for p in (png, frames) if p is not None)
         print(f"{outcome}: {summary.get('reason', '')} ({out}{extra})")

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from rover.planners import _astar_kernels, _dstar_lite_kernels, _mpgaa_kernels
 from rover.planners._astar import RepeatedSearch, astar, dijkstra
+from rover.planners._check import check_plan
 from rover.planners._common import (MAX_COST, MAX_SPREAD, IncrementalPlanner, Plan, check_spread,
                                     scan_costs)
 from rover.planners._dstar_lite import DStarLite
@@ -44,7 +45,7 @@ __all__ = ["Plan", "astar", "wastar", "dijkstra", "DStarLite", "MPGAAStar", "PLA
            "plan_path", "check_planner_name", "RepeatedSearch", "MAX_COST", "MAX_SPREAD",
            "check_spread", "scan_costs", "kernels", "register", "get", "names", "describe",
            "PlannerEntry", "PlannerError", "ENTRY_POINT_GROUP", "WASTAR_WEIGHT",
-           "IncrementalPlanner"]
+           "IncrementalPlanner", "check_plan"]
 
 WASTAR_WEIGHT = 1.5
 """The heuristic weight of the ``wastar`` planner when none is given."""

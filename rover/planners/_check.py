@@ -1,0 +1,84 @@
+"""Checking a plan before a rover uses it: the run loop's trust boundary (public through
+:func:`rover.planners.check_plan`)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rover.planners import _check_kernels as k
+from rover.planners._common import Plan
+
+__all__ = ["check_plan", "COST_RTOL"]
+
+COST_RTOL = 1e-6
+"""How far a plan's reported cost may be from the recomputed one, relative to it."""
+
+
+def check_plan(cost: np.ndarray, plan, start, goal) -> str | None:
+    """What is wrong with ``plan`` as a plan from ``start`` to ``goal`` on ``cost``, or None.
+
+    A found plan's ``path`` must start at ``start`` and end at ``goal`` ((row, col) cells),
+    step only to one of the 8 neighbours without passing a blocked cell at a corner, cross
+    only passable cells of ``cost`` ((R, C) float64: the grid the planner planned on), and
+    report a ``cost`` within :data:`COST_RTOL` (relative) of the move-cost rule's
+    (``step * (cost[u] + cost[v]) / 2``). A plan not found must say so as :func:`not_found`
+    does (``found`` False, cost inf, an empty path).
+
+    Returns
+    -------
+    str or None
+        One line naming the problem and the step it is at (steps counted from 1), e.g.
+        ``"step 4 goes from (2, 3) to (4, 3), not to a neighbouring cell"``; None for a good
+        plan.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rover.planners import astar, check_plan
+    >>> grid = np.ones((5, 5))
+    >>> check_plan(grid, astar(grid, (0, 0), (4, 4)), (0, 0), (4, 4)) is None
+    True
+    """
+    if not isinstance(plan, Plan):
+        return f"it returned {_what(plan)}, not a rover.planners.Plan"
+    if not isinstance(plan.found, (bool, np.bool_)):
+        return f"its plan's found is {plan.found!r}, not True or False"
+    path = np.asarray(plan.path)
+    if not plan.found:
+        if len(path) or not (isinstance(plan.cost, float) and math.isinf(plan.cost)):
+            return "its plan says not found but has a path or a finite cost"
+        return None
+    if path.ndim != 2 or path.shape[1:] != (2,) or len(path) < 1 or \
+            not np.issubdtype(path.dtype, np.integer):
+        return (f"its plan's path must be an (N, 2) array of whole cells, got shape "
+                f"{path.shape} of {path.dtype}")
+    grid = np.ascontiguousarray(cost, dtype=np.float64)
+    code, i, total = k.check_path(grid, np.ascontiguousarray(path, dtype=np.int64),
+                                  int(start[0]), int(start[1]), int(goal[0]), int(goal[1]))
+    cell = tuple(int(v) for v in path[i]) if code != k.OK else None
+    if code == k.START:
+        return f"its path starts at {cell}, not at the rover's cell {tuple(start)}"
+    if code == k.GOAL:
+        return f"its path ends at {cell}, not at the goal {tuple(goal)}"
+    if code == k.OUTSIDE:
+        return f"cell {i + 1} of its path, {cell}, is outside the {grid.shape} grid"
+    if code == k.BLOCKED:
+        return f"cell {i + 1} of its path, {cell}, is impassable on the known map"
+    prev = tuple(int(v) for v in path[i - 1]) if code in (k.JUMP, k.CORNER) else None
+    if code == k.JUMP:
+        return f"step {i} goes from {prev} to {cell}, not to a neighbouring cell"
+    if code == k.CORNER:
+        return f"step {i} goes from {prev} to {cell} past a blocked corner"
+    try:
+        reported = float(plan.cost)
+    except (TypeError, ValueError):
+        return f"its plan's cost is {plan.cost!r}, not a number"
+    if not abs(reported - total) <= COST_RTOL * max(abs(total), 1e-300):
+        return f"its plan reports cost {reported!r}, but its path costs {total!r}"
+    return None
+
+
+def _what(x) -> str:
+    return "None" if x is None else f"a {type(x).__name__}"
