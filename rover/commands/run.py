@@ -146,7 +146,8 @@ def run(args) -> int:
     # On a cold cache (a first run) some kernels compile on another core meanwhile
     # (rover._prewarm.run_targets says which and why).
     targets = _prewarm.run_targets(args.planner or scenario.mission.planner)
-    if not args.quiet and _prewarm.cold(targets, world=True):
+    # Said even with --quiet (on stderr): a silent first run would look hung.
+    if _prewarm.cold(targets, world=True):
         print("compiling kernels, first run only: later runs start at once", file=sys.stderr,
               flush=True)
     warm = _prewarm.start(targets)

@@ -195,7 +195,9 @@ def get(name: str) -> PlannerEntry:
     if isinstance(name, str) and name in _entry_points():
         return _load(name)
     known = names()
-    close = difflib.get_close_matches(str(name), known, n=1)
+    # A name the user began to type ('dstar' for 'dstar_lite') before a merely similar one.
+    close = ([n for n in known if n.startswith(str(name))]
+             or difflib.get_close_matches(str(name), known, n=1))
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise PlannerError(f"unknown planner {name!r}{hint}; valid planners: {', '.join(known)}")
 

@@ -197,4 +197,4 @@ def test_a_first_run_says_it_is_compiling_on_stderr(monkeypatch, tmp_path, capsy
     out, err = capsys.readouterr()
     message = "compiling kernels, first run only: later runs start at once"
     assert message not in out
-    assert (message in err) != quiet
+    assert message in err  # even with --quiet: a silent first run would look hung

@@ -395,6 +395,6 @@ def test_kernels_lists_each_planners_numba_kernels():
     for name in PLANNERS:
         assert kernels(name) and all(isinstance(k, CPUDispatcher) for k in kernels(name)), name
     assert len(kernels("dstar_lite", updates=False)) == len(kernels("dstar_lite")) - 1
-    with pytest.raises(ValueError, match=r"unknown planner 'dstar' \(did you mean 'astar'\?\); "
+    with pytest.raises(ValueError, match=r"unknown planner 'dstar' \(did you mean 'dstar_lite'\?\); "
                                          r"valid planners: astar, "):
         kernels("dstar")
