@@ -209,12 +209,22 @@ def _sentinels(target: str) -> list:
 
 
 def _cached(dispatcher) -> bool:
-    """Whether numba's cache holds an index for ``dispatcher`` (True when it cannot tell, so
-    that an unfamiliar numba never causes a background start)."""
+    """Whether numba's cache holds compiled code for ``dispatcher``: an index that is valid
+    for the source as it is now (numba stamps it; after an upgrade or an edit the old index
+    is still there but empty) and whose data files are all written (numba writes the index
+    first). True when it cannot tell, so that an unfamiliar numba never causes a background
+    start."""
     try:
-        return os.path.exists(dispatcher._cache._cache_file._index_path)
+        cache_file = dispatcher._cache._cache_file
+        if not os.path.exists(cache_file._index_path):
+            return False
+        index = cache_file._load_index()
+        return bool(index) and all(os.path.exists(os.path.join(cache_file._cache_path, name))
+                                   for name in index.values())
     except AttributeError:
         return True
+    except Exception:  # a half-written or foreign index: not usable, so not cached
+        return False
 
 
 def _cores() -> int:
@@ -287,7 +297,7 @@ def run_targets(planner: str) -> list[str]:
     return ["discs"] + planner_targets + ["follow"]
 
 
-def wait_for(proc: subprocess.Popen | None, target: str, timeout_s: float = 120.0) -> None:
+def wait_for(proc: subprocess.Popen | None, target: str, timeout_s: float = 30.0) -> None:
     """Wait until the background process ``proc`` has saved ``target``'s kernels to numba's
     cache (or has ended, or ``timeout_s`` has passed): loading them then is quicker than
     compiling them a second time here. Returns at once when nothing was started."""

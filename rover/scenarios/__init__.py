@@ -55,20 +55,34 @@ def load(name):
         Anything wrong with the file (:func:`rover.load_scenario`), or a name that is no
         file and no shipped scenario (the message lists them, and the nearest).
     """
+    import os
+
     from rover.scenario import ScenarioError, load_scenario
 
+    if not isinstance(name, (str, os.PathLike)):
+        raise TypeError(f"a scenario's name or path must be a str or a path, got "
+                        f"{type(name).__name__}")
     text = str(name)
-    if not _exists(Path(text)):
+    if not text:
+        raise ScenarioError("an empty name: expected a scenario file or a shipped scenario's "
+                            "name")
+    if not _is_file(Path(text)):
         if text in names():
             return load_scenario(FOLDER / f"{text}.toml")
         if looks_like_name(text):
             raise ScenarioError("no such file, and " + unknown(text), file=text)
+        stem = Path(text).stem
+        if stem in names() and not Path(text).exists():
+            # The old layout's path (scenarios/NAME.toml): say how to run it now.
+            raise ScenarioError(f"no such file; the shipped scenario {stem!r} is run by its "
+                                f"name: 'rover run {stem}'", file=text)
     return load_scenario(name)
 
 
-def _exists(p: Path) -> bool:
+def _is_file(p: Path) -> bool:
+    # A folder of the same name (a run's --out, say) does not hide a shipped scenario.
     try:
-        return p.exists()
+        return p.is_file() or (p.exists() and not p.is_dir())
     except (OSError, ValueError):  # a name too long, or holding a NUL byte: loading says why
         return True
 

@@ -63,7 +63,31 @@ def test_the_cache_check_reads_numba_where_it_expects():
     # that here rather than lose the speed-up unnoticed.
     for target in _prewarm.TARGETS:
         for d in _prewarm._sentinels(target):
-            assert isinstance(d._cache._cache_file._index_path, str)
+            cache_file = d._cache._cache_file
+            assert isinstance(cache_file._index_path, str)
+            assert isinstance(cache_file._cache_path, str)
+            assert isinstance(cache_file._load_index(), dict)
+
+
+def test_a_stale_or_half_written_cache_is_not_cached(tmp_path, monkeypatch):
+    """After an upgrade or an edit numba's index file is still there but empty (its source
+    stamp no longer matches), and numba writes the index before the data file: neither
+    counts as compiled."""
+    from rover import _drive
+
+    cache_file = _drive._drive._cache._cache_file
+    index = tmp_path / "k.nbi"
+    index.write_bytes(b"")
+    monkeypatch.setattr(cache_file, "_index_path", str(index))
+    monkeypatch.setattr(cache_file, "_cache_path", str(tmp_path))
+    monkeypatch.setattr(cache_file, "_load_index", lambda: {})
+    assert not _prewarm._cached(_drive._drive)  # stale: no entries for this source
+    monkeypatch.setattr(cache_file, "_load_index", lambda: {"sig": "k.1.nbc"})
+    assert not _prewarm._cached(_drive._drive)  # the index is written, the data not yet
+    (tmp_path / "k.1.nbc").write_bytes(b"")
+    assert _prewarm._cached(_drive._drive)
+    index.unlink()
+    assert not _prewarm._cached(_drive._drive)
 
 
 def test_unknown_target_is_refused():

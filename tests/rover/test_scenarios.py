@@ -43,8 +43,13 @@ def test_load_takes_a_name_or_a_path_from_any_folder(tmp_path, monkeypatch):
                                             r"'moon-highlands-yutu2'\?"):
         scenarios.load("moon-highland")
     # A path is a path: a missing file is not looked up among the names.
-    with pytest.raises(ScenarioError, match=r"^moon-highlands-yutu2.toml: no such file$"):
+    with pytest.raises(ScenarioError, match=r"^moon-highlands-yutu2.toml: no such file; the "
+                                            r"shipped scenario 'moon-highlands-yutu2' is run "
+                                            r"by its name"):
         scenarios.load("moon-highlands-yutu2.toml")
+    with pytest.raises(ScenarioError, match=r"^an empty name: expected a scenario file or a "
+                                            r"shipped scenario's name$"):
+        scenarios.load("")
     # load_scenario reads files only.
     with pytest.raises(ScenarioError, match=r"^moon-highlands-yutu2: no such file$"):
         load_scenario("moon-highlands-yutu2")
@@ -91,3 +96,23 @@ def test_list_shows_names():
     lines = buf.getvalue().splitlines()
     shown = [ln.split()[0] for ln in lines[1:1 + len(SHIPPED)]]
     assert lines[0] == "scenarios:" and shown == SHIPPED
+
+
+def test_a_folder_of_the_same_name_does_not_hide_a_shipped_scenario(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mars-rock-field").mkdir()  # e.g. rover run mars-rock-field --out mars-rock-field
+    assert scenarios.load("mars-rock-field").name == "mars-rock-field"
+
+
+def test_the_old_path_of_a_shipped_scenario_says_how_to_run_it_now(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError, match=r"^scenarios/mars-rock-field.toml: no such file; "
+                                            r"the shipped scenario 'mars-rock-field' is run by "
+                                            r"its name: 'rover run mars-rock-field'$"):
+        scenarios.load("scenarios/mars-rock-field.toml")
+
+
+def test_load_refuses_what_is_no_name_or_path():
+    with pytest.raises(TypeError, match="a scenario's name or path must be a str or a path, "
+                                        "got NoneType"):
+        scenarios.load(None)
