@@ -3,7 +3,8 @@
 Each case is a run of :func:`rover.simulate` fixed by code here: the four shipped scenarios
 under several planners, and a few hundred small random runs (every rover preset, an
 Ackermann rover, every planner, waypoints, keep-out zones, line of sight, sensing distance,
-time steps, unknown-cost assumptions, time and energy limits, real terrain presets). A
+time steps, unknown-cost assumptions, time and energy limits, real terrain presets), and
+cases for the paths those seldom take (:data:`EXTRA`). A
 case's digest is a SHA-256 of its whole trace, its replan log (all but the timing column)
 and its summary (all but the wall-clock figures); a few cases also digest the stream of
 snapshots an observer sees. ``run_records.json`` beside this file holds the digests
@@ -166,6 +167,9 @@ def cases():
         "mars-jezero-perseverance", "dstar_lite", observe=True)
     for i in range(N_RANDOM):
         yield f"random/{i}", (lambda i=i: _random(i))
+    for kind in EXTRA:
+        for i in range(0, 160, 4):
+            yield f"{kind}/{i}", (lambda kind=kind, i=i: _extra(kind, i))
 
 
 def _shipped(name, planner, observe=False):
@@ -198,6 +202,67 @@ def _random(i):
     return digest(res, snaps)
 
 
+# Paths of the run loop the random cases seldom or never take (found by tracing the 415 cases
+# above; recorded later, on the code from before the rewrite, 8509ba3, through the public API
+# only): the progress callback at every report, Ctrl-C from the observer at a chosen
+# snapshot, and a later target walled in by keep-out zones known at the start.
+EXTRA = ("progress", "interrupt", "walled")
+
+
+def _extra(kind: str, i: int):
+    from rover import sim
+    from rover.scenario import ScenarioError
+    from rover.sim import simulate, world_from_terrain
+
+    made = _random_case(i)
+    if made is None or made[1] is None:
+        return None
+    sc, terrain, _ = made
+    if kind == "walled":
+        import dataclasses
+
+        # Walls all round the goal, known from the start, and a waypoint before it.
+        gx, gy = sc.mission.goal
+        w, d = 0.5, 3.0
+        boxes = [(gx - d, gy - d, gx + d, gy - d + w), (gx - d, gy + d - w, gx + d, gy + d),
+                 (gx - d, gy - d, gx - d + w, gy + d), (gx + d - w, gy - d, gx + d, gy + d)]
+        from rover.scenario import Hazard
+
+        hz = tuple(Hazard(f"wall{k}", ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+                   for k, (x0, y0, x1, y1) in enumerate(boxes))
+        sx, sy = sc.mission.start
+        mid = (0.5 * (sx + gx), 0.5 * (sy + gy))
+        sc = dataclasses.replace(sc, hazards=hz, mission=dataclasses.replace(
+            sc.mission, waypoints=(mid,)))
+    try:
+        world = world_from_terrain(sc, terrain)
+    except ScenarioError as e:
+        return {"refused": str(e)}
+    log: list = []
+    kw = {}
+    if kind == "progress":
+        kw["progress"] = lambda f, info: log.append((round(f, 12), sorted(info.items())))
+    if kind == "interrupt":
+        stop_at = 3 + i % 7
+
+        def observer(snap):
+            log.append(snap.kind)
+            if len(log) == stop_at:
+                raise KeyboardInterrupt
+        kw["observer"] = observer
+    saved = sim._PROGRESS_EVERY_S
+    sim._PROGRESS_EVERY_S = 0.0
+    try:
+        res = simulate(sc, world=world, **kw)
+    except KeyboardInterrupt:  # from the observer on the last ("end") snapshot: it propagates
+        res = None
+    finally:
+        sim._PROGRESS_EVERY_S = saved
+    out = digest(res) if res is not None else {"raised": "KeyboardInterrupt"}
+    out["log"] = hashlib.sha256(json.dumps(log).encode()).hexdigest() if log else None
+    return out
+
+
 def record_all(selected=None) -> dict:
     out = {}
     for cid, thunk in cases():
@@ -211,6 +276,12 @@ if __name__ == "__main__":
     import os
 
     os.environ.setdefault("ROVER_PREWARM", "0")
+    if "--extra" in sys.argv:  # record only the EXTRA cases (run on the code to record from)
+        got = json.loads(RECORDS.read_text())
+        got.update(record_all({c for c, _ in cases() if c.split("/")[0] in EXTRA}))
+        RECORDS.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")
+        print(f"recorded {sum(c.split('/')[0] in EXTRA for c in got)} extra cases")
+        sys.exit(0)
     got = record_all()
     if "--write" in sys.argv:
         RECORDS.parent.mkdir(exist_ok=True)
