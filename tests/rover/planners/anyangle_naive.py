@@ -135,6 +135,8 @@ def euclidean_shortest(cost, start, goal):
     from shapely.ops import unary_union
 
     rows, cols = cost.shape
+    if not (math.isfinite(cost[tuple(start)]) and math.isfinite(cost[tuple(goal)])):
+        return math.inf
     blocked = np.ones((rows + 2, cols + 2), dtype=bool)  # a frame: outside is blocked
     blocked[1:-1, 1:-1] = ~np.isfinite(cost)
     squares = [box(c - 1.5, r - 1.5, c - 0.5, r - 0.5)
