@@ -17,9 +17,10 @@ a grid line touches the cells on both sides and is charged the cheaper one (Fiel
 rule, Ferguson & Stentz 2006). Cells outside the grid count as blocked, so a point on the
 grid's outer border, or outside it, is not clear.
 
-Costs are sums over the pieces between crossings of ``(t1 - t0) * length * cost``; a
-straight step between neighbouring centres gives ``0.5 * c0 + 0.5 * c1``, bit-identical to
-the grid planners' ``(c0 + c1) / 2``.
+A segment's cost is ``length * sum((t1 - t0) * cost)`` over the pieces between crossings
+(t the fraction of the segment); a step between neighbouring centres gives
+``step * (0.5 * c0 + 0.5 * c1)``, bit-identical to the grid planners' ``step * (c0 + c1) / 2``
+(halving is exact).
 
 Kernels return values (``inf`` for not clear) and never raise.
 """
@@ -111,10 +112,16 @@ def walk(cost, cols, u0, v0, u1, v1, limit):
     # Distance (along the axis, >= 0) from the start to the next line the segment crosses.
     nu = (i + 1 - u0) if su > 0 else (u0 - i)
     nv = (j + 1 - v0) if sv > 0 else (v0 - j)
+    # Multiplications by inverses instead of divisions in the loop; the running sum is of
+    # (fraction of the segment) x cost, times the length once at the end.
+    inv_u = 1.0 / adu if su != 0 else 0.0
+    inv_v = 1.0 / adv if sv != 0 else 0.0
+    lim = limit / length
+    x = i * cols + j
+    step_u = su * cols
     t_prev = 0.0
     total = 0.0
     while True:
-        x = i * cols + j
         cc = cost[x]
         if edge_u:
             other = cost[x - cols]
@@ -133,40 +140,40 @@ def walk(cost, cols, u0, v0, u1, v1, limit):
         u_end = su == 0 or nu >= adu
         v_end = sv == 0 or nv >= adv
         if u_end and v_end:
-            total += (1.0 - t_prev) * length * cc
+            total += (1.0 - t_prev) * cc
             break
         if u_end:
-            t = nv / adv
-            j += sv
+            t = nv * inv_v
+            x += sv
             nv += 1.0
         elif v_end:
-            t = nu / adu
-            i += su
+            t = nu * inv_u
+            x += step_u
             nu += 1.0
         else:
             a = nu * adv
             b = nv * adu
             if a == b:
                 # Through a lattice point: the cells beside the way are touched too.
-                if cost[(i + su) * cols + j] == INF or cost[i * cols + j + sv] == INF:
+                if cost[x + step_u] == INF or cost[x + sv] == INF:
                     return INF
-                t = nu / adu
-                i += su
-                j += sv
+                t = nu * inv_u
+                x += step_u + sv
                 nu += 1.0
                 nv += 1.0
             elif a < b:
-                t = nu / adu
-                i += su
+                t = nu * inv_u
+                x += step_u
                 nu += 1.0
             else:
-                t = nv / adv
-                j += sv
+                t = nv * inv_v
+                x += sv
                 nv += 1.0
-        total += (t - t_prev) * length * cc
-        if total > limit:
+        total += (t - t_prev) * cc
+        if total > lim:
             return INF
         t_prev = t
+    total *= length
     if total > limit:
         return INF
     return total

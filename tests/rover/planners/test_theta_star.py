@@ -24,8 +24,11 @@ _spec.loader.exec_module(naive)
 MOVINGAI = Path(__file__).resolve().parents[3] / ".." / "shared" / "movingai"
 SCENS = sorted(MOVINGAI.glob("*.scen")) if MOVINGAI.is_dir() else []
 PUBLISHED_ROUNDING = 5e-9
-"""Moving AI optima are printed to 8 decimals (2.41421356 for 1 + sqrt(2)), so an exact
-octile length can exceed the published one by up to half a unit of the 8th decimal."""
+PUBLISHED_REL = 1e-9
+"""Moving AI optima are printed to 8 decimals (2.41421356 for 1 + sqrt(2)) and computed
+with a sqrt(2) of about 10 digits (46 diagonal steps are published as 65.05382385, exactly
+65.0538238692), so an exact octile length can exceed the published one by half a unit of
+the 8th decimal plus about 2.6e-10 of the length: the check allows 5e-9 + 1e-9 relative."""
 
 
 def check_plan(cost, plan, start, goal):
@@ -164,6 +167,7 @@ def test_movingai_sample_never_longer_than_octile(scen):
         p = problems[i]
         plan = theta_star(grid, p.start, p.goal)
         assert plan.found
-        assert plan.cost <= p.optimal_length + PUBLISHED_ROUNDING + 1e-9, (i, p, plan.cost)
+        assert plan.cost <= p.optimal_length * (1 + PUBLISHED_REL) + PUBLISHED_ROUNDING, (
+            i, p, plan.cost)
         for a, b in zip(plan.points, plan.points[1:]):
             assert segment_clear(grid, a, b)
