@@ -29,7 +29,7 @@ import numpy as np
 
 from rover.bench.workloads import GridSpec
 from rover.io.movingai import read_map, read_scen
-from rover.planners import astar, dijkstra, line_cost, segment_clear, theta_star
+from rover.planners import astar, dijkstra, line_cost, theta_star
 
 HERE = Path(__file__).resolve().parent
 MOVINGAI = HERE.parents[1] / ".." / "shared" / "movingai"
@@ -54,8 +54,9 @@ def movingai() -> None:
             if plan.cost > p.optimal_length * (1 + PUBLISHED_REL) + PUBLISHED_ROUNDING:
                 over += 1
                 print(f"  LONGER: {scen.name} {p} {plan.cost!r}")
-            pts = plan.points
-            unclear += sum(not segment_clear(grid, a, b) for a, b in zip(pts, pts[1:]))
+            # One line_cost per plan (finite exactly when every segment is clear): the public
+            # segment_clear validates the whole grid at each call, 1 ms a segment on 1024^2.
+            unclear += not math.isfinite(line_cost(grid, plan.points))
             if p.optimal_length > 0:
                 ratios.append(plan.cost / p.optimal_length)
                 if p.optimal_length >= 50:
@@ -67,7 +68,7 @@ def movingai() -> None:
               f"worst {max(ratios):.6f}")
     print(f"all maps: {len(all_r)} problems, mean {np.mean(all_r):.4f}, "
           f"mean over optimum >= 50 ({len(long_r)}): {np.mean(long_r):.4f}, worst ratio "
-          f"{max(all_r):.9f}, longer than optimum: {over}, segments not clear: {unclear} "
+          f"{max(all_r):.9f}, longer than optimum: {over}, plans with a segment not clear: {unclear} "
           f"({time.perf_counter() - t0:.0f} s)")
 
 
