@@ -718,7 +718,11 @@ class _Run:
         """Smooth the plan into a route and drive it until the next sensing point, the
         target or a limit; returns the drive kernel's status (:mod:`rover._drive`)."""
         path = np.ascontiguousarray(plan.path, dtype=np.int64)
-        self.smooth(path, leg.target)
+        points = plan.points
+        if points.shape == path.shape and np.array_equal(points, path):
+            self.smooth(path, leg.target)  # a grid plan: shortcut by line of sight
+        else:
+            self.through(points, leg.target)  # an any-angle plan: its own vertices
         if self.feed is not None:
             self.feed.emit("replan", path, self.poly[:self.nv])
         status = self.follow(float(leg.target[0]), float(leg.target[1]))
@@ -736,6 +740,27 @@ class _Run:
         self.nv = _drive._smooth(path, len(path), s[0], s[1], float(target[0]),
                                  float(target[1]), km.cost, km.seen, self.h, self.smooth_len,
                                  self.poly)
+
+    def through(self, points: np.ndarray, target) -> None:
+        """The route ``poly[:nv]`` (x, y) [m] from the rover through an any-angle plan's
+        vertices ``points`` ((N, 2) (row, col) in cell units, cell centres at integers; the
+        first is the rover's cell) to the target (x, y) [m], which lies in the last cell."""
+        n = len(points)
+        if self.poly.shape[0] < n + 2:
+            self.poly = np.empty((n + 64, 2), dtype=np.float64)
+        h = self.h
+        self.poly[0] = self.state[0], self.state[1]
+        self.poly[1:n, 0] = (points[1:, 1] + 0.5) * h
+        self.poly[1:n, 1] = (points[1:, 0] + 0.5) * h
+        nv = max(n, 1)
+        tx, ty = float(target[0]), float(target[1])
+        if math.hypot(self.poly[nv - 1, 0] - tx, self.poly[nv - 1, 1] - ty) > 1e-12:
+            if nv > 1:
+                self.poly[nv - 1] = tx, ty  # the goal cell's centre: the target in it
+            else:
+                self.poly[nv] = tx, ty
+                nv += 1
+        self.nv = nv
 
     def follow(self, tx: float, ty: float) -> int:
         """Follow the smoothed route ``poly[:nv]`` toward the target (tx, ty) [m] with the

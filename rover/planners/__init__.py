@@ -36,16 +36,18 @@ from rover.planners._check import check_plan
 from rover.planners._common import (MAX_COST, MAX_SPREAD, IncrementalPlanner, Plan, check_spread,
                                     scan_costs)
 from rover.planners._dstar_lite import DStarLite
+from rover.planners._line_cost import line_cost, segment_clear
 from rover.planners._mpgaa import MPGAAStar
 from rover.planners._registry import (ENTRY_POINT_GROUP, PlannerEntry, PlannerError, describe,
                                       get, names, register)
 from rover.planners._registry import _builtin
+from rover.planners._theta_star import theta_star
 
-__all__ = ["Plan", "astar", "wastar", "dijkstra", "DStarLite", "MPGAAStar", "PLANNERS",
-           "plan_path", "check_planner_name", "RepeatedSearch", "MAX_COST", "MAX_SPREAD",
-           "check_spread", "scan_costs", "kernels", "register", "get", "names", "describe",
-           "PlannerEntry", "PlannerError", "ENTRY_POINT_GROUP", "WASTAR_WEIGHT",
-           "IncrementalPlanner", "check_plan"]
+__all__ = ["Plan", "astar", "wastar", "dijkstra", "DStarLite", "MPGAAStar", "theta_star",
+           "PLANNERS", "plan_path", "check_planner_name", "RepeatedSearch", "MAX_COST",
+           "MAX_SPREAD", "check_spread", "scan_costs", "kernels", "register", "get", "names",
+           "describe", "PlannerEntry", "PlannerError", "ENTRY_POINT_GROUP", "WASTAR_WEIGHT",
+           "IncrementalPlanner", "check_plan", "line_cost", "segment_clear"]
 
 WASTAR_WEIGHT = 1.5
 """The heuristic weight of the ``wastar`` planner when none is given."""
@@ -78,6 +80,8 @@ _builtin("dstar_lite", DStarLite, "D* Lite: optimal and incremental, cheap repla
 _builtin("mpgaa", MPGAAStar, "MPGAA*: optimal and incremental A* that learns and reuses its "
          "paths, cheap replans while costs only rise", label="MPGAA*",
          warm_up=MPGAAStar.warm_up)
+_builtin("theta_star", theta_star, "Theta*: any-angle paths through line-of-sight parents, "
+         "costed by the exact line integral", label="Theta*")
 
 
 class _Descriptions(dict):

@@ -33,17 +33,29 @@ class Plan:
         shape (0, 2) when no path exists.
     cost : float
         Cost of ``path`` under the move-cost rule (``step * (cost[u] + cost[v]) / 2``, step 1
-        or sqrt(2) cells); ``inf`` when no path exists.
+        or sqrt(2) cells), or for an any-angle planner the line integral of ``points``
+        (:func:`rover.planners.line_cost`); ``inf`` when no path exists.
     expanded : int
         Number of nodes the search expanded for this query.
     found : bool
         True when a path was found.
+    points : numpy.ndarray
+        float64 array of shape (N, 2): the (row, col) positions the path runs through, in
+        cell units (cell centres at integer coordinates), start to goal. For grid planners
+        (the default when not given) the cells of ``path`` as floats; for any-angle planners
+        the polyline's vertices, while ``path`` holds every cell the polyline touches.
     """
 
     path: np.ndarray = field(repr=False)
     cost: float
     expanded: int
     found: bool
+    points: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.points is None:
+            # Grid planners: the cells themselves (frozen dataclass, hence object.__setattr__).
+            object.__setattr__(self, "points", np.asarray(self.path).astype(np.float64))
 
     def __len__(self) -> int:
         return int(self.path.shape[0])

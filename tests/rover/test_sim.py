@@ -515,7 +515,7 @@ def test_progress_and_interrupt():
 def test_unknown_planner():
     sc, t = random_case(1, "generic")
     with pytest.raises(ValueError, match=r"unknown planner 'rrt'; valid planners: astar, wastar, dijkstra, dstar_lite, "
-                                         r"mpgaa$"):
+                                         r"mpgaa, theta_star$"):
         run(sc, t, planner="rrt")
 
 

@@ -128,3 +128,47 @@ def test_the_builtin_planners_pass_the_check_on_every_replan():
     for planner in ("astar", "wastar", "dijkstra", "dstar_lite", "mpgaa"):
         res = simulate(scenarios.load("moon-south-pole-pragyan"), planner=planner)
         assert res.summary["outcome"] == "reached", (planner, res.summary["reason"])
+
+
+def straight_line(cost, start, goal):
+    """An any-angle 'planner' that draws one segment, whatever it crosses."""
+    from rover.planners import line_cost
+
+    pts = np.array([start, goal], dtype=np.float64)
+    c = line_cost(np.where(np.isinf(cost), 1.0, cost), pts)
+    # The cells it crosses, roughly (the check reads the points of an any-angle plan).
+    t = np.linspace(0.0, 1.0, 64)[:, None]
+    cells = np.rint(pts[0] + t * (pts[1] - pts[0])).astype(np.int64)
+    path = cells[np.r_[True, (np.diff(cells, axis=0) != 0).any(axis=1)]]
+    return Plan(path, c, 1, True, pts)
+
+
+def test_an_any_angle_plan_is_checked_on_its_points():
+    from rover.planners import theta_star
+
+    grid = np.ones((12, 12))
+    grid[3:9, 6] = np.inf
+    good_plan = theta_star(grid, (5, 0), (5, 11))
+    assert len(good_plan.points) > 2 and check_plan(grid, good_plan, (5, 0), (5, 11)) is None
+    assert check_plan(grid, straight_line(grid, (5, 0), (5, 11)), (5, 0), (5, 11)) == \
+        "segment 1 of its points, (5, 0) to (5, 11), touches a blocked cell of the known map"
+    dear = Plan(good_plan.path, good_plan.cost + 1.0, 1, True, good_plan.points)
+    assert check_plan(grid, dear, (5, 0), (5, 11)).startswith(
+        "its plan reports cost ") and "(line integral)" in check_plan(grid, dear, (5, 0),
+                                                                      (5, 11))
+    elsewhere = Plan(good_plan.path, good_plan.cost, 1, True, good_plan.points + 0.5)
+    assert check_plan(grid, elsewhere, (5, 0), (5, 11)) == \
+        "its points start at (5.5, 0.5), not at the rover's cell (5, 0)"
+    # Touching a blocked cell at a corner point only is not clear either.
+    grid = np.ones((4, 4))
+    grid[1, 2] = np.inf
+    assert "touches a blocked cell" in check_plan(grid, straight_line(grid, (0, 0), (3, 3)),
+                                                  (0, 0), (3, 3))
+
+
+def test_theta_star_drives_a_run_and_passes_the_check_at_every_replan():
+    from rover import scenarios
+
+    res = simulate(scenarios.load("moon-south-pole-pragyan"), planner="theta_star")
+    assert res.summary["outcome"] == "reached", res.summary["reason"]
+    assert res.summary["planner"] == "theta_star"

@@ -1,0 +1,212 @@
+"""numba kernel for Theta* on a cost grid (private).
+
+Theta* (Nash, Daniel, Koenig & Felner, "Theta*: Any-Angle Path Planning on Grids", AAAI
+2007) is A* over the 8-connected grid in which a node may take its parent's parent as its
+own parent when the segment between them is clear ("path 2"), so paths turn at any angle.
+On cost grids the segment is costed by the exact line integral
+(:func:`rover.planners._line_cost_kernels.walk`), and, unlike the uniform-cost original,
+path 2 is taken only when it is cheaper than the grid step from the node itself ("path
+1"): a clear straight line may cross dear ground that a bend avoids. Path 1 is the grid
+planners' move-cost rule (a straight or diagonal step, no corner cutting), which equals
+the line integral of that step.
+
+Work per expansion is dominated by the line walks (a walk is as long as the segment). Two
+cuts keep them few, neither changing the result: no walk when the neighbour already has
+the same parent (the segment and its cost would be the same), and none when even the
+least cost times the Euclidean length cannot beat the neighbour's best so far; a walk
+that runs past that bound stops there.
+
+Per node: g (float64), parent (int32, flat index) and a state byte; the open list is an
+indexed binary heap on flat arrays (key, node) with each node's slot in ``pos``. A node
+enters the heap at most once at a time, so arrays of the grid's size never overflow.
+The kernel returns status codes and never raises.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from rover.planners._line_cost_kernels import walk
+
+UNSEEN = 0
+OPEN = 1
+CLOSED = 2
+
+FOUND = 0
+NOT_FOUND = 1
+
+TIE_EPS = 1e-12
+"""The heuristic is inflated by this relative amount so that of two nodes with equal f the
+one nearer the goal comes first (as ``_astar_kernels.TIE_EPS``); smaller than A*'s because
+a path may exceed the best by this much of its length, and Moving AI optima are checked to
+1e-9 on lengths up to about 1,500 cells."""
+
+SQRT2 = math.sqrt(2.0)
+HALF_DIAG = SQRT2 / 2.0
+DR = np.array([-1, 1, 0, 0, -1, -1, 1, 1], dtype=np.int64)
+DC = np.array([0, 0, -1, 1, -1, 1, -1, 1], dtype=np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _sift_up(hf, hn, pos, i, key, node):
+    while i > 0:
+        p = (i - 1) >> 1
+        if not key < hf[p]:
+            break
+        hf[i] = hf[p]
+        hn[i] = hn[p]
+        pos[hn[i]] = i
+        i = p
+    hf[i] = key
+    hn[i] = node
+    pos[node] = i
+
+
+@njit(cache=True, nogil=True)
+def search(cost, rows, cols, start, goal, cmin, hscale, g, parent, flags, pos, hf, hn):
+    """Theta* from flat cell ``start`` to flat cell ``goal`` (both passable).
+
+    Parameters
+    ----------
+    cost : float64[:]
+        Flat cost grid (validated: >= 1 or inf).
+    rows, cols : int
+        Grid shape.
+    start, goal : int
+        Flat indices.
+    cmin : float
+        Least finite cost: the walks' lower bound (Euclidean length times cmin).
+    hscale : float
+        Heuristic factor: cmin times (1 + TIE_EPS); h is the Euclidean distance to the
+        goal's centre times hscale.
+    g : float64[:]
+        Cost from the start, valid where the state is not unseen (``np.empty``).
+    parent : int32[:]
+        Parent (flat index) where the state is not unseen (``np.empty``).
+    flags : uint8[:]
+        State per node, zeros on entry.
+    pos : int32[:]
+        Heap slot of each open node (``np.empty``).
+    hf, hn : float64[:], int32[:]
+        Heap keys and nodes, the grid's size (``np.empty``).
+
+    Returns
+    -------
+    (status, expanded) : (int, int)
+        ``FOUND`` or ``NOT_FOUND`` and the number of nodes expanded; with ``FOUND`` the
+        path is read from ``parent`` from ``goal`` back to ``start`` (its own parent).
+    """
+    inf = np.inf
+    gr = goal // cols
+    gc = goal - gr * cols
+    sr = start // cols
+    sc = start - sr * cols
+    g[start] = 0.0
+    parent[start] = start
+    flags[start] = OPEN
+    hf[0] = hscale * math.sqrt((sr - gr) ** 2 + (sc - gc) ** 2)
+    hn[0] = start
+    pos[start] = 0
+    size = 1
+    expanded = 0
+    while size > 0:
+        s = hn[0]
+        size -= 1
+        if size > 0:
+            # Pop: move the last slot to the root and sift it down.
+            x = hn[size]
+            xf = hf[size]
+            i = 0
+            while True:
+                child = 2 * i + 1
+                if child >= size:
+                    break
+                if child + 1 < size and hf[child + 1] < hf[child]:
+                    child += 1
+                if not hf[child] < xf:
+                    break
+                hf[i] = hf[child]
+                hn[i] = hn[child]
+                pos[hn[i]] = i
+                i = child
+            hf[i] = xf
+            hn[i] = x
+            pos[x] = i
+        flags[s] = CLOSED
+        expanded += 1
+        if s == goal:
+            return FOUND, expanded
+        r = s // cols
+        c = s - r * cols
+        gs = g[s]
+        cs = cost[s]
+        pp = parent[s]
+        gpp = g[pp]
+        ppr = pp // cols
+        ppc = pp - ppr * cols
+        for d in range(8):
+            r2 = r + DR[d]
+            c2 = c + DC[d]
+            if r2 < 0 or r2 >= rows or c2 < 0 or c2 >= cols:
+                continue
+            s2 = r2 * cols + c2
+            c_s2 = cost[s2]
+            if c_s2 == inf:
+                continue
+            st = flags[s2]
+            if st == CLOSED:
+                continue
+            if d >= 4:
+                # Diagonal: both cells beside it passable (no corner cutting; the segment
+                # touches both at the shared corner).
+                if cost[r * cols + c2] == inf or cost[r2 * cols + c] == inf:
+                    continue
+                best = gs + (cs + c_s2) * HALF_DIAG
+            else:
+                best = gs + (cs + c_s2) * 0.5
+            bp = s
+            old = g[s2] if st == OPEN else inf
+            if pp != s and not (st == OPEN and parent[s2] == pp):
+                bound = best if best < old else old
+                lim = bound - gpp
+                dr = r2 - ppr
+                dc = c2 - ppc
+                if math.sqrt(dr * dr + dc * dc) * cmin <= lim:
+                    c2cost = walk(cost, cols, ppr + 0.5, ppc + 0.5, r2 + 0.5, c2 + 0.5, lim)
+                    if c2cost < inf and gpp + c2cost <= best:
+                        # Ties go to the line of sight: fewer vertices for the same cost.
+                        best = gpp + c2cost
+                        bp = pp
+            if best < old:
+                g[s2] = best
+                parent[s2] = bp
+                key = best + hscale * math.sqrt((r2 - gr) ** 2 + (c2 - gc) ** 2)
+                if st == OPEN:
+                    _sift_up(hf, hn, pos, pos[s2], key, s2)
+                else:
+                    flags[s2] = OPEN
+                    _sift_up(hf, hn, pos, size, key, s2)
+                    size += 1
+    return NOT_FOUND, expanded
+
+
+@njit(cache=True, nogil=True)
+def trace(parent, cols, start, goal):
+    """The vertices from ``start`` to ``goal`` read from ``parent``: float64 (N, 2) (row,
+    col) cell centres."""
+    n = 1
+    x = goal
+    while x != start:
+        x = parent[x]
+        n += 1
+    out = np.empty((n, 2), dtype=np.float64)
+    x = goal
+    for k in range(n - 1, -1, -1):
+        r = x // cols
+        out[k, 0] = r
+        out[k, 1] = x - r * cols
+        x = parent[x]
+    return out

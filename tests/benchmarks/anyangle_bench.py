@@ -1,0 +1,138 @@
+"""Quality figures of theta_star, printed as plain text (the speed is in test_anyangle.py).
+
+    ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py movingai
+    ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py terrain [--routes 60]
+    ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py exact [--maps 200]
+
+- ``movingai``: every problem in ../shared/movingai (uniform cost): theta_star's length
+  over the published octile optimum (worst, mean over all and over problems with optimum
+  >= 50, per map), how many exceed it (beyond the published rounding), every segment
+  checked clear.
+- ``terrain``: mars-jezero:1024 (the ``rover bench`` grid, generic rover) over random
+  routes between connected cells at least a quarter of the map apart: theta_star's
+  line-integral cost over A*'s path costed by the line integral (mean and worst).
+- ``exact``: random small uniform maps: theta_star's length over the true Euclidean
+  shortest path (visibility graph over blocked-cell corners, tests/rover/planners/
+  anyangle_naive.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rover.bench.workloads import GridSpec
+from rover.io.movingai import read_map, read_scen
+from rover.planners import astar, dijkstra, line_cost, theta_star
+
+HERE = Path(__file__).resolve().parent
+MOVINGAI = HERE.parents[1] / ".." / "shared" / "movingai"
+PUBLISHED_ROUNDING = 5e-9  # the .scen optima are printed to 8 decimals...
+PUBLISHED_REL = 1e-9  # ...from a sqrt(2) of about 10 digits (46 diagonals: 65.05382385)
+
+
+def movingai() -> None:
+    scens = sorted(MOVINGAI.glob("*.scen"))
+    if not scens:
+        sys.exit(f"no Moving AI files in {MOVINGAI}")
+    all_r, long_r, over, unclear = [], [], 0, 0
+    t0 = time.perf_counter()
+    for scen in scens:
+        problems = read_scen(scen)
+        grid = read_map(scen.parent / problems[0].map)
+        ratios, longs = [], []
+        for p in problems:
+            plan = theta_star(grid, p.start, p.goal)
+            if not plan.found:
+                raise SystemExit(f"{scen.name}: no path for {p}")
+            if plan.cost > p.optimal_length * (1 + PUBLISHED_REL) + PUBLISHED_ROUNDING:
+                over += 1
+                print(f"  LONGER: {scen.name} {p} {plan.cost!r}")
+            # One line_cost per plan (finite exactly when every segment is clear): the public
+            # segment_clear validates the whole grid at each call, 1 ms a segment on 1024^2.
+            unclear += not math.isfinite(line_cost(grid, plan.points))
+            if p.optimal_length > 0:
+                ratios.append(plan.cost / p.optimal_length)
+                if p.optimal_length >= 50:
+                    longs.append(plan.cost / p.optimal_length)
+        all_r += ratios
+        long_r += longs
+        print(f"{scen.name:28s} {len(problems):6d} problems  mean {np.mean(ratios):.4f}  "
+              f"mean(opt>=50) {np.mean(longs) if longs else float('nan'):.4f}  "
+              f"worst {max(ratios):.6f}")
+    print(f"all maps: {len(all_r)} problems, mean {np.mean(all_r):.4f}, "
+          f"mean over optimum >= 50 ({len(long_r)}): {np.mean(long_r):.4f}, worst ratio "
+          f"{max(all_r):.9f}, longer than optimum: {over}, plans with a segment not clear: {unclear} "
+          f"({time.perf_counter() - t0:.0f} s)")
+
+
+def terrain(routes: int, seed: int) -> None:
+    prob = GridSpec("mars-jezero", 1024, 0, "generic").build()
+    cost = prob.cost
+    reach = np.isfinite(dijkstra(cost, prob.start))  # one connected region
+    cells = np.argwhere(reach)
+    rng = np.random.default_rng(seed)
+    ratios = []
+    n = cost.shape[0]
+    while len(ratios) < routes:
+        s, t = cells[rng.integers(len(cells), size=2)]
+        if math.dist(s, t) < n / 4:
+            continue
+        a = astar(cost, tuple(s), tuple(t))
+        th = theta_star(cost, tuple(s), tuple(t))
+        ratios.append(th.cost / line_cost(cost, a.points))
+    r = np.array(ratios)
+    k = int(np.argmax(r))
+    print(f"mars-jezero:1024, {routes} routes (seed {seed}): theta_star line cost / A* path "
+          f"line cost: mean {r.mean():.4f}, median {np.median(r):.4f}, best {r.min():.4f}, "
+          f"worst {r.max():.4f} (route {k}), routes above 1: {(r > 1).sum()}")
+
+
+def exact(maps: int, seed: int) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "anyangle_naive", HERE.parent / "rover" / "planners" / "anyangle_naive.py")
+    naive = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(naive)
+    rng = np.random.default_rng(seed)
+    ratios = []
+    while len(ratios) < maps:
+        size = int(rng.integers(8, 17))
+        cost = np.where(rng.random((size, size)) < rng.uniform(0.05, 0.3), np.inf, 1.0)
+        free = np.argwhere(np.isfinite(cost))
+        if len(free) < 2:
+            continue
+        s, t = (tuple(int(v) for v in free[i]) for i in rng.integers(len(free), size=2))
+        plan = theta_star(cost, s, t)
+        best = naive.euclidean_shortest(cost, s, t)
+        if not plan.found or best < 4:
+            continue
+        ratios.append(plan.cost / best)
+    r = np.array(ratios)
+    print(f"{maps} random uniform maps 8-16 cells, routes >= 4 cells: theta_star length / "
+          f"Euclidean shortest: mean {r.mean():.4f}, median {np.median(r):.4f}, "
+          f"worst {r.max():.4f}, within 1%: {(r <= 1.01).mean():.0%}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("what", choices=["movingai", "terrain", "exact"])
+    ap.add_argument("--routes", type=int, default=60)
+    ap.add_argument("--maps", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    if a.what == "movingai":
+        movingai()
+    elif a.what == "terrain":
+        terrain(a.routes, a.seed)
+    else:
+        exact(a.maps, a.seed)
+
+
+if __name__ == "__main__":
+    main()

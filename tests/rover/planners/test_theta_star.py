@@ -1,0 +1,173 @@
+"""rover.planners.theta_star: plan form, clear segments, never dearer than the grid optimum,
+never shorter than the true Euclidean shortest path (anyangle_naive.euclidean_shortest),
+and a sample of the Moving AI problems."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rover.io.movingai import read_map, read_scen
+from rover.planners import Plan, astar, line_cost, segment_clear, theta_star
+
+_spec = importlib.util.spec_from_file_location("rover_anyangle_naive",
+                                               Path(__file__).with_name("anyangle_naive.py"))
+naive = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(naive)
+
+MOVINGAI = Path(__file__).resolve().parents[3] / ".." / "shared" / "movingai"
+SCENS = sorted(MOVINGAI.glob("*.scen")) if MOVINGAI.is_dir() else []
+PUBLISHED_ROUNDING = 5e-9
+PUBLISHED_REL = 1e-9
+"""Moving AI optima are printed to 8 decimals (2.41421356 for 1 + sqrt(2)) and computed
+with a sqrt(2) of about 10 digits (46 diagonal steps are published as 65.05382385, exactly
+65.0538238692), so an exact octile length can exceed the published one by half a unit of
+the 8th decimal plus about 2.6e-10 of the length: the check allows 5e-9 + 1e-9 relative."""
+
+
+def check_plan(cost, plan, start, goal):
+    """Everything a theta_star plan promises, from the public functions and the reference."""
+    assert isinstance(plan, Plan) and plan.found
+    pts = plan.points
+    assert pts.dtype == np.float64 and pts.ndim == 2 and pts.shape[1] == 2
+    assert pts[0].tolist() == list(map(float, start))
+    assert pts[-1].tolist() == list(map(float, goal))
+    assert np.all(pts == np.round(pts))  # vertices at cell centres
+    for a, b in zip(pts, pts[1:]):
+        assert segment_clear(cost, a, b), (a, b)
+    assert plan.cost == line_cost(cost, pts)
+    assert plan.path.dtype == np.int64
+    ref = naive.supercover_ref(cost, pts)
+    got = [tuple(c) for c in plan.path.tolist()]
+    assert len(got) == len(set(got)) and set(got) == set(ref)
+    assert [ref[c] for c in got] == sorted(ref[c] for c in got)
+    assert all(math.isfinite(cost[c]) for c in got)
+
+
+@st.composite
+def problems(draw, uniform=False, max_side=9):
+    rows = draw(st.integers(1, max_side))
+    cols = draw(st.integers(1, max_side))
+    values = [1.0, np.inf] if uniform else [1.0, 1.0, 1.7, 2.5, 6.0, np.inf]
+    cells = draw(st.lists(st.sampled_from(values), min_size=rows * cols,
+                          max_size=rows * cols))
+    cost = np.array(cells).reshape(rows, cols)
+    s = (draw(st.integers(0, rows - 1)), draw(st.integers(0, cols - 1)))
+    t = (draw(st.integers(0, rows - 1)), draw(st.integers(0, cols - 1)))
+    return cost, s, t
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_plan_is_clear_and_never_dearer_than_the_grid_optimum(case):
+    # Every grid step stays available to Theta* (path 1), so its line-integral cost is at
+    # most A*'s path costed the same way; it finds a path exactly when A* does.
+    cost, s, t = case
+    plan = theta_star(cost, s, t)
+    grid = astar(cost, s, t)
+    assert plan.found == grid.found
+    if not plan.found:
+        assert plan.cost == math.inf and plan.path.shape == (0, 2)
+        assert plan.points.shape == (0, 2) and plan.points.dtype == np.float64
+        return
+    check_plan(cost, plan, s, t)
+    assert plan.cost <= line_cost(cost, grid.points) * (1 + 1e-12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(uniform=True, max_side=7))
+def test_never_shorter_than_the_euclidean_shortest_path(case):
+    cost, s, t = case
+    plan = theta_star(cost, s, t)
+    best = naive.euclidean_shortest(cost, s, t)
+    assert plan.found == (best < math.inf)
+    if plan.found:
+        assert plan.cost >= best * (1 - 1e-12)
+
+
+def test_open_ground_is_one_straight_segment():
+    cost = np.ones((40, 60))
+    plan = theta_star(cost, (3, 2), (37, 55))
+    assert plan.points.tolist() == [[3.0, 2.0], [37.0, 55.0]]
+    assert plan.cost == pytest.approx(math.hypot(34, 53), rel=1e-14)
+
+
+def test_around_a_wall_bends_at_its_end():
+    cost = np.ones((9, 9))
+    cost[4, 0:7] = np.inf
+    plan = theta_star(cost, (0, 0), (8, 0))
+    check_plan(cost, plan, (0, 0), (8, 0))
+    best = naive.euclidean_shortest(cost, (0, 0), (8, 0))
+    # The infimum hugs the wall's corners; centres one cell off them cost a little more.
+    assert best < plan.cost < 1.15 * best
+
+
+def test_dear_ground_is_avoided_when_a_bend_is_cheaper():
+    cost = np.ones((11, 11))
+    cost[3:8, 2:9] = 50.0
+    plan = theta_star(cost, (5, 0), (5, 10))
+    check_plan(cost, plan, (5, 0), (5, 10))
+    assert plan.cost < 10 * 1.0 + 7 * 49.0  # not the straight line through the block
+    assert plan.cost <= line_cost(cost, astar(cost, (5, 0), (5, 10)).points)
+
+
+def test_not_found_forms():
+    cost = np.ones((5, 5))
+    cost[2, :] = np.inf
+    plan = theta_star(cost, (0, 0), (4, 4))
+    assert not plan.found and plan.cost == math.inf and plan.expanded > 0
+    assert plan.path.shape == (0, 2) and plan.points.shape == (0, 2)
+    blocked = theta_star(cost, (2, 2), (4, 4))
+    assert not blocked.found and blocked.expanded == 0
+
+
+def test_start_is_goal():
+    plan = theta_star(np.ones((3, 3)), (1, 1), (1, 1))
+    assert plan.found and plan.cost == 0.0
+    assert plan.points.tolist() == [[1.0, 1.0]] and plan.path.tolist() == [[1, 1]]
+
+
+def test_validation_messages():
+    with pytest.raises(ValueError, match=r"start \(5, 0\) is outside the cost grid"):
+        theta_star(np.ones((3, 3)), (5, 0), (0, 0))
+    with pytest.raises(ValueError, match="goal must be a"):
+        theta_star(np.ones((3, 3)), (0, 0), (0.5, 1))
+    with pytest.raises(ValueError, match="below 1"):
+        theta_star(np.full((3, 3), 0.5), (0, 0), (1, 1))
+    with pytest.raises(ValueError, match="NaN"):
+        theta_star(np.full((3, 3), np.nan), (0, 0), (1, 1))
+    with pytest.raises(ValueError, match="dtype bool"):
+        theta_star(np.ones((3, 3), dtype=bool), (0, 0), (1, 1))
+
+
+def test_grid_plans_keep_points_as_their_cells():
+    plan = astar(np.ones((3, 3)), (0, 0), (2, 1))
+    assert plan.points.dtype == np.float64
+    assert plan.points.tolist() == plan.path.astype(float).tolist()
+    assert Plan(np.empty((0, 2), dtype=np.int64), math.inf, 0, False).points.shape == (0, 2)
+
+
+PER_MAP = 8
+
+
+@pytest.mark.skipif(not SCENS, reason=f"Moving AI files not found in {MOVINGAI}")
+@pytest.mark.parametrize("scen", SCENS, ids=[p.name for p in SCENS])
+def test_movingai_sample_never_longer_than_octile(scen):
+    # The full set is measured by tests/benchmarks/anyangle_bench.py (movingai).
+    problems = read_scen(scen)
+    grid = read_map(scen.parent / problems[0].map)
+    pick = np.unique(np.linspace(0, len(problems) - 1, PER_MAP).astype(int))
+    for i in pick:
+        p = problems[i]
+        plan = theta_star(grid, p.start, p.goal)
+        assert plan.found
+        assert plan.cost <= p.optimal_length * (1 + PUBLISHED_REL) + PUBLISHED_ROUNDING, (
+            i, p, plan.cost)
+        for a, b in zip(plan.points, plan.points[1:]):
+            assert segment_clear(grid, a, b)
