@@ -30,6 +30,8 @@ import numpy as np
 from numba import njit
 
 from rover.planners._line_cost_kernels import walk
+# The heap step is MPGAA*'s: the same binary heap of keys, nodes and positions.
+from rover.planners._mpgaa_kernels import _sift_up
 
 UNSEEN = 0
 OPEN = 1
@@ -48,21 +50,6 @@ SQRT2 = math.sqrt(2.0)
 HALF_DIAG = SQRT2 / 2.0
 DR = np.array([-1, 1, 0, 0, -1, -1, 1, 1], dtype=np.int64)
 DC = np.array([0, 0, -1, 1, -1, 1, -1, 1], dtype=np.int64)
-
-
-@njit(cache=True, nogil=True)
-def _sift_up(hf, hn, pos, i, key, node):
-    while i > 0:
-        p = (i - 1) >> 1
-        if not key < hf[p]:
-            break
-        hf[i] = hf[p]
-        hn[i] = hn[p]
-        pos[hn[i]] = i
-        i = p
-    hf[i] = key
-    hn[i] = node
-    pos[node] = i
 
 
 @njit(cache=True, nogil=True)
