@@ -80,8 +80,15 @@ _builtin("dstar_lite", DStarLite, "D* Lite: optimal and incremental, cheap repla
 _builtin("mpgaa", MPGAAStar, "MPGAA*: optimal and incremental A* that learns and reuses its "
          "paths, cheap replans while costs only rise", label="MPGAA*",
          warm_up=MPGAAStar.warm_up)
+def _warm_theta_star(dtype, rekey: bool = False) -> None:
+    """Compile (or load) Theta*'s kernels before a run: a plan on a 3 x 3 grid."""
+    import numpy as np
+
+    theta_star(np.full((3, 3), 2.0, dtype=dtype), (0, 0), (2, 2))
+
+
 _builtin("theta_star", theta_star, "Theta*: any-angle paths through line-of-sight parents, "
-         "costed by the exact line integral", label="Theta*")
+         "costed by the exact line integral", label="Theta*", warm_up=_warm_theta_star)
 
 
 class _Descriptions(dict):
