@@ -34,13 +34,14 @@ from rover.planners import _astar_kernels, _dstar_lite_kernels, _mpgaa_kernels
 from rover.planners._astar import RepeatedSearch, astar, dijkstra
 from rover.planners._common import MAX_COST, MAX_SPREAD, Plan, check_spread, scan_costs
 from rover.planners._dstar_lite import DStarLite
+from rover.planners._field_dstar import FieldDStar
 from rover.planners._line_cost import line_cost, segment_clear
 from rover.planners._mpgaa import MPGAAStar
 from rover.planners._theta_star import theta_star
 
 __all__ = ["Plan", "astar", "dijkstra", "DStarLite", "MPGAAStar", "PLANNERS", "plan_path",
            "check_planner_name", "RepeatedSearch", "MAX_COST", "MAX_SPREAD", "check_spread",
-           "scan_costs", "kernels", "line_cost", "segment_clear", "theta_star"]
+           "scan_costs", "kernels", "line_cost", "segment_clear", "theta_star", "FieldDStar"]
 
 PLANNERS: dict[str, str] = {
     "astar": "A*: optimal, octile heuristic scaled by the least cell cost",
