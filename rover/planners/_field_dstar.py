@@ -14,13 +14,16 @@ from rover.planners._common import IncrementalPlanner, Plan, as_cell, not_found
 __all__ = ["FieldDStar"]
 
 MARGIN_CELLS = 2.0
-"""The search runs until the least queued key is this many cells (times the least cost)
-above the start's (see ``kernels.compute``); a path that cannot be read widens it
-eightfold, at most :data:`MAX_WIDEN` times."""
+"""When the path cannot be read (a stale value on the way), the search runs on until the
+least queued key is this many cells (times the least cost) above the start's (see
+``kernels.compute``), then eightfold that, at most :data:`MAX_WIDEN` times. Not the default:
+past the start, interpolated values improve each other many times over (the heuristic is
+not consistent with interpolation), so the search is bounded by :data:`REPAIR_LIMIT`."""
 MAX_WIDEN = 3
-REPAIR_LIMIT = 1
-"""A replan that expands more than this many times the grid's nodes (plus 1024) stops and
-searches afresh (see ``kernels.compute``: a wall that cuts nodes off from the goal)."""
+REPAIR_LIMIT = 2
+"""A search that expands more than this many times the grid's nodes (plus 1024) stops: a
+replan then searches afresh, once (see ``kernels.compute``: a wall that cuts nodes off
+from the goal), and a fresh search that stops too leaves the path to A*."""
 _NO_LIMIT = np.iinfo(np.int64).max
 
 
@@ -69,10 +72,13 @@ class FieldDStar(IncrementalPlanner):
     path costed the same way. The path is read from the start by following the
     interpolated field (the paper's extraction); each segment is checked clear with the
     exact line walk, and a step that is not, or that would not descend, is replaced by
-    the node-to-node move of lower value (always clear). If the search left a node's value
-    stale so that no move descends (not seen in the tests; counted by
+    the node-to-node move of lower value (always clear); a final pass drops vertices where
+    a clear straight segment is not dearer (so open uniform ground gives one segment).
+    If the search left a node's value stale so that no move descends, it runs on past the
+    start's key (:data:`MARGIN_CELLS`) and reads again; if still stuck (counted by
     :attr:`repaired_plans`), the rest of the path is completed by :func:`astar` from the
-    last node reached.
+    last node reached. A replan that runs past :data:`REPAIR_LIMIT` expansions searches
+    afresh (counted by :attr:`restarts`).
 
     Memory: about 29 bytes per cell (grid copy, g, rhs, queue slot, queue, scratch).
 
@@ -120,12 +126,11 @@ class FieldDStar(IncrementalPlanner):
     def _restart(self) -> None:
         """Forget every value: the state of a new planner at the current start."""
         s, t = self._start, self._goal
-        if getattr(self, "_fresh", None) is not None:
+        if hasattr(self, "_size"):  # not the first
             self._g.fill(np.inf)
             self._rhs.fill(np.inf)
             self._pos.fill(0)
             self._restarts += 1
-        self._fresh = True
         gi = self._index(t)
         self._rhs[gi] = 0.0
         self._hk1[0] = self._h(s, t)
@@ -191,18 +196,23 @@ class FieldDStar(IncrementalPlanner):
             return Plan(np.array([self._start], dtype=np.int64), 0.0, 0, True,
                         np.array([self._start], dtype=np.float64))
         expanded = 0
-        margin = MARGIN_CELLS * self._hscale
+        margin = 0.0
         widen = 0
+        restarted = False
+        limit = REPAIR_LIMIT * flat.size + 1024
         while True:
             done, self._size, exp = kernels.compute(
                 flat, self._rows, self._cols, self._hscale, self._g, self._rhs, self._pos,
-                self._hk1, self._hk2, self._hn, self._size, si, ti, self._km, margin,
-                _NO_LIMIT if self._fresh else REPAIR_LIMIT * flat.size + 1024)
+                self._hk1, self._hk2, self._hn, self._size, si, ti, self._km, margin, limit)
             expanded += int(exp)
-            if done == kernels.PAUSED:  # a long count to infinity: search afresh
-                self._restart()
-                continue
-            self._fresh = False
+            if done == kernels.PAUSED:
+                if not restarted:  # a long count to infinity: search afresh, once
+                    self._restart()
+                    restarted = True
+                    margin = 0.0
+                    continue
+                status, points = done, np.array([self._start], dtype=np.float64)
+                break
             if not math.isfinite(self._g[si]):
                 self._expanded_total += expanded
                 return not_found(expanded)
@@ -211,10 +221,8 @@ class FieldDStar(IncrementalPlanner):
             self._fallback_steps += int(fallbacks)
             if status == kernels.DONE or widen == MAX_WIDEN or self._size == 0:
                 break
-            # A stale value on the way: search on, with a wider margin, then read again.
-            # (Never an infinite margin: values cut off from the goal rise step by step,
-            # as in D* Lite, and only a finite bound on the keys ends that.)
-            margin *= 8.0
+            # A stale value on the way: search on past the start's key, then read again.
+            margin = MARGIN_CELLS * self._hscale if margin == 0.0 else 8.0 * margin
             widen += 1
         self._expanded_total += expanded
         if status != kernels.DONE:
