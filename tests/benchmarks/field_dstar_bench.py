@@ -122,12 +122,15 @@ def quality(routes: int, seed: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", nargs="*", default=["first", "replan", "quality"],
-                    choices=["first", "replan", "quality"])
+    ap.add_argument("what", nargs="*", help="first, replan and/or quality (default: all)")
     ap.add_argument("--routes", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
+    a.what = a.what or ["first", "replan", "quality"]
+    bad = set(a.what) - {"first", "replan", "quality"}
+    if bad:
+        ap.error(f"unknown figure(s) {sorted(bad)}; choose from first, replan, quality")
     if "first" in a.what:
         first(a.rounds)
     if "replan" in a.what:
