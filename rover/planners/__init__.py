@@ -36,6 +36,7 @@ from rover.planners._check import check_plan
 from rover.planners._common import (MAX_COST, MAX_SPREAD, IncrementalPlanner, Plan, check_spread,
                                     scan_costs)
 from rover.planners._dstar_lite import DStarLite
+from rover.planners._field_dstar import FieldDStar
 from rover.planners._line_cost import line_cost, segment_clear
 from rover.planners._mpgaa import MPGAAStar
 from rover.planners._registry import (ENTRY_POINT_GROUP, PlannerEntry, PlannerError, describe,
@@ -44,10 +45,10 @@ from rover.planners._registry import _builtin
 from rover.planners._theta_star import theta_star
 
 __all__ = ["Plan", "astar", "wastar", "dijkstra", "DStarLite", "MPGAAStar", "theta_star",
-           "PLANNERS", "plan_path", "check_planner_name", "RepeatedSearch", "MAX_COST",
-           "MAX_SPREAD", "check_spread", "scan_costs", "kernels", "register", "get", "names",
-           "describe", "PlannerEntry", "PlannerError", "ENTRY_POINT_GROUP", "WASTAR_WEIGHT",
-           "IncrementalPlanner", "check_plan", "line_cost", "segment_clear"]
+           "FieldDStar", "PLANNERS", "plan_path", "check_planner_name", "RepeatedSearch",
+           "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs", "kernels", "register", "get",
+           "names", "describe", "PlannerEntry", "PlannerError", "ENTRY_POINT_GROUP",
+           "WASTAR_WEIGHT", "IncrementalPlanner", "check_plan", "line_cost", "segment_clear"]
 
 WASTAR_WEIGHT = 1.5
 """The heuristic weight of the ``wastar`` planner when none is given."""
@@ -198,3 +199,8 @@ def kernels(name: str, *, updates: bool = True) -> list:
     if name == "mpgaa":
         return [_mpgaa_kernels.search]  # its updates run no kernel
     return [_astar_kernels.search, _astar_kernels.trace]
+
+
+_builtin("field_dstar", FieldDStar, "Field D*: incremental and any-angle, costs interpolated "
+         "along cell edges (the MER rovers' planner); experimental", label="Field D*",
+         warm_up=FieldDStar.warm_up)

@@ -515,7 +515,7 @@ def test_progress_and_interrupt():
 def test_unknown_planner():
     sc, t = random_case(1, "generic")
     with pytest.raises(ValueError, match=r"unknown planner 'rrt'; valid planners: astar, wastar, dijkstra, dstar_lite, "
-                                         r"mpgaa, theta_star$"):
+                                         r"mpgaa, theta_star, field_dstar$"):
         run(sc, t, planner="rrt")
 
 

@@ -172,3 +172,11 @@ def test_theta_star_drives_a_run_and_passes_the_check_at_every_replan():
     res = simulate(scenarios.load("moon-south-pole-pragyan"), planner="theta_star")
     assert res.summary["outcome"] == "reached", res.summary["reason"]
     assert res.summary["planner"] == "theta_star"
+
+
+@pytest.mark.slow
+def test_field_dstar_drives_a_run_and_passes_the_check_at_every_replan():
+    from rover import scenarios
+
+    res = simulate(scenarios.load("moon-south-pole-pragyan"), planner="field_dstar")
+    assert res.summary["outcome"] == "reached", res.summary["reason"]

@@ -185,7 +185,8 @@ def test_bad_connectivity_and_weight():
 
 # ----------------------------------------------------------------------------- registry
 def test_registry_names_and_plan_path():
-    assert set(PLANNERS) == {"astar", "wastar", "dijkstra", "dstar_lite", "mpgaa", "theta_star"}
+    assert set(PLANNERS) == {"astar", "wastar", "dijkstra", "dstar_lite", "mpgaa", "theta_star",
+                             "field_dstar"}
     assert all(isinstance(v, str) and v and "\n" not in v for v in PLANNERS.values())
     rng = np.random.default_rng(5)
     cost = 1.0 + 9.0 * rng.random((40, 50))
