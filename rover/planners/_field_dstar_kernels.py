@@ -43,6 +43,8 @@ import math
 import numpy as np
 from numba import njit
 
+# The priority queue U (two-part keys, positions stored + 1) is D* Lite's.
+from rover.planners._dstar_lite_kernels import _down, _less, _remove, _up
 from rover.planners._line_cost_kernels import segment_cost, walk
 
 INF = np.inf
@@ -168,76 +170,6 @@ def _full_rhs(cost, g, rows, cols, r, c):
 
 
 # ----------------------------------------------------------------------------- queue
-@njit(inline="always")
-def _less(a1, a2, b1, b2):
-    return a1 < b1 or (a1 == b1 and a2 < b2)
-
-
-@njit
-def _up(hk1, hk2, hn, pos, i):
-    n = hn[i]
-    k1 = hk1[i]
-    k2 = hk2[i]
-    while i > 0:
-        p = (i - 1) >> 1
-        if not _less(k1, k2, hk1[p], hk2[p]):
-            break
-        pn = hn[p]
-        hk1[i] = hk1[p]
-        hk2[i] = hk2[p]
-        hn[i] = pn
-        pos[pn] = i + 1
-        i = p
-    hk1[i] = k1
-    hk2[i] = k2
-    hn[i] = n
-    pos[n] = i + 1
-
-
-@njit
-def _down(hk1, hk2, hn, pos, i, size):
-    n = hn[i]
-    k1 = hk1[i]
-    k2 = hk2[i]
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        right = child + 1
-        if right < size and _less(hk1[right], hk2[right], hk1[child], hk2[child]):
-            child = right
-        if not _less(hk1[child], hk2[child], k1, k2):
-            break
-        cn = hn[child]
-        hk1[i] = hk1[child]
-        hk2[i] = hk2[child]
-        hn[i] = cn
-        pos[cn] = i + 1
-        i = child
-    hk1[i] = k1
-    hk2[i] = k2
-    hn[i] = n
-    pos[n] = i + 1
-
-
-@njit
-def _remove(hk1, hk2, hn, pos, node, size):
-    i = pos[node] - 1
-    pos[node] = 0
-    size -= 1
-    if i != size:
-        hk1[i] = hk1[size]
-        hk2[i] = hk2[size]
-        hn[i] = hn[size]
-        pos[hn[i]] = i + 1
-        p = (i - 1) >> 1
-        if i > 0 and _less(hk1[i], hk2[i], hk1[p], hk2[p]):
-            _up(hk1, hk2, hn, pos, i)
-        else:
-            _down(hk1, hk2, hn, pos, i, size)
-    return size
-
-
 @njit(inline="always")
 def _h(r, c, sr, sc, scale):
     dr = float(r - sr)
