@@ -30,6 +30,8 @@ elsewhere) and :func:`kernels` (for warming numba's cache).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rover.planners import _astar_kernels, _dstar_lite_kernels, _mpgaa_kernels
 from rover.planners._astar import RepeatedSearch, astar, dijkstra
 from rover.planners._check import check_plan
@@ -92,21 +94,18 @@ _builtin("theta_star", theta_star, "Theta*: any-angle paths through line-of-sigh
          "costed by the exact line integral", label="Theta*", warm_up=_warm_theta_star)
 
 
-class _Descriptions(dict):
+class _Descriptions(Mapping):
     """{name: description} of every planner, read from the registry each time it is used
-    (a planner registered later appears in it; installed ones are not loaded for it)."""
+    (a planner registered later appears in it; installed ones are loaded for their
+    description only when it is read)."""
 
-    def _now(self) -> dict:
-        out = {}
-        for n in names():
-            try:
-                out[n] = describe(n)
-            except PlannerError as exc:  # listed, with why it cannot be used
-                out[n] = f"(cannot be used: {exc})"
-        return out
-
-    def __contains__(self, name) -> bool:
-        return name in names()
+    def __getitem__(self, name: str) -> str:
+        try:
+            return describe(name)
+        except PlannerError as exc:
+            if name not in names():
+                raise KeyError(name) from None
+            return f"(cannot be used: {exc})"  # listed, with why
 
     def __iter__(self):
         return iter(names())
@@ -114,20 +113,11 @@ class _Descriptions(dict):
     def __len__(self) -> int:
         return len(names())
 
-    def __getitem__(self, name):
-        return describe(name)
-
-    def keys(self):
-        return names()
-
-    def items(self):
-        return self._now().items()
-
-    def values(self):
-        return self._now().values()
+    def __contains__(self, name) -> bool:
+        return name in names()
 
 
-PLANNERS: dict[str, str] = _Descriptions()
+PLANNERS: Mapping[str, str] = _Descriptions()
 """Planner names for scenarios and the CLI, each with a one-line description: a live view
 of the registry (:func:`names`, :func:`describe`)."""
 
