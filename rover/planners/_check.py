@@ -48,6 +48,9 @@ def check_plan(cost: np.ndarray, plan, start, goal) -> str | None:
         return f"it returned {_what(plan)}, not a rover.planners.Plan"
     if not isinstance(plan.found, (bool, np.bool_)):
         return f"its plan's found is {plan.found!r}, not True or False"
+    if isinstance(plan.expanded, (bool, np.bool_)) or \
+            not isinstance(plan.expanded, (int, np.integer)) or plan.expanded < 0:
+        return f"its plan's expanded is {plan.expanded!r}, not a whole number >= 0"
     path = np.asarray(plan.path)
     if not plan.found:
         if len(path) or not (isinstance(plan.cost, float) and math.isinf(plan.cost)):

@@ -42,6 +42,11 @@ def none(cost, start, goal):
     return None
 
 
+def no_count(cost, start, goal):
+    p = astar(cost, start, goal)
+    return Plan(p.path, p.cost, None, True)
+
+
 def through_blocked(cost, start, goal):
     # A straight line of cells, whatever lies on it.
     (r0, c0), (r1, c1) = start, goal
@@ -60,6 +65,8 @@ BROKEN = {
                                  r"at the rover's cell"),
     "raises": (raises, r"raised at replan 1: RuntimeError: my planner broke$"),
     "none": (none, r"failed at replan 1: it returned None, not a rover.planners.Plan"),
+    "no_count": (no_count, r"failed at replan 1: its plan's expanded is None, not a whole "
+                           r"number >= 0"),
 }
 
 
