@@ -28,6 +28,9 @@ from rover.bench.runner import interleaved  # noqa: E402
 from rover.bench.workloads import GridSpec, bench_grid, corners  # noqa: E402
 from rover.planners import FieldDStar, astar, dijkstra, line_cost, theta_star  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from planner_bench import local_changes  # noqa: E402  (the same changes as D* Lite's figure)
+
 
 def jezero():
     prob = GridSpec("mars-jezero", 1024, 0, "generic").build()
@@ -63,13 +66,7 @@ def replan(seed: int = 0, changes: int = 500, radius: int = 10) -> None:
         k = min(k + 20, len(path) - 1)
         cell = tuple(int(v) for v in path[k])
         d.move_to(cell)
-        r0, c0 = cell
-        rr = np.clip(r0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
-        cc = np.clip(c0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
-        keep = (rr != r0) | (cc != c0)
-        cells = np.stack([rr[keep], cc[keep]], axis=1)
-        new = np.where(rng.random(len(cells)) < 0.3, np.inf,
-                       1.0 + 9.0 * rng.random(len(cells)))
+        cells, new = local_changes(rng, cell, size, changes, radius)
         grid[cells[:, 0], cells[:, 1]] = new
         t0 = time.perf_counter()
         d.update(cells, new)

@@ -91,6 +91,19 @@ def _warm_update():
     DStarLite(np.full((3, 3), 2.0), (0, 0), (2, 2)).update(np.array([[1, 1]]), np.array([3.0]))
 
 
+def local_changes(rng, cell, size, changes=500, radius=10):
+    """(cells (K, 2), new costs (K,)): up to ``changes`` cells within ``radius`` cells of
+    ``cell`` (not the cell itself) on a ``size`` x ``size`` grid, 30% made impassable and the
+    rest a cost in [1, 10] (issue 3's "change of up to 500 cells within 10 cells")."""
+    r0, c0 = cell
+    rr = np.clip(r0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
+    cc = np.clip(c0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
+    keep = (rr != r0) | (cc != c0)
+    cells = np.stack([rr[keep], cc[keep]], axis=1)
+    new = np.where(rng.random(len(cells)) < 0.3, np.inf, 1.0 + 9.0 * rng.random(len(cells)))
+    return cells, new
+
+
 def dstar(size=1024, seed=0, repeat=3, changes=500, radius=10):
     from rover.planners import DStarLite, astar
 
@@ -123,12 +136,7 @@ def dstar(size=1024, seed=0, repeat=3, changes=500, radius=10):
         k = min(k + 20, len(path) - 1)
         cell = tuple(path[k])
         d.move_to(cell)
-        r0, c0 = cell
-        rr = np.clip(r0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
-        cc = np.clip(c0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
-        keep = (rr != r0) | (cc != c0)
-        cells = np.stack([rr[keep], cc[keep]], axis=1)
-        new = np.where(rng.random(len(cells)) < 0.3, np.inf, 1.0 + 9.0 * rng.random(len(cells)))
+        cells, new = local_changes(rng, cell, size, changes, radius)
         grid[cells[:, 0], cells[:, 1]] = new
         t0 = time.perf_counter()
         d.update(cells, new)
@@ -174,13 +182,7 @@ def along(size=1024, seed=0, changes=500, radius=10, repeat=20):
         # touch memory its plan left cold (`dstar`'s mean includes them; this is the steady
         # state).
         for i in range(repeat + 1):
-            r0, c0 = cell
-            rr = np.clip(r0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
-            cc = np.clip(c0 + rng.integers(-radius, radius + 1, changes), 0, size - 1)
-            keep = (rr != r0) | (cc != c0)
-            cells = np.stack([rr[keep], cc[keep]], axis=1)
-            new = np.where(rng.random(len(cells)) < 0.3, np.inf,
-                           1.0 + 9.0 * rng.random(len(cells)))
+            cells, new = local_changes(rng, cell, size, changes, radius)
             grid[cells[:, 0], cells[:, 1]] = new
             t0 = time.perf_counter()
             d.update(cells, new)

@@ -18,6 +18,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
+from hypothesis import strategies as st
 
 HALF = Fraction(1, 2)
 
@@ -186,3 +187,18 @@ def euclidean_shortest(cost, start, goal):
                 dist[m] = nd
                 heapq.heappush(heap, (nd, m))
     return math.inf
+
+
+@st.composite
+def problems(draw, uniform=False, max_side=9):
+    """(cost, start, goal): a random grid of at most ``max_side`` x ``max_side`` cells (1 and
+    inf when ``uniform``, else a mix of costs and inf) and two random cells of it."""
+    rows = draw(st.integers(1, max_side))
+    cols = draw(st.integers(1, max_side))
+    values = [1.0, np.inf] if uniform else [1.0, 1.0, 1.7, 2.5, 6.0, np.inf]
+    cells = draw(st.lists(st.sampled_from(values), min_size=rows * cols,
+                          max_size=rows * cols))
+    cost = np.array(cells).reshape(rows, cols)
+    s = (draw(st.integers(0, rows - 1)), draw(st.integers(0, cols - 1)))
+    t = (draw(st.integers(0, rows - 1)), draw(st.integers(0, cols - 1)))
+    return cost, s, t

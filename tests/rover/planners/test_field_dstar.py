@@ -48,21 +48,10 @@ def check_plan(cost, plan, start, goal):
     assert all(math.isfinite(cost[c]) for c in got)
 
 
-@st.composite
-def problems(draw, uniform=False, max_side=10):
-    rows = draw(st.integers(1, max_side))
-    cols = draw(st.integers(1, max_side))
-    values = [1.0, np.inf] if uniform else [1.0, 1.0, 1.7, 2.5, 6.0, np.inf]
-    cells = draw(st.lists(st.sampled_from(values), min_size=rows * cols,
-                          max_size=rows * cols))
-    cost = np.array(cells).reshape(rows, cols)
-    s = (draw(st.integers(0, rows - 1)), draw(st.integers(0, cols - 1)))
-    t = (draw(st.integers(0, rows - 1)), draw(st.integers(0, cols - 1)))
-    return cost, s, t
 
 
 @settings(max_examples=300, **SETTINGS)
-@given(problems())
+@given(naive.problems(max_side=10))
 def test_plan_is_valid_and_found_exactly_when_astar_finds_one(case):
     cost, s, t = case
     planner = FieldDStar(cost, s, t)
@@ -77,7 +66,7 @@ def test_plan_is_valid_and_found_exactly_when_astar_finds_one(case):
 
 
 @settings(max_examples=300, **SETTINGS)
-@given(problems(uniform=True, max_side=14))
+@given(naive.problems(uniform=True, max_side=14))
 def test_uniform_grids_never_dearer_than_astar_and_near_theta_star(case):
     cost, s, t = case
     plan = FieldDStar(cost, s, t).plan()

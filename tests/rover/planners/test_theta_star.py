@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from rover.io.movingai import read_map, read_scen
 from rover.planners import Plan, astar, line_cost, segment_clear, theta_star
@@ -50,21 +49,10 @@ def check_plan(cost, plan, start, goal):
     assert all(math.isfinite(cost[c]) for c in got)
 
 
-@st.composite
-def problems(draw, uniform=False, max_side=9):
-    rows = draw(st.integers(1, max_side))
-    cols = draw(st.integers(1, max_side))
-    values = [1.0, np.inf] if uniform else [1.0, 1.0, 1.7, 2.5, 6.0, np.inf]
-    cells = draw(st.lists(st.sampled_from(values), min_size=rows * cols,
-                          max_size=rows * cols))
-    cost = np.array(cells).reshape(rows, cols)
-    s = (draw(st.integers(0, rows - 1)), draw(st.integers(0, cols - 1)))
-    t = (draw(st.integers(0, rows - 1)), draw(st.integers(0, cols - 1)))
-    return cost, s, t
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
+@given(naive.problems(max_side=9))
 def test_plan_is_clear_and_never_dearer_than_the_grid_optimum(case):
     # Every grid step stays available to Theta* (path 1), so its line-integral cost is at
     # most A*'s path costed the same way; it finds a path exactly when A* does.
@@ -81,7 +69,7 @@ def test_plan_is_clear_and_never_dearer_than_the_grid_optimum(case):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(uniform=True, max_side=7))
+@given(naive.problems(uniform=True, max_side=7))
 def test_never_shorter_than_the_euclidean_shortest_path(case):
     cost, s, t = case
     plan = theta_star(cost, s, t)
