@@ -25,7 +25,7 @@ EXIT_USAGE = 2
 EXIT_NOT_REACHED = 3
 
 # Subcommand modules in rover/commands, in the order `rover --help` lists them.
-_COMMANDS = ("run", "validate", "list", "terrain", "bench", "view")
+_COMMANDS = ("run", "validate", "list", "terrain", "bench", "sweep", "view")
 
 
 class _Parser(argparse.ArgumentParser):

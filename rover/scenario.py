@@ -26,7 +26,7 @@ from rover.models import (MAX_WEIGHT, ROUGHNESS_LIMIT_M, CostWeights, RoverSpec,
 
 __all__ = [
     "ScenarioError", "Scenario", "TerrainConfig", "MissionConfig", "Hazard", "load_scenario",
-    "build_terrain",
+    "read_toml", "scenario_from_toml", "build_terrain",
 ]
 
 
@@ -330,6 +330,18 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
         unreadable file, a TOML syntax error (with line and column), a wrong type, an
         out-of-range value, a missing required key or an unknown key (with a hint).
     """
+    return scenario_from_toml(read_toml(path), file=path)
+
+
+def read_toml(path: str | os.PathLike) -> dict:
+    """The TOML document in ``path``, parsed but not checked (a plain dict).
+
+    Raises
+    ------
+    ScenarioError
+        A missing, unreadable or special file, text that is not UTF-8, or a TOML syntax error
+        (with line and column), naming the file.
+    """
     shown = str(path)
     p = Path(path)
     if _special_file(p):
@@ -339,7 +351,7 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     except FileNotFoundError:
         raise ScenarioError("no such file", file=shown) from None
     except IsADirectoryError:
-        raise ScenarioError("is a directory, not a scenario file", file=shown) from None
+        raise ScenarioError("is a directory, not a file", file=shown) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read: {exc.strerror or exc}", file=shown) from None
     except ValueError as exc:  # a NUL byte in the name
@@ -349,7 +361,7 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"not UTF-8 text (byte {exc.start})", file=shown) from None
     try:
-        doc = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         if message.endswith("(at end of document)"):
@@ -358,7 +370,22 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
             message = message.replace("(at end of document)", f"(at end of document, line "
                                       f"{len(lines)}, column {len(lines[-1]) + 1})")
         raise ScenarioError(f"TOML syntax error: {message}", file=shown) from None
-    return _Reader(shown, p).scenario(doc)
+
+
+def scenario_from_toml(doc: dict, *, file: str | os.PathLike) -> Scenario:
+    """Validate a scenario document (a dict as :func:`read_toml` gives it) as if read from
+    ``file``: errors name ``file``, a heightmap is found relative to it, and the name
+    defaults to its stem. :func:`load_scenario` is ``scenario_from_toml(read_toml(path),
+    file=path)``; campaigns (:mod:`rover.sweep`) change keys of the document in between.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load_scenario`.
+    """
+    if not isinstance(doc, dict):
+        raise TypeError(f"doc must be a dict (a parsed TOML document), got {type(doc).__name__}")
+    return _Reader(str(file), Path(file)).scenario(doc)
 
 
 def build_terrain(scenario: Scenario, *, seed: int | None = None):
