@@ -1,0 +1,1 @@
+"""Campaigns: many runs over terrains, routes, rovers and planners (rover sweep)."""
