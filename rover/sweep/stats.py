@@ -275,8 +275,8 @@ def summarize(rows: Iterable[Mapping], *, vary: Sequence[str] = (),
     ------
     ValueError
         If a row lacks ``run``, ``scenario``, ``planner``, ``outcome`` (or ``case`` for a
-        non-error row), two rows share a ``run``, two non-error rows share a case and a
-        planner, a key of ``vary`` is repeated, names a group or statistics column, or is
+        non-error row), two rows share a ``run``, two non-error rows share a ``case`` and a
+        ``planner``, a key of ``vary`` is repeated, names a group or statistics column, or is
         in no row.
 
     Examples
@@ -335,6 +335,7 @@ def _check(rows: list[Mapping], vary: tuple[str, ...]) -> None:
         raise ValueError(f"vary key {clash[0]!r} is also a column of the summary; "
                          "rename the varied key")
     seen_runs: set = set()
+    seen_cases: dict = {}
     for i, r in enumerate(rows):
         needed = _REQUIRED + (() if r.get("outcome") == _ERROR else ("case",))
         missing = [c for c in needed if r.get(c) is None]
@@ -344,6 +345,14 @@ def _check(rows: list[Mapping], vary: tuple[str, ...]) -> None:
             raise ValueError(f"run {r['run']!r} appears twice in the rows: one row per run "
                              "expected")
         seen_runs.add(r["run"])
+        if r["outcome"] == _ERROR:
+            continue
+        other = seen_cases.setdefault((r["case"], r["planner"]), r["run"])
+        if other != r["run"]:
+            # Pairing needs one result per planner on a terrain and route.
+            raise ValueError(f"runs {other!r} and {r['run']!r} share case {r['case']!r} and "
+                             f"planner {r['planner']!r}: a case is one terrain and route, run "
+                             "once per planner")
     absent = [k for k in vary if rows and not any(k in r for r in rows)]
     if absent:
         raise ValueError(f"vary key {absent[0]!r} is in no row; the rows' columns are "
@@ -420,11 +429,7 @@ def _by_case(rows: list[Mapping]) -> dict:
     for r in rows:
         if r["outcome"] == _ERROR:
             continue
-        if r["case"] in out:
-            raise ValueError(f"runs {out[r['case']]['run']!r} and {r['run']!r} share case "
-                             f"{r['case']!r} and planner {r['planner']!r}: a case is one "
-                             "terrain and route, run once per planner")
-        out[r["case"]] = r
+        out[r["case"]] = r            # one per case: _check saw to it
     return out
 
 
