@@ -191,7 +191,8 @@ def test_pairs_with_a_planner_missing_from_the_combination_are_empty():
     s = summarize(hand_rows(), vary=[KEY], planners=PLANNERS)
     p = pair(s, "astar", "mpgaa", **{KEY: 0.1})
     assert (p["pairs"], p["both_reached"], p["only_a_reached"], p["only_b_reached"]) == (0, 0, 0, 0)
-    assert all(p[c] is None for c in s.pair_columns()[s.pair_columns().index("planner_time_ratio"):])
+    after = s.pair_columns()[s.pair_columns().index("planner_time_ratio"):]
+    assert all(p[c] is None for c in after)
     # every combination has every pair, A before B in planner order
     assert [(p[KEY], p["planner_a"], p["planner_b"]) for p in s.pairs] == [
         (c, a, b) for c in (0.1, 0.2) for a, b in [("astar", "dstar_lite"), ("astar", "mpgaa"),
@@ -199,8 +200,10 @@ def test_pairs_with_a_planner_missing_from_the_combination_are_empty():
 
 
 def test_a_zero_denominator_drops_the_ratio_not_the_win():
-    rows = [row("a1", "c1", "astar", planner_time_s=0.2), row("b1", "c1", "dijkstra", planner_time_s=0.0),
-            row("a2", "c2", "astar", planner_time_s=0.3), row("b2", "c2", "dijkstra", planner_time_s=0.6)]
+    rows = [row("a1", "c1", "astar", planner_time_s=0.2),
+            row("b1", "c1", "dijkstra", planner_time_s=0.0),
+            row("a2", "c2", "astar", planner_time_s=0.3),
+            row("b2", "c2", "dijkstra", planner_time_s=0.6)]
     p = summarize(rows, planners=["astar", "dijkstra"]).pairs[0]
     assert p["planner_time_ratio"] == 0.5
     assert (p["a_wins_planner_time"], p["b_wins_planner_time"]) == (0.5, 0.5)
@@ -271,7 +274,8 @@ def test_random_campaign_matches_a_naive_reference():
                 (g["scenario"], g[KEY], g["planner"])]
         ok = [r for r in mine if r["outcome"] != "error"]
         reached = [r for r in ok if r["outcome"] == "reached"]
-        assert (g["runs"], g["errors"], g["reached"]) == (len(ok), len(mine) - len(ok), len(reached))
+        assert (g["runs"], g["errors"], g["reached"]) == (len(ok), len(mine) - len(ok),
+                                                          len(reached))
         dist = [r["distance_m"] for r in reached]
         assert g["distance_m_median"] == (np.median(dist) if dist else None)
         assert g["distance_m_p90"] == (np.percentile(dist, 90) if dist else None)
@@ -279,7 +283,8 @@ def test_random_campaign_matches_a_naive_reference():
         assert g["planner_ms_per_replan_median"] == pytest.approx(np.median(ms) if ms else None)
     for p in s.pairs:
         def by_case(planner):
-            return {r["case"]: r for r in rows if r["planner"] == planner and r["outcome"] != "error"
+            return {r["case"]: r for r in rows
+                    if r["planner"] == planner and r["outcome"] != "error"
                     and (r["scenario"], r[KEY]) == (p["scenario"], p[KEY])}
         a, b = by_case(p["planner_a"]), by_case(p["planner_b"])
         both = [c for c in a.keys() & b.keys()
@@ -318,9 +323,11 @@ def test_values_are_those_behind_the_quantiles():
 
 @pytest.mark.parametrize("rows, vary, message", [
     ([row("r1", "c1", "astar"), row("r1", "c2", "astar")], (), "run 'r1' appears twice"),
-    ([row("r1", "c1", "astar"), row("r2", "c1", "astar")], (), "share case 'c1' and planner 'astar'"),
+    ([row("r1", "c1", "astar"), row("r2", "c1", "astar")], (),
+     "share case 'c1' and planner 'astar'"),
     ([row("r1", None, "astar")], (), "row 0 \\(run 'r1'\\) has no 'case'"),
-    ([{"run": "r1", "case": "c1", "planner": "astar", "outcome": "reached"}], (), "has no 'scenario'"),
+    ([{"run": "r1", "case": "c1", "planner": "astar", "outcome": "reached"}], (),
+     "has no 'scenario'"),
     ([row("r1", "c1", "astar")], ("rover.preset",), "vary key 'rover.preset' is in no row"),
     ([row("r1", "c1", "astar")], (KEY, KEY), "vary names a key twice"),
     ([row("r1", "c1", "astar")], ("runs",), "vary key 'runs' is also a column"),
