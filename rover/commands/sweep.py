@@ -69,9 +69,9 @@ def run(args) -> int:
         bar.close()
     errors = sum(r["outcome"] == "error" for r in rows)
     if not args.quiet:
-        from rover.sweep import stats
+        from rover.sweep import planners_of, stats
 
-        summary = stats.summarize(rows, vary=sweep.vary_keys, planners=_planners(sweep, rows))
+        summary = stats.summarize(rows, vary=sweep.vary_keys, planners=planners_of(sweep, rows))
         print(summary.table())
         if summary.pairs:
             print()
@@ -83,12 +83,6 @@ def run(args) -> int:
               f"in the reason column of {out / 'runs.csv'})", file=sys.stderr)
         return EXIT_ERRORS
     return 0
-
-
-def _planners(sweep, rows):
-    if sweep.planners:
-        return list(sweep.planners)
-    return list(dict.fromkeys(r["planner"] for r in rows))
 
 
 class _Bar:

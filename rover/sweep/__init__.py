@@ -34,7 +34,7 @@ from rover.sweep._runner import ROUTE_COLUMNS, SUMMARY_COLUMNS, RouteError, draw
 
 __all__ = ["load_sweep", "run_sweep", "names", "Sweep", "Case", "Run", "Routes", "SweepError",
            "SweepProgress", "SweepInterrupted", "RouteError", "draw_route", "run_case",
-           "columns", "read_runs", "CLOCK_COLUMNS", "SUMMARY_COLUMNS", "ROUTE_COLUMNS",
+           "columns", "read_runs", "write_outputs", "planners_of", "CLOCK_COLUMNS", "SUMMARY_COLUMNS", "ROUTE_COLUMNS",
            "FOLDER", "MAX_RUNS"]
 
 CLOCK_COLUMNS = ("planner_time_s", "planner_median_ms", "wall_time_s", "speedup", "worker")
@@ -244,7 +244,26 @@ def read_runs(sweep, out) -> list[dict]:
     return [by_id[r.id] for r in sweep.runs() if r.id in by_id]
 
 
-def write_outputs(sweep: Sweep, rows: list[dict], out: Path) -> list[Path]:
+def write_outputs(sweep: Sweep, rows: list[dict], out: str | os.PathLike) -> list[Path]:
     """Write ``summary.csv``, ``pairs.csv`` and ``report.md`` (with its charts) for ``rows``
-    into ``out``; returns the paths written."""
-    return []
+    (a sweep's, as :func:`run_sweep` or :func:`read_runs` give them) into ``out``; returns
+    the paths written. Each file is written whole or not at all."""
+    from rover.sweep.report import write_report
+    from rover.sweep.stats import summarize
+
+    out = Path(out)
+    summary = summarize(rows, vary=sweep.vary_keys, planners=planners_of(sweep, rows))
+    source = sweep.source
+    shown = source.stem if source.parent == FOLDER else str(source)
+    written = summary.write(out)
+    written += write_report(out, summary, rows, title=f"Sweep {sweep.name}",
+                            command=f"rover sweep {shown} --out {out}")
+    return written
+
+
+def planners_of(sweep: Sweep, rows: list[dict]) -> list[str]:
+    """The sweep's planners in order (each scenario's own, in order of appearance, when the
+    sweep names none)."""
+    if sweep.planners:
+        return list(sweep.planners)
+    return list(dict.fromkeys(r["planner"] for r in rows))
