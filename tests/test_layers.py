@@ -130,3 +130,31 @@ def test_no_private_name_is_imported_from_another_package():
                 continue
             bad.append(f"{MODULES[name].relative_to(ROOT)}:{line} imports {dotted}")
     assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("library, allowed", [
+    # Dask only in the sweep's engine, so `rover run` starts as fast as before it existed.
+    (("dask", "distributed"), ("rover.sweep._engine",)),
+    # matplotlib only for a sweep's report charts (an optional extra).
+    (("matplotlib",), ("rover.sweep.report",)),
+    # pygame only in the viewer, and the command above it that opens windows.
+    (("pygame",), ("viewer", "rover.commands.view")),
+])
+def test_heavy_libraries_are_imported_in_one_place(library, allowed):
+    bad = [f"{MODULES[m].relative_to(ROOT)}:{line} imports {d}" for m in MODULES
+           for d, line in _imports(m) if d.split(".")[0] in library
+           and not any(m == a or m.startswith(a + ".") for a in allowed)]
+    assert not bad, "\n".join(bad)
+    assert any(d.split(".")[0] in library for m in MODULES for d, _ in _imports(m)
+               if any(m == a or m.startswith(a + ".") for a in allowed))
+
+
+def test_rover_run_does_not_load_dask():
+    import subprocess
+    import sys
+
+    code = ("import sys, rover, rover.cli, rover.sweep; rover.cli.build_parser(); "
+            "print(sorted(m for m in ('dask', 'distributed', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout.strip()
+    assert out == "[]"

@@ -40,8 +40,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from rover.sweep import SweepInterrupted, load_sweep, run_sweep
-    from rover.sweep._engine import ClusterError
+    from rover.sweep import ClusterError, SweepInterrupted, load_sweep, run_sweep
 
     if args.scheduler is not None and args.workers is not None:
         raise CLIError("--workers applies to the local cluster; with --scheduler the "

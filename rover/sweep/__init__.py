@@ -30,9 +30,11 @@ from typing import Callable
 
 from rover.sweep._file import (FOLDER, MAX_RUNS, Case, Routes, Run, Sweep, SweepError,
                                load_sweep, names)
+from rover.sweep._engine import ClusterError
 from rover.sweep._runner import ROUTE_COLUMNS, SUMMARY_COLUMNS, RouteError, draw_route, run_case
 
 __all__ = ["load_sweep", "run_sweep", "names", "Sweep", "Case", "Run", "Routes", "SweepError",
+           "ClusterError",
            "SweepProgress", "SweepInterrupted", "RouteError", "draw_route", "run_case",
            "columns", "read_runs", "write_outputs", "planners_of", "CLOCK_COLUMNS", "SUMMARY_COLUMNS", "ROUTE_COLUMNS",
            "FOLDER", "MAX_RUNS"]
@@ -110,9 +112,8 @@ def run_sweep(sweep, *, out: str | os.PathLike | None = None, workers: int | Non
     SweepError
         A bad sweep file, or an ``out`` holding another sweep's ``runs.csv``; raised before
         any run starts and before any file is written.
-    OSError
-        The cluster could not be reached (:class:`rover.sweep._engine.ClusterError`), also
-        before anything is written.
+    ClusterError
+        The cluster could not be reached (an OSError), also before anything is written.
     SweepInterrupted
         Ctrl-C: the recorded rows are on disk, the workers closed.
     """

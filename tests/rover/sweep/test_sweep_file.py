@@ -76,7 +76,7 @@ def test_shipped_sweep_by_name():
     assert "planners-jezero" in sweep.names()
     s = load_sweep("planners-jezero")
     assert s.routes is not None and s.count() >= 300
-    assert s.planners == ("astar", "mpgaa", "dstar_lite")
+    assert s.planners == ("astar", "mpgaa", "dstar_lite", "theta_star")
 
 
 @pytest.mark.parametrize("body, key, words", [
