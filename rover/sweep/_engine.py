@@ -9,8 +9,11 @@ module of the package that imports Dask.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 from typing import Callable, Iterable
 
 __all__ = ["connect", "execute", "ClusterError"]
@@ -57,15 +60,46 @@ def connect(workers: int | None = None, scheduler: str | None = None):
     from distributed import LocalCluster
 
     n = workers or os.cpu_count() or 1
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None,
-                           silence_logs=logging.ERROR)
+    # Ctrl-C in a terminal reaches the whole process group, workers included: they must
+    # leave it to this process, which cancels the cases and closes them. A process started
+    # while SIGINT is ignored ignores it too (the first workers); the preload covers the
+    # workers a nanny starts again after a crash.
+    with _sigint_ignored():
+        # Everything on 127.0.0.1; no dashboard, and the scheduler's HTTP endpoints (health,
+        # metrics) on a free port rather than 8787, which another cluster may hold.
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                               silence_logs=logging.ERROR, preload=[_IGNORE_SIGINT])
     try:
         client = Client(cluster, set_as_default=False)
     except BaseException:
         cluster.close()
         raise
     return client, cluster
+
+
+# A worker preload, as script text (Dask runs dask_setup in the worker process at start).
+_IGNORE_SIGINT = """
+import signal, threading
+
+def dask_setup(worker):
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+"""
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """SIGINT ignored in this process for the block (only possible in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _check_workers(client, address: str) -> None:

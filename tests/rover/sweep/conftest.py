@@ -28,7 +28,8 @@ class Cluster:
                       stderr=open(self.folder / "cluster.log", "ab"), start_new_session=True)
         self.procs.append(subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-             "--port", "0", "--no-dashboard", "--scheduler-file", str(self.file)], **common))
+             "--port", "0", "--no-dashboard", "--dashboard-address", "127.0.0.1:0",
+             "--scheduler-file", str(self.file)], **common))
         deadline = time.monotonic() + 60
         while not self.file.exists() or not self.file.read_text().strip():
             if time.monotonic() > deadline or self.procs[0].poll() is not None:
