@@ -140,14 +140,18 @@ def run_sweep(sweep, *, out: str | os.PathLike | None = None, workers: int | Non
     client, cluster = _engine.connect(workers, scheduler)
     store = None
     try:
-        recorded: dict[str, dict] = {}
+        # The client keeps the ids of the runs recorded, not their rows: those are on disk
+        # (read back at the end), so its memory stays flat however long the campaign.
+        # Without ``out`` the rows have nowhere else to be, and are kept.
+        recorded: set[str] = set()
+        kept: dict[str, dict] = {}
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             store = _rows.RunsFile(runs_csv, header, vary_values).open()
-            for row in store.rows:
-                recorded.setdefault(row["run"], row)
+            recorded = {row["run"] for row in store.rows}
+            store.rows = []
         wanted = {r.id for r in sweep.runs()}
-        resumed = len(wanted & recorded.keys())
+        resumed = len(wanted & recorded)
         total = sweep.count()
         todo = _todo(sweep.cases(), recorded)
         state = {"done": resumed, "errors": 0, "new": 0}
@@ -161,7 +165,9 @@ def run_sweep(sweep, *, out: str | os.PathLike | None = None, workers: int | Non
                     continue
                 if store is not None:
                     store.append(row)
-                recorded[row["run"]] = row
+                else:
+                    kept[row["run"]] = row
+                recorded.add(row["run"])
                 state["done"] += 1
                 state["new"] += 1
                 state["errors"] += row["outcome"] == "error"
@@ -183,9 +189,10 @@ def run_sweep(sweep, *, out: str | os.PathLike | None = None, workers: int | Non
                 store.close()
         finally:
             _engine.close(client, cluster)
-    rows = [_typed(recorded[r.id], vary_values) for r in sweep.runs()]
-    if out is not None:
-        write_outputs(sweep, rows, out)
+    if out is None:
+        return [_typed(kept[r.id], vary_values) for r in sweep.runs()]
+    rows = read_runs(sweep, out)
+    write_outputs(sweep, rows, out)
     return rows
 
 

@@ -67,11 +67,13 @@ def connect(workers: int | None = None, scheduler: str | None = None):
     # workers a nanny starts again after a crash.
     with _sigint_ignored(), dask.config.set(_LOCAL_CONFIG):
         # Everything on 127.0.0.1; no dashboard, and the scheduler's HTTP endpoints (health,
-        # metrics) on a free port rather than 8787, which another cluster may hold.
+        # metrics) on a free port rather than 8787, which another cluster may hold. Worker
+        # logs only for a crash: a case's own failure comes back with its future, and at
+        # close a worker may log a missed heartbeat as an error, with a traceback.
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=None,
                                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                               silence_logs=logging.ERROR, preload=[_IGNORE_SIGINT])
+                               silence_logs=logging.CRITICAL, preload=[_IGNORE_SIGINT])
     try:
         client = Client(cluster, set_as_default=False)
     except BaseException:
