@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -64,3 +66,38 @@ def test_the_sample_run_output_is_what_the_flagship_prints(tmp_path, capsys, mon
     assert main(["run", scenario, "--out", str(tmp_path / "run")]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[:len(shown.splitlines())] == shown.splitlines()
+
+
+def test_the_sweep_example_is_the_shipped_campaign(tmp_path):
+    from rover.sweep import load_sweep
+
+    (block,) = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    (tmp_path / "readme.toml").write_text(block, encoding="utf-8")
+    mine, shipped = load_sweep(tmp_path / "readme.toml"), load_sweep("planners-jezero")
+    assert [r.id for r in mine.runs()] == [r.id for r in shipped.runs()]
+    assert "rover sweep planners-jezero" in README
+
+
+@pytest.mark.slow
+def test_the_campaign_table_is_what_the_shipped_sweep_prints(tmp_path, capsys, monkeypatch):
+    # The whole campaign (800 runs, ~25 s on two cores): the README's table, every column but
+    # the clock's (planner ms per replan), is what the command prints today.
+    from rover.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", "planners-jezero", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    from rover.sweep import load_sweep, planners_of, read_runs, stats
+
+    sweep = load_sweep("planners-jezero")
+    rows = read_runs(sweep, tmp_path / "sweeps" / "planners-jezero")
+    table = stats.summarize(rows, vary=sweep.vary_keys, planners=planners_of(sweep, rows)).table()
+
+    def cut(text):  # drop the last column (ms/replan) and the legend
+        return [line.rsplit(None, 1)[0] if i > 2 else line
+                for i, line in enumerate(l for l in text.splitlines() if l and not
+                                         l.startswith(("success:", "runs that", "raised")))]
+
+    start = README.index("scenario mars-jezero-perseverance\npreset")
+    shown = README[start:README.index("```", start)]
+    assert len(cut(table)) == 11 and cut(shown) == cut(table)

@@ -1,4 +1,4 @@
-"""``rover list``: shipped scenarios, planners, terrain presets and rover presets."""
+"""``rover list``: shipped scenarios and sweeps, planners, terrain presets and rover presets."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 def register(sub) -> None:
     p = sub.add_parser(
         "list", help="list scenarios, planners, terrain presets and rover presets",
-        description="List the shipped scenarios (run one by name: 'rover run NAME'), the "
-                    "planners, the terrain site presets and the rover presets, one line each "
+        description="List the shipped scenarios (run one by name: 'rover run NAME') and "
+                    "sweeps ('rover sweep NAME'), the planners, the terrain site presets and the rover presets, one line each "
                     "with a description.",
     )
     p.set_defaults(func=run)
@@ -29,6 +29,12 @@ def run(args) -> int:
         rows.append((name, desc))
     rows.append(("", f"(run one by name: 'rover run NAME'; the files are in {scenarios.FOLDER})"))
     sections.append(("scenarios", rows))
+    from rover import sweep
+
+    shipped = [(name, sweep.describe(name)) for name in sweep.names()]
+    shipped.append(("", f"(run one by name: 'rover sweep NAME'; the files are in "
+                        f"{sweep.FOLDER})"))
+    sections.append(("sweeps", shipped))
     sections.append(("planners", list(PLANNERS.items())))
     sections.append(("terrain presets", [(n, p.description) for n, p in terrains.presets().items()]))
     sections.append(("rover presets", [(n, r.description) for n, r in rover_presets().items()]))

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Callable
 
 from rover.sweep._file import (FOLDER, MAX_RUNS, Case, Routes, Run, Sweep, SweepError,
-                               load_sweep, names)
+                               describe, load_sweep, names)
 from rover.sweep._engine import ClusterError
 from rover.sweep._runner import ROUTE_COLUMNS, SUMMARY_COLUMNS, RouteError, draw_route, run_case
 
-__all__ = ["load_sweep", "run_sweep", "names", "Sweep", "Case", "Run", "Routes", "SweepError",
+__all__ = ["load_sweep", "run_sweep", "names", "describe", "Sweep", "Case", "Run", "Routes", "SweepError",
            "ClusterError",
            "SweepProgress", "SweepInterrupted", "RouteError", "draw_route", "run_case",
            "columns", "read_runs", "write_outputs", "planners_of", "CLOCK_COLUMNS", "SUMMARY_COLUMNS", "ROUTE_COLUMNS",

@@ -250,6 +250,18 @@ def names() -> list[str]:
     return sorted(p.stem for p in FOLDER.glob("*.toml"))
 
 
+def describe(name: str) -> str:
+    """The one-line description of the shipped sweep ``name`` ("" when it has none or the
+    file cannot be read)."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads((FOLDER / f"{name}.toml").read_text(encoding="utf-8"))
+        return str(doc.get("sweep", {}).get("description", "")).strip().split("\n")[0]
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 def _show(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
