@@ -46,6 +46,15 @@ def connect(workers: int | None = None, scheduler: str | None = None):
     from distributed import Client
 
     if scheduler is not None:
+        if scheduler.startswith("tls://"):
+            from distributed.security import Security
+
+            # Without certificates Dask fails late, and its half-made client then spends
+            # 20 s closing at exit: say what is missing before trying.
+            if Security().get_connection_args("client").get("ssl_context") is None:
+                raise ClusterError(f"--scheduler {scheduler}: a tls:// address needs Dask's "
+                                   "TLS settings (distributed.comm.tls.ca-file, "
+                                   ".client.cert and .client.key; see docs/campaigns.md)")
         try:
             client = Client(scheduler, timeout=f"{_CONNECT_TIMEOUT_S}s", set_as_default=False)
         except Exception as exc:  # noqa: BLE001 - Dask raises OSError, TimeoutError, ValueError
