@@ -551,6 +551,7 @@ class _Run:
             zones &= np.isinf(true_cost)
         self.km = km = KnownMap(true_cost, world.terrain.height, h, m.unknown_cost,
                                 known_impassable=zones)
+        self.anywhere = None  # all ones, made on first use (see through())
         _warm_planner(entry, km.cost.dtype, rekey=m.unknown_cost > 1.0)
         label = getattr(entry.planner, "_label", "")
         if entry.incremental and label:
@@ -749,10 +750,24 @@ class _Run:
         if self.poly.shape[0] < n + 2:
             self.poly = np.empty((n + 64, 2), dtype=np.float64)
         h = self.h
-        self.poly[0] = self.state[0], self.state[1]
+        x, y = self.state[0], self.state[1]
+        self.poly[0] = x, y
         self.poly[1:n, 0] = (points[1:, 1] + 0.5) * h
         self.poly[1:n, 1] = (points[1:, 0] + 0.5) * h
         nv = max(n, 1)
+        if self.anywhere is None:
+            self.anywhere = np.ones_like(self.km.seen)
+        if n > 1 and not _drive._segment_ok(x, y, self.poly[1, 0], self.poly[1, 1], self.km.cost,
+                                            self.anywhere, h, np.inf):
+            # The planner checked its first segment from the centre of the rover's cell; from
+            # where the rover stands, off centre, the segment may graze a cell known to be
+            # blocked, which the drive's guard refuses: the rover would stop there, replan
+            # the same plan and end "stuck" (5 of theta_star's 200 planners-jezero runs did).
+            # Go by the centre (the same cell, drivable) instead. Unseen cells count as
+            # drivable here, as they do for the planner: the guard sees them as it goes.
+            self.poly[2:n + 1] = self.poly[1:n].copy()
+            self.poly[1] = (points[0, 1] + 0.5) * h, (points[0, 0] + 0.5) * h
+            nv += 1
         tx, ty = float(target[0]), float(target[1])
         if math.hypot(self.poly[nv - 1, 0] - tx, self.poly[nv - 1, 1] - ty) > 1e-12:
             if nv > 1:

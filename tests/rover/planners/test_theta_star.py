@@ -159,3 +159,17 @@ def test_movingai_sample_never_longer_than_octile(scen):
             i, p, plan.cost)
         for a, b in zip(plan.points, plan.points[1:]):
             assert segment_clear(grid, a, b)
+
+
+def test_an_off_centre_rover_is_not_stuck_on_a_segment_checked_from_its_cell_centre():
+    # Found by the shipped campaign (planners-jezero, curiosity, seed 92): theta_star's
+    # first segment, clear from the centre of the rover's cell, grazed a known blocked cell
+    # from where the rover stood; the drive's guard stopped it, every replan gave the same
+    # plan, and the run ended "stuck" after 50 replans. The rover now goes by its cell centre.
+    from rover import simulate, sweep
+
+    s = sweep.load_sweep("planners-jezero")
+    (run,) = [r for r in s.runs() if r.planner == "theta_star" and r.seed == 92
+              and r.case.values == ("curiosity",)]
+    result = simulate(run.scenario(), planner="theta_star", seed=run.seed)
+    assert result.summary["outcome"] == "reached", result.summary["reason"]
