@@ -40,20 +40,23 @@ def register(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
+    from rover.commands import check_writable_dir
     from rover.sweep import ClusterError, SweepInterrupted, load_sweep, run_sweep
 
+    if args.scheduler is not None and not args.scheduler.strip():
+        raise CLIError("--scheduler: an empty address; give tcp://HOST:PORT, or leave it out "
+                       "for a local cluster")
     if args.scheduler is not None and args.workers is not None:
         raise CLIError("--workers applies to the local cluster; with --scheduler the "
                        "cluster's own workers run the sweep")
     sweep = load_sweep(args.sweep)
     out = args.out if args.out is not None else Path("sweeps") / sweep.name
-    bar = _Bar(enabled=not args.quiet)
+    check_writable_dir(out, "--out")
     where = args.scheduler or (f"a local cluster of {args.workers} worker"
                                f"{'s' if args.workers != 1 else ''}" if args.workers
                                else "a local cluster, one worker per core")
-    if not args.quiet:
-        print(f"sweep {sweep.name}: {sweep.count():,} runs on {where}, into {out}",
-              file=sys.stderr)
+    bar = _Bar(enabled=not args.quiet,
+               header=f"sweep {sweep.name}: {sweep.count():,} runs on {where}, into {out}")
     try:
         rows = run_sweep(sweep, out=out, workers=args.workers, scheduler=args.scheduler,
                          progress=bar)
@@ -88,17 +91,28 @@ class _Bar:
     """``[#####.....] 120/500 runs  2 errors  ETA 3m12s`` on stderr, rewritten in place; on a
     stream that is not a terminal, a line every 10% instead."""
 
-    def __init__(self, stream=None, enabled: bool = True, width: int = 30):
+    def __init__(self, stream=None, enabled: bool = True, width: int = 30, header: str = ""):
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.width = width
+        self.header = header
         self.drawn = False
         self.next_tenth = 1
         self.last = 0.0
 
     def __call__(self, p) -> None:
         if not self.enabled:
+            return
+        if p.workers is not None:  # the first report: the cluster is up, the files checked
+            self.stream.write(f"{self.header}\n")
+            if p.resumed:
+                self.stream.write(f"resuming: {p.resumed:,} of {p.total:,} runs already "
+                                  "recorded\n")
+                self.next_tenth = int(p.done / p.total * 10) + 1 if p.total else 1
+            if p.workers == 0:
+                self.stream.write("waiting for workers to join the cluster (Ctrl-C stops)\n")
+            self.stream.flush()
             return
         fraction = p.done / p.total if p.total else 1.0
         eta = "" if p.eta_s is None else f"  ETA {_duration(p.eta_s)}"

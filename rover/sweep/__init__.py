@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from rover.sweep._file import (FOLDER, MAX_RUNS, Case, Routes, Run, Sweep, SweepError,
-                               describe, load_sweep, names)
+                               _planner_of, describe, load_sweep, names)
 from rover.sweep._engine import ClusterError
 from rover.sweep._runner import ROUTE_COLUMNS, SUMMARY_COLUMNS, RouteError, draw_route, run_case
 
@@ -69,6 +69,9 @@ class SweepProgress:
     elapsed_s: float
     eta_s: float | None
     """Estimated wall time left [s] (None until a run of this session has finished)."""
+    workers: int | None = None
+    """Worker threads of the cluster, in the first report (before any case: 0 says the
+    cluster has no workers yet); None in the others."""
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -129,11 +132,9 @@ def run_sweep(sweep, *, out: str | os.PathLike | None = None, workers: int | Non
     out = Path(out) if out is not None else None
     runs_csv = out / "runs.csv" if out is not None else None
     if out is not None:
-        if out.exists() and not out.is_dir():
-            raise SweepError(f"{out} exists and is not a folder", file=str(sweep.source),
-                             key="out")
+        _check_folder(out)
         try:
-            _rows.RunsFile.check(runs_csv, header)
+            _rows.RunsFile.check(runs_csv, header, vary_values)
         except ValueError as exc:
             raise SweepError(str(exc)) from None
     in_code = _in_code_planners(sweep)
@@ -147,15 +148,21 @@ def run_sweep(sweep, *, out: str | os.PathLike | None = None, workers: int | Non
         kept: dict[str, dict] = {}
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            store = _rows.RunsFile(runs_csv, header, vary_values).open()
+            try:
+                store = _rows.RunsFile(runs_csv, header, vary_values).open()
+            except ValueError as exc:  # another sweep holds it, or it changed since check
+                raise SweepError(str(exc)) from None
             recorded = {row["run"] for row in store.rows}
             store.rows = []
-        wanted = {r.id for r in sweep.runs()}
-        resumed = len(wanted & recorded)
+        resumed = sum(r.id in recorded for r in sweep.iter_runs())
         total = sweep.count()
-        todo = _todo(sweep.cases(), recorded)
+        todo = _todo(sweep.iter_cases(), recorded)
         state = {"done": resumed, "errors": 0, "new": 0}
         t0 = time.perf_counter()
+        if progress is not None:  # before the first case: where, and what is done already
+            progress(SweepProgress(done=resumed, total=total, errors=0, resumed=resumed,
+                                   elapsed_s=0.0, eta_s=None,
+                                   workers=_engine.threads(client, at_least=0)))
 
         def on_result(case: Case, rows, error) -> None:
             if error is not None:
@@ -177,7 +184,7 @@ def run_sweep(sweep, *, out: str | os.PathLike | None = None, workers: int | Non
                 eta = elapsed / state["new"] * left if state["new"] else None
                 progress(SweepProgress(done=state["done"], total=total,
                                        errors=state["errors"], resumed=resumed,
-                                       elapsed_s=elapsed, eta_s=eta))
+                                       elapsed_s=elapsed, eta_s=eta, workers=None))
 
         try:
             _engine.execute(client, todo, run_case, (in_code,), on_result)
@@ -190,10 +197,24 @@ def run_sweep(sweep, *, out: str | os.PathLike | None = None, workers: int | Non
         finally:
             _engine.close(client, cluster)
     if out is None:
-        return [_typed(kept[r.id], vary_values) for r in sweep.runs()]
+        return [_typed(kept[r.id], vary_values) for r in sweep.iter_runs()]
     rows = read_runs(sweep, out)
     write_outputs(sweep, rows, out)
     return rows
+
+
+def _check_folder(out: Path) -> None:
+    """SweepError unless ``out`` is, or can be made, a folder this process can write in."""
+    if out.exists():
+        if not out.is_dir():
+            raise SweepError(f"{out}: exists and is not a folder")
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise SweepError(f"{out}: cannot write in this folder (permission denied)")
+        return
+    parent = next((p for p in out.absolute().parents if p.exists()), None)
+    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise SweepError(f"{out}: cannot create this folder ({parent} is not a writable "
+                         "folder)")
 
 
 def _todo(cases, recorded):
@@ -225,8 +246,8 @@ def _in_code_planners(sweep: Sweep) -> dict:
 
     names_ = set(sweep.planners or ())
     if sweep.planners is None:
-        for case in sweep.cases()[:1]:
-            names_ |= {p for p, _ in case.runs}
+        for label, file, doc in sweep.scenarios:
+            names_.add(_planner_of(doc))
     out = {}
     for name in sorted(names_):
         entry = get(name)
@@ -244,12 +265,11 @@ def read_runs(sweep, out) -> list[dict]:
         sweep = load_sweep(sweep)
     vary_values = {k: {_rows.cell(v): v for v in values} for k, values in sweep.vary}
     path = Path(out) / "runs.csv"
-    store = _rows.RunsFile(path, columns(sweep), vary_values)
     if not path.exists():
         return []
-    store.open().close()
-    by_id = {r["run"]: r for r in store.rows}
-    return [by_id[r.id] for r in sweep.runs() if r.id in by_id]
+    rows, _ = _rows._parse(path, path.read_bytes(), columns(sweep), vary_values)
+    by_id = {r["run"]: r for r in rows}
+    return [by_id[r.id] for r in sweep.iter_runs() if r.id in by_id]
 
 
 def write_outputs(sweep: Sweep, rows: list[dict], out: str | os.PathLike) -> list[Path]:

@@ -9,7 +9,6 @@ module of the package that imports Dask.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
@@ -46,20 +45,8 @@ def connect(workers: int | None = None, scheduler: str | None = None):
     from distributed import Client
 
     if scheduler is not None:
-        if scheduler.startswith("tls://"):
-            from distributed.security import Security
-
-            # Without certificates Dask fails late, and its half-made client then spends
-            # 20 s closing at exit: say what is missing before trying.
-            if Security().get_connection_args("client").get("ssl_context") is None:
-                raise ClusterError(f"--scheduler {scheduler}: a tls:// address needs Dask's "
-                                   "TLS settings (distributed.comm.tls.ca-file, "
-                                   ".client.cert and .client.key; see docs/campaigns.md)")
-        try:
-            client = Client(scheduler, timeout=f"{_CONNECT_TIMEOUT_S}s", set_as_default=False)
-        except Exception as exc:  # noqa: BLE001 - Dask raises OSError, TimeoutError, ValueError
-            raise ClusterError(f"--scheduler {scheduler}: cannot connect: "
-                               f"{_one_line(exc) or type(exc).__name__}") from None
+        _check_address(scheduler)
+        client = _client_within(scheduler, _CONNECT_TIMEOUT_S + 5)
         try:
             _check_workers(client, scheduler)
         except BaseException:
@@ -71,32 +58,82 @@ def connect(workers: int | None = None, scheduler: str | None = None):
 
     n = workers or os.cpu_count() or 1
     # Ctrl-C in a terminal reaches the whole process group, workers included: they must
-    # leave it to this process, which cancels the cases and closes them. A process started
-    # while SIGINT is ignored ignores it too (the first workers); the preload covers the
-    # workers a nanny starts again after a crash.
-    with _sigint_ignored(), dask.config.set(_LOCAL_CONFIG):
-        # Everything on 127.0.0.1; no dashboard, and the scheduler's HTTP endpoints (health,
-        # metrics) on a free port rather than 8787, which another cluster may hold. Worker
-        # logs only for a crash: a case's own failure comes back with its future, and at
-        # close a worker may log a missed heartbeat as an error, with a traceback.
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None,
-                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                               silence_logs=logging.CRITICAL, preload=[_IGNORE_SIGINT])
+    # leave it to this process, which cancels the cases and closes them. Workers are forked
+    # from multiprocessing's fork server (POSIX), started here while SIGINT is ignored:
+    # it ignores SIGINT for good, and so does every worker forked from it, the first ones
+    # and those a nanny starts again after a crash; this process keeps its own Ctrl-C
+    # throughout. The preload covers the "spawn" method (Windows), from the worker's start.
+    cluster = None
+    config = dict(_LOCAL_CONFIG)
+    if _start_fork_server():
+        config["distributed.worker.multiprocessing-method"] = "forkserver"
     try:
+        # A Ctrl-C that broke into the cluster's start would leave it half made (Dask then
+        # fails closing it at exit): it is held until the cluster is up, then raised.
+        with _sigint_held(), dask.config.set(config):
+            # Everything on 127.0.0.1; no dashboard, and the scheduler's HTTP endpoints
+            # (health, metrics) on a free port rather than 8787, which another cluster may
+            # hold. Worker logs only for a crash: a case's own failure comes back with its
+            # future, and at close a worker may log a missed heartbeat as an error.
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None,
+                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                   silence_logs=logging.CRITICAL, preload=[_IGNORE_SIGINT])
         client = Client(cluster, set_as_default=False)
     except BaseException:
-        cluster.close()
+        if cluster is not None:
+            cluster.close()
         raise
     return client, cluster
+
+
+class _sigint_held:
+    """A context in which Ctrl-C (SIGINT) is noted, not raised; at its end a noted one is
+    raised as KeyboardInterrupt. Only in the main thread; elsewhere nothing changes."""
+
+    def __enter__(self):
+        self.noted = False
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def _note(self, signum, frame):
+        self.noted = True
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if self.noted and exc[0] is None:
+            raise KeyboardInterrupt
+        return False
+
+
+def _start_fork_server() -> bool:
+    """Start multiprocessing's fork server, if this system has one, with SIGINT ignored (it
+    keeps ignoring it, and so do the processes forked from it); True when it runs. Only from
+    the main thread, where signal dispositions can be changed."""
+    import multiprocessing
+
+    if ("forkserver" not in multiprocessing.get_all_start_methods()
+            or threading.current_thread() is not threading.main_thread()):
+        return False
+    from multiprocessing import forkserver
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return True
 
 
 _LOCAL_CONFIG = {
     # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 (to give memory back to
     # the system sooner). glibc then stops raising its mmap threshold, so every large array
-    # of a run is a fresh mmap with its page faults: the planners-jezero runs took 25% longer
-    # in a worker than in-process (9.0 s -> 11.2 s for 200 runs; /tmp loop, one process with
-    # and one without the variable). A run keeps nothing, so there is nothing to trim.
+    # of a run is a fresh mmap with its page faults: 200 planners-jezero runs took 11.2 s in
+    # a process with the variable against 9.0 s without (a loop over run_case; docs/
+    # campaigns.md). A run keeps nothing, so there is nothing to trim.
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     # The workers' statistical profiler samples every thread's stack every 10 ms, with the
     # GIL: nobody looks at it without a dashboard.
@@ -113,17 +150,58 @@ def dask_setup(worker):
 """
 
 
-@contextlib.contextmanager
-def _sigint_ignored():
-    """SIGINT ignored in this process for the block (only possible in the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
+
+
+def _check_address(address: str) -> None:
+    """ClusterError for an address Dask could not connect to: checked before trying, since a
+    Client that fails on one spends 20 s closing when the program ends."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
     try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+        scheme, location = parse_address(address, strict=True)
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError):
+        scheme = host = port = None
+    if scheme not in _SCHEMES or not host or not port:
+        raise ClusterError(f"--scheduler {address}: not a scheduler's address; give "
+                           "tcp://HOST:PORT (or tls://HOST:PORT), e.g. tcp://10.0.0.5:8786")
+    if scheme == "tls":
+        from distributed.security import Security
+
+        # Without certificates Dask fails late: say what is missing before trying.
+        if Security().get_connection_args("client").get("ssl_context") is None:
+            raise ClusterError(f"--scheduler {address}: a tls:// address needs Dask's TLS "
+                               "settings (distributed.comm.tls.ca-file, .client.cert and "
+                               ".client.key; see docs/campaigns.md)")
+
+
+def _client_within(address: str, seconds: float):
+    """A Client of the scheduler at ``address``, or ClusterError after ``seconds``: Dask's
+    own timeout covers the connection but not the handshake, and a port that accepts and
+    never answers (a web server, the dashboard's 8787) would hang forever."""
+    from distributed import Client
+
+    box: dict = {}
+
+    def make():
+        try:
+            box["client"] = Client(address, timeout=f"{_CONNECT_TIMEOUT_S}s",
+                                   set_as_default=False)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    t = threading.Thread(target=make, name="rover-sweep-connect", daemon=True)
+    t.start()
+    t.join(seconds)
+    if t.is_alive():
+        raise ClusterError(f"--scheduler {address}: no Dask scheduler answered in {seconds:g} s "
+                           "(the scheduler's port is 8786 by default; 8787 is its dashboard)")
+    if "error" in box:
+        exc = box["error"]
+        raise ClusterError(f"--scheduler {address}: cannot connect: "
+                           f"{_one_line(exc) or type(exc).__name__}") from None
+    return box["client"]
 
 
 def _check_workers(client, address: str) -> None:
@@ -146,9 +224,10 @@ def _check_workers(client, address: str) -> None:
                            "every worker")
 
 
-def threads(client) -> int:
-    """Worker threads the cluster has now (at least 1, so a window is never empty)."""
-    return max(1, sum(client.nthreads().values()))
+def threads(client, at_least: int = 1) -> int:
+    """Worker threads the cluster has now (at least ``at_least``: 1 keeps a window from
+    being empty while workers join)."""
+    return max(at_least, sum(client.nthreads().values()))
 
 
 def execute(client, cases: Iterable, task: Callable, args: tuple,

@@ -37,9 +37,9 @@ from rover.scenario import (MAX_COORD_M, Scenario, ScenarioError, read_toml,
 
 __all__ = ["SweepError", "Sweep", "Routes", "Case", "Run", "load_sweep", "MAX_RUNS"]
 
-MAX_RUNS = 10_000_000
-"""Most runs one sweep may hold: more is a typo (a count with three zeros too many), refused
-before anything starts."""
+MAX_RUNS = 1_000_000
+"""Most runs one sweep may hold: more is a typo (a count with zeros too many), refused before
+anything starts (the client lists every run's id, about 100 bytes each)."""
 
 _SWEEP_KEYS = ("name", "description", "scenarios", "seeds", "planners", "vary", "routes")
 _ROUTE_KEYS = ("min_distance_m", "max_distance_m")
@@ -137,26 +137,36 @@ class Sweep:
     def cases(self) -> list[Case]:
         """Every case, in order: scenario, then varied values (the product, last key
         fastest), then seed."""
-        out = []
-        combos = list(itertools.product(*(values for _, values in self.vary)))
-        for label, file, doc in self.scenarios:
-            for values in combos:
-                changed = _with_values(doc, self.vary_keys, values)
-                planners = self.planners or (_planner_of(changed),)
-                for seed in self.seeds:
-                    config = {"scenario": label, "doc": changed, "seed": seed,
-                              "routes": None if self.routes is None
-                              else [self.routes.min_distance_m, self.routes.max_distance_m]}
-                    case_id = _digest(config)
-                    runs = tuple((p, _digest({**config, "planner": p})) for p in planners)
-                    out.append(Case(id=case_id, label=label, file=file, doc=changed,
-                                    keys=self.vary_keys, values=tuple(values), seed=seed, routes=self.routes,
-                                    runs=runs))
-        return out
+        return list(self.iter_cases())
+
+    def iter_cases(self):
+        """:meth:`cases`, one at a time (a long campaign's cases are never all in memory)."""
+        combos = itertools.product(*(values for _, values in self.vary))
+        for (label, file, doc), values in itertools.product(self.scenarios, list(combos)):
+            changed = _with_values(doc, self.vary_keys, values)
+            planners = self.planners or (_planner_of(changed),)
+            routes = (None if self.routes is None
+                      else [self.routes.min_distance_m, self.routes.max_distance_m])
+            # The configuration's canonical JSON once per combination; each case and run
+            # adds its seed and planner to it.
+            base = json.dumps({"scenario": label, "doc": changed, "routes": routes},
+                              sort_keys=True, separators=(",", ":"), default=str)
+            for seed in self.seeds:
+                case_id = _digest(f"{base}|seed={seed}")
+                runs = tuple((p, _digest(f"{base}|seed={seed}|planner={p}")) for p in planners)
+                yield Case(id=case_id, label=label, file=file, doc=changed,
+                           keys=self.vary_keys, values=tuple(values), seed=seed,
+                           routes=self.routes, runs=runs)
 
     def runs(self) -> list[Run]:
         """Every run, in order (each case's planners in the sweep's order)."""
-        return [Run(id=rid, case=c, planner=p) for c in self.cases() for p, rid in c.runs]
+        return list(self.iter_runs())
+
+    def iter_runs(self):
+        """:meth:`runs`, one at a time."""
+        for c in self.iter_cases():
+            for p, rid in c.runs:
+                yield Run(id=rid, case=c, planner=p)
 
     def count(self) -> int:
         """How many runs the sweep holds."""
@@ -165,9 +175,8 @@ class Sweep:
                 * len(self.seeds) * planners)
 
 
-def _digest(config: dict) -> str:
-    """A short, stable hash of a JSON-able configuration (TOML dates as ISO text)."""
-    text = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
+def _digest(text: str) -> str:
+    """A short, stable hash of a configuration's canonical text."""
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -299,6 +308,11 @@ class _Reader:
         name = s.get("name", self.path.stem)
         if not isinstance(name, str) or not name.strip():
             raise self.err("[sweep].name", f"must be a non-empty string, got {_show(name)}")
+        if any(c in name for c in '/\\:') or name.strip() in (".", "..") \
+                or not name.isprintable():
+            # The default output folder is sweeps/NAME: the name must not lead elsewhere.
+            raise self.err("[sweep].name", f"must be a plain name (no '/', '\\' or ':'), got "
+                           f"{_show(name)}")
         description = s.get("description", "")
         if not isinstance(description, str):
             raise self.err("[sweep].description", f"must be a string, got {_show(description)}")
@@ -427,7 +441,9 @@ class _Reader:
                 raise self.err(where, f"must be a non-empty list of values, got {_show(values)}")
             seen = []
             for i, x in enumerate(values):
-                if any(type(x) is type(y) and x == y for y in seen):
+                # 0 and 0.0 are one configuration (the scenario reads both as 0.0); true
+                # and 1 are not.
+                if any(isinstance(x, bool) == isinstance(y, bool) and x == y for y in seen):
                     raise self.err(f"{where}[{i}]", f"{_show(x)} is listed twice")
                 seen.append(x)
             out.append((key, tuple(values)))

@@ -20,6 +20,7 @@ __all__ = ["columns", "RunsFile", "cell", "parse"]
 
 _INT = {"seed", "replans", "expanded", "waypoints_reached", "cells_seen"}
 _STR = {"run", "case", "scenario", "planner", "outcome", "reason", "rover", "worker"}
+_FLOAT = (set(ROUTE_COLUMNS) | set(SUMMARY_COLUMNS)) - _INT - _STR
 _FSYNC_EVERY_S = 2.0
 
 
@@ -31,18 +32,18 @@ def columns(vary_keys) -> list[str]:
 
 def cell(v) -> str:
     """A value as a CSV cell: None empty, booleans as TOML writes them, floats exactly
-    (``repr``), a list or table as JSON; never a line break."""
+    (``repr``), a list, a table or a text with a line break as JSON; never a line break."""
     if v is None:
         return ""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
         return repr(v)
-    if isinstance(v, (int, str)):
-        text = str(v)
-    else:
-        text = json.dumps(v, default=str)
-    return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str) and "\n" not in v and "\r" not in v:
+        return v
+    return json.dumps(v, default=str)  # a list, a table, or text with a line break
 
 
 def parse(column: str, text: str, vary_values: dict | None = None):
@@ -50,8 +51,8 @@ def parse(column: str, text: str, vary_values: dict | None = None):
     ``vary_values``: ``{column: {cell text: value}}``)."""
     if vary_values and column in vary_values:
         return vary_values[column].get(text, text)
-    if column in _STR:
-        return text
+    if column not in _INT and column not in _FLOAT:
+        return text  # a text column, or a varied key's without its values
     if text == "":
         return None
     if column in _INT:
@@ -85,44 +86,38 @@ class RunsFile:
         self._vary_values = vary_values or {}
 
     @staticmethod
-    def check(path: Path, header: list[str]) -> int:
+    def check(path: Path, header: list[str], vary_values: dict | None = None) -> int:
         """The number of rows ``path`` holds (0 when absent), without changing it;
-        ValueError (one line, naming the file) when it belongs to another sweep or is
-        malformed. Called before anything is written."""
+        ValueError (one line, naming the file and the line) when it belongs to another
+        sweep, or a line other than a torn last one is malformed. Called before anything
+        is written."""
         if not path.exists():
             return 0
-        lines = _whole_lines(path.read_bytes())
-        if not lines:
-            return 0
-        _check_header(path, lines[0], header)
-        return len(lines) - 1
+        if not path.is_file():
+            raise ValueError(f"{path}: is not a file")
+        return len(_parse(path, path.read_bytes(), header, vary_values or {})[0])
 
     def open(self) -> RunsFile:
-        """Read the rows already recorded (cutting off a torn last line), then open the
-        file to append; writes the header to a new or empty file."""
+        """Take the file (an exclusive lock: a second sweep into the same folder is refused,
+        ValueError), read the rows already recorded (cutting off a torn last line), then
+        stand ready to append; writes the header to a new or empty file."""
         path = self.path
-        data = path.read_bytes() if path.exists() else b""
-        lines = _whole_lines(data)
-        whole = sum(len(x) + 1 for x in lines)
-        if whole != len(data):
-            self.torn = 1
-        if lines:
-            _check_header(path, lines[0], self.header)
-            for n, line in enumerate(lines[1:], start=2):
-                values = next(csv.reader([line.decode("utf-8")]))
-                if len(values) != len(self.header):
-                    raise ValueError(f"{path}: line {n} has {len(values)} cells, not "
-                                     f"{len(self.header)}: the file was edited; move it "
-                                     "away or fix the line")
-                try:
-                    self.rows.append({c: parse(c, v, self._vary_values)
-                                      for c, v in zip(self.header, values)})
-                except ValueError as exc:
-                    raise ValueError(f"{path}: line {n}: {exc}") from None
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
-        os.ftruncate(self._fd, whole)  # the torn line goes
-        os.lseek(self._fd, whole, os.SEEK_SET)
-        if not lines:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock(fd, path)
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            data = b"".join(chunks)
+            self.rows, whole = _parse(path, data, self.header, self._vary_values)
+            self.torn = int(whole != len(data))
+            os.ftruncate(fd, whole)  # the torn line goes
+            os.lseek(fd, whole, os.SEEK_SET)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        if whole == 0:
             self._write(self.header)
         return self
 
@@ -156,8 +151,49 @@ def _whole_lines(data: bytes) -> list[bytes]:
     return data[:end].split(b"\n") if end >= 0 else []
 
 
+def _parse(path: Path, data: bytes, header: list[str], vary_values: dict) -> tuple[list, int]:
+    """(typed rows, bytes of whole lines) of a runs.csv's content; ValueError naming the
+    file and the line for anything but a torn last line."""
+    lines = _whole_lines(data)
+    whole = sum(len(x) + 1 for x in lines)
+    if not lines:
+        return [], whole
+    _check_header(path, lines[0], header)
+    rows = []
+    for n, line in enumerate(lines[1:], start=2):
+        try:
+            values = next(csv.reader([line.decode("utf-8")]), [])
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ValueError(f"{path}: line {n} cannot be read ({exc}): the file was edited; "
+                             "move it away or fix the line") from None
+        if len(values) != len(header):
+            raise ValueError(f"{path}: line {n} has {len(values)} cells, not {len(header)}: "
+                             "the file was edited; move it away or fix the line")
+        try:
+            rows.append({c: parse(c, v, vary_values) for c, v in zip(header, values)})
+        except ValueError as exc:
+            raise ValueError(f"{path}: line {n}: {exc}; the file was edited: move it away or "
+                             "fix the line") from None
+    return rows, whole
+
+
+def _lock(fd: int, path: Path) -> None:
+    """An exclusive lock on the open runs.csv, held until it is closed: two sweeps appending
+    to one file would splice their rows."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise ValueError(f"{path}: another rover sweep is writing to it; wait for it to "
+                         "finish, or write this one to another --out folder") from None
+
+
 def _check_header(path: Path, line: bytes, header: list[str]) -> None:
-    found = next(csv.reader([line.decode("utf-8", "replace")]), [])
+    # utf-8-sig: a spreadsheet that saved the file may have put a byte-order mark in front.
+    found = next(csv.reader([line.decode("utf-8-sig", "replace")]), [])
     if found != header:
         extra = [c for c in found if c not in header]
         missing = [c for c in header if c not in found]

@@ -166,10 +166,11 @@ class Summary:
         """
         if metric not in GROUP_METRICS:
             raise ValueError(f"metric must be one of {list(GROUP_METRICS)}, got {metric!r}")
-        index = {tuple(g[k] for k in self.keys): i for i, g in enumerate(self.groups)}
+        index = {tuple(_hashable(g[k]) for k in self.keys): i
+                 for i, g in enumerate(self.groups)}
         found: list[list[Mapping]] = [[] for _ in self.groups]
         for r in rows:
-            i = index.get((*_combo(r, self.vary), r["planner"]))
+            i = index.get(tuple(_hashable(v) for v in (*_combo(r, self.vary), r["planner"])))
             if i is not None:
                 found[i].append(r)
         return [_metric_values(group, metric) for group in found]
@@ -258,8 +259,8 @@ def summarize(rows: Iterable[Mapping], *, vary: Sequence[str] = (),
     Returns
     -------
     Summary
-        Groups for every (scenario, varied values) seen in the rows times every planner,
-        ordered by scenario, then each varied value (numbers ascending, then text
+        Groups for every (scenario, varied values) seen in the rows times every planner
+        with rows there, ordered by scenario, then each varied value (numbers ascending, then text
         alphabetically), then planner order. Quantiles are numpy's default (linear
         interpolation between the closest ranks); ``None`` when there are no values.
         Pairs: within each (scenario, varied values), for every two planners A before B,
@@ -299,21 +300,37 @@ def summarize(rows: Iterable[Mapping], *, vary: Sequence[str] = (),
     keys = ("scenario", *vary, "planner")
 
     by_combo: dict[tuple, dict[str, list[Mapping]]] = {}
+    shown: dict[tuple, tuple] = {}  # a combination's hashable form -> its values as given
     for r in rows:
-        by_combo.setdefault(_combo(r, vary), {}).setdefault(r["planner"], []).append(r)
-    combos = sorted(by_combo, key=lambda c: tuple(_value_order(v) for v in c))
+        combo = _combo(r, vary)
+        key = tuple(_hashable(v) for v in combo)
+        shown.setdefault(key, combo)
+        by_combo.setdefault(key, {}).setdefault(r["planner"], []).append(r)
+    combos = sorted(by_combo, key=lambda c: tuple(_value_order(v) for v in shown[c]))
 
     groups, pairs = [], []
     for combo in combos:
-        head = dict(zip(keys, combo))
-        for p in order:
-            groups.append({**head, "planner": p, **_group_stats(by_combo[combo].get(p, []))})
-        for i, a in enumerate(order):
-            for b in order[i + 1:]:
+        head = dict(zip(keys, shown[combo]))
+        # Only the planners that ran there: a sweep without [sweep].planners runs each
+        # scenario's own, and the others would be empty groups.
+        here = [p for p in order if p in by_combo[combo]]
+        for p in here:
+            groups.append({**head, "planner": p, **_group_stats(by_combo[combo][p])})
+        for i, a in enumerate(here):
+            for b in here[i + 1:]:
                 pairs.append({**head, "planner_a": a, "planner_b": b,
-                              **_pair_stats(by_combo[combo].get(a, []),
-                                            by_combo[combo].get(b, []))})
+                              **_pair_stats(by_combo[combo][a], by_combo[combo][b])})
     return Summary(keys=keys, groups=groups, pairs=pairs)
+
+
+def _hashable(v):
+    """A varied value as a dict key: lists and tables (``"terrain.size" = [[80, 80], ...]``)
+    by their JSON text, everything else as it is."""
+    if isinstance(v, (list, dict)):
+        import json
+
+        return ("json", json.dumps(v, sort_keys=True, default=str))
+    return v
 
 
 # Checks and order

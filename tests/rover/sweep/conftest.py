@@ -43,8 +43,9 @@ class Cluster:
                  "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard"], **common))
         from distributed import Client
 
-        with Client(self.address, timeout="30s") as client:
-            client.wait_for_workers(workers, timeout=60)
+        if workers:
+            with Client(self.address, timeout="30s") as client:
+                client.wait_for_workers(workers, timeout=60)
         return self
 
     def worker_pids(self) -> list[int]:

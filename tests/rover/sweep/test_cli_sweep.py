@@ -47,6 +47,11 @@ def test_sweep_through_scheduler_prints_the_tables(cluster, tmp_path):
     (["sweep", "{tiny}", "--workers", "2", "--scheduler", "tcp://127.0.0.1:9"],
      "--workers applies to the local cluster"),
     (["sweep", "nosuchsweep"], "no shipped sweep is named 'nosuchsweep'"),
+    (["sweep", "{tiny}", "--scheduler", "foo://bar"], "not a scheduler's address"),
+    (["sweep", "{tiny}", "--scheduler", "http://127.0.0.1:8787"], "not a scheduler's address"),
+    (["sweep", "{tiny}", "--scheduler", "tcp://127.0.0.1"], "not a scheduler's address"),
+    (["sweep", "{tiny}", "--scheduler", ""], "--scheduler: an empty address"),
+    (["sweep", "{tiny}", "--scheduler", "tls://127.0.0.1:8786"], "needs Dask's TLS settings"),
 ])
 def test_bad_input_exit_2_one_line_nothing_written(tmp_path, capsys, args, words, monkeypatch):
     shutil.copy(DATA / "tiny.toml", tmp_path / "tiny.toml")
@@ -60,7 +65,7 @@ def test_bad_input_exit_2_one_line_nothing_written(tmp_path, capsys, args, words
     code = main(args + ["--out", str(tmp_path / "out")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
-    assert [line for line in err if line.startswith("error:")] == [err[-1]]
+    assert len(err) == 1 and err[0].startswith("error: "), err  # one line, nothing before
     assert words in err[-1]
     assert files_in(tmp_path) == before
 
@@ -105,3 +110,64 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path):
     with open(runs, newline="") as f:
         ids = [r["run"] for r in csv.DictReader(f)]
     assert ids[:len(first)] == first and len(ids) == len(set(ids)) == 160
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda out: (out.mkdir(), (out / "runs.csv").write_text("run,case\n")),
+     "holds the rows of another sweep"),
+    (lambda out: out.parent.joinpath("file").write_text("x"), "--out: cannot create folder"),
+    (lambda out: (out.mkdir(), (out / "runs.csv").mkdir()), "runs.csv: is not a file"),
+])
+def test_a_bad_out_folder_is_one_line_before_the_cluster_starts(tmp_path, capsys, make, words):
+    out = tmp_path / "out"
+    make(out)
+    target = tmp_path / "file" / "sub" if "cannot create" in words else out
+    t = time.monotonic()
+    code = main(["sweep", str(DATA / "tiny-sweep.toml"), "--out", str(target)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and words in err[0], err
+    assert time.monotonic() - t < 5  # no cluster was started
+
+
+def test_a_port_that_is_no_scheduler_is_an_error_not_a_hang(tmp_path, capsys, monkeypatch):
+    import socket
+
+    from rover.sweep import _engine
+
+    monkeypatch.setattr(_engine, "_CONNECT_TIMEOUT_S", 1)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()  # accepts connections and never says a word
+    try:
+        port = server.getsockname()[1]
+        code = main(["sweep", str(DATA / "tiny-sweep.toml"), "--out", str(tmp_path / "o"),
+                     "--scheduler", f"tcp://127.0.0.1:{port}"])
+    finally:
+        server.close()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert f"--scheduler tcp://127.0.0.1:{port}: " in err[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_scheduler_without_workers_says_it_waits(tmp_path):
+    from tests.rover.sweep.conftest import Cluster
+
+    c = Cluster(tmp_path).start(workers=0)
+    try:
+        p = subprocess.Popen(ROVER + ["sweep", str(DATA / "tiny-sweep.toml"), "--scheduler",
+                                      c.address, "--out", str(tmp_path / "o")],
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = p.stderr.readline()
+            lines.append(line)
+            if not line or "waiting for workers" in line:
+                break
+        os.killpg(p.pid, signal.SIGINT)
+        p.communicate(timeout=60)
+        assert any("waiting for workers to join the cluster" in x for x in lines), lines
+        assert p.returncode == 130
+    finally:
+        c.stop()

@@ -157,12 +157,13 @@ def test_planner_ms_per_replan_is_over_non_error_runs_that_replanned():
     assert a["planner_ms_per_replan_p90"] == np.percentile(values, 90)
 
 
-def test_a_planner_without_rows_has_a_group_of_nothing():
+def test_a_planner_without_rows_there_has_no_group():
+    # A sweep without [sweep].planners runs each scenario's own planner: the others are not
+    # empty groups of the other scenarios.
     s = summarize(hand_rows(), vary=[KEY], planners=PLANNERS)
-    m = group(s, **{KEY: 0.1}, planner="mpgaa")
-    assert (m["runs"], m["errors"], m["reached"], m["success_rate"]) == (0, 0, 0, None)
-    assert (m["success_low"], m["success_high"]) == (0.0, 1.0)
-    assert all(m[f"{x}_{q}"] is None for x in GROUP_METRICS for q in ("median", "p90"))
+    assert [(g[KEY], g["planner"]) for g in s.groups] == [
+        (0.1, "astar"), (0.1, "dstar_lite"), (0.2, "mpgaa")]
+    assert group(s, **{KEY: 0.2}, planner="mpgaa")["runs"] == 1
 
 
 def test_missing_and_nan_metrics_are_skipped():
@@ -187,16 +188,17 @@ def test_pairs_match_rows_by_case():
     assert (p["a_wins_energy"], p["b_wins_energy"]) == (0.5, 0.0)               # c1 a tie
 
 
-def test_pairs_with_a_planner_missing_from_the_combination_are_empty():
+def test_pairs_only_between_planners_that_ran_there():
     s = summarize(hand_rows(), vary=[KEY], planners=PLANNERS)
-    p = pair(s, "astar", "mpgaa", **{KEY: 0.1})
-    assert (p["pairs"], p["both_reached"], p["only_a_reached"], p["only_b_reached"]) == (0, 0, 0, 0)
-    after = s.pair_columns()[s.pair_columns().index("planner_time_ratio"):]
-    assert all(p[c] is None for c in after)
-    # every combination has every pair, A before B in planner order
     assert [(p[KEY], p["planner_a"], p["planner_b"]) for p in s.pairs] == [
-        (c, a, b) for c in (0.1, 0.2) for a, b in [("astar", "dstar_lite"), ("astar", "mpgaa"),
-                                                   ("dstar_lite", "mpgaa")]]
+        (0.1, "astar", "dstar_lite")]
+
+
+def test_a_list_valued_key_groups_by_its_value():
+    # "terrain.size" = [[80, 80], [72, 72]]: lists are not hashable, and must still group.
+    rows = [row(f"r{i}", f"c{i}", "astar", cover=[80 - 8 * (i % 2)] * 2) for i in range(4)]
+    s = summarize(rows, vary=[KEY])
+    assert [(g[KEY], g["runs"]) for g in s.groups] == [([72, 72], 2), ([80, 80], 2)]
 
 
 def test_a_zero_denominator_drops_the_ratio_not_the_win():
@@ -219,20 +221,22 @@ def test_group_order_columns_and_default_planner_order():
     # combinations sorted (scenario by name, values ascending as numbers, not as text),
     # planners as given then the unlisted ones by name
     assert [(g["scenario"], g[KEY], g["planner"]) for g in s.groups] == [
-        (sc, c, p) for sc, c in [("mars", 9.5), ("mars", 10.0), ("moon", 9.5), ("moon", 10.0)]
-        for p in ("zeta", "astar", "other")]
+        ("mars", 9.5, "zeta"), ("mars", 10.0, "other"), ("moon", 9.5, "astar"),
+        ("moon", 10.0, "zeta")]
     assert list(s.groups[0]) == s.group_columns() == [
         "scenario", KEY, "planner", "runs", "errors", "reached", "success_rate",
         "success_low", "success_high", "distance_m_median", "distance_m_p90",
         "path_efficiency_median", "path_efficiency_p90", "energy_wh_median", "energy_wh_p90",
         "sim_time_s_median", "sim_time_s_p90", "planner_ms_per_replan_median",
         "planner_ms_per_replan_p90"]
-    assert list(s.pairs[0]) == s.pair_columns() == [
+    pairs = summarize(hand_rows(), vary=[KEY], planners=PLANNERS).pairs
+    assert list(pairs[0]) == s.pair_columns() == [
         "scenario", KEY, "planner_a", "planner_b", "pairs", "both_reached", "only_a_reached",
         "only_b_reached", "planner_time_ratio", "distance_ratio", "energy_ratio",
         "a_wins_planner_time", "b_wins_planner_time", "a_wins_distance", "b_wins_distance",
         "a_wins_energy", "b_wins_energy"]
-    assert [g["planner"] for g in summarize(rows).groups[:3]] == ["astar", "other", "zeta"]
+    one = [row("1", "x", "zeta"), row("2", "y", "astar"), row("3", "z", "other")]
+    assert [g["planner"] for g in summarize(one).groups] == ["astar", "other", "zeta"]
 
 
 def test_two_varied_keys_of_mixed_types():
@@ -400,7 +404,8 @@ def test_tables_cut_long_names_to_fit():
 
 def test_write_reads_back_exactly(tmp_path):
     rows = random_rows() + [row("x1", "cx", "astar", distance_m=1 / 3, scenario="zz"),
-                            row("x2", "cx", "dstar_lite", distance_m=0.1 + 0.2, scenario="zz")]
+                            row("x2", "cx", "dstar_lite", distance_m=0.1 + 0.2, scenario="zz"),
+                            row("x3", "cy", "mpgaa", "error", scenario="zz")]
     s = summarize(rows, vary=[KEY])
     paths = s.write(tmp_path / "out")
     assert paths == [tmp_path / "out" / "summary.csv", tmp_path / "out" / "pairs.csv"]

@@ -149,3 +149,16 @@ def test_a_planner_registered_in_code_runs_on_the_workers(tiny, tmp_path):
         a, b = pair["astar"], pair["sweep_test_astar"]
         assert a["outcome"] == b["outcome"] == "reached"
         assert a["distance_m"] == b["distance_m"] and a["expanded"] == b["expanded"]
+
+
+def test_a_list_valued_key_varies_end_to_end(tmp_path):
+    # A varied value may be a list ("terrain.size"): it travels, is written, read back and
+    # grouped like any other.
+    (tmp_path / "tiny.toml").write_text((DATA / "tiny.toml").read_text())
+    (tmp_path / "v.toml").write_text(
+        "[sweep]\nscenarios = ['tiny.toml']\nseeds = [0, 1]\nplanners = ['astar']\n"
+        "[sweep.vary]\n'terrain.size' = [[80, 80], [72, 72]]\n")
+    rows = run_sweep(load_sweep(tmp_path / "v.toml"), workers=1, out=tmp_path / "out")
+    assert [r["terrain.size"] for r in rows] == [[80, 80], [80, 80], [72, 72], [72, 72]]
+    summary = (tmp_path / "out" / "summary.csv").read_text().splitlines()
+    assert len(summary) == 3 and '"[72, 72]"' in summary[1]

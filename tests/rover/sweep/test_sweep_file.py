@@ -119,6 +119,12 @@ def test_shipped_sweep_by_name():
     ("[sweep]\nscenarios = ['mars-jezero-perseveranse']\nseeds = [0]", "[sweep].scenarios[0]",
      "did you mean 'mars-jezero-perseverance'"),
     ("[sweep]\nscenarios = []\nseeds = [0]", "[sweep].scenarios", "non-empty"),
+    # a value listed twice, as 0 and 0.0 (one configuration)
+    (BASE + "[sweep.vary]\n'terrain.rock_cover' = [0, 0.0]", '[sweep.vary]."terrain.rock_cover"[1]',
+     "listed twice"),
+    # a name that would lead the default output folder elsewhere
+    ("[sweep]\nname = '../../x'\nscenarios = ['tiny.toml']\nseeds = [0]", "[sweep].name",
+     "plain name"),
     # routes
     (BASE + "[sweep.routes]\nmin_distance_m = 30.0\nmax_distance_m = 20.0",
      "[sweep.routes].min_distance_m", "more than max_distance_m"),

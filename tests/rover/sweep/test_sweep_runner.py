@@ -120,3 +120,32 @@ def test_runs_file_drops_a_torn_line_and_refuses_another_sweeps(tmp_path, tiny):
     path.write_bytes(b"\n".join([lines[0], b"a,b,c", lines[2], b""]))
     with pytest.raises(ValueError, match="line 2 has 3 cells"):
         RunsFile(path, header).open()
+
+
+def test_a_second_sweep_into_the_same_file_is_refused(tmp_path, tiny):
+    header = columns(tiny)
+    first = RunsFile(tmp_path / "runs.csv", header).open()
+    try:
+        with pytest.raises(ValueError, match="another rover sweep is writing to it"):
+            RunsFile(tmp_path / "runs.csv", header).open()
+    finally:
+        first.close()
+    RunsFile(tmp_path / "runs.csv", header).open().close()  # free again once closed
+
+
+def test_an_edited_file_is_named_by_its_line_before_anything_runs(tmp_path, tiny):
+    header = columns(tiny)
+    path = tmp_path / "runs.csv"
+    f = RunsFile(path, header).open()
+    for r in run_case(tiny.cases()[0]):
+        f.append(r)
+    f.close()
+    lines = path.read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[header.index("seed")] = "x"
+    path.write_text("\n".join([lines[0], ",".join(cells), lines[2], ""]))
+    with pytest.raises(ValueError, match="line 2: invalid literal"):
+        RunsFile.check(path, header)
+    # a byte-order mark from a spreadsheet is not "another sweep"
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join([lines[0], lines[2], ""]).encode())
+    assert RunsFile.check(path, header) == 1
