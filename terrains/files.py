@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["atomic_write", "output_target", "stdout_fd"]
+__all__ = ["atomic_write", "output_target", "stdout_fd", "folder_problem"]
 
 # Names that stand for an already open file of this process: written into, never replaced.
 _STREAM_PREFIXES = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/")
@@ -120,3 +120,19 @@ def _replace(target: Path, write: Callable, binary: bool, text_args: dict) -> No
         except FileNotFoundError:
             pass
         raise
+
+
+def folder_problem(path: str | os.PathLike) -> str | None:
+    """Why ``path`` is not, and cannot be made, a folder this process can write in (a
+    message naming the path), or None when it is fine."""
+    path = Path(path)
+    if path.exists():
+        if not path.is_dir():
+            return f"{path} exists and is not a folder"
+        if not os.access(path, os.W_OK | os.X_OK):
+            return f"cannot write in folder {path} (permission denied)"
+        return None
+    parent = next((p for p in path.absolute().parents if p.exists()), None)
+    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot create folder {path} (its parent is not a writable folder)"
+    return None

@@ -69,17 +69,13 @@ def check_writable_file(path: Path | None, option: str) -> None:
 
 def check_writable_dir(path: Path | None, option: str) -> None:
     """Raise :class:`CLIError` unless ``path`` (if given) is, or can be made, a writable folder."""
+    from terrains.files import folder_problem
+
     if path is None:
         return
-    if path.exists():
-        if not path.is_dir():
-            raise CLIError(f"{option}: {path} exists and is not a folder")
-        if not os.access(path, os.W_OK | os.X_OK):
-            raise CLIError(f"{option}: cannot write in folder {path} (permission denied)")
-        return
-    parent = next((p for p in path.absolute().parents if p.exists()), None)
-    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise CLIError(f"{option}: cannot create folder {path} (its parent is not a writable folder)")
+    problem = folder_problem(path)
+    if problem is not None:
+        raise CLIError(f"{option}: {problem}")
 
 
 def take_back(paths) -> None:

@@ -205,16 +205,11 @@ def run_sweep(sweep, *, out: str | os.PathLike | None = None, workers: int | Non
 
 def _check_folder(out: Path) -> None:
     """SweepError unless ``out`` is, or can be made, a folder this process can write in."""
-    if out.exists():
-        if not out.is_dir():
-            raise SweepError(f"{out}: exists and is not a folder")
-        if not os.access(out, os.W_OK | os.X_OK):
-            raise SweepError(f"{out}: cannot write in this folder (permission denied)")
-        return
-    parent = next((p for p in out.absolute().parents if p.exists()), None)
-    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise SweepError(f"{out}: cannot create this folder ({parent} is not a writable "
-                         "folder)")
+    from terrains.files import folder_problem
+
+    problem = folder_problem(out)
+    if problem is not None:
+        raise SweepError(problem)
 
 
 def _todo(cases, recorded):
