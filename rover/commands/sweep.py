@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 import time
 
 from rover.commands import CLIError, path_arg, whole_number
@@ -20,7 +23,8 @@ def register(sub) -> None:
                     "skipped). At the end: DIR/summary.csv, DIR/pairs.csv, DIR/report.md and "
                     "the tables on standard output. Exit code 0 when every run was recorded, "
                     "3 when some runs raised (outcome \"error\", the message in runs.csv), 2 "
-                    "for bad input, 130 when interrupted (rerun to resume).",
+                    "for bad input, 130 when interrupted by Ctrl-C and 143 by SIGTERM (rerun "
+                    "to resume).",
     )
     p.add_argument("sweep", metavar="FILE", help="a sweep file (.toml), or a shipped sweep's "
                    "name (rover list shows them)")
@@ -57,16 +61,19 @@ def run(args) -> int:
                                else "a local cluster, one worker per core")
     bar = _Bar(enabled=not args.quiet,
                header=f"sweep {sweep.name}: {sweep.count():,} runs on {where}, into {out}")
+    terminated = []
     try:
-        rows = run_sweep(sweep, out=out, workers=args.workers, scheduler=args.scheduler,
-                         progress=bar)
+        with _sigterm_as_interrupt(terminated):
+            rows = run_sweep(sweep, out=out, workers=args.workers, scheduler=args.scheduler,
+                             progress=bar)
     except ClusterError as exc:
         raise CLIError(str(exc)) from None
     except SweepInterrupted as exc:
         bar.close()
-        print(f"interrupted: {exc.done:,} of {exc.total:,} runs recorded in {out / 'runs.csv'};"
+        how = "terminated" if terminated else "interrupted"
+        print(f"{how}: {exc.done:,} of {exc.total:,} runs recorded in {out / 'runs.csv'};"
               " run the same command again to resume", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGTERM if terminated else 130
     finally:
         bar.close()
     errors = sum(r["outcome"] == "error" for r in rows)
@@ -85,6 +92,25 @@ def run(args) -> int:
               f"in the reason column of {out / 'runs.csv'})", file=sys.stderr)
         return EXIT_ERRORS
     return 0
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt(noted: list):
+    """SIGTERM (a job scheduler's stop, ``kill``) stops a sweep as Ctrl-C does: cases in
+    flight cancelled, workers closed, rows kept; ``noted`` gets an entry when it came."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        noted.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _Bar:

@@ -80,7 +80,10 @@ def test_a_folder_of_another_sweep_is_refused(tmp_path, capsys):
     assert (out / "runs.csv").read_text() == "run,case,scenario,seed,planner\n"
 
 
-def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path):
+@pytest.mark.parametrize("sig, code, word", [(signal.SIGINT, 130, "interrupted"),
+                                            (signal.SIGTERM, 143, "terminated")])
+def test_ctrl_c_or_sigterm_stops_cleanly_and_the_same_command_resumes(tmp_path, sig, code,
+                                                                      word):
     text = (DATA / "tiny-sweep.toml").read_text().replace("count = 6", "count = 40")
     shutil.copy(DATA / "tiny.toml", tmp_path / "tiny.toml")
     (tmp_path / "long.toml").write_text(text)
@@ -96,11 +99,12 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path):
             break
         time.sleep(0.05)
     assert p.poll() is None, p.communicate()
-    os.killpg(p.pid, signal.SIGINT)
+    # Ctrl-C reaches the whole group, as a terminal sends it; SIGTERM the command.
+    (os.killpg if sig == signal.SIGINT else os.kill)(p.pid, sig)
     stdout, stderr = p.communicate(timeout=60)
-    assert p.returncode == 130, stderr
+    assert p.returncode == code, stderr
     last = stderr.strip().splitlines()[-1]
-    assert last.startswith("interrupted: ") and "run the same command again to resume" in last
+    assert last.startswith(f"{word}: ") and "run the same command again to resume" in last
     assert "Traceback" not in stderr
     with open(runs, newline="") as f:
         first = [r["run"] for r in csv.DictReader(f)]
