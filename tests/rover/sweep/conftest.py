@@ -23,6 +23,13 @@ class Cluster:
         self.address = None
 
     def start(self, workers: int = 2) -> Cluster:
+        try:
+            return self._start(workers)
+        except BaseException:
+            self.stop()  # never leave a scheduler or worker behind
+            raise
+
+    def _start(self, workers: int) -> Cluster:
         env = {**os.environ, "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error"}
         common = dict(cwd=self.folder, env=env, stdout=subprocess.DEVNULL,
                       stderr=open(self.folder / "cluster.log", "ab"), start_new_session=True)
