@@ -80,9 +80,15 @@ def connect(workers: int | None = None, scheduler: str | None = None):
                                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                                    silence_logs=logging.CRITICAL, preload=[_IGNORE_SIGINT])
         client = Client(cluster, set_as_default=False)
-    except BaseException:
+    except BaseException as exc:
         if cluster is not None:
             cluster.close()
+        if isinstance(exc, Exception) and "failed to start" in str(exc):
+            # The usual cause: a script that calls run_sweep at its top level, which every
+            # worker process runs again as it imports the script.
+            raise ClusterError("the local cluster's worker processes did not start; in a "
+                               "script, call run_sweep under 'if __name__ == \"__main__\":' "
+                               "(each worker imports the script)") from None
         raise
     return client, cluster
 
