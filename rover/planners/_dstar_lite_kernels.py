@@ -275,6 +275,29 @@ def _ld(a, i):
 
 
 @njit(inline="always")
+def _queue(hk1, hk2, hn, pos, u, k1, k2, size):
+    """Give vertex u the key (k1, k2) in the heap: re-key it where it is, or insert it.
+    Returns the new heap size."""
+    i = pos[u] - 1
+    if i >= 0:
+        old1 = hk1[i]
+        old2 = hk2[i]
+        hk1[i] = k1
+        hk2[i] = k2
+        if _less(k1, k2, old1, old2):
+            _up(hk1, hk2, hn, pos, i)
+        else:
+            _down(hk1, hk2, hn, pos, i, size)
+        return size
+    hk1[size] = k1
+    hk2[size] = k2
+    hn[size] = u
+    pos[u] = size + 1
+    _up(hk1, hk2, hn, pos, size)
+    return size + 1
+
+
+@njit(inline="always")
 def _st(a, i, v):
     """Store g or rhs ``v`` of vertex i (inf as 0.0); never the goal's 0 (see GOAL_ZERO)."""
     a[i] = 0.0 if v == np.inf else v
@@ -288,23 +311,7 @@ def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, st_r, st_c, km, con
     ru = _ld(rhs, u)
     if gu != ru:
         k1, k2 = _key(gu, ru, _hrc(st_r, st_c, r, c, conn8, scale), km)
-        i = pos[u] - 1
-        if i >= 0:
-            old1 = hk1[i]
-            old2 = hk2[i]
-            hk1[i] = k1
-            hk2[i] = k2
-            if _less(k1, k2, old1, old2):
-                _up(hk1, hk2, hn, pos, i)
-            else:
-                _down(hk1, hk2, hn, pos, i, size)
-        else:
-            hk1[size] = k1
-            hk2[size] = k2
-            hn[size] = u
-            pos[u] = size + 1
-            _up(hk1, hk2, hn, pos, size)
-            size += 1
+        size = _queue(hk1, hk2, hn, pos, u, k1, k2, size)
     elif pos[u] > 0:
         size = _remove(hk1, hk2, hn, pos, u, size)
     return size

@@ -44,7 +44,7 @@ import numpy as np
 from numba import njit
 
 # The priority queue U (two-part keys, positions stored + 1) is D* Lite's.
-from rover.planners._dstar_lite_kernels import _down, _less, _remove, _up
+from rover.planners._dstar_lite_kernels import _down, _less, _queue, _remove
 from rover.planners._line_cost_kernels import segment_cost, walk
 
 INF = np.inf
@@ -189,23 +189,7 @@ def _update_vertex(u, r, c, g, rhs, pos, hk1, hk2, hn, size, sr, sc, km, scale):
     the new queue size."""
     if g[u] != rhs[u]:
         k1, k2 = _key(g[u], rhs[u], _h(r, c, sr, sc, scale), km)
-        i = pos[u] - 1
-        if i >= 0:
-            o1 = hk1[i]
-            o2 = hk2[i]
-            hk1[i] = k1
-            hk2[i] = k2
-            if _less(k1, k2, o1, o2):
-                _up(hk1, hk2, hn, pos, i)
-            else:
-                _down(hk1, hk2, hn, pos, i, size)
-        else:
-            hk1[size] = k1
-            hk2[size] = k2
-            hn[size] = u
-            pos[u] = size + 1
-            _up(hk1, hk2, hn, pos, size)
-            size += 1
+        size = _queue(hk1, hk2, hn, pos, u, k1, k2, size)
     elif pos[u] > 0:
         size = _remove(hk1, hk2, hn, pos, u, size)
     return size
