@@ -69,7 +69,7 @@ def run(args) -> int:
     except ClusterError as exc:
         raise CLIError(str(exc)) from None
     except SweepInterrupted as exc:
-        bar.close()
+        bar.close()  # before the message (and again, harmlessly, in finally)
         how = "terminated" if terminated else "interrupted"
         print(f"{how}: {exc.done:,} of {exc.total:,} runs recorded in {out / 'runs.csv'};"
               " run the same command again to resume", file=sys.stderr)

@@ -240,8 +240,6 @@ def load_sweep(path: str | os.PathLike) -> Sweep:
     shown = str(path)
     try:
         doc = read_toml(path)
-    except SweepError:
-        raise
     except ScenarioError as exc:
         if shipped.looks_like_name(text) and not Path(text).exists():
             raise SweepError(f"no such file, and no shipped sweep is named {text!r} (shipped: "
@@ -431,12 +429,11 @@ class _Reader:
             parts = key.split(".")
             if any(not p for p in parts):
                 raise self.err(where, "is not a key path such as \"rover.preset\"")
-            if key in _NOT_VARIED or parts[0] in ("seed",):
-                raise self.err(where, f"cannot be varied: {_NOT_VARIED.get(key, _NOT_VARIED['seed'])}")
+            if key in _NOT_VARIED or parts[0] == "seed":
+                why = _NOT_VARIED.get(key, _NOT_VARIED["seed"])
+                raise self.err(where, f"cannot be varied: {why}")
             if parts[0] == "hazards":
                 raise self.err(where, "cannot be varied: [[hazards]] is a list of tables")
-            if parts[0] == "mission" and len(parts) == 2 and parts[1] == "planner":
-                raise self.err(where, f"cannot be varied: {_NOT_VARIED['mission.planner']}")
             if not isinstance(values, list) or not values:
                 raise self.err(where, f"must be a non-empty list of values, got {_show(values)}")
             seen = []
