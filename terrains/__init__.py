@@ -18,7 +18,9 @@ images come out north up. Every random stream is its own generator spawned from 
 
 Public API: :func:`generate`, :class:`Terrain`, :class:`Body`, :class:`Preset`, :func:`bodies`,
 :func:`presets`, :func:`parameters`, :func:`stats`, :func:`save`, :func:`load`,
-:func:`load_heightmap`, :func:`hillshade`, :func:`render_rgb`, :func:`draw_scale_bar`,
+:func:`load_heightmap` (real DEMs: GeoTIFF, PDS3 .IMG, with their georeferencing,
+no-data cells and windows; needs rasterio), :func:`dem_info`, :class:`DemInfo`,
+:class:`GeoRef` (a DEM terrain's place on its body), :func:`hillshade`, :func:`render_rgb`, :func:`draw_scale_bar`,
 :func:`write_png`, :func:`read_png`. The numba kernels compile (or load from cache) on first use,
 not on import. :mod:`terrains.files` writes files whole or not at all (shared with ``rover``).
 """
@@ -26,7 +28,10 @@ not on import. :mod:`terrains.files` writes files whole or not at all (shared wi
 from __future__ import annotations
 
 from terrains._generate import check_parameters, generate
-from terrains._io import HeightmapError, heightmap_shape, load, load_heightmap, save
+from terrains._dem import DemInfo
+from terrains._georef import MAX_DISTORTION, GeoRef
+from terrains._io import (HeightmapError, dem_info, distortion_message, heightmap_shape, load,
+                          load_heightmap, save)
 from terrains._model import Body, ParameterError, Terrain, bodies, parameters
 from terrains._presets import Preset, presets
 from terrains._render import draw_scale_bar, hillshade, render_rgb
@@ -35,7 +40,8 @@ from terrains._stats import stats
 __all__ = [
     "generate", "check_parameters", "ParameterError", "Terrain", "Body", "Preset", "bodies",
     "presets", "parameters", "stats",
-    "save", "load", "load_heightmap", "heightmap_shape", "HeightmapError", "hillshade", "render_rgb",
+    "save", "load", "load_heightmap", "heightmap_shape", "HeightmapError", "dem_info", "DemInfo",
+    "GeoRef", "MAX_DISTORTION", "distortion_message", "hillshade", "render_rgb",
     "draw_scale_bar", "write_png", "read_png",
 ]
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
 import struct
-import warnings
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from terrains.files import atomic_write
 from terrains._model import _BODIES, _BODY_DEFAULTS, Body, Terrain, check_params
+from terrains.files import atomic_write
 
-__all__ = ["save", "load", "load_heightmap", "heightmap_shape", "HeightmapError"]
+if TYPE_CHECKING:
+    from terrains._dem import DemInfo
+
+__all__ = ["save", "load", "load_heightmap", "heightmap_shape", "HeightmapError", "dem_info",
+           "distortion_message"]
 
 _FORMAT = "terrains.npz"
 _VERSION = 1
@@ -69,9 +74,14 @@ def save(terrain: Terrain, path) -> None:
         "seed": terrain.seed,
         "params": _jsonable(dict(terrain.params)),
     }
+    extra = {}
+    if terrain.georef is not None:
+        meta["georef"] = _jsonable(dataclasses.asdict(terrain.georef))
+    if terrain.nodata is not None:
+        extra["nodata"] = terrain.nodata
     buf = io.BytesIO()
     np.savez(buf, height=terrain.height, craters=terrain.craters, rocks=terrain.rocks,
-             meta=np.array(json.dumps(meta)))
+             meta=np.array(json.dumps(meta)), **extra)
     atomic_write(Path(path), lambda fh: fh.write(buf.getbuffer()), binary=True)
 
 
@@ -97,6 +107,7 @@ def load(path) -> Terrain:
                 raise HeightmapError(f"{path} is not a terrain file (missing {sorted(missing)})")
             meta = json.loads(str(z["meta"]))
             height, craters, rocks = z["height"], z["craters"], z["rocks"]
+            nodata = z["nodata"] if "nodata" in z.files else None
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, json.JSONDecodeError) as exc:
         if isinstance(exc, (HeightmapError, FileNotFoundError)):
             raise
@@ -123,6 +134,14 @@ def load(path) -> Terrain:
             if missing:
                 raise ValueError(f"parameters {missing} missing")
             check_params({k: v for k, v in params.items() if k != "preset"})
+        georef = None
+        if meta.get("georef") is not None:
+            from terrains._georef import GeoRef
+
+            gd = dict(meta["georef"])
+            for k in ("origin", "shape", "source_cell"):
+                gd[k] = tuple(gd[k])
+            georef = GeoRef(**gd)
     except KeyError as exc:
         raise HeightmapError(f"{path}: damaged terrain metadata (no {exc} entry)") from None
     except (TypeError, AttributeError, ValueError) as exc:
@@ -133,7 +152,7 @@ def load(path) -> Terrain:
         _check_finite(height, str(path))
     try:
         return Terrain(height=height, cell_size=cell, body=body, craters=craters, rocks=rocks,
-                       seed=seed, params=params)
+                       seed=seed, params=params, nodata=nodata, georef=georef)
     except (TypeError, ValueError) as exc:
         raise HeightmapError(f"{path}: {exc}") from None
 
@@ -149,74 +168,198 @@ def _check_finite(z: np.ndarray, where: str) -> None:
             f"{rr.min()}-{rr.max()}, cols {cc.min()}-{cc.max()}; fill or crop them first")
 
 
-def _read_geotiff(path: Path) -> np.ndarray:
-    try:
-        import rasterio  # optional extra: pip install 'planetary-rover-nav[geotiff]'
-        from rasterio.errors import NotGeoreferencedWarning
-    except ImportError:
-        raise HeightmapError(
-            f"{path}: reading GeoTIFF needs the optional package rasterio "
-            "(pip install 'planetary-rover-nav[geotiff]'), or export the DEM as .npy or a "
-            "16-bit grayscale PNG") from None
-    try:
-        with warnings.catch_warnings():
-            # The cell size is the caller's, so a DEM without a geotransform is fine here.
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            with rasterio.open(path) as src:
-                band = src.read(1, masked=True)
-    except Exception as exc:  # rasterio raises its own error types
-        raise HeightmapError(f"{path}: unreadable GeoTIFF ({exc})") from None
-    return np.ma.filled(band.astype(np.float64), np.nan)
+_RASTER_KINDS = ("a .npy array, a 16-bit grayscale .png, or a raster GDAL reads (GeoTIFF, "
+                 "PDS3 .IMG, ...)")
 
 
-def load_heightmap(path, *, cell_size: float, vertical_scale: float = 1.0,
-                   body: str | Body = "mars") -> Terrain:
-    """Import a height grid (e.g. a real DEM exported from GIS) as a :class:`Terrain`.
+def _check_scale(vertical_scale) -> float:
+    if (isinstance(vertical_scale, bool) or not isinstance(vertical_scale, (int, float, np.number))
+            or not math.isfinite(vertical_scale) or vertical_scale <= 0):
+        raise ValueError(f"vertical_scale must be a number > 0 (metres per unit), "
+                         f"got {vertical_scale!r}")
+    return float(vertical_scale)
+
+
+def load_heightmap(path, *, cell_size: float | None = None, vertical_scale: float | None = None,
+                   body: str | Body | None = None, window=None,
+                   max_distortion: float | None = None) -> Terrain:
+    """Import a height grid as a :class:`Terrain`: a real DEM (GeoTIFF, PDS3 ``.IMG``, any
+    raster GDAL reads) with its georeferencing, or a bare array or image.
+
+    A georeferenced DEM says what it is, and that is used: the cell size comes from its
+    geotransform, heights from its stored values times its scale plus its offset, its
+    no-data cells become :attr:`Terrain.nodata` (impassable), its CRS names the body, and
+    the terrain carries its place on the body (:attr:`Terrain.georef`). A north-up file's
+    rows are flipped so that row 0 is the southern edge. A projected CRS in metres is used
+    as it is; a geographic one (degrees) is turned into metres with the CRS's radius about
+    the window's centre (equirectangular: exact north-south, off east-west by
+    ``GeoRef.scale_error`` at the window's northern and southern edges). Non-square cells
+    (degrees away from the equator) are resampled by linear interpolation to square cells of
+    the shorter side, up to 8 times longer one way; past that the DEM is refused.
 
     Parameters
     ----------
     path : str or Path
         ``.npy`` (a 2-d numeric array in grid order: row 0 = south, as ``Terrain.height``),
-        ``.png`` (8- or 16-bit grayscale, north up as images are; rows are flipped into grid
-        order) or ``.tif``/``.tiff`` (GeoTIFF, first band, north up; needs rasterio; nodata
-        cells count as non-finite).
-    cell_size : float
-        Edge of one cell [m], > 0.
-    vertical_scale : float
-        Metres per stored unit (per grey level for a PNG), > 0: height = value * scale.
-    body : str or Body
-        The planetary body.
+        ``.png`` (8- or 16-bit grayscale, north up as images are) or any raster rasterio
+        reads (needs the optional rasterio: ``pip install 'planetary-rover-nav[geotiff]'``).
+    cell_size : float, optional
+        Edge of one cell [m], > 0. Required for ``.npy``, ``.png`` and rasters without
+        georeferencing; for a georeferenced DEM it may be left out, and if given must agree
+        with the file's (within 0.1 %).
+    vertical_scale : float, optional
+        Metres per stored unit (per grey level for a PNG), > 0; default the file's own scale
+        (1 when it has none). A value contradicting a DEM's own scale is an error.
+    body : str or Body, optional
+        The planetary body; default the body the DEM's CRS names (IAU codes 30100 Moon,
+        49900 Mars, 40100 Phobos and their projections, or a datum or radius of theirs),
+        else Mars. A body contradicting the DEM's is an error.
+    window : mapping, optional
+        Read only this rectangle of a georeferenced DEM: ``{"center": [x, y], "size_m":
+        [w, h]}`` in the DEM's projected map coordinates [m], or ``{"center_lat": lat,
+        "center_lon": lon, "size_m": [w, h]}`` [deg, m]. Memory follows the window, not the
+        file. A window reaching outside the DEM is an error.
+    max_distortion : float, optional
+        Largest east-west scale error [-] accepted from a geographic CRS
+        (:data:`terrains.MAX_DISTORTION`, 1 %, is what a run uses); None: no limit, the
+        error is only recorded in ``georef.scale_error``.
 
     Returns
     -------
     Terrain
-        No craters or rocks; ``seed`` None; ``params`` records the source.
+        No craters or rocks; ``seed`` None; ``params`` records the source (and for a DEM
+        the window and ``nodata_cells``); ``nodata`` and ``georef`` as above.
 
     Raises
     ------
     HeightmapError
-        Unknown file kind, unreadable or corrupt file, a colour (not grayscale) image, not a
-        2-d grid, non-finite values (saying how many and where), or rasterio missing.
+        Unreadable or corrupt file, not a raster, a colour image, not a 2-d grid, non-finite
+        values in a ``.npy`` (saying how many and where), rasterio missing, a DEM without
+        georeferencing and no cell_size, a cell size, scale or body contradicting the
+        file's, a window outside the DEM or more than half no-data, a rotated grid, cells
+        too far from square, a distortion past ``max_distortion``.
     ValueError
         cell_size or vertical_scale <= 0, or an unknown body.
     FileNotFoundError
         No such file.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     np.save(os.path.join(d, "dem.npy"), np.zeros((4, 6), np.float32))
+    ...     t = load_heightmap(os.path.join(d, "dem.npy"), cell_size=2.0, body="moon")
+    >>> t.shape, t.extent_m, t.body.name, t.georef
+    ((4, 6), (12.0, 8.0), 'moon', None)
     """
+    from terrains._dem import DemError, dem_plan, read_dem
     from terrains._generate import check_body, check_cell_size
     from terrains._png import PNGError, read_png
 
     path = Path(path)
-    cell = check_cell_size(cell_size)
-    if (isinstance(vertical_scale, bool) or not isinstance(vertical_scale, (int, float, np.number))
-            or not math.isfinite(vertical_scale) or vertical_scale <= 0):
-        raise ValueError(f"vertical_scale must be a number > 0 (metres per unit), "
-                         f"got {vertical_scale!r}")
-    body_obj = check_body(body)
+    cell = None if cell_size is None else check_cell_size(cell_size)
+    scale = None if vertical_scale is None else _check_scale(vertical_scale)
+    body_obj = None if body is None else check_body(body)
+    if max_distortion is not None and not (isinstance(max_distortion, (int, float))
+                                           and max_distortion >= 0):
+        raise ValueError(f"max_distortion must be a number >= 0, got {max_distortion!r}")
     if not path.exists():
         raise FileNotFoundError(f"heightmap {path} does not exist")
     if path.is_dir():
-        raise HeightmapError(f"{path}: is a folder, not a heightmap file (.npy, .png or .tif)")
+        raise HeightmapError(f"{path}: is a folder, not a heightmap file (.npy, .png or a raster)")
     suffix = path.suffix.lower()
+    if suffix in (".npy", ".png"):
+        if cell is None:
+            raise HeightmapError(f"{path}: a {suffix} heightmap carries no cell size: give "
+                                 "cell_size (metres)")
+        if window is not None:
+            raise HeightmapError(f"{path}: a window needs a georeferenced DEM (GeoTIFF, .IMG), "
+                                 f"not a {suffix} file")
+        grid = _read_plain(path, suffix, PNGError, read_png)
+        if grid.shape[0] < 2 or grid.shape[1] < 2:
+            raise HeightmapError(f"{path}: the grid must be at least 2 x 2 cells, got {grid.shape}")
+        s = 1.0 if scale is None else scale
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
+            height = (grid * s).astype(np.float32)
+        _check_finite(height, f"heightmap {path} (after vertical_scale)")
+        params = {"preset": None, "source": "heightmap", "path": str(path), "vertical_scale": s}
+        return Terrain(height=height, cell_size=cell, body=body_obj or check_body("mars"),
+                       seed=None, params=params)
+    try:
+        plan = dem_plan(path, window=window, cell_size=cell)
+        if plan.cell_size is None:
+            raise DemError(f"{path}: the DEM has no georeferencing (no CRS and geotransform), so "
+                           "its cell size is unknown: give cell_size (metres)")
+        g = plan.georef
+        if g is not None and g.body is not None and body_obj is not None and body_obj.name != g.body:
+            raise DemError(f"{path}: body {body_obj.name!r} contradicts the DEM's body {g.body!r} "
+                           f"(its CRS {g.crs}); leave the body out or use the {g.body} DEM")
+        if (g is not None and g.geographic and max_distortion is not None
+                and g.scale_error > max_distortion):
+            raise DemError(distortion_message(path, g, max_distortion))
+        height, nodata = read_dem(path, plan, scale)
+    except DemError as exc:
+        msg = str(exc)
+        raise HeightmapError(msg if msg.startswith(f"{path}: ") else f"{path}: {msg}") from None
+    if body_obj is None:
+        body_obj = check_body(g.body if g is not None and g.body else "mars")
+    params = {"preset": None, "source": "heightmap", "path": str(path),
+              "vertical_scale": plan.scale if scale is None else scale,
+              "height_offset_m": plan.offset,
+              "window": None if window is None else _jsonable(dict(window)),
+              "nodata_cells": 0 if nodata is None else int(nodata.sum())}
+    return Terrain(height=height, cell_size=plan.cell_size, body=body_obj, seed=None,
+                   params=params, nodata=nodata, georef=g)
+
+
+def dem_info(path, *, window: Mapping | None = None, count_nodata: bool = True) -> DemInfo:
+    """What the DEM at ``path`` holds: size, cell size, CRS, body, extent in metres and in
+    latitude/longitude, and its share of no-data cells (counted block by block, so a large
+    file is read in pieces, never whole; ``count_nodata=False`` reads the header alone).
+
+    Parameters
+    ----------
+    path : str or Path
+        A raster GDAL reads (GeoTIFF, PDS3 ``.IMG``, ...); needs rasterio.
+    window : mapping, optional
+        As :func:`terrains.load_heightmap`'s: the grid and :class:`~terrains.GeoRef` are then
+        the window's.
+
+    Returns
+    -------
+    DemInfo
+
+    Raises
+    ------
+    HeightmapError
+        Not a raster, rasterio missing, or a window that does not fit the DEM.
+    FileNotFoundError
+        No such file.
+    """
+    from terrains._dem import DemError, dem_plan
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"DEM {path} does not exist")
+    try:
+        return dem_plan(path, window=window, count_nodata=count_nodata)
+    except DemError as exc:
+        msg = str(exc)
+        raise HeightmapError(msg if msg.startswith(f"{path}: ") else f"{path}: {msg}") from None
+
+
+def distortion_message(path, georef, limit: float) -> str:
+    """Why a geographic DEM's window is refused: its equirectangular scale error, the
+    limit, and the fixes."""
+    return (f"{path}: its CRS {georef.crs} is in degrees; turned into metres about the "
+            f"window's centre (latitude {georef.center_lat_deg:.4g}) its east-west scale is off "
+            f"by up to {100 * georef.scale_error:.3g} % at the window's edges, more than "
+            f"{100 * limit:g} %: use a smaller window ([terrain].window), or reproject the DEM "
+            "to a projected CRS in metres with gdalwarp -t_srs")
+
+
+def _read_plain(path: Path, suffix: str, PNGError, read_png) -> np.ndarray:
+    """A .npy or .png heightmap as float64 in grid order (row 0 south)."""
     if suffix == ".npy":
         try:
             data = np.load(path, allow_pickle=False)
@@ -228,48 +371,31 @@ def load_heightmap(path, *, cell_size: float, vertical_scale: float = 1.0,
                                  f"{data.shape}")
         grid = data.astype(np.float64)
         _check_finite(grid, f"heightmap {path}")
-    elif suffix == ".png":
-        try:
-            img = read_png(path)
-        except PNGError as exc:
-            raise HeightmapError(f"{path}: unreadable image ({exc})") from None
-        if img.ndim == 3:
-            if img.shape[2] == 2:  # grayscale + alpha: use the grey
-                img = img[:, :, 0]
-            else:
-                raise HeightmapError(f"{path}: expected a grayscale PNG (8 or 16 bit), got a "
-                                     f"colour image with {img.shape[2]} channels")
-        grid = img[::-1].astype(np.float64)
-    elif suffix in (".tif", ".tiff"):
-        data = _read_geotiff(path)
-        _check_finite(data, f"heightmap {path}")
-        grid = data[::-1]
-    else:
-        raise HeightmapError(f"{path}: unknown heightmap kind {suffix!r}; use .npy, .png "
-                             "(16-bit grayscale) or .tif (GeoTIFF)")
-    if grid.shape[0] < 2 or grid.shape[1] < 2:
-        raise HeightmapError(f"{path}: the grid must be at least 2 x 2 cells, got {grid.shape}")
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
-        height = (grid * float(vertical_scale)).astype(np.float32)
-    _check_finite(height, f"heightmap {path} (after vertical_scale)")
-    params = {"preset": None, "source": "heightmap", "path": str(path),
-              "vertical_scale": float(vertical_scale)}
-    return Terrain(height=height, cell_size=cell, body=body_obj, seed=None, params=params)
-
-
-_HEIGHTMAP_KINDS = "expected a .npy array, a 16-bit grayscale .png or a .tif GeoTIFF"
+        return grid
+    try:
+        img = read_png(path)
+    except PNGError as exc:
+        raise HeightmapError(f"{path}: unreadable image ({exc})") from None
+    if img.ndim == 3:
+        if img.shape[2] == 2:  # grayscale + alpha: use the grey
+            img = img[:, :, 0]
+        else:
+            raise HeightmapError(f"{path}: expected a grayscale PNG (8 or 16 bit), got a "
+                                 f"colour image with {img.shape[2]} channels")
+    return img[::-1].astype(np.float64)
 
 
 def heightmap_shape(path) -> tuple[int, int]:
     """(rows, cols) of the heightmap :func:`load_heightmap` would read from ``path``, from the
     file's header where it has one (.npy, PNG), so that a large DEM is not read to check a
-    scenario; a GeoTIFF is loaded (its checks included).
+    scenario; a raster DEM's from its header too (its whole file, no window: see
+    :func:`terrains.dem_info` for a window's grid).
 
     Raises
     ------
     HeightmapError
         Why the size cannot be read, after ``"{path}: "``: not a .npy or PNG file, a .npy that
-        is not 2-D, rasterio missing, an unknown suffix, an unreadable file.
+        is not 2-D, rasterio missing, not a raster, an unreadable file.
     """
     from terrains._png import _SIGNATURE
 
@@ -298,8 +424,12 @@ def heightmap_shape(path) -> tuple[int, int]:
                 raise fail("not a PNG file")
             width, height = struct.unpack(">II", head[16:24])
             return (int(height), int(width))
-        if suffix in (".tif", ".tiff"):
-            return tuple(load_heightmap(path, cell_size=1.0).height.shape)
+        from terrains._dem import DemError, dem_plan
+
+        try:
+            return dem_plan(path).grid_shape  # the header alone: no heights are read
+        except DemError as exc:
+            raise HeightmapError(str(exc)) from None
     except HeightmapError:
         raise
     except OSError as exc:
@@ -307,6 +437,4 @@ def heightmap_shape(path) -> tuple[int, int]:
     except ValueError as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # numpy's header parser raises assorted errors on a bad .npy
-        raise fail(f"unreadable ({type(exc).__name__}: {exc}); {_HEIGHTMAP_KINDS}") from None
-    kind = f"unknown file type {path.suffix!r}" if path.suffix else "no file type (suffix)"
-    raise fail(f"{kind}; {_HEIGHTMAP_KINDS}")
+        raise fail(f"unreadable ({type(exc).__name__}: {exc}); expected {_RASTER_KINDS}") from None

@@ -278,6 +278,14 @@ class Terrain:
     """Seed it was generated from (None for an imported heightmap)."""
     params: dict = field(default_factory=dict)
     """Resolved parameters ("auto" values as numbers), plus ``"preset"`` (name or None)."""
+    nodata: np.ndarray | None = None
+    """bool (rows, cols), True on cells a DEM holds no data for (impassable, and known to be
+    from the start of a run); their heights are filled from the nearest valid cell. None
+    when every cell has data (always for a generated terrain)."""
+    georef: Any = None
+    """The terrain's place on its body (:class:`terrains.GeoRef`: CRS, centre latitude and
+    longitude, conversions between metres and degrees) when it was read from a
+    georeferenced DEM; None otherwise."""
 
     def __post_init__(self):
         h = np.ascontiguousarray(self.height, dtype=np.float32)
@@ -290,6 +298,11 @@ class Terrain:
         object.__setattr__(self, "cell_size", float(self.cell_size))
         object.__setattr__(self, "craters", _as_table(self.craters, "craters"))
         object.__setattr__(self, "rocks", _as_table(self.rocks, "rocks"))
+        if self.nodata is not None:
+            m = np.ascontiguousarray(self.nodata, dtype=bool)
+            if m.shape != h.shape:
+                raise ValueError(f"nodata must have the height's shape {h.shape}, got {m.shape}")
+            object.__setattr__(self, "nodata", m if m.any() else None)
 
     @property
     def shape(self) -> tuple[int, int]:

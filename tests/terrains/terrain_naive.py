@@ -85,3 +85,22 @@ def ripples(shape, cell, height, wavelength, azimuth, phase, wobble_amp, wobble_
     s = 0.5 * (1 + np.sin(ph))
     amp = 0.7 + 0.3 * np.sin(kp * along + patch_phase) * np.cos(kp * 0.8 * across)
     return height * amp * (s * np.sqrt(s) - 0.5)
+
+
+def fill_nodata_naive(z, bad):
+    """terrains._dem_kernels.fill_nodata by its definition: each bad cell takes the nearest
+    valid cell of its row (the western one on a tie); a row with no valid cell copies the
+    nearest row that has one (the southern one on a tie), as filled."""
+    out = z.astype(np.float64).copy()
+    rows, cols = z.shape
+    full = [r for r in range(rows) if not bad[r].all()]
+    for r in full:
+        good = np.flatnonzero(~bad[r])
+        for c in np.flatnonzero(bad[r]):
+            d = np.abs(good - c)
+            out[r, c] = z[r, good[np.flatnonzero(d == d.min())[0]]]
+    for r in range(rows):
+        if bad[r].all():
+            d = np.abs(np.array(full) - r)
+            out[r] = out[full[int(np.flatnonzero(d == d.min())[0])]]
+    return out

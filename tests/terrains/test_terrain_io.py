@@ -112,7 +112,10 @@ def test_non_finite_values_are_counted_and_located(tmp_path):
     ("bad.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 10, r"bad.png: unreadable image"),
     ("text.png", b"hello", r"text.png: unreadable image \(not a PNG file"),
     ("bad.npy", b"\x93NUMPY garbage", r"bad.npy: unreadable .npy file"),
-    ("dem.xyz", b"1 2 3", r"unknown heightmap kind '.xyz'; use .npy, .png"),
+    # Any other file is tried as a raster (GeoTIFF, PDS3 .IMG, ...) through rasterio.
+    ("dem.xyz", b"1 2 3", r"dem.xyz: (not a raster GDAL can read \(.*\); a heightmap is a "
+                          r"\.npy array, a 16-bit grayscale \.png, or a raster|reading a raster "
+                          r"DEM needs the optional package rasterio)"),
 ])
 def test_unreadable_files_are_clear_errors(tmp_path, name, blob, match):
     (tmp_path / name).write_bytes(blob)
