@@ -39,10 +39,11 @@ the true map.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -84,9 +85,15 @@ class World:
     """Cell edge [m]."""
     seed: int
     """Seed the terrain was built with."""
-    obstacle_distance: np.ndarray | None = field(default=None, repr=False)
-    """(rows, cols) float64 distance [m] from each cell centre to the nearest obstacle cell
-    centre (before inflation); None when there are no obstacles."""
+
+    @functools.cached_property
+    def obstacle_distance(self) -> np.ndarray | None:
+        """(rows, cols) float64 distance [m] from each cell centre to the nearest obstacle
+        cell centre (before inflation); None when there are no obstacles. Computed on first
+        use (a run's summary uses it once, at its end, after the planner's grids are gone:
+        on an 8192 x 8192 map it is 512 MiB that need not be alive during the run)."""
+        tr = self.traversability
+        return distance_to_mask(tr.obstacles, tr.cell_size) if tr.obstacles.any() else None
 
 
 @dataclass(frozen=True)
@@ -318,10 +325,8 @@ def world_from_terrain(scenario: Scenario, terrain: Any, *, seed: int | None = N
         raise scenario.error(f"[costmap].{costmap_key(f)}", msg)
     tr = traversability(terrain, scenario.rover, hazards=scenario.hazards,
                         weights=scenario.costmap)
-    obstacle_distance = distance_to_mask(tr.obstacles, tr.cell_size) if tr.obstacles.any() else None
     world = World(scenario=scenario, terrain=terrain, traversability=tr, true_cost=tr.cost,
-                  cell_size=tr.cell_size, seed=scenario.seed if seed is None else int(seed),
-                  obstacle_distance=obstacle_distance)
+                  cell_size=tr.cell_size, seed=scenario.seed if seed is None else int(seed))
     hazards = [(hz, hz.geometry()) for hz in scenario.hazards]
     m = scenario.mission
     _check_point(world, m.start, "[mission].start", hazards)
@@ -461,6 +466,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
     _check_planner(name)
     world = prepare(scenario, seed=seed) if world is None else world
     run = _Run(scenario, world, name, seed, progress, observer)
+    leg = None
     try:
         run.check_later_targets()  # keep-out zones known at the start may wall one in
         run.sense()
@@ -488,6 +494,7 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
         run.finish()
     except KeyboardInterrupt:
         run.end("interrupted", "interrupted by the user")
+    leg = None  # the leg's planner and its grids go before the result's are made
     return run.result(wall0)
 
 
@@ -995,7 +1002,8 @@ class _Run:
         if self.feed is not None:
             self.feed.emit("end", summary=summary)
         return RunResult(summary=summary, trace=trace_cols, replans=replans,
-                         true_cost=world.true_cost, known_cost=self.km.cost.copy(),
+                         # The run is over: its known map is the result's, not copied.
+                         true_cost=world.true_cost, known_cost=self.km.cost,
                          terrain=world.terrain, world=world)
 
 

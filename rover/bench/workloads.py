@@ -287,9 +287,12 @@ def traverse_world(size: int = 2048, cell: float = 0.5, route_m: float = 1000.0,
         mission=MissionConfig(start=(x0, y0), goal=(x0 + d, y0 + d), planner="dstar_lite",
                               sense_every_m=sense_every_m, goal_tolerance_m=1.0),
     )
-    tr = traversability(build_terrain(sc), sc.rover)
-    start = snap(tr.cost, cell, x0, y0)
-    goal = snap(tr.cost, cell, x0 + d, y0 + d)
+    cost = traversability(build_terrain(sc), sc.rover).cost
+    start = snap(cost, cell, x0, y0)
+    goal = snap(cost, cell, x0 + d, y0 + d)
+    # Only the cost grid was needed: let it go before prepare() builds the world again, or
+    # both worlds' grids are alive at once (at 8192 x 8192, 1.6 GB of the peak).
+    del cost
     sc = replace(sc, mission=replace(sc.mission, start=start, goal=goal))
     if obstacles_only:
         sc = replace(sc, name=f"mars-obstacles-{size}",
@@ -556,7 +559,7 @@ def parse_workload(word: str, *, limit: int | None = None, rover: str = "generic
         if source == "blobs":
             return [GridSpec("blobs", _size(word, size), grid_seed(seed))]
         if source in ("traverse", "obstacles"):
-            return [TraverseSpec(_size(word, size, 128, 4096), traverse_seed(seed),
+            return [TraverseSpec(_size(word, size, 128, 8192), traverse_seed(seed),
                                  source == "obstacles")]
         if source in terrains.presets():
             return [GridSpec(source, _size(word, size, 64), grid_seed(seed), rover)]

@@ -255,7 +255,7 @@ def test_map_without_scen(tmp_path, capsys):
     (["blobs:4"], "size must be between 16 and"),
     (["nowhere:64"], "unknown generated workload 'nowhere'"),
     (["traverse:64"], "size must be between 128 and"),
-    (["obstacles:5000"], "size must be between 128 and"),
+    (["obstacles:9000"], "size must be between 128 and 8192"),
     (["plain-word"], "plain-word: no such file"),
     (["blobs:32", "--repeat", "0"], "--repeat"),
     (["blobs:32", "--problems", "some"], "--problems"),
