@@ -38,7 +38,8 @@ from rover.models import CostWeights, RoverSpec
 
 __all__ = [
     "CostWeights", "Traversability", "traversability", "terrain_cost", "rasterize_polygons",
-    "inflate", "distance_to_mask", "footprint_halfwidth", "edge_band_cells", "cell_index",
+    "inflate", "grow_cells", "distance_to_mask", "footprint_halfwidth", "edge_band_cells",
+    "cell_index",
 ]
 
 
@@ -84,16 +85,22 @@ class Traversability:
     """Cells along each edge of the grid where the rover's footprint circle would reach past
     the map's edge: impassable in ``cost``, and known before sensing like the keep-out
     zones (the map is all the ground there is to plan over)."""
+    nodata_keep_out: np.ndarray | None = None
+    """bool, cells made impassable by a DEM's no-data cells (grown by the rover's radius,
+    as the map's edge is); None when the terrain has none. Where the DEM has no data there
+    is no ground to plan over, which is known before any sensing."""
 
     def known_keep_out(self) -> np.ndarray | None:
         """bool (rows, cols): the cells impassable by rules known before any sensing, the
-        keep-out zones and the edge band; None when there are none."""
+        keep-out zones, a DEM's no-data cells and the edge band; None when there are none."""
         rows, cols = self.cost.shape
         b = self.edge_band
-        if b <= 0:
-            return None if self.hazard_keep_out is None else self.hazard_keep_out.copy()
-        mask = (np.zeros((rows, cols), dtype=bool) if self.hazard_keep_out is None
-                else self.hazard_keep_out.copy())
+        parts = [m for m in (self.hazard_keep_out, self.nodata_keep_out) if m is not None]
+        if b <= 0 and len(parts) <= 1:
+            return parts[0].copy() if parts else None
+        mask = parts[0].copy() if parts else np.zeros((rows, cols), dtype=bool)
+        for m in parts[1:]:
+            mask |= m
         _mark_edge_band(mask, b)
         return mask
 
@@ -228,6 +235,33 @@ def distance_to_mask(mask: np.ndarray, cell_size: float) -> np.ndarray:
     return d
 
 
+def grow_cells(mask: np.ndarray, radius_m: float, cell_size: float) -> np.ndarray:
+    """bool (rows, cols): the set cells of ``mask`` and every cell whose square comes closer
+    than ``radius_m`` [m] to a set cell's square, the rule the map's edge follows
+    (:func:`edge_band_cells`): a rover of that radius centred anywhere in an unmarked cell
+    stays off the set cells. Only the set cells on the border of the set are dilated (the
+    disc is convex, so the inside adds nothing), so a large no-data area costs its outline."""
+    if not (math.isfinite(radius_m) and radius_m >= 0):
+        raise ValueError(f"radius_m must be a finite number >= 0, got {radius_m!r}")
+    h = _check_cell_size(cell_size)
+    m = np.ascontiguousarray(mask, dtype=bool)
+    if m.ndim != 2:
+        raise ValueError(f"mask must be a 2-D array, got shape {m.shape}")
+    out = m.view(np.uint8).copy()
+    if not m.any() or radius_m == 0:
+        return out.view(bool)
+    border = m.copy()
+    inner = m[1:-1, 1:-1] & m[:-2, 1:-1] & m[2:, 1:-1] & m[1:-1, :-2] & m[1:-1, 2:]
+    border[1:-1, 1:-1] &= ~inner
+    k = int(math.ceil(radius_m / h)) + 1
+    dr, dc = np.mgrid[-k:k + 1, -k:k + 1]
+    gap = h * np.hypot(np.maximum(np.abs(dr) - 1, 0), np.maximum(np.abs(dc) - 1, 0))
+    near = gap < radius_m - 1e-9 * h
+    offsets = np.ascontiguousarray(np.column_stack([dr[near], dc[near]]), dtype=np.int64)
+    _dilate(border.view(np.uint8), offsets, out)
+    return out.view(bool)
+
+
 def inflate(mask: np.ndarray, radius_m: float, cell_size: float) -> np.ndarray:
     """Cells whose centre lies within ``radius_m`` of the centre of a set cell (bool)."""
     if not (math.isfinite(radius_m) and radius_m >= 0):
@@ -256,6 +290,7 @@ def terrain_cost(
     rocks: np.ndarray | None = None,
     hazards: Iterable[Any] = (),
     weights: CostWeights = CostWeights(),
+    nodata: np.ndarray | None = None,
 ) -> Traversability:
     """Traversability of a height field for one rover.
 
@@ -280,6 +315,10 @@ def terrain_cost(
         along each side), so the whole rover stays on the map.
     weights : CostWeights
         Weights of the terms and the roughness limit.
+    nodata : numpy.ndarray, optional
+        bool (rows, cols), cells a DEM holds no data for: obstacles, and every cell whose
+        square comes within ``rover.radius_m`` of one costs ``inf``, as at the map's edge
+        (:attr:`Traversability.nodata_keep_out`).
 
     Returns
     -------
@@ -340,6 +379,16 @@ def terrain_cost(
         hazard_keep_out = rasterize_polygons(geoms, (rows, cols), h, margin_m=rover.radius_m)
         keep_out |= hazard_keep_out.view(np.uint8)
 
+    nodata_keep_out = None
+    if nodata is not None:
+        nd = np.ascontiguousarray(nodata, dtype=bool)
+        if nd.shape != (rows, cols):
+            raise ValueError(f"nodata must have the height's shape {(rows, cols)}, got {nd.shape}")
+        if nd.any():
+            point_obstacles |= nd.view(np.uint8)
+            nodata_keep_out = grow_cells(nd, rover.radius_m, h)
+            keep_out |= nodata_keep_out.view(np.uint8)
+
     obstacle = point_obstacles.copy()
     cost = np.empty((rows, cols), dtype=np.float64)
     sx = np.empty((rows, cols), dtype=np.float32)
@@ -361,13 +410,15 @@ def terrain_cost(
     return Traversability(
         cost=cost, obstacles=obstacle.view(bool), slope_x=sx, slope_y=sy,
         roughness_m=rough, step_m=step, cell_size=h, hazard_keep_out=hazard_keep_out,
-        edge_band=band,
+        edge_band=band, nodata_keep_out=nodata_keep_out,
     )
 
 
 def traversability(terrain: Any, rover: RoverSpec, *, hazards: Iterable[Any] = (),
                    weights: CostWeights = CostWeights()) -> Traversability:
     """Traversability of a :class:`terrains.Terrain` (or anything with ``height``,
-    ``cell_size`` and optionally ``rocks``) for ``rover``; see :func:`terrain_cost`."""
+    ``cell_size`` and optionally ``rocks`` and ``nodata``) for ``rover``; see
+    :func:`terrain_cost`."""
     return terrain_cost(terrain.height, terrain.cell_size, rover,
-                        rocks=getattr(terrain, "rocks", None), hazards=hazards, weights=weights)
+                        rocks=getattr(terrain, "rocks", None), hazards=hazards, weights=weights,
+                        nodata=getattr(terrain, "nodata", None))

@@ -71,6 +71,15 @@ class TerrainConfig:
     """Metres per heightmap unit (per grey level for a PNG) [m]."""
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     """Terrain model overrides passed to ``terrains.generate`` (read-only)."""
+    window: Mapping[str, Any] | None = None
+    """``[terrain].window``: the rectangle of a georeferenced DEM to read (read-only), None
+    for the whole file."""
+    georef: Any = None
+    """The terrain's place on its body (:class:`terrains.GeoRef`: CRS, body, centre latitude
+    and longitude, metres <-> degrees), read from a georeferenced DEM's header when the
+    scenario is loaded (no heights read); None for a generated terrain or a heightmap
+    without georeferencing. The terrain built from it carries the same
+    (``Terrain.georef``)."""
 
     @property
     def extent_m(self) -> tuple[float, float]:
@@ -275,7 +284,7 @@ def _show_path(path) -> str:
 # The loader
 
 _TOP_KEYS = ("name", "description", "seed", "terrain", "rover", "costmap", "mission", "hazards")
-_TERRAIN_KEYS = ("body", "preset", "size", "cell_size_m", "heightmap", "vertical_scale")
+_TERRAIN_KEYS = ("body", "preset", "size", "cell_size_m", "heightmap", "vertical_scale", "window")
 _MISSION_KEYS = tuple(f.name for f in dataclasses.fields(MissionConfig))
 _HAZARD_KEYS = ("name", "polygon", "center", "radius_m")
 MIN_LENGTH_M = 1e-3
@@ -411,8 +420,10 @@ def build_terrain(scenario: Scenario, *, seed: int | None = None):
     t = scenario.terrain
     try:
         if t.heightmap is not None:
+            dem = t.heightmap.suffix.lower() not in (".npy", ".png")
             return terrains.load_heightmap(
-                t.heightmap, cell_size=t.cell_size_m, vertical_scale=t.vertical_scale, body=t.body
+                t.heightmap, cell_size=t.cell_size_m, vertical_scale=t.vertical_scale, body=t.body,
+                window=t.window, max_distortion=terrains.MAX_DISTORTION if dem else None,
             )
         return terrains.generate(
             t.body, preset=t.preset, size=t.size, cell_size=t.cell_size_m,
@@ -420,6 +431,8 @@ def build_terrain(scenario: Scenario, *, seed: int | None = None):
         )
     except (ValueError, OSError) as exc:
         key = "[terrain].heightmap" if t.heightmap is not None else "[terrain]"
+        if t.window is not None and "window" in str(exc):
+            key = "[terrain].window"
         raise scenario.error(key, str(exc)) from None
 
 
@@ -599,7 +612,7 @@ class _Reader:
             raise self.err(f"{key}.body", f"{body!r} contradicts preset {preset!r}, which is on "
                            f"{presets[preset].body!r}; leave body out or pick another preset")
         cell = self.number(t, "cell_size_m", key, default=0.5, minimum=0, exclusive_min=True)
-        heightmap = None
+        heightmap = window = georef = None
         vertical_scale = self.number(t, "vertical_scale", key, default=1.0, minimum=0, exclusive_min=True)
         if "heightmap" in t:
             hm = self.string(t, "heightmap", key)
@@ -619,13 +632,22 @@ class _Reader:
                 raise self.err(f"{key}.size", "must not be given with heightmap: the size is the heightmap's")
             if preset:
                 raise self.err(f"{key}.preset", "must not be given with heightmap: a preset generates terrain")
-            try:
-                size = _heightmap_shape(heightmap)
-            except ValueError as exc:
-                raise self.err(f"{key}.heightmap", f"cannot read the size of {hm!r}: {exc}") from None
+            if heightmap.suffix.lower() in (".npy", ".png"):
+                if "window" in t:
+                    raise self.err(f"{key}.window", f"needs a georeferenced DEM (a GeoTIFF or "
+                                   f"PDS3 .IMG), not a {heightmap.suffix} heightmap")
+                try:
+                    size = _heightmap_shape(heightmap)
+                except ValueError as exc:
+                    raise self.err(f"{key}.heightmap", f"cannot read the size of {hm!r}: {exc}") from None
+            else:
+                body, cell, vertical_scale, size, window, georef = self.dem(t, hm, heightmap,
+                                                                             body, cell)
         else:
             if "vertical_scale" in t:
                 raise self.err(f"{key}.vertical_scale", "only applies to a heightmap")
+            if "window" in t:
+                raise self.err(f"{key}.window", "only applies to a heightmap (a georeferenced DEM)")
             size = self.size(t.get("size", [512, 512]), f"{key}.size")
         params = {k: v for k, v in t.items() if k in param_names}
         if heightmap is None:
@@ -647,7 +669,76 @@ class _Reader:
                            "apply to a heightmap")
         return TerrainConfig(body=body, preset=preset, size=size, cell_size_m=cell,
                              heightmap=heightmap, vertical_scale=vertical_scale,
-                             params=MappingProxyType(params))
+                             params=MappingProxyType(params), window=window, georef=georef)
+
+    def dem(self, t: dict, hm: str, path: Path, body: str, cell: float):
+        """A raster DEM's ``[terrain]`` keys checked against its header (no heights read):
+        (body, cell size, vertical scale, grid size, window, georef)."""
+        import terrains
+
+        key = "[terrain]"
+        window = None
+        if "window" in t:
+            w = self.table(t["window"], f"{key}.window")
+            self.unknown(w, ("center", "center_lat", "center_lon", "size_m"), f"{key}.window")
+            window = MappingProxyType(dict(w))
+        try:
+            info = terrains.dem_info(path, window=window, count_nodata=False)
+        except ValueError as exc:
+            message = str(exc)
+            prefix = f"{path}: "
+            message = message[len(prefix):] if message.startswith(prefix) else message
+            if message.startswith("window."):  # "window.size_m must be ..."
+                sub, _, rest = message.partition(" ")
+                raise self.err(f"{key}.{sub}", rest) from None
+            if message.startswith("window:"):
+                raise self.err(f"{key}.window", message[len("window:"):].lstrip()) from None
+            if message.startswith("window "):
+                raise self.err(f"{key}.window", message) from None
+            raise self.err(f"{key}.heightmap", f"cannot read {hm!r}: {message}") from None
+        g = info.georef
+        if g is None:
+            if "cell_size_m" not in t:
+                raise self.err(f"{key}.cell_size_m", f"required: the DEM {hm!r} has no "
+                               "georeferencing (no CRS and geotransform), so its cell size is "
+                               "unknown; give cell_size_m (metres)")
+        else:
+            if "cell_size_m" in t and abs(cell / info.cell_size - 1.0) > 1e-3:
+                raise self.err(f"{key}.cell_size_m", f"{cell:g} m contradicts the DEM's own cell "
+                               f"of {info.cell_size:.6g} m (from its georeferencing, {g.crs}); "
+                               "leave cell_size_m out to use the file's")
+            cell = info.cell_size
+            if g.body is not None:
+                if "body" in t and body != g.body:
+                    raise self.err(f"{key}.body", f"{body!r} contradicts the DEM {hm!r}, which "
+                                   f"is on {g.body!r} (its CRS {g.crs}); leave body out or use "
+                                   f"a DEM of {body}")
+                body = g.body
+            if g.geographic and g.scale_error > terrains.MAX_DISTORTION:
+                from terrains import distortion_message
+
+                where = f"{key}.window" if window is not None else f"{key}.heightmap"
+                text = distortion_message(hm, g, terrains.MAX_DISTORTION)
+                raise self.err(where, text[len(hm) + 2:]) from None
+        if "vertical_scale" in t:
+            vs = self.number(t, "vertical_scale", key)
+            if info.scale != 1.0 and abs(vs / info.scale - 1.0) > 1e-9:
+                raise self.err(f"{key}.vertical_scale", f"{vs:g} contradicts the DEM's own scale "
+                               f"of {info.scale:g} m per stored unit; leave vertical_scale out")
+        else:
+            vs = info.scale
+        rows, cols = info.grid_shape
+        if rows * cols > MAX_CELLS:
+            where = f"{key}.window" if window is not None else f"{key}.heightmap"
+            raise self.err(where, f"gives {rows} x {cols} cells of {cell:.6g} m, more than a run "
+                           f"may use ({MAX_CELLS:,} cells, e.g. 8192 x 8192): "
+                           + ("shrink size_m" if window is not None else
+                              "read a part of it with [terrain].window = { center = [x, y], "
+                              "size_m = [w, h] }"))
+        if rows < 2 or cols < 2:
+            raise self.err(f"{key}.heightmap", f"the grid must be at least 2 x 2 cells, got "
+                           f"{rows} x {cols}")
+        return body, cell, vs, (rows, cols), window, g
 
     def size(self, v, where: str) -> tuple[int, int]:
         if isinstance(v, int) and not isinstance(v, bool):
@@ -705,12 +796,12 @@ class _Reader:
         d = MissionConfig(start=(0.0, 0.0), goal=(0.0, 0.0))  # for the defaults
         for k in ("start", "goal"):
             self._lookup(m, k, key, required=True)
-        start = self.inside(self.point(m["start"], f"{key}.start"), f"{key}.start", terrain)
-        goal = self.inside(self.point(m["goal"], f"{key}.goal"), f"{key}.goal", terrain)
+        start = self.place(m["start"], f"{key}.start", terrain)
+        goal = self.place(m["goal"], f"{key}.goal", terrain)
         wps = m.get("waypoints", [])
         if not isinstance(wps, list):
             raise self.err(f"{key}.waypoints", f"must be a list of points [[x, y], ...], got {wps!r}")
-        waypoints = tuple(self.inside(self.point(w, f"{key}.waypoints[{i}]"), f"{key}.waypoints[{i}]", terrain)
+        waypoints = tuple(self.place(w, f"{key}.waypoints[{i}]", terrain)
                           for i, w in enumerate(wps))
         return MissionConfig(
             start=start, goal=goal, waypoints=waypoints,
@@ -728,15 +819,36 @@ class _Reader:
             max_energy_wh=self.number(m, "max_energy_wh", key, minimum=0, exclusive_min=True),
         )
 
-    def inside(self, p: tuple[float, float], where: str, terrain: TerrainConfig) -> tuple[float, float]:
+    def place(self, v, where: str, terrain: TerrainConfig) -> tuple[float, float]:
+        """A mission point: ``[x, y]`` [m], or ``{ lat = .., lon = .. }`` [deg] on a
+        georeferenced terrain (converted to metres with its :class:`terrains.GeoRef`)."""
+        if not isinstance(v, dict):
+            return self.inside(self.point(v, where), where, terrain)
+        self.unknown(v, ("lat", "lon"), where)
+        lat = self.number(v, "lat", where, required=True, minimum=-90.0, maximum=90.0)
+        lon = self.number(v, "lon", where, required=True, minimum=-360.0, maximum=360.0)
+        if terrain.georef is None:
+            raise self.err(where, "a point given as lat/lon needs a georeferenced terrain "
+                           "([terrain].heightmap naming a DEM with a CRS); this terrain has "
+                           "none: give [x, y] in metres")
+        x, y = terrain.georef.xy(lat, lon)
+        p = (float(x), float(y))
+        if not all(math.isfinite(c) for c in p):
+            raise self.err(where, f"lat {lat:g}, lon {lon:g} has no place in the DEM's CRS "
+                           f"{terrain.georef.crs}")
+        return self.inside(p, where, terrain, shown=f"lat {lat:g}, lon {lon:g} (at x, y = "
+                                                    f"{p[0]:.6g}, {p[1]:.6g} m)")
+
+    def inside(self, p: tuple[float, float], where: str, terrain: TerrainConfig,
+               shown: str | None = None) -> tuple[float, float]:
         w, h = terrain.extent_m
         rows, cols = terrain.size
         cell = terrain.cell_size_m
         # The cell test matters on the far edge, where x < w can still round to cell cols.
         if not (0.0 <= p[0] < w and 0.0 <= p[1] < h
                 and math.floor(p[0] / cell) < cols and math.floor(p[1] / cell) < rows):
-            raise self.err(where, f"{_fmt_point(p)} lies outside the {w:g} x {h:g} m terrain "
-                           f"(x must be in [0, {w:g}), y in [0, {h:g}))")
+            raise self.err(where, f"{shown or _fmt_point(p)} lies outside the {w:g} x {h:g} m "
+                           f"terrain (x must be in [0, {w:g}), y in [0, {h:g}))")
         return p
 
     def hazard(self, h, i: int, terrain: TerrainConfig) -> Hazard:

@@ -194,6 +194,11 @@ def _why_impassable(world: World, r: int, c: int) -> str:
         d = min(r, c, rows - 1 - r, cols - 1 - c) * h
         return (f"its {h:g} m cell comes within {d:.2f} m of the map's edge, within the "
                 f"rover's radius {rover.radius_m:.2f} m")
+    nd = tr.nodata_keep_out
+    if nd is not None and nd[r, c]:
+        return ("the DEM has no data there" if tr.obstacles[r, c] and world.terrain.nodata[r, c]
+                else f"its {h:g} m cell comes within the rover's radius {rover.radius_m:.2f} m "
+                     "of cells the DEM has no data for")
     # Distances are from the cell's square (the rover's centre may be anywhere in it).
     square = shapely.box(c * h, r * h, (c + 1) * h, (r + 1) * h)
     for hz in world.scenario.hazards:
@@ -648,6 +653,8 @@ class _Run:
                 what = ("the keep-out zones"
                         if not astar(alone, self.cell_of(*a), self.cell_of(*b)).found
                         else "the keep-out zones and the map's edge")
+            if self.tr.nodata_keep_out is not None:
+                what += " and the DEM's no-data cells"
             self.end("unreachable", f"no path from waypoint {i - 1} at {_fmt(a)} to {label} at "
                                     f"{_fmt(b)} on the known map: {what} enclose it")
             return
@@ -717,7 +724,8 @@ class _Run:
         if self.feed is not None:
             self.feed.emit("replan", np.empty((0, 2), np.int64), np.empty((0, 2)))
         what = (f"the ground seen so far ({int(self.km.seen.sum())} cells)"
-                + (" and the keep-out zones" if self.tr.hazard_keep_out is not None else ""))
+                + (" and the keep-out zones" if self.tr.hazard_keep_out is not None else "")
+                + (" and the DEM's no-data cells" if self.tr.nodata_keep_out is not None else ""))
         self.end("unreachable", f"no path from {self._here()} to {leg.label} at "
                                 f"{_fmt(leg.target)} on the known map: {what} enclose it with "
                                 "impassable cells")
@@ -999,6 +1007,22 @@ class _Run:
             "time_limit_s": round(self.t_max, 3),
             "cells_seen": int(self.km.seen.sum()),
         }
+        terrain = world.terrain
+        if getattr(terrain, "nodata", None) is not None:
+            summary["nodata_cells"] = int(terrain.nodata.sum())
+        georef = getattr(terrain, "georef", None)
+        if georef is not None:
+            # Where the run was on its body: the trace and the summary in degrees too.
+            lat, lon = georef.latlon(trace_cols["x_m"], trace_cols["y_m"])
+            trace_cols["lat_deg"], trace_cols["lon_deg"] = lat, lon
+            ends = {"start": m.start, "goal": m.goal,
+                    "end": (float(trace_cols["x_m"][-1]), float(trace_cols["y_m"][-1]))}
+            for k, (x, y) in ends.items():
+                la, lo = georef.latlon(x, y)
+                summary[f"{k}_lat_deg"] = round(float(la), 7)
+                summary[f"{k}_lon_deg"] = round(float(lo), 7)
+            summary["crs"] = georef.crs
+            summary["body"] = getattr(getattr(terrain, "body", None), "name", georef.body)
         if self.feed is not None:
             self.feed.emit("end", summary=summary)
         return RunResult(summary=summary, trace=trace_cols, replans=replans,

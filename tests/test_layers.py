@@ -139,6 +139,8 @@ def test_no_private_name_is_imported_from_another_package():
     (("matplotlib",), ("rover.sweep.report",)),
     # pygame only in the viewer, and the command above it that opens windows.
     (("pygame",), ("viewer", "rover.commands.view")),
+    # rasterio (the optional 'geotiff' extra) only where DEMs are read.
+    (("rasterio",), ("terrains._dem", "terrains._georef")),
 ])
 def test_heavy_libraries_are_imported_in_one_place(library, allowed):
     bad = [f"{MODULES[m].relative_to(ROOT)}:{line} imports {d}" for m in MODULES
@@ -158,3 +160,29 @@ def test_rover_run_does_not_load_dask():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_rasterio_is_imported_lazily_inside_functions():
+    # A module-level import would make every `import terrains` need the optional extra.
+    bad = []
+    for name in ("terrains._dem", "terrains._georef"):
+        tree = ast.parse(MODULES[name].read_text())
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                bad += [f"{name}:{node.lineno}" for n in names if n.split(".")[0] == "rasterio"]
+    assert not bad, bad
+
+
+def test_a_procedural_scenario_does_not_load_rasterio(tmp_path):
+    import subprocess
+    import sys
+
+    p = tmp_path / "p.toml"
+    p.write_text('[terrain]\nsize = [32, 32]\n[mission]\nstart = [3.0, 3.0]\ngoal = [9.0, 9.0]\n')
+    code = ("import sys, terrains, rover, rover.cli; rover.cli.build_parser(); "
+            f"rover.load_scenario({str(p)!r}); terrains.generate(size=32); "
+            "print('rasterio' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout.strip()
+    assert out == "False"

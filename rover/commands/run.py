@@ -310,5 +310,11 @@ def format_summary(s: dict) -> str:
         ("energy", num("energy_wh", ".1f", " Wh")),
         ("max tilt", num("max_tilt_deg", ".1f", " deg")),
     ]
+    if s.get("start_lat_deg") is not None:  # a georeferenced terrain: where on the body
+        rows += [(f"{k} (lat, lon)", f"{s[f'{k}_lat_deg']:.6f}, {s[f'{k}_lon_deg']:.6f} deg")
+                 for k in ("start", "goal", "end")]
+        rows.append(("ground", f"{s.get('crs', '-')}"))
+    if s.get("nodata_cells"):
+        rows.append(("no-data cells", f"{s['nodata_cells']:,} (impassable, known from the start)"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

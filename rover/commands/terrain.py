@@ -5,6 +5,7 @@ Examples::
     rover terrain --preset mars-jezero -o jezero.png --stats
     rover terrain --body moon --size 1024 --cell-size 0.25 --seed 3 -o moon.png --npz moon.npz
     rover terrain --preset moon-south-pole --set hurst=0.8 --set rock_density_a=1e-3 --stats
+    rover terrain --info DTEEC_045994_1985_046060_1985_U01.IMG    # describe a real DEM
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="with --stats: print them as JSON")
     p.add_argument("--list-params", action="store_true",
                    help="list the model parameters accepted by --set, and exit")
+    p.add_argument("--info", metavar="DEM",
+                   help="describe a DEM file (GeoTIFF, PDS3 .IMG, any raster GDAL reads; needs "
+                        "rasterio): size, cell size, CRS, body, extent in metres and in "
+                        "latitude/longitude, no-data share; and exit")
     p.set_defaults(func=run)
 
 
@@ -211,10 +216,73 @@ def _stats_lines(s: dict, given: frozenset = frozenset()) -> list[str]:
     return lines
 
 
+def _length(m: float) -> str:
+    return f"{m / 1000:,.6g} km" if m >= 10_000 else f"{m:,.6g} m"
+
+
+def dem_info_lines(path: str) -> list[str]:
+    """The lines ``rover terrain --info DEM`` prints (:func:`terrains.dem_info`)."""
+    import terrains
+
+    try:
+        i = terrains.dem_info(path)
+    except FileNotFoundError:
+        raise CLIError(f"--info: no such file {path!r}") from None
+    except ValueError as exc:
+        raise CLIError(f"--info: {exc}") from None
+    rows = [("file", f"{path} ({i.driver}, {i.dtype}, {i.width} x {i.height} pixels)")]
+    g = i.georef
+    if g is None:
+        rows += [("georeferencing", "none (no CRS and geotransform): a scenario must give "
+                                    "[terrain].cell_size_m")]
+    else:
+        kind = "geographic, degrees" if g.geographic else "projected, metres"
+        rows.append(("crs", f"{i.crs} ({kind})"))
+        rows.append(("body", i.body or "not named by the CRS (give [terrain].body)"))
+        px, py = i.pixel_size
+        if g.geographic:
+            cx, cy = g.source_cell
+            rows.append(("cell size", f"{px:.6g} x {py:.6g} deg = {cx:.6g} x {cy:.6g} m at "
+                                      f"latitude {g.center_lat_deg:.4f} (grid: {i.cell_size:.6g} m "
+                                      "square cells)"))
+        else:
+            rows.append(("cell size", f"{px:.6g} x {py:.6g} m"))
+        w, s, e, n = i.bounds
+        ew, eh = i.extent_m
+        unit = "deg" if g.geographic else "m"
+        rows.append(("extent", f"{_length(ew)} x {_length(eh)}; x {w:.6g} to {e:.6g}, y "
+                               f"{s:.6g} to {n:.6g} {unit}"))
+        if i.latlon_bounds is not None:
+            la0, la1, lo0, lo1 = i.latlon_bounds
+            rows.append(("lat/lon", f"latitude {la0:.6f} to {la1:.6f}, longitude {lo0:.6f} to "
+                                    f"{lo1:.6f} deg (east-positive)"))
+        if g.geographic:
+            rows.append(("distortion", f"degrees become metres about the centre "
+                                       f"(equirectangular): east-west scale off by up to "
+                                       f"{100 * g.scale_error:.3g} % over the whole file; a run "
+                                       f"accepts {100 * terrains.MAX_DISTORTION:g} % "
+                                       "(choose a [terrain].window, or reproject with gdalwarp)"))
+    rows.append(("heights", f"stored value x {i.scale:g} m" + (f" {'+' if i.offset >= 0 else '-'} "
+                                                                f"{abs(i.offset):g} m"
+                                                                if i.offset else "")))
+    share = i.nodata_share or 0.0
+    cells = i.width * i.height
+    value = "" if i.nodata is None else f"; no-data value {i.nodata:g}"
+    rows.append(("no-data", f"{100 * share:.3g} % of the cells ({round(share * cells):,} of "
+                            f"{cells:,}){value}"))
+    if i.grid_shape[0] * i.grid_shape[1] > 8192 * 8192:
+        rows.append(("note", "a run reads at most 8192 x 8192 cells: choose a [terrain].window"))
+    width = max(len(k) for k, _ in rows)
+    return [f"{k:<{width}}  {v}" for k, v in rows]
+
+
 def run(args) -> int:
     """Run ``rover terrain``; returns the exit code."""
     import terrains
 
+    if args.info is not None:
+        print("\n".join(dem_info_lines(args.info)))
+        return 0
     if args.list_params:
         params = terrains.parameters()
         w = max(map(len, params))

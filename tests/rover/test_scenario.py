@@ -262,9 +262,10 @@ def test_a_scenario_can_come_through_a_pipe(tmp_path):
     ("dem.npy", None, r"cannot read the size of 'dem\.npy': a heightmap is a 2-D array, "
                       r"this \.npy holds shape \(3,\)"),
     ("dem.png", b"GIF89a", r"cannot read the size of 'dem\.png': not a PNG file"),
-    ("dem.asc", b"ncols 3", r"cannot read the size of 'dem\.asc': unknown file type '\.asc'; "
-                            r"expected a \.npy array, a 16-bit grayscale \.png or a \.tif GeoTIFF"),
-    ("dem.tif", b"II*\x00" + bytes(64), r"cannot read the size of 'dem\.tif': reading GeoTIFF "
+    # Any other file is a raster to GDAL (an ESRI ASCII grid, a PDS3 .IMG...): rasterio's.
+    ("dem.asc", b"ncols 3", r"cannot read 'dem\.asc': reading a raster DEM needs the optional "
+                            r"package rasterio \(pip install 'planetary-rover-nav\[geotiff\]'\)"),
+    ("dem.tif", b"II*\x00" + bytes(64), r"cannot read 'dem\.tif': reading GeoTIFF "
                                         r"needs the optional package rasterio \(pip install"),
 ])
 def test_an_unusable_heightmap_says_why(tmp_path, monkeypatch, name, content, pattern):
