@@ -110,11 +110,18 @@ class GeoRef:
 
         Examples
         --------
-        >>> g = GeoRef("IAU_2015:30100", "", "moon", 1737400.0, True, (10.0, -1.0), 100.0,
-        ...            (20, 30), 0.0, 10.0)
+        A 3 km x 2 km grid of 100 m cells on the Moon, in degrees, its south-west corner at
+        1 S 10 E (its centre at 0.967 S, 10.049 E):
+
+        >>> g = GeoRef(crs="IAU_2015:30100", crs_wkt="", body="moon", radius_m=1737400.0,
+        ...            geographic=True, origin=(10.0, -1.0), cell_size=100.0, shape=(20, 30),
+        ...            center_lat_deg=-0.967021, center_lon_deg=10.049474)
         >>> lat, lon = g.latlon(0.0, 0.0)
         >>> round(float(lat), 6), round(float(lon), 6)
         (-1.0, 10.0)
+        >>> x, y = g.xy(-1.0, 10.0)
+        >>> round(float(x), 6), round(float(y), 6)
+        (0.0, 0.0)
         """
         mx, my = self.map_xy(x, y)
         if self.geographic:

@@ -259,3 +259,15 @@ def test_a_procedural_run_does_not_import_rasterio(tmp_path):
             "print(c, 'rasterio' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.split()[-2:] == ["0", "False"], done.stdout + done.stderr
+
+
+def test_a_start_on_nodata_says_so_and_where_to_go(tmp_path):
+    write_dem(tmp_path / "dem.tif")
+    # File rows 60-79, columns 90-109 hold no data: grid rows 80-99, x 45-55 m, y 40-50 m.
+    p = scenario(tmp_path, 'heightmap = "dem.tif"', 'start = [50.0, 45.0]\ngoal = [90.0, 70.0]\n')
+    from rover.sim import prepare
+
+    with pytest.raises(ScenarioError, match=r"\[mission\].start: \(50, 45\) is on impassable "
+                                            r"ground \(the DEM has no data there\); the nearest "
+                                            r"passable point is"):
+        prepare(load_scenario(p))
