@@ -30,10 +30,10 @@ MAX_DISTORTION = 0.01
 """Largest east-west scale error [-] a run accepts when a DEM in a geographic CRS (degrees)
 is turned into a square metre grid by the equirectangular approximation about its window's
 centre: ``|cos(lat) / cos(lat_centre) - 1|`` at the window's northern and southern edges.
-1 % allows a window about 16 degrees of latitude tall at the equator (about 480 km on the
-Moon), 1.1 degrees at 45 degrees of latitude and 0.1 degree at 80 (a few km on Mars); past
-it, reproject the DEM to a projected CRS first (``gdalwarp -t_srs``), e.g. polar
-stereographic near a pole."""
+1 % allows a window 16.2 degrees of latitude tall at the equator (490 km on the Moon),
+1.14 degrees at 45 degrees of latitude (68 km on Mars) and 0.2 degree at 80 (12 km on Mars,
+6 km on the Moon); past it, reproject the DEM to a projected CRS first
+(``gdalwarp -t_srs``), e.g. polar stereographic near a pole."""
 
 
 @dataclass(frozen=True)
