@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-__all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found", "MAX_COST",
+__all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found", "lazy_zeros", "MAX_COST",
            "MAX_SPREAD", "check_spread", "scan_costs"]
 
 _MAX_CELLS = 2**31 - 1  # the kernels keep heap positions in int32
@@ -105,6 +105,24 @@ def scan_costs(cost):
             if c > MAX_COST and first_high < 0:
                 first_high = i
     return n_nan, first_nan, n_low, first_low, n_blocked, cmin, first_high, cmax
+
+
+def lazy_zeros(n: int, dtype) -> np.ndarray:
+    """A zeroed, writable 1-D array of ``n`` items of ``dtype`` whose memory the system maps
+    4 KiB page by page as it is first written: for per-cell arrays a search touches
+    sparsely.
+
+    numpy asks Linux for 2 MiB huge pages on large arrays (``madvise``), so one cell written
+    per grid row makes a whole array resident: an MPGAA* plan along the diagonal of an
+    8192 x 8192 grid of ones that expanded 6,501 cells touched 1.5 GB in 5.8 s, and 0.18 GB
+    in 0.16 s from these.
+    An anonymous memory map is zero-filled on demand and gets no such advice.
+    """
+    import mmap
+
+    dt = np.dtype(dtype)
+    buf = mmap.mmap(-1, max(int(n) * dt.itemsize, 1))
+    return np.frombuffer(buf, dtype=dt, count=int(n))
 
 
 def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float, float]:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from rover.planners import _mpgaa_kernels as kernels
-from rover.planners._common import IncrementalPlanner, Plan, as_cell, not_found
+from rover.planners._common import IncrementalPlanner, Plan, as_cell, lazy_zeros, not_found
 
 __all__ = ["MPGAAStar"]
 
@@ -84,22 +84,24 @@ class MPGAAStar(IncrementalPlanner):
         self._start = as_cell(start, grid.shape, "start")
         self._goal = as_cell(goal, grid.shape, "goal")
         n = grid.size
-        self._h = np.zeros(n)
-        self._nxt = np.zeros(n, dtype=np.uint8)
-        self._hst = np.zeros(n, dtype=np.int32)
+        # Per-cell arrays a search reaches sparsely (a band along its path): in 4 KiB pages
+        # mapped as they are written, not numpy's huge pages (lazy_zeros says why).
+        self._h = lazy_zeros(n, np.float64)
+        self._nxt = lazy_zeros(n, np.uint8)
+        self._hst = lazy_zeros(n, np.int32)
         self._epoch = 1
-        self._g = np.zeros(n)
-        self._par = np.zeros(n, dtype=np.uint8)
-        self._gst = np.zeros(n, dtype=np.int32)
+        self._g = lazy_zeros(n, np.float64)
+        self._par = lazy_zeros(n, np.uint8)
+        self._gst = lazy_zeros(n, np.int32)
         self._sid = 0
-        # One heap slot and one expanded entry per cell at most: np.empty leaves the pages
-        # unmapped until a search reaches them.
+        # One heap slot and one expanded entry per cell at most, filled from the front:
+        # np.empty leaves the pages unmapped until a search reaches them.
         self._hf = np.empty(n)
         self._hn = np.empty(n, dtype=np.int32)  # grids hold under 2**31 cells
-        self._pos = np.empty(n, dtype=np.int32)
+        self._pos = lazy_zeros(n, np.int32)  # indexed by cell: sparse
         self._closed = np.empty(n, dtype=np.int32)
         self._steps = np.empty(n)  # a path's step costs, to sum them from the start
-        self._mark = np.zeros(n, dtype=np.uint8)
+        self._mark = lazy_zeros(n, np.uint8)
         self._expanded_total = 0
 
     def __repr__(self) -> str:
