@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-__all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found", "lazy_zeros", "MAX_COST",
-           "MAX_SPREAD", "check_spread", "scan_costs"]
+__all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found", "lazy_zeros",
+           "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs"]
 
 _MAX_CELLS = 2**31 - 1  # the kernels keep heap positions in int32
 MAX_COST = 1e100
