@@ -18,6 +18,7 @@ background process writes nothing but numba's cache and ends by itself.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import signal
 import subprocess
@@ -205,17 +206,24 @@ def _terms() -> None:
     _costmap._terrain_terms(z, 0.0, 1, 0.5, 0.5, 0.1, 0.2, 1.0, 1.0, 1.0, *out)
 
 
-def defer_terms(proc: subprocess.Popen | None, targets) -> None:
-    """When the background process ``proc`` was started with ``targets`` that include
-    "terms", let this process build its cost map with the NumPy twin of the cost map's
-    kernel (:data:`rover._costmap.DEFER_TERMS`): the same numbers, 50 ms on the flagship
-    instead of 3-4 s of compiling; the background process compiles the kernel for the runs
-    that follow. Without a background process the run compiles the kernel itself, so that it
-    is compiled once and for all."""
-    if proc is not None and "terms" in targets:
-        from rover import _costmap
+@contextlib.contextmanager
+def defer_terms(proc: subprocess.Popen | None, targets):
+    """Within it, when the background process ``proc`` was started with ``targets`` that
+    include "terms" and the cost map's kernel is not in numba's cache, cost maps are built
+    with that kernel's NumPy twin (:data:`rover._costmap.DEFER_TERMS`): the same numbers,
+    50 ms on the flagship instead of 3-4 s of compiling; the background process compiles the
+    kernel for the runs that follow. Without a background process the run compiles the
+    kernel itself, so that it is compiled once and for all."""
+    from rover import _costmap
 
-        _costmap.DEFER_TERMS = True
+    before = _costmap.DEFER_TERMS
+    # A kernel already in the cache loads at once: no reason for the twin then.
+    _costmap.DEFER_TERMS = (proc is not None and "terms" in targets
+                            and not _cached(_costmap._terrain_terms))
+    try:
+        yield
+    finally:
+        _costmap.DEFER_TERMS = before
 
 
 TARGETS = {"dstar": _dstar, "dstar-plan": _plan_kernels, "mpgaa": _mpgaa, "drive": _drive,

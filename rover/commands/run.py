@@ -152,9 +152,9 @@ def run(args) -> int:
         print("compiling kernels, first run only: later runs start at once", file=sys.stderr,
               flush=True)
     warm = _prewarm.start(targets)
-    _prewarm.defer_terms(warm, targets)
     try:
-        world = prepare(scenario, seed=args.seed)
+        with _prewarm.defer_terms(warm, targets):
+            world = prepare(scenario, seed=args.seed)
         if warm is not None:
             _prewarm.look(planner, rekey=scenario.mission.unknown_cost > 1.0)
             _prewarm.wait_for(warm, "follow")

@@ -224,3 +224,19 @@ def test_a_first_run_says_it_is_compiling_on_stderr(monkeypatch, tmp_path, capsy
     message = "compiling kernels, first run only: later runs start at once"
     assert message not in out
     assert message in err  # even with --quiet: a silent first run would look hung
+
+
+@pytest.mark.parametrize("started, cached, deferred", [
+    (False, False, False),  # no background process: the run compiles the kernel itself
+    (True, False, True),    # the background compiles it: the run uses the NumPy twin
+    (True, True, False),    # already in the cache: loaded at once
+])
+def test_the_cost_map_kernel_is_deferred_only_to_a_background_compile(monkeypatch, started,
+                                                                       cached, deferred):
+    from rover import _costmap
+
+    monkeypatch.setattr(_prewarm, "_cached", lambda d: cached)
+    assert _costmap.DEFER_TERMS is False
+    with _prewarm.defer_terms(object() if started else None, _prewarm.run_targets("mpgaa")):
+        assert _costmap.DEFER_TERMS is deferred
+    assert _costmap.DEFER_TERMS is False  # only for the world a first run builds
