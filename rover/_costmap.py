@@ -254,6 +254,142 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
     return 1 if bad else 0
 
 
+DEFER_TERMS = False
+"""When True, :func:`terrain_terms` runs :func:`_terrain_terms_numpy` until
+:func:`_terrain_terms` is compiled in this process. Set by a first ``rover run``
+(:func:`rover._prewarm.defer_terms`) whose background process compiles the kernel for the
+runs that follow: compiling it here would cost that run 3-4 s, the NumPy twin costs it 50 ms
+on the flagship's 320 x 320 cells."""
+
+
+def terrain_terms(*args):
+    """:func:`_terrain_terms` (same arguments, same result), or its NumPy twin while
+    :data:`DEFER_TERMS` holds and the kernel is not compiled in this process."""
+    if DEFER_TERMS and not _terrain_terms.overloads:
+        # The kernel computes through a NaN or inf silently and says so in its status.
+        with np.errstate(all="ignore"):
+            return _terrain_terms_numpy(*args)
+    return _terrain_terms(*args)
+
+
+def _sliding_max_rows(m, k):
+    """(R, C) float64: the maximum of ``m`` (R, C) float64, values >= 0, over the window
+    ``[c - k, c + k]`` of its row, clipped at the ends: :func:`_window_max` on every row at
+    once (the same blocks; a maximum is exact, so any order gives the same numbers)."""
+    R, C = m.shape
+    w = 2 * k + 1
+    mm = ((C + 2 * k + w - 1) // w) * w
+    pad = np.zeros((R, mm))
+    pad[:, k:k + C] = m
+    blocks = pad.reshape(R, mm // w, w)
+    fwd = np.maximum.accumulate(blocks, axis=2).reshape(R, mm)
+    bwd = np.maximum.accumulate(blocks[:, :, ::-1], axis=2)[:, :, ::-1].reshape(R, mm)
+    return np.maximum(bwd[:, :C], fwd[:, 2 * k:2 * k + C])
+
+
+def _terrain_terms_numpy(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_rough,
+                         w_step, obstacle, cost, slope_x, slope_y, rough, step):
+    """:func:`_terrain_terms` in NumPy, for a first run that has not compiled it: the same
+    arguments and the same numbers, bit for bit on finite heights (tests/rover/
+    test_costmap_twin.py checks it), because every sum is formed in the kernel's order: the
+    prefix sums run along each row as the kernel's loops do (``np.cumsum`` adds in sequence),
+    and the window sums are updated row by row, adding the row that enters and subtracting
+    the one that leaves, one NumPy operation per term over all columns. Each product and
+    quotient is the kernel's, in the kernel's order (IEEE arithmetic rounds each the same in
+    both; numba contracts no multiply-add without fastmath). About 15x slower than the
+    kernel: for first runs only."""
+    R, C = z.shape
+    zz = z.astype(np.float64) - zoff
+    # The step term: each cell's largest |dz| to its 4 neighbours, then the window maximum
+    # along rows and along columns (:func:`_step_max`).
+    m = np.zeros((R, C))
+    if C > 1:
+        d = np.abs(zz[:, 1:] - zz[:, :-1])
+        m[:, 1:] = d
+        np.maximum(m[:, :-1], d, out=m[:, :-1])
+    if R > 1:
+        d = np.abs(zz[1:] - zz[:-1])
+        np.maximum(m[1:], d, out=m[1:])
+        np.maximum(m[:-1], d, out=m[:-1])
+    vm = _sliding_max_rows(_sliding_max_rows(m, k).T, k).T
+    col = np.arange(C)
+    p0 = np.zeros((R, C + 1))
+    p1 = np.zeros((R, C + 1))
+    p2 = np.zeros((R, C + 1))
+    np.cumsum(zz, axis=1, out=p0[:, 1:])
+    np.cumsum(col * zz, axis=1, out=p1[:, 1:])
+    np.cumsum(zz * zz, axis=1, out=p2[:, 1:])
+    # NaN and inf propagate into the sum of squares, so one test covers a row.
+    bad = not np.isfinite(p2[:, C]).all()
+    c0 = np.maximum(col - k, 0)
+    c1 = np.minimum(col + k, C - 1)
+    h0 = p0[:, c1 + 1] - p0[:, c0]
+    h1 = p1[:, c1 + 1] - p1[:, c0]
+    h2 = p2[:, c1 + 1] - p2[:, c0]
+    nc = c1 - c0 + 1
+    mcol = 0.5 * (c0 + c1)
+    inv_nc = 1.0 / nc
+    suu = nc * (nc * nc - 1) / 12.0
+    inv_suu = np.zeros(C)
+    np.divide(1.0, suu, out=inv_suu, where=suu > 0)
+    inv_h = 1.0 / h
+    inv_tan2 = 1.0 / (tan_tilt_max * tan_tilt_max)
+    inv_rough2 = 1.0 / (rough_max * rough_max)
+    inv_step = 1.0 / step_max
+    s0 = np.zeros(C)
+    sr = np.zeros(C)
+    s1 = np.zeros(C)
+    s2 = np.zeros(C)
+    for i in range(0, min(k, R - 1) + 1):
+        s0 += h0[i]
+        sr += i * h0[i]
+        s1 += h1[i]
+        s2 += h2[i]
+    for r in range(R):
+        if r > 0:
+            inc = r + k
+            if inc < R:
+                s0 += h0[inc]
+                sr += inc * h0[inc]
+                s1 += h1[inc]
+                s2 += h2[inc]
+            out = r - k - 1
+            if out >= 0:
+                s0 -= h0[out]
+                sr -= out * h0[out]
+                s1 -= h1[out]
+                s2 -= h2[out]
+        r0 = max(r - k, 0)
+        r1 = min(r + k, R - 1)
+        nr = r1 - r0 + 1
+        mr = 0.5 * (r0 + r1)
+        svv_row = nr * (nr * nr - 1) / 12.0
+        inv_nr = 1.0 / nr
+        inv_svv_row = 1.0 / svv_row if svv_row > 0 else 0.0
+        suz = s1 - mcol * s0
+        svz = sr - mr * s0
+        a = suz * inv_suu * inv_nr
+        b = svz * inv_svv_row * inv_nc
+        inv_n = inv_nc * inv_nr
+        ss = s2 - s0 * s0 * inv_n - a * suz - b * svz
+        np.maximum(ss, 0.0, out=ss)
+        slope_x[r] = a * inv_h
+        slope_y[r] = b * inv_h
+        q2 = ss * inv_n
+        rough[r] = np.sqrt(q2)
+        sv = vm[r] - np.maximum(np.abs(a), np.abs(b))
+        np.maximum(sv, 0.0, out=sv)
+        step[r] = sv
+        t2 = (a * a + b * b) * inv_h * inv_h * inv_tan2
+        q2 = q2 * inv_rough2
+        st = sv * inv_step
+        obstacle[r] |= (t2 > 1.0) | (q2 > 1.0) | (st > 1.0)
+        row = 1.0 + w_tilt * t2 + w_rough * q2 + w_step * st * st
+        row[obstacle[r] != 0] = np.inf
+        cost[r] = row
+    return 1 if bad else 0
+
+
 @njit(cache=True, nogil=True)
 def _stamp_discs(mask, xs, ys, radii, h):
     """Set ``mask`` (R, C) uint8 on every cell whose square meets the disc of radius

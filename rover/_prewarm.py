@@ -18,6 +18,7 @@ background process writes nothing but numba's cache and ends by itself.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import signal
 import subprocess
@@ -168,23 +169,69 @@ def _follow() -> None:
     run.follow(6.0, 6.0)
 
 
-def look() -> None:
-    """Sensing's and smoothing's kernels (:meth:`rover.sim._Run.sense` and
-    :meth:`~rover.sim._Run.smooth` on the flat world). A first ``rover run`` calls this in
-    its own process, while the background one compiles the drive kernel."""
+def look(planner: str = "mpgaa", rekey: bool = False) -> None:
+    """What a first ``rover run`` with ``planner`` compiles in its own process while the
+    background one compiles the drive kernel: sensing's and smoothing's kernels
+    (:meth:`rover.sim._Run.sense` and :meth:`~rover.sim._Run.smooth` on the flat world), the
+    plan check's (:func:`rover.planners.check_plan`) and the planner's own (its warm-up, as
+    :func:`rover.sim.simulate` runs it next; ``rekey`` as there: whether unseen ground costs
+    more than 1)."""
     import numpy as np
+
+    from rover.planners import Plan, check_plan, get
+    from rover.sim import _warm_planner
 
     run = _flat_run()
     run.sense()
     run.smooth(np.array([[10, 10], [11, 11]], dtype=np.int64), (5.75, 5.75))
+    # Any plan will do: the kernel compiles whatever it finds wrong (here the cost).
+    check_plan(run.km.cost, Plan(np.array([[0, 0], [1, 1]], dtype=np.int64), 1.0, 0, True),
+               (0, 0), (1, 1))
+    entry = get(planner)
+    _warm_planner(entry, np.float64, rekey=rekey)
+
+
+def _terms() -> None:
+    """The cost map's kernel (:func:`rover._costmap._terrain_terms`), in the argument types
+    of :func:`rover.costmap.terrain_cost`'s call. A first ``rover run`` builds its cost map
+    with the kernel's NumPy twin instead (:func:`defer_terms`), so this compiles it for the
+    runs that follow, last, after what the run itself waits for."""
+    import numpy as np
+
+    from rover import _costmap
+
+    z = np.zeros((4, 4), dtype=np.float32)
+    out = [np.zeros((4, 4), dtype=np.uint8), np.empty((4, 4))]
+    out += [np.empty((4, 4), dtype=np.float32) for _ in range(4)]
+    _costmap._terrain_terms(z, 0.0, 1, 0.5, 0.5, 0.1, 0.2, 1.0, 1.0, 1.0, *out)
+
+
+@contextlib.contextmanager
+def defer_terms(proc: subprocess.Popen | None, targets):
+    """Within it, when the background process ``proc`` was started with ``targets`` that
+    include "terms" and the cost map's kernel is not in numba's cache, cost maps are built
+    with that kernel's NumPy twin (:data:`rover._costmap.DEFER_TERMS`): the same numbers,
+    50 ms on the flagship instead of 3-4 s of compiling; the background process compiles the
+    kernel for the runs that follow. Without a background process the run compiles the
+    kernel itself, so that it is compiled once and for all."""
+    from rover import _costmap
+
+    before = _costmap.DEFER_TERMS
+    # A kernel already in the cache loads at once: no reason for the twin then.
+    _costmap.DEFER_TERMS = (proc is not None and "terms" in targets
+                            and not _cached(_costmap._terrain_terms))
+    try:
+        yield
+    finally:
+        _costmap.DEFER_TERMS = before
 
 
 TARGETS = {"dstar": _dstar, "dstar-plan": _plan_kernels, "mpgaa": _mpgaa, "drive": _drive,
-           "follow": _follow, "edt": _edt, "discs": _discs}
+           "follow": _follow, "edt": _edt, "discs": _discs, "terms": _terms}
 """What the background process can compile, in the order it is given: D* Lite's kernels,
 only those a plan needs, MPGAA*'s, the sensing and driving loop's (run with D* Lite when a
 D* Lite target is given too, else with MPGAA* when it is, else with A*), the drive kernel
-alone, the distance-to-obstacles kernel, or the rock-stamping one."""
+alone, the distance-to-obstacles kernel, the rock-stamping one, or the cost map's."""
 
 
 def _sentinels(target: str) -> list:
@@ -201,10 +248,11 @@ def _sentinels(target: str) -> list:
 
     if target == "follow":
         return [_drive._drive]
-    if target in ("edt", "discs"):
+    if target in ("edt", "discs", "terms"):
         from rover import _costmap
 
-        return [_costmap._squared_edt if target == "edt" else _costmap._stamp_discs]
+        return [{"edt": _costmap._squared_edt, "discs": _costmap._stamp_discs,
+                 "terms": _costmap._terrain_terms}[target]]
     return [_drive._drive, _drive._smooth, _sensing._sense]
 
 
@@ -287,14 +335,16 @@ def _drive_planner(targets) -> str:
 
 
 def run_targets(planner: str) -> list[str]:
-    """What a first ``rover run`` with ``planner`` compiles in the background, in the order
-    it needs them: the first of the cost map's kernels; the planner's (or, for the quicker
-    A* family, the last kernel building a world needs); then the drive kernel. Meanwhile
-    the run compiles the rest of its world's kernels, then sensing's and smoothing's
+    """What a first ``rover run`` compiles in the background, in the order it needs them:
+    the first of the cost map's kernels (the rock-stamping one), then the drive kernel, the
+    longest to compile and the last the run needs; then, for the runs that follow, the cost
+    map's main kernel, which this run replaces with its NumPy twin (:func:`defer_terms`).
+    Meanwhile the run builds its world (compiling the terrain's kernels and the distance to
+    obstacles), then compiles sensing's, smoothing's, the plan check's and its planner's
     (:func:`look`), then waits for the drive kernel (:func:`wait_for`): both cores stay busy
-    until the drive (docs/performance.md has the figures)."""
-    planner_targets = {"dstar_lite": ["dstar"], "mpgaa": ["mpgaa"]}.get(planner, ["edt"])
-    return ["discs"] + planner_targets + ["follow"]
+    until the drive (docs/performance.md has the figures). ``planner`` is kept for a split
+    that depends on it."""
+    return ["discs", "follow", "terms"]
 
 
 def wait_for(proc: subprocess.Popen | None, target: str, timeout_s: float = 30.0) -> None:
@@ -313,15 +363,21 @@ def wait_for(proc: subprocess.Popen | None, target: str, timeout_s: float = 30.0
         time.sleep(0.02)
 
 
-def cold(targets, *, world: bool = False) -> bool:
-    """Whether any kernel of ``targets`` (and, with ``world``, of building a world: the
-    terrain and cost-map kernels) is missing from numba's cache, i.e. whether this process
-    is about to compile (a first run)."""
+def cold(targets, *, planner: str | None = None) -> bool:
+    """Whether any kernel of ``targets`` (and, with ``planner``, the kernels a run with that
+    planner compiles in its own process: :func:`look`'s, the planner's and the world's) is
+    missing from numba's cache, i.e. whether this process is about to compile (a first
+    run)."""
     kernels = [d for t in targets for d in _sentinels(t)]
-    if world:
-        from rover import _costmap
+    if planner is not None:
+        from rover import _costmap, _drive, _sensing
 
-        kernels.append(_costmap._terrain_terms)
+        kernels += [_drive._smooth, _sensing._sense, _costmap._squared_edt,
+                    _costmap._terrain_terms]
+        if planner in ("dstar_lite", "mpgaa", "astar"):
+            from rover.planners import kernels as planner_kernels
+
+            kernels += planner_kernels(planner)
     return not all(_cached(d) for d in kernels)
 
 

@@ -33,7 +33,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from rover._costmap import _dilate, _squared_edt, _stamp_discs, _terrain_terms
+from rover._costmap import _dilate, _squared_edt, _stamp_discs, terrain_terms
 from rover.models import CostWeights, RoverSpec
 
 __all__ = [
@@ -397,7 +397,7 @@ def terrain_cost(
     step = np.empty((rows, cols), dtype=np.float32)
     # Subtracting the mean keeps the prefix sums of z**2 well conditioned.
     zoff = float(np.mean(z, dtype=np.float64))
-    status = _terrain_terms(
+    status = terrain_terms(
         z, zoff if math.isfinite(zoff) else 0.0, k, h, math.tan(math.radians(rover.max_tilt_deg)),
         weights.roughness_limit(rover), rover.max_step_m, float(weights.tilt),
         float(weights.roughness), float(weights.step), obstacle, cost, sx, sy, rough, step)

@@ -31,7 +31,7 @@ from typing import Callable
 import numpy as np
 
 from rover.bench import peers as _peers
-from rover.bench.workloads import GridProblem, MovingAISpec, path_cost, path_length_cells
+from rover.bench.workloads import GridProblem, MovingAISpec, path_cost
 from rover.costmap import cell_index
 
 __all__ = ["OURS", "PEERS", "ALL_PLANNERS", "PlannerFailure", "parse_planners", "machine_info", "peak_rss",
@@ -214,7 +214,9 @@ def best_time(fn: Callable, repeat: int = 5):
 
 
 def _solver(name: str, cost: np.ndarray) -> Callable:
-    """``solve(start, goal) -> (path or None, our cost or None, expanded or None)``."""
+    """``solve(start, goal) -> (path or None, our cost or None, expanded or None, points or
+    None)``: ``points`` the polyline the path follows, (N, 2) float64 (row, col) cells (an
+    any-angle planner's vertices; a grid path's cells)."""
     if name not in PEERS:
         from rover.planners import check_plan, plan_path
 
@@ -228,16 +230,28 @@ def _solver(name: str, cost: np.ndarray) -> Callable:
             problem = check_plan(cost, p, s, g)
             if problem is not None:
                 raise PlannerFailure(f"planner {name!r} failed: {problem}")
-            return (p.path if p.found else None), p.cost, p.expanded
+            return (p.path, p.cost, p.expanded, p.points) if p.found else \
+                (None, p.cost, p.expanded, None)
 
         return solve
     peer = _peers.make_peer(name, cost)
-    return lambda s, g: (peer(s, g), None, None)
+
+    def solve_peer(s, g):
+        path = peer(s, g)
+        return path, None, None, (None if path is None else np.asarray(path, dtype=np.float64))
+
+    return solve_peer
 
 
 class PlannerFailure(ValueError):
     """A planner raised, or returned a plan that fails :func:`rover.planners.check_plan`
     (one line)."""
+
+
+def _polyline_cells(points) -> float:
+    """Length of a polyline of (N, 2) (row, col) points [cells]."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return float(np.hypot(*np.diff(p, axis=0).T).sum()) if len(p) > 1 else 0.0
 
 
 def _ms(x: float) -> float:
@@ -258,13 +272,19 @@ def _grid_rows(prob: GridProblem, names: list[str], repeat: int, tick) -> list[d
     times, _ = _samples({n: (lambda f: lambda: f(s, g))(f) for n, f in solvers.items()}, repeat)
     base = float(np.median(times["astar"])) if "astar" in times else None
     rows = []
+    from rover.planners import line_cost
+
     for n in names:
-        path, ours_cost, expanded = results[n]
+        path, ours_cost, expanded, points = results[n]
         t = np.asarray(times[n])
         med = float(np.median(t))
         recost, cuts, bad = path_cost(cost, path)
         c = ours_cost if ours_cost is not None else recost
         found = path is not None and math.isfinite(c)
+        # Every path costed one way, the exact line integral of the polyline it follows
+        # (for a grid path it equals the move-cost rule; a cut corner makes it inf), so
+        # that any-angle and grid planners compare fairly.
+        lc = float(line_cost(cost, points)) if found else None
         rows.append({
             "workload": prob.name, "kind": "plan", "planner": n,
             "rows": cost.shape[0], "cols": cost.shape[1], "cell_size_m": prob.cell_size_m,
@@ -277,7 +297,8 @@ def _grid_rows(prob: GridProblem, names: list[str], repeat: int, tick) -> list[d
             "found": bool(found), "cost": c if found else None, "optimum": optimum,
             "cost_ratio": round(c / optimum, 6) if found and optimum > 0 else None,
             "corner_cuts": cuts, "invalid_steps": bad,
-            "path_length_m": (round(path_length_cells(path) * prob.cell_size_m, 3)
+            "line_cost": lc if lc is not None and math.isfinite(lc) else None,
+            "path_length_m": (round(_polyline_cells(points) * prob.cell_size_m, 3)
                               if found else None),
             "peak_mem_mib": round(mem[n] / 2**20, 2) if mem[n] is not None else None,
         })
@@ -309,7 +330,7 @@ def _movingai_rows(spec: MovingAISpec, names: list[str], tick) -> list[dict]:
     for i, p in enumerate(problems):
         for n, solve in solvers.items():
             t0 = time.perf_counter()
-            path, c, e = solve(p.start, p.goal)
+            path, c, e, _ = solve(p.start, p.goal)
             times[n][i] = time.perf_counter() - t0
             rc, cut, _ = path_cost(grid, path)
             if c is None:
@@ -555,13 +576,13 @@ def format_report(report: dict) -> str:
             rows.append([r["workload"], r["planner"], _time(r), _f(r["time_vs_astar"], ".2f"),
                          _f(r["expanded"], ","), _f(r["expansions_per_s"] and
                                                     r["expansions_per_s"] / 1e6, ".1f"),
-                         cost, ratio, _f(r["path_length_m"], ".1f"),
-                         _f(r["peak_mem_mib"], ".1f")])
+                         cost, ratio, _f(r.get("line_cost"), ".6g"),
+                         _f(r["path_length_m"], ".1f"), _f(r["peak_mem_mib"], ".1f")])
         out.append(f"\nOne plan, start to goal (median of {report['settings']['repeat']} "
                    "interleaved rounds, (min-max)):")
         out.append(_table(["workload", "planner", "time ms", "x astar", "expanded", "M exp/s",
-                           "cost", "/ optimum", "length m", "peak MiB"], rows,
-                          {2, 3, 4, 5, 6, 8, 9}))
+                           "cost", "/ optimum", "line cost", "length m", "peak MiB"], rows,
+                          {2, 3, 4, 5, 6, 8, 9, 10}))
     mai = [r for r in res if r["kind"] == "movingai"]
     if mai:
         rows = []
@@ -617,7 +638,7 @@ def format_report(report: dict) -> str:
 
 _CSV_FIRST = ["workload", "kind", "planner", "time_ms_median", "time_ms_min", "time_ms_max",
               "runs", "time_vs_astar", "expanded", "expansions_per_s", "cost", "optimum",
-              "cost_ratio", "path_length_m", "peak_mem_mib"]
+              "cost_ratio", "line_cost", "path_length_m", "peak_mem_mib"]
 
 
 def csv_text(report: dict) -> str:

@@ -23,7 +23,8 @@ def register(sub) -> None:
         "bench", help="compare planners: time, expansions, path cost against the optimum",
         description="Run every planner on the same workloads and print, per workload and "
                     "planner, the median and range of planning time, nodes expanded, "
-                    "expansions per second, the path cost and its ratio to the optimum, the "
+                    "expansions per second, the path cost and its ratio to the optimum, its "
+                    "line-integral cost (every path costed alike, any-angle or grid), the "
                     "path length in metres and the peak memory; for scenarios also the whole "
                     "traverse with sensing (time per replan and in total). Peers "
                     "(scikit-image, tcod, pyastar2d, from the 'bench' extra) are re-costed "

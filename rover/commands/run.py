@@ -145,16 +145,18 @@ def run(args) -> int:
 
     # On a cold cache (a first run) some kernels compile on another core meanwhile
     # (rover._prewarm.run_targets says which and why).
-    targets = _prewarm.run_targets(args.planner or scenario.mission.planner)
+    planner = args.planner or scenario.mission.planner
+    targets = _prewarm.run_targets(planner)
     # Said even with --quiet (on stderr): a silent first run would look hung.
-    if _prewarm.cold(targets, world=True):
+    if _prewarm.cold(targets, planner=planner):
         print("compiling kernels, first run only: later runs start at once", file=sys.stderr,
               flush=True)
     warm = _prewarm.start(targets)
     try:
-        world = prepare(scenario, seed=args.seed)
+        with _prewarm.defer_terms(warm, targets):
+            world = prepare(scenario, seed=args.seed)
         if warm is not None:
-            _prewarm.look()
+            _prewarm.look(planner, rekey=scenario.mission.unknown_cost > 1.0)
             _prewarm.wait_for(warm, "follow")
     except BaseException:
         _prewarm.stop(warm)

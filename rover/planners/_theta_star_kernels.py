@@ -50,6 +50,10 @@ SQRT2 = math.sqrt(2.0)
 HALF_DIAG = SQRT2 / 2.0
 DR = np.array([-1, 1, 0, 0, -1, -1, 1, 1], dtype=np.int64)
 DC = np.array([0, 0, -1, 1, -1, 1, -1, 1], dtype=np.int64)
+# Bits of the straight-neighbour mask each direction needs (1 the row above, 2 below, 4 the
+# column to the left, 8 to the right): a straight move its own cell, a diagonal both cells
+# beside it.
+NEED = np.array([1, 2, 4, 8, 1 | 4, 1 | 8, 2 | 4, 2 | 8], dtype=np.int64)
 
 
 @njit(cache=True, nogil=True)
@@ -99,82 +103,125 @@ def search(cost, rows, cols, start, goal, cmin, hscale, g, parent, flags, pos, h
     pos[start] = 0
     size = 1
     expanded = 0
+    # A*'s ways of keeping the inner loop cheap (``_astar_kernels.search``): indices are
+    # unsigned where they index arrays (numba then skips its negative-index wraparound),
+    # row and column come from a float reciprocal, corrected (much cheaper than integer
+    # division), and the passable straight neighbours are a bit mask. None changes which
+    # node is popped or what it gets.
+    inv_cols = 1.0 / cols
+    last_row = rows - 1
+    last_col = cols - 1
+    off = DR * cols + DC
+    one = np.uint64(1)
     while size > 0:
         s = hn[0]
         size -= 1
         if size > 0:
             # Pop: move the last slot to the root and sift it down.
-            x = hn[size]
+            x = np.uint64(hn[size])
             xf = hf[size]
-            i = 0
+            usize = np.uint64(size)
+            i = np.uint64(0)
             while True:
-                child = 2 * i + 1
-                if child >= size:
+                child = i + i + one
+                if child >= usize:
                     break
-                if child + 1 < size and hf[child + 1] < hf[child]:
-                    child += 1
+                right = child + one
+                if right < usize and hf[right] < hf[child]:
+                    child = right
                 if not hf[child] < xf:
                     break
+                cn = np.uint64(hn[child])
                 hf[i] = hf[child]
-                hn[i] = hn[child]
-                pos[hn[i]] = i
+                hn[i] = cn
+                pos[cn] = i
                 i = child
             hf[i] = xf
             hn[i] = x
             pos[x] = i
-        flags[s] = CLOSED
+        us = np.uint64(s)
+        flags[us] = CLOSED
         expanded += 1
         if s == goal:
             return FOUND, expanded
-        r = s // cols
+        r = int(s * inv_cols)
         c = s - r * cols
-        gs = g[s]
-        cs = cost[s]
-        pp = parent[s]
-        gpp = g[pp]
-        ppr = pp // cols
+        if c >= cols:
+            r += 1
+            c -= cols
+        elif c < 0:
+            r -= 1
+            c += cols
+        gs = g[us]
+        cs = cost[us]
+        pp = parent[us]
+        upp = np.uint64(pp)
+        gpp = g[upp]
+        cpp = cost[upp]
+        ppr = int(pp * inv_cols)
         ppc = pp - ppr * cols
+        if ppc >= cols:
+            ppr += 1
+            ppc -= cols
+        elif ppc < 0:
+            ppr -= 1
+            ppc += cols
+        # Passable straight neighbours; a diagonal needs both cells beside it (no corner
+        # cutting: the segment touches both at the shared corner).
+        mask = 0
+        if r > 0 and cost[np.uint64(s - cols)] < inf:
+            mask |= 1
+        if r < last_row and cost[np.uint64(s + cols)] < inf:
+            mask |= 2
+        if c > 0 and cost[np.uint64(s - 1)] < inf:
+            mask |= 4
+        if c < last_col and cost[np.uint64(s + 1)] < inf:
+            mask |= 8
         for d in range(8):
-            r2 = r + DR[d]
-            c2 = c + DC[d]
-            if r2 < 0 or r2 >= rows or c2 < 0 or c2 >= cols:
+            need = NEED[d]
+            if (mask & need) != need:
                 continue
-            s2 = r2 * cols + c2
-            c_s2 = cost[s2]
+            s2 = s + off[d]
+            us2 = np.uint64(s2)
+            c_s2 = cost[us2]
             if c_s2 == inf:
                 continue
-            st = flags[s2]
+            st = flags[us2]
             if st == CLOSED:
                 continue
+            r2 = r + DR[d]
+            c2 = c + DC[d]
             if d >= 4:
-                # Diagonal: both cells beside it passable (no corner cutting; the segment
-                # touches both at the shared corner).
-                if cost[r * cols + c2] == inf or cost[r2 * cols + c] == inf:
-                    continue
                 best = gs + (cs + c_s2) * HALF_DIAG
             else:
                 best = gs + (cs + c_s2) * 0.5
             bp = s
-            old = g[s2] if st == OPEN else inf
-            if pp != s and not (st == OPEN and parent[s2] == pp):
+            old = g[us2] if st == OPEN else inf
+            if pp != s and not (st == OPEN and parent[us2] == pp):
                 bound = best if best < old else old
                 lim = bound - gpp
                 dr = r2 - ppr
                 dc = c2 - ppc
-                if math.sqrt(dr * dr + dc * dc) * cmin <= lim:
+                # A lower bound of the segment's cost: at least half a cell of it lies in
+                # each end cell (a cell's square holds the disc of radius 1/2 around its
+                # centre), the rest costs at least cmin a cell. With a hair of slack, so
+                # that rounding never skips a walk the bound would not: the result is the
+                # one the walk would give.
+                seg = math.sqrt(dr * dr + dc * dc)
+                if 0.5 * (cpp + c_s2) + (seg - 1.0) * cmin <= lim * (1.0 + 1e-9):
                     c2cost = walk(cost, cols, ppr + 0.5, ppc + 0.5, r2 + 0.5, c2 + 0.5, lim)
                     if c2cost < inf and gpp + c2cost <= best:
                         # Ties go to the line of sight: fewer vertices for the same cost.
                         best = gpp + c2cost
                         bp = pp
             if best < old:
-                g[s2] = best
-                parent[s2] = bp
+                g[us2] = best
+                parent[us2] = bp
                 key = best + hscale * math.sqrt((r2 - gr) ** 2 + (c2 - gc) ** 2)
                 if st == OPEN:
-                    _sift_up(hf, hn, pos, pos[s2], key, s2)
+                    _sift_up(hf, hn, pos, pos[us2], key, s2)
                 else:
-                    flags[s2] = OPEN
+                    flags[us2] = OPEN
                     _sift_up(hf, hn, pos, size, key, s2)
                     size += 1
     return NOT_FOUND, expanded

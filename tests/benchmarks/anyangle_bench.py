@@ -1,17 +1,20 @@
-"""Quality figures of theta_star, printed as plain text (the speed is in test_anyangle.py).
+"""Quality figures of the any-angle planners (theta_star, field_dstar), printed as plain text
+(their speed: test_anyangle.py, field_dstar_bench.py).
 
-    ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py movingai
+    ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py movingai [--planner P]
     ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py terrain [--routes 60]
     ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py exact [--maps 200]
 
-- ``movingai``: every problem in ../shared/movingai (uniform cost): theta_star's length
+``--planner`` is theta_star (the default) or field_dstar; "the planner" below.
+
+- ``movingai``: every problem in ../shared/movingai (uniform cost): the planner's length
   over the published octile optimum (worst, mean over all and over problems with optimum
   >= 50, per map), how many exceed it (beyond the published rounding), every segment
   checked clear.
 - ``terrain``: mars-jezero:1024 (the ``rover bench`` grid, generic rover) over random
-  routes between connected cells at least a quarter of the map apart: theta_star's
+  routes between connected cells at least a quarter of the map apart: the planner's
   line-integral cost over A*'s path costed by the line integral (mean and worst).
-- ``exact``: random small uniform maps: theta_star's length over the true Euclidean
+- ``exact``: random small uniform maps: the planner's length over the true Euclidean
   shortest path (visibility graph over blocked-cell corners, tests/rover/planners/
   anyangle_naive.py).
 """
@@ -29,7 +32,7 @@ import numpy as np
 
 from rover.bench.workloads import GridSpec
 from rover.io.movingai import read_map, read_scen
-from rover.planners import astar, dijkstra, line_cost, theta_star
+from rover.planners import astar, dijkstra, line_cost, plan_path
 
 HERE = Path(__file__).resolve().parent
 MOVINGAI = HERE.parents[1] / ".." / "shared" / "movingai"
@@ -37,7 +40,7 @@ PUBLISHED_ROUNDING = 5e-9  # the .scen optima are printed to 8 decimals...
 PUBLISHED_REL = 1e-9  # ...from a sqrt(2) of about 10 digits (46 diagonals: 65.05382385)
 
 
-def movingai() -> None:
+def movingai(planner: str) -> None:
     scens = sorted(MOVINGAI.glob("*.scen"))
     if not scens:
         sys.exit(f"no Moving AI files in {MOVINGAI}")
@@ -48,7 +51,7 @@ def movingai() -> None:
         grid = read_map(scen.parent / problems[0].map)
         ratios, longs = [], []
         for p in problems:
-            plan = theta_star(grid, p.start, p.goal)
+            plan = plan_path(planner, grid, p.start, p.goal)
             if not plan.found:
                 raise SystemExit(f"{scen.name}: no path for {p}")
             if plan.cost > p.optimal_length * (1 + PUBLISHED_REL) + PUBLISHED_ROUNDING:
@@ -66,13 +69,13 @@ def movingai() -> None:
         print(f"{scen.name:28s} {len(problems):6d} problems  mean {np.mean(ratios):.4f}  "
               f"mean(opt>=50) {np.mean(longs) if longs else float('nan'):.4f}  "
               f"worst {max(ratios):.6f}")
-    print(f"all maps: {len(all_r)} problems, mean {np.mean(all_r):.4f}, "
+    print(f"{planner}, all maps: {len(all_r)} problems, mean {np.mean(all_r):.4f}, "
           f"mean over optimum >= 50 ({len(long_r)}): {np.mean(long_r):.4f}, worst ratio "
           f"{max(all_r):.9f}, longer than optimum: {over}, plans with a segment not clear: {unclear} "
           f"({time.perf_counter() - t0:.0f} s)")
 
 
-def terrain(routes: int, seed: int) -> None:
+def terrain(routes: int, seed: int, planner: str) -> None:
     prob = GridSpec("mars-jezero", 1024, 0, "generic").build()
     cost = prob.cost
     reach = np.isfinite(dijkstra(cost, prob.start))  # one connected region
@@ -85,16 +88,16 @@ def terrain(routes: int, seed: int) -> None:
         if math.dist(s, t) < n / 4:
             continue
         a = astar(cost, tuple(s), tuple(t))
-        th = theta_star(cost, tuple(s), tuple(t))
+        th = plan_path(planner, cost, tuple(s), tuple(t))
         ratios.append(th.cost / line_cost(cost, a.points))
     r = np.array(ratios)
     k = int(np.argmax(r))
-    print(f"mars-jezero:1024, {routes} routes (seed {seed}): theta_star line cost / A* path "
+    print(f"mars-jezero:1024, {routes} routes (seed {seed}): {planner} line cost / A* path "
           f"line cost: mean {r.mean():.4f}, median {np.median(r):.4f}, best {r.min():.4f}, "
           f"worst {r.max():.4f} (route {k}), routes above 1: {(r > 1).sum()}")
 
 
-def exact(maps: int, seed: int) -> None:
+def exact(maps: int, seed: int, planner: str) -> None:
     spec = importlib.util.spec_from_file_location(
         "anyangle_naive", HERE.parent / "rover" / "planners" / "anyangle_naive.py")
     naive = importlib.util.module_from_spec(spec)
@@ -108,13 +111,13 @@ def exact(maps: int, seed: int) -> None:
         if len(free) < 2:
             continue
         s, t = (tuple(int(v) for v in free[i]) for i in rng.integers(len(free), size=2))
-        plan = theta_star(cost, s, t)
+        plan = plan_path(planner, cost, s, t)
         best = naive.euclidean_shortest(cost, s, t)
         if not plan.found or best < 4:
             continue
         ratios.append(plan.cost / best)
     r = np.array(ratios)
-    print(f"{maps} random uniform maps 8-16 cells, routes >= 4 cells: theta_star length / "
+    print(f"{maps} random uniform maps 8-16 cells, routes >= 4 cells: {planner} length / "
           f"Euclidean shortest: mean {r.mean():.4f}, median {np.median(r):.4f}, "
           f"worst {r.max():.4f}, within 1%: {(r <= 1.01).mean():.0%}")
 
@@ -125,13 +128,14 @@ def main() -> None:
     ap.add_argument("--routes", type=int, default=60)
     ap.add_argument("--maps", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--planner", choices=["theta_star", "field_dstar"], default="theta_star")
     a = ap.parse_args()
     if a.what == "movingai":
-        movingai()
+        movingai(a.planner)
     elif a.what == "terrain":
-        terrain(a.routes, a.seed)
+        terrain(a.routes, a.seed, a.planner)
     else:
-        exact(a.maps, a.seed)
+        exact(a.maps, a.seed, a.planner)
 
 
 if __name__ == "__main__":

@@ -101,6 +101,29 @@ def test_grid_json_csv_png(tmp_path, capsys):
     assert len(np.unique(img.reshape(-1, 3), axis=0)) > 5  # bars, not a blank picture
 
 
+def test_any_angle_and_grid_paths_are_costed_alike(tmp_path, capsys):
+    """The line-integral column: every planner's path costed by rover.planners.line_cost of
+    the polyline it follows, and its length that polyline's."""
+    from rover.bench.workloads import GridSpec
+    from rover.planners import astar, line_cost, theta_star
+
+    j = tmp_path / "r.json"
+    out = run_ok(["mars-jezero:64", "--planners", "astar,theta_star", "--repeat", "1",
+                  "--json", str(j)], capsys).out
+    assert "line cost" in out.splitlines()[3]
+    rows = {r["planner"]: r for r in json.loads(j.read_text())["results"]}
+    prob = GridSpec("mars-jezero", 64, 0, "generic").build()
+    for name, plan in (("astar", astar(prob.cost, prob.start, prob.goal)),
+                       ("theta_star", theta_star(prob.cost, prob.start, prob.goal))):
+        assert rows[name]["line_cost"] == pytest.approx(line_cost(prob.cost, plan.points),
+                                                        rel=1e-12)
+        length = float(np.hypot(*np.diff(plan.points, axis=0).T).sum())
+        assert rows[name]["path_length_m"] == pytest.approx(length * prob.cell_size_m, abs=1e-3)
+    # Grid steps cost the same under both rules; the any-angle path is the cheaper here.
+    assert rows["astar"]["line_cost"] == pytest.approx(rows["astar"]["cost"], rel=1e-12)
+    assert rows["theta_star"]["line_cost"] < rows["astar"]["line_cost"]
+
+
 def test_same_seed_same_report_figures(tmp_path, capsys):
     reports = []
     for i in range(2):

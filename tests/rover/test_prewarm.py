@@ -165,30 +165,32 @@ def test_a_first_runs_split_leaves_it_nothing_to_compile_twice(tmp_path):
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
     root = Path(__file__).resolve().parents[2]
     targets = _prewarm.run_targets("mpgaa")
-    assert targets == ["discs", "mpgaa", "follow"]
+    assert targets == ["discs", "follow", "terms"]
     subprocess.run([sys.executable, "-m", "rover._prewarm", *targets], env=env, cwd=root,
                    check=True, timeout=600, stdin=subprocess.DEVNULL)
     saved = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
-    assert {"_costmap._stamp_discs", "_mpgaa_kernels.search", "_drive._drive"} <= saved
-    assert not {"_drive._smooth", "_sensing._sense", "_costmap._terrain_terms"} & saved, saved
+    assert {"_costmap._stamp_discs", "_drive._drive", "_costmap._terrain_terms"} <= saved
+    assert not {"_drive._smooth", "_sensing._sense", "_mpgaa_kernels.search",
+                "_check_kernels.check_path"} & saved, saved
     child = textwrap.dedent("""
         from rover import _costmap, _drive, _prewarm, _sensing
         from rover.bench.workloads import traverse_world
-        from rover.planners import _mpgaa_kernels
+        from rover.planners import _check_kernels, _mpgaa_kernels
         from rover.sim import simulate
-        _prewarm.look()
+        _prewarm.look("mpgaa")
         scenario, world = traverse_world(size=64, route_m=20.0)
         simulate(scenario, planner="mpgaa", world=world)
         kernels = [_drive._drive, _drive._smooth, _sensing._sense, _mpgaa_kernels.search,
-                   _costmap._stamp_discs]
+                   _costmap._stamp_discs, _costmap._terrain_terms, _check_kernels.check_path]
         print(sum(len(k.stats.cache_misses) for k in kernels),
               len(_drive._smooth.stats.cache_hits), len(_sensing._sense.stats.cache_hits))
     """)
     out = subprocess.run([sys.executable, "-c", child], env=env, cwd=root, check=True,
                          timeout=600, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    # look() compiled sensing and smoothing (two misses); the run then hit the cache.
+    # look() compiled sensing's, smoothing's, the plan check's and MPGAA*'s kernels (four
+    # misses); the run then hit the cache.
     misses, *_ = out.stdout.split()
-    assert misses == "2", out.stdout
+    assert misses == "4", out.stdout
 
 
 def test_wait_for_returns_once_the_kernels_are_saved_or_the_process_ends(monkeypatch):
@@ -215,10 +217,26 @@ def test_wait_for_returns_once_the_kernels_are_saved_or_the_process_ends(monkeyp
 def test_a_first_run_says_it_is_compiling_on_stderr(monkeypatch, tmp_path, capsys, quiet):
     from rover.cli import main
 
-    monkeypatch.setattr(_prewarm, "cold", lambda targets, world=False: True)
+    monkeypatch.setattr(_prewarm, "cold", lambda targets, planner=None: True)
     args = ["run", "moon-south-pole-pragyan", "--out", str(tmp_path / "out")]
     assert main(args + (["--quiet"] if quiet else [])) == 0
     out, err = capsys.readouterr()
     message = "compiling kernels, first run only: later runs start at once"
     assert message not in out
     assert message in err  # even with --quiet: a silent first run would look hung
+
+
+@pytest.mark.parametrize("started, cached, deferred", [
+    (False, False, False),  # no background process: the run compiles the kernel itself
+    (True, False, True),    # the background compiles it: the run uses the NumPy twin
+    (True, True, False),    # already in the cache: loaded at once
+])
+def test_the_cost_map_kernel_is_deferred_only_to_a_background_compile(monkeypatch, started,
+                                                                       cached, deferred):
+    from rover import _costmap
+
+    monkeypatch.setattr(_prewarm, "_cached", lambda d: cached)
+    assert _costmap.DEFER_TERMS is False
+    with _prewarm.defer_terms(object() if started else None, _prewarm.run_targets("mpgaa")):
+        assert _costmap.DEFER_TERMS is deferred
+    assert _costmap.DEFER_TERMS is False  # only for the world a first run builds
