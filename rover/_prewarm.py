@@ -173,13 +173,17 @@ def look(planner: str = "mpgaa", rekey: bool = False) -> None:
     """What a first ``rover run`` with ``planner`` compiles in its own process while the
     background one compiles the drive kernel: sensing's and smoothing's kernels
     (:meth:`rover.sim._Run.sense` and :meth:`~rover.sim._Run.smooth` on the flat world), the
-    plan check's (:func:`rover.planners.check_plan`) and the planner's own (its warm-up, as
+    plan check's (:func:`rover.planners.check_plan`), the planner's own (its warm-up, as
     :func:`rover.sim.simulate` runs it next; ``rekey`` as there: whether unseen ground costs
-    more than 1)."""
+    more than 1) and the distance to obstacles (:func:`rover.costmap.distance_to_mask`, which
+    the run's summary needs at its end)."""
     import numpy as np
 
+    from rover.costmap import distance_to_mask
     from rover.planners import Plan, check_plan, get
     from rover.sim import _warm_planner
+
+    distance_to_mask(np.eye(4, dtype=bool), 0.5)
 
     run = _flat_run()
     run.sense()
@@ -339,8 +343,8 @@ def run_targets(planner: str) -> list[str]:
     the first of the cost map's kernels (the rock-stamping one), then the drive kernel, the
     longest to compile and the last the run needs; then, for the runs that follow, the cost
     map's main kernel, which this run replaces with its NumPy twin (:func:`defer_terms`).
-    Meanwhile the run builds its world (compiling the terrain's kernels and the distance to
-    obstacles), then compiles sensing's, smoothing's, the plan check's and its planner's
+    Meanwhile the run builds its world (compiling the terrain's kernels), then compiles
+    sensing's, smoothing's, the plan check's, its planner's and the distance to obstacles'
     (:func:`look`), then waits for the drive kernel (:func:`wait_for`): both cores stay busy
     until the drive (docs/performance.md has the figures). ``planner`` is kept for a split
     that depends on it."""
