@@ -44,3 +44,33 @@ class ProgressBar:
             self.stream.write("\r\033[K")
             self.stream.flush()
             self.drawn = False
+
+
+class Status:
+    """One transient line on a terminal, such as "compiling kernels, first run only": shown
+    while something slow happens and erased before anything else is written, so that an
+    error that follows is still the only line on the screen. Nothing is shown when the
+    stream is not a terminal (a log gets only what lasts)."""
+
+    def __init__(self, stream=None):
+        self.stream = stream
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        stream = self.stream if self.stream is not None else sys.stderr
+        if hasattr(stream, "isatty") and stream.isatty():
+            stream.write(f"\r{text}\033[K")
+            stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        """Erase the line, if one is shown."""
+        if self.shown:
+            stream = self.stream if self.stream is not None else sys.stderr
+            stream.write("\r\033[K")
+            stream.flush()
+            self.shown = False
+
+
+STATUS = Status()
+"""The command line's one transient line (the command that shows it clears it)."""

@@ -147,10 +147,12 @@ def run(args) -> int:
     # (rover._prewarm.run_targets says which and why).
     planner = args.planner or scenario.mission.planner
     targets = _prewarm.run_targets(planner)
-    # Said even with --quiet (on stderr): a silent first run would look hung.
+    # Said even with --quiet, on a terminal: a silent first run would look hung. A transient
+    # line, erased before anything else is written (an error stays one line).
+    from rover.commands._progress import STATUS
+
     if _prewarm.cold(targets, planner=planner):
-        print("compiling kernels, first run only: later runs start at once", file=sys.stderr,
-              flush=True)
+        STATUS.show("compiling kernels, first run only: later runs start at once")
     warm = _prewarm.start(targets)
     try:
         with _prewarm.defer_terms(warm, targets):
@@ -161,6 +163,8 @@ def run(args) -> int:
     except BaseException:
         _prewarm.stop(warm)
         raise
+    finally:
+        STATUS.clear()
     from rover.io.replay import Recorder, Replay, save_replay, scene_from_world
 
     bar = ProgressBar(enabled=not args.quiet)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -213,17 +214,55 @@ def test_wait_for_returns_once_the_kernels_are_saved_or_the_process_ends(monkeyp
     _prewarm.wait_for(None, "follow")
 
 
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+MESSAGE = "compiling kernels, first run only: later runs start at once"
+
+
 @pytest.mark.parametrize("quiet", [False, True])
-def test_a_first_run_says_it_is_compiling_on_stderr(monkeypatch, tmp_path, capsys, quiet):
+def test_a_first_run_says_it_is_compiling_on_a_terminal_then_erases_it(monkeypatch, tmp_path,
+                                                                       capsys, quiet):
     from rover.cli import main
 
     monkeypatch.setattr(_prewarm, "cold", lambda targets, planner=None: True)
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
     args = ["run", "moon-south-pole-pragyan", "--out", str(tmp_path / "out")]
     assert main(args + (["--quiet"] if quiet else [])) == 0
-    out, err = capsys.readouterr()
-    message = "compiling kernels, first run only: later runs start at once"
-    assert message not in out
-    assert message in err  # even with --quiet: a silent first run would look hung
+    text = err.getvalue()
+    # Even with --quiet (a silent first run would look hung), and erased once compiled.
+    assert text.startswith("\r" + MESSAGE + "\033[K\r\033[K")
+    assert MESSAGE not in capsys.readouterr().out
+
+
+def test_a_first_runs_notice_stays_out_of_logs_and_errors(monkeypatch, tmp_path, capsys):
+    """Not a terminal: no notice. A terminal: an error after the notice is still the only
+    line left on the screen."""
+    from rover.cli import main
+
+    monkeypatch.setattr(_prewarm, "cold", lambda targets, planner=None: True)
+    args = ["run", "moon-south-pole-pragyan", "--out", str(tmp_path / "out"), "--quiet"]
+    assert main(args) == 0
+    assert MESSAGE not in capsys.readouterr().err
+    # A goal the world finds impassable: an error raised while the notice is shown.
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "rover" / "scenarios" / "moon-south-pole-pragyan.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text + '\n[[hazards]]\nname = "crater"\ncenter = [28.0, 30.0]\n'
+                   'radius_m = 2.0\n')
+    assert main(["run", str(bad), "--quiet", "--out", str(tmp_path / "o2")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and MESSAGE not in err, err
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert main(["run", str(bad), "--quiet", "--out", str(tmp_path / "o3")]) == 2
+    shown = term.getvalue()
+    # What a terminal shows: the notice, erased, then the one error line.
+    assert shown.startswith("\r" + MESSAGE + "\033[K\r\033[Kerror: "), shown
+    assert shown.count("\n") == 1
 
 
 @pytest.mark.parametrize("started, cached, deferred", [
