@@ -1009,7 +1009,15 @@ class _Run:
         }
         terrain = world.terrain
         if getattr(terrain, "nodata", None) is not None:
-            summary["nodata_cells"] = int(terrain.nodata.sum())
+            nd = terrain.nodata
+            summary["nodata_cells"] = int(nd.sum())
+            if summary["nodata_cells"]:
+                # Where: the extent [m] of the cells the DEM holds no data for.
+                rr = np.flatnonzero(nd.any(axis=1))
+                cc = np.flatnonzero(nd.any(axis=0))
+                h = world.cell_size
+                summary["nodata_extent_m"] = [float(cc[0] * h), float(rr[0] * h),
+                                              float((cc[-1] + 1) * h), float((rr[-1] + 1) * h)]
         georef = getattr(terrain, "georef", None)
         if georef is not None:
             # Where the run was on its body: the trace and the summary in degrees too.

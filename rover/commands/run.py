@@ -321,6 +321,11 @@ def format_summary(s: dict) -> str:
                  for k in ("start", "goal", "end")]
         rows.append(("ground", f"{s.get('crs', '-')}"))
     if s.get("nodata_cells"):
-        rows.append(("no-data cells", f"{s['nodata_cells']:,} (impassable, known from the start)"))
+        where = ""
+        if s.get("nodata_extent_m"):
+            x0, y0, x1, y1 = s["nodata_extent_m"]
+            where = f", within x {x0:g}-{x1:g} m, y {y0:g}-{y1:g} m"
+        rows.append(("no-data cells",
+                     f"{s['nodata_cells']:,} (impassable, known from the start{where})"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

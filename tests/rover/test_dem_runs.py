@@ -110,6 +110,10 @@ def test_a_run_on_real_ground_reports_latitude_longitude_and_nodata(tmp_path):
                    observer=lambda s: seen_first.append(s) if not seen_first else None)
     s = res.summary
     assert s["outcome"] == "reached" and s["nodata_cells"] == 400
+    # Where: the extent of the no-data cells, in metres.
+    rows, cols = np.nonzero(nodata)
+    assert s["nodata_extent_m"] == [cols.min() * CELL, rows.min() * CELL,
+                                    (cols.max() + 1) * CELL, (rows.max() + 1) * CELL]
     assert s["crs"] == "IAU_2015:49910" and s["body"] == "mars"
     la, lo = latlon(30.0, 45.0)
     assert s["start_lat_deg"] == pytest.approx(la, abs=1e-7)
