@@ -19,8 +19,9 @@ images come out north up. Every random stream is its own generator spawned from 
 Public API: :func:`generate`, :class:`Terrain`, :class:`Body`, :class:`Preset`, :func:`bodies`,
 :func:`presets`, :func:`parameters`, :func:`stats`, :func:`save`, :func:`load`,
 :func:`load_heightmap`, :func:`hillshade`, :func:`render_rgb`, :func:`draw_scale_bar`,
-:func:`write_png`, :func:`read_png`. The numba kernels compile (or load from cache) on first use,
-not on import. :mod:`terrains.files` writes files whole or not at all (shared with ``rover``).
+:func:`write_png`, :func:`read_png`; the Sun: :func:`sun_position`, :func:`subsolar_point`,
+:func:`sun_distance_au`, :func:`local_solar_time`, :func:`parse_utc`. The numba kernels compile
+(or load from cache) on first use, not on import. :mod:`terrains.files` writes files whole or not at all (shared with ``rover``).
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ from terrains._model import Body, ParameterError, Terrain, bodies, parameters
 from terrains._presets import Preset, presets
 from terrains._render import draw_scale_bar, hillshade, render_rgb
 from terrains._stats import stats
+from terrains._sun import local_solar_time, parse_utc, subsolar_point, sun_distance_au, sun_position
 
 __all__ = [
     "generate", "check_parameters", "ParameterError", "Terrain", "Body", "Preset", "bodies",
     "presets", "parameters", "stats",
     "save", "load", "load_heightmap", "heightmap_shape", "HeightmapError", "hillshade", "render_rgb",
     "draw_scale_bar", "write_png", "read_png",
+    "sun_position", "subsolar_point", "sun_distance_au", "local_solar_time", "parse_utc",
 ]
 
 

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["terrains", "terrains._model", "terrains._presets", "terrains._generate",
-           "terrains._stats", "terrains._io", "terrains._render"]
+           "terrains._stats", "terrains._io", "terrains._render", "terrains._sun"]
 
 
 @pytest.mark.parametrize("name", MODULES)
