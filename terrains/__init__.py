@@ -20,7 +20,8 @@ Public API: :func:`generate`, :class:`Terrain`, :class:`Body`, :class:`Preset`, 
 :func:`presets`, :func:`parameters`, :func:`stats`, :func:`save`, :func:`load`,
 :func:`load_heightmap`, :func:`hillshade`, :func:`render_rgb`, :func:`draw_scale_bar`,
 :func:`write_png`, :func:`read_png`; the Sun: :func:`sun_position`, :func:`subsolar_point`,
-:func:`sun_distance_au`, :func:`local_solar_time`, :func:`parse_utc`. The numba kernels compile
+:func:`sun_distance_au`, :func:`local_solar_time`, :func:`parse_utc`, :func:`sun_track`;
+shadows: :func:`shadow`, :func:`horizon_map`, :func:`illumination`. The numba kernels compile
 (or load from cache) on first use, not on import. :mod:`terrains.files` writes files whole or not at all (shared with ``rover``).
 """
 
@@ -31,6 +32,7 @@ from terrains._io import HeightmapError, heightmap_shape, load, load_heightmap, 
 from terrains._model import Body, ParameterError, Terrain, bodies, parameters
 from terrains._presets import Preset, presets
 from terrains._render import draw_scale_bar, hillshade, render_rgb
+from terrains._shadow import HorizonMap, horizon_map, illumination, shadow, sun_track
 from terrains._stats import stats
 from terrains._sun import local_solar_time, parse_utc, subsolar_point, sun_distance_au, sun_position
 
@@ -40,6 +42,7 @@ __all__ = [
     "save", "load", "load_heightmap", "heightmap_shape", "HeightmapError", "hillshade", "render_rgb",
     "draw_scale_bar", "write_png", "read_png",
     "sun_position", "subsolar_point", "sun_distance_au", "local_solar_time", "parse_utc",
+    "shadow", "horizon_map", "HorizonMap", "illumination", "sun_track",
 ]
 
 
