@@ -106,7 +106,10 @@ class RunResult:
     ``replans``, ``planner_time_s``, ``planner_median_ms``, ``expanded``, ``energy_wh``,
     ``max_tilt_deg``, ``min_clearance_m`` (closest approach of the rover's cell centre to an
     obstacle cell centre before inflation; None without obstacles), ``planner``, ``seed``,
-    ``scenario``, ``rover``, ``waypoints_reached``, ``time_limit_s``, ``cells_seen``."""
+    ``scenario``, ``rover``, ``waypoints_reached``, ``time_limit_s``, ``cells_seen``; with
+    a ``[sun]`` table also ``sun`` (:meth:`rover.daylight.Daylight.summary`: the Sun at the
+    start and the end, the local solar time, the shadow updates, ``shadow_time_s`` the time
+    the rover's centre spent in a shadowed cell)."""
     trace: dict
     """Equal-length 1-D arrays by column, :data:`TRACE_COLUMNS` in order, one row per step
     (the first row is the start)."""
@@ -157,6 +160,9 @@ class Snapshot:
     ``planner_time_s``, ``expanded``, ``waypoints_reached``, ``cells_seen``."""
     summary: Any = None
     """The final summary (``"end"`` only), as in :attr:`RunResult.summary` (read-only)."""
+    sun: tuple | None = None
+    """The Sun at this moment, (azimuth [deg], elevation [deg], local solar time [h], NaN
+    for a fixed Sun), for a scenario with a ``[sun]`` table; None without."""
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -613,6 +619,15 @@ class _Run:
         self.cells = self.costs = None  # the cells whose known cost the last sensing changed
         self.last_progress = -1.0
         self.best_fraction = 0.0
+        # The Sun and its shadows, only for a scenario with a [sun] table (rover.daylight).
+        self.daylight = None
+        self.shadow_time = 0.0      # [s] the rover's centre spent in a shadowed cell
+        self.shadow_rows = 1        # trace rows already counted in shadow_time
+        if scenario.sun is not None:
+            from rover.daylight import Daylight
+
+            body = getattr(getattr(world.terrain, "body", None), "name", scenario.terrain.body)
+            self.daylight = Daylight(scenario.sun, body, world.terrain.height, h)
         self.feed = None if observer is None else _Feed(self)
 
     # -- the steps of a run, in the order simulate() takes them --------------------------
@@ -647,12 +662,28 @@ class _Run:
 
     def sense(self) -> None:
         """Look from the current pose: newly seen cells take their true cost in the known
-        map, and ``cells``/``costs`` hold those whose cost changed."""
+        map, and ``cells``/``costs`` hold those whose cost changed. With a Sun, first move
+        it to the current time (:meth:`daylight`)."""
+        if self.daylight is not None:
+            self.sunlight()
         if self.feed is not None:
             self.cells, self.costs = self.feed.sense()
         else:
             s = self.state
             self.cells, self.costs = self.km.sense(s[0], s[1], s[2], self.sensor)
+
+    def sunlight(self) -> None:
+        """Count the time the rover's centre spent in shadow since the last call (under the
+        shadows cast then), and move the Sun to the current time when its update is due."""
+        lo, hi = self.shadow_rows, self.n
+        if hi > lo and self.daylight.mask is not None:
+            rows = self.trace[lo - 1:hi]
+            rr = np.clip(np.floor(rows[1:, 2] / self.h).astype(np.int64), 0, self.shape[0] - 1)
+            cc = np.clip(np.floor(rows[1:, 1] / self.h).astype(np.int64), 0, self.shape[1] - 1)
+            dt = np.diff(rows[:, 0])
+            self.shadow_time += float(dt[self.daylight.mask[rr, cc]].sum())
+        self.shadow_rows = hi
+        self.daylight.update(self.t)
 
     def within_tolerance(self) -> bool:
         """True when the current leg's target is within the goal tolerance."""
@@ -992,6 +1023,9 @@ class _Run:
             "time_limit_s": round(self.t_max, 3),
             "cells_seen": int(self.km.seen.sum()),
         }
+        if self.daylight is not None:
+            self.sunlight()
+            summary["sun"] = self.daylight.summary(self.shadow_time)
         if self.feed is not None:
             self.feed.emit("end", summary=summary)
         return RunResult(summary=summary, trace=trace_cols, replans=replans,
@@ -1057,4 +1091,5 @@ class _Feed:
             replan=tuple(run.replan_rows[-1]) if kind == "replan" else None,
             figures=figures,
             summary=None if summary is None else MappingProxyType(dict(summary)),
+            sun=None if run.daylight is None else run.daylight.snapshot(),
         ))

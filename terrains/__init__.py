@@ -34,7 +34,8 @@ from terrains._presets import Preset, presets
 from terrains._render import draw_scale_bar, hillshade, render_rgb
 from terrains._shadow import HorizonMap, horizon_map, illumination, shadow, sun_track
 from terrains._stats import stats
-from terrains._sun import local_solar_time, parse_utc, subsolar_point, sun_distance_au, sun_position
+from terrains._sun import (SUN_BODIES, local_solar_time, parse_utc, subsolar_point,
+                           sun_distance_au, sun_position)
 
 __all__ = [
     "generate", "check_parameters", "ParameterError", "Terrain", "Body", "Preset", "bodies",
@@ -42,7 +43,7 @@ __all__ = [
     "save", "load", "load_heightmap", "heightmap_shape", "HeightmapError", "hillshade", "render_rgb",
     "draw_scale_bar", "write_png", "read_png",
     "sun_position", "subsolar_point", "sun_distance_au", "local_solar_time", "parse_utc",
-    "shadow", "horizon_map", "HorizonMap", "illumination", "sun_track",
+    "SUN_BODIES", "shadow", "horizon_map", "HorizonMap", "illumination", "sun_track",
 ]
 
 

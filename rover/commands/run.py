@@ -310,5 +310,20 @@ def format_summary(s: dict) -> str:
         ("energy", num("energy_wh", ".1f", " Wh")),
         ("max tilt", num("max_tilt_deg", ".1f", " deg")),
     ]
+    sun = s.get("sun")
+    if isinstance(sun, dict):  # a run with a [sun] table
+        a, b = sun.get("start", {}), sun.get("end", {})
+
+        def clock(p):
+            h = p.get("local_solar_time_h")
+            if h is None:
+                return ""
+            m = int(round(h * 60)) % 1440
+            return f"{m // 60:02d}:{m % 60:02d} "
+
+        rows.append(("sun", f"{clock(a)}el {a.get('elevation_deg', 0):.1f} deg -> "
+                            f"{clock(b)}el {b.get('elevation_deg', 0):.1f} deg"
+                            + (" (local solar time)" if clock(a) else " (fixed)")))
+        rows.append(("in shadow", f"{sun.get('shadow_time_s', 0):.0f} s"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
