@@ -153,3 +153,12 @@ def test_sun_track_over_a_lunar_day():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+if __name__ == "__main__":  # the figures in docs/sun.md
+    maps = {p: terrains.generate(preset=p, size=128, seed=5) for p in
+            ("moon-south-pole", "mars-jezero", "moon-highlands")}
+    for preset, az, el in CASES:
+        agree, off_edge, frac = compare(maps[preset], az, el)
+        print(f"{preset:<16} az {az:5.1f} el {el:4.1f}: ray-march shadow {frac:6.1%}, "
+              f"agreement {agree:.4%}, disagreements off an edge {off_edge}")
