@@ -150,9 +150,11 @@ def _check_lat_lon(lat_deg, lon_deg) -> tuple[float, float]:
         raise ParameterError("lat_deg", f"latitude and longitude must be numbers, got "
                                         f"{lat_deg!r}, {lon_deg!r}") from None
     if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
-        raise ParameterError("lat_deg", f"latitude must be within [-90, 90] degrees, got {lat_deg!r}")
+        raise ParameterError("lat_deg",
+                             f"latitude must be within [-90, 90] degrees, got {lat_deg!r}")
     if not math.isfinite(lon):
-        raise ParameterError("lon_deg", f"longitude must be a finite number of degrees, got {lon_deg!r}")
+        raise ParameterError("lon_deg",
+                             f"longitude must be a finite number of degrees, got {lon_deg!r}")
     return lat, lon
 
 
