@@ -17,6 +17,10 @@ import numpy as np
 
 __all__ = ["Daylight", "SunState"]
 
+# Mean distances from the Sun [AU] for a fixed Sun: the Moon's is the Earth's; Mars's the
+# semi-major axis in Mars24 step D-2 (Allison & McEwen 2000).
+_MEAN_DISTANCE_AU = {"moon": 1.0, "mars": 1.52367934}
+
 
 @dataclass(frozen=True)
 class SunState:
@@ -32,6 +36,8 @@ class SunState:
     """Local true solar time at the site [hours of the solar day, 0-24), None for a fixed Sun."""
     utc: str | None
     """UTC at that moment, ISO 8601 (None for a fixed Sun)."""
+    distance_au: float = 1.0
+    """The body's distance from the Sun [AU] (a fixed Sun: the body's mean distance)."""
 
 
 class Daylight:
@@ -68,11 +74,12 @@ class Daylight:
         c = self.config
         if c.fixed:
             return SunState(float(t_s), float(c.azimuth_deg) % 360.0, float(c.elevation_deg),
-                            None, None)
+                            None, None, _MEAN_DISTANCE_AU.get(self.body, 1.0))
         when = self.start + dt.timedelta(seconds=float(t_s))
         az, el = terrains.sun_position(self.body, c.lat_deg, c.lon_deg, when)
         lst = terrains.local_solar_time(self.body, c.lon_deg, when)
-        return SunState(float(t_s), az, el, lst, when.isoformat())
+        d = terrains.sun_distance_au(self.body, when)
+        return SunState(float(t_s), az, el, lst, when.isoformat(), d)
 
     def update(self, t_s: float) -> bool:
         """Move the Sun to ``t_s`` and recast the shadows when ``update_every_s`` has passed

@@ -197,6 +197,13 @@ class SunConfig:
     update_every_s: float = 60.0
     """How often, in simulated time, the run moves the Sun and recasts the shadows [s]: at
     the first sensing point after each multiple of it."""
+    wait_for_light: bool = False
+    """A rover with a battery whose charge falls below ``wait_below_fraction`` stops at the
+    next sensing point and waits, charging when lit, until ``resume_fraction``."""
+    wait_below_fraction: float = 0.2
+    """Charge (fraction of the capacity) below which the rover stops to wait."""
+    resume_fraction: float = 0.9
+    """Charge at which a waiting rover drives on."""
 
     @property
     def fixed(self) -> bool:
@@ -309,7 +316,8 @@ def _show_path(path) -> str:
 
 _TOP_KEYS = ("name", "description", "seed", "terrain", "rover", "costmap", "mission", "hazards",
              "sun")
-_SUN_KEYS = ("lat_deg", "lon_deg", "start", "azimuth_deg", "elevation_deg", "update_every_s")
+_SUN_KEYS = ("lat_deg", "lon_deg", "start", "azimuth_deg", "elevation_deg", "update_every_s",
+             "wait_for_light", "wait_below_fraction", "resume_fraction")
 _TERRAIN_KEYS = ("body", "preset", "size", "cell_size_m", "heightmap", "vertical_scale")
 _MISSION_KEYS = tuple(f.name for f in dataclasses.fields(MissionConfig))
 _HAZARD_KEYS = ("name", "polygon", "center", "radius_m")
@@ -629,6 +637,16 @@ class _Reader:
         self.unknown(t, _SUN_KEYS, key)
         every = self.number(t, "update_every_s", key, default=60.0, minimum=0.0,
                             exclusive_min=True)
+        waiting = {
+            "wait_for_light": self.boolean(t, "wait_for_light", key, default=False),
+            "wait_below_fraction": self.number(t, "wait_below_fraction", key, default=0.2,
+                                               minimum=0.0, maximum=1.0),
+            "resume_fraction": self.number(t, "resume_fraction", key, default=0.9,
+                                           minimum=0.0, maximum=1.0)}
+        if waiting["resume_fraction"] < waiting["wait_below_fraction"]:
+            raise self.err(f"{key}.resume_fraction",
+                           f"must be >= wait_below_fraction ({waiting['wait_below_fraction']:g}),"
+                           f" got {waiting['resume_fraction']:g}")
         site = [k for k in ("lat_deg", "lon_deg", "start") if k in t]
         fixed = [k for k in ("azimuth_deg", "elevation_deg") if k in t]
         if site and fixed:
@@ -641,7 +659,7 @@ class _Reader:
                                                  "azimuth_deg and elevation_deg)")
             az = self.number(t, "azimuth_deg", key)
             el = self.number(t, "elevation_deg", key, minimum=-90.0, maximum=90.0)
-            return SunConfig(azimuth_deg=az, elevation_deg=el, update_every_s=every)
+            return SunConfig(azimuth_deg=az, elevation_deg=el, update_every_s=every, **waiting)
         for k in ("lat_deg", "lon_deg", "start"):
             if k not in t:
                 raise self.err(f"{key}.{k}", "required key is missing (give lat_deg, lon_deg "
@@ -660,7 +678,8 @@ class _Reader:
             start = terrains.parse_utc(when, name="start")
         except terrains.ParameterError as exc:
             raise self.err(f"{key}.start", str(exc)) from None
-        return SunConfig(lat_deg=lat, lon_deg=lon, start=start.isoformat(), update_every_s=every)
+        return SunConfig(lat_deg=lat, lon_deg=lon, start=start.isoformat(), update_every_s=every,
+                         **waiting)
 
     def terrain(self, t: dict) -> TerrainConfig:
         import terrains
@@ -752,7 +771,9 @@ class _Reader:
         for f in dataclasses.fields(RoverSpec):
             if f.name not in r or f.name in _ROVER_FIXED:
                 continue
-            if isinstance(getattr(spec, f.name), str):
+            if isinstance(getattr(spec, f.name), bool):
+                changes[f.name] = self.boolean(r, f.name, key, default=getattr(spec, f.name))
+            elif isinstance(getattr(spec, f.name), str):
                 changes[f.name] = self.string(r, f.name, key)
             else:
                 changes[f.name] = self.number(r, f.name, key)

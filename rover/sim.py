@@ -157,12 +157,21 @@ class Snapshot:
     """This replan's row of :data:`REPLAN_COLUMNS` (``"replan"`` only)."""
     figures: Any = None
     """Read-only mapping of the run so far: ``distance_m``, ``energy_wh``, ``replans``,
-    ``planner_time_s``, ``expanded``, ``waypoints_reached``, ``cells_seen``."""
+    ``planner_time_s``, ``expanded``, ``waypoints_reached``, ``cells_seen``; with a battery
+    (rover.power) also ``battery_wh`` and ``battery_capacity_wh``."""
     summary: Any = None
     """The final summary (``"end"`` only), as in :attr:`RunResult.summary` (read-only)."""
     sun: tuple | None = None
     """The Sun at this moment, (azimuth [deg], elevation [deg], local solar time [h], NaN
     for a fixed Sun), for a scenario with a ``[sun]`` table; None without."""
+
+
+def _clock(hours: float | None) -> str:
+    """hh:mm of a local solar time [h], or "-" for a fixed Sun."""
+    if hours is None:
+        return "-"
+    m = int(round(hours * 60.0)) % 1440
+    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -490,6 +499,11 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     run.limit_hit(leg, status)
                     break
                 run.sense()
+                if run.outcome is not None:  # the battery ran empty (a run with a Sun)
+                    break
+                run.rest()  # with [sun].wait_for_light and a low battery: wait for light
+                if run.outcome is not None:
+                    break
                 run.recover(leg, status)  # stopped short: back up, or wait and count
         run.finish()
     except KeyboardInterrupt:
@@ -623,11 +637,17 @@ class _Run:
         self.daylight = None
         self.shadow_time = 0.0      # [s] the rover's centre spent in a shadowed cell
         self.shadow_rows = 1        # trace rows already counted in shadow_time
+        self.power = None           # the battery (rover.power), with a Sun and a battery
+        self.waited = 0.0           # [s] spent waiting for light
         if scenario.sun is not None:
             from rover.daylight import Daylight
 
             body = getattr(getattr(world.terrain, "body", None), "name", scenario.terrain.body)
             self.daylight = Daylight(scenario.sun, body, world.terrain.height, h)
+            if rover.battery_wh > 0:
+                from rover.power import Power
+
+                self.power = Power(rover)
         self.feed = None if observer is None else _Feed(self)
 
     # -- the steps of a run, in the order simulate() takes them --------------------------
@@ -673,17 +693,68 @@ class _Run:
             self.cells, self.costs = self.km.sense(s[0], s[1], s[2], self.sensor)
 
     def sunlight(self) -> None:
-        """Count the time the rover's centre spent in shadow since the last call (under the
-        shadows cast then), and move the Sun to the current time when its update is due."""
+        """Since the last call, under the Sun and shadows of then: charge and draw the
+        battery (a step it cannot supply ends the run "battery" at the row before), and count
+        the time the rover's centre spent in shadow; then move the Sun to the current time
+        when its update is due."""
         lo, hi = self.shadow_rows, self.n
-        if hi > lo and self.daylight.mask is not None:
+        day = self.daylight
+        if hi > lo and day.mask is not None:
+            if self.power is not None:
+                k = self.power.account(self.trace, lo, hi, day.mask, day.state, self.h)
+                if k is not None:
+                    self.cut(k)
+                    hi = k
+                    when = ("" if day.state.local_time_h is None else
+                            f"local solar time {_clock(day.state.local_time_h)}, ")
+                    self.end("battery", f"the battery ran empty at t = {self.t:.0f} s at "
+                                        f"{self._here()} ({when}Sun at "
+                                        f"{day.state.elevation_deg:.1f} deg)")
             rows = self.trace[lo - 1:hi]
             rr = np.clip(np.floor(rows[1:, 2] / self.h).astype(np.int64), 0, self.shape[0] - 1)
             cc = np.clip(np.floor(rows[1:, 1] / self.h).astype(np.int64), 0, self.shape[1] - 1)
             dt = np.diff(rows[:, 0])
-            self.shadow_time += float(dt[self.daylight.mask[rr, cc]].sum())
+            self.shadow_time += float(dt[day.mask[rr, cc]].sum())
         self.shadow_rows = hi
-        self.daylight.update(self.t)
+        if self.outcome != "battery":
+            day.update(self.t)
+
+    def cut(self, k: int) -> None:
+        """Take back the trace from row ``k`` on (the battery could not supply its step): the
+        rover stands where row ``k - 1`` left it, at its time and drive energy, and the
+        distance loses the length of the rows taken back."""
+        rows = self.trace[k - 1:self.n]
+        self.distance -= float(np.hypot(np.diff(rows[:, 1]), np.diff(rows[:, 2])).sum())
+        last = self.trace[k - 1]
+        self.n = k
+        self.state[0], self.state[1], self.state[2] = last[1], last[2], last[3]
+        self.state[3] = self.state[4] = 0.0
+        self.t, self.energy = float(last[0]), float(last[7])
+
+    def rest(self) -> None:
+        """With ``[sun].wait_for_light``: when the battery is below ``wait_below_fraction``,
+        stand still, charging when lit, one Sun update at a time, until it holds
+        ``resume_fraction`` (or it runs empty, or the time is up)."""
+        p, sun = self.power, self.scenario.sun
+        if p is None or not sun.wait_for_light or p.level >= sun.wait_below_fraction * p.capacity:
+            return
+        period = float(sun.update_every_s)
+        while self.outcome is None and p.level < sun.resume_fraction * p.capacity:
+            t_next = (math.floor(self.t / period) + 1.0) * period
+            if t_next > self.t_max:
+                self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while "
+                                    f"waiting for light at {self._here()}")
+                return
+            if self.n + 1 >= self.trace.shape[0]:
+                self._grow()
+            row = self.trace[self.n - 1].copy()
+            row[0], row[4], row[5] = t_next, 0.0, 0.0
+            self.trace[self.n] = row
+            self.n += 1
+            self.waited += t_next - self.t
+            self.state[3] = self.state[4] = 0.0
+            self.t = t_next
+            self.sunlight()
 
     def within_tolerance(self) -> bool:
         """True when the current leg's target is within the goal tolerance."""
@@ -980,6 +1051,8 @@ class _Run:
                 self.report(force=True)
             except KeyboardInterrupt:
                 self.end("interrupted", "interrupted by the user")
+        if self.daylight is not None and self.outcome != "interrupted":
+            self.sunlight()  # the last stretch: the battery may run empty on it
         wall = time.perf_counter() - wall0
         n, t, world = self.n, self.t, self.world
         tr_arr = self.trace[:n]
@@ -1024,8 +1097,11 @@ class _Run:
             "cells_seen": int(self.km.seen.sum()),
         }
         if self.daylight is not None:
-            self.sunlight()
             summary["sun"] = self.daylight.summary(self.shadow_time)
+            if self.power is not None:
+                summary["power"] = self.power.summary(self.waited)
+                trace_cols["battery_wh"] = self.power.levels[:self.n].copy()
+                trace_cols["solar_w"] = self.power.solar[:self.n].copy()
         if self.feed is not None:
             self.feed.emit("end", summary=summary)
         return RunResult(summary=summary, trace=trace_cols, replans=replans,
@@ -1081,6 +1157,8 @@ class _Feed:
             "expanded": int(emitted["expanded"]),
             "waypoints_reached": min(run.reached, len(run.mission.waypoints)),
             "cells_seen": int(emitted["seen"]),
+            **({} if run.power is None else {"battery_wh": float(run.power.level),
+                                              "battery_capacity_wh": run.power.capacity}),
         })
         s = run.state
         run.observer(Snapshot(

@@ -768,6 +768,11 @@ class Overlay:
             lines.append((fmt_sun(tl.sun), COLOURS["text"], False))
         lines.append((f"distance  {tl.distance_m():.1f} m", COLOURS["text"], False))
         lines.append((f"energy  {energy:.1f} Wh", COLOURS["text"], False))
+        if "battery_wh" in fig:
+            cap = fig.get("battery_capacity_wh") or 0.0
+            pct = f" ({100.0 * fig['battery_wh'] / cap:.0f} %)" if cap > 0 else ""
+            lines.append((f"battery  {fig['battery_wh']:.1f} / {cap:.0f} Wh{pct}",
+                          COLOURS["text"], False))
         lines.append((f"replans  {fig.get('replans', 0):,}   planner total "
                       f"{fig.get('planner_time_s', 0.0):.2f} s", COLOURS["text"], False))
         lp = tl.last_replan

@@ -325,5 +325,13 @@ def format_summary(s: dict) -> str:
                             f"{clock(b)}el {b.get('elevation_deg', 0):.1f} deg"
                             + (" (local solar time)" if clock(a) else " (fixed)")))
         rows.append(("in shadow", f"{sun.get('shadow_time_s', 0):.0f} s"))
+    pw = s.get("power")
+    if isinstance(pw, dict):  # a run with a Sun and a battery
+        rows.append(("battery", f"{pw.get('end_wh', 0):.1f} of {pw.get('battery_wh', 0):g} Wh "
+                                f"at the end (lowest {pw.get('lowest_wh', 0):.1f} Wh)"))
+        rows.append(("solar in", f"{pw.get('solar_wh', 0):.1f} Wh (spilled "
+                                 f"{pw.get('spilled_wh', 0):.1f} Wh); drive "
+                                 f"{pw.get('drive_wh', 0):.1f} Wh, hotel "
+                                 f"{pw.get('hotel_wh', 0):.1f} Wh"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

@@ -182,6 +182,10 @@ def _pack(scene: Scene, snapshots: Sequence, summary: dict | None) -> dict[str, 
         # from it and the height field). Older files and runs without a Sun have no "sun".
         out["sun"] = np.array([s.sun if s.sun is not None else (np.nan,) * 3
                                for s in snapshots], dtype=np.float64).reshape(S, 3)
+    if any("battery_wh" in s.figures for s in snapshots):
+        out["battery"] = np.array([(s.figures.get("battery_wh", np.nan),
+                                    s.figures.get("battery_capacity_wh", np.nan))
+                                   for s in snapshots], dtype=np.float64).reshape(S, 2)
     # Plans are 8-connected: keep each plan's first cell and one byte per step.
     firsts = np.array([p[0] for p in plans if len(p)], dtype=np.int32).reshape(-1, 2)
     steps = [np.diff(p, axis=0) for p in plans if len(p)]
@@ -425,6 +429,9 @@ def _unpack(a: dict, meta: dict, Snapshot) -> Replay:
         figures = {k: float(v) for k, v in zip(_FIGURES, fig)}
         for k in ("replans", "expanded", "waypoints_reached", "cells_seen"):
             figures[k] = int(figures[k])
+        if "battery" in a and a["battery"].shape == (S, 2) and not np.isnan(a["battery"][i, 0]):
+            figures["battery_wh"] = float(a["battery"][i, 0])
+            figures["battery_capacity_wh"] = float(a["battery"][i, 1])
         kind = _KINDS[int(a["kinds"][i])]
         sun = None
         if "sun" in a and a["sun"].shape == (S, 3) and not np.isnan(a["sun"][i, 0]):

@@ -107,6 +107,9 @@ def test_replay_carries_the_sun(write, tmp_path):
                        res.summary)
     back = load_replay(path)
     assert [s.sun for s in back.snapshots] == [s.sun for s in rec.snapshots]
+    # pragyan has a battery: its charge travels too (the HUD shows it)
+    assert [s.figures["battery_wh"] for s in back.snapshots] == \
+        [s.figures["battery_wh"] for s in rec.snapshots]
     assert back.summary["sun"] == res.summary["sun"]
 
 
