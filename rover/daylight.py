@@ -66,6 +66,10 @@ class Daylight:
         self.next_update = -math.inf
         self.updates = 0
         self.first: SunState | None = None
+        self.look_ahead = False
+        """Also cast the shadows of the next update (set by a run that plans around them)."""
+        self.ahead: np.ndarray | None = None
+        """bool (rows, cols): in shadow now or at the next update (with :attr:`look_ahead`)."""
 
     def at(self, t_s: float) -> SunState:
         """The Sun at simulated time ``t_s`` [s] (does not move the run's Sun)."""
@@ -96,6 +100,10 @@ class Daylight:
                 self.state.azimuth_deg, self.state.elevation_deg):
             self.mask = terrains.shadow(self.height, self.cell_size, state.azimuth_deg,
                                         state.elevation_deg)
+        if self.look_ahead:
+            nxt = self.at(self.next_update)
+            self.ahead = self.mask | terrains.shadow(self.height, self.cell_size,
+                                                     nxt.azimuth_deg, nxt.elevation_deg)
         self.state = state
         if self.first is None:
             self.first = state

@@ -204,6 +204,10 @@ class SunConfig:
     """Charge (fraction of the capacity) below which the rover stops to wait."""
     resume_fraction: float = 0.9
     """Charge at which a waiting rover drives on."""
+    shadow_cost: float = 1.0
+    """Planning around the dark: a cell in shadow now or at the next Sun update costs
+    ``1 + shadow_cost`` times its cost on the known map (for a rover that may not drive in
+    shadow it is impassable); 0 with a rover that may drive in shadow: no term."""
 
     @property
     def fixed(self) -> bool:
@@ -317,7 +321,7 @@ def _show_path(path) -> str:
 _TOP_KEYS = ("name", "description", "seed", "terrain", "rover", "costmap", "mission", "hazards",
              "sun")
 _SUN_KEYS = ("lat_deg", "lon_deg", "start", "azimuth_deg", "elevation_deg", "update_every_s",
-             "wait_for_light", "wait_below_fraction", "resume_fraction")
+             "wait_for_light", "wait_below_fraction", "resume_fraction", "shadow_cost")
 _TERRAIN_KEYS = ("body", "preset", "size", "cell_size_m", "heightmap", "vertical_scale")
 _MISSION_KEYS = tuple(f.name for f in dataclasses.fields(MissionConfig))
 _HAZARD_KEYS = ("name", "polygon", "center", "radius_m")
@@ -642,7 +646,11 @@ class _Reader:
             "wait_below_fraction": self.number(t, "wait_below_fraction", key, default=0.2,
                                                minimum=0.0, maximum=1.0),
             "resume_fraction": self.number(t, "resume_fraction", key, default=0.9,
-                                           minimum=0.0, maximum=1.0)}
+                                           minimum=0.0, maximum=1.0),
+            # at most 10: costs stay within 11 x 3001, a spread the incremental planners
+            # plan over exactly on the grids scenarios use
+            "shadow_cost": self.number(t, "shadow_cost", key, default=1.0, minimum=0.0,
+                                       maximum=10.0)}
         if waiting["resume_fraction"] < waiting["wait_below_fraction"]:
             raise self.err(f"{key}.resume_fraction",
                            f"must be >= wait_below_fraction ({waiting['wait_below_fraction']:g}),"

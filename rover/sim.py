@@ -485,6 +485,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 continue
             leg = run.begin_leg()
             while run.outcome is None:
+                if run.hold():  # a rover that may not drive in shadow, standing in one
+                    continue
                 plan = run.replan(leg)  # None: the planner failed, and the run has ended
                 if plan is None:
                     break
@@ -648,6 +650,17 @@ class _Run:
                 from rover.power import Power
 
                 self.power = Power(rover)
+        # Planning around the dark (stage 5): the known map carries a shadow term over the
+        # cells in shadow now or at the next Sun update; their changes reach the planner as
+        # sensed cells do.
+        self.no_shadow = scenario.sun is not None and not rover.drive_in_shadow
+        self.shadow_factor = 1.0 + (scenario.sun.shadow_cost if scenario.sun else 0.0)
+        self.overlay = None         # bool (rows, cols): cells under the shadow term
+        self.pending = None         # (cells, costs) the term changed, for the next replan
+        self.stranded = 0.0         # [s] a no-shadow rover stood in shadow, waiting
+        if self.daylight is not None and (self.no_shadow or self.shadow_factor > 1.0):
+            self.daylight.look_ahead = True
+            self.overlay = np.zeros(self.shape, dtype=bool)
         self.feed = None if observer is None else _Feed(self)
 
     # -- the steps of a run, in the order simulate() takes them --------------------------
@@ -691,6 +704,8 @@ class _Run:
         else:
             s = self.state
             self.cells, self.costs = self.km.sense(s[0], s[1], s[2], self.sensor)
+        if self.overlay is not None:
+            self.shade_sensed()
 
     def sunlight(self) -> None:
         """Since the last call, under the Sun and shadows of then: charge and draw the
@@ -716,8 +731,8 @@ class _Run:
             dt = np.diff(rows[:, 0])
             self.shadow_time += float(dt[day.mask[rr, cc]].sum())
         self.shadow_rows = hi
-        if self.outcome != "battery":
-            day.update(self.t)
+        if self.outcome != "battery" and day.update(self.t) and self.overlay is not None:
+            self.recost()
 
     def cut(self, k: int) -> None:
         """Take back the trace from row ``k`` on (the battery could not supply its step): the
@@ -755,6 +770,93 @@ class _Run:
             self.state[3] = self.state[4] = 0.0
             self.t = t_next
             self.sunlight()
+
+    def _base_cost(self, flat: np.ndarray) -> np.ndarray:
+        """Known costs of cells ``flat`` without the shadow term: the true cost where seen,
+        else inf for a keep-out zone known from the start, else the unknown cost."""
+        km = self.km
+        seen = km.seen.reshape(-1)[flat] != 0
+        out = np.where(seen, km.true_cost.reshape(-1)[flat], float(self.mission.unknown_cost))
+        if self.zones is not None:
+            out = np.where(~seen & self.zones.reshape(-1)[flat], np.inf, out)
+        return out
+
+    def _shaded(self, base: np.ndarray) -> np.ndarray:
+        return np.full(base.shape, np.inf) if self.no_shadow else base * self.shadow_factor
+
+    def recost(self) -> None:
+        """After a Sun update: put the shadow term on the cells in shadow now or at the next
+        update (the rover's own cell excepted, so that it can plan from it), take it off the
+        others, and keep the changed cells for the next replan, as sensing does."""
+        new = self.daylight.ahead.copy()
+        r, c = self.cell_of(self.state[0], self.state[1])
+        new[r, c] = False
+        flat = np.flatnonzero((new != self.overlay).reshape(-1))
+        self.overlay = new
+        if flat.size == 0:
+            return
+        base = self._base_cost(flat)
+        cost = np.where(new.reshape(-1)[flat], self._shaded(base), base)
+        self.km.cost.reshape(-1)[flat] = cost
+        cells = np.column_stack([flat // self.shape[1], flat % self.shape[1]]).astype(np.int64)
+        if self.pending is not None:
+            keep = ~np.isin(self.pending[0][:, 0] * self.shape[1] + self.pending[0][:, 1], flat)
+            cells = np.concatenate([self.pending[0][keep], cells])
+            cost = np.concatenate([self.pending[1][keep], cost])
+        self.pending = (cells, cost)
+
+    def shade_sensed(self) -> None:
+        """Sensing wrote true costs: put the shadow term back on the sensed cells under it,
+        and add the term's own changes since the last replan."""
+        cells, costs = self.cells, self.costs
+        if len(cells):
+            flat = cells[:, 0] * self.shape[1] + cells[:, 1]
+            under = self.overlay.reshape(-1)[flat]
+            if under.any():
+                costs = costs.copy()
+                costs[under] = self._shaded(costs[under])
+                self.km.cost.reshape(-1)[flat[under]] = costs[under]
+        if self.pending is not None:
+            pc, pv = self.pending
+            self.pending = None
+            if len(cells):
+                keep = ~np.isin(pc[:, 0] * self.shape[1] + pc[:, 1], flat)
+                pc, pv = pc[keep], pv[keep]
+            cells = np.concatenate([pc, cells]) if len(cells) else pc
+            costs = np.concatenate([pv, costs]) if len(costs) else pv
+        self.cells, self.costs = cells, costs
+
+    def hold(self) -> bool:
+        """A rover that may not drive in shadow, standing in a cell in shadow under the Sun
+        in force, stands still until the next Sun update (the time counted as stranded);
+        returns True when it waited."""
+        if not self.no_shadow or self.outcome is not None:
+            return False
+        r, c = self.cell_of(self.state[0], self.state[1])
+        if not self.daylight.mask[r, c]:
+            return False
+        t0 = self.t
+        self.idle_to_next_update("in shadow")
+        self.stranded += self.t - t0
+        return True
+
+    def idle_to_next_update(self, why: str) -> None:
+        """Stand still until the next Sun update (one idle row), then sense the Sun."""
+        period = float(self.scenario.sun.update_every_s)
+        t_next = (math.floor(self.t / period) + 1.0) * period
+        if t_next > self.t_max:
+            self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while "
+                                f"waiting {why} at {self._here()}")
+            return
+        if self.n + 1 >= self.trace.shape[0]:
+            self._grow()
+        row = self.trace[self.n - 1].copy()
+        row[0], row[4], row[5] = t_next, 0.0, 0.0
+        self.trace[self.n] = row
+        self.n += 1
+        self.state[3] = self.state[4] = 0.0
+        self.t = t_next
+        self.sense()
 
     def within_tolerance(self) -> bool:
         """True when the current leg's target is within the goal tolerance."""
@@ -808,7 +910,21 @@ class _Run:
         return plan
 
     def no_path(self, leg: _Leg) -> None:
-        """End the run: the known map has no path to the target, so there is none."""
+        """End the run: the known map has no path to the target, so there is none. For a
+        rover that may not drive in shadow, when the shadows alone close the way, it waits
+        for the next Sun update instead (the caller then plans the leg again)."""
+        if self.no_shadow and self.overlay is not None and self.overlay.any():
+            from rover.planners import astar
+
+            flat = np.flatnonzero(self.overlay.reshape(-1))
+            base = self.km.cost.copy()
+            base.reshape(-1)[flat] = self._base_cost(flat)
+            cur = self.cell_of(self.state[0], self.state[1])
+            if astar(base, cur, leg.cell).found:
+                t0 = self.t
+                self.idle_to_next_update(f"for the shadows to open a way to {leg.label}")
+                self.stranded += self.t - t0
+                return
         if self.feed is not None:
             self.feed.emit("replan", np.empty((0, 2), np.int64), np.empty((0, 2)))
         what = (f"the ground seen so far ({int(self.km.seen.sum())} cells)"
@@ -1098,6 +1214,7 @@ class _Run:
         }
         if self.daylight is not None:
             summary["sun"] = self.daylight.summary(self.shadow_time)
+            summary["sun"]["stranded_in_shadow_s"] = round(self.stranded, 3)
             if self.power is not None:
                 summary["power"] = self.power.summary(self.waited)
                 trace_cols["battery_wh"] = self.power.levels[:self.n].copy()

@@ -39,6 +39,8 @@ LOW_SUN = "azimuth_deg = 100\nelevation_deg = 4"
 def write(tmp_path):
     def _write(rover_="", sun=LOW_SUN, mission="", name="p.toml"):
         path = tmp_path / name
+        if "drive_in_shadow" not in rover_:   # these tests are about power, not the dark
+            rover_ = "drive_in_shadow = true\n" + rover_
         path.write_text(BASE.format(rover=rover_, sun=sun, mission=mission))
         return path
     return _write

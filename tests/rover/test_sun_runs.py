@@ -25,6 +25,7 @@ size = [96, 96]
 cell_size_m = 0.5
 [rover]
 preset = "pragyan"
+drive_in_shadow = true
 [mission]
 start = [6.0, 6.0]
 goal = [39.75, 38.25]
@@ -88,11 +89,13 @@ def test_shadow_time_counts_the_trace_rows_in_shadow(write):
 
 def test_without_a_sun_nothing_changes(write):
     plain = rover.simulate(rover.load_scenario(write(BASE, "plain.toml")))
-    sunny = rover.simulate(rover.load_scenario(write(BASE + SITE)))
+    sunny = rover.simulate(rover.load_scenario(write(BASE + SITE + "shadow_cost = 0\n")))
     assert "sun" not in plain.summary
-    # the Sun does not steer the rover yet: the same route, with or without it
+    # without the shadow term, for a rover that may drive in shadow, the Sun does not steer:
+    # the same route, with or without it (the trace gains the battery's columns)
     for k in plain.trace:
         assert np.array_equal(plain.trace[k], sunny.trace[k])
+    assert set(sunny.trace) - set(plain.trace) == {"battery_wh", "solar_w"}
 
 
 def test_replay_carries_the_sun(write, tmp_path):

@@ -25,6 +25,7 @@ size = [96, 96]
 cell_size_m = 0.5
 [rover]
 preset = "pragyan"
+drive_in_shadow = true
 [mission]
 start = [6.0, 6.0]
 goal = [39.75, 38.25]
