@@ -770,6 +770,9 @@ class _Run:
             self.state[3] = self.state[4] = 0.0
             self.t = t_next
             self.sunlight()
+        if self.overlay is not None:
+            # the shadows' changes while waiting go to the next replan, after sensing's
+            self.flush_pending(newer=True)
 
     def _base_cost(self, flat: np.ndarray) -> np.ndarray:
         """Known costs of cells ``flat`` without the shadow term: the true cost where seen,
@@ -805,6 +808,19 @@ class _Run:
             cost = np.concatenate([self.pending[1][keep], cost])
         self.pending = (cells, cost)
 
+    def _merge(self, cells, costs, more_cells, more_costs):
+        """Cell edits ``cells``/``costs`` followed by ``more_*``: each cell once, the later
+        value winning (the planners trusted with sensing's edits want distinct cells)."""
+        if not len(cells):
+            return more_cells, more_costs
+        if not len(more_cells):
+            return cells, costs
+        cols = self.shape[1]
+        keep = ~np.isin(cells[:, 0] * cols + cells[:, 1],
+                        more_cells[:, 0] * cols + more_cells[:, 1])
+        return (np.concatenate([cells[keep], more_cells]),
+                np.concatenate([costs[keep], more_costs]))
+
     def shade_sensed(self) -> None:
         """Sensing wrote true costs: put the shadow term back on the sensed cells under it,
         and add the term's own changes since the last replan."""
@@ -816,15 +832,19 @@ class _Run:
                 costs = costs.copy()
                 costs[under] = self._shaded(costs[under])
                 self.km.cost.reshape(-1)[flat[under]] = costs[under]
-        if self.pending is not None:
-            pc, pv = self.pending
-            self.pending = None
-            if len(cells):
-                keep = ~np.isin(pc[:, 0] * self.shape[1] + pc[:, 1], flat)
-                pc, pv = pc[keep], pv[keep]
-            cells = np.concatenate([pc, cells]) if len(cells) else pc
-            costs = np.concatenate([pv, costs]) if len(costs) else pv
         self.cells, self.costs = cells, costs
+        self.flush_pending(newer=False)
+
+    def flush_pending(self, *, newer: bool) -> None:
+        """Add the shadow term's changes kept since the last replan to the edits for the
+        next replan; ``newer``: they were made after those edits (and win over them), else
+        before (sensing's values, written later, win)."""
+        if self.pending is not None:
+            (pc, pv), self.pending = self.pending, None
+            if newer:
+                self.cells, self.costs = self._merge(self.cells, self.costs, pc, pv)
+            else:
+                self.cells, self.costs = self._merge(pc, pv, self.cells, self.costs)
 
     def hold(self) -> bool:
         """A rover that may not drive in shadow, standing in a cell in shadow under the Sun
@@ -845,8 +865,8 @@ class _Run:
         period = float(self.scenario.sun.update_every_s)
         t_next = (math.floor(self.t / period) + 1.0) * period
         if t_next > self.t_max:
-            self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while "
-                                f"waiting {why} at {self._here()}")
+            self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while the "
+                                f"rover waited at {self._here()} {why}")
             return
         if self.n + 1 >= self.trace.shape[0]:
             self._grow()
@@ -856,7 +876,10 @@ class _Run:
         self.n += 1
         self.state[3] = self.state[4] = 0.0
         self.t = t_next
+        # the edits not yet given to the planner are kept, with the new ones after them
+        cells, costs = self.cells, self.costs
         self.sense()
+        self.cells, self.costs = self._merge(cells, costs, self.cells, self.costs)
 
     def within_tolerance(self) -> bool:
         """True when the current leg's target is within the goal tolerance."""

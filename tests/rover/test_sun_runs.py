@@ -184,3 +184,20 @@ def test_rover_run_prints_the_sun(write, tmp_path, capsys):
     assert re.search(r"^sun +07:56 el 8\.6 deg -> \d\d:\d\d el \d+\.\d deg \(local solar time\)$",
                      out, flags=re.M), out
     assert re.search(r"^in shadow +\d+ s$", out, flags=re.M)
+
+
+@pytest.mark.parametrize("name", ["moon-south-pole-low-sun", "mars-sol-opportunity"])
+def test_the_shipped_sun_scenarios(name):
+    from rover import scenarios
+
+    res = rover.simulate(scenarios.load(name))
+    s = res.summary
+    assert s["outcome"] == "reached", s["reason"]
+    p = s["power"]
+    flows = p["solar_wh"] - p["spilled_wh"] + p["rtg_wh"] - p["drive_wh"] - p["hotel_wh"]
+    assert p["end_wh"] - p["start_wh"] == pytest.approx(flows, abs=1e-5)
+    if name == "mars-sol-opportunity":       # it waits for light, before dawn and after
+        assert p["waited_for_light_s"] > 0 and p["solar_wh"] > p["drive_wh"]
+        assert s["sun"]["start"]["elevation_deg"] < 0 < s["sun"]["end"]["elevation_deg"]
+    else:                                    # the shadow term keeps it in the light
+        assert s["sun"]["shadow_time_s"] < 0.5 * s["sim_time_s"]
