@@ -188,6 +188,9 @@ def test_rover_run_prints_the_sun(write, tmp_path, capsys):
 
 @pytest.mark.parametrize("name", ["moon-south-pole-low-sun", "mars-sol-opportunity"])
 def test_the_shipped_sun_scenarios(name):
+    # (mars-sol-opportunity also guards the order in which the shadow term's changes made
+    # while waiting for light reach the planner: merged the wrong way, MPGAA* failed the
+    # run's check at replan 161)
     from rover import scenarios
 
     res = rover.simulate(scenarios.load(name))
