@@ -12,6 +12,8 @@ It writes
 - ``docs/img/jezero-run-strip.png``: four moments of the same run (start, a third, two
   thirds, the end) in a 2 x 2 grid (960 x 600 px), in place of an animation (writing a GIF
   would need a library the project does not depend on);
+- ``docs/img/south-pole-low-sun.png``: moon-south-pole-low-sun without and with the shadow
+  term, side by side (the shadows drawn are the Sun's at the end of each run)
 - ``docs/img/terrain-mars-jezero.png`` and ``docs/img/terrain-moon-south-pole.png``:
   ``rover terrain --preset ... -o FILE`` of a Mars and a Moon site preset (384 x 384 cells).
 
@@ -85,6 +87,33 @@ def draw_strip(replay) -> Path:
     return save_surface(sheet, OUT / "jezero-run-strip.png")
 
 
+def draw_low_sun() -> Path:
+    """The south-pole scenario in a 3 deg Sun, side by side: the route without the shadow
+    term (``shadow_cost = 0``: the route it takes with no Sun) and with it, on the same
+    shadowed ground, at the end of each run."""
+    import dataclasses
+
+    import rover
+    from rover.io.replay import Recorder, Replay, scene_from_world
+    from rover.sim import prepare
+    from viewer import render_png
+
+    from rover import scenarios
+
+    sc = scenarios.load("moon-south-pole-low-sun")
+    world = prepare(sc)
+    scene = scene_from_world(world)
+    runs = []
+    for cost, label in ((0.0, "no shadow term"), (sc.sun.shadow_cost, "shadow_cost 3")):
+        rec = Recorder()
+        s2 = dataclasses.replace(sc, sun=dataclasses.replace(sc.sun, shadow_cost=cost))
+        res = rover.simulate(s2, world=world, observer=rec)
+        label += f": {res.summary['sun']['shadow_time_s']:.0f} s in shadow"
+        runs.append(Replay(scene=scene, snapshots=tuple(rec.snapshots),
+                           summary={**res.summary, "planner": label}))
+    return render_png(runs, OUT / "south-pole-low-sun.png", size=(1400, 760))
+
+
 def draw_terrains() -> list[Path]:
     """``rover terrain --preset P --size 384 -o docs/img/terrain-P.png`` for each preset."""
     paths = []
@@ -101,7 +130,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rover-pictures-") as tmp:
         replay = run_flagship(Path(tmp))
-        made = [draw_run(replay), draw_strip(replay), *draw_terrains()]
+        made = [draw_run(replay), draw_strip(replay), draw_low_sun(), *draw_terrains()]
     for p in made:
         print(f"{p.relative_to(ROOT)}  {p.stat().st_size / 1024:.0f} KB")
     return 0

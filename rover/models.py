@@ -11,10 +11,14 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-__all__ = ["RoverSpec", "CostWeights", "STEERING_KINDS", "rover_presets", "rover_preset"]
+__all__ = ["RoverSpec", "CostWeights", "STEERING_KINDS", "ARRAY_MODES", "rover_presets",
+           "rover_preset"]
 
 #: Steering kinds a rover model may declare.
 STEERING_KINDS = ("skid", "ackermann", "turn_in_place")
+#: How a rover's solar array is held: flat on the deck, tilted by ``array_tilt_deg`` towards
+#: the rover's front, or turned to face the Sun.
+ARRAY_MODES = ("horizontal", "tilted", "tracking")
 
 
 _SANE: dict[str, tuple[float, float]] = {
@@ -30,6 +34,11 @@ _SANE: dict[str, tuple[float, float]] = {
     "sensor_fov_deg": (0.1, 360.0),
     "clearance_m": (0.0, 100.0),
     "sensor_height_m": (0.0, 1e3),
+    "solar_area_m2": (0.0, 1e4),
+    "solar_rated_w": (0.0, 1e7),
+    "rtg_w": (0.0, 1e7),
+    "battery_wh": (0.0, 1e9),
+    "hotel_w": (0.0, 1e7),
 }
 """(least, greatest) value of a limit that any real or imagined rover could have."""
 MIN_CLEARANCE_M = 2e-3
@@ -93,6 +102,26 @@ class RoverSpec:
     """Rolling-resistance coefficient on regolith (dimensionless)."""
     sensor_height_m: float = 1.0
     """Height of the sensor above the ground, for line of sight [m]."""
+    # -- power (used only in a run with a [sun] table and a battery; rover.power) --------
+    solar_area_m2: float = 0.0
+    """Solar array area [m^2] (0: none, or give ``solar_rated_w``)."""
+    solar_efficiency: float = 0.0
+    """End-to-end efficiency of the array, sunlight to the bus [-], 0-1."""
+    solar_rated_w: float = 0.0
+    """Array output facing the Sun at 1 AU [W]; when > 0 it replaces area x efficiency x
+    1361 W/m^2."""
+    array_mode: str = "horizontal"
+    """One of :data:`ARRAY_MODES`."""
+    array_tilt_deg: float = 0.0
+    """Tilt of a ``"tilted"`` array from the deck, towards the rover's front [deg], 0-90."""
+    rtg_w: float = 0.0
+    """Constant electrical power of a radioisotope generator [W] (Curiosity's MMRTG)."""
+    battery_wh: float = 0.0
+    """Battery capacity [Wh]; 0: no power model (energy is only counted, as without a Sun)."""
+    hotel_w: float = 0.0
+    """Load of the avionics, heaters and radio, driving or not [W]."""
+    drive_in_shadow: bool = True
+    """Whether the rover may drive in shadow."""
     references: str = ""
     """Where the figures come from."""
 
@@ -117,7 +146,9 @@ class RoverSpec:
                 # tiny speeds make runs that never end; huge sizes overflow the geometry.
                 lo, hi = _SANE[f]
                 out.append((f, f"must be between {lo:g} and {hi:g}, got {_short(v)}"))
-        for f in ("clearance_m", "drive_power_w", "rolling_resistance", "sensor_height_m"):
+        for f in ("clearance_m", "drive_power_w", "rolling_resistance", "sensor_height_m",
+                  "solar_area_m2", "solar_efficiency", "solar_rated_w", "array_tilt_deg",
+                  "rtg_w", "battery_wh", "hotel_w"):
             v = getattr(self, f)
             if not (isinstance(v, (int, float)) and _finite(v) and v >= 0):
                 out.append((f, f"must be a finite number >= 0, got {_short(v)}"))
@@ -131,6 +162,15 @@ class RoverSpec:
             out.append(("max_tilt_deg", f"must be < 90, got {self.max_tilt_deg!r}"))
         if isinstance(self.sensor_fov_deg, (int, float)) and self.sensor_fov_deg > 360:
             out.append(("sensor_fov_deg", f"must be <= 360, got {self.sensor_fov_deg!r}"))
+        if isinstance(self.solar_efficiency, (int, float)) and self.solar_efficiency > 1:
+            out.append(("solar_efficiency", f"must be at most 1, got {_short(self.solar_efficiency)}"))
+        if isinstance(self.array_tilt_deg, (int, float)) and self.array_tilt_deg > 90:
+            out.append(("array_tilt_deg", f"must be at most 90, got {_short(self.array_tilt_deg)}"))
+        if self.array_mode not in ARRAY_MODES:
+            out.append(("array_mode", f"must be one of {', '.join(ARRAY_MODES)}, got "
+                                      f"{self.array_mode!r}"))
+        if not isinstance(self.drive_in_shadow, bool):
+            out.append(("drive_in_shadow", f"must be true or false, got {_short(self.drive_in_shadow)}"))
         if self.steering not in STEERING_KINDS:
             out.append(("steering", f"must be one of {', '.join(STEERING_KINDS)}, got {self.steering!r}"))
         return out
@@ -150,7 +190,9 @@ _PRESETS: dict[str, RoverSpec] = {
         mass_kg=50.0, max_speed_mps=0.5, accel_mps2=0.5, max_yaw_rate_deg_s=30.0,
         length_m=1.0, width_m=0.7, clearance_m=0.2, max_tilt_deg=25.0, max_step_m=0.2,
         steering="skid", sensor_range_m=10.0, sensor_fov_deg=120.0, drive_power_w=100.0,
-        references="Not a real rover: round figures in the range of small research rovers.",
+        solar_area_m2=1.0, solar_efficiency=0.25, battery_wh=500.0, hotel_w=20.0,
+        references="Not a real rover: round figures in the range of small research rovers "
+                   "(a 1 m^2 array at 25 %, 500 Wh, 20 W idle).",
     ),
     "pragyan": RoverSpec(
         name="pragyan",
@@ -158,15 +200,19 @@ _PRESETS: dict[str, RoverSpec] = {
         mass_kg=26.0, max_speed_mps=0.01, accel_mps2=0.01, max_yaw_rate_deg_s=5.0,
         length_m=0.917, width_m=0.75, clearance_m=0.15, max_tilt_deg=20.0, max_step_m=0.15,
         steering="skid", sensor_range_m=5.0, sensor_fov_deg=60.0, drive_power_w=50.0,
-        sensor_height_m=0.7,
+        sensor_height_m=0.7, solar_rated_w=50.0, array_mode="tilted", array_tilt_deg=60.0,
+        battery_wh=500.0, hotel_w=10.0, drive_in_shadow=False,
         references=(
             "Mass 26 kg, 0.917 x 0.75 x 0.397 m stowed (0.9 x 0.75 x 0.85 m deployed), 50 W "
-            "solar, six wheels on rocker-bogie, skid steering, 1 cm/s, stereo NavCams "
+            "solar (taken as the panel's output facing the Sun at 1 AU), one fixed side panel "
+            "and a Li-ion battery, six wheels on rocker-bogie, skid steering, 1 cm/s, stereo NavCams "
             "(https://en.wikipedia.org/wiki/Pragyan_(Chandrayaan-3); ISRO Chandrayaan-3 "
             "brochure); NavCam DEMs reach about 5 m, and it crossed a ~100 mm deep crater "
             "(Times of India interview with project director P. Veeramuthuvel, Aug 2023; "
             "Ghosh et al., 'Path Planning for the Pragyan Rover', iSpaRo 2024). Assumed: "
-            "clearance, tilt limit 20 deg, step 15 cm, yaw rate, NavCam FOV."
+            "clearance, tilt limit 20 deg, step 15 cm, yaw rate, NavCam FOV; the panel's tilt "
+            "(60 deg towards the front), battery 500 Wh, 10 W idle, and no driving in shadow "
+            "(a solar rover at the pole that sleeps in the dark)."
         ),
     ),
     "yutu2": RoverSpec(
@@ -205,13 +251,17 @@ _PRESETS: dict[str, RoverSpec] = {
         mass_kg=11.5, max_speed_mps=0.01, accel_mps2=0.01, max_yaw_rate_deg_s=5.0,
         length_m=0.63, width_m=0.48, clearance_m=0.13, max_tilt_deg=25.0, max_step_m=0.13,
         steering="turn_in_place", sensor_range_m=1.0, sensor_fov_deg=60.0, drive_power_w=10.0,
-        sensor_height_m=0.28,
+        sensor_height_m=0.28, solar_area_m2=0.22, solar_efficiency=0.105, battery_wh=150.0,
+        hotel_w=2.0,
         references=(
             "Mass 11.5 kg, 630 x 480 mm, 280 mm high, 130 mm clearance "
             "(https://mpf.digitec.net/rover/mission.html); up to 0.6 m/min, rocker-bogie "
-            "(https://www2.jpl.nasa.gov/basics/sj.html); 16 W solar panel; laser-stripe hazard "
-            "detection a short way ahead. Assumed: tilt limit, step (about one wheel, 13 cm), "
-            "yaw rate, sensor range 1 m, drive power."
+            "(https://www2.jpl.nasa.gov/basics/sj.html); 0.22 m^2 flat solar panel of about "
+            "16 W peak on Mars (NASA/JPL Mars Pathfinder rover pages), so an end-to-end "
+            "efficiency of 16 W / (0.22 m^2 x 694 W/m^2 at 1.4 AU) = 0.105; primary LiSOCl2 "
+            "D-cell battery of about 150 Wh (same; primary, not recharged in flight, modelled "
+            "here as a store like the others). Assumed: tilt limit, step (about one "
+            "wheel, 13 cm), yaw rate, sensor range 1 m, drive power, 2 W idle."
         ),
     ),
     "opportunity": RoverSpec(
@@ -220,15 +270,18 @@ _PRESETS: dict[str, RoverSpec] = {
         mass_kg=185.0, max_speed_mps=0.05, accel_mps2=0.05, max_yaw_rate_deg_s=7.0,
         length_m=1.6, width_m=2.3, clearance_m=0.30, max_tilt_deg=30.0, max_step_m=0.25,
         steering="turn_in_place", sensor_range_m=5.0, sensor_fov_deg=120.0, drive_power_w=100.0,
-        sensor_height_m=1.5,
+        sensor_height_m=1.5, solar_area_m2=1.3, solar_efficiency=0.155, battery_wh=448.0,
+        hotel_w=30.0,
         references=(
             "Mass 185 kg, 1.6 m long x 2.3 m wide x 1.5 m high, top speed 5 cm/s "
             "(2 in/s, http://talesoftheheliosphere.blogspot.com/2005/05/mark-adler-of-jpl-talks-about-rover.html), "
             "30 deg software tilt limit (45 deg static), wheels 25 cm so rocks to ~25 cm, "
             "corner steering turns in place, GESTALT hazard map from hazcams (120 deg FOV) out to "
             "a few metres (NASA/JPL MER fact sheets; Goldberg et al. 2002, 'Stereo vision and "
-            "rover navigation software for planetary exploration'). Assumed: clearance, yaw "
-            "rate, drive power."
+            "rover navigation software for planetary exploration'); 1.3 m^2 of triple-junction "
+            "arrays giving about 140 W at the start of the mission (NASA MER fact sheet), so "
+            "140 W / (1.3 m^2 x 694 W/m^2) = 0.155 end to end; two 8 Ah Li-ion batteries on "
+            "the 28 V bus, 448 Wh (same). Assumed: clearance, yaw rate, drive power, 30 W idle."
         ),
     ),
     "curiosity": RoverSpec(
@@ -237,14 +290,15 @@ _PRESETS: dict[str, RoverSpec] = {
         mass_kg=899.0, max_speed_mps=0.042, accel_mps2=0.05, max_yaw_rate_deg_s=5.0,
         length_m=3.0, width_m=2.7, clearance_m=0.60, max_tilt_deg=30.0, max_step_m=0.65,
         steering="turn_in_place", sensor_range_m=10.0, sensor_fov_deg=120.0, drive_power_w=200.0,
-        sensor_height_m=1.9,
+        sensor_height_m=1.9, rtg_w=110.0, battery_wh=2352.0, hotel_w=100.0,
         references=(
             "Mass 899 kg, 3 m long x 2.7 m wide x 2.2 m high "
             "(https://mars.nbi.ku.dk/research/mars-science-laboratory/curiosity-rover/); top speed "
             "1.5 in/s (~4 cm/s) on flat hard ground, 110 W MMRTG plus batteries for driving, "
             "four-wheel steering (https://www.carprousa.com/facts-about-the-rover-curiosity-car-pro-news); "
-            "rolls over obstacles up to 65 cm; 50 cm wheels. Assumed: 30 deg software tilt "
-            "limit (as MER), clearance 60 cm, yaw rate, hazcam range, drive power."
+            "rolls over obstacles up to 65 cm; 50 cm wheels; two 42 Ah Li-ion batteries on the "
+            "28 V bus, 2352 Wh (NASA MSL press kit). Assumed: 30 deg software tilt "
+            "limit (as MER), clearance 60 cm, yaw rate, hazcam range, drive power, 100 W idle."
         ),
     ),
     "perseverance": RoverSpec(
@@ -253,7 +307,7 @@ _PRESETS: dict[str, RoverSpec] = {
         mass_kg=1025.0, max_speed_mps=152.0 / 3600.0, accel_mps2=0.05, max_yaw_rate_deg_s=5.0,
         length_m=3.0, width_m=2.7, clearance_m=0.60, max_tilt_deg=30.0, max_step_m=0.40,
         steering="turn_in_place", sensor_range_m=15.0, sensor_fov_deg=90.0, drive_power_w=200.0,
-        sensor_height_m=2.0,
+        sensor_height_m=2.0, rtg_w=110.0, battery_wh=2408.0, hotel_w=100.0,
         references=(
             "Top speed 152 m/h on flat hard ground "
             "(https://steamdaily.com/nasa-releases-video-of-perseverance-rover-moving-across-mars); "
@@ -262,7 +316,9 @@ _PRESETS: dict[str, RoverSpec] = {
             "https://legitreviews.com/?p=228480); mass 1025 kg, 3 m x 2.7 m x 2.2 m, MSL-heritage "
             "mobility, 40 cm step (NASA Mars 2020 fact sheet); Verma et al. 2023, 'Autonomous "
             "robotics is driving Perseverance rover's progress on Mars', Science Robotics. "
-            "Assumed: tilt limit 30 deg, clearance, yaw rate, Navcam FOV 90 deg, drive power."
+            "MMRTG of about 110 W and two 43 Ah Li-ion batteries on the 28 V bus, 2408 Wh "
+            "(NASA Mars 2020 press kit). Assumed: tilt limit 30 deg, clearance, yaw rate, "
+            "Navcam FOV 90 deg, drive power, 100 W idle."
         ),
     ),
 }

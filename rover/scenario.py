@@ -25,7 +25,8 @@ from rover.models import (MAX_WEIGHT, ROUGHNESS_LIMIT_M, CostWeights, RoverSpec,
                           _short)
 
 __all__ = [
-    "ScenarioError", "Scenario", "TerrainConfig", "MissionConfig", "Hazard", "load_scenario",
+    "ScenarioError", "Scenario", "TerrainConfig", "MissionConfig", "Hazard", "SunConfig",
+    "load_scenario",
     "read_toml", "scenario_from_toml", "build_terrain",
 ]
 
@@ -183,6 +184,47 @@ class Hazard:
 
 
 @dataclass(frozen=True)
+class SunConfig:
+    """The ``[sun]`` table: where the Sun is during the run.
+
+    Either a site and a start time (the Sun then moves as the run goes on, from
+    :func:`terrains.sun_position`), or a fixed ``azimuth_deg`` and ``elevation_deg`` (a
+    what-if). Without a ``[sun]`` table a run has no Sun and no shadows, as before.
+    """
+
+    lat_deg: float | None = None
+    """Site latitude, planetocentric [deg] (a plain key, so that a georeferenced terrain can
+    give it later)."""
+    lon_deg: float | None = None
+    """Site longitude, east-positive [deg]."""
+    start: str | None = None
+    """UTC time at the run's start, ISO 8601 with its offset (``"2023-08-23T12:33:00Z"``)."""
+    azimuth_deg: float | None = None
+    """Fixed Sun azimuth, clockwise from north [deg]."""
+    elevation_deg: float | None = None
+    """Fixed Sun elevation [deg]."""
+    update_every_s: float = 60.0
+    """How often, in simulated time, the run moves the Sun and recasts the shadows [s]: at
+    the first sensing point after each multiple of it."""
+    wait_for_light: bool = False
+    """A rover with a battery whose charge falls below ``wait_below_fraction`` stops at the
+    next sensing point and waits, charging when lit, until ``resume_fraction``."""
+    wait_below_fraction: float = 0.2
+    """Charge (fraction of the capacity) below which the rover stops to wait."""
+    resume_fraction: float = 0.9
+    """Charge at which a waiting rover drives on."""
+    shadow_cost: float = 1.0
+    """Planning around the dark: a cell in shadow now or at the next Sun update costs
+    ``1 + shadow_cost`` times its cost on the known map (for a rover that may not drive in
+    shadow it is impassable); 0 with a rover that may drive in shadow: no term."""
+
+    @property
+    def fixed(self) -> bool:
+        """True for a fixed Sun (azimuth and elevation given)."""
+        return self.azimuth_deg is not None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A whole scenario file, validated. Build one with :func:`load_scenario`."""
 
@@ -197,6 +239,8 @@ class Scenario:
     """The file it was read from, as the user named it, if any."""
     costmap: CostWeights = CostWeights()
     """``[costmap]``: the cost terms' weights and the roughness limit."""
+    sun: SunConfig | None = None
+    """``[sun]``: the Sun during the run, or None (no Sun, no shadows)."""
     as_loaded: Scenario | None = field(default=None, repr=False, compare=False)
     """The scenario as :func:`load_scenario` read it from ``source`` (None for one built in
     code). ``dataclasses.replace`` carries it over, so an error can tell a value the file
@@ -216,7 +260,7 @@ class Scenario:
 
 _TERRAIN_FIELDS = {f.name for f in dataclasses.fields(TerrainConfig)}
 _SECTIONS = {"[terrain]": "terrain", "[rover]": "rover", "[mission]": "mission",
-             "[costmap]": "costmap", "[[hazards]]": "hazards"}
+             "[costmap]": "costmap", "[[hazards]]": "hazards", "[sun]": "sun"}
 _MISSING = object()
 
 
@@ -283,7 +327,10 @@ def _show_path(path) -> str:
 # --------------------------------------------------------------------------------------------
 # The loader
 
-_TOP_KEYS = ("name", "description", "seed", "terrain", "rover", "costmap", "mission", "hazards")
+_TOP_KEYS = ("name", "description", "seed", "terrain", "rover", "costmap", "mission", "hazards",
+             "sun")
+_SUN_KEYS = ("lat_deg", "lon_deg", "start", "azimuth_deg", "elevation_deg", "update_every_s",
+             "wait_for_light", "wait_below_fraction", "resume_fraction", "shadow_cost")
 _TERRAIN_KEYS = ("body", "preset", "size", "cell_size_m", "heightmap", "vertical_scale", "window")
 _MISSION_KEYS = tuple(f.name for f in dataclasses.fields(MissionConfig))
 _HAZARD_KEYS = ("name", "polygon", "center", "radius_m")
@@ -554,6 +601,7 @@ class _Reader:
         if not isinstance(hazards_raw, list):
             raise self.err("[[hazards]]", f"must be an array of tables ([[hazards]]), got {_type_name(hazards_raw)}")
         hazards = tuple(self.hazard(h, i, terrain) for i, h in enumerate(hazards_raw))
+        sun = self.sun(self.table(doc["sun"], "[sun]"), terrain) if "sun" in doc else None
         if "dt_s" not in doc["mission"] and rover.max_speed_mps > mission.sense_every_m:
             # The default step (1 s) would carry a fast rover past its next sensing point:
             # the default shrinks to fit instead of failing on a key the file never wrote.
@@ -594,8 +642,69 @@ class _Reader:
                            + (shorter or " or set a shorter [mission].max_time_s"))
         loaded = Scenario(name=name, description=description, seed=seed, terrain=terrain,
                           rover=rover, mission=mission, hazards=hazards,
-                          source=Path(self.shown), costmap=costmap)
+                          source=Path(self.shown), costmap=costmap, sun=sun)
         return replace(loaded, as_loaded=loaded)
+
+    def sun(self, t: dict, terrain: TerrainConfig) -> SunConfig:
+        import datetime as dt
+
+        import terrains
+
+        key = "[sun]"
+        self.unknown(t, _SUN_KEYS, key)
+        every = self.number(t, "update_every_s", key, default=60.0, minimum=0.0,
+                            exclusive_min=True)
+        waiting = {
+            "wait_for_light": self.boolean(t, "wait_for_light", key, default=False),
+            "wait_below_fraction": self.number(t, "wait_below_fraction", key, default=0.2,
+                                               minimum=0.0, maximum=1.0),
+            "resume_fraction": self.number(t, "resume_fraction", key, default=0.9,
+                                           minimum=0.0, maximum=1.0),
+            # at most 10: costs stay within 11 x 3001, a spread the incremental planners
+            # plan over exactly on the grids scenarios use
+            "shadow_cost": self.number(t, "shadow_cost", key, default=1.0, minimum=0.0,
+                                       maximum=10.0)}
+        if waiting["resume_fraction"] < waiting["wait_below_fraction"]:
+            raise self.err(f"{key}.resume_fraction",
+                           f"must be >= wait_below_fraction ({waiting['wait_below_fraction']:g}),"
+                           f" got {waiting['resume_fraction']:g}")
+        site = [k for k in ("lat_deg", "lon_deg", "start") if k in t]
+        fixed = [k for k in ("azimuth_deg", "elevation_deg") if k in t]
+        if site and fixed:
+            raise self.err(f"{key}.{fixed[0]}", f"a fixed Sun ({', '.join(fixed)}) and a site "
+                           f"and time ({', '.join(site)}) cannot be mixed: give one or the other")
+        if fixed:
+            for k in ("azimuth_deg", "elevation_deg"):
+                if k not in t:
+                    raise self.err(f"{key}.{k}", "required key is missing (a fixed Sun needs "
+                                                 "azimuth_deg and elevation_deg)")
+            az = self.number(t, "azimuth_deg", key)
+            el = self.number(t, "elevation_deg", key, minimum=-90.0, maximum=90.0)
+            return SunConfig(azimuth_deg=az, elevation_deg=el, update_every_s=every, **waiting)
+        # A georeferenced terrain (a DEM) is its own site: lat_deg and lon_deg default to
+        # its centre.
+        georef = getattr(terrain, "georef", None)
+        for k in ("lat_deg", "lon_deg", "start"):
+            if k not in t and (georef is None or k == "start"):
+                raise self.err(f"{key}.{k}", "required key is missing (give lat_deg, lon_deg "
+                                             "and start, or azimuth_deg and elevation_deg)")
+        if terrain.body not in terrains.SUN_BODIES:
+            raise self.err(key, f"body {terrain.body!r} has no Sun model (bodies with one: "
+                                f"{', '.join(terrains.SUN_BODIES)}); use a fixed Sun "
+                                "(azimuth_deg, elevation_deg)")
+        lat = (self.number(t, "lat_deg", key, minimum=-90.0, maximum=90.0) if "lat_deg" in t
+               else float(georef.center_lat_deg))
+        lon = self.number(t, "lon_deg", key) if "lon_deg" in t else float(georef.center_lon_deg)
+        when = t["start"]
+        if isinstance(when, (dt.date, dt.time)) and not isinstance(when, dt.datetime):
+            raise self.err(f"{key}.start", f"must be a date and time with its offset, got "
+                                           f"{when.isoformat()!r} (e.g. 2023-08-23T12:33:00Z)")
+        try:
+            start = terrains.parse_utc(when, name="start")
+        except terrains.ParameterError as exc:
+            raise self.err(f"{key}.start", str(exc)) from None
+        return SunConfig(lat_deg=lat, lon_deg=lon, start=start.isoformat(), update_every_s=every,
+                         **waiting)
 
     def terrain(self, t: dict) -> TerrainConfig:
         import terrains
@@ -765,7 +874,9 @@ class _Reader:
         for f in dataclasses.fields(RoverSpec):
             if f.name not in r or f.name in _ROVER_FIXED:
                 continue
-            if isinstance(getattr(spec, f.name), str):
+            if isinstance(getattr(spec, f.name), bool):
+                changes[f.name] = self.boolean(r, f.name, key, default=getattr(spec, f.name))
+            elif isinstance(getattr(spec, f.name), str):
                 changes[f.name] = self.string(r, f.name, key)
             else:
                 changes[f.name] = self.number(r, f.name, key)

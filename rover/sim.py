@@ -113,7 +113,10 @@ class RunResult:
     ``replans``, ``planner_time_s``, ``planner_median_ms``, ``expanded``, ``energy_wh``,
     ``max_tilt_deg``, ``min_clearance_m`` (closest approach of the rover's cell centre to an
     obstacle cell centre before inflation; None without obstacles), ``planner``, ``seed``,
-    ``scenario``, ``rover``, ``waypoints_reached``, ``time_limit_s``, ``cells_seen``."""
+    ``scenario``, ``rover``, ``waypoints_reached``, ``time_limit_s``, ``cells_seen``; with
+    a ``[sun]`` table also ``sun`` (:meth:`rover.daylight.Daylight.summary`: the Sun at the
+    start and the end, the local solar time, the shadow updates, ``shadow_time_s`` the time
+    the rover's centre spent in a shadowed cell)."""
     trace: dict
     """Equal-length 1-D arrays by column, :data:`TRACE_COLUMNS` in order, one row per step
     (the first row is the start)."""
@@ -161,9 +164,21 @@ class Snapshot:
     """This replan's row of :data:`REPLAN_COLUMNS` (``"replan"`` only)."""
     figures: Any = None
     """Read-only mapping of the run so far: ``distance_m``, ``energy_wh``, ``replans``,
-    ``planner_time_s``, ``expanded``, ``waypoints_reached``, ``cells_seen``."""
+    ``planner_time_s``, ``expanded``, ``waypoints_reached``, ``cells_seen``; with a battery
+    (rover.power) also ``battery_wh`` and ``battery_capacity_wh``."""
     summary: Any = None
     """The final summary (``"end"`` only), as in :attr:`RunResult.summary` (read-only)."""
+    sun: tuple | None = None
+    """The Sun at this moment, (azimuth [deg], elevation [deg], local solar time [h], NaN
+    for a fixed Sun), for a scenario with a ``[sun]`` table; None without."""
+
+
+def _clock(hours: float | None) -> str:
+    """hh:mm of a local solar time [h], or "-" for a fixed Sun."""
+    if hours is None:
+        return "-"
+    m = int(round(hours * 60.0)) % 1440
+    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -481,6 +496,8 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                 continue
             leg = run.begin_leg()
             while run.outcome is None:
+                if run.hold():  # a rover that may not drive in shadow, standing in one
+                    continue
                 plan = run.replan(leg)  # None: the planner failed, and the run has ended
                 if plan is None:
                     break
@@ -495,6 +512,11 @@ def simulate(scenario: Scenario, *, planner: str | None = None, seed: int | None
                     run.limit_hit(leg, status)
                     break
                 run.sense()
+                if run.outcome is not None:  # the battery ran empty (a run with a Sun)
+                    break
+                run.rest()  # with [sun].wait_for_light and a low battery: wait for light
+                if run.outcome is not None:
+                    break
                 run.recover(leg, status)  # stopped short: back up, or wait and count
         run.finish()
     except KeyboardInterrupt:
@@ -625,6 +647,32 @@ class _Run:
         self.cells = self.costs = None  # the cells whose known cost the last sensing changed
         self.last_progress = -1.0
         self.best_fraction = 0.0
+        # The Sun and its shadows, only for a scenario with a [sun] table (rover.daylight).
+        self.daylight = None
+        self.shadow_time = 0.0      # [s] the rover's centre spent in a shadowed cell
+        self.shadow_rows = 1        # trace rows already counted in shadow_time
+        self.power = None           # the battery (rover.power), with a Sun and a battery
+        self.waited = 0.0           # [s] spent waiting for light
+        if scenario.sun is not None:
+            from rover.daylight import Daylight
+
+            body = getattr(getattr(world.terrain, "body", None), "name", scenario.terrain.body)
+            self.daylight = Daylight(scenario.sun, body, world.terrain.height, h)
+            if rover.battery_wh > 0:
+                from rover.power import Power
+
+                self.power = Power(rover)
+        # Planning around the dark (stage 5): the known map carries a shadow term over the
+        # cells in shadow now or at the next Sun update; their changes reach the planner as
+        # sensed cells do.
+        self.no_shadow = scenario.sun is not None and not rover.drive_in_shadow
+        self.shadow_factor = 1.0 + (scenario.sun.shadow_cost if scenario.sun else 0.0)
+        self.overlay = None         # bool (rows, cols): cells under the shadow term
+        self.pending = None         # (cells, costs) the term changed, for the next replan
+        self.stranded = 0.0         # [s] a no-shadow rover stood in shadow, waiting
+        if self.daylight is not None and (self.no_shadow or self.shadow_factor > 1.0):
+            self.daylight.look_ahead = True
+            self.overlay = np.zeros(self.shape, dtype=bool)
         self.feed = None if observer is None else _Feed(self)
 
     # -- the steps of a run, in the order simulate() takes them --------------------------
@@ -661,12 +709,191 @@ class _Run:
 
     def sense(self) -> None:
         """Look from the current pose: newly seen cells take their true cost in the known
-        map, and ``cells``/``costs`` hold those whose cost changed."""
+        map, and ``cells``/``costs`` hold those whose cost changed. With a Sun, first move
+        it to the current time (:meth:`daylight`)."""
+        if self.daylight is not None:
+            self.sunlight()
         if self.feed is not None:
             self.cells, self.costs = self.feed.sense()
         else:
             s = self.state
             self.cells, self.costs = self.km.sense(s[0], s[1], s[2], self.sensor)
+        if self.overlay is not None:
+            self.shade_sensed()
+
+    def sunlight(self) -> None:
+        """Since the last call, under the Sun and shadows of then: charge and draw the
+        battery (a step it cannot supply ends the run "battery" at the row before), and count
+        the time the rover's centre spent in shadow; then move the Sun to the current time
+        when its update is due."""
+        lo, hi = self.shadow_rows, self.n
+        day = self.daylight
+        if hi > lo and day.mask is not None:
+            if self.power is not None:
+                k = self.power.account(self.trace, lo, hi, day.mask, day.state, self.h)
+                if k is not None:
+                    self.cut(k)
+                    hi = k
+                    when = ("" if day.state.local_time_h is None else
+                            f"local solar time {_clock(day.state.local_time_h)}, ")
+                    self.end("battery", f"the battery ran empty at t = {self.t:.0f} s at "
+                                        f"{self._here()} ({when}Sun at "
+                                        f"{day.state.elevation_deg:.1f} deg)")
+            rows = self.trace[lo - 1:hi]
+            rr = np.clip(np.floor(rows[1:, 2] / self.h).astype(np.int64), 0, self.shape[0] - 1)
+            cc = np.clip(np.floor(rows[1:, 1] / self.h).astype(np.int64), 0, self.shape[1] - 1)
+            dt = np.diff(rows[:, 0])
+            self.shadow_time += float(dt[day.mask[rr, cc]].sum())
+        self.shadow_rows = hi
+        if self.outcome != "battery" and day.update(self.t) and self.overlay is not None:
+            self.recost()
+
+    def cut(self, k: int) -> None:
+        """Take back the trace from row ``k`` on (the battery could not supply its step): the
+        rover stands where row ``k - 1`` left it, at its time and drive energy, and the
+        distance loses the length of the rows taken back."""
+        rows = self.trace[k - 1:self.n]
+        self.distance -= float(np.hypot(np.diff(rows[:, 1]), np.diff(rows[:, 2])).sum())
+        last = self.trace[k - 1]
+        self.n = k
+        self.state[0], self.state[1], self.state[2] = last[1], last[2], last[3]
+        self.state[3] = self.state[4] = 0.0
+        self.t, self.energy = float(last[0]), float(last[7])
+
+    def rest(self) -> None:
+        """With ``[sun].wait_for_light``: when the battery is below ``wait_below_fraction``,
+        stand still, charging when lit, one Sun update at a time, until it holds
+        ``resume_fraction`` (or it runs empty, or the time is up)."""
+        p, sun = self.power, self.scenario.sun
+        if p is None or not sun.wait_for_light or p.level >= sun.wait_below_fraction * p.capacity:
+            return
+        period = float(sun.update_every_s)
+        while self.outcome is None and p.level < sun.resume_fraction * p.capacity:
+            t_next = (math.floor(self.t / period) + 1.0) * period
+            if t_next > self.t_max:
+                self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while "
+                                    f"waiting for light at {self._here()}")
+                return
+            if self.n + 1 >= self.trace.shape[0]:
+                self._grow()
+            row = self.trace[self.n - 1].copy()
+            row[0], row[4], row[5] = t_next, 0.0, 0.0
+            self.trace[self.n] = row
+            self.n += 1
+            self.waited += t_next - self.t
+            self.state[3] = self.state[4] = 0.0
+            self.t = t_next
+            self.sunlight()
+        if self.overlay is not None:
+            # the shadows' changes while waiting go to the next replan, after sensing's
+            self.flush_pending(newer=True)
+
+    def _base_cost(self, flat: np.ndarray) -> np.ndarray:
+        """Known costs of cells ``flat`` without the shadow term: the true cost where seen,
+        else inf for a keep-out zone known from the start, else the unknown cost."""
+        km = self.km
+        seen = km.seen.reshape(-1)[flat] != 0
+        out = np.where(seen, km.true_cost.reshape(-1)[flat], float(self.mission.unknown_cost))
+        if self.zones is not None:
+            out = np.where(~seen & self.zones.reshape(-1)[flat], np.inf, out)
+        return out
+
+    def _shaded(self, base: np.ndarray) -> np.ndarray:
+        return np.full(base.shape, np.inf) if self.no_shadow else base * self.shadow_factor
+
+    def recost(self) -> None:
+        """After a Sun update: put the shadow term on the cells in shadow now or at the next
+        update (the rover's own cell excepted, so that it can plan from it), take it off the
+        others, and keep the changed cells for the next replan, as sensing does."""
+        new = self.daylight.ahead.copy()
+        r, c = self.cell_of(self.state[0], self.state[1])
+        new[r, c] = False
+        flat = np.flatnonzero((new != self.overlay).reshape(-1))
+        self.overlay = new
+        if flat.size == 0:
+            return
+        base = self._base_cost(flat)
+        cost = np.where(new.reshape(-1)[flat], self._shaded(base), base)
+        self.km.cost.reshape(-1)[flat] = cost
+        cells = np.column_stack([flat // self.shape[1], flat % self.shape[1]]).astype(np.int64)
+        if self.pending is not None:
+            keep = ~np.isin(self.pending[0][:, 0] * self.shape[1] + self.pending[0][:, 1], flat)
+            cells = np.concatenate([self.pending[0][keep], cells])
+            cost = np.concatenate([self.pending[1][keep], cost])
+        self.pending = (cells, cost)
+
+    def _merge(self, cells, costs, more_cells, more_costs):
+        """Cell edits ``cells``/``costs`` followed by ``more_*``: each cell once, the later
+        value winning (the planners trusted with sensing's edits want distinct cells)."""
+        if not len(cells):
+            return more_cells, more_costs
+        if not len(more_cells):
+            return cells, costs
+        cols = self.shape[1]
+        keep = ~np.isin(cells[:, 0] * cols + cells[:, 1],
+                        more_cells[:, 0] * cols + more_cells[:, 1])
+        return (np.concatenate([cells[keep], more_cells]),
+                np.concatenate([costs[keep], more_costs]))
+
+    def shade_sensed(self) -> None:
+        """Sensing wrote true costs: put the shadow term back on the sensed cells under it,
+        and add the term's own changes since the last replan."""
+        cells, costs = self.cells, self.costs
+        if len(cells):
+            flat = cells[:, 0] * self.shape[1] + cells[:, 1]
+            under = self.overlay.reshape(-1)[flat]
+            if under.any():
+                costs = costs.copy()
+                costs[under] = self._shaded(costs[under])
+                self.km.cost.reshape(-1)[flat[under]] = costs[under]
+        self.cells, self.costs = cells, costs
+        self.flush_pending(newer=False)
+
+    def flush_pending(self, *, newer: bool) -> None:
+        """Add the shadow term's changes kept since the last replan to the edits for the
+        next replan; ``newer``: they were made after those edits (and win over them), else
+        before (sensing's values, written later, win)."""
+        if self.pending is not None:
+            (pc, pv), self.pending = self.pending, None
+            if newer:
+                self.cells, self.costs = self._merge(self.cells, self.costs, pc, pv)
+            else:
+                self.cells, self.costs = self._merge(pc, pv, self.cells, self.costs)
+
+    def hold(self) -> bool:
+        """A rover that may not drive in shadow, standing in a cell in shadow under the Sun
+        in force, stands still until the next Sun update (the time counted as stranded);
+        returns True when it waited."""
+        if not self.no_shadow or self.outcome is not None:
+            return False
+        r, c = self.cell_of(self.state[0], self.state[1])
+        if not self.daylight.mask[r, c]:
+            return False
+        t0 = self.t
+        self.idle_to_next_update("in shadow")
+        self.stranded += self.t - t0
+        return True
+
+    def idle_to_next_update(self, why: str) -> None:
+        """Stand still until the next Sun update (one idle row), then sense the Sun."""
+        period = float(self.scenario.sun.update_every_s)
+        t_next = (math.floor(self.t / period) + 1.0) * period
+        if t_next > self.t_max:
+            self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while the "
+                                f"rover waited at {self._here()} {why}")
+            return
+        if self.n + 1 >= self.trace.shape[0]:
+            self._grow()
+        row = self.trace[self.n - 1].copy()
+        row[0], row[4], row[5] = t_next, 0.0, 0.0
+        self.trace[self.n] = row
+        self.n += 1
+        self.state[3] = self.state[4] = 0.0
+        self.t = t_next
+        # the edits not yet given to the planner are kept, with the new ones after them
+        cells, costs = self.cells, self.costs
+        self.sense()
+        self.cells, self.costs = self._merge(cells, costs, self.cells, self.costs)
 
     def within_tolerance(self) -> bool:
         """True when the current leg's target is within the goal tolerance."""
@@ -720,7 +947,21 @@ class _Run:
         return plan
 
     def no_path(self, leg: _Leg) -> None:
-        """End the run: the known map has no path to the target, so there is none."""
+        """End the run: the known map has no path to the target, so there is none. For a
+        rover that may not drive in shadow, when the shadows alone close the way, it waits
+        for the next Sun update instead (the caller then plans the leg again)."""
+        if self.no_shadow and self.overlay is not None and self.overlay.any():
+            from rover.planners import astar
+
+            flat = np.flatnonzero(self.overlay.reshape(-1))
+            base = self.km.cost.copy()
+            base.reshape(-1)[flat] = self._base_cost(flat)
+            cur = self.cell_of(self.state[0], self.state[1])
+            if astar(base, cur, leg.cell).found:
+                t0 = self.t
+                self.idle_to_next_update(f"for the shadows to open a way to {leg.label}")
+                self.stranded += self.t - t0
+                return
         if self.feed is not None:
             self.feed.emit("replan", np.empty((0, 2), np.int64), np.empty((0, 2)))
         what = (f"the ground seen so far ({int(self.km.seen.sum())} cells)"
@@ -964,6 +1205,8 @@ class _Run:
                 self.report(force=True)
             except KeyboardInterrupt:
                 self.end("interrupted", "interrupted by the user")
+        if self.daylight is not None and self.outcome != "interrupted":
+            self.sunlight()  # the last stretch: the battery may run empty on it
         wall = time.perf_counter() - wall0
         n, t, world = self.n, self.t, self.world
         tr_arr = self.trace[:n]
@@ -1031,6 +1274,13 @@ class _Run:
                 summary[f"{k}_lon_deg"] = round(float(lo), 7)
             summary["crs"] = georef.crs
             summary["body"] = getattr(getattr(terrain, "body", None), "name", georef.body)
+        if self.daylight is not None:
+            summary["sun"] = self.daylight.summary(self.shadow_time)
+            summary["sun"]["stranded_in_shadow_s"] = round(self.stranded, 3)
+            if self.power is not None:
+                summary["power"] = self.power.summary(self.waited)
+                trace_cols["battery_wh"] = self.power.levels[:self.n].copy()
+                trace_cols["solar_w"] = self.power.solar[:self.n].copy()
         if self.feed is not None:
             self.feed.emit("end", summary=summary)
         return RunResult(summary=summary, trace=trace_cols, replans=replans,
@@ -1087,6 +1337,8 @@ class _Feed:
             "expanded": int(emitted["expanded"]),
             "waypoints_reached": min(run.reached, len(run.mission.waypoints)),
             "cells_seen": int(emitted["seen"]),
+            **({} if run.power is None else {"battery_wh": float(run.power.level),
+                                              "battery_capacity_wh": run.power.capacity}),
         })
         s = run.state
         run.observer(Snapshot(
@@ -1097,4 +1349,5 @@ class _Feed:
             replan=tuple(run.replan_rows[-1]) if kind == "replan" else None,
             figures=figures,
             summary=None if summary is None else MappingProxyType(dict(summary)),
+            sun=None if run.daylight is None else run.daylight.snapshot(),
         ))

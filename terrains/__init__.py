@@ -20,9 +20,12 @@ Public API: :func:`generate`, :class:`Terrain`, :class:`Body`, :class:`Preset`, 
 :func:`presets`, :func:`parameters`, :func:`stats`, :func:`save`, :func:`load`,
 :func:`load_heightmap` (real DEMs: GeoTIFF, PDS3 .IMG, with their georeferencing,
 no-data cells and windows; needs rasterio), :func:`dem_info`, :class:`DemInfo`,
-:class:`GeoRef` (a DEM terrain's place on its body), :func:`hillshade`, :func:`render_rgb`, :func:`draw_scale_bar`,
-:func:`write_png`, :func:`read_png`. The numba kernels compile (or load from cache) on first use,
-not on import. :mod:`terrains.files` writes files whole or not at all (shared with ``rover``).
+:class:`GeoRef` (a DEM terrain's place on its body), :func:`hillshade`, :func:`render_rgb`,
+:func:`draw_scale_bar`, :func:`write_png`, :func:`read_png`; the Sun: :func:`sun_position`,
+:func:`subsolar_point`, :func:`sun_distance_au`, :func:`local_solar_time`, :func:`parse_utc`,
+:func:`sun_track`; shadows: :func:`shadow`, :func:`horizon_map`, :func:`illumination`. The
+numba kernels compile (or load from cache) on first use, not on import. :mod:`terrains.files`
+writes files whole or not at all (shared with ``rover``).
 """
 
 from __future__ import annotations
@@ -35,7 +38,10 @@ from terrains._io import (HeightmapError, dem_info, distortion_message, heightma
 from terrains._model import Body, ParameterError, Terrain, bodies, parameters
 from terrains._presets import Preset, presets
 from terrains._render import draw_scale_bar, hillshade, render_rgb
+from terrains._shadow import HorizonMap, horizon_map, illumination, shadow, sun_track
 from terrains._stats import stats
+from terrains._sun import (SUN_BODIES, local_solar_time, parse_utc, subsolar_point,
+                           sun_distance_au, sun_position)
 
 __all__ = [
     "generate", "check_parameters", "ParameterError", "Terrain", "Body", "Preset", "bodies",
@@ -43,6 +49,8 @@ __all__ = [
     "save", "load", "load_heightmap", "heightmap_shape", "HeightmapError", "dem_info", "DemInfo",
     "GeoRef", "MAX_DISTORTION", "distortion_message", "hillshade", "render_rgb",
     "draw_scale_bar", "write_png", "read_png",
+    "sun_position", "subsolar_point", "sun_distance_au", "local_solar_time", "parse_utc",
+    "SUN_BODIES", "shadow", "horizon_map", "HorizonMap", "illumination", "sun_track",
 ]
 
 

@@ -175,8 +175,9 @@ def _did_you_mean(name: str, choices) -> str:
 
 
 class ParameterError(ValueError):
-    """A bad argument to :func:`terrains.generate`; ``name`` says which one: a model
-    parameter ("hurst", ...), or "body", "preset", "size", "cell_size" or "seed"."""
+    """A bad argument to :func:`terrains.generate` or to the Sun functions; ``name`` says
+    which one: a model parameter ("hurst", ...), or "body", "preset", "size", "cell_size",
+    "seed", "lat_deg", "lon_deg", "when", "start", "end" or "step_s"."""
 
     def __init__(self, name: str, message: str):
         super().__init__(message)

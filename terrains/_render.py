@@ -65,7 +65,8 @@ def hillshade(height: np.ndarray, cell_size: float, *, azimuth_deg: float = 315.
 
 
 def render_rgb(terrain: Terrain, *, azimuth_deg: float = 315.0,
-               altitude_deg: float = 30.0) -> np.ndarray:
+               altitude_deg: float = 30.0, shadows: bool = False,
+               shadow_mask: np.ndarray | None = None) -> np.ndarray:
     """A hillshaded, body-tinted picture of a terrain, north up.
 
     Parameters
@@ -74,6 +75,12 @@ def render_rgb(terrain: Terrain, *, azimuth_deg: float = 315.0,
         The terrain to draw.
     azimuth_deg, altitude_deg : float
         Sun direction, as for :func:`hillshade`.
+    shadows : bool
+        Also draw the cast shadows of that Sun (:func:`terrains.shadow`): shadowed ground
+        gets the ambient light only. Off by default (the cartographic hillshade).
+    shadow_mask : ndarray, optional
+        bool (rows, cols) in grid order: a shadow mask computed already (it implies
+        ``shadows``).
 
     Returns
     -------
@@ -85,6 +92,15 @@ def render_rgb(terrain: Terrain, *, azimuth_deg: float = 315.0,
     """
     shade = hillshade(terrain.height, terrain.cell_size, azimuth_deg=azimuth_deg,
                       altitude_deg=altitude_deg)
+    if shadow_mask is None and shadows:
+        from terrains._shadow import shadow
+
+        shadow_mask = shadow(terrain.height, terrain.cell_size, azimuth_deg, altitude_deg)
+    if shadow_mask is not None:
+        mask = np.asarray(shadow_mask, dtype=bool)
+        if mask.shape != shade.shape:
+            raise ValueError(f"shadow_mask has shape {mask.shape}, the terrain {shade.shape}")
+        shade = np.where(mask, np.float32(0.0), shade)
     light = 0.15 + 0.85 * shade
     z = terrain.height
     lo, hi = np.percentile(z, [1.0, 99.0]) if z.size > 1 else (0.0, 0.0)

@@ -67,6 +67,7 @@ COLOURS = {
 _FOG_KEEP = 0.28          # fraction of the terrain's colour left visible under the fog
 _COST_ALPHA_MAX = 120     # of 255, for the costliest passable ground
 _IMPASSABLE_ALPHA = 200
+_SHADOW_LIGHT = 0.35      # share of the light left on ground in cast shadow (ambient, roughly)
 
 
 class Fonts:
@@ -170,6 +171,9 @@ class PaneView:
         """Plates of the hazard labels drawn last (view pixels)."""
         self.rover_rect: pygame.Rect | None = None
         """Where the rover was drawn last (view pixels), None when it was not."""
+        self._sun_key = None
+        self._shadow: np.ndarray | None = None
+        """bool [x, y] (surfarray order): cast shadow under the timeline's Sun, or None."""
 
     # -- the composed grid image -----------------------------------------------------------
     def _compose(self, x0, x1, y0, y1, dst: np.ndarray | None = None) -> np.ndarray:
@@ -199,7 +203,27 @@ class PaneView:
             seen = self.timeline.seen[H - y1:H - y0, x0:x1][::-1].T
             dst[...] = fogged
             np.copyto(dst, out, where=seen[..., None] != 0)
+        if self._shadow is not None and self.layers["terrain"]:
+            # Cast shadows of the run's Sun: the ground there gets a third of its light.
+            sh = self._shadow[win]
+            dst[sh] = (dst[sh] * np.float32(_SHADOW_LIGHT)).astype(np.uint8)
         return dst
+
+    def _sun_shadow(self) -> tuple | None:
+        """Recast the shadows when the timeline's Sun moved; returns the Sun's key."""
+        sun = self.timeline.sun
+        key = None if sun is None else (round(sun[0], 6), round(sun[1], 6))
+        if key != self._sun_key:
+            self._sun_key = key
+            if key is None:
+                self._shadow = None
+            else:
+                from terrains import shadow
+
+                sc = self.art.scene
+                self._shadow = np.ascontiguousarray(
+                    _to_surface_layout(shadow(sc.height, sc.cell_size, key[0], key[1])))
+        return key
 
     def _rebuild(self) -> None:
         H, W = self.art.shape
@@ -238,7 +262,8 @@ class PaneView:
 
     def refresh(self) -> None:
         """Bring the composed image up to date with the layers and the timeline's fog."""
-        key = (self.layers["terrain"], self.layers["cost"], self.layers["fog"])
+        key = (self.layers["terrain"], self.layers["cost"], self.layers["fog"],
+               self._sun_shadow())
         if key != self._layer_key or not self._surfs:
             self._layer_key = key
             self._rebuild()
@@ -675,6 +700,18 @@ def fmt_time(t: float) -> str:
     return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:d}:{s:02d}"
 
 
+def fmt_sun(sun) -> str:
+    """The HUD's Sun line: local solar time (hh:mm of the local solar day), elevation and
+    azimuth; a fixed Sun has no clock."""
+    az, el, lst = sun
+    if lst != lst:  # NaN: a fixed Sun
+        clock = "fixed Sun"
+    else:
+        minutes = int(round(lst * 60.0)) % (24 * 60)
+        clock = f"local solar time {minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{clock}   Sun el {el:.1f}°  az {az:.0f}°"
+
+
 def fmt_speed(speed: float | None) -> str:
     if speed is None:
         return "max"
@@ -727,8 +764,15 @@ class Overlay:
         # paused is None for a still picture (--png, --frames): no playback state to show.
         play = "" if paused is None else "   (paused)" if paused else f"   ({fmt_speed(speed)})"
         lines.append((f"sim time  {fmt_time(tl.t_s)}{play}", COLOURS["text"], False))
+        if tl.sun is not None:
+            lines.append((fmt_sun(tl.sun), COLOURS["text"], False))
         lines.append((f"distance  {tl.distance_m():.1f} m", COLOURS["text"], False))
         lines.append((f"energy  {energy:.1f} Wh", COLOURS["text"], False))
+        if "battery_wh" in fig:
+            cap = fig.get("battery_capacity_wh") or 0.0
+            pct = f" ({100.0 * fig['battery_wh'] / cap:.0f} %)" if cap > 0 else ""
+            lines.append((f"battery  {fig['battery_wh']:.1f} / {cap:.0f} Wh{pct}",
+                          COLOURS["text"], False))
         lines.append((f"replans  {fig.get('replans', 0):,}   planner total "
                       f"{fig.get('planner_time_s', 0.0):.2f} s", COLOURS["text"], False))
         lp = tl.last_replan

@@ -110,6 +110,9 @@ class Timeline:
         self.figures: dict = {}
         self.summary: dict | None = None
         self.leg = 0
+        self.sun: tuple | None = None
+        """(azimuth [deg], elevation [deg], local solar time [h] or NaN) of the Sun at
+        :attr:`t_s`, for a run with a Sun; None without."""
 
     def seek(self, t_s: float) -> None:
         """Move the playback clock to ``t_s`` [s] (clamped to what has been received)."""
@@ -149,6 +152,8 @@ class Timeline:
             self.last_replan = s.replan
         self.figures = dict(s.figures or {})
         self.leg = s.leg
+        if getattr(s, "sun", None) is not None:
+            self.sun = tuple(s.sun)
         if s.summary is not None:
             self.summary = dict(s.summary)
 

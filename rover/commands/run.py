@@ -327,5 +327,28 @@ def format_summary(s: dict) -> str:
             where = f", within x {x0:g}-{x1:g} m, y {y0:g}-{y1:g} m"
         rows.append(("no-data cells",
                      f"{s['nodata_cells']:,} (impassable, known from the start{where})"))
+    sun = s.get("sun")
+    if isinstance(sun, dict):  # a run with a [sun] table
+        a, b = sun.get("start", {}), sun.get("end", {})
+
+        def clock(p):
+            h = p.get("local_solar_time_h")
+            if h is None:
+                return ""
+            m = int(round(h * 60)) % 1440
+            return f"{m // 60:02d}:{m % 60:02d} "
+
+        rows.append(("sun", f"{clock(a)}el {a.get('elevation_deg', 0):.1f} deg -> "
+                            f"{clock(b)}el {b.get('elevation_deg', 0):.1f} deg"
+                            + (" (local solar time)" if clock(a) else " (fixed)")))
+        rows.append(("in shadow", f"{sun.get('shadow_time_s', 0):.0f} s"))
+    pw = s.get("power")
+    if isinstance(pw, dict):  # a run with a Sun and a battery
+        rows.append(("battery", f"{pw.get('end_wh', 0):.1f} of {pw.get('battery_wh', 0):g} Wh "
+                                f"at the end (lowest {pw.get('lowest_wh', 0):.1f} Wh)"))
+        rows.append(("solar in", f"{pw.get('solar_wh', 0):.1f} Wh (spilled "
+                                 f"{pw.get('spilled_wh', 0):.1f} Wh); drive "
+                                 f"{pw.get('drive_wh', 0):.1f} Wh, hotel "
+                                 f"{pw.get('hotel_wh', 0):.1f} Wh"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

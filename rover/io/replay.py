@@ -177,6 +177,15 @@ def _pack(scene: Scene, snapshots: Sequence, summary: dict | None) -> dict[str, 
         "height": np.ascontiguousarray(scene.height, np.float32),
         "true_cost": np.ascontiguousarray(scene.true_cost, np.float32),
     }
+    if any(getattr(s, "sun", None) is not None for s in snapshots):
+        # A run with a [sun] table: the Sun at each snapshot (the viewer recasts the shadows
+        # from it and the height field). Older files and runs without a Sun have no "sun".
+        out["sun"] = np.array([s.sun if s.sun is not None else (np.nan,) * 3
+                               for s in snapshots], dtype=np.float64).reshape(S, 3)
+    if any("battery_wh" in s.figures for s in snapshots):
+        out["battery"] = np.array([(s.figures.get("battery_wh", np.nan),
+                                    s.figures.get("battery_capacity_wh", np.nan))
+                                   for s in snapshots], dtype=np.float64).reshape(S, 2)
     # Plans are 8-connected: keep each plan's first cell and one byte per step.
     firsts = np.array([p[0] for p in plans if len(p)], dtype=np.int32).reshape(-1, 2)
     steps = [np.diff(p, axis=0) for p in plans if len(p)]
@@ -420,7 +429,13 @@ def _unpack(a: dict, meta: dict, Snapshot) -> Replay:
         figures = {k: float(v) for k, v in zip(_FIGURES, fig)}
         for k in ("replans", "expanded", "waypoints_reached", "cells_seen"):
             figures[k] = int(figures[k])
+        if "battery" in a and a["battery"].shape == (S, 2) and not np.isnan(a["battery"][i, 0]):
+            figures["battery_wh"] = float(a["battery"][i, 0])
+            figures["battery_capacity_wh"] = float(a["battery"][i, 1])
         kind = _KINDS[int(a["kinds"][i])]
+        sun = None
+        if "sun" in a and a["sun"].shape == (S, 3) and not np.isnan(a["sun"][i, 0]):
+            sun = tuple(float(v) for v in a["sun"][i])
         arrs = [trace[prev_end:end].copy(), seen, plan, route]
         for x in arrs:
             if x is not None:
@@ -429,7 +444,7 @@ def _unpack(a: dict, meta: dict, Snapshot) -> Replay:
             kind=kind, t_s=float(sc[0]), pose=(float(sc[1]), float(sc[2]), float(sc[3])),
             leg=int(sc[4]), trace=arrs[0], trace_end=end, seen=arrs[1], plan=arrs[2],
             route=arrs[3], replan=replan, figures=MappingProxyType(figures),
-            summary=MappingProxyType(dict(summary)) if kind == "end" else None))
+            summary=MappingProxyType(dict(summary)) if kind == "end" else None, sun=sun))
         prev_end = end
     if prev_end != len(trace):
         raise ValueError(f"trace has {len(trace)} rows, snapshots cover {prev_end}")

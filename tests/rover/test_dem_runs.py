@@ -275,3 +275,22 @@ def test_a_start_on_nodata_says_so_and_where_to_go(tmp_path):
                                             r"ground \(the DEM has no data there\); the nearest "
                                             r"passable point is"):
         prepare(load_scenario(p))
+
+
+def test_the_sun_site_defaults_to_the_dems_own_place(tmp_path):
+    """[sun] with a start time only: a georeferenced terrain gives the site (its centre);
+    given keys win; a terrain without georeferencing still needs them."""
+    write_dem(tmp_path / "dem.tif")
+    sun = '\n[sun]\nstart = "2021-03-01T12:00:00Z"\n'
+    p = scenario(tmp_path, 'heightmap = "dem.tif"')
+    p.write_text(p.read_text() + sun)
+    sc = load_scenario(p)
+    g = sc.terrain.georef
+    assert (sc.sun.lat_deg, sc.sun.lon_deg) == (g.center_lat_deg, g.center_lon_deg)
+    p.write_text(p.read_text() + "lat_deg = 18.0\n")
+    assert load_scenario(p).sun.lat_deg == 18.0
+    q = tmp_path / "flat.toml"
+    q.write_text('[terrain]\nbody = "mars"\nsize = [64, 64]\n[rover]\npreset = "generic"\n'
+                 '[mission]\nstart = [5.0, 5.0]\ngoal = [20.0, 20.0]\n' + sun)
+    with pytest.raises(ScenarioError, match=r"\[sun\]\.lat_deg: required key is missing"):
+        load_scenario(q)

@@ -11,8 +11,8 @@ import pytest
 from rover import scenarios
 from rover.scenario import ScenarioError, load_scenario
 
-SHIPPED = ["mars-jezero-perseverance", "mars-rock-field", "moon-highlands-yutu2",
-           "moon-south-pole-pragyan"]
+SHIPPED = ["mars-jezero-perseverance", "mars-rock-field", "mars-sol-opportunity",
+           "moon-highlands-yutu2", "moon-south-pole-low-sun", "moon-south-pole-pragyan"]
 
 
 def test_names_paths_and_loading():

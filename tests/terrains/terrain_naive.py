@@ -104,3 +104,67 @@ def fill_nodata_naive(z, bad):
             d = np.abs(np.array(full) - r)
             out[r] = out[full[int(np.flatnonzero(d == d.min())[0])]]
     return out
+
+
+def _bilinear(z, r, c):
+    """Bilinear heights at points (r, c) (arrays) inside the hull of the cell centres."""
+    rows, cols = z.shape
+    r0 = np.clip(np.floor(r).astype(int), 0, max(rows - 2, 0))
+    c0 = np.clip(np.floor(c).astype(int), 0, max(cols - 2, 0))
+    r1 = np.minimum(r0 + 1, rows - 1)
+    c1 = np.minimum(c0 + 1, cols - 1)
+    fr, fc = r - r0, c - c0
+    return ((z[r0, c0] * (1 - fc) + z[r0, c1] * fc) * (1 - fr)
+            + (z[r1, c0] * (1 - fc) + z[r1, c1] * fc) * fr)
+
+
+def ray_march_shadow(z, cell, azimuth_deg, elevation_deg, step=0.1):
+    """Cast shadow by marching a ray from every cell centre towards the Sun, ``step`` cells
+    at a time, over the bilinear surface of the cell centres, until it leaves the grid or
+    rises above its highest point: True where the surface rises above the ray."""
+    z = np.asarray(z, dtype=np.float64)
+    rows, cols = z.shape
+    if elevation_deg <= 0:
+        return np.ones(z.shape, bool)
+    az, el = math.radians(azimuth_deg), math.radians(elevation_deg)
+    dr, dc = math.cos(az), math.sin(az)             # towards the Sun: +row is north
+    rise = math.tan(el) * cell * step               # the ray's rise per step [m]
+    r0, c0 = np.mgrid[0:rows, 0:cols].astype(np.float64)
+    r0, c0, h0 = r0.ravel(), c0.ravel(), z.ravel()
+    out = np.zeros(r0.size, bool)
+    active = np.ones(r0.size, bool)
+    top = z.max()
+    k = 0
+    while active.any():
+        k += 1
+        idx = np.flatnonzero(active)
+        r, c = r0[idx] + k * step * dr, c0[idx] + k * step * dc
+        ray = h0[idx] + k * rise
+        inside = (r >= 0) & (r <= rows - 1) & (c >= 0) & (c <= cols - 1) & (ray <= top)
+        hit = np.zeros(idx.size, bool)
+        hit[inside] = _bilinear(z, r[inside], c[inside]) > ray[inside] + 1e-9
+        out[idx[hit]] = True
+        active[idx[hit | ~inside]] = False
+    return out.reshape(rows, cols)
+
+
+def horizon_naive(z, cell, azimuth_deg, step=0.1):
+    """Tangent of the horizon's elevation from every cell centre towards ``azimuth_deg``
+    (at least 0), by marching every ray to the grid's edge."""
+    z = np.asarray(z, dtype=np.float64)
+    rows, cols = z.shape
+    az = math.radians(azimuth_deg)
+    dr, dc = math.cos(az), math.sin(az)
+    r0, c0 = np.mgrid[0:rows, 0:cols].astype(np.float64)
+    r0, c0, h0 = r0.ravel(), c0.ravel(), z.ravel()
+    best = np.zeros(r0.size)
+    k = 0
+    while True:
+        k += 1
+        r, c = r0 + k * step * dr, c0 + k * step * dc
+        inside = (r >= 0) & (r <= rows - 1) & (c >= 0) & (c <= cols - 1)
+        if not inside.any():
+            break
+        t = (_bilinear(z, r[inside], c[inside]) - h0[inside]) / (k * step * cell)
+        best[inside] = np.maximum(best[inside], t)
+    return best.reshape(rows, cols)

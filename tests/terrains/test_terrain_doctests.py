@@ -8,7 +8,8 @@ import importlib
 import pytest
 
 MODULES = ["terrains", "terrains._model", "terrains._presets", "terrains._generate",
-           "terrains._stats", "terrains._io", "terrains._render", "terrains._georef"]
+           "terrains._stats", "terrains._io", "terrains._render", "terrains._georef",
+           "terrains._sun", "terrains._shadow"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+import terrains
 from terrains import Terrain, bodies, generate, hillshade, render_rgb
 from terrains._render import draw_scale_bar
 
@@ -101,3 +102,19 @@ def test_scale_bar_label_is_whole_and_inside_its_plate(shape, cell, label):
     # standing on two)
     assert n_stems == 3 and m.shape[1] == 5 * s
     assert text[:, runs[0]].shape[1] >= 4 * s or label.startswith("1")  # a whole first digit
+
+
+def test_render_draws_cast_shadows():
+    # a wall across a flat plain, Sun low in the west: east of the wall the plain is dark
+    z = np.zeros((20, 30), np.float32)
+    z[:, 10] = 3.0
+    t = terrains.Terrain(height=z, cell_size=1.0, body=terrains.bodies()["moon"])
+    plain = terrains.render_rgb(t, azimuth_deg=270.0, altitude_deg=10.0)
+    lit = terrains.render_rgb(t, azimuth_deg=270.0, altitude_deg=10.0, shadows=True)
+    mask = terrains.shadow(z, 1.0, 270.0, 10.0)
+    assert mask[5, 11:20].all() and not mask[5, :10].any()
+    row = 20 - 1 - 5                                   # image rows are north up
+    assert (lit[row, 12:20] < plain[row, 12:20]).all()
+    assert (lit[row, :9] == plain[row, :9]).all()
+    assert np.array_equal(lit, terrains.render_rgb(t, azimuth_deg=270.0, altitude_deg=10.0,
+                                                   shadow_mask=mask))
