@@ -774,15 +774,8 @@ class _Run:
                 self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while "
                                     f"waiting for light at {self._here()}")
                 return
-            if self.n + 1 >= self.trace.shape[0]:
-                self._grow()
-            row = self.trace[self.n - 1].copy()
-            row[0], row[4], row[5] = t_next, 0.0, 0.0
-            self.trace[self.n] = row
-            self.n += 1
             self.waited += t_next - self.t
-            self.state[3] = self.state[4] = 0.0
-            self.t = t_next
+            self._stand_until(t_next)
             self.sunlight()
         if self.overlay is not None:
             # the shadows' changes while waiting go to the next replan, after sensing's
@@ -874,14 +867,9 @@ class _Run:
         self.stranded += self.t - t0
         return True
 
-    def idle_to_next_update(self, why: str) -> None:
-        """Stand still until the next Sun update (one idle row), then sense the Sun."""
-        period = float(self.scenario.sun.update_every_s)
-        t_next = (math.floor(self.t / period) + 1.0) * period
-        if t_next > self.t_max:
-            self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while the "
-                                f"rover waited at {self._here()} {why}")
-            return
+    def _stand_until(self, t_next: float) -> None:
+        """Stand still until ``t_next`` [s]: one trace row there, speeds zero (waiting for
+        light, or for the next Sun update)."""
         if self.n + 1 >= self.trace.shape[0]:
             self._grow()
         row = self.trace[self.n - 1].copy()
@@ -890,6 +878,16 @@ class _Run:
         self.n += 1
         self.state[3] = self.state[4] = 0.0
         self.t = t_next
+
+    def idle_to_next_update(self, why: str) -> None:
+        """Stand still until the next Sun update (one idle row), then sense the Sun."""
+        period = float(self.scenario.sun.update_every_s)
+        t_next = (math.floor(self.t / period) + 1.0) * period
+        if t_next > self.t_max:
+            self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while the "
+                                f"rover waited at {self._here()} {why}")
+            return
+        self._stand_until(t_next)
         # the edits not yet given to the planner are kept, with the new ones after them
         cells, costs = self.cells, self.costs
         self.sense()
