@@ -82,15 +82,6 @@ def _discs() -> None:
                           np.ones(1), 0.5)
 
 
-def _edt() -> None:
-    """The distance-to-obstacles kernel, the last one building a world with rocks needs."""
-    import numpy as np
-
-    from rover.costmap import distance_to_mask
-
-    distance_to_mask(np.eye(4, dtype=bool), 0.5)
-
-
 def _flat_world(planner: str):
     """(scenario, world) of a flat 64 x 64 world built by hand: running on it compiles the
     sensing and driving kernels (and the planner's) with the argument types of a real run,
@@ -231,11 +222,11 @@ def defer_terms(proc: subprocess.Popen | None, targets):
 
 
 TARGETS = {"dstar": _dstar, "dstar-plan": _plan_kernels, "mpgaa": _mpgaa, "drive": _drive,
-           "follow": _follow, "edt": _edt, "discs": _discs, "terms": _terms}
+           "follow": _follow, "discs": _discs, "terms": _terms}
 """What the background process can compile, in the order it is given: D* Lite's kernels,
 only those a plan needs, MPGAA*'s, the sensing and driving loop's (run with D* Lite when a
 D* Lite target is given too, else with MPGAA* when it is, else with A*), the drive kernel
-alone, the distance-to-obstacles kernel, the rock-stamping one, or the cost map's."""
+alone, the rock-stamping kernel, or the cost map's."""
 
 
 def _sentinels(target: str) -> list:
@@ -252,11 +243,10 @@ def _sentinels(target: str) -> list:
 
     if target == "follow":
         return [_drive._drive]
-    if target in ("edt", "discs", "terms"):
+    if target in ("discs", "terms"):
         from rover import _costmap
 
-        return [{"edt": _costmap._squared_edt, "discs": _costmap._stamp_discs,
-                 "terms": _costmap._terrain_terms}[target]]
+        return [_costmap._stamp_discs if target == "discs" else _costmap._terrain_terms]
     return [_drive._drive, _drive._smooth, _sensing._sense]
 
 
@@ -338,7 +328,7 @@ def _drive_planner(targets) -> str:
     return "mpgaa" if "mpgaa" in targets else "astar"
 
 
-def run_targets(planner: str) -> list[str]:
+def run_targets() -> list[str]:
     """What a first ``rover run`` compiles in the background, in the order it needs them:
     the first of the cost map's kernels (the rock-stamping one), then the drive kernel, the
     longest to compile and the last the run needs; then, for the runs that follow, the cost
@@ -346,8 +336,7 @@ def run_targets(planner: str) -> list[str]:
     Meanwhile the run builds its world (compiling the terrain's kernels), then compiles
     sensing's, smoothing's, the plan check's, its planner's and the distance to obstacles'
     (:func:`look`), then waits for the drive kernel (:func:`wait_for`): both cores stay busy
-    until the drive (docs/performance.md has the figures). ``planner`` is kept for a split
-    that depends on it."""
+    until the drive (docs/performance.md has the figures)."""
     return ["discs", "follow", "terms"]
 
 

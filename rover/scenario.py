@@ -89,7 +89,8 @@ class TerrainConfig:
 
 
 def polyline_length(points) -> float:
-    """Length [m] of the straight segments joining ``points`` ((x, y) pairs [m]) in order."""
+    """Length of the straight segments joining ``points`` (coordinate pairs, e.g. (x, y) [m]
+    or (row, col) [cells]) in order, in the points' unit."""
     return float(sum(math.dist(a, b) for a, b in zip(points, points[1:])))
 
 

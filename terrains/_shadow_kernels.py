@@ -112,6 +112,18 @@ def _exit(rows, cols, r, c, dr, dc):
 
 
 @njit(cache=True, nogil=True)
+def _next_line(x0, u, s_first):
+    """Along one axis of the line x0 + s u: the first grid line (an integer) at or after
+    ``s_first``, the s at which the line crosses it, and the step in s from one grid line
+    to the next; (0, 1e300, 0.0) when u is 0 (it crosses none)."""
+    if u == 0.0:
+        return 0, 1e300, 0.0
+    xs = x0 + s_first * u
+    n = int(math.ceil(xs - 1e-9) if u > 0 else math.floor(xs + 1e-9))
+    return n, (n - x0) / u, 1.0 / abs(u)
+
+
+@njit(cache=True, nogil=True)
 def _crossings(z, ur, uc, r0, c0, s_first, s_last, ss, hh):
     """The crossings of the line (r0, c0) + s (ur, uc), s_first <= s <= s_last, with the
     row and column lines, in order of s: their s into ``ss`` and heights into ``hh``;
@@ -121,24 +133,8 @@ def _crossings(z, ur, uc, r0, c0, s_first, s_last, ss, hh):
     if s_first > s_last:
         return 0
     # the next row line and column line at or after s_first, and the steps between them
-    nr = 0
-    nc = 0
-    if ur != 0.0:
-        rs = r0 + s_first * ur
-        nr = int(math.ceil(rs - 1e-9) if ur > 0 else math.floor(rs + 1e-9))
-        s_row = (nr - r0) / ur
-        d_row = 1.0 / abs(ur)
-    else:
-        s_row = 1e300
-        d_row = 0.0
-    if uc != 0.0:
-        cs = c0 + s_first * uc
-        nc = int(math.ceil(cs - 1e-9) if uc > 0 else math.floor(cs + 1e-9))
-        s_col = (nc - c0) / uc
-        d_col = 1.0 / abs(uc)
-    else:
-        s_col = 1e300
-        d_col = 0.0
+    nr, s_row, d_row = _next_line(r0, ur, s_first)
+    nc, s_col, d_col = _next_line(c0, uc, s_first)
     rows, cols = z.shape
     while n < cap:
         if s_row <= s_col:

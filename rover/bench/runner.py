@@ -248,12 +248,6 @@ class PlannerFailure(ValueError):
     (one line)."""
 
 
-def _polyline_cells(points) -> float:
-    """Length of a polyline of (N, 2) (row, col) points [cells]."""
-    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    return float(np.hypot(*np.diff(p, axis=0).T).sum()) if len(p) > 1 else 0.0
-
-
 def _ms(x: float) -> float:
     return round(x * 1e3, 4)
 
@@ -273,6 +267,7 @@ def _grid_rows(prob: GridProblem, names: list[str], repeat: int, tick) -> list[d
     base = float(np.median(times["astar"])) if "astar" in times else None
     rows = []
     from rover.planners import line_cost
+    from rover.scenario import polyline_length
 
     for n in names:
         path, ours_cost, expanded, points = results[n]
@@ -298,7 +293,7 @@ def _grid_rows(prob: GridProblem, names: list[str], repeat: int, tick) -> list[d
             "cost_ratio": round(c / optimum, 6) if found and optimum > 0 else None,
             "corner_cuts": cuts, "invalid_steps": bad,
             "line_cost": lc if lc is not None and math.isfinite(lc) else None,
-            "path_length_m": (round(_polyline_cells(points) * prob.cell_size_m, 3)
+            "path_length_m": (round(polyline_length(points) * prob.cell_size_m, 3)
                               if found else None),
             "peak_mem_mib": round(mem[n] / 2**20, 2) if mem[n] is not None else None,
         })

@@ -146,7 +146,7 @@ def run(args) -> int:
     # On a cold cache (a first run) some kernels compile on another core meanwhile
     # (rover._prewarm.run_targets says which and why).
     planner = args.planner or scenario.mission.planner
-    targets = _prewarm.run_targets(planner)
+    targets = _prewarm.run_targets()
     # Said even with --quiet, on a terminal: a silent first run would look hung. A transient
     # line, erased before anything else is written (an error stays one line).
     from rover.commands._progress import STATUS

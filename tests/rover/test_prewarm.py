@@ -165,7 +165,7 @@ def test_a_first_runs_split_leaves_it_nothing_to_compile_twice(tmp_path):
     background that the run compiles itself meanwhile, and the run compiles none of them."""
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
     root = Path(__file__).resolve().parents[2]
-    targets = _prewarm.run_targets("mpgaa")
+    targets = _prewarm.run_targets()
     assert targets == ["discs", "follow", "terms"]
     subprocess.run([sys.executable, "-m", "rover._prewarm", *targets], env=env, cwd=root,
                    check=True, timeout=600, stdin=subprocess.DEVNULL)
@@ -276,6 +276,6 @@ def test_the_cost_map_kernel_is_deferred_only_to_a_background_compile(monkeypatc
 
     monkeypatch.setattr(_prewarm, "_cached", lambda d: cached)
     assert _costmap.DEFER_TERMS is False
-    with _prewarm.defer_terms(object() if started else None, _prewarm.run_targets("mpgaa")):
+    with _prewarm.defer_terms(object() if started else None, _prewarm.run_targets()):
         assert _costmap.DEFER_TERMS is deferred
     assert _costmap.DEFER_TERMS is False  # only for the world a first run builds
