@@ -39,7 +39,9 @@ TOLERANCE = {"rms_slope_deg": ("rel", 0.15), "hurst": ("abs", 0.07),
              "ejecta_1p5r_ratio": ("rel", 0.20), "ejecta_2r_ratio": ("rel", 0.20),
              "rock_cover_k": ("rel", 0.15), "rock_density": ("rel", 0.20),
              "rock_near_crater_ratio": ("rel", 0.0)}
-FRESH_DEPTH_RATIO = 0.10   # a listed crater this deep (d/D) or deeper counts as fresh
+#: A listed crater this deep (d/D) or deeper counts as fresh: inside Sun et al.'s fresh
+#: range (0.1-0.2), high enough to leave out craters whose rims have started to wear.
+FRESH_DEPTH_RATIO = 0.12
 
 
 def band(t):
@@ -178,7 +180,8 @@ class Measured:
         out["craters listed"] = float(len(self.cr))
         big = self.cr[self.cr[:, 2] >= 20.0]
         out["craters >=20 m"] = float(len(big))
-        out["  of them fresh (d/D>=0.10)"] = float(np.count_nonzero(big[:, 3] / big[:, 2] >= 0.10)) if len(big) else 0.0
+        fresh = big[:, 3] / big[:, 2] >= FRESH_DEPTH_RATIO
+        out[f"  of them fresh (d/D>={FRESH_DEPTH_RATIO})"] = float(np.count_nonzero(fresh))
         out["crater D range [m]"] = None
         out["rocks listed"] = float(len(self.rk))
         out["rock cover, list (all)"] = S.listed_cover(self.rk, self.area)
@@ -191,7 +194,7 @@ class Measured:
         vis = S.rock_visibility(self.delta, self.cell, self.rk)
         out["rocks hitting no cell centre"] = vis["missing"]
         out["rocks stacked (>1.05 h)"] = vis["stacked"]
-        fresh_big = big[big[:, 3] / big[:, 2] >= 0.10] if len(big) else big
+        fresh_big = big[fresh]
         out["rocks near FRESH D>=20 m / bg"] = (
             S.density_ratio_near(self.rk, fresh_big, self.z.shape, self.cell)[0]
             if len(fresh_big) else None)
@@ -245,7 +248,7 @@ def main(argv):
     print("survey of tests/terrains/survey.py; columns: 512 m (1024 x 0.5 m) seeds 0, 1; "
           "2 km (2048 x 1 m) seeds 0, 1.")
     print("Morphology cells: median over measured craters; '*' = no listed crater in range was "
-          "fresh (d/D >= 0.10), the 5 deepest were measured instead.")
+          f"fresh (d/D >= {FRESH_DEPTH_RATIO}), the 5 deepest were measured instead.")
     digests = {}
     for preset in names:
         ms = []

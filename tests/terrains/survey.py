@@ -30,7 +30,8 @@ Crater size-frequency (:func:`crater_density`, :func:`cumulative_slope`)
     ``n(D) ~ D^-(b+1)`` on [D1, D2] (Clauset et al. 2009 with an upper truncation).
 Crater morphology (:func:`crater_profile`, :func:`crater_morphology`)
     From the height field alone: a plane is fitted to the ring 5-6 R (the surroundings, where
-    a blanket thinning as (r/R)^-3 from a 0.036 D rim has under 0.0003 D left) and removed, heights are averaged over annuli; rim crest = highest annulus in 0.7-1.3 R,
+    a blanket thinning as (r/R)^-3 from a 0.036 D rim has under 0.0003 D left) and removed,
+    heights are averaged over annuli; rim crest = highest annulus in 0.7-1.3 R,
     floor = lowest annulus inside 0.5 R, depth = crest - floor, rim height = crest above the
     surroundings (0 after the plane), relief at 1.5 R and 2 R = the annulus there.
 Rock cover
@@ -311,7 +312,8 @@ def disc_mask(shape, cell: float, x: np.ndarray, y: np.ndarray, r: np.ndarray) -
             cc = np.floor(x[k] / cell).astype(np.int64)[:, None] + ox[None, :]
             rr = np.floor(y[k] / cell).astype(np.int64)[:, None] + oy[None, :]
             inside = ((cc + 0.5) * cell - x[k, None]) ** 2 + ((rr + 0.5) * cell - y[k, None]) ** 2
-            inside = (inside < (r[k, None]) ** 2) & (cc >= 0) & (cc < cols) & (rr >= 0) & (rr < rows)
+            inside = ((inside < (r[k, None]) ** 2) & (cc >= 0) & (cc < cols)
+                      & (rr >= 0) & (rr < rows))
             out[rr[inside], cc[inside]] = True
     return out
 
