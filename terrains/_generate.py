@@ -19,9 +19,14 @@ Craters
     ``crater_max_d_m`` (stratified: one uniform per CDF stratum, shuffled); a Poisson number of
     craters with uniform centres. Lunar equilibrium for
     metre-scale craters: a = 10^-1.1, b = 2 (Gault 1970); VIPER spec: 29174 D^-1.92 per km^2.
+    Above ``crater_crossover_d_m`` (when set) the population is the production population,
+    ``N(>D) = a Dc^-b (D / Dc)^-b_p`` with ``b_p = crater_production_b`` (about 3: Moore et
+    al. 1980 give 2.8 for small lunar craters), continuous with equilibrium below ``Dc``.
     Profile of a fresh simple crater: parabolic bowl with depth/diameter 0.2 above 400 m (Pike
     1977) and ``crater_depth_ratio`` (0.1-0.15, Stopar et al. 2017) below 100 m, raised rim of
-    ``crater_rim_ratio`` D (0.036-0.04), ejecta thinning as r^-3 out to 1.5 R. Each crater has
+    ``crater_rim_ratio`` D (0.036-0.04), ejecta thinning as (r/R)^-3 (McGetchin et al. 1973)
+    out to 2.5 R and fading to zero at 3 R; depth/diameter spread log-normally (sigma 0.1) and a
+    slightly elliptical outline (axis ratio up to 1.15, same area). Each crater has
     a degradation state s in [0, 1] (mean ``crater_degradation``); diffusion-like wear scales
     the depth by (1 - 0.85 s) and the rim by (1 - s)^2 and rounds the rim crest (a smooth
     minimum of width 0.3 s times the fresh rim height). Craters are stamped oldest (most
@@ -40,13 +45,15 @@ Ripples
 Random streams: each model draws from its own ``numpy.random.Generator`` seeded with
 ``SeedSequence(seed, spawn_key=(i,))`` (the i-th child of ``SeedSequence(seed).spawn``), in the
 fixed order of :data:`STREAMS`; new streams are only ever appended, so adding one never changes
-the others.
+the others. A preset's streams also carry the preset's name in their spawn key, so presets do
+not share crater places or rocks for one seed.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import zlib
 from typing import Any
 
 import numpy as np
@@ -70,9 +77,17 @@ MAX_ROCKS = 5_000_000
 _BYTES_PER_CELL = 6 * 4
 
 
-def stream(seed: int, name: str) -> np.random.Generator:
-    """The random generator of one named stream (see :data:`STREAMS`)."""
-    ss = np.random.SeedSequence(seed, spawn_key=(STREAMS.index(name),))
+def stream(seed: int, name: str, preset: str | None = None) -> np.random.Generator:
+    """The random generator of one named stream (see :data:`STREAMS`).
+
+    A preset's terrain draws from streams of its own: the spawn key gains the CRC-32 of the
+    preset's name, so two presets with the same seed share no crater or rock places.
+    Without a preset the key is the stream's index alone (as before presets had streams).
+    """
+    key = (STREAMS.index(name),)
+    if preset is not None:
+        key += (zlib.crc32(preset.encode("utf-8")),)
+    ss = np.random.SeedSequence(seed, spawn_key=key)
     return np.random.Generator(np.random.PCG64(ss))
 
 
@@ -333,12 +348,37 @@ def _area(shape, cell) -> float:
     return (shape[1] * cell) * (shape[0] * cell)
 
 
+def _crossover(p) -> float:
+    """The equilibrium-to-production crossover diameter [m] (inf: equilibrium throughout)."""
+    dc = p.get("crater_crossover_d_m")
+    return math.inf if dc is None else float(dc)
+
+
+def crater_cumulative(p, d):
+    """N(>D) [craters per m^2] of the crater population at diameters ``d`` [m] (array).
+
+    ``a D^-b`` (equilibrium) below the crossover ``Dc``; above it the production population
+    ``a Dc^-b (D / Dc)^-b_p``, continuous at ``Dc``.
+    """
+    a, b = p["crater_density_a"], p["crater_exponent_b"]
+    dc, bp = _crossover(p), p["crater_production_b"]
+    d = np.asarray(d, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        eq = a * d ** -b
+        if not math.isfinite(dc):
+            return eq
+        return np.where(d <= dc, eq, a * dc ** -b * (d / dc) ** -bp)
+
+
 def _crater_count(shape, cell, p) -> float:
     """Expected number of craters on a terrain of ``shape`` cells of ``cell`` m (0: none)."""
     a, dmin, dmax = p["crater_density_a"], p["crater_min_d_m"], p["crater_max_d_m"]
     if a <= 0.0 or dmax <= dmin:
         return 0.0
-    return _expected(a, _area(shape, cell), dmin, dmax, p["crater_exponent_b"])
+    if not math.isfinite(_crossover(p)) or _crossover(p) >= dmax:
+        return _expected(a, _area(shape, cell), dmin, dmax, p["crater_exponent_b"])
+    n_lo, n_hi = crater_cumulative(p, [dmin, dmax])
+    return _area(shape, cell) * float(n_lo - n_hi) if math.isfinite(n_lo) else math.inf
 
 
 def _rock_table(p):
@@ -382,18 +422,50 @@ def check_counts(shape, cell, p, user=()) -> None:
                 f"{keys[0]} or lower the {what[:-1]} density")
 
 
+#: Spread of fresh depth/diameter between craters of one size: log-normal, sigma 0.1
+#: (assumed; Sun et al. 2018 find fresh sub-km lunar craters from ~0.1 to ~0.2 d/D).
+DEPTH_SPREAD = 0.1
+#: Largest axis ratio of a crater's ellipse; the ratio is 1 + ELONGATION * u^2 for a
+#: uniform u, so most craters are nearly round (assumed: only oblique impacts make clearly
+#: elongated craters).
+ELONGATION = 0.15
+
+
+def crater_diameters(p, u) -> np.ndarray:
+    """Diameters [m] at cumulative fractions ``u`` in [0, 1) of the population of ``p``
+    between ``crater_min_d_m`` and ``crater_max_d_m`` (inverse transform of N(>D))."""
+    dmin, dmax, b = p["crater_min_d_m"], p["crater_max_d_m"], p["crater_exponent_b"]
+    dc = _crossover(p)
+    if not math.isfinite(dc) or dc >= dmax:
+        lo, hi = dmin ** -b, dmax ** -b
+        return (lo - u * (lo - hi)) ** (-1.0 / b)
+    a, bp = p["crater_density_a"], p["crater_production_b"]
+    n_lo, n_hi = crater_cumulative(p, [dmin, dmax])
+    t = n_lo - u * (n_lo - n_hi)
+    n_c = a * dc ** -b
+    below = (t / a) ** (-1.0 / b)
+    above = dc * (t / n_c) ** (-1.0 / bp)
+    return np.where(t >= n_c, below, above)
+
+
 def craters(shape, cell, p, rng) -> np.ndarray:
-    """Draw the crater population, oldest first: float64 (N, 7) columns x, y, D, depth, rim,
-    soft [m] and erase [-] (see :func:`terrains._kernels.stamp_craters`)."""
+    """Draw the crater population, oldest first: float64 (N, 9) columns x, y, D, depth, rim,
+    soft [m], erase [-], elongation [-] and angle [rad] (see
+    :func:`terrains._kernels.stamp_craters`).
+
+    Diameters follow :func:`crater_cumulative` (stratified inverse transform), centres are
+    uniform on the terrain; each crater has a degradation state s (mean
+    ``crater_degradation``), a fresh depth/diameter spread log-normally (DEPTH_SPREAD) about
+    ``crater_depth_ratio`` (rising to Pike's 0.2 at 400 m), and a slightly elliptical outline
+    (ELONGATION) turned at random.
+    """
     rows, cols = shape
     width, height = cols * cell, rows * cell
-    b = p["crater_exponent_b"]
-    dmin, dmax = p["crater_min_d_m"], p["crater_max_d_m"]
     expected = _crater_count(shape, cell, p)  # within MAX_CRATERS: checked by resolve()
     if expected <= 0.0:
-        return np.empty((0, 7))
+        return np.empty((0, 9))
     n = int(rng.poisson(expected))
-    d = _power_law_diameters(rng, n, dmin, dmax, b)
+    d = crater_diameters(p, stratified_uniform(rng, n))
     x = rng.random(n) * width
     y = rng.random(n) * height
     u = rng.random(n)
@@ -404,16 +476,20 @@ def craters(shape, cell, p, rng) -> np.ndarray:
         s = np.ones(n)
     else:
         s = u ** ((1.0 - c) / c)  # mean c
+    spread = np.exp(DEPTH_SPREAD * rng.standard_normal(n))
+    elong = 1.0 + ELONGATION * rng.random(n) ** 2
+    angle = rng.random(n) * math.pi
     # fresh depth/diameter: crater_depth_ratio below 100 m, log-linear to Pike's 0.2 at 400 m
     t = np.clip(np.log(d / 100.0) / math.log(4.0), 0.0, 1.0)
-    ratio = p["crater_depth_ratio"] + t * (0.2 - p["crater_depth_ratio"])
+    ratio = (p["crater_depth_ratio"] + t * (0.2 - p["crater_depth_ratio"])) * spread
     depth = ratio * d * (1.0 - 0.85 * s)
     rim_fresh = p["crater_rim_ratio"] * d
     rim = rim_fresh * (1.0 - s) ** 2
     soft = 0.3 * s * rim_fresh          # worn rims are rounded ...
     erase = 0.8 * (1.0 - s)             # ... and worn craters no longer cut cleanly
     order = np.argsort(-s, kind="stable")
-    return np.ascontiguousarray(np.column_stack([x, y, d, depth, rim, soft, erase])[order])
+    return np.ascontiguousarray(
+        np.column_stack([x, y, d, depth, rim, soft, erase, elong, angle])[order])
 
 
 def golombek_rapp_q(k: float) -> float:
@@ -536,13 +612,13 @@ def generate(body: str | Body | None = None, *, preset: str | None = None, size=
     body_obj, shape, cell, p = resolve(body, preset, size, cell_size, params)
     seed = _check_seed(seed)
     z = relief(shape, cell, p["hurst"], p["rms_slope_deg"], p["rms_baseline_m"],
-               stream(seed, "relief"))
+               stream(seed, "relief", preset))
     if p["ripple_height_m"] > 0.0:
-        add_ripples(z, cell, p, stream(seed, "ripples"))
-    cr = craters(shape, cell, p, stream(seed, "craters"))
+        add_ripples(z, cell, p, stream(seed, "ripples", preset))
+    cr = craters(shape, cell, p, stream(seed, "craters", preset))
     if len(cr):
-        K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(7)))
-    rk = rocks(shape, cell, p, stream(seed, "rocks"))
+        K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(9)))
+    rk = rocks(shape, cell, p, stream(seed, "rocks", preset))
     if len(rk):
         K.stamp_rocks(z, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)))
     return Terrain(height=z, cell_size=cell, body=body_obj, craters=cr[:, :4].copy(),

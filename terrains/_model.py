@@ -68,6 +68,10 @@ _PARAM_DOCS: dict[str, str] = {
     "crater_exponent_b": "b of the crater size-frequency distribution, 0 < b <= 6 [-]",
     "crater_min_d_m": "smallest crater diameter [m]",
     "crater_max_d_m": "largest crater diameter [m]",
+    "crater_crossover_d_m": "diameter above which craters follow the production population "
+                            "instead of equilibrium [m]",
+    "crater_production_b": "cumulative exponent of the production population above "
+                           "crater_crossover_d_m, 0 < b <= 6 [-]",
     "crater_depth_ratio": "depth/diameter of a fresh crater below 100 m, rising to 0.2 at 400 m [-]",
     "crater_rim_ratio": "rim height/diameter of a fresh crater [-]",
     "crater_degradation": "mean degradation of the craters, 0 all fresh to 1 all worn flat [-]",
@@ -86,6 +90,7 @@ _PARAM_DOCS: dict[str, str] = {
 _AUTO_DOCS = {
     "crater_min_d_m": "auto = max(1 m, 3 cells)",
     "crater_max_d_m": "auto = a third of the shorter side",
+    "crater_crossover_d_m": "auto = none: equilibrium at every size",
     "rock_min_d_m": "auto = max(0.5 m, 1 cell)",
     "rock_max_d_m": "auto = min(10 m, a quarter of the shorter side)",
 }
@@ -93,6 +98,8 @@ _AUTO_DOCS = {
 _COMMON = {
     "crater_min_d_m": None,
     "crater_max_d_m": None,
+    "crater_crossover_d_m": None,
+    "crater_production_b": 3.0,
     "crater_rim_ratio": 0.036,
     "rock_min_d_m": None,
     "rock_max_d_m": None,
@@ -230,7 +237,7 @@ def _check_range(name: str, v: float) -> None:
         need(0.0 < v < 1.0, "in (0, 1)")
     elif name == "rms_slope_deg":
         need(0.0 <= v < 60.0, "in [0, 60) degrees")
-    elif name in ("crater_exponent_b", "rock_exponent_b"):
+    elif name in ("crater_exponent_b", "rock_exponent_b", "crater_production_b"):
         need(0.0 < v <= 6.0, "in (0, 6]")
     elif name == "rock_cover":
         need(0.0 <= v < 1.0, "in [0, 1)")

@@ -40,6 +40,16 @@ _DEPTH = ("simple-crater depth/diameter ~0.2 (Pike 1977), 0.1-0.15 below 100 m (
 _LOLA = ("LOLA RMS slopes at 25 m baselines: maria a few degrees, highlands several degrees "
          "(Rosenburg et al. 2011, JGR 116 E02001; Kreslavsky et al. 2013)")
 _PSD = "lunar nominal spectrum PSD = 3 / (2e5 f^3.35 + 1): log-slope 3.35 = 2H + 2, H ~0.68"
+_CRATERS_M = ("crater sizes bounded in metres (2 m to 1 km), not in cells, so a preset holds the "
+              "same population per area at any extent; above the crossover diameter the "
+              "production population, cumulative exponent 3 (Moore et al. 1980, The Moon and "
+              "the Planets 23, 231: about 2.8 for small lunar craters; Neukum et al. 2001), "
+              "equilibrium below it")
+_MARS_CROSSOVER = "; Mars crossover 100 m assumed (no source checked)"
+#: Crater sizes in metres and the production exponent shared by every preset.
+_METRES = {"crater_min_d_m": 2.0, "crater_max_d_m": 1000.0, "crater_production_b": 3.0}
+_SUN2018 = ("fresh depth/diameter 0.15 below 100 m: the middle of ~0.1-0.2 for fresh sub-km lunar "
+            "craters (Sun et al. 2018, Icarus 309, 61)")
 _PATHFINDER = ("Mars Pathfinder / Ares Vallis: Hurst 0.54-0.61, RMS slope 5.4 deg at 1 m, 2.5 deg "
                "at 10 m, 1.7 deg at 100 m (Golombek et al. 1999, JGR 104(E4) 8523); rock cover "
                "k ~0.19 (Golombek et al. 2003, JGR 108(E12) 8086)")
@@ -54,63 +64,79 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
        "Chandrayaan-3 landing region (Shiv Shakti point, 69.37 S 32.32 E): low-relief plains",
        {"hurst": 0.75, "rms_slope_deg": 2.0, "rms_baseline_m": 25.0,
         "crater_density_a": 0.029174, "crater_exponent_b": 1.92,
-        "crater_depth_ratio": 0.12, "crater_degradation": 0.5,
+        "crater_depth_ratio": 0.15, "crater_degradation": 0.5,
+        **_METRES, "crater_crossover_d_m": 80.0,
         "rock_model": "power-law", "rock_density_a": 3e-4, "rock_exponent_b": 2.482},
        "Vikram landed on the low-relief smooth plains of a ~3.7 Ga highland region ~600 km from "
        "the south pole, among boulders thrown from a 540 m crater 14 km south (PRL/ISRO "
        "geological map, 2024); craters and rocks: " + _VIPER + "; " + _DEPTH + "; relief: "
        + _PSD + ", RMS slope of the fractal relief a representative value below the plains' total (" + _LOLA
-       + "), since on the Moon craters carry much of the roughness"),
+       + "), since on the Moon craters carry much of the roughness"
+       + "; " + _CRATERS_M + "; crossover 80 m, where the VIPER law is stated to end (assumed)"),
     _p("moon-highlands", "moon",
        "Lunar highlands: rough, saturated with degraded craters, rocky",
        {"hurst": 0.8, "rms_slope_deg": 4.0, "rms_baseline_m": 25.0,
         "crater_density_a": 10 ** -1.1, "crater_exponent_b": 2.0,
-        "crater_depth_ratio": 0.12, "crater_degradation": 0.55,
+        "crater_depth_ratio": 0.15, "crater_degradation": 0.55,
+        **_METRES, "crater_crossover_d_m": 300.0,
         "rock_model": "power-law", "rock_density_a": 3e-4, "rock_exponent_b": 2.482},
-       _LOLA + "; " + _EQUILIBRIUM + "; " + _DEPTH + "; rocks: " + _VIPER),
+       _LOLA + "; " + _EQUILIBRIUM + "; " + _DEPTH + "; rocks: " + _VIPER
+       + "; " + _CRATERS_M + "; crossover 300 m (placeholder, to check against Xiao & Werner "
+       "2015, JGR Planets 120, 2277); " + _SUN2018),
     _p("moon-mare", "moon",
        "Lunar mare (Apollo 11-like plains): smooth basalt, equilibrium craters, few rocks",
        {"hurst": 0.7, "rms_slope_deg": 1.5, "rms_baseline_m": 25.0,
         "crater_density_a": 10 ** -1.1, "crater_exponent_b": 2.0,
-        "crater_depth_ratio": 0.12, "crater_degradation": 0.5,
+        "crater_depth_ratio": 0.15, "crater_degradation": 0.5,
+        **_METRES, "crater_crossover_d_m": 150.0,
         "rock_model": "power-law", "rock_density_a": 1e-4, "rock_exponent_b": 2.482},
        _LOLA + "; " + _PSD + "; " + _EQUILIBRIUM + "; " + _DEPTH
-       + "; rocks: the VIPER power law with a third of its density (maria are less rocky)"),
+       + "; rocks: the VIPER power law with a third of its density (maria are less rocky)"
+       + "; " + _CRATERS_M + "; crossover 150 m (placeholder, to check against Xiao & Werner "
+       "2015)" + "; " + _SUN2018),
     _p("mars-jezero", "mars",
        "Perseverance, Jezero crater floor (Maaz formation): moderately rocky, degraded craters",
        {"hurst": 0.65, "rms_slope_deg": 5.0, "rms_baseline_m": 1.0,
         "crater_density_a": 0.02, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.13, "crater_degradation": 0.6,
+        **_METRES, "crater_crossover_d_m": 100.0,
         "rock_model": "golombek-rapp", "rock_cover": 0.08},
        _GR97 + "; rock cover a representative value for the landing ellipse's crater floor "
        "(sparse-to-moderate rock fields of the Mars 2020 site selection, Grant et al. 2018, "
        "Planet. Space Sci. 164); " + _PATHFINDER
-       + " used for the relief; " + _DEPTH),
+       + " used for the relief; " + _DEPTH
+       + "; " + _CRATERS_M + _MARS_CROSSOVER),
     _p("mars-gale", "mars",
        "Curiosity, Gale crater (Aeolis Palus near Bradbury Landing): few rocks, gentle relief",
        {"hurst": 0.7, "rms_slope_deg": 4.0, "rms_baseline_m": 1.0,
         "crater_density_a": 0.02, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.13, "crater_degradation": 0.65,
+        **_METRES, "crater_crossover_d_m": 100.0,
         "rock_model": "golombek-rapp", "rock_cover": 0.05},
        _GR97 + "; rock cover of a few percent in the MSL ellipse (Golombek et al. 2012, "
-       "Space Sci. Rev. 170); relief after " + _PATHFINDER + ", smoothed; " + _DEPTH),
+       "Space Sci. Rev. 170); relief after " + _PATHFINDER + ", smoothed; " + _DEPTH
+       + "; " + _CRATERS_M + _MARS_CROSSOVER),
     _p("mars-meridiani", "mars",
        "Opportunity, Meridiani Planum: flat sand plains with ripples, almost no rocks",
        {"hurst": 0.7, "rms_slope_deg": 2.0, "rms_baseline_m": 1.0,
         "crater_density_a": 0.008, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.12, "crater_degradation": 0.75,
+        **_METRES, "crater_crossover_d_m": 100.0,
         "rock_model": "golombek-rapp", "rock_cover": 0.02,
         "ripple_height_m": 0.3, "ripple_wavelength_m": 2.5, "ripple_azimuth_deg": 0.0},
        "Meridiani was the smoothest and least rocky MER candidate (Golombek et al. 2003, JGR "
        "108(E12) 8072: rock abundance a few percent or less, low RMS slopes); ripples ~0.3 m "
-       "tall at ~2.5 m spacing; " + _GR97 + "; " + _DEPTH),
+       "tall at ~2.5 m spacing; " + _GR97 + "; " + _DEPTH
+       + "; " + _CRATERS_M + _MARS_CROSSOVER),
     _p("mars-ares-vallis", "mars",
        "Mars Pathfinder, Ares Vallis: a rocky flood plain, the best-measured Mars site",
        {"hurst": 0.58, "rms_slope_deg": 5.4, "rms_baseline_m": 1.0,
         "crater_density_a": 0.016, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.13, "crater_degradation": 0.6,
+        **_METRES, "crater_crossover_d_m": 100.0,
         "rock_model": "golombek-rapp", "rock_cover": 0.19},
-       _PATHFINDER + "; " + _GR97 + "; " + _DEPTH),
+       _PATHFINDER + "; " + _GR97 + "; " + _DEPTH
+       + "; " + _CRATERS_M + _MARS_CROSSOVER),
 )}
 
 

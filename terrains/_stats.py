@@ -207,7 +207,7 @@ def _relief_of(terrain: Terrain) -> np.ndarray | None:
     if terrain.seed is None or not all(k in p for k in keys) or p.get("source") == "heightmap":
         return None
     return relief(terrain.shape, terrain.cell_size, float(p["hurst"]), float(p["rms_slope_deg"]),
-                  float(p["rms_baseline_m"]), stream(int(terrain.seed), "relief"))
+                  float(p["rms_baseline_m"]), stream(int(terrain.seed), "relief", p.get("preset")))
 
 
 def _slopes(z, cell) -> dict[str, float]:

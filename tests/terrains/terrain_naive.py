@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-EJECTA = 1.5
+EJECTA = 3.0
+TAPER = 2.5
 
 
 def crater_profile(q: float, depth: float, rim: float, soft: float = 0.0) -> float:
@@ -14,11 +15,15 @@ def crater_profile(q: float, depth: float, rim: float, soft: float = 0.0) -> flo
     if q >= EJECTA:
         return 0.0
     inner = rim - depth + depth * q * q
-    outer = rim * (q ** -3 - EJECTA ** -3) / (1.0 - EJECTA ** -3) if q > 0 else math.inf
+    if q > 0:
+        t = min(max((q - TAPER) / (EJECTA - TAPER), 0.0), 1.0)
+        outer = rim * q ** -3 * (1.0 - t * t * (3.0 - 2.0 * t))
+    else:
+        outer = math.inf
     fresh = inner if q < 1.0 else outer  # the bowl inside the rim, the ejecta outside
-    if soft <= 0.0:
+    if soft <= 0.0 or q >= 1.5:
         return fresh
-    taper = 1.0 if q <= 1.3 else (EJECTA - q) / (EJECTA - 1.3)
+    taper = 1.0 if q <= 1.3 else (1.5 - q) / 0.2
     # smooth minimum: -soft * log(exp(-inner / soft) + exp(-outer / soft)), tapered
     lo = min(inner, outer)
     smooth = lo - soft * math.log(math.exp(-(inner - lo) / soft) + math.exp(-(outer - lo) / soft))
@@ -26,14 +31,22 @@ def crater_profile(q: float, depth: float, rim: float, soft: float = 0.0) -> flo
 
 
 def stamp_craters(z, cell, craters):
-    """Every cell against every crater, oldest first: craters is (N, 7) x, y, D, depth, rim,
-    soft, erase. Inside the rim the older heights are pulled towards their mean over the
-    crater by ``erase`` (fading out between 0.8 R and R)."""
+    """Every cell against every crater, oldest first: craters is (N, 9) x, y, D, depth, rim,
+    soft, erase, elong, angle. The crater is an ellipse of axis ratio elong and the area of
+    the circle of diameter D, long axis at ``angle`` anticlockwise from east. Inside the rim
+    the older heights are pulled towards their mean over the crater by ``erase`` (fading
+    out between 0.8 R and R)."""
     out = z.astype(np.float64).copy()
     rows, cols = z.shape
     yy, xx = np.mgrid[0:rows, 0:cols]
-    for x, y, d, depth, rim, soft, erase in craters:
-        q = np.hypot((xx + 0.5) * cell - x, (yy + 0.5) * cell - y) / (d / 2)
+    for x, y, d, depth, rim, soft, erase, elong, angle in craters:
+        dx = (xx + 0.5) * cell - x
+        dy = (yy + 0.5) * cell - y
+        a = d / 2 * math.sqrt(elong)
+        b = d / 2 / math.sqrt(elong)
+        u = dx * math.cos(angle) + dy * math.sin(angle)
+        v = dy * math.cos(angle) - dx * math.sin(angle)
+        q = np.sqrt((u / a) ** 2 + (v / b) ** 2)
         inside = q < 1.0
         ref = out[inside].mean() if inside.any() else 0.0
         before = out.copy()

@@ -23,7 +23,8 @@ def _craters(rng, n, width, height, dmax):
     s = rng.random(n)
     return np.column_stack([rng.uniform(-3, width + 3, n), rng.uniform(-3, height + 3, n), d,
                             0.15 * d * (1 - 0.85 * s), 0.04 * d * (1 - s) ** 2, 0.3 * s * 0.04 * d,
-                            np.where(rng.random(n) < 0.3, 0.0, 0.8 * (1 - s))])
+                            np.where(rng.random(n) < 0.3, 0.0, 0.8 * (1 - s)),
+                            1.0 + 0.3 * rng.random(n), rng.uniform(0, np.pi, n)])
 
 
 @settings(deadline=None, max_examples=25)
@@ -32,10 +33,10 @@ def _craters(rng, n, width, height, dmax):
 def test_stamp_craters_matches_reference(seed, rows, cols, cell, n):
     rng = np.random.default_rng(seed)
     z = rng.normal(size=(rows, cols)).astype(np.float32)
-    cr = _craters(rng, n, cols * cell, rows * cell, 8.0)
+    cr = _craters(rng, n, cols * cell, rows * cell, 4.0)
     want = naive.stamp_craters(z, cell, cr)
     got = z.copy()
-    assert K.stamp_craters(got, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(7))) == 0
+    assert K.stamp_craters(got, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(9))) == 0
     np.testing.assert_allclose(got, want, atol=5e-5)
 
 
@@ -55,21 +56,42 @@ def test_stamp_rocks_matches_reference(seed, rows, cols, n):
     np.testing.assert_allclose(got, want, atol=2e-5)
 
 
-def _one(z, cell, x, y, d, depth, rim, soft=0.0, erase=0.0):
+def _one(z, cell, x, y, d, depth, rim, soft=0.0, erase=0.0, elong=1.0, angle=0.0):
     K.stamp_craters(z, cell, *(np.array([v], dtype=np.float64)
-                               for v in (x, y, d, depth, rim, soft, erase)))
+                               for v in (x, y, d, depth, rim, soft, erase, elong, angle)))
 
 
 def test_crater_is_a_bowl_with_a_raised_rim():
-    z = np.zeros((41, 41), np.float32)
+    z = np.zeros((81, 81), np.float32)
     cell = 0.5
-    x = y = 20.5 * cell  # centre of cell (20, 20)
+    x = y = 40.5 * cell  # centre of cell (40, 40)
     _one(z, cell, x, y, 10.0, 2.0, 0.4)
-    assert z[20, 20] == pytest.approx(0.4 - 2.0)        # floor: rim - depth
-    assert z[20, 30] == pytest.approx(0.4, abs=1e-6)    # r = 1: the rim crest
-    assert z[20, 34] > 0.0                              # ejecta at r = 1.4
-    assert z[20, 35] == 0.0 and z[0, 0] == 0.0          # nothing at and beyond 1.5 R
+    assert z[40, 40] == pytest.approx(0.4 - 2.0)        # floor: rim - depth
+    assert z[40, 50] == pytest.approx(0.4, abs=1e-6)    # r = 1: the rim crest
+    # ejecta thin as (r / R)^-3 (McGetchin et al. 1973) out to 2.5 R, then fade to 0 at 3 R
+    assert z[40, 55] == pytest.approx(0.4 * 1.5 ** -3, rel=1e-5)
+    assert z[40, 60] == pytest.approx(0.4 * 2.0 ** -3, rel=1e-5)
+    assert 0.0 < z[40, 64] < 0.4 * 2.4 ** -3 * 1.0001
+    assert z[40, 70] == 0.0 and z[0, 0] == 0.0          # nothing at and beyond 3 R
     assert z.max() == pytest.approx(0.4, abs=1e-6)
+
+
+def test_an_elliptical_crater_keeps_its_area_and_turns_with_its_angle():
+    cell = 0.5
+    east = np.zeros((81, 81), np.float32)
+    north = np.zeros((81, 81), np.float32)
+    round_ = np.zeros((81, 81), np.float32)
+    x = y = 40.5 * cell
+    _one(east, cell, x, y, 10.0, 2.0, 0.4, elong=1.44)                  # a = 6 m, b = 4.17 m
+    _one(north, cell, x, y, 10.0, 2.0, 0.4, elong=1.44, angle=np.pi / 2)
+    _one(round_, cell, x, y, 10.0, 2.0, 0.4)
+    assert east[40, 52] == pytest.approx(0.4, abs=1e-6)   # rim 6 m east
+    assert north[52, 40] == pytest.approx(0.4, abs=1e-6)  # ... and 6 m north when turned
+    np.testing.assert_allclose(north, east.T, atol=1e-6)
+    # the same area below the surroundings (q^2 < 0.8) as the circle of diameter D:
+    # 0.8 pi R^2 = 251 cells of 0.25 m^2 (the round one's lattice count is 241)
+    for z in (east, round_):
+        assert int((z < 0).sum()) == pytest.approx(0.8 * np.pi * 25 / 0.25, rel=0.05)
 
 
 def test_worn_rims_are_rounded_and_lower():
@@ -79,7 +101,7 @@ def test_worn_rims_are_rounded_and_lower():
     _one(worn, 0.5, 10.25, 10.25, 10.0, 1.0, 0.4, soft=0.2)
     assert worn.max() < sharp.max() - 0.05
     assert worn[20, 20] == pytest.approx(sharp[20, 20], abs=1e-6)  # the floor is unchanged
-    assert np.abs(worn[20, 35:]).max() == 0.0                      # still zero beyond 1.5 R
+    np.testing.assert_array_equal(worn[20, 35:], sharp[20, 35:])  # no rounding from 1.5 R on
 
 
 def test_a_young_crater_cuts_through_an_old_rim():
