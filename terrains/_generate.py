@@ -36,7 +36,10 @@ Rocks
     Mars: Golombek & Rapp (1997): the cumulative fractional area covered by rocks of diameter
     >= D is ``F_k(D) = k exp(-q(k) D)``, ``q(k) = 1.79 + 0.152 / k``; so the number density
     is ``n(D) = k q exp(-q D) / (pi D^2 / 4)`` per m^2 per m, drawn by numerical inverse
-    transform. Moon: power law ``N(>D) = 3e-4 D^-2.482`` per m^2 (VIPER spec). Rock height is
+    transform. Moon: power law ``N(>D) = 3e-4 D^-2.482`` per m^2 (VIPER spec). With
+    ``rock_crater_factor`` m > 0, craters of 20 m and more carry boulder fields, m times the
+    background density at a fresh rim, thinning as (r/R)^-3 to 3 R and wearing away with the
+    crater; the background gives up as many rocks (:func:`crater_rocks`). Rock height is
     ``rock_height_ratio`` D (~0.5); every rock is both a half-ellipsoid bump in the height field
     and a row (x, y, diameter, height) of ``Terrain.rocks``.
 Ripples
@@ -512,8 +515,41 @@ def gr_cumulative_number(k: float, dmin: float, dmax: float, n_grid: int = 4097)
     return d, n
 
 
-def rocks(shape, cell, p, rng) -> np.ndarray:
-    """Draw the rock population: float64 (M, 4) x, y, diameter, height [m]."""
+def _rock_sizes(p):
+    """(sizes(u), mean disc area [m^2]) of the preset's rock size distribution on
+    [rock_min_d_m, rock_max_d_m]: ``sizes`` maps cumulative fractions u in [0, 1) to
+    diameters [m]; None when the model places no rocks."""
+    dmin, dmax = p["rock_min_d_m"], p["rock_max_d_m"]
+    if p["rock_model"] == "none" or dmax <= dmin:
+        return None
+    if p["rock_model"] == "golombek-rapp":
+        table = _rock_table(p)
+        if table is None:
+            return None
+        dd, nn = table
+        n0 = nn[0]
+
+        def sizes(u):
+            return np.interp(u * n0, nn[::-1], dd[::-1])
+    else:
+        b = p["rock_exponent_b"]
+        if p["rock_density_a"] <= 0.0:
+            return None
+        lo, hi = dmin ** -b, dmax ** -b
+
+        def sizes(u):
+            return (lo - u * (lo - hi)) ** (-1.0 / b)
+    mid = sizes((np.arange(4096) + 0.5) / 4096)
+    return sizes, float(np.mean(math.pi * mid * mid / 4.0))
+
+
+def rocks(shape, cell, p, rng, craters_=None) -> np.ndarray:
+    """Draw the rock population: float64 (M, 4) x, y, diameter, height [m].
+
+    The background (uniform places, the preset's size model) comes first; then, when
+    ``rock_crater_factor`` > 0 and the crater table ``craters_`` (N, 9) is given, the boulder
+    fields of craters of at least CRATER_ROCKS_MIN_D (see :func:`crater_rocks`).
+    """
     rows, cols = shape
     width, height = cols * cell, rows * cell
     area = width * height
@@ -521,24 +557,93 @@ def rocks(shape, cell, p, rng) -> np.ndarray:
     model = p["rock_model"]
     if model == "none" or dmax <= dmin:
         return np.empty((0, 4))
+    fields = craters_ is not None and len(craters_) and p.get("rock_crater_factor", 0.0) > 0.0
+    # The boulder fields are part of the site's rocks: the background keeps the model's
+    # size distribution and gives up the rocks the fields are expected to hold, so that the
+    # whole population keeps the model's density and cover on average.
+    keep = 1.0
+    if fields:
+        keep = max(0.0, 1.0 - float(np.sum(_field_share(p, craters_))) / area)
     # Counts are within MAX_ROCKS: checked by resolve().
     if model == "golombek-rapp":
         table = _rock_table(p)
         if table is None:
             return np.empty((0, 4))
         dd, nn = table
-        n = int(rng.poisson(area * nn[0]))
+        n_model = nn[0]
+        n = int(rng.poisson(area * n_model * keep))
         target = stratified_uniform(rng, n) * nn[0]
         d = np.interp(target, nn[::-1], dd[::-1])
     else:
         a, b = p["rock_density_a"], p["rock_exponent_b"]
         if a <= 0.0:
             return np.empty((0, 4))
-        n = int(rng.poisson(_expected(a, area, dmin, dmax, b)))
+        n_model = _expected(a, 1.0, dmin, dmax, b)
+        n = int(rng.poisson(_expected(a, area, dmin, dmax, b) * keep))
         d = _power_law_diameters(rng, n, dmin, dmax, b)
     x = rng.random(n) * width
     y = rng.random(n) * height
-    return np.ascontiguousarray(np.column_stack([x, y, d, p["rock_height_ratio"] * d]))
+    out = np.column_stack([x, y, d, p["rock_height_ratio"] * d])
+    if fields:
+        extra = crater_rocks(shape, cell, p, craters_, rng, n_model)
+        if len(extra):
+            out = np.concatenate([out, extra])
+    return np.ascontiguousarray(out)
+
+
+#: Smallest crater [m] with a boulder field (assumed: a crater digs to about a tenth of its
+#: diameter, so below ~20 m it stays in the metres of regolith and throws out few blocks).
+CRATER_ROCKS_MIN_D = 20.0
+#: Most boulders one crater's field holds (a bound on work and memory, reached only by
+#: fresh craters of several hundred metres on rocky ground).
+CRATER_ROCKS_MAX = 100_000
+
+
+def _field_share(p, cr) -> np.ndarray:
+    """Each boulder field's rocks in units of the model's rock density [m^2]: the area of
+    background ground holding as many rocks, (4/3) pi m f^4 R^2, for the craters of ``cr``
+    (N, 9) of at least CRATER_ROCKS_MIN_D (see :func:`crater_rocks`)."""
+    big = cr[cr[:, 2] >= CRATER_ROCKS_MIN_D]
+    fresh = np.clip(big[:, 6] / 0.8, 0.0, 1.0)
+    return (4.0 / 3.0) * math.pi * p["rock_crater_factor"] * fresh ** 4 * (0.5 * big[:, 2]) ** 2
+
+
+def crater_rocks(shape, cell, p, cr, rng, n_model: float) -> np.ndarray:
+    """Boulder fields on and around craters: float64 (M, 4) x, y, diameter, height [m].
+
+    A crater of radius R at least CRATER_ROCKS_MIN_D across with freshness ``f = 1 - s``
+    (from its overprinting weight, ``erase = 0.8 f``) has, from its rim to 3 R, rocks at
+    ``m f^4 (r / R)^-3`` times the model's density ``n_model`` [rocks per m^2], ``m =
+    rock_crater_factor``: the rocks thin out as its ejecta do (McGetchin et al. 1973) and
+    wear away faster than its rim (f^4 against the rim's f^2, assumed: rocks are found on
+    the youngest craters only, Bandfield et al. 2011, JGR 116 E00H02). That is
+    ``(4/3) pi m f^4 R^2 n_model`` rocks on average, a Poisson number,
+    of the model's sizes; rocks falling off the terrain are dropped. The background
+    (:func:`rocks`) gives up as many, so the site keeps its model's density and cover.
+    """
+    model = _rock_sizes(p)
+    if model is None:
+        return np.empty((0, 4))
+    sizes = model[0]
+    big = cr[cr[:, 2] >= CRATER_ROCKS_MIN_D]
+    if not len(big):
+        return np.empty((0, 4))
+    radius = 0.5 * big[:, 2]
+    expected = _field_share(p, cr) * n_model
+    counts = np.minimum(rng.poisson(expected), CRATER_ROCKS_MAX)
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty((0, 4))
+    which = np.repeat(np.arange(len(big)), counts)
+    # r / R from the density q^-3 per area on [1, 3]: pdf ~ q^-2, F(q) = 1.5 (1 - 1 / q)
+    q = 1.0 / (1.0 - rng.random(total) / 1.5)
+    theta = rng.random(total) * (2.0 * math.pi)
+    x = big[which, 0] + q * radius[which] * np.cos(theta)
+    y = big[which, 1] + q * radius[which] * np.sin(theta)
+    d = sizes(rng.random(total))
+    rows, cols = shape
+    keep = (x >= 0.0) & (x < cols * cell) & (y >= 0.0) & (y < rows * cell)
+    return np.column_stack([x, y, d, p["rock_height_ratio"] * d])[keep]
 
 
 def add_ripples(z, cell, p, rng) -> None:
@@ -618,7 +723,7 @@ def generate(body: str | Body | None = None, *, preset: str | None = None, size=
     cr = craters(shape, cell, p, stream(seed, "craters", preset))
     if len(cr):
         K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(9)))
-    rk = rocks(shape, cell, p, stream(seed, "rocks", preset))
+    rk = rocks(shape, cell, p, stream(seed, "rocks", preset), cr)
     if len(rk):
         K.stamp_rocks(z, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)))
     return Terrain(height=z, cell_size=cell, body=body_obj, craters=cr[:, :4].copy(),

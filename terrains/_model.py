@@ -79,6 +79,9 @@ _PARAM_DOCS: dict[str, str] = {
     "rock_cover": "total rock cover k of the Golombek & Rapp model, 0 <= k < 1 [-]",
     "rock_density_a": "a of the power-law rock model N(>D) = a * D^-b [rocks per m^2, D in m]",
     "rock_exponent_b": "b of the power-law rock model, 0 < b <= 6 [-]",
+    "rock_crater_factor": "rock density at the rim of a fresh crater of 20 m or more, in "
+                          "times the background's, thinning as (r/R)^-3 out to 3 R and with "
+                          "the crater's wear; 0 for no boulder fields [-]",
     "rock_min_d_m": "smallest rock diameter placed [m]",
     "rock_max_d_m": "largest rock diameter placed [m]",
     "rock_height_ratio": "rock height/diameter [-]",
@@ -104,6 +107,7 @@ _COMMON = {
     "rock_min_d_m": None,
     "rock_max_d_m": None,
     "rock_height_ratio": 0.5,
+    "rock_crater_factor": 0.0,
     "ripple_height_m": 0.0,
     "ripple_wavelength_m": 2.5,
     "ripple_azimuth_deg": 0.0,
@@ -241,6 +245,8 @@ def _check_range(name: str, v: float) -> None:
         need(0.0 < v <= 6.0, "in (0, 6]")
     elif name == "rock_cover":
         need(0.0 <= v < 1.0, "in [0, 1)")
+    elif name == "rock_crater_factor":
+        need(0.0 <= v <= 1000.0, "in [0, 1000]")
     elif name in ("crater_degradation",):
         need(0.0 <= v <= 1.0, "in [0, 1]")
     elif name in ("crater_depth_ratio", "crater_rim_ratio", "rock_height_ratio"):

@@ -76,7 +76,7 @@ def label(t) -> str:
     if q == "rock_density":
         return f"rocks N(>={t.at:g} m) [/100m^2]"
     if q == "rock_near_crater_ratio":
-        return f"rocks near D>={t.at:g} m / bg"
+        return f"rocks near fresh D>={t.at:g} m / bg"
     return q
 
 
@@ -171,7 +171,11 @@ class Measured:
         if q == "rock_density":
             return float(np.count_nonzero(self.rk[:, 2] >= t.at)) / self.area
         if q == "rock_near_crater_ratio":
-            return S.density_ratio_near(self.rk, self.cr, self.z.shape, cell, d_min=t.at)[0]
+            # the target's definition: fresh craters (listed d/D >= FRESH_DEPTH_RATIO)
+            fresh = self.cr[self.cr[:, 3] >= FRESH_DEPTH_RATIO * self.cr[:, 2]]
+            if not len(fresh[fresh[:, 2] >= t.at]):
+                return None
+            return S.density_ratio_near(self.rk, fresh, self.z.shape, cell, d_min=t.at)[0]
         raise ValueError(q)
 
     def diagnostics(self):
@@ -194,10 +198,9 @@ class Measured:
         vis = S.rock_visibility(self.delta, self.cell, self.rk)
         out["rocks hitting no cell centre"] = vis["missing"]
         out["rocks stacked (>1.05 h)"] = vis["stacked"]
-        fresh_big = big[fresh]
-        out["rocks near FRESH D>=20 m / bg"] = (
-            S.density_ratio_near(self.rk, fresh_big, self.z.shape, self.cell)[0]
-            if len(fresh_big) else None)
+        out["rocks near ALL D>=20 m / bg"] = (
+            S.density_ratio_near(self.rk, self.cr, self.z.shape, self.cell)[0]
+            if len(big) else None)
         return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -308,3 +310,48 @@ def test_dir_lists_each_public_name_once():
     names = dir(terrains)
     assert len(names) == len(set(names)), sorted(n for n in set(names) if names.count(n) > 1)
     assert set(terrains.__all__) <= set(names)  # write_png and read_png before first use too
+
+
+def _one_fresh_crater(d=100.0, side=600.0, s=0.0):
+    """A crater table (1, 9) of one crater of diameter d at the centre of a side x side m
+    terrain, degradation s (erase = 0.8 (1 - s))."""
+    return np.array([[side / 2, side / 2, d, 0.15 * d, 0.036 * d, 0.0, 0.8 * (1 - s), 1.0, 0.0]])
+
+
+def test_boulder_fields_thin_out_from_the_rim_as_the_ejecta_do():
+    from terrains._generate import _rock_table, crater_rocks, resolve
+
+    p = resolve("mars", None, 1200, 0.5, {"rock_cover": 0.1, "rock_crater_factor": 10.0})[3]
+    n_model = _rock_table(p)[1][0]
+    cr = _one_fresh_crater()
+    rk = crater_rocks((1200, 1200), 0.5, p, cr, np.random.default_rng(0), n_model)
+    expect = 4.0 / 3.0 * np.pi * 10.0 * 50.0 ** 2 * n_model
+    assert len(rk) == pytest.approx(expect, rel=4 / math.sqrt(expect))
+    q = np.hypot(rk[:, 0] - 300.0, rk[:, 1] - 300.0) / 50.0
+    assert q.min() >= 1.0 and q.max() <= 3.0
+    # density ~ q^-3 per area from R to 3 R: half of the rocks lie within 1.5 R
+    assert np.mean(q < 1.5) == pytest.approx(0.5, abs=0.03)
+    assert np.mean(q < 2.0) == pytest.approx(0.75, abs=0.03)
+    # sizes are the model's: as many of them above 1 m as in the background
+    table = _rock_table(p)
+    frac_1m = np.interp(1.0, table[0], table[1]) / table[1][0]
+    assert np.mean(rk[:, 2] >= 1.0) == pytest.approx(frac_1m, abs=0.03)
+    # worn craters keep fewer rocks (f^4), a ghost none
+    worn = crater_rocks((1200, 1200), 0.5, p, _one_fresh_crater(s=0.5), np.random.default_rng(0),
+                        n_model)
+    assert len(worn) == pytest.approx(len(rk) / 16, rel=0.3)
+    assert len(crater_rocks((1200, 1200), 0.5, p, _one_fresh_crater(s=1.0),
+                            np.random.default_rng(0), n_model)) == 0
+    assert len(crater_rocks((1200, 1200), 0.5, p, _one_fresh_crater(d=19.0),
+                            np.random.default_rng(0), n_model)) == 0
+
+
+def test_the_background_gives_up_the_rocks_the_fields_hold():
+    from terrains._generate import rocks, resolve
+
+    p = resolve("mars", None, 1200, 0.5, {"rock_cover": 0.1, "rock_crater_factor": 10.0})[3]
+    cr = _one_fresh_crater()
+    counts = [len(rocks((1200, 1200), 0.5, p, np.random.default_rng(k), cr)) for k in range(3)]
+    plain = [len(rocks((1200, 1200), 0.5, p, np.random.default_rng(k))) for k in range(3)]
+    # the same number of rocks on average, with or without the crater's field
+    assert np.mean(counts) == pytest.approx(np.mean(plain), rel=0.03)
