@@ -31,7 +31,8 @@ Crater size-frequency (:func:`crater_density`, :func:`cumulative_slope`)
 Crater morphology (:func:`crater_profile`, :func:`crater_morphology`)
     From the height field alone: a plane is fitted to the ring 5-6 R (the surroundings, where
     a blanket thinning as (r/R)^-3 from a 0.036 D rim has under 0.0003 D left) and removed,
-    heights are averaged over annuli; rim crest = highest annulus in 0.7-1.3 R,
+    heights are averaged over annuli; rim crest = the mean over 16 azimuth sectors of each
+    sector's highest annulus in 0.7-1.3 R,
     floor = lowest annulus inside 0.5 R, depth = crest - floor, rim height = crest above the
     surroundings (0 after the plane), relief at 1.5 R and 2 R = the annulus there.
 Rock cover
@@ -172,7 +173,7 @@ def cumulative_slope(diameters: np.ndarray, d_lo: float, d_hi: float):
 
 
 def crater_profile(z: np.ndarray, cell: float, x: float, y: float, radius: float,
-                   q_max: float = 6.0, dq: float | None = None):
+                   q_max: float = 6.0, dq: float | None = None, sectors: int = 1):
     """Radially averaged height around (x, y) [m], the surroundings' plane removed.
 
     Parameters
@@ -187,12 +188,14 @@ def crater_profile(z: np.ndarray, cell: float, x: float, y: float, radius: float
     dq : float, optional
         Annulus width [R]; default max(0.02, 0.5 cell / R) (narrow, so that a sharp rim crest
         is not averaged away).
+    sectors : int
+        With more than 1, one profile per azimuth sector of 360 / sectors degrees.
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray) or None
-        Annulus centres [R] and mean heights [m] (NaN for an empty annulus); None when the
-        profile's disc does not lie wholly on the grid.
+        Annulus centres [R] and mean heights [m] (NaN for an empty annulus), shape (n,) or
+        (sectors, n); None when the profile's disc does not lie wholly on the grid.
     """
     rows, cols = z.shape
     reach = q_max * radius
@@ -214,13 +217,19 @@ def crater_profile(z: np.ndarray, cell: float, x: float, y: float, radius: float
     if dq is None:
         dq = max(0.02, 0.5 * cell / radius)
     edges = np.arange(0.0, q_max + 1e-9, dq)
+    nb = len(edges) - 1
     idx = np.digitize(q.ravel(), edges) - 1
-    ok = (idx >= 0) & (idx < len(edges) - 1)
-    sums = np.bincount(idx[ok], weights=flat.ravel()[ok], minlength=len(edges) - 1)
-    counts = np.bincount(idx[ok], minlength=len(edges) - 1)
+    sec = np.zeros(idx.shape, dtype=np.int64)
+    if sectors > 1:
+        az = np.arctan2(dy, dx).ravel()
+        sec = np.minimum(((az + math.pi) / (2 * math.pi) * sectors).astype(np.int64), sectors - 1)
+    ok = (idx >= 0) & (idx < nb)
+    key = sec[ok] * nb + idx[ok]
+    sums = np.bincount(key, weights=flat.ravel()[ok], minlength=sectors * nb)
+    counts = np.bincount(key, minlength=sectors * nb)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = sums / counts
-    return 0.5 * (edges[1:] + edges[:-1]), mean
+        mean = (sums / counts).reshape(sectors, nb)
+    return 0.5 * (edges[1:] + edges[:-1]), (mean[0] if sectors == 1 else mean)
 
 
 def crater_morphology(z: np.ndarray, cell: float, x: float, y: float, diameter: float):
@@ -246,8 +255,13 @@ def crater_morphology(z: np.ndarray, cell: float, x: float, y: float, diameter: 
         sel = (q >= lo) & (q <= hi) & np.isfinite(h)
         return float(pick(h[sel])) if sel.any() else math.nan
 
-    crest = at(0.7, 1.3, np.max)
     floor = at(0.0, 0.5, np.min)
+    # The crest per azimuth sector (16 of 22.5 deg), averaged: a crater that is not quite round
+    # has its crest at different radii, which one circular profile would smear out.
+    _, hs = crater_profile(z, cell, x, y, radius, sectors=16)
+    band = (q >= 0.7) & (q <= 1.3)
+    crests = [np.nanmax(row[band]) for row in hs if np.isfinite(row[band]).any()]
+    crest = float(np.mean(crests)) if crests else math.nan
     out = {"depth_m": crest - floor, "rim_m": crest,
            "relief_1p5_m": float(np.interp(1.5, q, h)), "relief_2_m": float(np.interp(2.0, q, h))}
     for key in list(out):

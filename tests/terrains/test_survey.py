@@ -144,11 +144,13 @@ def test_crater_density_counts_per_area():
 
 # --- craters: morphology ----------------------------------------------------------------------
 
-def _stamp_crater(z, cell, x, y, d, depth, rim, ejecta_exp=3.0):
-    """A fresh crater by hand: parabolic bowl to the rim crest, ejecta rim * (r/R)^-exp."""
+def _stamp_crater(z, cell, x, y, d, depth, rim, ejecta_exp=3.0, elong=1.0):
+    """A fresh crater by hand: parabolic bowl to the rim crest, ejecta rim * (r/R)^-exp;
+    an ellipse of axis ratio ``elong`` (long axis east-west) and the circle's area."""
     rows, cols = z.shape
     yy, xx = np.mgrid[0:rows, 0:cols]
-    q = np.hypot((xx + 0.5) * cell - x, (yy + 0.5) * cell - y) / (d / 2)
+    a, b = d / 2 * math.sqrt(elong), d / 2 / math.sqrt(elong)
+    q = np.hypot(((xx + 0.5) * cell - x) / a, ((yy + 0.5) * cell - y) / b)
     bowl = rim - depth + depth * q * q
     with np.errstate(divide="ignore"):
         ejecta = rim * q ** -ejecta_exp
@@ -167,6 +169,18 @@ def test_morphology_of_hand_placed_crater_on_a_tilted_plane(cell):
     assert m["rim_ratio"] == pytest.approx(0.036, rel=0.1)
     assert m["relief_1p5_ratio"] == pytest.approx(0.036 * 1.5 ** -3, rel=0.1)
     assert m["relief_2_ratio"] == pytest.approx(0.036 * 2.0 ** -3, rel=0.1)
+
+
+def test_morphology_of_a_slightly_elliptical_crater():
+    # axis ratio 1.15: a circular profile would smear the crest over +-7% of R; the crest is
+    # taken per azimuth sector
+    cell = 0.5
+    z = np.zeros((560, 560))
+    d = 40.0
+    _stamp_crater(z, cell, 140.0, 140.0, d, depth=0.2 * d, rim=0.036 * d, elong=1.15)
+    m = S.crater_morphology(z, cell, 140.0, 140.0, d)
+    assert m["rim_ratio"] == pytest.approx(0.036, rel=0.07)   # one circular profile: -18%
+    assert m["depth_ratio"] == pytest.approx(0.2, rel=0.05)
 
 
 def test_morphology_sees_ejecta_that_stop_at_1p5_radii():
