@@ -41,7 +41,9 @@ Rocks
     background density at a fresh rim, thinning as (r/R)^-3 to 3 R and wearing away with the
     crater; the background gives up as many rocks (:func:`crater_rocks`). Rock height is
     ``rock_height_ratio`` D (~0.5); every rock is both a half-ellipsoid bump in the height field
-    and a row (x, y, diameter, height) of ``Terrain.rocks``.
+    and a row (x, y, diameter, height) of ``Terrain.rocks``. Rocks never stack (overlapping
+    rocks raise the ground to the highest of them), and the cell holding a rock's centre
+    carries its whole height, so a rock smaller than a cell still shows.
 Ripples
     Optional sinuous aeolian ripples (Meridiani: ~0.3 m tall, ~2.5 m apart).
 
@@ -725,6 +727,7 @@ def generate(body: str | Body | None = None, *, preset: str | None = None, size=
         K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(9)))
     rk = rocks(shape, cell, p, stream(seed, "rocks", preset), cr)
     if len(rk):
-        K.stamp_rocks(z, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)))
+        K.stamp_rocks(z, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)),
+                      np.zeros_like(z))
     return Terrain(height=z, cell_size=cell, body=body_obj, craters=cr[:, :4].copy(),
                    rocks=rk, seed=seed, params=p)

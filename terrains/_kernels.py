@@ -218,12 +218,15 @@ def stamp_craters(z, cell, x, y, diameter, depth, rim, soft, erase, elong, angle
 
 
 @njit(cache=True, nogil=True)
-def stamp_rocks(z, cell, x, y, diameter, height):
+def stamp_rocks(z, cell, x, y, diameter, height, layer):
     """Add every rock to ``z`` in place as a half-ellipsoid of the given diameter and height.
 
     The bump is ``height * sqrt(1 - (r / R)**2)`` at cell centres within R = diameter / 2 of
-    the rock's centre [m]; a rock smaller than a cell may miss every cell centre and then only
-    lives in the rock list.
+    the rock's centre [m], and the cell holding the rock's centre carries the rock's whole
+    height (a rock smaller than a cell, which may miss every cell centre, still shows at its
+    height). Rocks never stack: where rocks overlap the ground rises to the highest of them,
+    not their sum. ``layer`` is a float32 work array of ``z``'s shape, all zero on entry
+    (it holds the rocks' relief on return).
     """
     rows, cols = z.shape
     for k in range(x.shape[0]):
@@ -239,7 +242,18 @@ def stamp_rocks(z, cell, x, y, diameter, height):
                 dx = ((c + 0.5) * cell - x[k]) * inv_r
                 q2 = dx * dx + dy * dy
                 if q2 < 1.0:
-                    z[r, c] += np.float32(h * math.sqrt(1.0 - q2))
+                    v = np.float32(h * math.sqrt(1.0 - q2))
+                    if v > layer[r, c]:
+                        layer[r, c] = v
+        rc = int(math.floor(y[k] / cell))
+        cc = int(math.floor(x[k] / cell))
+        if 0 <= rc < rows and 0 <= cc < cols:
+            v = np.float32(h)
+            if v > layer[rc, cc]:
+                layer[rc, cc] = v
+    for r in range(rows):
+        for c in range(cols):
+            z[r, c] += layer[r, c]
     return 0
 
 

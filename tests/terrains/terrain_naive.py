@@ -61,16 +61,20 @@ def stamp_craters(z, cell, craters):
 
 
 def stamp_rocks(z, cell, rocks):
-    """Every cell against every rock: rocks is (M, 4) x, y, D, height."""
-    out = z.astype(np.float64).copy()
+    """Every cell against every rock: rocks is (M, 4) x, y, D, height. Each cell rises by
+    the highest rock over it (rocks never stack): its bump at the cell centre, or its whole
+    height in the cell that holds the rock's centre."""
+    layer = np.zeros(z.shape)
     rows, cols = z.shape
     for x, y, d, h in rocks:
         for r in range(rows):
             for c in range(cols):
                 q = math.hypot((c + 0.5) * cell - x, (r + 0.5) * cell - y) / (d / 2)
                 if q < 1.0:
-                    out[r, c] += h * math.sqrt(1.0 - q * q)
-    return out
+                    layer[r, c] = max(layer[r, c], h * math.sqrt(1.0 - q * q))
+                if r == math.floor(y / cell) and c == math.floor(x / cell):
+                    layer[r, c] = max(layer[r, c], h)
+    return z.astype(np.float64) + layer
 
 
 def structure_mean_square(z, lag):

@@ -52,8 +52,23 @@ def test_stamp_rocks_matches_reference(seed, rows, cols, n):
                           d, 0.5 * d])
     want = naive.stamp_rocks(z, cell, rk)
     got = z.copy()
-    assert K.stamp_rocks(got, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4))) == 0
+    layer = np.zeros_like(got)
+    assert K.stamp_rocks(got, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)),
+                         layer) == 0
     np.testing.assert_allclose(got, want, atol=2e-5)
+
+
+def test_rocks_never_stack_and_small_rocks_show():
+    cell = 0.5
+    z = np.zeros((20, 20), np.float32)
+    rk = np.array([[5.25, 5.25, 2.0, 1.0],       # on a cell centre
+                   [5.25, 5.25, 1.0, 0.5],       # a smaller rock in the same place
+                   [7.0, 7.0, 0.3, 0.15]])       # between four cell centres
+    K.stamp_rocks(z, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)),
+                  np.zeros_like(z))
+    assert z.max() == pytest.approx(1.0)         # not 1.5
+    assert z[14, 14] == pytest.approx(0.15)      # the cell holding (7, 7) shows the rock
+    assert np.count_nonzero(z[12:17, 12:17]) == 1
 
 
 def _one(z, cell, x, y, d, depth, rim, soft=0.0, erase=0.0, elong=1.0, angle=0.0):
