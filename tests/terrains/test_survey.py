@@ -248,6 +248,15 @@ def test_rock_visibility_finds_missing_and_stacked_rocks():
     assert v["missing"] == pytest.approx(1 / 3)
     assert v["stacked"] == pytest.approx(2 / 3)   # both rocks of the pile stand too tall
     assert v["hidden"] == 0.0
+    # the same pile drawn as the highest rock wherever rocks overlap: nothing is stacked,
+    # although the small rock's cells stand higher than its own height
+    top = np.zeros((100, 100))
+    for x, y, d, h in rocks:
+        q2 = (((xx + 0.5) * cell - x) ** 2 + ((yy + 0.5) * cell - y) ** 2) / (d / 2) ** 2
+        top = np.maximum(top, np.where(q2 < 1, h * np.sqrt(np.clip(1 - q2, 0, None)), 0.0))
+    assert S.rock_visibility(top, cell, rocks)["stacked"] == 0.0
+    tallest = S.rock_height_max((100, 100), cell, rocks)
+    assert tallest[20, 20] == 1.0 and tallest[80, 80] == 0.15 and tallest[0, 0] == 0.0
     assert S.rock_grid_cover(delta) == pytest.approx(np.count_nonzero(delta > 0.01) / 1e4)
 
 
