@@ -198,6 +198,7 @@ class Measured:
         vis = S.rock_visibility(self.delta, self.cell, self.rk)
         out["rocks hitting no cell centre"] = vis["missing"]
         out["rocks stacked (>1.05 h)"] = vis["stacked"]
+        out["rocks not shown in heights"] = vis["unseen"]
         out["rocks near ALL D>=20 m / bg"] = (
             S.density_ratio_near(self.rk, self.cr, self.z.shape, self.cell)[0]
             if len(big) else None)

@@ -377,16 +377,19 @@ def rock_visibility(delta: np.ndarray, cell: float, rocks: np.ndarray, sample: i
     holds no cell centre; ``stacked``, the fraction with a cell inside the disc that stands
     above 1.05 x the tallest listed rock on that cell (:func:`rock_height_max`: rocks added on
     top of each other); ``hidden``, the fraction with cell centres inside but none raised to
-    half the height the rock has there.
+    half the height the rock has there; ``unseen``, the fraction the height field does not
+    show at all: hidden, or missing with the cell holding its centre raised by less than half
+    its height.
     """
     rk = np.asarray(rocks, dtype=np.float64).reshape(-1, 4)
     if len(rk) == 0:
-        return {"n": 0, "missing": math.nan, "stacked": math.nan, "hidden": math.nan}
+        return {"n": 0, "missing": math.nan, "stacked": math.nan, "hidden": math.nan,
+                "unseen": math.nan}
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(rk), size=min(sample, len(rk)), replace=False)
     rows, cols = delta.shape
     tallest = rock_height_max(delta.shape, cell, rk)
-    missing = stacked = hidden = 0
+    missing = stacked = hidden = unseen = 0
     for x, y, d, h in rk[pick]:
         r = 0.5 * d
         c0, c1 = int(math.floor((x - r) / cell)), int(math.floor((x + r) / cell))
@@ -398,6 +401,9 @@ def rock_visibility(delta: np.ndarray, cell: float, rocks: np.ndarray, sample: i
         inside = q2 < 1.0
         if not inside.any():
             missing += 1
+            rc, cc = int(math.floor(y / cell)), int(math.floor(x / cell))
+            if not (0 <= rc < rows and 0 <= cc < cols and delta[rc, cc] >= 0.5 * h):
+                unseen += 1
             continue
         vals = delta[r0:r1 + 1, c0:c1 + 1][inside]
         expect = h * np.sqrt(1.0 - q2[inside])
@@ -405,8 +411,10 @@ def rock_visibility(delta: np.ndarray, cell: float, rocks: np.ndarray, sample: i
             stacked += 1
         if not np.any(vals >= 0.5 * expect):
             hidden += 1
+            unseen += 1
     n = len(pick)
-    return {"n": n, "missing": missing / n, "stacked": stacked / n, "hidden": hidden / n}
+    return {"n": n, "missing": missing / n, "stacked": stacked / n, "hidden": hidden / n,
+            "unseen": unseen / n}
 
 
 def density_ratio_near(rocks: np.ndarray, craters: np.ndarray, shape, cell: float,

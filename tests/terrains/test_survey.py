@@ -248,6 +248,10 @@ def test_rock_visibility_finds_missing_and_stacked_rocks():
     assert v["missing"] == pytest.approx(1 / 3)
     assert v["stacked"] == pytest.approx(2 / 3)   # both rocks of the pile stand too tall
     assert v["hidden"] == 0.0
+    assert v["unseen"] == pytest.approx(1 / 3)    # the small rock between cell centres
+    delta[80, 80] += 0.15                         # ... unless the cell holding it shows it
+    assert S.rock_visibility(delta, cell, rocks)["unseen"] == 0.0
+    delta[80, 80] -= 0.15
     # the same pile drawn as the highest rock wherever rocks overlap: nothing is stacked,
     # although the small rock's cells stand higher than its own height
     top = np.zeros((100, 100))
