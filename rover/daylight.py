@@ -70,6 +70,28 @@ class Daylight:
         """Also cast the shadows of the next update (set by a run that plans around them)."""
         self.ahead: np.ndarray | None = None
         """bool (rows, cols): in shadow now or at the next update (with :attr:`look_ahead`)."""
+        self._cast: dict[float, np.ndarray] = {}  # shadow masks of update times to come
+
+    def _shadow_at(self, state: SunState) -> np.ndarray:
+        import terrains
+
+        return terrains.shadow(self.height, self.cell_size, state.azimuth_deg,
+                               state.elevation_deg)
+
+    def future(self, n: int) -> list[np.ndarray]:
+        """The shadow masks (bool (rows, cols), True in shadow) of the next ``n`` Sun updates,
+        at ``next_update + j * update_every_s`` [s] for j = 0 .. n-1: each is cast once, and
+        :meth:`update` takes it when it falls due at that very time."""
+        period = float(self.config.update_every_s)
+        for t in [t for t in self._cast if t < self.next_update]:
+            del self._cast[t]
+        out = []
+        for j in range(n):
+            t = self.next_update + j * period
+            if t not in self._cast:
+                self._cast[t] = self._shadow_at(self.at(t))
+            out.append(self._cast[t])
+        return out
 
     def at(self, t_s: float) -> SunState:
         """The Sun at simulated time ``t_s`` [s] (does not move the run's Sun)."""
@@ -86,24 +108,27 @@ class Daylight:
         return SunState(float(t_s), az, el, lst, when.isoformat(), d)
 
     def update(self, t_s: float) -> bool:
-        """Move the Sun to ``t_s`` and recast the shadows when ``update_every_s`` has passed
-        since the last time (or at the first call); returns True when it did."""
+        """At the first call at or after an update time (a multiple of ``update_every_s``),
+        move the Sun to that update time, the latest at or before ``t_s`` [s], and take its
+        shadows; returns True when it did. The Sun and its shadows are those of the update
+        time until the next one is taken (a run's drive stops to sense at each, so ``t_s``
+        is then at most one time step past it)."""
         if t_s < self.next_update:
             return False
-        import terrains
-
         period = float(self.config.update_every_s)
         # Updates fall on multiples of the period, however the sensing points fall.
-        self.next_update = (math.floor(t_s / period) + 1.0) * period
-        state = self.at(t_s)
-        if self.state is None or (state.azimuth_deg, state.elevation_deg) != (
+        k = math.floor(t_s / period)
+        self.next_update = (k + 1.0) * period
+        when = k * period
+        state = self.at(when)
+        cast = self._cast.get(when)  # cast ahead of time (future()) for this update
+        if cast is not None:
+            self.mask = cast
+        elif self.state is None or (state.azimuth_deg, state.elevation_deg) != (
                 self.state.azimuth_deg, self.state.elevation_deg):
-            self.mask = terrains.shadow(self.height, self.cell_size, state.azimuth_deg,
-                                        state.elevation_deg)
+            self.mask = self._shadow_at(state)
         if self.look_ahead:
-            nxt = self.at(self.next_update)
-            self.ahead = self.mask | terrains.shadow(self.height, self.cell_size,
-                                                     nxt.azimuth_deg, nxt.elevation_deg)
+            self.ahead = self.mask | self.future(1)[0]
         self.state = state
         if self.first is None:
             self.first = state

@@ -176,6 +176,16 @@ def test_daylight_steps_on_the_period(write):
     assert d.update(0.0) and not d.update(119.9) and d.update(120.0) and not d.update(200.0)
     assert d.update(365.0) and d.next_update == 480.0 and d.updates == 3
     assert math.isfinite(d.snapshot()[2])
+    # the Sun of an update is the one at its multiple of the period, not at the sensing point
+    assert d.state.t_s == 360.0 and d.state.utc == d.at(360.0).utc
+    # the shadows cast ahead (future) are the ones taken when their update falls due
+    h = np.random.default_rng(0).normal(size=(24, 24)).astype(np.float32) * 3.0
+    d = Daylight(sc.sun, "moon", h, 1.0)
+    d.update(0.0)
+    ahead = d.future(3)
+    assert d.update(250.0) and d.mask is ahead[1] and d.state.t_s == 240.0
+    assert np.array_equal(d.mask, terrains.shadow(h, 1.0, d.state.azimuth_deg,
+                                                  d.state.elevation_deg))
 
 
 def test_rover_run_prints_the_sun(write, tmp_path, capsys):
