@@ -489,15 +489,7 @@ def _terrain_terms_numpy(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_til
     zz = z.astype(np.float64) - zoff
     # The step term: each cell's largest |dz| to its 4 neighbours, then the window maximum
     # along rows and along columns (:func:`_step_max`).
-    m = np.zeros((R, C))
-    if C > 1:
-        d = np.abs(zz[:, 1:] - zz[:, :-1])
-        m[:, 1:] = d
-        np.maximum(m[:, :-1], d, out=m[:, :-1])
-    if R > 1:
-        d = np.abs(zz[1:] - zz[:-1])
-        np.maximum(m[1:], d, out=m[1:])
-        np.maximum(m[:-1], d, out=m[:-1])
+    m = _neighbour_steps(zz)
     vm = _sliding_max_rows(_sliding_max_rows(m, k).T, k).T
     col = np.arange(C)
     p0 = np.zeros((R, C + 1))
@@ -564,6 +556,22 @@ def _terrain_terms_numpy(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_til
     return 1 if bad else 0
 
 
+def _neighbour_steps(zz):
+    """(R, C) float64: each cell's largest |dz| to its 4 neighbours, heights ``zz`` (R, C)
+    float64 (the NumPy twins' step term, before the footprint's maximum)."""
+    R, C = zz.shape
+    m = np.zeros((R, C))
+    if C > 1:
+        d = np.abs(zz[:, 1:] - zz[:, :-1])
+        m[:, 1:] = d
+        np.maximum(m[:, :-1], d, out=m[:, :-1])
+    if R > 1:
+        d = np.abs(zz[1:] - zz[:-1])
+        np.maximum(m[1:], d, out=m[1:])
+        np.maximum(m[:-1], d, out=m[:-1])
+    return m
+
+
 def _row_outputs(r, a, b, ss, inv_n, vmax, inv_h, inv_tan2, inv_rough2, inv_step, w_tilt,
                  w_rough, w_step, obstacle, cost, slope_x, slope_y, rough, step):
     """:func:`_cell_terms` for a whole row ``r`` at once (the NumPy twins')."""
@@ -595,15 +603,7 @@ def _disc_terms_numpy(z, zoff, spans, h, tan_tilt_max, rough_max, step_max, w_ti
     K = len(spans) - 1
     lo, hi, gn, gsu, gsuu = _disc_geometry_numpy(spans, C)
     zz = z.astype(np.float64) - zoff
-    m = np.zeros((R, C))
-    if C > 1:
-        d = np.abs(zz[:, 1:] - zz[:, :-1])
-        m[:, 1:] = d
-        np.maximum(m[:, :-1], d, out=m[:, :-1])
-    if R > 1:
-        d = np.abs(zz[1:] - zz[:-1])
-        np.maximum(m[1:], d, out=m[1:])
-        np.maximum(m[:-1], d, out=m[:-1])
+    m = _neighbour_steps(zz)
     vm = np.zeros((R, C))
     for dd in range(K + 1):
         tmp = _sliding_max_rows(m, int(spans[dd]))

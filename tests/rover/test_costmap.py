@@ -18,16 +18,23 @@ GEN = rover_preset("generic")      # radius 0.61 m
 PERS = rover_preset("perseverance")
 
 
-def naive_terms(z, k, h):
-    """Least-squares plane per clipped window with numpy, and the step by definition."""
+def _neighbour_steps(z):
+    """Each cell's largest |dz| to its 4 neighbours, by definition."""
     R, C = z.shape
-    sx = np.zeros((R, C)); sy = np.zeros((R, C)); rough = np.zeros((R, C)); step = np.zeros((R, C))
     m = np.zeros((R, C))
     for r in range(R):
         for c in range(C):
             for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
                 if 0 <= r + dr < R and 0 <= c + dc < C:
                     m[r, c] = max(m[r, c], abs(z[r + dr, c + dc] - z[r, c]))
+    return m
+
+
+def naive_terms(z, k, h):
+    """Least-squares plane per clipped window with numpy, and the step by definition."""
+    R, C = z.shape
+    sx = np.zeros((R, C)); sy = np.zeros((R, C)); rough = np.zeros((R, C)); step = np.zeros((R, C))
+    m = _neighbour_steps(z)
     for r in range(R):
         for c in range(C):
             r0, r1, c0, c1 = max(r - k, 0), min(r + k, R - 1), max(c - k, 0), min(c + k, C - 1)
@@ -64,12 +71,7 @@ def naive_disc_terms(z, rho, h):
     (clipped at the edges), by least squares with numpy and the step by definition."""
     R, C = z.shape
     sx = np.zeros((R, C)); sy = np.zeros((R, C)); rough = np.zeros((R, C)); step = np.zeros((R, C))
-    m = np.zeros((R, C))
-    for r in range(R):
-        for c in range(C):
-            for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
-                if 0 <= r + dr < R and 0 <= c + dc < C:
-                    m[r, c] = max(m[r, c], abs(z[r + dr, c + dc] - z[r, c]))
+    m = _neighbour_steps(z)
     rr, cc = np.mgrid[0:R, 0:C]
     for r in range(R):
         for c in range(C):
