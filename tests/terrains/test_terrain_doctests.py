@@ -9,7 +9,7 @@ import pytest
 
 MODULES = ["terrains", "terrains._model", "terrains._presets", "terrains._generate",
            "terrains._stats", "terrains._io", "terrains._render", "terrains._georef",
-           "terrains._sun", "terrains._shadow"]
+           "terrains._sun", "terrains._shadow", "terrains._targets"]
 
 
 @pytest.mark.parametrize("name", MODULES)
