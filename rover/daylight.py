@@ -20,6 +20,9 @@ __all__ = ["Daylight", "SunState"]
 # Mean distances from the Sun [AU] for a fixed Sun: the Moon's is the Earth's; Mars's the
 # semi-major axis in Mars24 step D-2 (Allison & McEwen 2000).
 _MEAN_DISTANCE_AU = {"moon": 1.0, "mars": 1.52367934}
+_DUE_S = 1e-6
+"""An update falls due this close [s] before its time: a drive's time steps sum with
+rounding (1200 steps of 0.1 s come to 119.99999999999746 s)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ class Daylight:
         """Also cast the shadows of the next update (set by a run that plans around them)."""
         self.ahead: np.ndarray | None = None
         """bool (rows, cols): in shadow now or at the next update (with :attr:`look_ahead`)."""
-        self._cast: dict[float, np.ndarray] = {}  # shadow masks of update times to come
+        self._cast: dict[int, np.ndarray] = {}  # shadow masks of updates to come, by number
+        self._k = -1  # the number of the update in force (its time: k * update_every_s)
 
     def _shadow_at(self, state: SunState) -> np.ndarray:
         import terrains
@@ -81,16 +85,16 @@ class Daylight:
     def future(self, n: int) -> list[np.ndarray]:
         """The shadow masks (bool (rows, cols), True in shadow) of the next ``n`` Sun updates,
         at ``next_update + j * update_every_s`` [s] for j = 0 .. n-1: each is cast once, and
-        :meth:`update` takes it when it falls due at that very time."""
+        :meth:`update` takes it when it falls due."""
         period = float(self.config.update_every_s)
-        for t in [t for t in self._cast if t < self.next_update]:
-            del self._cast[t]
+        first = self._k + 1
+        for k in [k for k in self._cast if k < first]:
+            del self._cast[k]
         out = []
-        for j in range(n):
-            t = self.next_update + j * period
-            if t not in self._cast:
-                self._cast[t] = self._shadow_at(self.at(t))
-            out.append(self._cast[t])
+        for k in range(first, first + n):
+            if k not in self._cast:
+                self._cast[k] = self._shadow_at(self.at(k * period))
+            out.append(self._cast[k])
         return out
 
     def at(self, t_s: float) -> SunState:
@@ -113,15 +117,15 @@ class Daylight:
         shadows; returns True when it did. The Sun and its shadows are those of the update
         time until the next one is taken (a run's drive stops to sense at each, so ``t_s``
         is then at most one time step past it)."""
-        if t_s < self.next_update:
+        if t_s < self.next_update - _DUE_S:
             return False
         period = float(self.config.update_every_s)
         # Updates fall on multiples of the period, however the sensing points fall.
-        k = math.floor(t_s / period)
+        k = math.floor((t_s + _DUE_S) / period)
         self.next_update = (k + 1.0) * period
-        when = k * period
-        state = self.at(when)
-        cast = self._cast.get(when)  # cast ahead of time (future()) for this update
+        self._k = k
+        state = self.at(k * period)
+        cast = self._cast.get(k)  # cast ahead of time (future()) for this update
         if cast is not None:
             self.mask = cast
         elif self.state is None or (state.azimuth_deg, state.elevation_deg) != (

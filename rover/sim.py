@@ -889,8 +889,8 @@ class _Run:
         reach, it stands where it is (and :meth:`hold` counts the time it then spends in
         shadow as stranded)."""
         day = self.daylight
-        if not self.no_shadow or day is None or day.ahead is None:
-            return
+        if not self.no_shadow or day is None or day.ahead is None or self.scenario.sun.fixed:
+            return  # (a fixed Sun's shadows do not move)
         from rover.planners import astar, dijkstra
 
         rows, cols = self.shape
@@ -967,13 +967,13 @@ class _Run:
             self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while the "
                                 f"rover waited at {self._here()} {why}")
             return 0.0
-        stood = t_next - self.t
+        t0 = self.t
         self._stand_until(t_next)
         # the edits not yet given to the planner are kept, with the new ones after them
         cells, costs = self.cells, self.costs
         self.sense()
         self.cells, self.costs = self._merge(cells, costs, self.cells, self.costs)
-        return stood
+        return self.t - t0  # after sense(): a battery that ran empty took the row back
 
     def within_tolerance(self) -> bool:
         """True when the current leg's target is within the goal tolerance."""
@@ -1030,7 +1030,8 @@ class _Run:
         """End the run: the known map has no path to the target, so there is none. For a
         rover that may not drive in shadow, when the shadows alone close the way, it waits
         for the next Sun update instead (the caller then plans the leg again)."""
-        if self.no_shadow and self.overlay is not None and self.overlay.any():
+        if (self.no_shadow and self.overlay is not None and self.overlay.any()
+                and not self.scenario.sun.fixed):  # a fixed Sun's shadows never open a way
             from rover.planners import astar
 
             flat = np.flatnonzero(self.overlay.reshape(-1))

@@ -168,9 +168,10 @@ def taut(cost, points) -> np.ndarray:
 
     An any-angle planner that turns only at cell centres (Theta*) or on the lines between
     them (Field D*) cannot cut a corner closer than those; the Euclidean shortest path
-    turns at the corners of blocked cells. Pulled taut, the path turns within :data:`rover.planners._taut_kernels.INSET`
-    cells (1e-6) of those corners, never on them, so that it stays clear under
-    :func:`line_cost`'s rule. In one-cell corridors, where no straight segment between two
+    turns at the corners of blocked cells. Pulled taut, the path turns
+    :data:`rover.planners._taut_kernels.INSET` cells (0.05) from those corners, never on
+    them: clear under :func:`line_cost`'s rule, with room for a rover following it to brake
+    past a turn without touching the corner. In one-cell corridors, where no straight segment between two
     cell centres can turn a corner, this is what makes any-angle paths shorter than grid
     paths.
 

@@ -25,8 +25,8 @@ def theta_star(cost, start, goal, *, taut: bool = True) -> Plan:
     a corner point, is not clear). On cost grids a line-of-sight parent is taken only when
     it is not dearer than the grid step from the node itself. The heuristic is the Euclidean
     distance times the least cell cost (admissible for the line integral). The path is
-    then pulled taut through the cells it crosses (:func:`taut`: it turns within 1e-6 cells
-    of blocked corners instead of at cell centres) when that lowers its line integral. Like
+    then pulled taut through the cells it crosses (:func:`taut`: it turns 0.05 cells from
+    blocked corners instead of at cell centres) when that lowers its line integral. Like
     every Theta*, the result is not guaranteed optimal, but it is never longer than the
     8-connected optimum (every grid step stays available, and pulling taut only shortens).
 

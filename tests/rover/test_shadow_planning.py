@@ -210,6 +210,34 @@ def test_a_waiting_rover_moves_out_of_a_coming_shadow(tmp_path, sun_log):
     assert _check_never_in_shadow(res, sun_log, np.isfinite(world.true_cost), "wall") > 0
 
 
+def test_under_a_fixed_sun_the_shadows_never_open_a_way(tmp_path):
+    # The wall's shadow covers the goal and a fixed Sun never moves it: the run ends
+    # "unreachable" at once instead of waiting for the time limit.
+    h = np.zeros((80, 80), np.float32)
+    h[:, :4] = 2.0
+    np.save(tmp_path / "wall.npy", h)
+    text = WALL.split("[sun]")[0] + "[sun]\nazimuth_deg = 270.0\nelevation_deg = 10.0\n"
+    (tmp_path / "w.toml").write_text(text)
+    s = rover.simulate(rover.load_scenario(tmp_path / "w.toml")).summary
+    assert s["outcome"] == "unreachable", s["reason"]
+    assert s["sim_time_s"] < 60.0 and s["sun"]["waited_for_shadows_s"] == 0.0
+
+
+def test_time_stranded_in_shadow_is_part_of_the_time_in_shadow(tmp_path):
+    # The rover starts in the wall's shadow with a battery the hotel load empties while it
+    # waits: the last wait's row is taken back, and so is its time (it was once counted).
+    h = np.zeros((80, 80), np.float32)
+    h[:, :4] = 2.0
+    np.save(tmp_path / "wall.npy", h)
+    text = WALL.replace('preset = "pragyan"', 'preset = "pragyan"\nbattery_wh = 0.5\n'
+                        'hotel_w = 10.0').replace("start = [16.0, 20.0]", "start = [6.0, 20.0]")
+    (tmp_path / "w.toml").write_text(text.replace("goal = [6.0, 20.0]", "goal = [30.0, 20.0]"))
+    s = rover.simulate(rover.load_scenario(tmp_path / "w.toml")).summary
+    assert s["outcome"] == "battery", s["reason"]
+    sun = s["sun"]
+    assert 0 < sun["stranded_in_shadow_s"] <= sun["shadow_time_s"] == s["sim_time_s"]
+
+
 def test_the_shadow_term_keeps_a_rover_out_of_the_dark(tmp_path):
     # the same runs with and without the term: with it the rover spends less time in shadow
     with_term = without = 0.0
