@@ -234,7 +234,7 @@ class FieldDStar(IncrementalPlanner):
         total = float(lc.polyline_cost(flat, self._rows, self._cols, points))
         if not math.isfinite(total):  # pragma: no cover - every segment was checked clear
             raise RuntimeError("Field D* extracted a segment that is not clear")
-        tight = taut_points(flat, self._rows, self._cols, points)  # turn at the corners
+        tight = taut_points(flat, self._rows, self._cols, points, total)  # turn at the corners
         if tight is not None:
             points, total = tight
         cells = lc.supercover(self._rows, self._cols, points, self._mark)

@@ -142,10 +142,10 @@ def segment_clear(cost, p, q) -> bool:
     return bool(c < np.inf)
 
 
-def taut_points(flat, rows, cols, points):
+def taut_points(flat, rows, cols, points, before=None):
     """:func:`taut` on a validated grid (``flat`` float64, ``rows`` x ``cols``) and clear
-    polyline ``points`` (N, 2) float64: ``(points, cost)`` of the taut path, or None when
-    it is not cheaper than ``points`` (or not clear)."""
+    polyline ``points`` (N, 2) float64 whose line cost is ``before`` (computed when None):
+    ``(points, cost)`` of the taut path, or None when it is not cheaper (or not clear)."""
     if points.shape[0] < 2:
         return None
     cells = np.empty((_taut_kernels.channel_size(points), 2), dtype=np.int64)
@@ -156,7 +156,8 @@ def taut_points(flat, rows, cols, points):
     k = _taut_kernels.funnel(cells, n, points[0], points[-1], _taut_kernels.INSET, out)
     tight = out[:k].copy()
     c = float(kernels.polyline_cost(flat, rows, cols, tight))
-    before = float(kernels.polyline_cost(flat, rows, cols, points))
+    if before is None:
+        before = float(kernels.polyline_cost(flat, rows, cols, points))
     return (tight, c) if c <= before else None
 
 

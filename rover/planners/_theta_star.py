@@ -91,7 +91,7 @@ def theta_star(cost, start, goal, *, taut: bool = True) -> Plan:
     # The cost is the public line integral of the vertices (the same sums as g, segment by
     # segment, except that grid steps were added by the move-cost rule).
     total = float(lc.polyline_cost(flat, rows, cols, points))
-    tight = taut_points(flat, rows, cols, points) if taut else None
+    tight = taut_points(flat, rows, cols, points, total) if taut else None
     if tight is not None:  # turn at the corners, not the centres
         points, total = tight
     flags[:] = 0  # reused as the zeroed mark array of the supercover walk
