@@ -4,6 +4,7 @@
     ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py movingai [--planner P]
     ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py terrain [--routes 60]
     ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py exact [--maps 200]
+    ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py drive
 
 ``--planner`` is theta_star (the default) or field_dstar; "the planner" below.
 
@@ -17,6 +18,9 @@
 - ``exact``: random small uniform maps: the planner's length over the true Euclidean
   shortest path (visibility graph over blocked-cell corners, tests/rover/planners/
   anyangle_naive.py).
+- ``drive``: the distance the rover drives with A*, the planner and the other any-angle
+  planner on the flagship (mars-jezero-perseverance) and on traverse:1024 (the ``rover
+  bench`` traverse); Field D*'s traverse takes about 20 minutes.
 - ``corridors``: for each Moving AI map, its 2 x 2 blocks of free cells and the clear
   segments between free cell centres that run along neither a row nor a column, over
   every direction (a, b) with gcd 1 and |a|, |b| <= ``--span`` (a longer segment along
@@ -167,9 +171,24 @@ def corridors(span: int) -> None:
         print(f"{mp.name:28s} 2 x 2 free blocks {blocks:8d}  {what}", flush=True)
 
 
+def drive() -> None:
+    from rover import scenarios
+    from rover.bench.workloads import TraverseSpec
+    from rover.sim import prepare, simulate
+
+    flagship = scenarios.load("mars-jezero-perseverance")
+    worlds = (("flagship", flagship, prepare(flagship)),
+              ("traverse:1024", *TraverseSpec(1024).build()))
+    for name, sc, world in worlds:
+        for planner in ("astar", "theta_star", "field_dstar"):
+            s = simulate(sc, planner=planner, world=world).summary
+            print(f"{name:14s} {planner:11s} {s['outcome']:8s} driven {s['distance_m']:7.1f} m, "
+                  f"planner {s['planner_time_s']:8.2f} s", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=["movingai", "terrain", "exact", "corridors"])
+    ap.add_argument("what", choices=["movingai", "terrain", "exact", "corridors", "drive"])
     ap.add_argument("--span", type=int, default=64)
     ap.add_argument("--routes", type=int, default=60)
     ap.add_argument("--maps", type=int, default=200)
@@ -182,6 +201,8 @@ def main() -> None:
         terrain(a.routes, a.seed, a.planner)
     elif a.what == "corridors":
         corridors(a.span)
+    elif a.what == "drive":
+        drive()
     else:
         exact(a.maps, a.seed, a.planner)
 
