@@ -492,14 +492,7 @@ def _terrain_terms_numpy(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_til
     m = _neighbour_steps(zz)
     vm = _sliding_max_rows(_sliding_max_rows(m, k).T, k).T
     col = np.arange(C)
-    p0 = np.zeros((R, C + 1))
-    p1 = np.zeros((R, C + 1))
-    p2 = np.zeros((R, C + 1))
-    np.cumsum(zz, axis=1, out=p0[:, 1:])
-    np.cumsum(col * zz, axis=1, out=p1[:, 1:])
-    np.cumsum(zz * zz, axis=1, out=p2[:, 1:])
-    # NaN and inf propagate into the sum of squares, so one test covers a row.
-    bad = not np.isfinite(p2[:, C]).all()
+    p0, p1, p2, bad = _row_prefix_sums(zz)
     c0 = np.maximum(col - k, 0)
     c1 = np.minimum(col + k, C - 1)
     h0 = p0[:, c1 + 1] - p0[:, c0]
@@ -554,6 +547,22 @@ def _terrain_terms_numpy(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_til
         _row_outputs(r, a, b, ss, inv_n, vm[r], inv_h, inv_tan2, inv_rough2, inv_step, w_tilt,
                      w_rough, w_step, obstacle, cost, slope_x, slope_y, rough, step)
     return 1 if bad else 0
+
+
+def _row_prefix_sums(zz):
+    """Prefix sums along each row of ``zz`` (R, C) float64 of z, col * z and z * z, each
+    (R, C + 1) with a zero first column, in the kernels' order (``np.cumsum`` adds in
+    sequence); and True when a height is not finite (NaN and inf propagate into the sum of
+    squares, so one test covers a row). The NumPy twins'."""
+    R, C = zz.shape
+    col = np.arange(C)
+    p0 = np.zeros((R, C + 1))
+    p1 = np.zeros((R, C + 1))
+    p2 = np.zeros((R, C + 1))
+    np.cumsum(zz, axis=1, out=p0[:, 1:])
+    np.cumsum(col * zz, axis=1, out=p1[:, 1:])
+    np.cumsum(zz * zz, axis=1, out=p2[:, 1:])
+    return p0, p1, p2, not np.isfinite(p2[:, C]).all()
 
 
 def _neighbour_steps(zz):
@@ -611,13 +620,7 @@ def _disc_terms_numpy(z, zoff, spans, h, tan_tilt_max, rough_max, step_max, w_ti
             np.maximum(vm[dd:], tmp[:R - dd], out=vm[dd:])
             np.maximum(vm[:R - dd], tmp[dd:], out=vm[:R - dd])
     col = np.arange(C)
-    p0 = np.zeros((R, C + 1))
-    p1 = np.zeros((R, C + 1))
-    p2 = np.zeros((R, C + 1))
-    np.cumsum(zz, axis=1, out=p0[:, 1:])
-    np.cumsum(col * zz, axis=1, out=p1[:, 1:])
-    np.cumsum(zz * zz, axis=1, out=p2[:, 1:])
-    bad = not np.isfinite(p2[:, C]).all()
+    p0, p1, p2, bad = _row_prefix_sums(zz)
     inv_h = 1.0 / h
     inv_tan2 = 1.0 / (tan_tilt_max * tan_tilt_max)
     inv_rough2 = 1.0 / (rough_max * rough_max)

@@ -276,20 +276,17 @@ def execute(client, cases: Iterable, task: Callable, args: tuple,
         for future in done:
             case = flying.pop(future.key)[1]
             status = future.status
-            if status == "finished":
-                rows, error = future.result(), None
-            elif status == "error":
-                rows, error = None, future.exception()
-            else:
+            rows = future.result() if status == "finished" else None
+            error = future.exception() if status == "error" else None
+            future.release()
+            if status not in ("finished", "error"):
                 # "cancelled" or "lost": a killed worker took the task with it and there is
                 # nothing to read. Run the case again (same seed, same rows), a few times.
-                future.release()
                 if tries[case.id] < _RESUBMIT:
                     submit(case)
                     continue
-                rows, error = None, RuntimeError(f"its task ended {status!r} {_RESUBMIT} "
-                                                 "times (workers were lost)")
-            future.release()
+                error = RuntimeError(f"its task ended {status!r} {_RESUBMIT} times (workers "
+                                     "were lost)")
             on_result(case, rows, error)
             # Keep the window full as the cluster grows or shrinks.
             window = _PER_THREAD * threads(client)
