@@ -231,26 +231,204 @@ def _terrain_terms(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_tilt, w_r
             b = svz * inv_svv_row * inv_nc[c]
             inv_n = inv_nc[c] * inv_nr
             ss = s2[c] - s0[c] * s0[c] * inv_n - a * suz - b * svz
-            if ss < 0.0:
-                ss = 0.0
-            slope_x[r, c] = a * inv_h
-            slope_y[r, c] = b * inv_h
-            q2 = ss * inv_n
-            rough[r, c] = math.sqrt(q2)
-            sv = vm[r, c] - max(abs(a), abs(b))
-            if sv < 0.0:
-                sv = 0.0
-            step[r, c] = sv
-            # Squared ratios: no square roots needed for the cost.
-            t2 = (a * a + b * b) * inv_h * inv_h * inv_tan2
-            q2 = q2 * inv_rough2
-            st = sv * inv_step
-            if t2 > 1.0 or q2 > 1.0 or st > 1.0:
-                obstacle[r, c] = 1
-            if obstacle[r, c]:
-                cost[r, c] = np.inf
+            _cell_terms(r, c, a, b, ss, inv_n, vm[r, c], inv_h, inv_tan2, inv_rough2, inv_step,
+                        w_tilt, w_rough, w_step, obstacle, cost, slope_x, slope_y, rough, step)
+    return 1 if bad else 0
+
+
+@njit(inline="always")
+def _cell_terms(r, c, a, b, ss, inv_n, vmax, inv_h, inv_tan2, inv_rough2, inv_step, w_tilt,
+                w_rough, w_step, obstacle, cost, slope_x, slope_y, rough, step):
+    """Cell (r, c)'s outputs from its footprint plane's slopes ``a``, ``b`` [m per cell]
+    along columns and rows, the fit's sum of squared residuals ``ss`` over ``1 / inv_n``
+    cells and the footprint's largest edge-neighbour |dz| ``vmax`` [m] (both kernels')."""
+    if ss < 0.0:
+        ss = 0.0
+    slope_x[r, c] = a * inv_h
+    slope_y[r, c] = b * inv_h
+    q2 = ss * inv_n
+    rough[r, c] = math.sqrt(q2)
+    sv = vmax - max(abs(a), abs(b))
+    if sv < 0.0:
+        sv = 0.0
+    step[r, c] = sv
+    # Squared ratios: no square roots needed for the cost.
+    t2 = (a * a + b * b) * inv_h * inv_h * inv_tan2
+    q2 = q2 * inv_rough2
+    st = sv * inv_step
+    if t2 > 1.0 or q2 > 1.0 or st > 1.0:
+        obstacle[r, c] = 1
+    if obstacle[r, c]:
+        cost[r, c] = np.inf
+    else:
+        cost[r, c] = 1.0 + w_tilt * t2 + w_rough * q2 + w_step * st * st
+
+
+@njit(cache=True, nogil=True)
+def _disc_geometry(spans, C):
+    """Per half-width ``w = spans[d]``: for every column c, the clipped span [lo, hi] of
+    ``[c - w, c + w]`` and its exact sums of 1, (x - c) and (x - c)**2 over x in the span,
+    as float64 (K+1, C) arrays (lo, hi int64)."""
+    K1 = spans.shape[0]
+    lo = np.empty((K1, C), dtype=np.int64)
+    hi = np.empty((K1, C), dtype=np.int64)
+    n = np.empty((K1, C))
+    su = np.empty((K1, C))
+    suu = np.empty((K1, C))
+    for d in range(K1):
+        w = spans[d]
+        for c in range(C):
+            a = max(c - w, 0)
+            b = min(c + w, C - 1)
+            lo[d, c] = a
+            hi[d, c] = b
+            n[d, c] = b - a + 1
+            u0 = a - c
+            u1 = b - c
+            su[d, c] = (u0 + u1) * (u1 - u0 + 1) // 2
+            suu[d, c] = (u1 * (u1 + 1) * (2 * u1 + 1) - (u0 - 1) * u0 * (2 * u0 - 1)) // 6
+    return lo, hi, n, su, suu
+
+
+@njit(cache=True, nogil=True)
+def _disc_terms(z, zoff, spans, h, tan_tilt_max, rough_max, step_max, w_tilt, w_rough,
+                w_step, obstacle, cost, slope_x, slope_y, rough, step):
+    """:func:`_terrain_terms` over a disc footprint instead of a square: the cells of row
+    offset ``dr`` whose column lies within ``spans[|dr|]`` of the centre's, for ``|dr| <=
+    K = len(spans) - 1`` (the cells whose centres lie within the rover's radius), clipped at
+    the grid's edges. Same outputs and status. The plane is the least-squares fit over the
+    disc's cells (a 3 x 3 solve, since a clipped disc is not symmetric about its centre);
+    the step term is the largest |dz| between edge-adjacent cells over the disc (a sliding
+    row maximum per half-width, then the maximum over the disc's rows). Each output row
+    adds the disc's rows in order of ``dr`` from -K to K, one span sum from each row's
+    prefix sums per term: O(K R C). A ring of 2K + 1 rows holds the prefix sums."""
+    R, C = z.shape
+    K = spans.shape[0] - 1
+    lo, hi, gn, gsu, gsuu = _disc_geometry(spans, C)
+    # The step term: each cell's largest |dz| to its 4 neighbours (as _step_max)...
+    m = np.zeros((R, C))
+    for i in range(R):
+        for c in range(1, C):
+            d = abs((z[i, c] - zoff) - (z[i, c - 1] - zoff))
+            if d > m[i, c]:
+                m[i, c] = d
+            if d > m[i, c - 1]:
+                m[i, c - 1] = d
+        if i > 0:
+            for c in range(C):
+                d = abs((z[i, c] - zoff) - (z[i - 1, c] - zoff))
+                if d > m[i, c]:
+                    m[i, c] = d
+                if d > m[i - 1, c]:
+                    m[i - 1, c] = d
+    # ...then its maximum over each disc row's span, and over the disc's rows.
+    vm = np.zeros((R, C))
+    tmp = np.empty((R, C))
+    for d in range(K + 1):
+        w = spans[d]
+        sc = C + 4 * w + 1
+        pad = np.empty(sc)
+        fwd = np.empty(sc)
+        bwd = np.empty(sc)
+        for i in range(R):
+            _window_max(m[i], C, w, pad, fwd, bwd, tmp[i])
+        for i in range(R):
+            for rr in (i - d, i + d):
+                if 0 <= rr < R:
+                    for c in range(C):
+                        if tmp[rr, c] > vm[i, c]:
+                            vm[i, c] = tmp[rr, c]
+    W = min(2 * K + 1, R)
+    p0 = np.zeros((W, C + 1))
+    p1 = np.zeros((W, C + 1))
+    p2 = np.zeros((W, C + 1))
+    bad = False
+    ready = 0  # rows whose prefix sums are in the ring: [ready - W, ready)
+    N = np.empty(C)
+    Su = np.empty(C)
+    Suu = np.empty(C)
+    Sv = np.empty(C)
+    Svv = np.empty(C)
+    Suv = np.empty(C)
+    Sz = np.empty(C)
+    Suz = np.empty(C)
+    Svz = np.empty(C)
+    Szz = np.empty(C)
+    inv_h = 1.0 / h
+    inv_tan2 = 1.0 / (tan_tilt_max * tan_tilt_max)
+    inv_rough2 = 1.0 / (rough_max * rough_max)
+    inv_step = 1.0 / step_max
+    for r in range(R):
+        while ready <= min(r + K, R - 1):
+            sl = ready % W
+            for c in range(C):
+                v = z[ready, c] - zoff
+                p0[sl, c + 1] = p0[sl, c] + v
+                p1[sl, c + 1] = p1[sl, c] + c * v
+                p2[sl, c + 1] = p2[sl, c] + v * v
+            # NaN and inf propagate into the sum of squares, so one test covers the row.
+            if not math.isfinite(p2[sl, C]):
+                bad = True
+            ready += 1
+        for c in range(C):
+            N[c] = 0.0
+            Su[c] = 0.0
+            Suu[c] = 0.0
+            Sv[c] = 0.0
+            Svv[c] = 0.0
+            Suv[c] = 0.0
+            Sz[c] = 0.0
+            Suz[c] = 0.0
+            Svz[c] = 0.0
+            Szz[c] = 0.0
+        for dr in range(-K, K + 1):
+            rr = r + dr
+            if rr < 0 or rr >= R:
+                continue
+            d = abs(dr)
+            sl = rr % W
+            fdr = float(dr)
+            for c in range(C):
+                a = lo[d, c]
+                b = hi[d, c] + 1
+                sz = p0[sl, b] - p0[sl, a]
+                scz = p1[sl, b] - p1[sl, a]
+                szz = p2[sl, b] - p2[sl, a]
+                N[c] += gn[d, c]
+                Su[c] += gsu[d, c]
+                Suu[c] += gsuu[d, c]
+                Sv[c] += fdr * gn[d, c]
+                Svv[c] += (fdr * fdr) * gn[d, c]
+                Suv[c] += fdr * gsu[d, c]
+                Sz[c] += sz
+                Suz[c] += scz - c * sz
+                Svz[c] += fdr * sz
+                Szz[c] += szz
+        for c in range(C):
+            ub = Su[c] / N[c]
+            vb = Sv[c] / N[c]
+            cuu = Suu[c] - Su[c] * ub
+            cvv = Svv[c] - Sv[c] * vb
+            cuv = Suv[c] - Su[c] * vb
+            cuz = Suz[c] - ub * Sz[c]
+            cvz = Svz[c] - vb * Sz[c]
+            det = cuu * cvv - cuv * cuv
+            if det > 0.0:
+                a = (cvv * cuz - cuv * cvz) / det
+                b = (cuu * cvz - cuv * cuz) / det
+            elif cuu > 0.0:
+                a = cuz / cuu
+                b = 0.0
+            elif cvv > 0.0:
+                a = 0.0
+                b = cvz / cvv
             else:
-                cost[r, c] = 1.0 + w_tilt * t2 + w_rough * q2 + w_step * st * st
+                a = 0.0
+                b = 0.0
+            inv_n = 1.0 / N[c]
+            ss = Szz[c] - Sz[c] * Sz[c] * inv_n - a * cuz - b * cvz
+            _cell_terms(r, c, a, b, ss, inv_n, vm[r, c], inv_h, inv_tan2, inv_rough2, inv_step,
+                        w_tilt, w_rough, w_step, obstacle, cost, slope_x, slope_y, rough, step)
     return 1 if bad else 0
 
 
@@ -270,6 +448,15 @@ def terrain_terms(*args):
         with np.errstate(all="ignore"):
             return _terrain_terms_numpy(*args)
     return _terrain_terms(*args)
+
+
+def disc_terms(*args):
+    """:func:`_disc_terms` (same arguments, same result), or its NumPy twin while
+    :data:`DEFER_TERMS` holds and the kernel is not compiled in this process."""
+    if DEFER_TERMS and not _disc_terms.overloads:
+        with np.errstate(all="ignore"):
+            return _disc_terms_numpy(*args)
+    return _disc_terms(*args)
 
 
 def _sliding_max_rows(m, k):
@@ -302,25 +489,10 @@ def _terrain_terms_numpy(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_til
     zz = z.astype(np.float64) - zoff
     # The step term: each cell's largest |dz| to its 4 neighbours, then the window maximum
     # along rows and along columns (:func:`_step_max`).
-    m = np.zeros((R, C))
-    if C > 1:
-        d = np.abs(zz[:, 1:] - zz[:, :-1])
-        m[:, 1:] = d
-        np.maximum(m[:, :-1], d, out=m[:, :-1])
-    if R > 1:
-        d = np.abs(zz[1:] - zz[:-1])
-        np.maximum(m[1:], d, out=m[1:])
-        np.maximum(m[:-1], d, out=m[:-1])
+    m = _neighbour_steps(zz)
     vm = _sliding_max_rows(_sliding_max_rows(m, k).T, k).T
     col = np.arange(C)
-    p0 = np.zeros((R, C + 1))
-    p1 = np.zeros((R, C + 1))
-    p2 = np.zeros((R, C + 1))
-    np.cumsum(zz, axis=1, out=p0[:, 1:])
-    np.cumsum(col * zz, axis=1, out=p1[:, 1:])
-    np.cumsum(zz * zz, axis=1, out=p2[:, 1:])
-    # NaN and inf propagate into the sum of squares, so one test covers a row.
-    bad = not np.isfinite(p2[:, C]).all()
+    p0, p1, p2, bad = _row_prefix_sums(zz)
     c0 = np.maximum(col - k, 0)
     c1 = np.minimum(col + k, C - 1)
     h0 = p0[:, c1 + 1] - p0[:, c0]
@@ -372,22 +544,149 @@ def _terrain_terms_numpy(z, zoff, k, h, tan_tilt_max, rough_max, step_max, w_til
         b = svz * inv_svv_row * inv_nc
         inv_n = inv_nc * inv_nr
         ss = s2 - s0 * s0 * inv_n - a * suz - b * svz
-        np.maximum(ss, 0.0, out=ss)
-        slope_x[r] = a * inv_h
-        slope_y[r] = b * inv_h
-        q2 = ss * inv_n
-        rough[r] = np.sqrt(q2)
-        sv = vm[r] - np.maximum(np.abs(a), np.abs(b))
-        np.maximum(sv, 0.0, out=sv)
-        step[r] = sv
-        t2 = (a * a + b * b) * inv_h * inv_h * inv_tan2
-        q2 = q2 * inv_rough2
-        st = sv * inv_step
-        obstacle[r] |= (t2 > 1.0) | (q2 > 1.0) | (st > 1.0)
-        row = 1.0 + w_tilt * t2 + w_rough * q2 + w_step * st * st
-        row[obstacle[r] != 0] = np.inf
-        cost[r] = row
+        _row_outputs(r, a, b, ss, inv_n, vm[r], inv_h, inv_tan2, inv_rough2, inv_step, w_tilt,
+                     w_rough, w_step, obstacle, cost, slope_x, slope_y, rough, step)
     return 1 if bad else 0
+
+
+def _row_prefix_sums(zz):
+    """Prefix sums along each row of ``zz`` (R, C) float64 of z, col * z and z * z, each
+    (R, C + 1) with a zero first column, in the kernels' order (``np.cumsum`` adds in
+    sequence); and True when a height is not finite (NaN and inf propagate into the sum of
+    squares, so one test covers a row). The NumPy twins'."""
+    R, C = zz.shape
+    col = np.arange(C)
+    p0 = np.zeros((R, C + 1))
+    p1 = np.zeros((R, C + 1))
+    p2 = np.zeros((R, C + 1))
+    np.cumsum(zz, axis=1, out=p0[:, 1:])
+    np.cumsum(col * zz, axis=1, out=p1[:, 1:])
+    np.cumsum(zz * zz, axis=1, out=p2[:, 1:])
+    return p0, p1, p2, not np.isfinite(p2[:, C]).all()
+
+
+def _neighbour_steps(zz):
+    """(R, C) float64: each cell's largest |dz| to its 4 neighbours, heights ``zz`` (R, C)
+    float64 (the NumPy twins' step term, before the footprint's maximum)."""
+    R, C = zz.shape
+    m = np.zeros((R, C))
+    if C > 1:
+        d = np.abs(zz[:, 1:] - zz[:, :-1])
+        m[:, 1:] = d
+        np.maximum(m[:, :-1], d, out=m[:, :-1])
+    if R > 1:
+        d = np.abs(zz[1:] - zz[:-1])
+        np.maximum(m[1:], d, out=m[1:])
+        np.maximum(m[:-1], d, out=m[:-1])
+    return m
+
+
+def _row_outputs(r, a, b, ss, inv_n, vmax, inv_h, inv_tan2, inv_rough2, inv_step, w_tilt,
+                 w_rough, w_step, obstacle, cost, slope_x, slope_y, rough, step):
+    """:func:`_cell_terms` for a whole row ``r`` at once (the NumPy twins')."""
+    np.maximum(ss, 0.0, out=ss)
+    slope_x[r] = a * inv_h
+    slope_y[r] = b * inv_h
+    q2 = ss * inv_n
+    rough[r] = np.sqrt(q2)
+    sv = vmax - np.maximum(np.abs(a), np.abs(b))
+    np.maximum(sv, 0.0, out=sv)
+    step[r] = sv
+    t2 = (a * a + b * b) * inv_h * inv_h * inv_tan2
+    q2 = q2 * inv_rough2
+    st = sv * inv_step
+    obstacle[r] |= (t2 > 1.0) | (q2 > 1.0) | (st > 1.0)
+    row = 1.0 + w_tilt * t2 + w_rough * q2 + w_step * st * st
+    row[obstacle[r] != 0] = np.inf
+    cost[r] = row
+
+
+def _disc_terms_numpy(z, zoff, spans, h, tan_tilt_max, rough_max, step_max, w_tilt,
+                      w_rough, w_step, obstacle, cost, slope_x, slope_y, rough, step):
+    """:func:`_disc_terms` in NumPy, for a first run that has not compiled it: the same
+    arguments and the same numbers, bit for bit on finite heights, as
+    :func:`_terrain_terms_numpy` is :func:`_terrain_terms`'s (the prefix sums by
+    ``np.cumsum``, each output row's sums over the disc's rows in the kernel's order, one
+    NumPy operation per term over all columns)."""
+    R, C = z.shape
+    K = len(spans) - 1
+    lo, hi, gn, gsu, gsuu = _disc_geometry_numpy(spans, C)
+    zz = z.astype(np.float64) - zoff
+    m = _neighbour_steps(zz)
+    vm = np.zeros((R, C))
+    for dd in range(K + 1):
+        tmp = _sliding_max_rows(m, int(spans[dd]))
+        if dd < R:
+            np.maximum(vm[dd:], tmp[:R - dd], out=vm[dd:])
+            np.maximum(vm[:R - dd], tmp[dd:], out=vm[:R - dd])
+    col = np.arange(C)
+    p0, p1, p2, bad = _row_prefix_sums(zz)
+    inv_h = 1.0 / h
+    inv_tan2 = 1.0 / (tan_tilt_max * tan_tilt_max)
+    inv_rough2 = 1.0 / (rough_max * rough_max)
+    inv_step = 1.0 / step_max
+    fcol = col.astype(np.float64)
+    for r in range(R):
+        N = np.zeros(C)
+        Su = np.zeros(C)
+        Suu = np.zeros(C)
+        Sv = np.zeros(C)
+        Svv = np.zeros(C)
+        Suv = np.zeros(C)
+        Sz = np.zeros(C)
+        Suz = np.zeros(C)
+        Svz = np.zeros(C)
+        Szz = np.zeros(C)
+        for dr in range(-K, K + 1):
+            rr = r + dr
+            if rr < 0 or rr >= R:
+                continue
+            d = abs(dr)
+            a, b = lo[d], hi[d] + 1
+            sz = p0[rr, b] - p0[rr, a]
+            scz = p1[rr, b] - p1[rr, a]
+            szz = p2[rr, b] - p2[rr, a]
+            fdr = float(dr)
+            N += gn[d]
+            Su += gsu[d]
+            Suu += gsuu[d]
+            Sv += fdr * gn[d]
+            Svv += (fdr * fdr) * gn[d]
+            Suv += fdr * gsu[d]
+            Sz += sz
+            Suz += scz - fcol * sz
+            Svz += fdr * sz
+            Szz += szz
+        ub = Su / N
+        vb = Sv / N
+        cuu = Suu - Su * ub
+        cvv = Svv - Sv * vb
+        cuv = Suv - Su * vb
+        cuz = Suz - ub * Sz
+        cvz = Svz - vb * Sz
+        det = cuu * cvv - cuv * cuv
+        a = np.where(det > 0.0, (cvv * cuz - cuv * cvz) / det,
+                     np.where(cuu > 0.0, cuz / cuu, 0.0))
+        b = np.where(det > 0.0, (cuu * cvz - cuv * cuz) / det,
+                     np.where(cuu > 0.0, 0.0, np.where(cvv > 0.0, cvz / cvv, 0.0)))
+        inv_n = 1.0 / N
+        ss = Szz - Sz * Sz * inv_n - a * cuz - b * cvz
+        _row_outputs(r, a, b, ss, inv_n, vm[r], inv_h, inv_tan2, inv_rough2, inv_step, w_tilt,
+                     w_rough, w_step, obstacle, cost, slope_x, slope_y, rough, step)
+    return 1 if bad else 0
+
+
+def _disc_geometry_numpy(spans, C):
+    """:func:`_disc_geometry` in NumPy (exact integers, so the same numbers)."""
+    col = np.arange(C, dtype=np.int64)
+    w = np.asarray(spans, dtype=np.int64)[:, None]
+    lo = np.maximum(col - w, 0)
+    hi = np.minimum(col + w, C - 1)
+    u0, u1 = lo - col, hi - col
+    n = (hi - lo + 1).astype(np.float64)
+    su = ((u0 + u1) * (u1 - u0 + 1) // 2).astype(np.float64)
+    suu = ((u1 * (u1 + 1) * (2 * u1 + 1) - (u0 - 1) * u0 * (2 * u0 - 1)) // 6).astype(np.float64)
+    return lo, hi, n, su, suu
 
 
 @njit(cache=True, nogil=True)

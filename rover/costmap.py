@@ -1,7 +1,9 @@
 """Traversability: from a height field and a rover's limits to the planners' cost grid.
 
 For every cell the rover's footprint is the square window of ``2k+1`` cells a side that holds
-the circle of radius :attr:`RoverSpec.radius_m` (``k = max(1, round(radius / cell))``). Over it:
+the circle of radius :attr:`RoverSpec.radius_m` (``k = max(1, round(radius / cell))``), or
+with ``CostWeights(footprint="disc")`` the cells whose centres lie within that radius
+(:func:`footprint_spans`), which reaches as far in every direction. Over it:
 
 - **tilt**: angle of the least-squares plane through the heights;
 - **roughness**: RMS residual of that fit [m];
@@ -33,13 +35,13 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from rover._costmap import _dilate, _squared_edt, _stamp_discs, terrain_terms
+from rover._costmap import _dilate, _squared_edt, _stamp_discs, disc_terms, terrain_terms
 from rover.models import CostWeights, RoverSpec
 
 __all__ = [
     "CostWeights", "Traversability", "traversability", "terrain_cost", "rasterize_polygons",
-    "inflate", "grow_cells", "distance_to_mask", "footprint_halfwidth", "edge_band_cells",
-    "cell_index",
+    "inflate", "grow_cells", "distance_to_mask", "footprint_halfwidth", "footprint_spans",
+    "edge_band_cells", "cell_index",
 ]
 
 
@@ -127,6 +129,18 @@ def _mark_edge_band(mask: np.ndarray, band: int) -> None:
 def footprint_halfwidth(rover: RoverSpec, cell_size: float) -> int:
     """Half-width ``k`` in cells of the square footprint window (``2k+1`` cells a side)."""
     return max(1, int(round(rover.radius_m / cell_size)))
+
+
+def footprint_spans(rover: RoverSpec, cell_size: float) -> np.ndarray:
+    """The disc footprint: int64 (K+1,), ``spans[d]`` the half-width in cells of the disc's
+    rows ``d`` cells above and below the centre, the cells whose centres lie within
+    ``rho = max(radius / cell, 1)`` cells of the centre's (at least the centre and its four
+    neighbours, enough for a plane fit): ``K = floor(rho)``, ``spans[d] =
+    floor(sqrt(rho**2 - d**2))``."""
+    rho = max(rover.radius_m / cell_size, 1.0)
+    k = int(math.floor(rho + 1e-9))
+    d = np.arange(k + 1)
+    return np.floor(np.sqrt(np.maximum(rho * rho - d * d, 0.0)) + 1e-9).astype(np.int64)
 
 
 def _check_cell_size(cell_size: Any) -> float:
@@ -397,10 +411,16 @@ def terrain_cost(
     step = np.empty((rows, cols), dtype=np.float32)
     # Subtracting the mean keeps the prefix sums of z**2 well conditioned.
     zoff = float(np.mean(z, dtype=np.float64))
-    status = terrain_terms(
-        z, zoff if math.isfinite(zoff) else 0.0, k, h, math.tan(math.radians(rover.max_tilt_deg)),
-        weights.roughness_limit(rover), rover.max_step_m, float(weights.tilt),
-        float(weights.roughness), float(weights.step), obstacle, cost, sx, sy, rough, step)
+    if weights.footprint == "disc":
+        # as k: a disc wider than the grid covers it all at a radius of max(rows, cols)
+        terms, reach = disc_terms, footprint_spans(rover, h)[:max(rows, cols) + 1]
+    else:
+        terms, reach = terrain_terms, k
+    status = terms(
+        z, zoff if math.isfinite(zoff) else 0.0, reach, h,
+        math.tan(math.radians(rover.max_tilt_deg)), weights.roughness_limit(rover),
+        rover.max_step_m, float(weights.tilt), float(weights.roughness), float(weights.step),
+        obstacle, cost, sx, sy, rough, step)
     if status != 0 or not math.isfinite(zoff):
         raise ValueError("height must be finite everywhere; it holds NaN or inf")
     # The whole rover must stay on the map: the edge is a wall grown by the radius, too.

@@ -20,6 +20,9 @@ __all__ = ["Daylight", "SunState"]
 # Mean distances from the Sun [AU] for a fixed Sun: the Moon's is the Earth's; Mars's the
 # semi-major axis in Mars24 step D-2 (Allison & McEwen 2000).
 _MEAN_DISTANCE_AU = {"moon": 1.0, "mars": 1.52367934}
+_DUE_S = 1e-6
+"""An update falls due this close [s] before its time: a drive's time steps sum with
+rounding (1200 steps of 0.1 s come to 119.99999999999746 s)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,29 @@ class Daylight:
         """Also cast the shadows of the next update (set by a run that plans around them)."""
         self.ahead: np.ndarray | None = None
         """bool (rows, cols): in shadow now or at the next update (with :attr:`look_ahead`)."""
+        self._cast: dict[int, np.ndarray] = {}  # shadow masks of updates to come, by number
+        self._k = -1  # the number of the update in force (its time: k * update_every_s)
+
+    def _shadow_at(self, state: SunState) -> np.ndarray:
+        import terrains
+
+        return terrains.shadow(self.height, self.cell_size, state.azimuth_deg,
+                               state.elevation_deg)
+
+    def future(self, n: int) -> list[np.ndarray]:
+        """The shadow masks (bool (rows, cols), True in shadow) of the next ``n`` Sun updates,
+        at ``next_update + j * update_every_s`` [s] for j = 0 .. n-1: each is cast once, and
+        :meth:`update` takes it when it falls due."""
+        period = float(self.config.update_every_s)
+        first = self._k + 1
+        for k in [k for k in self._cast if k < first]:
+            del self._cast[k]
+        out = []
+        for k in range(first, first + n):
+            if k not in self._cast:
+                self._cast[k] = self._shadow_at(self.at(k * period))
+            out.append(self._cast[k])
+        return out
 
     def at(self, t_s: float) -> SunState:
         """The Sun at simulated time ``t_s`` [s] (does not move the run's Sun)."""
@@ -86,24 +112,27 @@ class Daylight:
         return SunState(float(t_s), az, el, lst, when.isoformat(), d)
 
     def update(self, t_s: float) -> bool:
-        """Move the Sun to ``t_s`` and recast the shadows when ``update_every_s`` has passed
-        since the last time (or at the first call); returns True when it did."""
-        if t_s < self.next_update:
+        """At the first call at or after an update time (a multiple of ``update_every_s``),
+        move the Sun to that update time, the latest at or before ``t_s`` [s], and take its
+        shadows; returns True when it did. The Sun and its shadows are those of the update
+        time until the next one is taken (a run's drive stops to sense at each, so ``t_s``
+        is then at most one time step past it)."""
+        if t_s < self.next_update - _DUE_S:
             return False
-        import terrains
-
         period = float(self.config.update_every_s)
         # Updates fall on multiples of the period, however the sensing points fall.
-        self.next_update = (math.floor(t_s / period) + 1.0) * period
-        state = self.at(t_s)
-        if self.state is None or (state.azimuth_deg, state.elevation_deg) != (
+        k = math.floor((t_s + _DUE_S) / period)
+        self.next_update = (k + 1.0) * period
+        self._k = k
+        state = self.at(k * period)
+        cast = self._cast.get(k)  # cast ahead of time (future()) for this update
+        if cast is not None:
+            self.mask = cast
+        elif self.state is None or (state.azimuth_deg, state.elevation_deg) != (
                 self.state.azimuth_deg, self.state.elevation_deg):
-            self.mask = terrains.shadow(self.height, self.cell_size, state.azimuth_deg,
-                                        state.elevation_deg)
+            self.mask = self._shadow_at(state)
         if self.look_ahead:
-            nxt = self.at(self.next_update)
-            self.ahead = self.mask | terrains.shadow(self.height, self.cell_size,
-                                                     nxt.azimuth_deg, nxt.elevation_deg)
+            self.ahead = self.mask | self.future(1)[0]
         self.state = state
         if self.first is None:
             self.first = state

@@ -337,6 +337,10 @@ class CostWeights:
     roughness_limit_m: float | None = None
     """RMS roughness [m] at which a cell becomes impassable; None: half of the smaller of
     the rover's step limit and its clearance (half its step limit when clearance is 0)."""
+    footprint: str = "square"
+    """The cells the terrain terms are computed over around each cell: ``"square"``, the
+    ``2k+1`` cells a side that hold the rover's circle; ``"disc"``, the cells whose centres
+    lie within the rover's radius (the same reach in every direction)."""
 
     def roughness_limit(self, rover: RoverSpec) -> float:
         """The roughness limit [m] for ``rover``."""
@@ -355,6 +359,9 @@ class CostWeights:
             v = getattr(self, f)
             if not (isinstance(v, (int, float)) and _finite(v) and 0 <= v <= MAX_WEIGHT):
                 out.append((f, f"must be a number from 0 to {MAX_WEIGHT:g}, got {_short(v)}"))
+        if self.footprint not in FOOTPRINTS:
+            out.append(("footprint", f"must be one of {', '.join(map(repr, FOOTPRINTS))}, "
+                                     f"got {_short(self.footprint)}"))
         v = self.roughness_limit_m
         if v is not None and not (isinstance(v, (int, float)) and _finite(v)
                                   and ROUGHNESS_LIMIT_M[0] <= v <= ROUGHNESS_LIMIT_M[1]):
@@ -365,6 +372,8 @@ class CostWeights:
 
 MAX_WEIGHT = 1000.0
 """Largest weight of a cost term (see :meth:`CostWeights.problems`)."""
+FOOTPRINTS = ("square", "disc")
+"""The footprints the cost map's terrain terms can be computed over (:class:`CostWeights`)."""
 ROUGHNESS_LIMIT_M = (1e-3, 100.0)
 """Least and greatest roughness limit [m] a :class:`CostWeights` may set."""
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from rover.models import (MAX_WEIGHT, ROUGHNESS_LIMIT_M, CostWeights, RoverSpec, _finite,
-                          _short)
+from rover.models import (FOOTPRINTS, MAX_WEIGHT, ROUGHNESS_LIMIT_M, CostWeights, RoverSpec,
+                          _finite, _short)
 
 __all__ = [
     "ScenarioError", "Scenario", "TerrainConfig", "MissionConfig", "Hazard", "SunConfig",
@@ -339,7 +339,7 @@ MIN_LENGTH_M = 1e-3
 """Least goal tolerance and hazard radius [m]: a smaller tolerance cannot be met by a
 driven rover, and a smaller circle makes no polygon."""
 _COSTMAP_KEYS = {"tilt_weight": "tilt", "roughness_weight": "roughness", "step_weight": "step",
-                 "roughness_limit_m": "roughness_limit_m"}
+                 "roughness_limit_m": "roughness_limit_m", "footprint": "footprint"}
 """``[costmap]`` keys and the :class:`~rover.models.CostWeights` field each sets."""
 
 
@@ -895,6 +895,8 @@ class _Reader:
             if f == "roughness_limit_m":
                 lo, hi = ROUGHNESS_LIMIT_M
                 out[f] = self.number(t, k, key, default=None, minimum=lo, maximum=hi)
+            elif f == "footprint":
+                out[f] = self.string(t, k, key, default=d.footprint, choices=FOOTPRINTS)
             else:
                 out[f] = self.number(t, k, key, default=getattr(d, f), minimum=0,
                                      maximum=MAX_WEIGHT)

@@ -68,6 +68,10 @@ _PROGRESS_EVERY_S = 0.25
 _MAX_STEPS_PER_CALL = 2000
 _STUCK_LIMIT = 50       # consecutive stops with nothing new seen before giving up
 _MAX_REVERSALS = 12     # back-up manoeuvres per leg for a rover that cannot turn in place
+_SHELTER_CELLS = 24     # how far [cells] a rover looks for ground the next shadows leave lit
+_SHELTER_TRIES = 12     # drives toward shelter before a rover gives up and stands
+_SHELTER_HORIZON_S = 4 * 3600.0  # how far ahead [s] a waiting rover looks at the shadows
+_SHELTER_BYTES = 64e6   # at most this much memory for the shadows of that look
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,9 @@ class RunResult:
     ``scenario``, ``rover``, ``waypoints_reached``, ``time_limit_s``, ``cells_seen``; with
     a ``[sun]`` table also ``sun`` (:meth:`rover.daylight.Daylight.summary`: the Sun at the
     start and the end, the local solar time, the shadow updates, ``shadow_time_s`` the time
-    the rover's centre spent in a shadowed cell)."""
+    the rover's centre spent in a shadowed cell; ``stranded_in_shadow_s`` the part of it a
+    rover that may not drive in shadow stood there waiting for light, and
+    ``waited_for_shadows_s`` the time it waited, lit, for the shadows to open a way)."""
     trace: dict
     """Equal-length 1-D arrays by column, :data:`TRACE_COLUMNS` in order, one row per step
     (the first row is the start)."""
@@ -670,6 +676,7 @@ class _Run:
         self.overlay = None         # bool (rows, cols): cells under the shadow term
         self.pending = None         # (cells, costs) the term changed, for the next replan
         self.stranded = 0.0         # [s] a no-shadow rover stood in shadow, waiting
+        self.shut_out = 0.0         # [s] it waited, lit, for the shadows to open a way
         if self.daylight is not None and (self.no_shadow or self.shadow_factor > 1.0):
             self.daylight.look_ahead = True
             self.overlay = np.zeros(self.shape, dtype=bool)
@@ -763,12 +770,16 @@ class _Run:
     def rest(self) -> None:
         """With ``[sun].wait_for_light``: when the battery is below ``wait_below_fraction``,
         stand still, charging when lit, one Sun update at a time, until it holds
-        ``resume_fraction`` (or it runs empty, or the time is up)."""
+        ``resume_fraction`` (or it runs empty, or the time is up); a rover that may not drive
+        in shadow first leaves a cell the next shadows cover (:meth:`shelter`)."""
         p, sun = self.power, self.scenario.sun
         if p is None or not sun.wait_for_light or p.level >= sun.wait_below_fraction * p.capacity:
             return
         period = float(sun.update_every_s)
         while self.outcome is None and p.level < sun.resume_fraction * p.capacity:
+            self.shelter()
+            if self.outcome is not None:
+                break
             t_next = (math.floor(self.t / period) + 1.0) * period
             if t_next > self.t_max:
                 self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while "
@@ -862,10 +873,74 @@ class _Run:
         r, c = self.cell_of(self.state[0], self.state[1])
         if not self.daylight.mask[r, c]:
             return False
-        t0 = self.t
-        self.idle_to_next_update("in shadow")
-        self.stranded += self.t - t0
+        self.stranded += self.idle_to_next_update("in shadow")
         return True
+
+    def shelter(self) -> None:
+        """A rover that may not drive in shadow, about to stand still until the next Sun
+        update (waiting for light, or for the shadows to open a way), must not let a moving
+        shadow overtake it. When the shadows of the updates of the coming
+        :data:`_SHELTER_HORIZON_S` (as many as :data:`_SHELTER_BYTES` holds) cover its cell,
+        it first drives to the cell within :data:`_SHELTER_CELLS` cells that stays lit
+        longest (the nearest, by the known map's costs, of those), over cells lit now and at
+        the next update, while such a way is still open: waiting for the last moment, it
+        would find the lit ground around it shrunk to its own cell.
+        Sensing's changes on the way are kept for the next replan. With nowhere better in
+        reach, it stands where it is (and :meth:`hold` counts the time it then spends in
+        shadow as stranded)."""
+        day = self.daylight
+        if not self.no_shadow or day is None or day.ahead is None or self.scenario.sun.fixed:
+            return  # (a fixed Sun's shadows do not move)
+        from rover.planners import astar, dijkstra
+
+        rows, cols = self.shape
+        h, R = self.h, _SHELTER_CELLS
+        k = max(1, min(int(_SHELTER_BYTES // (rows * cols)),
+                       math.ceil(_SHELTER_HORIZON_S / float(self.scenario.sun.update_every_s))))
+        for _ in range(_SHELTER_TRIES):
+            r, c = self.cell_of(self.state[0], self.state[1])
+            if self.outcome is not None or day.mask[r, c]:
+                return  # in shadow already: it may not drive
+            r0, c0, r1, c1 = (max(r - R, 0), max(c - R, 0), min(r + R + 1, rows),
+                              min(c + R + 1, cols))
+            # lit[j]: lit at the j-th update to come; lit_for: updates a cell stays lit
+            lit = ~np.stack([m[r0:r1, c0:c1] for m in day.future(k)])
+            lit_for = np.where(lit.all(axis=0), k, np.argmin(lit, axis=0))
+            own = lit_for[r - r0, c - c0]
+            if own == k:
+                return  # its cell stays lit over the horizon
+            dark = day.ahead[r0:r1, c0:c1]
+            win = np.where(dark, np.inf, self.km.cost[r0:r1, c0:c1])
+            win[r - r0, c - c0] = self._base_cost(np.array([r * cols + c]))[0]
+            if not math.isfinite(win[r - r0, c - c0]):
+                return
+            reach = dijkstra(win, (r - r0, c - c0))
+            fit = np.isfinite(reach) & ~dark & (self.km.seen[r0:r1, c0:c1] != 0)
+            best = int(lit_for[fit].max()) if fit.any() else -1
+            if best <= own:
+                return  # nowhere in reach stays lit longer
+            near = np.where(fit & (lit_for == best), reach, np.inf)
+            goal = divmod(int(np.argmin(near)), c1 - c0)
+            plan = astar(win, (r - r0, c - c0), goal)
+            path = np.ascontiguousarray(plan.path, dtype=np.int64) + np.array([r0, c0])
+            tx, ty = (path[-1, 1] + 0.5) * h, (path[-1, 0] + 0.5) * h
+            # every cell a vertex: no shortcut leaves the lit cells the search kept to
+            self.through(path.astype(np.float64), (tx, ty))
+            if self.feed is not None:
+                self.feed.emit("replan", path, self.poly[:self.nv])
+            status = self.follow(tx, ty, tol=0.25 * h)
+            if self.feed is not None:
+                self.feed.emit("drive")
+            if status in (_drive.TIMEOUT, _drive.ENERGY):
+                what = "time limit of" if status == _drive.TIMEOUT else "energy budget of"
+                limit = f"{self.t_max:g} s" if status == _drive.TIMEOUT else f"{self.e_max:g} Wh"
+                self.end("timeout" if status == _drive.TIMEOUT else "energy",
+                         f"simulated {what} {limit} reached while the rover drove out of the "
+                         f"coming shadows at {self._here()}")
+                return
+            cells, costs = self.cells, self.costs
+            self.sense()
+            self.cells, self.costs = self._merge(cells, costs, self.cells, self.costs)
 
     def _stand_until(self, t_next: float) -> None:
         """Stand still until ``t_next`` [s]: one trace row there, speeds zero (waiting for
@@ -879,19 +954,26 @@ class _Run:
         self.state[3] = self.state[4] = 0.0
         self.t = t_next
 
-    def idle_to_next_update(self, why: str) -> None:
-        """Stand still until the next Sun update (one idle row), then sense the Sun."""
+    def idle_to_next_update(self, why: str) -> float:
+        """Stand still until the next Sun update (one idle row), then sense the Sun; a rover
+        that may not drive in shadow first leaves a cell the coming shadows cover
+        (:meth:`shelter`). Returns the time stood [s]."""
+        self.shelter()
+        if self.outcome is not None:
+            return 0.0
         period = float(self.scenario.sun.update_every_s)
         t_next = (math.floor(self.t / period) + 1.0) * period
         if t_next > self.t_max:
             self.end("timeout", f"simulated time limit of {self.t_max:g} s reached while the "
                                 f"rover waited at {self._here()} {why}")
-            return
+            return 0.0
+        t0 = self.t
         self._stand_until(t_next)
         # the edits not yet given to the planner are kept, with the new ones after them
         cells, costs = self.cells, self.costs
         self.sense()
         self.cells, self.costs = self._merge(cells, costs, self.cells, self.costs)
+        return self.t - t0  # after sense(): a battery that ran empty took the row back
 
     def within_tolerance(self) -> bool:
         """True when the current leg's target is within the goal tolerance."""
@@ -948,7 +1030,8 @@ class _Run:
         """End the run: the known map has no path to the target, so there is none. For a
         rover that may not drive in shadow, when the shadows alone close the way, it waits
         for the next Sun update instead (the caller then plans the leg again)."""
-        if self.no_shadow and self.overlay is not None and self.overlay.any():
+        if (self.no_shadow and self.overlay is not None and self.overlay.any()
+                and not self.scenario.sun.fixed):  # a fixed Sun's shadows never open a way
             from rover.planners import astar
 
             flat = np.flatnonzero(self.overlay.reshape(-1))
@@ -956,9 +1039,8 @@ class _Run:
             base.reshape(-1)[flat] = self._base_cost(flat)
             cur = self.cell_of(self.state[0], self.state[1])
             if astar(base, cur, leg.cell).found:
-                t0 = self.t
-                self.idle_to_next_update(f"for the shadows to open a way to {leg.label}")
-                self.stranded += self.t - t0
+                self.shut_out += self.idle_to_next_update(
+                    f"for the shadows to open a way to {leg.label}")
                 return
         if self.feed is not None:
             self.feed.emit("replan", np.empty((0, 2), np.int64), np.empty((0, 2)))
@@ -1031,17 +1113,26 @@ class _Run:
                 nv += 1
         self.nv = nv
 
-    def follow(self, tx: float, ty: float) -> int:
-        """Follow the smoothed route ``poly[:nv]`` toward the target (tx, ty) [m] with the
-        drive kernel, growing the trace buffer as it fills; returns the kernel's status."""
+    def follow(self, tx: float, ty: float, tol: float | None = None) -> int:
+        """Follow the smoothed route ``poly[:nv]`` toward the target (tx, ty) [m], until
+        within ``tol`` [m] of it (default: the mission's goal tolerance), with the drive
+        kernel, growing the trace buffer as it fills; returns the kernel's status."""
         km, tr, lim, rover, s = self.km, self.tr, self.limits, self.rover, self.state
+        tol = self.mission.goal_tolerance_m if tol is None else tol
         while True:
+            steps = _MAX_STEPS_PER_CALL
+            if self.no_shadow and math.isfinite(self.daylight.next_update):
+                # a rover that may not drive in shadow stops to sense at the next Sun update:
+                # its route kept to the cells lit until then, and what follows is the next
+                # look-ahead's
+                steps = max(1, min(steps, math.ceil((self.daylight.next_update - self.t)
+                                                    / self.dt)))
             status = _drive._drive(
                 s, self.t, self.energy, self.leg, self.poly, self.nv, km.cost, km.seen,
                 tr.slope_x, tr.slope_y, self.h, lim.max_speed_mps, lim.accel_mps2,
                 lim.max_yaw_rate_rad_s, lim.turn_in_place, self.rmin, self.tan_max_tilt,
-                _ALIGN_TOL_RAD, self.dt, self.mission.sense_every_m, _MAX_STEPS_PER_CALL,
-                tx, ty, self.mission.goal_tolerance_m, self.t_max, self.e_max, rover.mass_kg,
+                _ALIGN_TOL_RAD, self.dt, self.mission.sense_every_m, steps,
+                tx, ty, tol, self.t_max, self.e_max, rover.mass_kg,
                 self.gravity, rover.rolling_resistance, rover.drive_power_w, _EFFICIENCY,
                 self.trace, self.n, self.out)
             self._advance()
@@ -1274,7 +1365,8 @@ class _Run:
             summary["body"] = getattr(getattr(terrain, "body", None), "name", georef.body)
         if self.daylight is not None:
             summary["sun"] = self.daylight.summary(self.shadow_time)
-            summary["sun"]["stranded_in_shadow_s"] = round(self.stranded, 3)
+            summary["sun"]["stranded_in_shadow_s"] = round(float(self.stranded), 3)
+            summary["sun"]["waited_for_shadows_s"] = round(float(self.shut_out), 3)
             if self.power is not None:
                 summary["power"] = self.power.summary(self.waited)
                 trace_cols["battery_wh"] = self.power.levels[:self.n].copy()

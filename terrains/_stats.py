@@ -254,7 +254,14 @@ def stats(terrain: Terrain) -> dict[str, Any]:
         - ``rocks``: ``count``, ``model``, ``cover`` (fitted total cover k for the Golombek &
           Rapp model, None with fewer than 10 rocks; else the listed cover), ``cover_listed``, ``q`` [1/m], ``exponent_b``,
           ``density_a``, ``min_d_m``;
-        - ``targets``: the parameters these are compared with (empty for a heightmap).
+        - ``targets``: the parameters these are compared with (empty for a heightmap);
+        - ``literature``: for a preset, its literature targets for the whole surface
+          (:mod:`terrains._targets`) that this function measures, each a dict of
+          ``quantity``, ``at`` [m], ``value``, ``low``, ``high``, ``source`` (a key of
+          ``terrains._targets.SOURCES``), ``citation`` and ``measured``: the RMS slope of the
+          complete height field at baseline ``at`` [deg] (None when it does not fit), the
+          listed craters' N(>= ``at`` m) and rocks' N(>= ``at`` m) [per m^2], and the rock
+          cover k of the fit above; empty without a preset.
 
         See the module docstring for exactly what each statistic measures.
 
@@ -326,4 +333,37 @@ def stats(terrain: Terrain) -> dict[str, Any]:
             targets["rock_density_a"] = p["rock_density_a"]
             targets["rock_exponent_b"] = p["rock_exponent_b"]
     out["targets"] = targets
+    out["literature"] = _literature(terrain, out, area)
     return out
+
+
+_MEASURED = ("rms_slope_deg", "crater_density", "rock_density", "rock_cover_k")
+"""The literature quantities :func:`stats` measures (the others need the survey's methods:
+deviogram Hurst over a lag range, crater morphology, rocks near craters)."""
+
+
+def _literature(terrain: Terrain, out: dict, area: float) -> list[dict[str, Any]]:
+    """The preset's literature targets that :func:`stats` measures, each with its measure
+    on the whole surface (see :func:`stats`)."""
+    from terrains._targets import SOURCES, TARGETS
+
+    preset = terrain.params.get("preset")
+    if preset not in TARGETS:
+        return []
+    rows = []
+    for t in TARGETS[preset]:
+        if t.quantity not in _MEASURED:
+            continue
+        if t.quantity == "rms_slope_deg":
+            got = rms_slope_deg(terrain.height, terrain.cell_size, t.at)
+        elif t.quantity == "crater_density":
+            got = float(np.count_nonzero(terrain.craters[:, 2] >= t.at) / area)
+        elif t.quantity == "rock_density":
+            got = float(np.count_nonzero(terrain.rocks[:, 2] >= t.at) / area)
+        else:
+            got = out["rocks"]["cover"] if out["rocks"]["model"] == "golombek-rapp" else None
+        src = SOURCES.get(t.source)
+        rows.append({"quantity": t.quantity, "at": t.at, "value": t.value, "low": t.low,
+                     "high": t.high, "source": t.source,
+                     "citation": src.citation if src else "", "measured": got})
+    return rows

@@ -202,17 +202,39 @@ def _stats_lines(s: dict, given: frozenset = frozenset()) -> list[str]:
                      *target("rock_exponent_b")))
         rows.append(("rock SFD density a [/m^2] (fitted)", _fmt(r["density_a"]),
                      *target("rock_density_a")))
+    # The preset's literature targets for the whole surface (terrains._targets), each with
+    # its source; the terrain is not yet calibrated to them (issue 23).
+    names = {"rms_slope_deg": ("site: RMS slope at {:g} m (whole surface)", " deg"),
+             "crater_density": ("site: craters >= {:g} m per km^2 (listed)", ""),
+             "rock_density": ("site: rocks >= {:g} m per 100 m^2 (listed)", ""),
+             "rock_cover_k": ("site: rock cover k (Golombek-Rapp fit)", "")}
+    scale = {"crater_density": 1e6, "rock_density": 100.0}
+    for lit in s.get("literature", []):
+        label, unit = names[lit["quantity"]]
+        f = scale.get(lit["quantity"], 1.0)
+        want = _fmt(lit["value"] * f, unit)
+        if lit["low"] is not None or lit["high"] is not None:
+            lo = "" if lit["low"] is None else _fmt(lit["low"] * f)
+            hi = "" if lit["high"] is None else _fmt(lit["high"] * f)
+            want += f" ({lo}-{hi})"
+        got = "-" if lit["measured"] is None else _fmt(lit["measured"] * f, unit)
+        rows.append((label.format(lit["at"] or 0.0), got, want,
+                     f"literature: {lit['source']}"))
     w = max(len(a) for a, _, _, _ in rows)
     preset = "no preset" if s["preset"] is None else f"preset {s['preset']}"
     head = (f"terrain: {s['body']}, {preset}, {s['shape'][0]}x{s['shape'][1]} cells "
             f"of {s['cell_size_m']:g} m, seed {s['seed']}")
     wm = max(12, *(len(b) for _, b, _, _ in rows))
     lines = [head, f"{'statistic':<{w}}  {'measured':>{wm}}  {'target':>12}  target from"]
-    lines += [f"{a:<{w}}  {b:>{wm}}  {c:>12}  {d}".rstrip() for a, b, c, d in rows]
+    wt = max(12, *(len(c) for _, _, c, _ in rows))
+    lines[-1] = f"{'statistic':<{w}}  {'measured':>{wm}}  {'target':>{wt}}  target from"
+    lines += [f"{a:<{w}}  {b:>{wm}}  {c:>{wt}}  {d}".rstrip() for a, b, c, d in rows]
     lines += ["target from: 'input' = a parameter the terrain was generated with (from the "
               "preset, --set or the body's default);",
               "  'preset literature' = the preset's sourced value for the site, set beside the "
-              "whole surface"]
+              "whole surface;",
+              "  'literature: KEY' = a target of the site's surface with its source "
+              "(terrains._targets.SOURCES[KEY], docs/terrain-targets.md)"]
     return lines
 
 

@@ -39,7 +39,7 @@ from rover.planners._common import (MAX_COST, MAX_SPREAD, IncrementalPlanner, Pl
                                     scan_costs)
 from rover.planners._dstar_lite import DStarLite
 from rover.planners._field_dstar import FieldDStar
-from rover.planners._line_cost import line_cost, segment_clear
+from rover.planners._line_cost import line_cost, segment_clear, taut
 from rover.planners._mpgaa import MPGAAStar
 from rover.planners._registry import (ENTRY_POINT_GROUP, PlannerEntry, PlannerError, describe,
                                       get, names, register)
@@ -50,7 +50,8 @@ __all__ = ["Plan", "astar", "wastar", "dijkstra", "DStarLite", "MPGAAStar", "the
            "FieldDStar", "PLANNERS", "plan_path", "check_planner_name", "RepeatedSearch",
            "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs", "kernels", "register", "get",
            "names", "describe", "PlannerEntry", "PlannerError", "ENTRY_POINT_GROUP",
-           "WASTAR_WEIGHT", "IncrementalPlanner", "check_plan", "line_cost", "segment_clear"]
+           "WASTAR_WEIGHT", "IncrementalPlanner", "check_plan", "line_cost", "segment_clear",
+           "taut"]
 
 WASTAR_WEIGHT = 1.5
 """The heuristic weight of the ``wastar`` planner when none is given."""

@@ -66,6 +66,40 @@ TIE_EPS = 1e-10
 """The heuristic is inflated by this relative amount to break ties toward the goal."""
 
 
+@njit(inline="always")
+def _rc(u, cols, inv_cols):
+    """(row, col) of flat cell u by a float reciprocal, corrected (cheaper than division)."""
+    r = int(u * inv_cols)
+    c = u - r * cols
+    if c >= cols:
+        r += 1
+        c -= cols
+    elif c < 0:
+        r -= 1
+        c += cols
+    return r, c
+
+
+@njit(inline="always")
+def _open_sides(cost, u, r, c, cols, last_row, last_col):
+    """Bits 1, 2, 4, 8: the cell above, below, left, right of flat cell u (row r, col c) is
+    on the grid and passable (a diagonal move needs both cells beside it). Indexes with
+    unsigned integers, so numba skips its negative-index wraparound: Theta*'s inner loop
+    (:func:`search` writes the same out; :func:`rover.planners._dstar_lite_kernels._mask`
+    is the signed form)."""
+    inf = np.inf
+    mask = 0
+    if r > 0 and cost[np.uint64(u - cols)] < inf:
+        mask |= 1
+    if r < last_row and cost[np.uint64(u + cols)] < inf:
+        mask |= 2
+    if c > 0 and cost[np.uint64(u - 1)] < inf:
+        mask |= 4
+    if c < last_col and cost[np.uint64(u + 1)] < inf:
+        mask |= 8
+    return mask
+
+
 @njit(cache=True, nogil=True)
 def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
     """Best-first search over the flat grid ``cost``, resumable.
@@ -180,6 +214,7 @@ def search(cost, cols, start, goal, conn8, hscale, g, flags, pos, hf, hn, size):
         gu = g[uu]
         cu = cost[uu]
         # Row and column by a float reciprocal, corrected: much cheaper than integer division.
+        # (_rc and _open_sides written out: called here, A* measured 3-10% slower.)
         r = int(u * inv_cols)
         c = u - r * cols
         if c >= cols:

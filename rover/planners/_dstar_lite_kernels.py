@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from rover.planners._astar_kernels import DC, DR, HALF_STEP, NEED, SQRT2
+from rover.planners._astar_kernels import DC, DR, HALF_STEP, NEED, SQRT2, _rc
 
 DONE = 0
 GROW = 2
@@ -134,20 +134,6 @@ def _hrc(ar, ac, br, bc, conn8, scale):
             return scale * (dc + (SQRT2 - 1.0) * dr)
         return scale * (dr + (SQRT2 - 1.0) * dc)
     return scale * (dr + dc)
-
-
-@njit(inline="always")
-def _rc(u, cols, inv_cols):
-    """(row, col) of flat cell u by a float reciprocal, corrected (cheaper than division)."""
-    r = int(u * inv_cols)
-    c = u - r * cols
-    if c >= cols:
-        r += 1
-        c -= cols
-    elif c < 0:
-        r -= 1
-        c += cols
-    return r, c
 
 
 @njit(inline="always")

@@ -10,6 +10,7 @@ from rover.planners import _field_dstar_kernels as kernels
 from rover.planners import _line_cost_kernels as lc
 from rover.planners._astar import astar
 from rover.planners._common import IncrementalPlanner, Plan, as_cell, not_found
+from rover.planners._line_cost import taut_points
 
 __all__ = ["FieldDStar"]
 
@@ -233,6 +234,9 @@ class FieldDStar(IncrementalPlanner):
         total = float(lc.polyline_cost(flat, self._rows, self._cols, points))
         if not math.isfinite(total):  # pragma: no cover - every segment was checked clear
             raise RuntimeError("Field D* extracted a segment that is not clear")
+        tight = taut_points(flat, self._rows, self._cols, points, total)  # turn at the corners
+        if tight is not None:
+            points, total = tight
         cells = lc.supercover(self._rows, self._cols, points, self._mark)
         path = np.stack(np.divmod(cells, self._cols), axis=1).astype(np.int64)
         return Plan(path, total, expanded, True, points)

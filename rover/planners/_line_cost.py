@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from rover.planners import _line_cost_kernels as kernels
+from rover.planners import _taut_kernels
 from rover.planners._common import as_cost_grid
 
-__all__ = ["line_cost", "segment_clear"]
+__all__ = ["line_cost", "segment_clear", "taut"]
 
 
 def as_points(points, name: str = "points") -> np.ndarray:
@@ -139,3 +140,78 @@ def segment_clear(cost, p, q) -> bool:
     c = kernels.segment_cost(grid.reshape(-1), rows, cols, a[0], a[1], b[0], b[1],
                              np.inf)
     return bool(c < np.inf)
+
+
+def taut_points(flat, rows, cols, points, before=None):
+    """:func:`taut` on a validated grid (``flat`` float64, ``rows`` x ``cols``) and clear
+    polyline ``points`` (N, 2) float64 whose line cost is ``before`` (computed when None):
+    ``(points, cost)`` of the taut path, or None when it is not cheaper (or not clear)."""
+    if points.shape[0] < 2:
+        return None
+    cells = np.empty((_taut_kernels.channel_size(points), 2), dtype=np.int64)
+    n = _taut_kernels.channel(points, cells)
+    if n < 1:
+        return None
+    out = np.empty((n + 1, 2))
+    k = _taut_kernels.funnel(cells, n, points[0], points[-1], _taut_kernels.INSET, out)
+    tight = out[:k].copy()
+    c = float(kernels.polyline_cost(flat, rows, cols, tight))
+    if before is None:
+        before = float(kernels.polyline_cost(flat, rows, cols, points))
+    return (tight, c) if c <= before else None
+
+
+def taut(cost, points) -> np.ndarray:
+    """The path pulled taut through the cells it crosses: the shortest polyline from the
+    first vertex to the last that stays in the chain of cells ``points`` crosses (a
+    wrapper around numba kernels: the funnel algorithm, Lee & Preparata 1984, in the form
+    of Mononen's "simple stupid funnel", Recast/Detour 2010).
+
+    An any-angle planner that turns only at cell centres (Theta*) or on the lines between
+    them (Field D*) cannot cut a corner closer than those; the Euclidean shortest path
+    turns at the corners of blocked cells. Pulled taut, the path turns
+    :data:`rover.planners._taut_kernels.INSET` cells (0.05) from those corners, never on
+    them: clear under :func:`line_cost`'s rule, with room for a rover following it to brake
+    past a turn without touching the corner. In one-cell corridors, where no straight segment between two
+    cell centres can turn a corner, this is what makes any-angle paths shorter than grid
+    paths.
+
+    Parameters
+    ----------
+    cost : array_like of float32 or float64, shape (rows, cols)
+        The cost grid (see :func:`line_cost`).
+    points : array_like, shape (N, 2)
+        A clear polyline (row, col), cell centres at integer coordinates (as
+        :func:`rover.planners.theta_star` and :class:`rover.planners.FieldDStar` return).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 (M, 2): the taut polyline from ``points[0]`` to ``points[-1]``, or
+        ``points`` itself when pulling it taut does not lower its :func:`line_cost` (on a
+        grid of varying costs a shorter path can cost more).
+
+    Raises
+    ------
+    ValueError
+        A malformed grid or polyline, or a polyline that is not clear.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rover.planners import taut
+    >>> corridor = np.full((3, 3), np.inf)  # an L-shaped corridor one cell wide
+    >>> corridor[0, :] = corridor[:, 2] = 1.0
+    >>> p = taut(corridor, [[0, 0], [0, 2], [2, 2]])  # 4 cells long
+    >>> p.tolist()  # around the corner (0.5, 1.5), 0.05 cells off it
+    [[0.0, 0.0], [0.45, 1.5], [0.5, 1.55], [2.0, 2.0]]
+    """
+    grid, _, _ = as_cost_grid(cost)
+    pts = as_points(points)
+    rows, cols = grid.shape
+    flat = grid.reshape(-1)
+    if not np.isfinite(kernels.polyline_cost(flat, rows, cols, pts)):
+        raise ValueError("points is not clear on the grid (it touches a blocked cell or "
+                         "leaves the grid)")
+    out = taut_points(flat, rows, cols, pts)
+    return pts if out is None else out[0]

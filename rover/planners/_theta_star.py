@@ -9,11 +9,12 @@ import numpy as np
 from rover.planners import _line_cost_kernels as lc
 from rover.planners import _theta_star_kernels as kernels
 from rover.planners._common import Plan, as_cell, as_cost_grid, not_found
+from rover.planners._line_cost import taut_points
 
 __all__ = ["theta_star"]
 
 
-def theta_star(cost, start, goal) -> Plan:
+def theta_star(cost, start, goal, *, taut: bool = True) -> Plan:
     """Any-angle path on a cost grid with Theta* (a wrapper around a numba kernel).
 
     Theta* (Nash, Daniel, Koenig & Felner 2007) searches the 8-connected grid like A*, but
@@ -23,10 +24,11 @@ def theta_star(cost, start, goal) -> Plan:
     cell times its cost) and must be clear under its rule (touching a blocked cell, even at
     a corner point, is not clear). On cost grids a line-of-sight parent is taken only when
     it is not dearer than the grid step from the node itself. The heuristic is the Euclidean
-    distance times the least cell cost (admissible for the line integral). Like every
-    Theta*, the result is not guaranteed optimal: on uniform grids it is usually within a
-    fraction of a percent of the true Euclidean shortest path, and never longer than the
-    8-connected optimum (every grid step stays available).
+    distance times the least cell cost (admissible for the line integral). The path is
+    then pulled taut through the cells it crosses (:func:`taut`: it turns 0.05 cells from
+    blocked corners instead of at cell centres) when that lowers its line integral. Like
+    every Theta*, the result is not guaranteed optimal, but it is never longer than the
+    8-connected optimum (every grid step stays available, and pulling taut only shortens).
 
     Parameters
     ----------
@@ -35,12 +37,15 @@ def theta_star(cost, start, goal) -> Plan:
         for blocked cells.
     start, goal : (int, int)
         (row, col) cells; the path runs between their centres.
+    taut : bool
+        Pull the path taut (default); False returns Theta*'s own path, every vertex at a
+        cell centre.
 
     Returns
     -------
     Plan
-        ``points``: float64 (N, 2), the polyline's vertices (cell centres) from start to
-        goal; ``path``: int64 (M, 2), every cell the polyline touches, in order, each once;
+        ``points``: float64 (N, 2), the polyline's vertices from the start's centre to the
+        goal's; ``path``: int64 (M, 2), every cell the polyline touches, in order, each once;
         ``cost``: the line integral of ``points`` (:func:`line_cost`); ``expanded``: nodes
         expanded. ``found=False`` with ``cost=inf`` and empty path and points when the
         start or goal is blocked or the goal cannot be reached.
@@ -86,6 +91,9 @@ def theta_star(cost, start, goal) -> Plan:
     # The cost is the public line integral of the vertices (the same sums as g, segment by
     # segment, except that grid steps were added by the move-cost rule).
     total = float(lc.polyline_cost(flat, rows, cols, points))
+    tight = taut_points(flat, rows, cols, points, total) if taut else None
+    if tight is not None:  # turn at the corners, not the centres
+        points, total = tight
     flags[:] = 0  # reused as the zeroed mark array of the supercover walk
     cells = lc.supercover(rows, cols, points, flags)
     path = np.stack(np.divmod(cells, cols), axis=1).astype(np.int64)

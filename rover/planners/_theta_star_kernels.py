@@ -29,6 +29,7 @@ import math
 import numpy as np
 from numba import njit
 
+from rover.planners._astar_kernels import _open_sides, _rc
 from rover.planners._line_cost_kernels import walk
 # The heap step is MPGAA*'s: the same binary heap of keys, nodes and positions.
 from rover.planners._mpgaa_kernels import _sift_up
@@ -144,39 +145,17 @@ def search(cost, rows, cols, start, goal, cmin, hscale, g, parent, flags, pos, h
         expanded += 1
         if s == goal:
             return FOUND, expanded
-        r = int(s * inv_cols)
-        c = s - r * cols
-        if c >= cols:
-            r += 1
-            c -= cols
-        elif c < 0:
-            r -= 1
-            c += cols
+        r, c = _rc(s, cols, inv_cols)
         gs = g[us]
         cs = cost[us]
         pp = parent[us]
         upp = np.uint64(pp)
         gpp = g[upp]
         cpp = cost[upp]
-        ppr = int(pp * inv_cols)
-        ppc = pp - ppr * cols
-        if ppc >= cols:
-            ppr += 1
-            ppc -= cols
-        elif ppc < 0:
-            ppr -= 1
-            ppc += cols
+        ppr, ppc = _rc(pp, cols, inv_cols)
         # Passable straight neighbours; a diagonal needs both cells beside it (no corner
         # cutting: the segment touches both at the shared corner).
-        mask = 0
-        if r > 0 and cost[np.uint64(s - cols)] < inf:
-            mask |= 1
-        if r < last_row and cost[np.uint64(s + cols)] < inf:
-            mask |= 2
-        if c > 0 and cost[np.uint64(s - 1)] < inf:
-            mask |= 4
-        if c < last_col and cost[np.uint64(s + 1)] < inf:
-            mask |= 8
+        mask = _open_sides(cost, s, r, c, cols, last_row, last_col)
         for d in range(8):
             need = NEED[d]
             if (mask & need) != need:

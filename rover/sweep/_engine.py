@@ -236,6 +236,10 @@ def threads(client, at_least: int = 1) -> int:
     return max(at_least, sum(client.nthreads().values()))
 
 
+_RESUBMIT = 3
+"""Times a case whose task was lost with its worker is submitted in all."""
+
+
 def execute(client, cases: Iterable, task: Callable, args: tuple,
             on_result: Callable[[object, list | None, BaseException | None], None]) -> None:
     """Run ``task(case, *args)`` for every case on the cluster, calling
@@ -249,15 +253,21 @@ def execute(client, cases: Iterable, task: Callable, args: tuple,
     window = _PER_THREAD * threads(client)
     todo = iter(cases)
     flying = {}
+    tries: dict = {}
     done = as_completed(loop=client.loop)
+
+    def submit(case) -> None:
+        n = tries[case.id] = tries.get(case.id, 0) + 1
+        key = f"rover-case-{case.id}" + (f"-{n}" if n > 1 else "")
+        future = client.submit(task, case, *args, key=key, pure=False)
+        flying[future.key] = (future, case)
+        done.add(future)
 
     def submit_next() -> bool:
         case = next(todo, None)
         if case is None:
             return False
-        future = client.submit(task, case, *args, key=f"rover-case-{case.id}", pure=False)
-        flying[future.key] = (future, case)
-        done.add(future)
+        submit(case)
         return True
 
     try:
@@ -265,11 +275,18 @@ def execute(client, cases: Iterable, task: Callable, args: tuple,
             pass
         for future in done:
             case = flying.pop(future.key)[1]
-            if future.status == "finished":
-                rows, error = future.result(), None
-            else:
-                rows, error = None, future.exception()
+            status = future.status
+            rows = future.result() if status == "finished" else None
+            error = future.exception() if status == "error" else None
             future.release()
+            if status not in ("finished", "error"):
+                # "cancelled" or "lost": a killed worker took the task with it and there is
+                # nothing to read. Run the case again (same seed, same rows), a few times.
+                if tries[case.id] < _RESUBMIT:
+                    submit(case)
+                    continue
+                error = RuntimeError(f"its task ended {status!r} {_RESUBMIT} times (workers "
+                                     "were lost)")
             on_result(case, rows, error)
             # Keep the window full as the cluster grows or shrinks.
             window = _PER_THREAD * threads(client)

@@ -4,6 +4,7 @@
     ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py movingai [--planner P]
     ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py terrain [--routes 60]
     ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py exact [--maps 200]
+    ROVER_PREWARM=0 .venv/bin/python tests/benchmarks/anyangle_bench.py drive
 
 ``--planner`` is theta_star (the default) or field_dstar; "the planner" below.
 
@@ -17,6 +18,15 @@
 - ``exact``: random small uniform maps: the planner's length over the true Euclidean
   shortest path (visibility graph over blocked-cell corners, tests/rover/planners/
   anyangle_naive.py).
+- ``drive``: the distance the rover drives with A*, the planner and the other any-angle
+  planner on the flagship (mars-jezero-perseverance) and on traverse:1024 (the ``rover
+  bench`` traverse); Field D*'s traverse takes about 20 minutes.
+- ``corridors``: for each Moving AI map, its 2 x 2 blocks of free cells and the clear
+  segments between free cell centres that run along neither a row nor a column, over
+  every direction (a, b) with gcd 1 and |a|, |b| <= ``--span`` (a longer segment along
+  (k a, k b) holds the clear segment along (a, b) from the same start). maze512-1-0
+  (12,120 of the problems) has no 2 x 2 free block and no such segment up to 64 cells
+  across: its any-angle paths are its grid paths, as long as the octile optimum.
 """
 
 from __future__ import annotations
@@ -122,9 +132,64 @@ def exact(maps: int, seed: int, planner: str) -> None:
           f"worst {r.max():.4f}, within 1%: {(r <= 1.01).mean():.0%}")
 
 
+def corridors(span: int) -> None:
+    from numba import njit
+
+    from rover.planners import _line_cost_kernels as lc
+
+    @njit(cache=False)
+    def count(cost, K):
+        rows, cols = cost.shape
+        flat = cost.reshape(-1)
+        clear = checked = 0
+        for a in range(1, K + 1):
+            for b in range(-K, K + 1):
+                if b == 0:
+                    continue
+                x, y = a, abs(b)
+                while y:
+                    x, y = y, x % y
+                if x != 1:
+                    continue  # not primitive: it holds the primitive segment's start
+                for r in range(rows - a):
+                    for c in range(max(0, -b), min(cols, cols - b)):
+                        if not (math.isfinite(cost[r, c]) and math.isfinite(cost[r + a, c + b])):
+                            continue
+                        checked += 1
+                        if math.isfinite(lc.segment_cost(flat, rows, cols, r, c, r + a, c + b,
+                                                         math.inf)):
+                            clear += 1
+        return clear, checked
+
+    for mp in sorted(MOVINGAI.glob("*.map")):
+        grid = np.ascontiguousarray(read_map(mp))
+        free = np.isfinite(grid)
+        blocks = int((free[:-1, :-1] & free[1:, :-1] & free[:-1, 1:] & free[1:, 1:]).sum())
+        clear, checked = count(grid, span) if blocks == 0 else (None, 0)
+        what = (f"clear segments off the axes up to {span} cells: {clear} of {checked:,}"
+                if clear is not None else "(not checked: it has 2 x 2 free blocks)")
+        print(f"{mp.name:28s} 2 x 2 free blocks {blocks:8d}  {what}", flush=True)
+
+
+def drive() -> None:
+    from rover import scenarios
+    from rover.bench.workloads import TraverseSpec
+    from rover.sim import prepare, simulate
+
+    flagship = scenarios.load("mars-jezero-perseverance")
+    worlds = (("flagship", flagship, prepare(flagship)),
+              ("traverse:1024", *TraverseSpec(1024).build()))
+    for name, sc, world in worlds:
+        for planner in ("astar", "theta_star", "field_dstar"):
+            s = simulate(sc, planner=planner, world=world).summary
+            print(f"{name:14s} {planner:11s} {s['outcome']:8s} driven {s['distance_m']:7.1f} m, "
+                  f"planner {s['planner_time_s']:8.2f} s", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=["movingai", "terrain", "exact"])
+    ap.add_argument("what", choices=["movingai", "terrain", "exact", "corridors", "drive"])
+    ap.add_argument("--span", type=int, default=64)
     ap.add_argument("--routes", type=int, default=60)
     ap.add_argument("--maps", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
@@ -134,6 +199,10 @@ def main() -> None:
         movingai(a.planner)
     elif a.what == "terrain":
         terrain(a.routes, a.seed, a.planner)
+    elif a.what == "corridors":
+        corridors(a.span)
+    elif a.what == "drive":
+        drive()
     else:
         exact(a.maps, a.seed, a.planner)
 

@@ -39,6 +39,31 @@ def test_png_npz_and_stats(tmp_path, capsys):
     assert rows["rock cover of the listed rocks >= 0.5 m (area fraction)"][1:] == ["-"]
 
 
+def test_stats_set_the_whole_surface_beside_the_sites_literature(capsys):
+    # issue 23: each preset's literature targets (terrains._targets), with their sources
+    from terrains._stats import rms_slope_deg
+    from terrains._targets import targets
+
+    assert main(["terrain", "--preset", "mars-ares-vallis", "--size", "96", "--seed", "2",
+                 "--stats", "-o", "/dev/null"]) == 0
+    rows = stats_rows(capsys.readouterr().out)
+    t = terrains.generate(preset="mars-ares-vallis", size=96, seed=2)
+    slopes = [x for x in targets("mars-ares-vallis") if x.quantity == "rms_slope_deg"]
+    for x in slopes:
+        label = f"site: RMS slope at {x.at:g} m (whole surface)"
+        got = rms_slope_deg(t.height, t.cell_size, x.at)
+        want = "-" if got is None else f"{got:.4g} deg"
+        assert rows[label][0] == want, (label, rows[label])
+        assert rows[label][2] == f"literature: {x.source}"
+    assert rows["site: RMS slope at 1 m (whole surface)"][1] == "5.4 deg (4.4-6.4)"
+    area = 96 * 96 * t.cell_size ** 2
+    n10 = np.count_nonzero(t.craters[:, 2] >= 10.0) / area * 1e6
+    assert rows["site: craters >= 10 m per km^2 (listed)"][0] == f"{n10:.4g}"
+    # no preset, no literature
+    assert main(["terrain", "--body", "moon", "--size", "64", "--stats", "-o", "/dev/null"]) == 0
+    assert not [k for k in stats_rows(capsys.readouterr().out) if k.startswith("site:")]
+
+
 def stats_rows(out: str) -> dict[str, list[str]]:
     """The --stats table as {statistic: [measured, target, target from]} (columns are two or
     more spaces apart; an empty "target from" is left off)."""

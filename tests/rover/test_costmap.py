@@ -18,16 +18,23 @@ GEN = rover_preset("generic")      # radius 0.61 m
 PERS = rover_preset("perseverance")
 
 
-def naive_terms(z, k, h):
-    """Least-squares plane per clipped window with numpy, and the step by definition."""
+def _neighbour_steps(z):
+    """Each cell's largest |dz| to its 4 neighbours, by definition."""
     R, C = z.shape
-    sx = np.zeros((R, C)); sy = np.zeros((R, C)); rough = np.zeros((R, C)); step = np.zeros((R, C))
     m = np.zeros((R, C))
     for r in range(R):
         for c in range(C):
             for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
                 if 0 <= r + dr < R and 0 <= c + dc < C:
                     m[r, c] = max(m[r, c], abs(z[r + dr, c + dc] - z[r, c]))
+    return m
+
+
+def naive_terms(z, k, h):
+    """Least-squares plane per clipped window with numpy, and the step by definition."""
+    R, C = z.shape
+    sx = np.zeros((R, C)); sy = np.zeros((R, C)); rough = np.zeros((R, C)); step = np.zeros((R, C))
+    m = _neighbour_steps(z)
     for r in range(R):
         for c in range(C):
             r0, r1, c0, c1 = max(r - k, 0), min(r + k, R - 1), max(c - k, 0), min(c + k, C - 1)
@@ -57,6 +64,109 @@ def test_terms_match_naive_reference(seed, rows, cols, h):
     np.testing.assert_allclose(t.roughness_m, rough, atol=2e-4)
     np.testing.assert_allclose(t.step_m, step, atol=2e-4)
 
+
+
+def naive_disc_terms(z, rho, h):
+    """The terms over the cells whose centres lie within ``rho`` cells of each cell's centre
+    (clipped at the edges), by least squares with numpy and the step by definition."""
+    R, C = z.shape
+    sx = np.zeros((R, C)); sy = np.zeros((R, C)); rough = np.zeros((R, C)); step = np.zeros((R, C))
+    m = _neighbour_steps(z)
+    rr, cc = np.mgrid[0:R, 0:C]
+    for r in range(R):
+        for c in range(C):
+            inside = (rr - r) ** 2 + (cc - c) ** 2 <= rho * rho + 1e-9
+            A = np.column_stack([cc[inside] * h, rr[inside] * h, np.ones(inside.sum())])
+            w = z[inside]
+            coef, *_ = np.linalg.lstsq(A, w, rcond=None)
+            if np.ptp(cc[inside]) == 0:
+                coef[0] = 0.0  # one column: no slope across it (the kernel's rule)
+            if np.ptp(rr[inside]) == 0:
+                coef[1] = 0.0
+            if np.ptp(cc[inside]) == 0 or np.ptp(rr[inside]) == 0:
+                coef[2] = np.mean(w - A[:, :2] @ coef[:2])
+            res = w - A @ coef
+            sx[r, c], sy[r, c] = coef[0], coef[1]
+            rough[r, c] = math.sqrt(np.mean(res ** 2))
+            planar = max(abs(coef[0]), abs(coef[1])) * h
+            step[r, c] = max(m[inside].max() - planar, 0.0)
+    return sx, sy, rough, step
+
+
+@settings(deadline=None, max_examples=15)
+@given(seed=st.integers(0, 10_000), rows=st.integers(1, 14), cols=st.integers(1, 14),
+       h=st.sampled_from([0.25, 0.5, 1.0]))
+def test_disc_terms_match_naive_reference(seed, rows, cols, h):
+    from types import SimpleNamespace
+
+    from rover.costmap import footprint_spans
+
+    rng = np.random.default_rng(seed)
+    z = (rng.normal(size=(rows, cols)) * 0.2 + 50.0).astype(np.float32)
+    t = terrain_cost(z, h, GEN, weights=CostWeights(footprint="disc"))
+    rho = max(GEN.radius_m / h, 1.0)
+    assert len(footprint_spans(SimpleNamespace(radius_m=GEN.radius_m), h)) == int(rho) + 1
+    sx, sy, rough, step = naive_disc_terms(z.astype(np.float64), rho, h)
+    np.testing.assert_allclose(t.slope_x, sx, atol=2e-4)
+    np.testing.assert_allclose(t.slope_y, sy, atol=2e-4)
+    np.testing.assert_allclose(t.roughness_m, rough, atol=2e-4)
+    np.testing.assert_allclose(t.step_m, step, atol=2e-4)
+
+
+def _reach(footprint, rover, h=0.1):
+    """The cells a lone 1 m spike makes impassable on flat ground: their largest distance
+    from the spike along the axes and along the diagonals [cells]."""
+    n = 121
+    z = np.zeros((n, n), np.float32)
+    z[n // 2, n // 2] = 1.0
+    t = terrain_cost(z, h, rover, weights=CostWeights(footprint=footprint))
+    band = t.edge_band
+    blocked = ~np.isfinite(t.cost)
+    blocked[:band] = blocked[-band:] = False
+    blocked[:, :band] = blocked[:, -band:] = False
+    r, c = np.nonzero(blocked)
+    d = np.hypot(r - n // 2, c - n // 2)
+    # directions within 10 deg of an axis, and of a diagonal
+    a = np.degrees(np.arctan2(np.abs(r - n // 2), np.abs(c - n // 2)))
+    on_axis = (a <= 10.0) | (a >= 80.0)
+    on_diag = np.abs(a - 45.0) <= 10.0
+    return d[on_axis].max(), d[on_diag].max(), blocked
+
+
+def test_the_disc_footprint_reaches_as_far_in_every_direction():
+    # A lone spike blocks the cells whose footprint holds it (and, through the step term,
+    # its 4 neighbours): with the square window those form a square (a rover whose centre
+    # is 1.41 times as far away on a diagonal is still blocked), with the disc a disc of
+    # the rover's radius, as far in every direction.
+    for rover, h in ((GEN, 0.1), (GEN, 0.05), (PERS, 0.25), (rover_preset("pragyan"), 0.1)):
+        axis, diag, blocked = _reach("disc", rover, h)
+        r, c = np.nonzero(blocked)
+        far = np.hypot(r - 60, c - 60).max()
+        roundness = blocked.sum() / (np.pi * far ** 2)  # 1 for a disc, 2 / pi for a square
+        assert abs(axis - diag) <= 1.0 and roundness > 0.95, (rover.name, h, axis, diag)
+        assert far <= rover.radius_m / h + 1.0
+        axis_sq, diag_sq, blocked_sq = _reach("square", rover, h)
+        r, c = np.nonzero(blocked_sq)
+        far = np.hypot(r - 60, c - 60).max()
+        # the square's corners: the test tells the two apart
+        assert diag_sq / axis_sq > 1.25 and blocked_sq.sum() / (np.pi * far ** 2) < 0.85
+
+
+def test_footprint_is_a_costmap_key(tmp_path):
+    from rover.scenario import ScenarioError, load_scenario
+
+    base = ('[terrain]\npreset = "mars-jezero"\nsize = [32, 32]\n[mission]\n'
+            'start = [3.0, 3.0]\ngoal = [12.0, 12.0]\n')
+    p = tmp_path / "a.toml"
+    p.write_text(base + '[costmap]\nfootprint = "disc"\n')
+    assert load_scenario(p).costmap.footprint == "disc"
+    p.write_text(base)
+    assert load_scenario(p).costmap.footprint == "square"
+    p.write_text(base + '[costmap]\nfootprint = "disk"\n')
+    with pytest.raises(ScenarioError, match=r"\[costmap\].footprint.*did you mean 'disc'"):
+        load_scenario(p)
+    assert CostWeights(footprint="round").problems() == [
+        ("footprint", "must be one of 'square', 'disc', got 'round'")]
 
 
 @settings(deadline=None, max_examples=40)

@@ -197,8 +197,8 @@ BAD = [
      r"\[terrain\]\.size: must be at least 2 cells per side, got \(1, 1\)$"),
     # x < width, yet x / cell_size rounds to the column past the last one.
     ("unknown costmap key", scenario_text(rover='[costmap]\ntilt = 0\n'),
-     r"\[costmap\]\.tilt: unknown key; valid keys: roughness_limit_m, roughness_weight, "
-     r"step_weight, tilt_weight$"),
+     r"\[costmap\]\.tilt: unknown key; valid keys: footprint, roughness_limit_m, "
+     r"roughness_weight, step_weight, tilt_weight$"),
     ("negative weight", scenario_text(rover='[costmap]\nstep_weight = -1\n'),
      r"\[costmap\]\.step_weight: must be >= 0, got -1"),
     ("huge weight", scenario_text(rover='[costmap]\nroughness_weight = 1e9\n'),

@@ -102,23 +102,50 @@ def sun_log(monkeypatch):
     return log
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_a_rover_that_may_not_drive_in_shadow_never_does(tmp_path, sun_log, seed):
-    sc, world = _case(tmp_path, seed)
-    res = rover.simulate(sc, world=world)
+def _no_way_out(before, now, passable, r, c):
+    """True when none of cell (r, c)'s four neighbours is passable and lit under both the
+    shadows ``before`` and ``now`` (bool masks, True in shadow): the rover standing there
+    at the update before had no lit cell next to it to move to."""
+    rows, cols = passable.shape
+    return not any(0 <= r + dr < rows and 0 <= c + dc < cols and passable[r + dr, c + dc]
+                   and not before[r + dr, c + dc] and not now[r + dr, c + dc]
+                   for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1)))
+
+
+def _check_never_in_shadow(res, sun_log, passable, label):
+    """Every trace row against the shadows in force at its time: a step that moves the
+    rover neither starts nor ends in shadow; a standing rover is in shadow only when an
+    update's shadow took its cell with no lit cell left next to it (at sunset the lit ground
+    shrinks to islands that vanish) or when it was in shadow already (it may not drive
+    out). Returns the number of steps that moved the rover."""
     tr = res.trace
     t, x, y = tr["t_s"], tr["x_m"], tr["y_m"]
     times = np.array([u[0] for u in sun_log])
     moved = 0
     for i in range(1, len(t)):
+        j0 = int(np.searchsorted(times, t[i - 1], side="right")) - 1
+        j = int(np.searchsorted(times, t[i], side="right")) - 1
+        r, c = int(y[i] / 0.5), int(x[i] / 0.5)
         if x[i] == x[i - 1] and y[i] == y[i - 1]:
-            continue  # standing still (waiting for light is allowed)
-        mask = sun_log[int(np.searchsorted(times, t[i - 1], side="right")) - 1][1]
+            before, now = sun_log[j0][1], sun_log[j][1]
+            assert not now[r, c] or before[r, c] or _no_way_out(before, now, passable, r, c), (
+                f"{label}: a shadow overtook the standing rover at t = {t[i]} s in cell "
+                f"({r}, {c}), with lit ground next to it; {res.summary['outcome']}")
+            continue
+        mask = sun_log[j0][1]
         for k in (i - 1, i):
             r, c = int(y[k] / 0.5), int(x[k] / 0.5)
-            assert not mask[r, c], (f"seed {seed}: the rover drove in shadow at t = {t[k]} s, "
+            assert not mask[r, c], (f"{label}: the rover drove in shadow at t = {t[k]} s, "
                                     f"cell ({r}, {c}); {res.summary['outcome']}")
         moved += 1
+    return moved
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_rover_that_may_not_drive_in_shadow_never_does(tmp_path, sun_log, seed):
+    sc, world = _case(tmp_path, seed)
+    res = rover.simulate(sc, world=world)
+    moved = _check_never_in_shadow(res, sun_log, np.isfinite(world.true_cost), f"seed {seed}")
     assert res.summary["outcome"] in ("reached", "timeout", "unreachable", "stuck", "battery")
     assert res.summary["sun"]["updates"] == len(sun_log)
     _MOVED[seed] = (moved, res.summary["outcome"])
@@ -138,10 +165,83 @@ def test_the_safety_runs_drove(tmp_path, sun_log):
     assert sum(o == "reached" for _, o in _MOVED.values()) >= 5
 
 
+WALL = """
+name = "wall"
+[terrain]
+body = "mars"
+heightmap = "wall.npy"
+cell_size_m = 0.5
+[rover]
+preset = "pragyan"
+[mission]
+start = [16.0, 20.0]
+goal = [6.0, 20.0]
+planner = "astar"
+max_time_s = 900
+[sun]
+lat_deg = 0.0
+lon_deg = 0.0
+start = "2024-01-01T02:30:00Z"
+"""
+
+
+def test_a_waiting_rover_moves_out_of_a_coming_shadow(tmp_path, sun_log):
+    # A 2 m wall along the west edge of flat ground on Mars, the Sun setting in the west
+    # (10.3 deg up at the start, 6.7 deg 15 minutes later): the wall's shadow reaches from
+    # 11 m to 17 m east of it. The goal lies in the shadow, so the rover waits for the
+    # shadows to open a way; standing still, it would be overtaken (at x = 16 m after about
+    # 8 minutes). It moves east ahead of the shadow instead, over lit ground.
+    h = np.zeros((80, 80), np.float32)
+    h[:, :4] = 2.0
+    np.save(tmp_path / "wall.npy", h)
+    (tmp_path / "w.toml").write_text(WALL)
+    sc = rover.load_scenario(tmp_path / "w.toml")
+    world = rover.sim.prepare(sc)
+    res = rover.simulate(sc, world=world)
+    s = res.summary
+    assert s["outcome"] == "timeout" and "coming shadows" in s["reason"], s["reason"]
+    assert s["sun"]["shadow_time_s"] == 0.0 and s["sun"]["stranded_in_shadow_s"] == 0.0
+    assert s["sun"]["waited_for_shadows_s"] > 0.0
+    x = res.trace["x_m"]
+    assert x[-1] > 16.0 + 3.0  # it went east, past where the shadow reached at the end
+    t, y = res.trace["t_s"], res.trace["y_m"]
+    end_mask = sun_log[-1][1]
+    assert end_mask[int(y[-1] / 0.5), int(16.0 / 0.5)]  # the start is in shadow by then
+    assert _check_never_in_shadow(res, sun_log, np.isfinite(world.true_cost), "wall") > 0
+
+
+def test_under_a_fixed_sun_the_shadows_never_open_a_way(tmp_path):
+    # The wall's shadow covers the goal and a fixed Sun never moves it: the run ends
+    # "unreachable" at once instead of waiting for the time limit.
+    h = np.zeros((80, 80), np.float32)
+    h[:, :4] = 2.0
+    np.save(tmp_path / "wall.npy", h)
+    text = WALL.split("[sun]")[0] + "[sun]\nazimuth_deg = 270.0\nelevation_deg = 10.0\n"
+    (tmp_path / "w.toml").write_text(text)
+    s = rover.simulate(rover.load_scenario(tmp_path / "w.toml")).summary
+    assert s["outcome"] == "unreachable", s["reason"]
+    assert s["sim_time_s"] < 60.0 and s["sun"]["waited_for_shadows_s"] == 0.0
+
+
+def test_time_stranded_in_shadow_is_part_of_the_time_in_shadow(tmp_path):
+    # The rover starts in the wall's shadow with a battery the hotel load empties while it
+    # waits: the last wait's row is taken back, and so is its time (it was once counted).
+    h = np.zeros((80, 80), np.float32)
+    h[:, :4] = 2.0
+    np.save(tmp_path / "wall.npy", h)
+    text = WALL.replace('preset = "pragyan"', 'preset = "pragyan"\nbattery_wh = 0.5\n'
+                        'hotel_w = 10.0').replace("start = [16.0, 20.0]", "start = [6.0, 20.0]")
+    (tmp_path / "w.toml").write_text(text.replace("goal = [6.0, 20.0]", "goal = [30.0, 20.0]"))
+    s = rover.simulate(rover.load_scenario(tmp_path / "w.toml")).summary
+    assert s["outcome"] == "battery", s["reason"]
+    sun = s["sun"]
+    assert 0 < sun["stranded_in_shadow_s"] <= sun["shadow_time_s"] == s["sim_time_s"]
+
+
 def test_the_shadow_term_keeps_a_rover_out_of_the_dark(tmp_path):
     # the same runs with and without the term: with it the rover spends less time in shadow
     with_term = without = 0.0
-    for seed in range(6):
+    for seed in range(12):
         sc, world = _case(tmp_path, seed, may="true", cost=3.0)
         with_term += rover.simulate(sc, world=world).summary["sun"]["shadow_time_s"]
         sc0 = dataclasses.replace(sc, sun=dataclasses.replace(sc.sun, shadow_cost=0.0))

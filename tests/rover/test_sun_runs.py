@@ -3,6 +3,7 @@ replay carrying the Sun, and bad [sun] input as one line naming the key (exit 2)
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import subprocess
@@ -176,6 +177,27 @@ def test_daylight_steps_on_the_period(write):
     assert d.update(0.0) and not d.update(119.9) and d.update(120.0) and not d.update(200.0)
     assert d.update(365.0) and d.next_update == 480.0 and d.updates == 3
     assert math.isfinite(d.snapshot()[2])
+    # the Sun of an update is the one at its multiple of the period, not at the sensing point
+    assert d.state.t_s == 360.0 and d.state.utc == d.at(360.0).utc
+    # steps of dt sum with rounding: 1200 steps of 0.1 s come to 119.99999999999746 s
+    d = Daylight(sc.sun, "moon", np.zeros((8, 8), np.float32), 1.0)
+    d.update(0.0)
+    t = 0.0
+    for _ in range(1200):
+        t += 0.1
+    assert t < 120.0 and d.update(t) and d.state.t_s == 120.0 and d.next_update == 240.0
+    # the shadows cast ahead (future) are the ones taken when their update falls due
+    h = np.random.default_rng(0).normal(size=(24, 24)).astype(np.float32) * 3.0
+    d = Daylight(sc.sun, "moon", h, 1.0)
+    d.update(0.0)
+    ahead = d.future(3)
+    assert d.update(250.0) and d.mask is ahead[1] and d.state.t_s == 240.0
+    d = Daylight(dataclasses.replace(sc.sun, update_every_s=0.7), "moon", h, 1.0)
+    d.update(0.0)
+    ahead = d.future(4)  # 3 x 0.7 is not 2.1 in floating point; the casts are by number
+    assert d.update(2.1) and d.mask is ahead[2] and d.state.t_s == 3 * 0.7
+    assert np.array_equal(d.mask, terrains.shadow(h, 1.0, d.state.azimuth_deg,
+                                                  d.state.elevation_deg))
 
 
 def test_rover_run_prints_the_sun(write, tmp_path, capsys):

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 from rover.io.movingai import read_map, read_scen
 from rover.planners import Plan, astar, line_cost, segment_clear, theta_star
+from rover.planners._taut_kernels import INSET
 
 _spec = importlib.util.spec_from_file_location("rover_anyangle_naive",
                                                Path(__file__).with_name("anyangle_naive.py"))
@@ -37,7 +38,12 @@ def check_plan(cost, plan, start, goal):
     assert pts.dtype == np.float64 and pts.ndim == 2 and pts.shape[1] == 2
     assert pts[0].tolist() == list(map(float, start))
     assert pts[-1].tolist() == list(map(float, goal))
-    assert np.all(pts == np.round(pts))  # vertices at cell centres
+    # vertices at cell centres, or (pulled taut) INSET cells along an edge from a corner
+    inner = pts[1:-1]
+    at_centre = np.all(inner == np.round(inner), axis=1)
+    off = np.abs(inner - (np.floor(inner) + 0.5))
+    at_corner = (np.min(off, axis=1) <= 1e-9) & (np.abs(np.max(off, axis=1) - INSET) <= 1e-9)
+    assert np.all(at_centre | at_corner)
     for a, b in zip(pts, pts[1:]):
         assert segment_clear(cost, a, b), (a, b)
     assert plan.cost == line_cost(cost, pts)
@@ -92,8 +98,42 @@ def test_around_a_wall_bends_at_its_end():
     plan = theta_star(cost, (0, 0), (8, 0))
     check_plan(cost, plan, (0, 0), (8, 0))
     best = naive.euclidean_shortest(cost, (0, 0), (8, 0))
-    # The infimum hugs the wall's corners; centres one cell off them cost a little more.
-    assert best < plan.cost < 1.15 * best
+    # The infimum hugs the wall's corners; Theta*'s own path turns at a centre one cell off
+    # them, and pulled taut through the cells it crosses it comes closer.
+    own = theta_star(cost, (0, 0), (8, 0), taut=False)
+    assert np.all(own.points == np.round(own.points))
+    assert best < plan.cost < own.cost < 1.15 * best
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(naive.problems(max_side=12))
+def test_taut_is_never_dearer_and_stays_clear(case):
+    cost, s, t = case
+    own = theta_star(cost, s, t, taut=False)
+    plan = theta_star(cost, s, t)
+    assert plan.found == own.found
+    if plan.found:
+        check_plan(cost, plan, s, t)
+        assert plan.cost <= own.cost
+        assert plan.expanded == own.expanded
+
+
+def test_taut_turns_corners_in_a_corridor_one_cell_wide():
+    # A zigzag corridor one cell wide: no straight segment between two cell centres turns
+    # any of its corners, so Theta*'s own path is the grid path; pulled taut, it cuts each
+    # corner INSET cells from the wall's corner point.
+    cost = np.full((7, 9), np.inf)
+    cost[0, 0:3] = cost[0:7, 2] = cost[6, 2:9] = 1.0  # down, across, down
+    cost[3:7, 8] = 1.0  # and up
+    s, t = (0, 0), (3, 8)
+    own = theta_star(cost, s, t, taut=False)
+    plan = theta_star(cost, s, t)
+    check_plan(cost, plan, s, t)
+    grid = astar(cost, s, t)
+    assert own.cost == pytest.approx(line_cost(cost, grid.points))  # no shortcut at centres
+    best = naive.euclidean_shortest(cost, s, t)
+    # three turns, each INSET off the corner: at most about 2 INSET longer per turn
+    assert best < plan.cost < best + 3 * 2 * INSET < own.cost - 2.0
 
 
 def test_dear_ground_is_avoided_when_a_bend_is_cheaper():
