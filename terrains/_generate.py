@@ -319,6 +319,211 @@ def relief(shape, cell: float, hurst: float, slope_deg: float, baseline_m: float
 
 
 # --------------------------------------------------------------------------------------------
+# the relief calibrated against the whole surface
+
+#: Number of lags (geometric between ``surface_lag_min_m`` and ``surface_lag_max_m``) at which
+#: the whole surface is calibrated; the survey fits Hurst exponents to 8 such lags too.
+SURFACE_LAGS = 8
+#: Log-frequency bins per e-fold used to predict a relief spectrum's structure function.
+_BINS_PER_E = 12.0
+#: Sharpness of the bend between the relief spectrum's two power laws (see
+#: :func:`terrains._kernels.broken_power_amplitude`).
+_BREAK_SHARPNESS = 4.0
+#: Range of the relief's Hurst exponents the fit may choose: below 0.3 a relief is close to
+#: white noise, cell-to-cell roughness no planetary DEM shows (Mars landing sites 0.5-0.8,
+#: Golombek et al. 1999; Shepard et al. 2001 find 0.5-1 on natural terrain); above 1 it is a
+#: smooth undulation whose slopes grow with scale, allowed to 1.5 for the long lags.
+H_MIN, H_MAX = 0.3, 1.5
+#: Weight of (h_hi - h_lo)^2 in the fit: an unbroken power law unless the data ask otherwise.
+_BEND_PENALTY = 0.1
+
+
+def surface_target_nu(p, lags_m) -> np.ndarray:
+    """The whole surface's target RMS height difference nu(L) [m] at lags ``lags_m`` [m].
+
+    ``nu(L) = L tan(surface_slope_deg) (L / L0)^(H - 1)``, ``L0 = surface_baseline_m``, with
+    ``H = surface_hurst`` below L0 and ``surface_hurst_long`` (default: the same) above it:
+    RMS slope ``atan(nu / L)`` falls as ``L^(H - 1)`` (Shepard et al. 2001).
+    """
+    lags_m = np.asarray(lags_m, dtype=np.float64)
+    l0 = p["surface_baseline_m"]
+    h_short = p["surface_hurst"]
+    h_long = p["surface_hurst_long"] if p["surface_hurst_long"] is not None else h_short
+    h = np.where(lags_m <= l0, h_short, h_long)
+    return lags_m * math.tan(math.radians(p["surface_slope_deg"])) * (lags_m / l0) ** (h - 1.0)
+
+
+def surface_lags(shape, cell, p) -> np.ndarray:
+    """The integer lags [cells] at which the whole surface is calibrated: SURFACE_LAGS
+    geometric steps over [surface_lag_min_m, surface_lag_max_m], limited to one cell and
+    half the shorter side, duplicates removed (int64, increasing)."""
+    hi_cells = max(1, int(math.floor(max_lag(shape))))
+    lo = min(max(1.0, p["surface_lag_min_m"] / cell), hi_cells)
+    hi = min(max(lo, p["surface_lag_max_m"] / cell), hi_cells)
+    return np.unique(np.clip(np.round(np.geomspace(lo, hi, SURFACE_LAGS)), 1, hi_cells)
+                     ).astype(np.int64)
+
+
+_KERNEL_CACHE: dict = {}
+
+
+def _lag_kernel(shape, lags):
+    """(K, lf): K (len(lags), B) float64 with ``nu^2(L_m) = sum_b a_b^2 K[m, b]`` for a
+    relief whose half-spectrum amplitudes are ``a_b`` in log-frequency bin b (irfft2
+    normalisation, rows and columns pooled), and lf (B,) the mean log|f| [cycles per cell]
+    of each bin. Depends only on the grid and the lags: cached (a few per process)."""
+    from terrains import _kernels as K
+
+    key = (tuple(shape), tuple(int(v) for v in lags))
+    hit = _KERNEL_CACHE.get(key)
+    if hit is not None:
+        return hit
+    rows, cols = shape
+    lf0 = math.log(1.0 / max(rows, cols)) - 1e-9   # the lowest frequency on the grid
+    lf1 = math.log(math.sqrt(0.5))                 # the corner (Nyquist on both axes)
+    nbins = max(1, int(math.ceil((lf1 - lf0) * _BINS_PER_E)) + 1)
+    dlf = (lf1 - lf0) / (nbins - 1) if nbins > 1 else 1.0
+    cx = np.zeros((nbins, cols // 2 + 1))
+    cy = np.zeros((nbins, rows // 2 + 1))
+    slf = np.zeros(nbins)
+    K.radial_bins(rows, cols, lf0, dlf, nbins, cx, cy, slf)
+    n = cx.sum(axis=1)
+    used = n > 0
+    lf = slf[used] / n[used]
+    lags = np.asarray(lags, dtype=np.float64)
+    # a wave of column frequency j adds 2 (1 - cos(2 pi j L / cols)) |c|^2 / (rows cols)^2 to
+    # the mean squared difference along rows at lag L; pooled with the columns' half and half
+    wx = 2.0 * (1.0 - np.cos(2.0 * math.pi * np.outer(lags, np.arange(cols // 2 + 1)) / cols))
+    wy = 2.0 * (1.0 - np.cos(2.0 * math.pi * np.outer(lags, np.arange(rows // 2 + 1)) / rows))
+    kern = 0.5 * (wx @ cx[used].T + wy @ cy[used].T) / (float(rows) * cols) ** 2
+    if len(_KERNEL_CACHE) > 8:
+        _KERNEL_CACHE.clear()
+    _KERNEL_CACHE[key] = (kern, lf)
+    return kern, lf
+
+
+def _amplitude2(lf, h_hi, h_lo, f_break):
+    """Squared :func:`terrains._kernels.broken_power_amplitude` at log|f| ``lf`` (B,), for
+    arrays of candidate parameters (C,) at once: (C, B)."""
+    h_hi = np.asarray(h_hi, dtype=np.float64)[:, None]
+    h_lo = np.asarray(h_lo, dtype=np.float64)[:, None]
+    lfb = np.log(np.asarray(f_break, dtype=np.float64))[:, None]
+    s = _BREAK_SHARPNESS
+    # log a = -(h_hi + 1) lf + (h_lo - h_hi) / s * log(1 + exp(s (lfb - lf)))
+    bend = np.logaddexp(0.0, s * (lfb - lf[None, :])) / s
+    return np.exp(2.0 * (-(h_hi + 1.0) * lf[None, :] + (h_lo - h_hi) * bend))
+
+
+def _fit_scale(k, c, y, iters=30):
+    """Best log relief power u (C,) for predicted relief nu^2 ``k`` (C, M) at unit power,
+    other components' nu^2 ``c`` (M,) and log target nu^2 ``y`` (M,): least squares in
+    log(e^u k + c) - y by Gauss-Newton. Returns (u, loss)."""
+    logk = np.log(k)
+    u = np.mean(y[None, :] - logk, axis=1)          # the relief alone meeting the target
+    floor = u - 25.0                                 # a relief too faint to matter
+    for _ in range(iters):
+        rel = np.exp(u[:, None] + logk)
+        tot = rel + c[None, :]
+        r = np.log(tot) - y[None, :]
+        w = rel / tot
+        step = np.sum(r * w, axis=1) / np.maximum(np.sum(w * w, axis=1), 1e-12)
+        u = np.maximum(u - step, floor)
+    r = np.log(np.exp(u[:, None] + logk) + c[None, :]) - y[None, :]
+    return u, np.sum(r * r, axis=1)
+
+
+def fit_surface_relief(shape, cell, p, lags, other_nu2):
+    """Choose the relief's spectrum so that relief plus everything else meets the target.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        Grid (rows, cols).
+    cell : float
+        Cell size [m].
+    p : dict
+        Resolved parameters (the ``surface_*`` ones are read).
+    lags : numpy.ndarray
+        Calibration lags [cells] (:func:`surface_lags`), int64 (M,).
+    other_nu2 : numpy.ndarray
+        Mean squared height difference [m^2] of the craters, rocks and ripples alone at
+        those lags (M,).
+
+    Returns
+    -------
+    (h_hi, h_lo, f_break, scale)
+        The relief's half-spectrum amplitudes are ``scale`` times
+        :func:`terrains._kernels.broken_power_amplitude` (h_hi, h_lo, f_break [cycles per
+        cell], sharpness _BREAK_SHARPNESS).
+
+    Independent components add in the structure function (the variance of a height
+    difference is the sum of the components' variances), so the relief's needed nu^2 is the
+    target's minus the others'; where the others alone exceed the target the relief cannot
+    help and the fit spends nothing there. The relief's nu^2 at each lag is predicted in
+    closed form from its spectrum (:func:`_lag_kernel`): no relief is generated to measure.
+    The fit is least squares in log nu^2 of the sum over a grid of Hurst exponents above and
+    below a bend and of bend frequencies, refined once, with the power solved by
+    Gauss-Newton for every candidate.
+    """
+    kern, lf = _lag_kernel(shape, lags)
+    y = 2.0 * np.log(surface_target_nu(p, np.asarray(lags, dtype=np.float64) * cell))
+    c = np.maximum(np.asarray(other_nu2, dtype=np.float64), 0.0)
+    lag_m = np.asarray(lags, dtype=np.float64)
+    breaks = 1.0 / (4.0 * np.geomspace(lag_m[0], max(lag_m[-1], lag_m[0]), 5))
+    if len(lags) < 3:   # too few lags to see a bend or a slope: the target's own exponent
+        h = np.array([p["surface_hurst"]])
+        cand = (h, h, np.array([breaks[0]]))
+    else:
+        grid = np.arange(H_MIN, H_MAX + 1e-9, 0.1)
+        hh, hl, fb = np.meshgrid(grid, grid, breaks, indexing="ij")
+        cand = (hh.ravel(), hl.ravel(), fb.ravel())
+    for rnd in range(2):
+        k = _amplitude2(lf, *cand) @ kern.T
+        u, loss = _fit_scale(np.maximum(k, 1e-300), c, y)
+        loss = loss + _BEND_PENALTY * (cand[0] - cand[1]) ** 2
+        best = int(np.argmin(loss))
+        if rnd == 1 or len(lags) < 3:
+            break
+        b_hh, b_hl, b_fb = (v[best] for v in cand)
+        d = np.arange(-0.08, 0.081, 0.02)
+        hh, hl, fb = np.meshgrid(np.clip(b_hh + d, H_MIN, H_MAX), np.clip(b_hl + d, H_MIN, H_MAX),
+                                 b_fb * np.array([0.7, 1.0, 1.4]), indexing="ij")
+        cand = (hh.ravel(), hl.ravel(), fb.ravel())
+    return (float(cand[0][best]), float(cand[1][best]), float(cand[2][best]),
+            math.exp(0.5 * float(u[best])))
+
+
+def calibrated_relief(shape, cell, p, rng, lags, other_nu2) -> np.ndarray:
+    """The relief of a surface-calibrated terrain: float32 (rows, cols) [m], zero mean.
+
+    Random phases from ``rng`` exactly as :func:`relief` draws them, amplitudes from
+    :func:`fit_surface_relief`.
+    """
+    from terrains import _kernels as K
+
+    rows, cols = shape
+    h_hi, h_lo, f_break, scale = fit_surface_relief(shape, cell, p, lags, other_nu2)
+    phase = rng.random((rows, cols // 2 + 1), dtype=np.float32)
+    spec = np.empty((rows, cols // 2 + 1), dtype=np.complex64)
+    K.fill_spectrum_broken(spec, phase, rows, cols, h_hi, h_lo, f_break, _BREAK_SHARPNESS,
+                           scale)
+    del phase
+    _real_columns(spec, rows, cols)
+    z = np.fft.irfft2(spec, s=(rows, cols))
+    del spec
+    if z.dtype != np.float32 or not z.flags.c_contiguous:  # numpy < 2 returns float64
+        z = np.ascontiguousarray(z, dtype=np.float32)
+    return z
+
+
+def _measure_step(shape) -> int:
+    """Row step of the calibration's structure sums: every row up to 512, then fewer (the
+    estimate's cost stays near that of a 512-row grid; rows 4 apart still sample every
+    crater of more than a few metres)."""
+    return max(1, min(shape) // 512)
+
+
+# --------------------------------------------------------------------------------------------
 # craters and rocks
 
 def stratified_uniform(rng, n: int) -> np.ndarray:
@@ -718,6 +923,10 @@ def generate(body: str | Body | None = None, *, preset: str | None = None, size=
 
     body_obj, shape, cell, p = resolve(body, preset, size, cell_size, params)
     seed = _check_seed(seed)
+    if p["surface_slope_deg"] is not None:
+        z, cr, rk = _surface_terrain(shape, cell, p, seed, preset)
+        return Terrain(height=z, cell_size=cell, body=body_obj, craters=cr[:, :4].copy(),
+                       rocks=rk, seed=seed, params=p)
     z = relief(shape, cell, p["hurst"], p["rms_slope_deg"], p["rms_baseline_m"],
                stream(seed, "relief", preset))
     if p["ripple_height_m"] > 0.0:
@@ -731,3 +940,64 @@ def generate(body: str | Body | None = None, *, preset: str | None = None, size=
                       np.zeros_like(z))
     return Terrain(height=z, cell_size=cell, body=body_obj, craters=cr[:, :4].copy(),
                    rocks=rk, seed=seed, params=p)
+
+
+def _surface_parts(shape, cell, p, seed, preset):
+    """Craters, rocks and ripples of a surface-calibrated terrain, without the relief.
+
+    Returns (z, layer, cr, rk): ``z`` float32 (rows, cols) [m] the ripples with the craters
+    stamped on them (so ripples are erased inside craters, and younger craters overprint
+    older ones), ``layer`` float32 (rows, cols) [m] the rocks' relief (or None without
+    rocks), the crater table (N, 9) and the rock list (M, 4).
+    """
+    from terrains import _kernels as K
+
+    z = np.zeros(shape, dtype=np.float32)
+    if p["ripple_height_m"] > 0.0:
+        add_ripples(z, cell, p, stream(seed, "ripples", preset))
+    cr = craters(shape, cell, p, stream(seed, "craters", preset))
+    if len(cr):
+        K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(9)))
+    rk = rocks(shape, cell, p, stream(seed, "rocks", preset), cr)
+    layer = None
+    if len(rk):
+        layer = np.zeros(shape, dtype=np.float32)
+        K.rock_layer(cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)), layer)
+    return z, layer, cr, rk
+
+
+def _surface_terrain(shape, cell, p, seed, preset):
+    """(height, craters (N, 9), rocks (M, 4)) of a terrain whose relief is calibrated so
+    that the whole surface meets ``surface_slope_deg`` / ``surface_hurst`` (module
+    docstring). The relief is added last and is not overprinted by the craters: the
+    craters' own shapes and erasure act on the ripples and on older craters."""
+    from terrains import _kernels as K
+
+    z, layer, cr, rk = _surface_parts(shape, cell, p, seed, preset)
+    lags = surface_lags(shape, cell, p)
+    other = np.empty(len(lags))
+    with_layer = layer is not None
+    K.structure_sums(z, layer if with_layer else z, with_layer, lags, _measure_step(shape),
+                     other)
+    if with_layer and p["rocks_in_height"] == 1.0:
+        z += layer
+    del layer
+    rel = calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other)
+    z += rel
+    return z, cr, rk
+
+
+def surface_relief_of(shape, cell, p, seed, preset) -> np.ndarray:
+    """The calibrated relief component of a surface-calibrated terrain, regenerated (as
+    :func:`generate` makes it: the craters, rocks and ripples are drawn again to calibrate
+    it): float32 (rows, cols) [m]."""
+    from terrains import _kernels as K
+
+    z, layer, _, _ = _surface_parts(shape, cell, p, seed, preset)
+    lags = surface_lags(shape, cell, p)
+    other = np.empty(len(lags))
+    with_layer = layer is not None
+    K.structure_sums(z, layer if with_layer else z, with_layer, lags, _measure_step(shape),
+                     other)
+    del z, layer
+    return calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other)

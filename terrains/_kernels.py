@@ -228,7 +228,19 @@ def stamp_rocks(z, cell, x, y, diameter, height, layer):
     not their sum. ``layer`` is a float32 work array of ``z``'s shape, all zero on entry
     (it holds the rocks' relief on return).
     """
+    rock_layer(cell, x, y, diameter, height, layer)
     rows, cols = z.shape
+    for r in range(rows):
+        for c in range(cols):
+            z[r, c] += layer[r, c]
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def rock_layer(cell, x, y, diameter, height, layer):
+    """The rocks' relief of :func:`stamp_rocks` alone, written into ``layer`` (float32, the
+    grid's shape, all zero on entry): each cell the height of the tallest rock over it."""
+    rows, cols = layer.shape
     for k in range(x.shape[0]):
         radius = 0.5 * diameter[k]
         if radius <= 0.0:
@@ -251,9 +263,6 @@ def stamp_rocks(z, cell, x, y, diameter, height, layer):
             v = np.float32(h)
             if v > layer[rc, cc]:
                 layer[rc, cc] = v
-    for r in range(rows):
-        for c in range(cols):
-            z[r, c] += layer[r, c]
     return 0
 
 
@@ -312,4 +321,118 @@ def add_ripples(z, cell, height, wavelength, azimuth, phase, wobble_amp, wobble_
             sv1, cv1 = sv1 * c1 + cv1 * s1, cv1 * c1 - sv1 * s1
             sv2, cv2 = sv2 * c2 + cv2 * s2, cv2 * c2 - sv2 * s2
             sv3, cv3 = sv3 * c3 + cv3 * s3, cv3 * c3 - sv3 * s3
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def broken_power_amplitude(f2, h_hi, h_lo, f_break, sharp):
+    """Amplitude of a relief wave at squared frequency ``f2`` [(cycles per cell)^2].
+
+    A smoothly broken power law: ``f^-(h_hi + 1) * (1 + (f_break / f)^sharp)^((h_lo - h_hi) /
+    sharp)``, i.e. the spectrum of an fBm of Hurst exponent ``h_hi`` at frequencies above
+    ``f_break`` and of ``h_lo`` below it (power spectral density ``f^-(2H + 2)``); ``sharp``
+    sets how quickly one gives way to the other. With ``h_lo == h_hi`` it is the plain
+    ``f^-(H + 1)`` of :func:`fill_spectrum`.
+    """
+    f = math.sqrt(f2)
+    a = math.pow(f, -(h_hi + 1.0))
+    if h_lo != h_hi:
+        a *= math.pow(1.0 + math.pow(f_break / f, sharp), (h_lo - h_hi) / sharp)
+    return a
+
+
+@njit(cache=True, nogil=True)
+def fill_spectrum_broken(spec, phase, rows, cols, h_hi, h_lo, f_break, sharp, scale):
+    """As :func:`fill_spectrum`, with the amplitudes ``scale`` times
+    :func:`broken_power_amplitude` (``spec`` complex64 (rows, cols // 2 + 1), ``phase``
+    float32 of that shape, uniform in [0, 1)). The mean (f = 0) is zero."""
+    half = spec.shape[1]
+    inv_r = 1.0 / rows
+    inv_c = 1.0 / cols
+    two_pi = 2.0 * math.pi
+    for i in range(rows):
+        ky = i if i <= rows // 2 else i - rows
+        fy2 = (ky * inv_r) * (ky * inv_r)
+        for j in range(half):
+            fx = j * inv_c
+            f2 = fx * fx + fy2
+            if f2 == 0.0:
+                spec[i, j] = 0.0
+            else:
+                amp = scale * broken_power_amplitude(f2, h_hi, h_lo, f_break, sharp)
+                ph = two_pi * phase[i, j]
+                spec[i, j] = complex(amp * math.cos(ph), amp * math.sin(ph))
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def radial_bins(rows, cols, lf0, dlf, nbins, count_x, count_y, sum_lf):
+    """Bin the frequencies of a ``rows`` x ``cols`` grid's ``rfft2`` half plane by log |f|.
+
+    Bin ``b`` holds ``lf0 + b dlf <= log|f| < lf0 + (b + 1) dlf`` (|f| in cycles per cell;
+    clamped to the first and last bin). On return ``count_x[b, j]`` (nbins, cols // 2 + 1)
+    is the number of full-plane coefficients of bin b with column frequency index j (a half
+    plane column other than 0 and, for even ``cols``, the Nyquist one stands for two),
+    ``count_y[b, i]`` (nbins, rows // 2 + 1) the same by row frequency index |ky|, and
+    ``sum_lf[b]`` the sum of log|f| over the bin's full-plane coefficients (its mean is where
+    the bin's spectrum is evaluated). All three arrays are float64 and zero on entry. The mean
+    (f = 0) is left out.
+    """
+    half = cols // 2 + 1
+    inv_r = 1.0 / rows
+    inv_c = 1.0 / cols
+    for i in range(rows):
+        ky = i if i <= rows // 2 else i - rows
+        aky = ky if ky >= 0 else -ky
+        fy2 = (ky * inv_r) * (ky * inv_r)
+        for j in range(half):
+            fx = j * inv_c
+            f2 = fx * fx + fy2
+            if f2 == 0.0:
+                continue
+            mult = 1.0 if (j == 0 or (cols % 2 == 0 and j == cols // 2)) else 2.0
+            lf = 0.5 * math.log(f2)
+            b = int(math.floor((lf - lf0) / dlf))
+            if b < 0:
+                b = 0
+            if b >= nbins:
+                b = nbins - 1
+            count_x[b, j] += mult
+            count_y[b, aky] += mult
+            sum_lf[b] += mult * lf
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def structure_sums(z, layer, with_layer, lags, step, out):
+    """Mean squared height difference of ``z`` (+ ``layer`` when ``with_layer``) at each
+    integer lag of ``lags`` [cells], along rows and columns pooled, written to ``out``.
+
+    As :func:`structure_sum`, but over every ``step``-th row (pairs along rows) and every
+    ``step``-th row as the first of a pair along columns: an estimate ``step`` times cheaper,
+    for calibration. ``layer`` float32 of ``z``'s shape (any shape when not used). A lag that
+    fits along neither axis gives -1.
+    """
+    rows, cols = z.shape
+    for m in range(lags.shape[0]):
+        lag = lags[m]
+        total = 0.0
+        count = 0
+        if lag < cols:
+            for r in range(0, rows, step):
+                for c in range(cols - lag):
+                    d = np.float64(z[r, c + lag]) - np.float64(z[r, c])
+                    if with_layer:
+                        d += np.float64(layer[r, c + lag]) - np.float64(layer[r, c])
+                    total += d * d
+                count += cols - lag
+        if lag < rows:
+            for r in range(0, rows - lag, step):
+                for c in range(cols):
+                    d = np.float64(z[r + lag, c]) - np.float64(z[r, c])
+                    if with_layer:
+                        d += np.float64(layer[r + lag, c]) - np.float64(layer[r, c])
+                    total += d * d
+                count += cols
+        out[m] = total / count if count else -1.0
     return 0

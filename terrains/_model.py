@@ -63,6 +63,20 @@ _PARAM_DOCS: dict[str, str] = {
     "hurst": "Hurst exponent H of the fractal (fBm) relief, 0 < H < 1 [-]",
     "rms_slope_deg": "RMS slope of the relief at rms_baseline_m, 0 <= s < 60 [deg]",
     "rms_baseline_m": "baseline at which rms_slope_deg is set [m]",
+    "surface_slope_deg": "RMS slope of the whole surface (relief, craters, rocks, ripples) at "
+                         "surface_baseline_m; set, the relief is calibrated so that the finished "
+                         "surface meets it and surface_hurst (hurst and rms_slope_deg unused) "
+                         "[deg]",
+    "surface_baseline_m": "baseline at which surface_slope_deg is set [m]",
+    "surface_hurst": "deviogram slope of the whole surface over lags from surface_lag_min_m "
+                     "to surface_baseline_m, 0 < H <= 1.5 [-]",
+    "surface_hurst_long": "deviogram slope of the whole surface over lags from "
+                          "surface_baseline_m to surface_lag_max_m, 0 < H <= 1.5 [-]",
+    "surface_lag_min_m": "shortest lag at which the whole surface is calibrated [m]",
+    "surface_lag_max_m": "longest lag at which the whole surface is calibrated [m]",
+    "rocks_in_height": "1: rocks are raised in the height field; 0: they are listed only and "
+                       "the height field is the ground beneath them (the relief calibrated as "
+                       "with them) [-]",
     "crater_density_a": "a of the crater size-frequency distribution N(>D) = a * D^-b "
                         "[craters per m^2 with D in m]; 0 for no craters",
     "crater_exponent_b": "b of the crater size-frequency distribution, 0 < b <= 6 [-]",
@@ -91,6 +105,8 @@ _PARAM_DOCS: dict[str, str] = {
 }
 
 _AUTO_DOCS = {
+    "surface_slope_deg": "auto = none: the relief alone is set by hurst and rms_slope_deg",
+    "surface_hurst_long": "auto = surface_hurst",
     "crater_min_d_m": "auto = max(1 m, 3 cells)",
     "crater_max_d_m": "auto = a third of the shorter side",
     "crater_crossover_d_m": "auto = none: equilibrium at every size",
@@ -99,6 +115,13 @@ _AUTO_DOCS = {
 }
 
 _COMMON = {
+    "surface_slope_deg": None,
+    "surface_baseline_m": 1.0,
+    "surface_hurst": 0.6,
+    "surface_hurst_long": None,
+    "surface_lag_min_m": 1.0,
+    "surface_lag_max_m": 100.0,
+    "rocks_in_height": 1.0,
     "crater_min_d_m": None,
     "crater_max_d_m": None,
     "crater_crossover_d_m": None,
@@ -239,8 +262,12 @@ def _check_range(name: str, v: float) -> None:
 
     if name == "hurst":
         need(0.0 < v < 1.0, "in (0, 1)")
-    elif name == "rms_slope_deg":
+    elif name in ("rms_slope_deg", "surface_slope_deg"):
         need(0.0 <= v < 60.0, "in [0, 60) degrees")
+    elif name in ("surface_hurst", "surface_hurst_long"):
+        need(0.0 < v <= 1.5, "in (0, 1.5]")
+    elif name == "rocks_in_height":
+        need(v in (0.0, 1.0), "0 or 1")
     elif name in ("crater_exponent_b", "rock_exponent_b", "crater_production_b"):
         need(0.0 < v <= 6.0, "in (0, 6]")
     elif name == "rock_cover":

@@ -61,6 +61,22 @@ _PATHFINDER = ("Mars Pathfinder / Ares Vallis: Hurst 0.54-0.61, RMS slope 5.4 de
                "at 10 m, 1.7 deg at 100 m (Golombek et al. 1999, JGR 104(E4) 8523); rock cover "
                "k ~0.19 (Golombek et al. 2003, JGR 108(E12) 8086)")
 
+_SURFACE = ("whole surface calibrated (relief, craters, rocks and ripples together): the relief's "
+            "spectrum is fitted so that the finished surface's RMS height difference follows "
+            "the target over the named lags (terrains._generate.fit_surface_relief)")
+#: Lunar whole-surface relief: LOLA's short-baseline Hurst exponent and RMS slopes at 17 m
+#: (issue 23's summary of Rosenburg et al. 2011, JGR 116 E02001; not verified in a stored
+#: copy, see terrains._targets), calibrated over 17-170 m.
+_LUNAR_SURFACE = {"surface_baseline_m": 17.0, "surface_hurst": 0.925,
+                  "surface_lag_min_m": 17.0, "surface_lag_max_m": 170.0}
+#: Mars Pathfinder's whole surface, a compromise inside every range Golombek et al. (1999)
+#: give (5.4 +- 1.0 deg at 1 m, 2.5 +- 1.0 at 10 m, 1.7 +- 0.9 at 100 m, Hurst 0.54-0.61):
+#: the three slopes imply a deviogram slope of 0.75 over 1-100 m, outside the Hurst range, so
+#: the surface keeps 2.5 deg at 10 m with H = 0.6 (6.3 deg at 1 m, 1.0 deg at 100 m).
+_PATHFINDER_SURFACE = {"surface_slope_deg": 2.5, "surface_baseline_m": 10.0,
+                       "surface_hurst": 0.6, "surface_lag_min_m": 1.0,
+                       "surface_lag_max_m": 100.0}
+
 
 def _p(name, body, description, params, references) -> Preset:
     return Preset(name, body, description, MappingProxyType(dict(params)), references)
@@ -70,6 +86,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     _p("moon-south-pole", "moon",
        "Chandrayaan-3 landing region (Shiv Shakti point, 69.37 S 32.32 E): low-relief plains",
        {"hurst": 0.75, "rms_slope_deg": 2.0, "rms_baseline_m": 25.0,
+        "surface_slope_deg": 4.0, **_LUNAR_SURFACE,
         "crater_density_a": 0.029174, "crater_exponent_b": 1.92,
         "crater_depth_ratio": 0.15, "crater_degradation": 0.5,
         **_METRES, "crater_crossover_d_m": 80.0,
@@ -83,6 +100,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     _p("moon-highlands", "moon",
        "Lunar highlands: rough, saturated with degraded craters, rocky",
        {"hurst": 0.8, "rms_slope_deg": 4.0, "rms_baseline_m": 25.0,
+        "surface_slope_deg": 8.5, **_LUNAR_SURFACE,
         "crater_density_a": 10 ** -1.1, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.15, "crater_degradation": 0.55,
         **_METRES, "crater_crossover_d_m": 300.0,
@@ -93,6 +111,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     _p("moon-mare", "moon",
        "Lunar mare (Apollo 11-like plains): smooth basalt, equilibrium craters, few rocks",
        {"hurst": 0.7, "rms_slope_deg": 1.5, "rms_baseline_m": 25.0,
+        "surface_slope_deg": 4.0, **_LUNAR_SURFACE,
         "crater_density_a": 10 ** -1.1, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.15, "crater_degradation": 0.5,
         **_METRES, "crater_crossover_d_m": 150.0,
@@ -103,7 +122,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
        "2015)" + "; " + _SUN2018),
     _p("mars-jezero", "mars",
        "Perseverance, Jezero crater floor (Maaz formation): moderately rocky, degraded craters",
-       {"hurst": 0.65, "rms_slope_deg": 5.0, "rms_baseline_m": 1.0,
+       {"hurst": 0.65, "rms_slope_deg": 5.0, "rms_baseline_m": 1.0, **_PATHFINDER_SURFACE,
         "crater_density_a": 0.02, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.13, "crater_degradation": 0.6,
         **_METRES, "crater_crossover_d_m": 100.0,
@@ -116,6 +135,10 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     _p("mars-gale", "mars",
        "Curiosity, Gale crater (Aeolis Palus near Bradbury Landing): few rocks, gentle relief",
        {"hurst": 0.7, "rms_slope_deg": 4.0, "rms_baseline_m": 1.0,
+        # Viking Lander 1 (Shepard et al. slides): 4.8 deg at 1 m, 3.0 at 10 m, 1.2 at 100 m
+        # through all three: H 0.796 over 1-10 m, 0.602 over 10-100 m
+        "surface_slope_deg": 3.0, "surface_baseline_m": 10.0, "surface_hurst": 0.796,
+        "surface_hurst_long": 0.602, "surface_lag_min_m": 1.0, "surface_lag_max_m": 100.0,
         "crater_density_a": 0.02, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.13, "crater_degradation": 0.65,
         **_METRES, "crater_crossover_d_m": 100.0,
@@ -126,6 +149,8 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     _p("mars-meridiani", "mars",
        "Opportunity, Meridiani Planum: flat sand plains with ripples, almost no rocks",
        {"hurst": 0.7, "rms_slope_deg": 2.0, "rms_baseline_m": 1.0,
+        "surface_slope_deg": 2.0, "surface_baseline_m": 1.0, "surface_hurst": 0.7,
+        "surface_lag_min_m": 1.0, "surface_lag_max_m": 100.0,
         "crater_density_a": 0.008, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.12, "crater_degradation": 0.75,
         **_METRES, "crater_crossover_d_m": 100.0,
@@ -137,7 +162,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
        + "; " + _CRATERS_M + _MARS_CROSSOVER),
     _p("mars-ares-vallis", "mars",
        "Mars Pathfinder, Ares Vallis: a rocky flood plain, the best-measured Mars site",
-       {"hurst": 0.58, "rms_slope_deg": 5.4, "rms_baseline_m": 1.0,
+       {"hurst": 0.58, "rms_slope_deg": 5.4, "rms_baseline_m": 1.0, **_PATHFINDER_SURFACE,
         "crater_density_a": 0.016, "crater_exponent_b": 2.0,
         "crater_depth_ratio": 0.13, "crater_degradation": 0.6,
         **_METRES, "crater_crossover_d_m": 100.0,

@@ -200,12 +200,17 @@ def fit_golombek_rapp(d: np.ndarray, dmin: float, dmax: float, area_m2: float) -
 
 def _relief_of(terrain: Terrain) -> np.ndarray | None:
     """The relief component of a generated terrain, regenerated from its seed, or None."""
-    from terrains._generate import relief, stream
+    from terrains._generate import relief, stream, surface_relief_of
 
     p = terrain.params
     keys = ("hurst", "rms_slope_deg", "rms_baseline_m")
     if terrain.seed is None or not all(k in p for k in keys) or p.get("source") == "heightmap":
         return None
+    if p.get("surface_slope_deg") is not None:
+        # calibrated against the whole surface: the relief depends on the craters, rocks and
+        # ripples, which are drawn again to regenerate it
+        return surface_relief_of(terrain.shape, terrain.cell_size, p, int(terrain.seed),
+                                 p.get("preset"))
     return relief(terrain.shape, terrain.cell_size, float(p["hurst"]), float(p["rms_slope_deg"]),
                   float(p["rms_baseline_m"]), stream(int(terrain.seed), "relief", p.get("preset")))
 
@@ -268,9 +273,9 @@ def stats(terrain: Terrain) -> dict[str, Any]:
     Examples
     --------
     >>> from terrains import generate
-    >>> s = stats(generate(preset="mars-jezero", size=128, seed=0))
+    >>> s = stats(generate("mars", size=128, seed=0))
     >>> round(s["rms_slope_at_baseline"]["deg"], 2)
-    5.0
+    5.4
     """
     if not isinstance(terrain, Terrain):
         raise TypeError(f"stats() needs a Terrain, got {type(terrain).__name__}")
@@ -324,9 +329,13 @@ def stats(terrain: Terrain) -> dict[str, Any]:
 
     targets: dict[str, Any] = {}
     if rel is not None:
+        # A relief calibrated against the whole surface is not scaled to hurst and
+        # rms_slope_deg: they are no target of it then.
+        surface = p.get("surface_slope_deg") is not None
         for k in ("hurst", "rms_slope_deg", "rms_baseline_m", "crater_density_a",
                   "crater_exponent_b", "rock_model"):
-            targets[k] = p[k]
+            if not (surface and k in ("hurst", "rms_slope_deg", "rms_baseline_m")):
+                targets[k] = p[k]
         if p["rock_model"] == "golombek-rapp":
             targets["rock_cover"] = p["rock_cover"]
         elif p["rock_model"] == "power-law":

@@ -163,25 +163,36 @@ def _stats_lines(s: dict, given: frozenset = frozenset()) -> list[str]:
             return _fmt(t["rms_slope_deg"], " deg"), source("rms_slope_deg")
         return "-", ""
 
+    relief = s["measured_on"]
+    built = " (relief, scaled to its input)" if relief == "relief" else f" ({relief})"
+    # A preset calibrates its relief against the whole surface (issue 23): its relief is
+    # generated with no input of its own, and the whole surface's input is the target.
+    calibrated = literature.get("surface_slope_deg") is not None and relief == "relief"
+
     def literature_slope(baseline_m: float) -> tuple[str, str]:
+        if calibrated:
+            if math.isclose(baseline_m, literature["surface_baseline_m"]):
+                return (_fmt(literature["surface_slope_deg"], " deg"),
+                        source("surface_slope_deg"))
+            return "-", ""
         lit_base = literature.get("rms_baseline_m")
         if ("rms_slope_deg" in literature and lit_base is not None
                 and math.isclose(baseline_m, lit_base)):
             return _fmt(literature["rms_slope_deg"], " deg"), "preset literature"
         return "-", ""
 
-    relief = s["measured_on"]
-    built = " (relief, scaled to its input)" if relief == "relief" else f" ({relief})"
     rows = _slope_rows(s, relief, relief_target)
     # The relief is scaled to the input slope at the input baseline: say so on that row.
     rows = [(a.replace(f" ({relief})", built), b, c, d) if c != "-" else (a, b, c, d)
             for a, b, c, d in rows]
-    rows.append((f"Hurst exponent ({relief}{', generated with its input' if relief == 'relief' else ''})",
-                 _hurst(s), *target("hurst")))
+    how = (", calibrated to the whole surface" if calibrated
+           else ", generated with its input" if relief == "relief" else "")
+    rows.append((f"Hurst exponent ({relief}{how})", _hurst(s), *target("hurst")))
     surf = s["surface"]
     rows += _slope_rows(surf, "whole surface", literature_slope)
     rows.append(("Hurst exponent (whole surface)", _hurst(surf),
-                 *((_fmt(literature["hurst"]), "preset literature") if "hurst" in literature
+                 *((_fmt(literature["surface_hurst"]), source("surface_hurst")) if calibrated
+                   else (_fmt(literature["hurst"]), "preset literature") if "hurst" in literature
                    else ("-", ""))))
     c = s["craters"]
     rows.append(("craters", str(c["count"]), "-", ""))

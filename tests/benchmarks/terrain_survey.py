@@ -104,8 +104,10 @@ class Measured:
 
     def __init__(self, preset: str, n: int, cell: float, seed: int):
         self.t = terrains.generate(preset=preset, size=n, cell_size=cell, seed=seed)
+        # the same ground without its rocks in the height field (rocks_in_height=0 keeps
+        # the relief calibrated as with them; rock_model="none" would change the relief)
         bare = terrains.generate(preset=preset, size=n, cell_size=cell, seed=seed,
-                                 rock_model="none")
+                                 rocks_in_height=0)
         self.delta = self.t.height.astype(np.float64) - bare.height.astype(np.float64)
         del bare
         self.n, self.cell = n, cell

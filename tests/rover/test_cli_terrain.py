@@ -27,13 +27,12 @@ def test_png_npz_and_stats(tmp_path, capsys):
     same = terrains.generate(preset="mars-jezero", size=96, seed=3)
     assert t.height.tobytes() == same.height.tobytes()
     rows = stats_rows(out.out)
-    # The relief is built to its inputs: those rows say so, and where the input came from.
-    assert rows["RMS slope at 1 m (relief, scaled to its input)"] == ["5 deg", "5 deg",
-                                                                     "input (preset)"]
-    assert rows["Hurst exponent (relief, generated with its input)"][1:] == ["0.65",
-                                                                            "input (preset)"]
-    # The whole surface is set beside the preset's literature value.
-    assert rows["RMS slope at 1 m (whole surface)"][1:] == ["5 deg", "preset literature"]
+    # A preset's relief is calibrated against the whole surface (issue 23): the relief rows
+    # have no input target, the whole surface has the preset's (2.5 deg at 10 m, H 0.6).
+    assert rows["RMS slope at 1 m (relief)"][1:] == ["-"]
+    assert rows["Hurst exponent (relief, calibrated to the whole surface)"][1:] == ["-"]
+    assert rows["RMS slope at 10 m (whole surface)"][1:] == ["2.5 deg", "input (preset)"]
+    assert rows["Hurst exponent (whole surface)"][1:] == ["0.6", "input (preset)"]
     # Two rock covers that say which is which; only the fitted k has a target.
     assert rows["rock cover k, all sizes (Golombek-Rapp fit)"][1:] == ["0.08", "input (preset)"]
     assert rows["rock cover of the listed rocks >= 0.5 m (area fraction)"][1:] == ["-"]
