@@ -13,6 +13,18 @@ Relief
     baseline that fits, extrapolated with ``L^(H - 1)``). Mars landing sites have H ~0.5-0.8
     (Pathfinder 0.54-0.61; 5.4 deg at 1 m, 2.5 at 10 m, 1.7 at 100 m, Golombek et al. 1999);
     the lunar nominal spectrum ``3 / (2e5 f^3.35 + 1)`` has a log-slope 3.35 = 2H + 2.
+Relief calibrated against the whole surface (``surface_slope_deg`` set: every preset)
+    The literature's slopes describe the whole surface, so the craters, ripples and rocks
+    are made first on flat ground, their RMS height difference measured at SURFACE_LAGS lags
+    (every row up to 512, then every k-th), and the relief's spectrum chosen so that the sum
+    meets ``nu(L) = L tan(surface_slope_deg) (L / surface_baseline_m)^(H - 1)`` over
+    [surface_lag_min_m, surface_lag_max_m] (``H = surface_hurst`` below the baseline,
+    ``surface_hurst_long`` above): independent components add in the structure function,
+    and the relief's is predicted in closed form from its discrete spectrum
+    (:func:`fit_surface_relief`), a smoothly broken power law with Hurst exponents 0.3-1.5.
+    Where the other components alone exceed the target the relief adds almost nothing and
+    the surface stays above it. The relief is added last (craters overprint the ripples and
+    each other, not the relief); ``hurst`` and ``rms_slope_deg`` are then unused.
 Craters
     Diameters from a power-law cumulative size-frequency distribution
     ``N(>D) = a D^-b`` per m^2, drawn by inverse transform between ``crater_min_d_m`` and
