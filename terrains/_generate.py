@@ -865,15 +865,119 @@ def crater_rocks(shape, cell, p, cr, rng, n_model: float) -> np.ndarray:
     return np.column_stack([x, y, d, p["rock_height_ratio"] * d])[keep]
 
 
-def add_ripples(z, cell, p, rng) -> None:
-    from terrains import _kernels as K
+#: Spread of the ripples' wavenumber, as a fraction of the mean (standard deviation of the
+#: narrow band the crests are drawn from): the local crest spacing varies by about this much
+#: from place to place. Assumed, with the crest spread below, so that crests run several
+#: wavelengths between terminations and junctions (large martian ripples are "spatially
+#: uniform in size" with "sinuous crest lines", Lapotre et al. 2016, Science 353, 55).
+RIPPLE_WAVENUMBER_SPREAD = 0.12
+#: Spread of the crests' orientation [rad] (standard deviation of the band's direction).
+RIPPLE_CREST_SPREAD = math.radians(5.0)
+#: Fraction of a period a ripple's ridge occupies; the rest is flat interripple ground.
+#: Opportunity's "Purgatory" ripple was about 0.3 m tall and 2.5 m wide (NASA/JPL PIA07999),
+#: half of a 5 m spacing (assumed spacing, see the preset).
+RIPPLE_RIDGE_FRACTION = 0.5
+#: Fraction of the ridge on its lee (downwind) face: 0.35 of a 2.5 m ridge is 0.9 m, so a
+#: 0.3 m ripple's steepest lee slope, pi/2 x 0.3 / 0.9, is about 28 deg, near the angle of
+#: repose of the lee faces of large martian ripples (Lapotre et al. 2016).
+RIPPLE_LEE_FRACTION = 0.35
+#: Ripples stand at most this many times ripple_height_m (the envelope |psi| has RMS 1 and a
+#: Rayleigh distribution; 2.2 leaves 0.8% of the plains at the cap).
+RIPPLE_AMPLITUDE_MAX = 2.2
+#: Correlation length of the patches of rippled ground, in wavelengths (assumed).
+RIPPLE_PATCH_WAVELENGTHS = 12.0
+#: Width of the edge of a patch, in standard deviations of the patch field.
+RIPPLE_PATCH_EDGE = 0.6
 
-    phase, wobble_phase, patch_phase = rng.uniform(0.0, 2.0 * math.pi, 3)
-    wobble_len = p["ripple_wavelength_m"] * rng.uniform(4.0, 8.0)
-    patch_len = p["ripple_wavelength_m"] * rng.uniform(15.0, 30.0)
-    K.add_ripples(z, cell, p["ripple_height_m"], p["ripple_wavelength_m"],
-                  math.radians(p["ripple_azimuth_deg"]), phase, 0.8, wobble_len, wobble_phase,
-                  patch_len, patch_phase)
+
+def _gaussian_band(rng, shape, step_m, sigma_u, sigma_v, k0, ux, uy, complex_field):
+    """A stationary Gaussian random field on a coarse grid of ``shape`` with spacing
+    ``step_m`` [m], unit RMS, drawn from ``rng`` (float64; complex when ``complex_field``).
+
+    Its spectrum is a Gaussian band: centred on wavevector ``k0`` (cycles/m) along the unit
+    vector (ux, uy) [east, north] when ``k0`` > 0, with standard deviation ``sigma_u`` along
+    it (the wavenumber) and ``sigma_v`` across it ([cycles/m]; the angle times k0), and given
+    back demodulated: the field is the slowly varying envelope psi of ``psi exp(2 pi i k0 u .
+    x)``. With ``k0`` = 0 the band is centred on zero (a smooth field of that extent).
+    """
+    nr, nc = shape
+    fy = np.fft.fftfreq(nr, d=step_m)[:, None]
+    fx = np.fft.fftfreq(nc, d=step_m)[None, :]
+    if k0 > 0.0:
+        # frequency of the full wave: k0 u + f; its wavenumber and direction off the mean
+        gx, gy = k0 * ux + fx, k0 * uy + fy
+        along = gx * ux + gy * uy
+        across = gy * ux - gx * uy
+        dk = np.hypot(along, across) - k0
+        dth = np.arctan2(across, along) * k0
+        amp = np.exp(-0.25 * (dk / sigma_u) ** 2 - 0.25 * (dth / sigma_v) ** 2)
+    else:
+        amp = np.exp(-0.25 * (fx / sigma_u) ** 2 - 0.25 * (fy / sigma_v) ** 2)
+    noise = rng.standard_normal((2, nr, nc))
+    if complex_field:
+        spec = amp * (noise[0] + 1j * noise[1])
+        field = np.fft.ifft2(spec)
+        field /= math.sqrt(float(np.mean(np.abs(field) ** 2)))
+        return field
+    field = np.fft.ifft2(amp * np.fft.fft2(noise[0])).real
+    field -= field.mean()
+    field /= math.sqrt(float(np.mean(field ** 2)))
+    return field
+
+
+def add_ripples(z, cell, p, rng, cr=None) -> None:
+    """Add the preset's field of aeolian ripples to ``z`` (float32 (rows, cols) [m]) in place.
+
+    The crests are those of a narrow-band random wave (:func:`terrains._kernels.add_ripple_field`):
+    a complex Gaussian field psi, band-limited around the mean wavevector (wavelength
+    ``ripple_wavelength_m``, crests along ``ripple_azimuth_deg``, the lee faces turned
+    90 deg clockwise from it, i.e. to the east for crests running north) with relative
+    wavenumber spread RIPPLE_WAVENUMBER_SPREAD and crest spread RIPPLE_CREST_SPREAD, drawn
+    demodulated on a coarse grid (one small FFT) and interpolated. Its phase spaces and bends
+    the crests, its modulus sets their height (``ripple_height_m`` times |psi|, RMS 1, capped at
+    RIPPLE_AMPLITUDE_MAX), and where it vanishes crests end or split. With ``ripple_cover`` < 1
+    the ripples lie in patches covering that fraction of the ground (a smooth Gaussian field
+    thresholded), and with the crater table ``cr`` (N, 9) they are absent inside every crater
+    and thin out over fresh craters' ejecta (:func:`terrains._kernels.ripple_crater_mask`).
+    Deterministic: ``rng`` is the ripples' own stream.
+    """
+    from terrains import _kernels as K
+    from statistics import NormalDist
+
+    rows, cols = z.shape
+    lam = p["ripple_wavelength_m"]
+    k0 = 1.0 / lam
+    sig_u = RIPPLE_WAVENUMBER_SPREAD * k0
+    sig_v = math.tan(RIPPLE_CREST_SPREAD) * k0
+    patch_len = RIPPLE_PATCH_WAVELENGTHS * lam
+    # coarse grid: its Nyquist frequency covers 5 standard deviations of both bands
+    step_m = 1.0 / (10.0 * max(sig_u, sig_v, 1.0 / patch_len))
+    step = max(1, int(step_m / cell))
+    step_m = step * cell
+    shape = ((rows - 1) // step + 4, (cols - 1) // step + 4)
+    az = math.radians(p["ripple_azimuth_deg"])
+    ux, uy = math.cos(az), -math.sin(az)   # downwind: crests' direction turned 90 deg clockwise
+    psi = _gaussian_band(rng, shape, step_m, sig_u, sig_v, k0, ux, uy, True)
+    cover = p["ripple_cover"]
+    if cover >= 1.0:
+        patch = np.zeros(shape)
+        lo, width = 0.0, 0.0
+    else:
+        s = 1.0 / (math.pi * patch_len)
+        patch = _gaussian_band(rng, shape, step_m, s, s, 0.0, ux, uy, False)
+        # the smoothstep's middle at the quantile leaving `cover` of the ground rippled
+        width = RIPPLE_PATCH_EDGE
+        lo = NormalDist().inv_cdf(1.0 - cover) - 0.5 * width
+    mask = np.ones(z.shape, dtype=np.float32)
+    if cr is not None and len(cr):
+        fresh = np.clip(cr[:, 6] / 0.8, 0.0, 1.0)
+        K.ripple_crater_mask(mask, cell, *(np.ascontiguousarray(a) for a in (
+            cr[:, 0], cr[:, 1], cr[:, 2], fresh, cr[:, 7], cr[:, 8])))
+    K.add_ripple_field(z, cell, step, np.ascontiguousarray(psi.real),
+                       np.ascontiguousarray(psi.imag), patch, mask, p["ripple_height_m"],
+                       2.0 * math.pi * k0 * ux, 2.0 * math.pi * k0 * uy,
+                       RIPPLE_RIDGE_FRACTION, RIPPLE_LEE_FRACTION, RIPPLE_AMPLITUDE_MAX,
+                       lo, width)
 
 
 # --------------------------------------------------------------------------------------------
@@ -941,9 +1045,9 @@ def generate(body: str | Body | None = None, *, preset: str | None = None, size=
                        rocks=rk, seed=seed, params=p)
     z = relief(shape, cell, p["hurst"], p["rms_slope_deg"], p["rms_baseline_m"],
                stream(seed, "relief", preset))
-    if p["ripple_height_m"] > 0.0:
-        add_ripples(z, cell, p, stream(seed, "ripples", preset))
     cr = craters(shape, cell, p, stream(seed, "craters", preset))
+    if p["ripple_height_m"] > 0.0 and p["ripple_cover"] > 0.0:
+        add_ripples(z, cell, p, stream(seed, "ripples", preset), cr)
     if len(cr):
         K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(9)))
     rk = rocks(shape, cell, p, stream(seed, "rocks", preset), cr)
@@ -965,9 +1069,9 @@ def _surface_parts(shape, cell, p, seed, preset):
     from terrains import _kernels as K
 
     z = np.zeros(shape, dtype=np.float32)
-    if p["ripple_height_m"] > 0.0:
-        add_ripples(z, cell, p, stream(seed, "ripples", preset))
     cr = craters(shape, cell, p, stream(seed, "craters", preset))
+    if p["ripple_height_m"] > 0.0 and p["ripple_cover"] > 0.0:
+        add_ripples(z, cell, p, stream(seed, "ripples", preset), cr)
     if len(cr):
         K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(9)))
     rk = rocks(shape, cell, p, stream(seed, "rocks", preset), cr)

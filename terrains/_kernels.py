@@ -267,60 +267,148 @@ def rock_layer(cell, x, y, diameter, height, layer):
 
 
 @njit(cache=True, nogil=True)
-def add_ripples(z, cell, height, wavelength, azimuth, phase, wobble_amp, wobble_len,
-                wobble_phase, patch_len, patch_phase):
-    """Add sinuous aeolian ripples to ``z`` in place.
+def _catmull_rom(t):
+    """The four Catmull-Rom weights of a point a fraction ``t`` in [0, 1) past the second of
+    four equally spaced samples (an interpolating cubic: smooth slopes across samples)."""
+    t2 = t * t
+    t3 = t2 * t
+    return (-0.5 * t3 + t2 - 0.5 * t,
+            1.5 * t3 - 2.5 * t2 + 1.0,
+            -1.5 * t3 + 2.0 * t2 + 0.5 * t,
+            0.5 * t3 - 0.5 * t2)
 
-    Crests run along ``azimuth`` [rad, clockwise from north]; the crest-to-trough height is
-    ``height`` [m] and the spacing ``wavelength`` [m]. Crests meander sideways by up to
-    ``wobble_amp`` [rad of phase] with along-crest period ``wobble_len`` [m] (plus a second,
-    oblique meander at 1.7 times that period), and their height swells and fades over patches
-    of size ``patch_len`` [m] (between 0.4 and 1 of ``height``). The profile is sharpened
-    towards the crest (``0.5 * (1 + sin)`` raised to 1.5), as wind ripples are.
+
+@njit(cache=True, nogil=True)
+def add_ripple_field(z, cell, step, env_re, env_im, patch, mask, height, k_east, k_north,
+                     ridge, lee, amp_max, patch_lo, patch_width):
+    """Add a field of aeolian ripples to ``z`` (float32 (rows, cols) [m]) in place.
+
+    The ripples are the crests of a narrow-band random wave ``Re(psi(x) exp(i k . x))``:
+    ``psi`` is a slowly varying complex envelope sampled every ``step`` cells on a coarse
+    grid (``env_re``, ``env_im``, float64 (R, C) with R >= (rows - 1) // step + 4 and the same
+    for C; coarse sample (i, j) sits at cell (step * (i - 1), step * (j - 1))), interpolated
+    with Catmull-Rom cubics. Its argument bends and spaces the crests (the local wavevector is
+    ``k + grad arg psi``), and where ``|psi|`` falls to zero the crests end or split (the
+    phase singularities of the wave are its crest terminations and Y-junctions). ``k_east``,
+    ``k_north`` [rad/m] is the mean wavevector, pointing downwind.
+
+    At each cell, with ``t`` the fraction of a period the phase has run past a trough, the
+    profile is a ridge over ``t < ridge`` (a fraction of the period; flat trough beyond):
+    rising over the first ``1 - lee`` of the ridge (stoss) and falling over the last ``lee``
+    (lee face, downwind), each half a cosine, so the profile and its slope are continuous.
+    The ridge stands ``height * min(|psi|, amp_max) * p * m`` [m] tall, ``p`` the patch
+    weight, a smoothstep of ``(patch - patch_lo) / patch_width`` (``patch`` a coarse float64
+    field interpolated as ``psi``; ``patch_width`` <= 0 for ripples everywhere) and ``m``
+    the float32 ``mask`` (rows, cols) in [0, 1] (0 inside craters, see
+    :func:`ripple_crater_mask`).
     """
     rows, cols = z.shape
-    # unit vector along the crests (east, north) and across them
-    ax = math.sin(azimuth)
-    ay = math.cos(azimuth)
-    k = 2.0 * math.pi / wavelength
-    kw = 2.0 * math.pi / wobble_len
-    kw2 = kw / 1.7
-    kp = 2.0 * math.pi / patch_len
-    # Along a row, every argument below is linear in the column, so its sine and cosine are
-    # advanced by one rotation per cell (restarted exactly at each row, so no drift builds up):
-    # one true sine per cell instead of five.
-    d_along = cell * ax
-    d_across = cell * ay
-    st0 = kw * d_along
-    st1 = kw2 * (d_along + 0.5 * d_across)
-    st2 = kp * d_along
-    st3 = kp * 0.8 * d_across
-    c0, s0 = math.cos(st0), math.sin(st0)
-    c1, s1 = math.cos(st1), math.sin(st1)
-    c2, s2 = math.cos(st2), math.sin(st2)
-    c3, s3 = math.cos(st3), math.sin(st3)
+    inv = 1.0 / step
+    two_pi = 2.0 * math.pi
+    stoss = ridge * (1.0 - lee)
+    # horizontal interpolation: per column, the coarse index and the four weights
+    cj = np.empty(cols, np.int64)
+    wx = np.empty((cols, 4))
+    for c in range(cols):
+        u = c * inv
+        j = int(math.floor(u))
+        cj[c] = j
+        w0, w1, w2, w3 = _catmull_rom(u - j)
+        wx[c, 0] = w0
+        wx[c, 1] = w1
+        wx[c, 2] = w2
+        wx[c, 3] = w3
+    # per row: the three coarse fields interpolated vertically onto the coarse columns
+    vre = np.empty(env_re.shape[1])
+    vim = np.empty(env_re.shape[1])
+    vpa = np.empty(env_re.shape[1])
     for r in range(rows):
+        u = r * inv
+        i = int(math.floor(u))
+        a0, a1, a2, a3 = _catmull_rom(u - i)
+        for j in range(env_re.shape[1]):
+            vre[j] = (a0 * env_re[i, j] + a1 * env_re[i + 1, j] + a2 * env_re[i + 2, j]
+                      + a3 * env_re[i + 3, j])
+            vim[j] = (a0 * env_im[i, j] + a1 * env_im[i + 1, j] + a2 * env_im[i + 2, j]
+                      + a3 * env_im[i + 3, j])
+            vpa[j] = (a0 * patch[i, j] + a1 * patch[i + 1, j] + a2 * patch[i + 2, j]
+                      + a3 * patch[i + 3, j])
         yy = (r + 0.5) * cell
-        along0 = 0.5 * cell * ax + yy * ay
-        across0 = 0.5 * cell * ay - yy * ax
-        a0 = kw * along0 + wobble_phase
-        a1 = kw2 * (along0 + 0.5 * across0) + 2.0 * wobble_phase
-        a2 = kp * along0 + patch_phase
-        a3 = kp * 0.8 * across0
-        sv0, cv0 = math.sin(a0), math.cos(a0)
-        sv1, cv1 = math.sin(a1), math.cos(a1)
-        sv2, cv2 = math.sin(a2), math.cos(a2)
-        sv3, cv3 = math.sin(a3), math.cos(a3)
         for c in range(cols):
-            across = across0 + c * d_across
-            ph = k * across + phase + wobble_amp * (sv0 + 0.6 * sv1)
-            s = 0.5 * (1.0 + math.sin(ph))
-            amp = 0.7 + 0.3 * sv2 * cv3
-            z[r, c] += np.float32(height * amp * (s * math.sqrt(s) - 0.5))
-            sv0, cv0 = sv0 * c0 + cv0 * s0, cv0 * c0 - sv0 * s0
-            sv1, cv1 = sv1 * c1 + cv1 * s1, cv1 * c1 - sv1 * s1
-            sv2, cv2 = sv2 * c2 + cv2 * s2, cv2 * c2 - sv2 * s2
-            sv3, cv3 = sv3 * c3 + cv3 * s3, cv3 * c3 - sv3 * s3
+            m = mask[r, c]
+            if m <= 0.0:
+                continue
+            j = cj[c]
+            p = 1.0
+            if patch_width > 0.0:
+                g = (wx[c, 0] * vpa[j] + wx[c, 1] * vpa[j + 1] + wx[c, 2] * vpa[j + 2]
+                     + wx[c, 3] * vpa[j + 3])
+                s = (g - patch_lo) / patch_width
+                if s <= 0.0:
+                    continue
+                if s < 1.0:
+                    p = s * s * (3.0 - 2.0 * s)
+            re = (wx[c, 0] * vre[j] + wx[c, 1] * vre[j + 1] + wx[c, 2] * vre[j + 2]
+                  + wx[c, 3] * vre[j + 3])
+            im = (wx[c, 0] * vim[j] + wx[c, 1] * vim[j + 1] + wx[c, 2] * vim[j + 2]
+                  + wx[c, 3] * vim[j + 3])
+            amp = math.sqrt(re * re + im * im)
+            if amp > amp_max:
+                amp = amp_max
+            ph = k_east * (c + 0.5) * cell + k_north * yy + math.atan2(im, re)
+            t = ph / two_pi
+            t -= math.floor(t)
+            if t >= ridge:
+                continue
+            if t < stoss:
+                prof = 0.5 - 0.5 * math.cos(math.pi * t / stoss)
+            else:
+                prof = 0.5 + 0.5 * math.cos(math.pi * (t - stoss) / (ridge - stoss))
+            z[r, c] += np.float32(height * amp * p * m * prof)
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def ripple_crater_mask(mask, cell, x, y, diameter, fresh, elong, angle):
+    """Where craters keep ripples out: ``mask`` (float32 (rows, cols), all 1 on entry) is
+    lowered in place to the smallest weight any crater gives a cell.
+
+    A crater (centre x, y [m], equal-area diameter [m], axis ratio ``elong`` >= 1, long axis
+    ``angle`` [rad] anticlockwise from east, as :func:`stamp_craters`) gives 0 inside its rim
+    (elliptical radius q <= 1) and a smoothstep from 0 to 1 over ``1 < q < 1 + w``, ``w =
+    0.15 + 0.85 * fresh`` (``fresh`` in [0, 1], 1 for a fresh crater): ripples thin over a
+    fresh crater's ejecta out to about 2 R, and come back at the rim of a worn one.
+    """
+    rows, cols = mask.shape
+    for k in range(x.shape[0]):
+        radius = 0.5 * diameter[k]
+        if radius <= 0.0:
+            continue
+        w = 0.15 + 0.85 * fresh[k]
+        outer = 1.0 + w
+        stretch = math.sqrt(elong[k])
+        ca = math.cos(angle[k])
+        sa = math.sin(angle[k])
+        inv_a = 1.0 / (radius * stretch)
+        inv_b = stretch / radius
+        r0, r1, c0, c1 = _bbox(x[k], y[k], outer * radius * stretch, cell, rows, cols)
+        o2 = outer * outer
+        for r in range(r0, r1 + 1):
+            dy = (r + 0.5) * cell - y[k]
+            for c in range(c0, c1 + 1):
+                dx = (c + 0.5) * cell - x[k]
+                u = (dx * ca + dy * sa) * inv_a
+                v = (dy * ca - dx * sa) * inv_b
+                q2 = u * u + v * v
+                if q2 >= o2:
+                    continue
+                if q2 <= 1.0:
+                    g = 0.0
+                else:
+                    s = (math.sqrt(q2) - 1.0) / w
+                    g = s * s * (3.0 - 2.0 * s)
+                if g < mask[r, c]:
+                    mask[r, c] = np.float32(g)
     return 0
 
 

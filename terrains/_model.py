@@ -99,9 +99,12 @@ _PARAM_DOCS: dict[str, str] = {
     "rock_min_d_m": "smallest rock diameter placed [m]",
     "rock_max_d_m": "largest rock diameter placed [m]",
     "rock_height_ratio": "rock height/diameter [-]",
-    "ripple_height_m": "crest-to-trough height of aeolian ripples [m]; 0 for none",
-    "ripple_wavelength_m": "crest spacing of aeolian ripples [m]",
-    "ripple_azimuth_deg": "direction the ripple crests run, clockwise from north [deg]",
+    "ripple_height_m": "typical crest-to-trough height of aeolian ripples (their field's RMS "
+                       "envelope; single ripples reach 2.2 times it) [m]; 0 for none",
+    "ripple_wavelength_m": "mean crest spacing of aeolian ripples [m]",
+    "ripple_azimuth_deg": "direction the ripple crests run, clockwise from north (lee faces "
+                          "90 deg clockwise from it) [deg]",
+    "ripple_cover": "fraction of the ground covered by ripple patches, 0-1 [-]",
 }
 
 _AUTO_DOCS = {
@@ -134,6 +137,7 @@ _COMMON = {
     "ripple_height_m": 0.0,
     "ripple_wavelength_m": 2.5,
     "ripple_azimuth_deg": 0.0,
+    "ripple_cover": 1.0,
 }
 
 # Body defaults: generic terrain of each body, sourced in the presets module's notes.
@@ -284,6 +288,8 @@ def _check_range(name: str, v: float) -> None:
         need(0.0 <= v <= MAX_LENGTH_M, f"in [0, {MAX_LENGTH_M:g}] metres")
     elif name == "ripple_azimuth_deg":
         pass
+    elif name == "ripple_cover":
+        need(0.0 <= v <= 1.0, "in [0, 1]")
     else:  # lengths: bounded so that sizes and counts stay finite in float64
         need(0.0 < v <= MAX_LENGTH_M, f"> 0 and <= {MAX_LENGTH_M:g} metres")
 

@@ -43,6 +43,19 @@ Rock cover
     terrain generated without rocks, which the table script makes; the generator draws rocks
     from their own random stream and adds them to the height field, so the difference is
     exactly what the rocks put there).
+Ripple crests (:func:`crest_map`, :func:`crest_spacings`, :func:`crest_defects`)
+    For ripples whose crests run along the columns (waves along the rows, as a preset with
+    crests running north makes them): a crest cell is the highest cell of a row within half a
+    wavelength either side, standing at least a threshold above the lowest there. The
+    spacings are the distances between successive crest cells of a row (their median and
+    relative spread, placed between cells by a parabola); the defects are the ends of crest
+    lines (a crest cell with no crest cell among the three nearest of the row above, or
+    below), counted away from the grid's edges: terminations where the crest fades out, and
+    junctions where it runs into a neighbouring crest.
+Profile asymmetry (:func:`slope_skewness`)
+    Skewness (third standardised moment) of the one-cell slopes along the rows: 0 for a
+    symmetric profile, negative when the faces falling towards +x (east) are the short, steep
+    ones (lee faces to the east).
 Footprint isotropy (:func:`footprint_anisotropy`)
     How far a blocked patch grown around one obstacle cell reaches along the diagonals
     against along the axes: sqrt(2) for a square, 1 for a disc.
@@ -59,7 +72,7 @@ __all__ = [
     "rms_slope_deg", "rms_height_difference", "hurst_exponent", "crater_density",
     "cumulative_slope", "crater_profile", "crater_morphology", "gr_cover", "listed_cover",
     "fit_cover_k", "disc_mask", "rock_height_max", "rock_grid_cover", "rock_visibility", "density_ratio_near",
-    "footprint_anisotropy",
+    "footprint_anisotropy", "crest_map", "crest_spacings", "crest_defects", "slope_skewness",
 ]
 
 
@@ -467,3 +480,94 @@ def footprint_anisotropy(blocked: np.ndarray, centre: tuple[int, int]) -> float:
     axis = np.mean([reach(1, 0), reach(-1, 0), reach(0, 1), reach(0, -1)])
     diag = np.mean([reach(1, 1), reach(1, -1), reach(-1, 1), reach(-1, -1)])
     return float(diag / axis) if axis > 0 else math.nan
+
+
+# --------------------------------------------------------------------------------------------
+# ripples
+
+def crest_map(z: np.ndarray, cell: float, wavelength_m: float, min_height_m: float) -> np.ndarray:
+    """bool (rows, cols): ripple crest cells of ``z`` for waves running along the rows.
+
+    A cell is a crest when it is the highest of the cells within half ``wavelength_m`` [m]
+    either side along its row (the first of equal highest) and stands at least
+    ``min_height_m`` [m] above the lowest of them.
+    """
+    from scipy import ndimage
+
+    z = np.asarray(z, dtype=np.float64)
+    w = max(1, int(round(0.5 * wavelength_m / cell)))
+    size = 2 * w + 1
+    hi = ndimage.maximum_filter1d(z, size, axis=1, mode="nearest")
+    lo = ndimage.minimum_filter1d(z, size, axis=1, mode="nearest")
+    crest = (z >= hi) & (z - lo >= min_height_m)
+    # of a run of equal highest cells, keep the first
+    crest[:, 1:] &= ~crest[:, :-1]
+    return crest
+
+
+def crest_spacings(crests: np.ndarray, z: np.ndarray, cell: float):
+    """Distances [m] between successive crests along each row of a :func:`crest_map`.
+
+    Each crest is placed between cells by the vertex of the parabola through its cell and its
+    two neighbours in ``z`` along the row. Returns (median [m], relative spread, all spacings
+    [m]); the spread is the standard deviation over the median of the spacings within 0.5-1.5
+    times the median (a longer gap is a crest missing where the ripples fade, not a spacing).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    out = []
+    for r, row in enumerate(np.asarray(crests, dtype=bool)):
+        cols = np.nonzero(row)[0]
+        cols = cols[(cols > 0) & (cols < z.shape[1] - 1)]
+        if len(cols) < 2:
+            continue
+        a, b, c = z[r, cols - 1], z[r, cols], z[r, cols + 1]
+        den = a - 2.0 * b + c
+        off = np.where(den < 0.0, 0.5 * (a - c) / np.where(den < 0.0, den, -1.0), 0.0)
+        out.append(np.diff(cols + np.clip(off, -0.5, 0.5)))
+    d = np.concatenate(out) * cell if out else np.empty(0)
+    if not len(d):
+        return math.nan, math.nan, d
+    med = float(np.median(d))
+    core = d[(d > 0.5 * med) & (d < 1.5 * med)]
+    return med, float(np.std(core) / med), d
+
+
+def crest_defects(crests: np.ndarray, cell: float, wavelength_m: float, margin: int = 2):
+    """Crest terminations and junctions of a :func:`crest_map` (crest lines along the columns).
+
+    A crest cell is an end when none of the three nearest cells (columns c - 1 .. c + 1) of
+    the row above, or of the row below, is a crest. An end is a junction when, within the
+    next two rows that way, a crest lies within 0.6 ``wavelength_m`` [m] across: the line runs
+    into a neighbouring crest (a Y-junction, whose branches a crest map cannot hold both closer
+    than half a wavelength); otherwise it is a termination (the crest fades out). Cells within
+    ``margin`` rows or columns of the edge are not counted. Returns (terminations, junctions).
+    """
+    b = np.asarray(crests, dtype=bool)
+    rows, cols = b.shape
+    w = max(2, int(round(0.6 * wavelength_m / cell)))
+    pad = np.zeros((rows + 4, cols + 2 * w), dtype=bool)
+    pad[2:-2, w:-w] = b
+    inner = np.zeros_like(b)
+    inner[margin:rows - margin, margin:cols - margin] = True
+    term = 0
+    junc = 0
+    for dr in (-1, 1):
+        def shifted(k, o):
+            return pad[2 + k * dr:rows + 2 + k * dr, w + o:cols + w + o]
+
+        end = b & inner & ~(shifted(1, -1) | shifted(1, 0) | shifted(1, 1))
+        near = np.zeros_like(b)
+        for k in (1, 2):
+            for o in range(-w, w + 1):
+                near |= shifted(k, o)
+        junc += int(np.count_nonzero(end & near))
+        term += int(np.count_nonzero(end & ~near))
+    return term, junc
+
+
+def slope_skewness(z: np.ndarray) -> float:
+    """Skewness of the one-cell height differences along the rows (see the module notes)."""
+    d = np.diff(np.asarray(z, dtype=np.float64), axis=1).ravel()
+    d = d - d.mean()
+    sd = math.sqrt(float(np.mean(d * d)))
+    return float(np.mean(d ** 3) / sd ** 3) if sd > 0 else math.nan

@@ -88,20 +88,44 @@ def structure_mean_square(z, lag):
     return float(np.concatenate(parts).mean())
 
 
-def ripples(shape, cell, height, wavelength, azimuth, phase, wobble_amp, wobble_len,
-            wobble_phase, patch_len, patch_phase):
-    """The ripple field of terrains._kernels.add_ripples, evaluated directly with numpy."""
+def _catmull_rom_1d(samples, pos):
+    """Catmull-Rom interpolation along axis 0 of ``samples`` at positions ``pos`` [sample
+    units, counted from sample 1]: the cubic through samples floor(pos)..floor(pos) + 3."""
+    i = np.floor(pos).astype(int)
+    t = pos - i
+    w = [-0.5 * t ** 3 + t ** 2 - 0.5 * t, 1.5 * t ** 3 - 2.5 * t ** 2 + 1.0,
+         -1.5 * t ** 3 + 2.0 * t ** 2 + 0.5 * t, 0.5 * t ** 3 - 0.5 * t ** 2]
+    shape = (-1,) + (1,) * (samples.ndim - 1)
+    return sum(w[k].reshape(shape) * samples[i + k] for k in range(4))
+
+
+def ripple_field(shape, cell, step, env_re, env_im, patch, mask, height, k_east, k_north,
+                 ridge, lee, amp_max, patch_lo, patch_width):
+    """The ripples terrains._kernels.add_ripple_field adds, evaluated directly with numpy
+    (float64 (rows, cols) [m]), from its docstring's definition."""
     rows, cols = shape
+    pr = np.arange(rows) / step
+    pc = np.arange(cols) / step
+
+    def interp(f):
+        return _catmull_rom_1d(_catmull_rom_1d(f, pr).T, pc).T
+
+    re, im, g = interp(env_re), interp(env_im), interp(patch)
+    amp = np.minimum(np.hypot(re, im), amp_max)
+    if patch_width > 0:
+        s = np.clip((g - patch_lo) / patch_width, 0.0, 1.0)
+        p = s * s * (3 - 2 * s)
+    else:
+        p = np.ones(shape)
     r, c = np.mgrid[0:rows, 0:cols]
-    xx, yy = (c + 0.5) * cell, (r + 0.5) * cell
-    ax, ay = math.sin(azimuth), math.cos(azimuth)
-    along, across = xx * ax + yy * ay, xx * ay - yy * ax
-    k, kw, kp = 2 * math.pi / wavelength, 2 * math.pi / wobble_len, 2 * math.pi / patch_len
-    ph = (k * across + phase + wobble_amp * np.sin(kw * along + wobble_phase)
-          + 0.6 * wobble_amp * np.sin(kw / 1.7 * (along + 0.5 * across) + 2 * wobble_phase))
-    s = 0.5 * (1 + np.sin(ph))
-    amp = 0.7 + 0.3 * np.sin(kp * along + patch_phase) * np.cos(kp * 0.8 * across)
-    return height * amp * (s * np.sqrt(s) - 0.5)
+    ph = k_east * (c + 0.5) * cell + k_north * (r + 0.5) * cell + np.arctan2(im, re)
+    t = ph / (2 * math.pi)
+    t -= np.floor(t)
+    stoss = ridge * (1 - lee)
+    prof = np.where(t < stoss, 0.5 - 0.5 * np.cos(math.pi * t / stoss),
+                    0.5 + 0.5 * np.cos(math.pi * (t - stoss) / (ridge - stoss)))
+    prof = np.where(t < ridge, prof, 0.0)
+    return height * amp * p * mask.astype(np.float64) * prof
 
 
 def fill_nodata_naive(z, bad):

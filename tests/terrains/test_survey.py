@@ -290,3 +290,57 @@ def test_footprint_anisotropy_of_square_and_disc():
     yy, xx = np.mgrid[0:41, 0:41]
     disc = np.hypot(yy - 20, xx - 20) <= 10.0
     assert S.footprint_anisotropy(disc, (20, 20)) == pytest.approx(1.0, abs=0.06)
+
+
+# --- ripple crests ----------------------------------------------------------------------------
+
+def _grid(n, cell):
+    r, c = np.mgrid[0:n, 0:n]
+    return (c + 0.5) * cell, (r + 0.5) * cell
+
+
+def test_a_regular_wave_train_has_its_spacing_and_no_defects():
+    cell, lam = 0.5, 5.0
+    x, y = _grid(300, cell)
+    z = 0.1 * np.sin(2 * math.pi * x / lam + 0.3)
+    crests = S.crest_map(z, cell, lam, 0.03)
+    med, spread, _ = S.crest_spacings(crests, z, cell)
+    assert med == pytest.approx(lam, abs=1e-9) and spread < 1e-9
+    assert S.crest_defects(crests, cell, lam) == (0, 0)
+    assert abs(S.slope_skewness(z)) < 0.01
+
+
+def test_spacings_follow_a_chirp_between_cells():
+    # the wavelength grows from 4 m to 6 m across the grid: crest spacings measured between
+    # cells (parabolic vertex) spread accordingly
+    cell = 0.5
+    x, y = _grid(400, cell)
+    k = 2 * math.pi * (x / 4.0 - (1 / 4.0 - 1 / 6.0) * x ** 2 / (2 * 200.0))
+    z = 0.1 * np.sin(k)
+    med, spread, d = S.crest_spacings(S.crest_map(z, cell, 5.0, 0.03), z, cell)
+    assert 4.0 - 0.1 < d.min() and d.max() < 6.0 + 0.1
+    assert 4.6 < med < 5.2 and 0.08 < spread < 0.16   # uniform in 1/lambda: sd ~0.11
+
+
+def test_crests_fading_out_are_terminations():
+    cell, lam = 0.5, 5.0
+    x, y = _grid(200, cell)
+    # the wave train fades out north of y = 50 m: each of its 20 crests ends there
+    z = 0.1 * np.sin(2 * math.pi * x / lam) * 0.5 * (1 - np.tanh((y - 50) / 2.0))
+    assert S.crest_defects(S.crest_map(z, cell, lam, 0.03), cell, lam) == (20, 0)
+
+
+def test_a_dislocation_is_one_junction():
+    # one phase singularity: a crest is inserted, a Y-junction in the crest lines
+    cell, lam = 0.5, 5.0
+    x, y = _grid(200, cell)
+    z = 0.1 * np.sin(2 * math.pi * x / lam + np.arctan2(y - 50.2, x - 50.3))
+    assert S.crest_defects(S.crest_map(z, cell, lam, 0.03), cell, lam) == (0, 1)
+
+
+def test_slope_skewness_says_which_way_the_lee_faces():
+    x, _ = _grid(200, 0.5)
+    t = (x / 5.0) % 1.0
+    z = 0.1 * np.where(t < 0.7, t / 0.7, (1 - t) / 0.3)   # lee (steep) faces to the east
+    assert S.slope_skewness(z) < -0.5
+    assert S.slope_skewness(z[:, ::-1]) == pytest.approx(-S.slope_skewness(z))

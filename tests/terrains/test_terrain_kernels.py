@@ -162,9 +162,34 @@ def test_fill_spectrum_gives_power_law_amplitudes():
                                atol=1e-4)
 
 
-@pytest.mark.parametrize("azimuth", [0.0, 0.7, 2.5])
-def test_ripples_match_direct_evaluation(azimuth):
-    args = (0.5, 0.3, 2.5, azimuth, 1.0, 0.8, 14.0, 2.0, 50.0, 0.3)
-    z = np.zeros((64, 1500), np.float32)  # long rows: the per-row rotation must not drift
-    assert K.add_ripples(z, *args) == 0
-    np.testing.assert_allclose(z, naive.ripples(z.shape, *args), atol=1e-6)
+@pytest.mark.parametrize("step, width", [(1, 0.0), (3, 0.6), (5, 0.6)])
+def test_ripple_field_matches_direct_evaluation(step, width):
+    rng = np.random.default_rng(step)
+    rows, cols = 40, 700  # long rows: the per-column interpolation tables must hold
+    shape = ((rows - 1) // step + 4, (cols - 1) // step + 4)
+    re, im, patch = (rng.standard_normal(shape) for _ in range(3))
+    mask = rng.random((rows, cols)).astype(np.float32)
+    mask[:, :50] = 0.0
+    args = (0.5, step, re, im, patch, mask, 0.2, 1.1, -0.4, 0.5, 0.35, 2.2, -0.3, width)
+    z = np.full((rows, cols), 1.0, np.float32)
+    assert K.add_ripple_field(z, *args) == 0
+    want = 1.0 + naive.ripple_field((rows, cols), *args)
+    np.testing.assert_allclose(z, want, atol=2e-6)
+    assert np.all(z[:, :50] == 1.0)
+
+
+def test_ripple_crater_mask_is_zero_inside_rims_and_thins_over_fresh_ejecta():
+    cell = 0.5
+    mask = np.ones((200, 200), np.float32)
+    x, y, d = np.array([25.0, 75.0]), np.array([50.0, 50.0]), np.array([20.0, 20.0])
+    fresh = np.array([1.0, 0.0])
+    K.ripple_crater_mask(mask, cell, x, y, d, fresh, np.ones(2), np.zeros(2))
+    rr, cc = np.mgrid[0:200, 0:200]
+    for k in range(2):
+        q = np.hypot((cc + 0.5) * cell - x[k], (rr + 0.5) * cell - y[k]) / 10.0
+        assert np.all(mask[q <= 1.0] == 0.0)
+        assert np.all(mask[(q > 2.05) & (q < 2.2)] == 1.0)
+    # at 1.5 R the fresh crater's ejecta still thin the ripples; the worn one's do not
+    ring = lambda k: np.abs(np.hypot((cc + 0.5) * cell - x[k], (rr + 0.5) * cell - y[k]) - 15.0) < 0.3
+    assert 0.2 < mask[ring(0)].mean() < 0.8
+    assert np.all(mask[ring(1)] == 1.0)

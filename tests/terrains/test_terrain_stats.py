@@ -182,9 +182,11 @@ def test_a_sparse_rock_field_is_still_fitted_from_its_total_cover():
 
 
 def test_a_spectrum_that_is_not_self_affine_has_no_hurst_exponent():
-    # Meridiani's ripples put a peak in the spectrum; the fitted log-slope then implies an
-    # "exponent" below 0, which is no Hurst exponent: None, with the fitted slope alongside.
-    s = stats(generate(preset="mars-meridiani", size=256, seed=12345))["surface"]
+    # Strong ripples (0.3 m at 2.5 m over a gentle relief) put a peak in the spectrum; the
+    # fitted log-slope then implies an "exponent" below 0, which is no Hurst exponent: None,
+    # with the fitted slope alongside.
+    s = stats(generate("mars", size=256, seed=12345, rms_slope_deg=1.0, ripple_height_m=0.3,
+                       ripple_wavelength_m=2.5))["surface"]
     assert s["hurst"] is None
     assert s["psd_exponent"] is not None and s["psd_exponent"] < 2.0
     relief = stats(generate(preset="mars-jezero", size=256, seed=1))
