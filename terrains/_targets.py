@@ -191,6 +191,14 @@ SOURCES: dict[str, Source] = {
         "sites. J. Geophys. Res. 108(E12), 8072.",
         "NOT VERIFIED: Meridiani as the smoothest, least rocky candidate (rock abundance a few "
         "percent or less) is the preset's earlier note; no figure was re-read."),
+    "kirk2008": Source(
+        "Kirk, R. L., et al. (2008). Ultrahigh resolution topographic mapping of Mars with "
+        "MRO HiRISE stereo images: Meter-scale slopes of candidate Phoenix landing sites. "
+        "J. Geophys. Res. 113, E00A24, doi:10.1029/2007JE003000.",
+        "Abstract read (stored): HiRISE stereo gives 1.8-2.8 deg RMS bidirectional slopes at "
+        "1 m baseline for the Phoenix sites (MOC 0.8-4.5 deg at 3-10 m); of the sites where "
+        "missions landed, only MER-B in Meridiani Planum is smoother. No Meridiani value is "
+        "given there; the co-authors and the article number were not re-read (the DOI was)."),
     "golombek2012": Source(
         "Golombek, M., et al. (2012). Selection of the Mars Science Laboratory landing site. "
         "Space Sci. Rev. 170, 641-737.",
@@ -371,9 +379,13 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         _T("rock_near_crater_ratio", 3.0, 3.0, None, at=20.0, source="issue23"),
     ),
     "mars-meridiani": (
-        _T("rms_slope_deg", 2.0, 1.0, 3.0, at=1.0, source="golombek2003sites",
-           note="NO VERIFIED VALUE: the preset's 2 deg at 1 m for the smoothest MER site; "
-                "the ripples add their own slopes"),
+        _T("rms_slope_deg", 2.0, 1.0, 2.8, at=1.0, source="kirk2008",
+           note="A BOUND, NOT A MEASURED VALUE: Kirk et al. (2008) give 1.8-2.8 deg at 1 m "
+                "(HiRISE stereo) for the Phoenix candidate sites and call only the MER-B "
+                "(Meridiani) site smoother; the upper end is that bound at its loosest, the "
+                "value 2 and the lower end 1 are the preset's own (no Meridiani figure was "
+                "read). A 1 m DTM resolves 5 m ripples only in part, so the rover-scale slope "
+                "may be higher"),
         _T("rock_cover_k", 0.02, 0.0, 0.04, over=(0.0, 10.0), source="golombek2003sites",
            note="'a few percent or less'"),
         _T("crater_density", 0.008 * 10.0 ** -2, at=10.0, source="preset_only"),

@@ -204,7 +204,26 @@ class Measured:
         out["rocks near ALL D>=20 m / bg"] = (
             S.density_ratio_near(self.rk, self.cr, self.z.shape, self.cell)[0]
             if len(big) else None)
+        if p.get("ripple_height_m", 0.0) > 0.0:
+            out.update(self.ripple_diagnostics(p["ripple_wavelength_m"]))
         return out
+
+    def ripple_diagnostics(self, lam):
+        """Ripple crests of the whole surface, high-passed (minus a Gaussian blur of sigma one
+        wavelength), for crests running north (the presets' azimuth 0): median spacing [m],
+        its spread, crest terminations and junctions per wavelength squared, and the
+        skewness of the slopes along the rows (negative: lee faces to the east)."""
+        from scipy import ndimage
+
+        z = self.z.astype(np.float64)
+        hp = z - ndimage.gaussian_filter(z, lam / self.cell)
+        crests = S.crest_map(hp, self.cell, lam, 0.05)
+        med, spread, _ = S.crest_spacings(crests, hp, self.cell)
+        term, junc = S.crest_defects(crests, self.cell, lam)
+        return {"ripple crest spacing [m]": med, "ripple spacing spread": spread,
+                "crest terminations / lambda^2": term / self.area * lam ** 2,
+                "crest junctions / lambda^2": junc / self.area * lam ** 2,
+                "slope skewness along rows": S.slope_skewness(z)}
 
 
 def crater_digest(t) -> str:

@@ -25,7 +25,8 @@ def _ripples(size=1024, cell=0.5, seed=4, craters=False, **kw):
     if craters:
         params.update(crater_min_d_m=2.0, crater_max_d_m=60.0)
     t = generate("mars", size=size, cell_size=cell, seed=seed, **params)
-    bare = generate("mars", size=size, cell_size=cell, seed=seed, **dict(params, ripple_height_m=0.0))
+    bare = generate("mars", size=size, cell_size=cell, seed=seed,
+                    **dict(params, ripple_height_m=0.0))
     assert np.array_equal(t.craters, bare.craters)
     return t.height.astype(np.float64) - bare.height.astype(np.float64), t
 

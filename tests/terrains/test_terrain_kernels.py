@@ -190,6 +190,8 @@ def test_ripple_crater_mask_is_zero_inside_rims_and_thins_over_fresh_ejecta():
         assert np.all(mask[q <= 1.0] == 0.0)
         assert np.all(mask[(q > 2.05) & (q < 2.2)] == 1.0)
     # at 1.5 R the fresh crater's ejecta still thin the ripples; the worn one's do not
-    ring = lambda k: np.abs(np.hypot((cc + 0.5) * cell - x[k], (rr + 0.5) * cell - y[k]) - 15.0) < 0.3
+    def ring(k):
+        return np.abs(np.hypot((cc + 0.5) * cell - x[k], (rr + 0.5) * cell - y[k]) - 15.0) < 0.3
+
     assert 0.2 < mask[ring(0)].mean() < 0.8
     assert np.all(mask[ring(1)] == 1.0)
