@@ -66,7 +66,7 @@ Ripples
     2016) with flat ground between ridges; ``ripple_cover`` < 1 confines them to patches.
     They are absent inside every crater's rim and thin out over fresh craters' ejecta (at
     Meridiani the youngest craters are superposed on the ripples, Golombek et al. 2010).
-    Meridiani: mean spacing 5 m, typical height 0.15 m, up to 0.33 m (see the preset).
+    Meridiani: mean spacing 5 m, typical height 0.12 m, up to 0.33 m (see the preset).
 
 Random streams: each model draws from its own ``numpy.random.Generator`` seeded with
 ``SeedSequence(seed, spawn_key=(i,))`` (the i-th child of ``SeedSequence(seed).spawn``), in the
@@ -891,8 +891,9 @@ RIPPLE_RIDGE_FRACTION = 0.5
 #: repose of the lee faces of large martian ripples (Lapotre et al. 2016).
 RIPPLE_LEE_FRACTION = 0.35
 #: Ripples stand at most this many times ripple_height_m (the envelope |psi| has RMS 1 and a
-#: Rayleigh distribution; 2.2 leaves 0.8% of the plains at the cap).
-RIPPLE_AMPLITUDE_MAX = 2.2
+#: Rayleigh distribution: exp(-2.75^2), 0.05% of the plains, reach the cap; Meridiani's 0.12 m
+#: then tops out at 0.33 m, the "Purgatory" ripple's 1/3 m).
+RIPPLE_AMPLITUDE_MAX = 2.75
 #: Correlation length of the patches of rippled ground, in wavelengths (assumed).
 RIPPLE_PATCH_WAVELENGTHS = 12.0
 #: Width of the edge of a patch, in standard deviations of the patch field.

@@ -100,7 +100,7 @@ _PARAM_DOCS: dict[str, str] = {
     "rock_max_d_m": "largest rock diameter placed [m]",
     "rock_height_ratio": "rock height/diameter [-]",
     "ripple_height_m": "typical crest-to-trough height of aeolian ripples (their field's RMS "
-                       "envelope; single ripples reach 2.2 times it) [m]; 0 for none",
+                       "envelope; single ripples reach 2.75 times it) [m]; 0 for none",
     "ripple_wavelength_m": "mean crest spacing of aeolian ripples [m]",
     "ripple_azimuth_deg": "direction the ripple crests run, clockwise from north (lee faces "
                           "90 deg clockwise from it) [deg]",

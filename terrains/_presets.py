@@ -65,13 +65,13 @@ _RIPPLES = ("ripple fields (granule ripples / megaripples, inactive for the last
             "absent from the youngest craters, Golombek et al. 2010, JGR 115 E00F08): mean crest "
             "spacing 5 m, the average of active equatorial megaripples spaced 1-35 m (Silvestro "
             "et al. 2020, JGR Planets 125, e2020JE006446; no Meridiani-specific spacing was "
-            "checked); typical crest-to-trough height 0.15 m, the larger ones up to 0.33 m as "
+            "checked); typical crest-to-trough height 0.12 m, the largest 0.33 m as "
             "Opportunity's 'Purgatory' ripple, about 1/3 m tall and 2.5 m wide (NASA/JPL "
             "PIA07999), with flat ground between ridges; asymmetric, lee faces near the angle of "
             "repose (Lapotre et al. 2016, Science 353, 55); half the plains rippled and the "
-            "height chosen so that the whole surface stays under ~2.8 deg at 1 m (assumed: "
-            "Meridiani is smoother than the Phoenix sites' 1.8-2.8 deg, Kirk et al. 2008, JGR "
-            "113 E00A24); crests run north (the preset's earlier choice, not checked)")
+            "typical height chosen so that the ripples alone (1.7 deg at 1 m) leave the "
+            "relief room to meet 2 deg at 1 m, under the Phoenix sites' 1.8-2.8 deg that "
+            "Meridiani is smoother than (Kirk et al. 2008, JGR 113 E00A24) (assumed); crests run north (the preset's earlier choice, not checked)")
 
 _SURFACE = ("whole surface calibrated (relief, craters, rocks and ripples together): the relief's "
             "spectrum is fitted so that the finished surface's RMS height difference follows "
@@ -167,7 +167,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
         "crater_depth_ratio": 0.12, "crater_degradation": 0.75,
         **_METRES, "crater_crossover_d_m": 100.0,
         "rock_model": "golombek-rapp", "rock_cover": 0.02,
-        "ripple_height_m": 0.15, "ripple_wavelength_m": 5.0, "ripple_azimuth_deg": 0.0,
+        "ripple_height_m": 0.12, "ripple_wavelength_m": 5.0, "ripple_azimuth_deg": 0.0,
         "ripple_cover": 0.5},
        "Meridiani was the smoothest and least rocky MER candidate (Golombek et al. 2003, JGR "
        "108(E12) 8072: rock abundance a few percent or less, low RMS slopes); " + _RIPPLES

@@ -15,7 +15,7 @@ from terrains import generate
 from tests.terrains import survey as S
 
 FLAT = dict(rms_slope_deg=0.0, rock_model="none")
-LAMBDA, HEIGHT = 5.0, 0.15
+LAMBDA, HEIGHT = 5.0, 0.12
 
 
 def _ripples(size=1024, cell=0.5, seed=4, craters=False, **kw):
@@ -49,7 +49,7 @@ def test_crest_spacing_varies_about_the_wavelength(field):
 def test_ripple_heights_vary_and_stay_bounded(field):
     crests = S.crest_map(field, 0.5, LAMBDA, 0.01)
     h = field[crests]   # flat troughs at 0: the crest's height is its height above them
-    assert h.max() <= 2.2 * HEIGHT + 1e-6
+    assert h.max() <= 2.75 * HEIGHT + 1e-6
     assert 0.6 * HEIGHT < np.median(h) < 1.2 * HEIGHT   # Rayleigh envelope, median 0.83
     assert np.percentile(h, 90) > 2.0 * np.percentile(h, 25)
 
@@ -104,12 +104,13 @@ def test_same_seed_same_bits_and_seeds_differ():
 
 def test_meridiani_ripples_alone_stay_under_the_sites_slope():
     # the ripples must leave room for the whole surface to meet mars-meridiani's 1 m target
-    # (terrains/_targets.py: at most 2.8 deg); alone, at 1 m cells, they give about 2 deg
+    # (terrains/_targets.py: at most 2.8 deg); alone, at 1 m cells, they give about 1.7 deg, so
+    # that the calibrated relief adds to them
     from terrains import _generate as G
 
     _, shape, cell, p = G.resolve(None, "mars-meridiani", 1024, 1.0, {})
     z = np.zeros(shape, np.float32)
     G.add_ripples(z, cell, p, G.stream(0, "ripples", "mars-meridiani"))
     deg = S.rms_slope_deg(z, cell, 1.0)
-    assert 1.5 < deg < 2.5
+    assert 1.4 < deg < 2.0
     assert math.isfinite(deg)
