@@ -83,7 +83,7 @@ from terrains._model import (
 __all__ = ["generate", "STREAMS"]
 
 #: Named random streams, by spawn index. Append only: an index must never change.
-STREAMS = ("relief", "craters", "rocks", "ripples")
+STREAMS = ("relief", "craters", "rocks", "ripples", "small_rocks")
 
 #: Upper bounds on the number of drawn objects, to fail fast instead of filling memory.
 MAX_CRATERS = 2_000_000
@@ -865,6 +865,144 @@ def crater_rocks(shape, cell, p, cr, rng, n_model: float) -> np.ndarray:
     return np.column_stack([x, y, d, p["rock_height_ratio"] * d])[keep]
 
 
+# --------------------------------------------------------------------------------------------
+# rocks in the height field as a DEM of cell means (rock_subcell = 1)
+
+#: Rocks of the Golombek & Rapp model smaller than ``rock_min_d_m`` but at least this
+#: fraction of it are placed one by one, unlisted, area-weighted like the listed rocks: they
+#: carry nearly all of the small rocks' height variance (a rock's variance grows as D^6, the
+#: number as D^-2), so the cells they straddle share them as real rocks would. Below it the
+#: rocks' cell volume is drawn per cell (:func:`small_rock_moments`): 11% of the small rocks'
+#: volume, 0.4% of their variance.
+SMALL_ROCKS_PLACED = 0.5
+#: Fewest sample points per cell side when rocks are area-weighted (64 per cell): a rock a
+#: third of a cell across covers about 6 of them, and any rock of sqrt(2) sample spacings
+#: holds at least one, so every placed rock shows.
+ROCK_SUB_MIN = 6
+ROCK_SUB_MAX = 32
+
+
+def gr_volume_moments(k: float, h_ratio: float, d_lo: float, d_hi: float):
+    """Volume moments of the Golombek & Rapp (1997) rocks with diameters in [d_lo, d_hi] [m].
+
+    A rock of diameter D is a half-ellipsoid of height ``h_ratio D``: volume (2/3) a h with
+    a = pi D^2 / 4 its disc. With the model's cover density dF = k q exp(-q D) dD (area of
+    rocks per m^2 of ground per m of diameter), returns (m1, m2): m1 = integral of
+    (2/3) h dF [m^3 per m^2] (the rocks' mean volume per ground area) and m2 = integral of
+    V^2 dF / a [m^6 per m^2] (so m2 / A is the variance of the volume per area of a cell of
+    area A holding each rock whole, by Campbell's theorem for a Poisson field).
+    """
+    if d_hi <= d_lo or k <= 0.0:
+        return 0.0, 0.0
+    q = golombek_rapp_q(k)
+    # m1 in closed form: integral of D q exp(-q D) dD = -(D + 1/q) exp(-q D)
+    m1 = (2.0 / 3.0) * h_ratio * k * ((d_lo + 1.0 / q) * math.exp(-q * d_lo)
+                                      - (d_hi + 1.0 / q) * math.exp(-q * d_hi))
+    d = np.linspace(d_lo, d_hi, 2049)
+    # V^2 / a = (2/3 h_ratio D)^2 (pi D^2 / 4)
+    f = (2.0 / 3.0 * h_ratio) ** 2 * (math.pi / 4.0) * d ** 4 * k * q * np.exp(-q * d)
+    m2 = float(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(d)))
+    return m1, m2
+
+
+def small_rock_range(shape, cell, p):
+    """(d_lo, d_hi) [m]: the Golombek & Rapp rocks below ``rock_min_d_m`` that are placed
+    one by one, unlisted (see SMALL_ROCKS_PLACED); d_lo is raised when there would be more
+    than MAX_ROCKS of them (their share then goes to the per-cell volume). (0, 0) when the
+    model is not Golombek & Rapp or places none."""
+    if p["rock_model"] != "golombek-rapp" or p["rock_cover"] <= 0.0:
+        return 0.0, 0.0
+    d_hi = p["rock_min_d_m"]
+    d_lo = d_hi * SMALL_ROCKS_PLACED
+    k = p["rock_cover"]
+    if golombek_rapp_q(k) * d_lo > 700.0:
+        return 0.0, 0.0
+    area = _area(shape, cell)
+    while d_lo < d_hi:
+        dd, nn = gr_cumulative_number(k, d_lo, d_hi, 513)
+        if area * nn[0] <= MAX_ROCKS:
+            return d_lo, d_hi
+        d_lo *= 1.25
+    return 0.0, 0.0
+
+
+def small_rocks(shape, cell, p, rng):
+    """The unlisted small rocks placed one by one: (x, y, diameter, height), four float64
+    (M,) arrays [m], on [d_lo, d_hi) of :func:`small_rock_range` with uniform places
+    (boulder fields are made of the listed sizes only), sizes by inverse transform of the
+    model's N(>D). They come sorted by y (the order statistics of uniforms, from the
+    running sum of exponential gaps), so the row sweep of
+    :func:`terrains._kernels.rock_layer_area` reads them in memory order."""
+    d_lo, d_hi = small_rock_range(shape, cell, p)
+    if d_hi <= d_lo:
+        return None
+    dd, nn = gr_cumulative_number(p["rock_cover"], d_lo, d_hi)
+    rows, cols = shape
+    n = int(rng.poisson(_area(shape, cell) * nn[0]))
+    if n == 0:
+        return None
+    gaps = rng.standard_exponential(n + 1)
+    y = np.cumsum(gaps)
+    y *= (rows * cell) / y[-1]
+    y = y[:n]
+    x = rng.random(n) * (cols * cell)
+    d = np.interp(rng.random(n) * nn[0], nn[::-1], dd[::-1])
+    return x, y, d, p["rock_height_ratio"] * d
+
+
+def small_rock_moments(shape, cell, p):
+    """(mean, variance) [m, m^2] of a cell's volume over its area of the Golombek & Rapp
+    rocks below those placed (diameters 0 to d_lo of :func:`small_rock_range`, or to
+    ``rock_min_d_m`` when none are placed): each rock counted whole in the cell holding its
+    centre (a rock under a third of a cell seldom straddles two; this overstates their
+    variance a little, a share of 0.4% of the rocks' variance). (0, 0) for other models."""
+    if p["rock_model"] != "golombek-rapp" or p["rock_cover"] <= 0.0:
+        return 0.0, 0.0
+    d_lo, d_hi = small_rock_range(shape, cell, p)
+    top = d_lo if d_hi > d_lo else p["rock_min_d_m"]
+    m1, m2 = gr_volume_moments(p["rock_cover"], p["rock_height_ratio"], 0.0, top)
+    return m1, m2 / (cell * cell)
+
+
+def rock_relief(shape, cell, p, rk, rng) -> np.ndarray | None:
+    """The rocks' relief with ``rock_subcell = 1``: float32 (rows, cols) [m], or None.
+
+    The height field is a DEM of cell means (what a DEM posted at the cell size measures,
+    and what a wheel of about that size rides on), so every rock enters by its volume in
+    each cell it covers (:func:`terrains._kernels.rock_layer_area`): the listed rocks
+    ``rk`` (M, 4), then, for the Golombek & Rapp model, the rocks below ``rock_min_d_m``
+    that are not listed: down to a third of it placed one by one (:func:`small_rocks`), and
+    below that each cell's volume of rocks drawn from a gamma distribution with the
+    Poisson field's mean and variance (:func:`small_rock_moments`), laid between the larger
+    rocks. So the whole cover k of the model, down to D -> 0 (where its area integral
+    converges), is in the height field. The power-law model's cover diverges as D -> 0:
+    only its listed rocks are in it. ``rng`` is the ``small_rocks`` stream.
+    """
+    from terrains import _kernels as K
+
+    small = small_rocks(shape, cell, p, rng)
+    rk = rk.reshape(-1, 4)
+    cols4 = [np.ascontiguousarray(rk[:, i]) for i in range(4)]
+    if small is not None:
+        cols4 = [np.concatenate([a, b]) for a, b in zip(cols4, small)]
+    del small
+    mean, var = small_rock_moments(shape, cell, p)
+    if not len(cols4[0]) and mean <= 0.0:
+        return None
+    layer = np.zeros(shape, dtype=np.float32)
+    covered = np.zeros(shape, dtype=np.float32)
+    if len(cols4[0]):
+        d_small = float(cols4[2].min())
+        sub = int(min(ROCK_SUB_MAX, max(ROCK_SUB_MIN, math.ceil(1.5 * cell / d_small))))
+        K.rock_layer_area(cell, sub, *cols4, layer, covered)
+    del cols4
+    if mean > 0.0 and var > 0.0:
+        u = rng.random(size=shape, dtype=np.float32)
+        open_mean = 1.0 - float(np.mean(covered, dtype=np.float64))
+        K.add_fine_rocks(layer, covered, u, mean, var, max(open_mean, 1e-6))
+    return layer
+
+
 def add_ripples(z, cell, p, rng) -> None:
     from terrains import _kernels as K
 
@@ -947,7 +1085,11 @@ def generate(body: str | Body | None = None, *, preset: str | None = None, size=
     if len(cr):
         K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(9)))
     rk = rocks(shape, cell, p, stream(seed, "rocks", preset), cr)
-    if len(rk):
+    if p["rock_subcell"] == 1.0:
+        layer = rock_relief(shape, cell, p, rk, stream(seed, "small_rocks", preset))
+        if layer is not None:
+            z += layer
+    elif len(rk):
         K.stamp_rocks(z, cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)),
                       np.zeros_like(z))
     return Terrain(height=z, cell_size=cell, body=body_obj, craters=cr[:, :4].copy(),
@@ -972,7 +1114,9 @@ def _surface_parts(shape, cell, p, seed, preset):
         K.stamp_craters(z, cell, *(np.ascontiguousarray(cr[:, i]) for i in range(9)))
     rk = rocks(shape, cell, p, stream(seed, "rocks", preset), cr)
     layer = None
-    if len(rk):
+    if p["rock_subcell"] == 1.0:
+        layer = rock_relief(shape, cell, p, rk, stream(seed, "small_rocks", preset))
+    elif len(rk):
         layer = np.zeros(shape, dtype=np.float32)
         K.rock_layer(cell, *(np.ascontiguousarray(rk[:, i]) for i in range(4)), layer)
     return z, layer, cr, rk

@@ -48,7 +48,7 @@ _CRATERS_M = ("crater sizes bounded in metres (2 m to 1 km), not in cells, so a 
 _MARS_CROSSOVER = "; Mars crossover 100 m assumed (no source checked)"
 #: Crater sizes in metres and the production exponent shared by every preset.
 _METRES = {"crater_min_d_m": 2.0, "crater_max_d_m": 1000.0, "crater_production_b": 3.0,
-           "rock_crater_factor": 10.0}
+           "rock_crater_factor": 10.0, "rock_subcell": 1.0}
 _BOULDERS = ("boulder fields on craters of 20 m and more: 10 times the background's rock density "
              "at a fresh rim, thinning as (r/R)^-3 to 3 R and wearing with the crater, the "
              "background giving up as many rocks (the factor is assumed, chosen for issue 23's "
