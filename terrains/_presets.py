@@ -55,6 +55,9 @@ _BOULDERS = ("boulder fields on craters of 20 m and more: 10 times the backgroun
              "bar of 3x within 1.5 R; that rocks concentrate on young craters is Bandfield et al. "
              "2011, JGR 116 E00H02)")
 _CRATERS_M += "; " + _BOULDERS
+_CRATERS_M += ("; rocks as cell means (rock_subcell): each rock by its volume in the cells it "
+               "covers, and for the Golombek & Rapp model the rocks below rock_min_d_m too, "
+               "unlisted, so the height field holds the model's whole cover k")
 _SUN2018 = ("fresh depth/diameter 0.15 below 100 m: the middle of ~0.1-0.2 for fresh sub-km lunar "
             "craters (Sun et al. 2018, Icarus 309, 61)")
 _PATHFINDER = ("Mars Pathfinder / Ares Vallis: Hurst 0.54-0.61, RMS slope 5.4 deg at 1 m, 2.5 deg "
