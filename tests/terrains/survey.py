@@ -38,11 +38,13 @@ Crater morphology (:func:`crater_profile`, :func:`crater_morphology`)
 Rock cover
     From the list: the summed disc area of rocks of diameter >= D over the grid's area,
     compared with Golombek & Rapp (1997, JGR 102(E2) 4117) ``F_k(D) = k exp(-q D)``,
-    ``q = 1.79 + 0.152 / k``. From the height field: the fraction of cells a rock raises
-    by more than 1 cm, read from the rocks' own relief ``delta`` (the terrain minus the same
-    terrain generated without rocks, which the table script makes; the generator draws rocks
-    from their own random stream and adds them to the height field, so the difference is
-    exactly what the rocks put there).
+    ``q = 1.79 + 0.152 / k``, and the k fitted to the cover of the sizes listed
+    (:func:`fit_cover_k`). From the height field: its rock volume read as a cover (below),
+    and, as a diagnostic, the fraction of cells a rock raises by more than 1 cm; both read
+    from the rocks' own relief ``delta`` (the terrain minus the same terrain generated
+    without its rocks in the height field, which the table script makes; the generator
+    draws rocks from their own random streams and adds them to the height field, so the
+    difference is exactly what the rocks put there).
 Rock cover from the rocks' volume in the height field (:func:`cover_k_from_volume`)
     A height field of cell means (each cell the mean elevation over it) cannot show which
     part of a cell a rock smaller than the cell covers, but it holds its volume: the mean of
