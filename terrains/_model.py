@@ -319,7 +319,9 @@ class Terrain:
     craters: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
     """float64 (N, 4): x [m], y [m], diameter [m], rim-crest-to-floor depth [m]; oldest first."""
     rocks: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
-    """float64 (M, 4): x [m], y [m], diameter [m], height [m]."""
+    """float64 (M, 4): x [m], y [m], diameter [m], height [m]: the rocks of at least
+    ``rock_min_d_m``. With ``rock_subcell = 1`` (the presets) smaller rocks are in
+    ``height`` too (each cell's share of their volume) but not listed."""
     seed: int | None = 0
     """Seed it was generated from (None for an imported heightmap)."""
     params: dict = field(default_factory=dict)
