@@ -456,8 +456,9 @@ def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
     each cell's samples under a rock.
 
     Rocks are swept row by row (bucketed by their first row), so only one row of samples
-    (``sub`` x ``cols * sub`` float32) is held at a time; each cell's sum is kept up to date
-    as samples rise, so the work is the rocks' samples plus one reset per touched cell.
+    (``sub`` x ``cols * sub`` float32, with the row each sample was written on, so nothing
+    is cleared between rows); each cell's sum is kept up to date as samples rise, so the
+    work is the rocks' samples plus one write per touched cell.
     """
     rows, cols = layer.shape
     n = x.shape[0]
@@ -486,6 +487,8 @@ def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
             order[fill[first[k]]] = k
             fill[first[k]] += 1
     buf = np.zeros((sub, cols * sub), dtype=np.float32)
+    # the row each sample was last written on: no sample has to be cleared between rows
+    stamp = np.full((sub, cols * sub), -1, dtype=np.int64)
     csum = np.zeros(cols, dtype=np.float64)
     chits = np.zeros(cols, dtype=np.int64)
     touched = np.zeros(cols, dtype=np.bool_)
@@ -534,9 +537,11 @@ def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
                     q = base - dx * dx * inv_r2
                     if q > 0.0:
                         v = np.float32(h * math.sqrt(q))
-                        old = buf[a, j]
+                        # a sample written on an earlier row counts as bare ground
+                        old = buf[a, j] if stamp[a, j] == r else np.float32(0.0)
                         if v > old:
                             buf[a, j] = v
+                            stamp[a, j] = r
                             csum[c] += v - old
                             if old == 0.0:
                                 chits[c] += 1
@@ -550,9 +555,6 @@ def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
             covered[r, c] = np.float32(chits[c] * inv_s2)
             csum[c] = 0.0
             chits[c] = 0
-            for a in range(sub):
-                for j in range(c * sub, (c + 1) * sub):
-                    buf[a, j] = 0.0
     return 0
 
 
