@@ -921,8 +921,8 @@ def small_rock_range(shape, cell, p):
     model is not Golombek & Rapp or places none."""
     if p["rock_model"] != "golombek-rapp" or p["rock_cover"] <= 0.0:
         return 0.0, 0.0
-    d_hi = p["rock_min_d_m"]
-    d_lo = d_hi * SMALL_ROCKS_PLACED
+    d_hi = min(p["rock_min_d_m"], p["rock_max_d_m"])
+    d_lo = p["rock_min_d_m"] * SMALL_ROCKS_PLACED
     k = p["rock_cover"]
     if golombek_rapp_q(k) * d_lo > 700.0:
         return 0.0, 0.0
@@ -963,12 +963,14 @@ def small_rock_moments(shape, cell, p):
     """(mean, variance) [m, m^2] of a cell's volume over its area of the Golombek & Rapp
     rocks below those placed (diameters 0 to d_lo of :func:`small_rock_range`, or to
     ``rock_min_d_m`` when none are placed): each rock counted whole in the cell holding its
-    centre (a rock under a third of a cell seldom straddles two; this overstates their
-    variance a little, a share of 0.4% of the rocks' variance). (0, 0) for other models."""
+    centre. A rock under half a cell straddles cells less often than not; counting it whole
+    overstates its variance (up to about 1.5x at half a cell), on a share of the rocks'
+    height variance of 0.06% (Ares Vallis, 0.5 m cells) to 1% (1 m), 10% at Gale and 50% at
+    Meridiani (1 m cells), where few larger rocks are. (0, 0) for other models."""
     if p["rock_model"] != "golombek-rapp" or p["rock_cover"] <= 0.0:
         return 0.0, 0.0
     d_lo, d_hi = small_rock_range(shape, cell, p)
-    top = d_lo if d_hi > d_lo else p["rock_min_d_m"]
+    top = d_lo if d_hi > d_lo else min(p["rock_min_d_m"], p["rock_max_d_m"])
     m1, m2 = gr_volume_moments(p["rock_cover"], p["rock_height_ratio"], 0.0, top)
     return m1, m2 / (cell * cell)
 
