@@ -891,15 +891,28 @@ ROCK_SUB_MIN = 6
 ROCK_SUB_MAX = 32
 
 
-def gr_volume_moments(k: float, h_ratio: float, d_lo: float, d_hi: float):
+def split_share(s):
+    """Mean over a rock's place of the sum over cells of (its volume in the cell / its
+    volume)^2, for a half-ellipsoid of diameter ``s`` cells (array or float): 1 for a point,
+    less as the rock straddles cell borders. Measured by fine sampling (0.945, 0.876, 0.759,
+    0.549 at s = 0.1, 0.25, 0.5, 1); 1 - s / 2 is within 1% of it up to half a cell and 9%
+    at one cell, and 0.55 / s^2 (the volume spread over about s^2 cells) beyond."""
+    s = np.asarray(s, dtype=np.float64)
+    return np.where(s <= 1.0, 1.0 - 0.5 * s, 0.55 / np.maximum(s, 1.0) ** 2)
+
+
+def gr_volume_moments(k: float, h_ratio: float, d_lo: float, d_hi: float,
+                      cell: float | None = None):
     """Volume moments of the Golombek & Rapp (1997) rocks with diameters in [d_lo, d_hi] [m].
 
     A rock of diameter D is a half-ellipsoid of height ``h_ratio D``: volume (2/3) a h with
     a = pi D^2 / 4 its disc. With the model's cover density dF = k q exp(-q D) dD (area of
     rocks per m^2 of ground per m of diameter), returns (m1, m2): m1 = integral of
     (2/3) h dF [m^3 per m^2] (the rocks' mean volume per ground area) and m2 = integral of
-    V^2 dF / a [m^6 per m^2] (so m2 / A is the variance of the volume per area of a cell of
-    area A holding each rock whole, by Campbell's theorem for a Poisson field).
+    V^2 dF / a [m^6 per m^2], times :func:`split_share` of D / ``cell`` when ``cell`` [m]
+    is given: m2 / A is then the variance of the volume per area of a cell of area A
+    (Campbell's theorem for a Poisson field of rocks; each rock's squared volume shared
+    among the cells it straddles).
     """
     if d_hi <= d_lo or k <= 0.0:
         return 0.0, 0.0
@@ -910,6 +923,8 @@ def gr_volume_moments(k: float, h_ratio: float, d_lo: float, d_hi: float):
     d = np.linspace(d_lo, d_hi, 2049)
     # V^2 / a = (2/3 h_ratio D)^2 (pi D^2 / 4)
     f = (2.0 / 3.0 * h_ratio) ** 2 * (math.pi / 4.0) * d ** 4 * k * q * np.exp(-q * d)
+    if cell is not None:
+        f *= split_share(d / cell)
     m2 = float(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(d)))
     return m1, m2
 
@@ -962,16 +977,17 @@ def small_rocks(shape, cell, p, rng):
 def small_rock_moments(shape, cell, p):
     """(mean, variance) [m, m^2] of a cell's volume over its area of the Golombek & Rapp
     rocks below those placed (diameters 0 to d_lo of :func:`small_rock_range`, or to
-    ``rock_min_d_m`` when none are placed): each rock counted whole in the cell holding its
-    centre. A rock under half a cell straddles cells less often than not; counting it whole
-    overstates its variance (up to about 1.5x at half a cell), on a share of the rocks'
-    height variance of 0.06% (Ares Vallis, 0.5 m cells) to 1% (1 m), 10% at Gale and 50% at
-    Meridiani (1 m cells), where few larger rocks are. (0, 0) for other models."""
+    ``rock_min_d_m`` when none are placed), each rock's squared volume shared among the
+    cells it straddles (:func:`split_share`; counted whole in one cell it would be 1.3x too
+    much at half a cell). Drawn independently per cell, the covariance of neighbours that
+    share a rock is left out: these rocks are 0.06% (Ares Vallis, 0.5 m cells) to 1% (1 m)
+    of the rocks' height variance, 10% at Gale and 50% at Meridiani (1 m cells), where few
+    larger rocks are. (0, 0) for other models."""
     if p["rock_model"] != "golombek-rapp" or p["rock_cover"] <= 0.0:
         return 0.0, 0.0
     d_lo, d_hi = small_rock_range(shape, cell, p)
     top = d_lo if d_hi > d_lo else min(p["rock_min_d_m"], p["rock_max_d_m"])
-    m1, m2 = gr_volume_moments(p["rock_cover"], p["rock_height_ratio"], 0.0, top)
+    m1, m2 = gr_volume_moments(p["rock_cover"], p["rock_height_ratio"], 0.0, top, cell)
     return m1, m2 / (cell * cell)
 
 

@@ -357,3 +357,21 @@ def test_the_background_gives_up_the_rocks_the_fields_hold():
     plain = [len(rocks((1200, 1200), 0.5, p, np.random.default_rng(k))) for k in range(3)]
     # the same number of rocks on average, with or without the crater's field
     assert np.mean(counts) == pytest.approx(np.mean(plain), rel=0.03)
+
+
+def test_split_share_of_a_rock_over_cells():
+    # a half-ellipsoid of s cells at random places: the mean sum over cells of (its volume
+    # there / its volume)^2, measured by fine sampling, against terrains._generate.split_share
+    from terrains._generate import split_share
+
+    g = (np.arange(48) + 0.5) / 48 * 2 - 1
+    xx, yy = np.meshgrid(g, g)
+    h = np.sqrt(np.clip(1 - xx ** 2 - yy ** 2, 0, None))
+    for s, tol in ((0.25, 0.02), (0.5, 0.02), (1.0, 0.1)):
+        acc = []
+        for u in (np.arange(12) + 0.5) / 12:
+            for v in (np.arange(12) + 0.5) / 12:
+                key = (np.floor(u + xx * s / 2).astype(int) + 5) * 100 + np.floor(v + yy * s / 2).astype(int) + 5
+                sums = np.bincount(key.ravel(), weights=h.ravel())
+                acc.append(np.sum(sums ** 2) / h.sum() ** 2)
+        assert float(split_share(s)) == pytest.approx(np.mean(acc), rel=tol), s
