@@ -950,28 +950,38 @@ def small_rock_range(shape, cell, p):
     return 0.0, 0.0
 
 
-def small_rocks(shape, cell, p, rng):
-    """The unlisted small rocks placed one by one: (x, y, diameter, height), four float64
-    (M,) arrays [m], on [d_lo, d_hi) of :func:`small_rock_range` with uniform places
+def small_rocks(shape, cell, p, rng, listed):
+    """The listed rocks ``listed`` (M, 4) and, after them, the unlisted small rocks placed
+    one by one: (x, y, diameter, height), four float64 arrays [m] of M + M' rocks.
+
+    The small rocks lie on [d_lo, d_hi) of :func:`small_rock_range` with uniform places
     (boulder fields are made of the listed sizes only), sizes by inverse transform of the
-    model's N(>D). They come sorted by y (the order statistics of uniforms, from the
-    running sum of exponential gaps), so the row sweep of
-    :func:`terrains._kernels.rock_layer_area` reads them in memory order."""
+    model's N(>D). They come sorted by y (the order statistics of uniforms, from the running
+    sum of exponential gaps), so the row sweep of :func:`terrains._kernels.rock_layer_area`
+    reads them in memory order, and are drawn straight into the output arrays (no copies:
+    they may be millions).
+    """
+    listed = listed.reshape(-1, 4)
+    m = len(listed)
     d_lo, d_hi = small_rock_range(shape, cell, p)
-    if d_hi <= d_lo:
-        return None
-    dd, nn = gr_cumulative_number(p["rock_cover"], d_lo, d_hi)
-    rows, cols = shape
-    n = int(rng.poisson(_area(shape, cell) * nn[0]))
-    if n == 0:
-        return None
-    gaps = rng.standard_exponential(n + 1)
-    y = np.cumsum(gaps)
-    y *= (rows * cell) / y[-1]
-    y = y[:n]
-    x = rng.random(n) * (cols * cell)
-    d = np.interp(rng.random(n) * nn[0], nn[::-1], dd[::-1])
-    return x, y, d, p["rock_height_ratio"] * d
+    n = 0
+    if d_hi > d_lo:
+        dd, nn = gr_cumulative_number(p["rock_cover"], d_lo, d_hi)
+        n = int(rng.poisson(_area(shape, cell) * nn[0]))
+    out = [np.empty(m + n) for _ in range(4)]
+    for i in range(4):
+        out[i][:m] = listed[:, i]
+    if n:
+        rows, cols = shape
+        x, y, d, h = (a[m:] for a in out)
+        rng.standard_exponential(out=y)          # the first n of n + 1 gaps
+        np.cumsum(y, out=y)
+        y *= (rows * cell) / (y[-1] + rng.standard_exponential())
+        rng.random(out=x)
+        x *= cols * cell
+        d[:] = np.interp(rng.random(n) * nn[0], nn[::-1], dd[::-1])
+        np.multiply(d, p["rock_height_ratio"], out=h)
+    return out
 
 
 def small_rock_moments(shape, cell, p):
@@ -1007,12 +1017,7 @@ def rock_relief(shape, cell, p, rk, rng) -> np.ndarray | None:
     """
     from terrains import _kernels as K
 
-    small = small_rocks(shape, cell, p, rng)
-    rk = rk.reshape(-1, 4)
-    cols4 = [np.ascontiguousarray(rk[:, i]) for i in range(4)]
-    if small is not None:
-        cols4 = [np.concatenate([a, b]) for a, b in zip(cols4, small)]
-    del small
+    cols4 = small_rocks(shape, cell, p, rng, rk)
     mean, var = small_rock_moments(shape, cell, p)
     if not len(cols4[0]) and mean <= 0.0:
         return None

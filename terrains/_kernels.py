@@ -464,8 +464,10 @@ def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
     n = x.shape[0]
     sc = cell / sub
     inv_s2 = 1.0 / (sub * sub)
-    first = np.empty(n, dtype=np.int64)
-    last = np.empty(n, dtype=np.int64)
+    # int32 indices: rocks are at most a few million (MAX_ROCKS), and these arrays are the
+    # kernel's largest (the generator's peak memory is bounded in units of the height array)
+    first = np.empty(n, dtype=np.int32)
+    last = np.empty(n, dtype=np.int32)
     # bucket the rocks by first row (a counting sort: order[start[r]:start[r + 1]])
     start = np.zeros(rows + 1, dtype=np.int64)
     for k in range(n):
@@ -481,7 +483,7 @@ def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
     for r in range(rows):
         start[r + 1] += start[r]
     fill = start[:rows].copy()
-    order = np.empty(start[rows], dtype=np.int64)
+    order = np.empty(start[rows], dtype=np.int32)
     for k in range(n):
         if first[k] < rows:
             order[fill[first[k]]] = k
@@ -492,7 +494,7 @@ def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
     csum = np.zeros(cols, dtype=np.float64)
     chits = np.zeros(cols, dtype=np.int64)
     touched = np.zeros(cols, dtype=np.bool_)
-    active = np.empty(order.shape[0], dtype=np.int64)
+    active = np.empty(order.shape[0], dtype=np.int32)
     n_active = 0
     for r in range(rows):
         # drop rocks that ended above this row, take in those starting on it
