@@ -456,9 +456,9 @@ def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
     each cell's samples under a rock.
 
     Rocks are swept row by row (bucketed by their first row), so only one row of samples
-    (``sub`` x ``cols * sub`` float32, with the row each sample was written on, so nothing
-    is cleared between rows); each cell's sum is kept up to date as samples rise, so the
-    work is the rocks' samples plus one write per touched cell.
+    is held at a time (``sub`` x ``cols * sub`` float32, with the row each sample was last
+    written on, so nothing is cleared between rows); each cell's sum is kept up to date as
+    samples rise, so the work is the rocks' samples plus one write per touched cell.
     """
     rows, cols = layer.shape
     n = x.shape[0]
