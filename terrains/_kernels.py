@@ -524,3 +524,162 @@ def structure_sums(z, layer, with_layer, lags, step, out):
                 count += cols
         out[m] = total / count if count else -1.0
     return 0
+
+
+@njit(cache=True, nogil=True)
+def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
+    """The rocks' relief as a DEM of cell means: each cell the mean height of the rocks'
+    upper envelope over it.
+
+    A rock is a half-ellipsoid ``height * sqrt(1 - (r / R)**2)`` of radius R = diameter / 2
+    [m] centred at (x, y) [m]. Each cell is sampled at ``sub`` x ``sub`` points (the centres
+    of its sub-cells, ``cell / sub`` apart); a sample's height is the tallest rock over it
+    (rocks never stack: where they overlap the ground follows the highest, not their sum)
+    and the cell holds the mean of its samples. So a rock enters every cell it covers by its
+    volume there over the cell's area instead of standing at full height on whole cells (a
+    rock of one cell then gave the height field about 2.5x its own height variance). A disc
+    of diameter >= sqrt(2) sample spacings always holds a sample, so every rock at least that
+    large shows. ``layer`` and ``covered`` are float32 of the grid's shape, all zero on
+    entry: on return ``layer`` [m] holds the cell means and ``covered`` [-] the fraction of
+    each cell's samples under a rock.
+
+    Rocks are swept row by row (bucketed by their first row), so only one row of samples
+    is held at a time (``sub`` x ``cols * sub`` float32, with the row each sample was last
+    written on, so nothing is cleared between rows); each cell's sum is kept up to date as
+    samples rise, so the work is the rocks' samples plus one write per touched cell.
+    """
+    rows, cols = layer.shape
+    n = x.shape[0]
+    sc = cell / sub
+    inv_s2 = 1.0 / (sub * sub)
+    # int32 indices: rocks are at most a few million (MAX_ROCKS), and these arrays are the
+    # kernel's largest (the generator's peak memory is bounded in units of the height array)
+    first = np.empty(n, dtype=np.int32)
+    last = np.empty(n, dtype=np.int32)
+    # bucket the rocks by first row (a counting sort: order[start[r]:start[r + 1]])
+    start = np.zeros(rows + 1, dtype=np.int64)
+    for k in range(n):
+        radius = 0.5 * diameter[k]
+        f = max(0, int(math.floor((y[k] - radius) / cell)))
+        l = min(rows - 1, int(math.floor((y[k] + radius) / cell)))
+        if radius <= 0.0 or l < f:
+            f = rows  # never active
+        first[k] = f
+        last[k] = l
+        if f < rows:
+            start[f + 1] += 1
+    for r in range(rows):
+        start[r + 1] += start[r]
+    fill = start[:rows].copy()
+    order = np.empty(start[rows], dtype=np.int32)
+    for k in range(n):
+        if first[k] < rows:
+            order[fill[first[k]]] = k
+            fill[first[k]] += 1
+    buf = np.zeros((sub, cols * sub), dtype=np.float32)
+    # the row each sample was last written on: no sample has to be cleared between rows
+    stamp = np.full((sub, cols * sub), -1, dtype=np.int64)
+    csum = np.zeros(cols, dtype=np.float64)
+    chits = np.zeros(cols, dtype=np.int64)
+    touched = np.zeros(cols, dtype=np.bool_)
+    active = np.empty(order.shape[0], dtype=np.int32)
+    n_active = 0
+    for r in range(rows):
+        # drop rocks that ended above this row, take in those starting on it
+        m = 0
+        for i in range(n_active):
+            if last[active[i]] >= r:
+                active[m] = active[i]
+                m += 1
+        n_active = m
+        for i in range(start[r], start[r + 1]):
+            active[n_active] = order[i]
+            n_active += 1
+        if n_active == 0:
+            continue
+        cmin = cols
+        cmax = -1
+        for i in range(n_active):
+            k = active[i]
+            radius = 0.5 * diameter[k]
+            inv_r2 = 1.0 / (radius * radius)
+            h = height[k]
+            xk = x[k]
+            for a in range(sub):
+                dy = (r * sub + a + 0.5) * sc - y[k]
+                w2 = radius * radius - dy * dy
+                if w2 <= 0.0:
+                    continue
+                w = math.sqrt(w2)
+                j0 = max(0, int(math.ceil((xk - w) / sc - 0.5)))
+                j1 = min(cols * sub - 1, int(math.floor((xk + w) / sc - 0.5)))
+                if j1 < j0:
+                    continue
+                base = 1.0 - dy * dy * inv_r2
+                c = j0 // sub
+                c_end = (c + 1) * sub  # first sample of the next cell
+                cmin = min(cmin, c)
+                for j in range(j0, j1 + 1):
+                    if j == c_end:
+                        c += 1
+                        c_end += sub
+                    dx = (j + 0.5) * sc - xk
+                    q = base - dx * dx * inv_r2
+                    if q > 0.0:
+                        v = np.float32(h * math.sqrt(q))
+                        # a sample written on an earlier row counts as bare ground
+                        old = buf[a, j] if stamp[a, j] == r else np.float32(0.0)
+                        if v > old:
+                            buf[a, j] = v
+                            stamp[a, j] = r
+                            csum[c] += v - old
+                            if old == 0.0:
+                                chits[c] += 1
+                            touched[c] = True
+                cmax = max(cmax, c)
+        for c in range(cmin, cmax + 1):
+            if not touched[c]:
+                continue
+            touched[c] = False
+            layer[r, c] = np.float32(csum[c] * inv_s2)
+            covered[r, c] = np.float32(chits[c] * inv_s2)
+            csum[c] = 0.0
+            chits[c] = 0
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def add_fine_rocks(layer, covered, u, mean, var, open_mean):
+    """Add the rocks too small to place one by one to the rocks' relief, in place.
+
+    Each cell's volume of such rocks over its area [m] is drawn from ``u`` (float32
+    uniforms in [0, 1), the grid's shape) with the given ``mean`` [m] and ``var`` [m^2]:
+    when var >= mean^2 (a cell holds few of them: most hold none worth counting, some a
+    patch) a zero-inflated exponential, 0 with probability 1 - pi and else exponential of
+    mean b, b = (var + mean^2) / (2 mean), pi = mean / b; otherwise (many per cell) an
+    exponential of scale sqrt(var) shifted by mean - sqrt(var). Both are non-negative and
+    skewed like a sum of a Poisson number of rock volumes, with its mean and variance, and
+    cost one logarithm per cell. The rocks lie between the larger rocks, never on them, so
+    a cell gets the draw times ``(1 - covered) / open_mean``, ``covered`` float32 the
+    fraction of the cell under placed rocks and ``open_mean`` the mean open fraction (the
+    division keeps their total volume).
+    """
+    rows, cols = layer.shape
+    inv = 1.0 / open_mean
+    if var >= mean * mean:
+        b = (var + mean * mean) / (2.0 * mean)
+        pi = mean / b
+        shift = 0.0
+    else:
+        b = math.sqrt(var)
+        pi = 1.0
+        shift = mean - b
+    for r in range(rows):
+        for c in range(cols):
+            t = 1.0 - u[r, c]  # in (0, 1]
+            if t > pi:
+                v = shift
+            else:
+                v = shift - b * math.log(t / pi)
+            layer[r, c] += np.float32(v * (1.0 - covered[r, c]) * inv)
+    return 0

@@ -99,6 +99,10 @@ _PARAM_DOCS: dict[str, str] = {
     "rock_min_d_m": "smallest rock diameter placed [m]",
     "rock_max_d_m": "largest rock diameter placed [m]",
     "rock_height_ratio": "rock height/diameter [-]",
+    "rock_subcell": "1: the height field holds each cell's mean over the rocks (each rock by "
+                    "its volume in the cells it covers) and, for the Golombek & Rapp model, "
+                    "the rocks below rock_min_d_m too (unlisted), so its whole cover k is "
+                    "there; 0: rocks at their height at cell centres, smaller ones dropped [-]",
     "ripple_height_m": "typical crest-to-trough height of aeolian ripples (their field's RMS "
                        "envelope; single ripples reach 2.75 times it) [m]; 0 for none",
     "ripple_wavelength_m": "mean crest spacing of aeolian ripples [m]",
@@ -133,6 +137,7 @@ _COMMON = {
     "rock_min_d_m": None,
     "rock_max_d_m": None,
     "rock_height_ratio": 0.5,
+    "rock_subcell": 0.0,
     "rock_crater_factor": 0.0,
     "ripple_height_m": 0.0,
     "ripple_wavelength_m": 2.5,
@@ -270,7 +275,7 @@ def _check_range(name: str, v: float) -> None:
         need(0.0 <= v < 60.0, "in [0, 60) degrees")
     elif name in ("surface_hurst", "surface_hurst_long"):
         need(0.0 < v <= 1.5, "in (0, 1.5]")
-    elif name == "rocks_in_height":
+    elif name in ("rocks_in_height", "rock_subcell"):
         need(v in (0.0, 1.0), "0 or 1")
     elif name in ("crater_exponent_b", "rock_exponent_b", "crater_production_b"):
         need(0.0 < v <= 6.0, "in (0, 6]")
@@ -320,7 +325,9 @@ class Terrain:
     craters: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
     """float64 (N, 4): x [m], y [m], diameter [m], rim-crest-to-floor depth [m]; oldest first."""
     rocks: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
-    """float64 (M, 4): x [m], y [m], diameter [m], height [m]."""
+    """float64 (M, 4): x [m], y [m], diameter [m], height [m]: the rocks of at least
+    ``rock_min_d_m``. With ``rock_subcell = 1`` (the presets) smaller rocks are in
+    ``height`` too (each cell's share of their volume) but not listed."""
     seed: int | None = 0
     """Seed it was generated from (None for an imported heightmap)."""
     params: dict = field(default_factory=dict)

@@ -48,13 +48,16 @@ _CRATERS_M = ("crater sizes bounded in metres (2 m to 1 km), not in cells, so a 
 _MARS_CROSSOVER = "; Mars crossover 100 m assumed (no source checked)"
 #: Crater sizes in metres and the production exponent shared by every preset.
 _METRES = {"crater_min_d_m": 2.0, "crater_max_d_m": 1000.0, "crater_production_b": 3.0,
-           "rock_crater_factor": 10.0}
+           "rock_crater_factor": 10.0, "rock_subcell": 1.0}
 _BOULDERS = ("boulder fields on craters of 20 m and more: 10 times the background's rock density "
              "at a fresh rim, thinning as (r/R)^-3 to 3 R and wearing with the crater, the "
              "background giving up as many rocks (the factor is assumed, chosen for issue 23's "
              "bar of 3x within 1.5 R; that rocks concentrate on young craters is Bandfield et al. "
              "2011, JGR 116 E00H02)")
 _CRATERS_M += "; " + _BOULDERS
+_CRATERS_M += ("; rocks as cell means (rock_subcell): each rock by its volume in the cells it "
+               "covers, and for the Golombek & Rapp model the rocks below rock_min_d_m too, "
+               "unlisted, so the height field holds the model's whole cover k")
 _SUN2018 = ("fresh depth/diameter 0.15 below 100 m: the middle of ~0.1-0.2 for fresh sub-km lunar "
             "craters (Sun et al. 2018, Icarus 309, 61)")
 _PATHFINDER = ("Mars Pathfinder / Ares Vallis: Hurst 0.54-0.61, RMS slope 5.4 deg at 1 m, 2.5 deg "

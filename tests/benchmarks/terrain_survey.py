@@ -144,7 +144,13 @@ class Measured:
             self._morph[key] = (ms, fresh)
         return self._morph[key]
 
-    def value(self, t):
+    def rock_h_ratio(self) -> float:
+        """Rock height / diameter: the listed rocks' median (the preset's, without rocks)."""
+        if len(self.rk):
+            return float(np.median(self.rk[:, 3] / self.rk[:, 2]))
+        return float(self.t.params["rock_height_ratio"])
+
+    def value(self, t, variant=None):
         q = t.quantity
         z, cell = self.z, self.cell
         side = self.n * cell
@@ -168,8 +174,16 @@ class Measured:
                    "ejecta_1p5r_ratio": "relief_1p5_ratio", "ejecta_2r_ratio": "relief_2_ratio"}[q]
             v = float(np.median([m[key] for m in ms]))
             return (v, fresh, len(ms))
+        if q == "rock_cover_k" and variant == "list":
+            # the Golombek & Rapp k of the listed rocks' cover over the sizes placed
+            lo, hi = self.t.params["rock_min_d_m"], self.t.params["rock_max_d_m"]
+            if not len(self.rk):
+                return 0.0
+            return S.fit_cover_k(S.listed_cover(self.rk, self.area, lo, hi), lo, hi)
         if q == "rock_cover_k":
-            return S.rock_grid_cover(self.delta)
+            # the k whose rocks over the claimed sizes hold the volume the height field has
+            return S.cover_k_from_volume(float(np.mean(self.delta)), self.rock_h_ratio(),
+                                         *t.over)
         if q == "rock_density":
             return float(np.count_nonzero(self.rk[:, 2] >= t.at)) / self.area
         if q == "rock_near_crater_ratio":
@@ -191,12 +205,13 @@ class Measured:
         out["crater D range [m]"] = None
         out["rocks listed"] = float(len(self.rk))
         out["rock cover, list (all)"] = S.listed_cover(self.rk, self.area)
-        out["rock cover, height field"] = S.rock_grid_cover(self.delta)
+        out["cells raised > 1 cm by rocks"] = S.rock_grid_cover(self.delta)
         if p.get("rock_model") == "golombek-rapp" and len(self.rk):
-            lo, hi = p["rock_min_d_m"], p["rock_max_d_m"]
-            out["k fitted to list over placed D"] = S.fit_cover_k(
-                S.listed_cover(self.rk, self.area, lo, hi), lo, hi)
             out["listed cover / k (stated)"] = S.listed_cover(self.rk, self.area) / p["rock_cover"]
+        if p.get("rock_model") == "golombek-rapp" and p.get("rock_cover", 0.0) > 0.0:
+            model = S.gr_volume_per_area(p["rock_cover"], self.rock_h_ratio(), 0.0,
+                                         p["rock_max_d_m"])
+            out["rock volume in heights / model"] = float(np.mean(self.delta)) / model
         vis = S.rock_visibility(self.delta, self.cell, self.rk)
         out["rocks hitting no cell centre"] = vis["missing"]
         out["rocks stacked (>1.05 h)"] = vis["stacked"]
@@ -291,9 +306,11 @@ def main(argv):
                 f"{'2km s0':>9s} {'2km s1':>9s} {'':4s} source")
         print(head)
         print("-" * len(head))
-        for t in TARGETS[preset]:
+        rows_ = [(t, v) for t in TARGETS[preset]
+                 for v in (("list", "heights") if t.quantity == "rock_cover_k" else (None,))]
+        for t, variant in rows_:
             lo, hi = band(t)
-            vals = [m.value(t) for m in ms]
+            vals = [m.value(t, variant) for m in ms]
             cells = []
             out = False
             for v in vals:
@@ -311,7 +328,8 @@ def main(argv):
             if t.low is not None or t.high is not None:
                 rng = f" ({fmt(t.low, t.quantity)}-{fmt(t.high, t.quantity)})".replace("n/a", "")
             target = fmt(t.value, t.quantity) + rng
-            print(f"{label(t):34s} {target:22s} " + " ".join(f"{c:>9s}" for c in cells)
+            name = label(t) + {None: "", "list": ", list", "heights": ", heights"}[variant]
+            print(f"{name:34s} {target:22s} " + " ".join(f"{c:>9s}" for c in cells)
                   + f" {'OUT' if out else '':4s} {t.source}")
         diags = [m.diagnostics() for m in ms]
         for key in diags[0]:

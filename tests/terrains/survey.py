@@ -38,11 +38,21 @@ Crater morphology (:func:`crater_profile`, :func:`crater_morphology`)
 Rock cover
     From the list: the summed disc area of rocks of diameter >= D over the grid's area,
     compared with Golombek & Rapp (1997, JGR 102(E2) 4117) ``F_k(D) = k exp(-q D)``,
-    ``q = 1.79 + 0.152 / k``. From the height field: the fraction of cells a rock raises
-    by more than 1 cm, read from the rocks' own relief ``delta`` (the terrain minus the same
-    terrain generated without rocks, which the table script makes; the generator draws rocks
-    from their own random stream and adds them to the height field, so the difference is
-    exactly what the rocks put there).
+    ``q = 1.79 + 0.152 / k``, and the k fitted to the cover of the sizes listed
+    (:func:`fit_cover_k`). From the height field: its rock volume read as a cover (below),
+    and, as a diagnostic, the fraction of cells a rock raises by more than 1 cm; both read
+    from the rocks' own relief ``delta`` (the terrain minus the same terrain generated
+    without its rocks in the height field, which the table script makes; the generator
+    draws rocks from their own random streams and adds them to the height field, so the
+    difference is exactly what the rocks put there).
+Rock cover from the rocks' volume in the height field (:func:`cover_k_from_volume`)
+    A height field of cell means (each cell the mean elevation over it) cannot show which
+    part of a cell a rock smaller than the cell covers, but it holds its volume: the mean of
+    ``delta`` is the rocks' volume per ground area. The k read from it is the Golombek &
+    Rapp k whose rocks, half-ellipsoids of height ``h_ratio D`` (volume (2/3) h pi D^2 / 4),
+    hold that volume over the diameters claimed: ``(2/3) h_ratio integral D dF_k(D)``,
+    ``dF_k = k q exp(-q D) dD``, in closed form. Rocks that overlap lose the volume they
+    share (they never stack), so this reads a little below the k placed.
 Ripple crests (:func:`crest_map`, :func:`crest_spacings`, :func:`crest_defects`)
     For ripples whose crests run along the columns (waves along the rows, as a preset with
     crests running north makes them): a crest cell is the highest cell of a row within half a
@@ -71,7 +81,8 @@ from scipy import optimize
 __all__ = [
     "rms_slope_deg", "rms_height_difference", "hurst_exponent", "crater_density",
     "cumulative_slope", "crater_profile", "crater_morphology", "gr_cover", "listed_cover",
-    "fit_cover_k", "disc_mask", "rock_height_max", "rock_grid_cover", "rock_visibility", "density_ratio_near",
+    "fit_cover_k", "gr_volume_per_area", "cover_k_from_volume", "disc_mask", "rock_height_max",
+    "rock_cell_means", "rock_grid_cover", "rock_visibility", "density_ratio_near",
     "footprint_anisotropy", "crest_map", "crest_spacings", "crest_defects", "slope_skewness",
 ]
 
@@ -320,6 +331,57 @@ def fit_cover_k(cover: float, d_lo: float, d_hi: float) -> float:
     return float(optimize.brentq(f, ks[i], ks[i + 1]))
 
 
+def gr_volume_per_area(k: float, h_ratio: float, d_lo: float, d_hi: float) -> float:
+    """Volume [m^3 per m^2 of ground] of the Golombek & Rapp rocks with d_lo <= D <= d_hi
+    [m], each a half-ellipsoid of height ``h_ratio D``: (2/3) h_ratio k [(d_lo + 1/q)
+    exp(-q d_lo) - (d_hi + 1/q) exp(-q d_hi)], the integral of (2/3) h_ratio D dF_k."""
+    if k <= 0.0:
+        return 0.0
+    q = 1.79 + 0.152 / k
+    return (2.0 / 3.0) * h_ratio * k * ((d_lo + 1.0 / q) * math.exp(-q * d_lo)
+                                        - (d_hi + 1.0 / q) * math.exp(-q * d_hi))
+
+
+def cover_k_from_volume(volume_per_area: float, h_ratio: float, d_lo: float,
+                        d_hi: float) -> float:
+    """The Golombek & Rapp k whose rocks of d_lo..d_hi [m] (height ``h_ratio D``) hold
+    ``volume_per_area`` [m]: the rocks' volume in a height field (the mean of their own
+    relief) read back as a cover. NaN when no k in (0.001, 0.999) gives it."""
+    if volume_per_area <= 0.0:
+        return 0.0
+
+    def f(k):
+        return gr_volume_per_area(k, h_ratio, d_lo, d_hi) - volume_per_area
+
+    ks = np.linspace(1e-3, 0.999, 400)
+    vals = np.array([f(k) for k in ks])
+    sign = np.nonzero(np.diff(np.sign(vals)))[0]
+    if not len(sign):
+        return math.nan
+    i = sign[0]
+    return float(optimize.brentq(f, ks[i], ks[i + 1]))
+
+
+def rock_cell_means(shape, cell: float, rock, sub: int = 16):
+    """One rock's own mean height over each cell it touches: (r0, c0, means) with means
+    float64 (rows, cols) of the cells from (r0, c0), each the mean of the rock's
+    half-ellipsoid (x, y, D, h) [m] over sub x sub points of the cell (sub-cell centres)."""
+    x, y, d, h = (float(v) for v in rock)
+    rows, cols = shape
+    r = 0.5 * d
+    c0, c1 = max(int(math.floor((x - r) / cell)), 0), min(int(math.floor((x + r) / cell)), cols - 1)
+    r0, r1 = max(int(math.floor((y - r) / cell)), 0), min(int(math.floor((y + r) / cell)), rows - 1)
+    if c1 < c0 or r1 < r0:
+        return r0, c0, np.zeros((0, 0))
+    off = (np.arange(sub) + 0.5) / sub
+    xs = (np.arange(c0, c1 + 1)[:, None] + off[None, :]).ravel() * cell
+    ys = (np.arange(r0, r1 + 1)[:, None] + off[None, :]).ravel() * cell
+    q2 = ((xs[None, :] - x) ** 2 + (ys[:, None] - y) ** 2) / (r * r)
+    top = np.where(q2 < 1.0, h * np.sqrt(np.clip(1.0 - q2, 0.0, None)), 0.0)
+    means = top.reshape(r1 - r0 + 1, sub, c1 - c0 + 1, sub).mean(axis=(1, 3))
+    return r0, c0, means
+
+
 def disc_mask(shape, cell: float, x: np.ndarray, y: np.ndarray, r: np.ndarray) -> np.ndarray:
     """bool (rows, cols): cells whose centre lies strictly within any disc (x, y, r) [m]."""
     rows, cols = shape
@@ -347,7 +409,9 @@ def disc_mask(shape, cell: float, x: np.ndarray, y: np.ndarray, r: np.ndarray) -
 
 def rock_height_max(shape, cell: float, rocks: np.ndarray) -> np.ndarray:
     """float64 (rows, cols): per cell, the height [m] of the tallest listed rock on it (whose
-    disc holds the cell centre, or whose centre lies in the cell); 0 where none is."""
+    disc holds the cell centre, whose centre lies in the cell, or whose disc reaches into the
+    cell's square: a height field of cell means raises every cell a rock covers part of);
+    0 where none is."""
     rows, cols = shape
     rk = np.asarray(rocks, dtype=np.float64).reshape(-1, 4)
     out = np.zeros(shape)
@@ -365,8 +429,10 @@ def rock_height_max(shape, cell: float, rocks: np.ndarray) -> np.ndarray:
             k = sel[s:s + step]
             cc = np.floor(x[k] / cell).astype(np.int64)[:, None] + ox[None, :]
             rr = np.floor(y[k] / cell).astype(np.int64)[:, None] + oy[None, :]
-            d2 = ((cc + 0.5) * cell - x[k, None]) ** 2 + ((rr + 0.5) * cell - y[k, None]) ** 2
-            on = ((d2 < r[k, None] ** 2) | ((ox == 0) & (oy == 0))[None, :])
+            # distance from the rock's centre to the nearest point of the cell's square
+            nx = np.clip(x[k, None], cc * cell, (cc + 1) * cell) - x[k, None]
+            ny = np.clip(y[k, None], rr * cell, (rr + 1) * cell) - y[k, None]
+            on = ((nx * nx + ny * ny < r[k, None] ** 2) | ((ox == 0) & (oy == 0))[None, :])
             on &= (cc >= 0) & (cc < cols) & (rr >= 0) & (rr < rows)
             hh = np.broadcast_to(h[k, None], on.shape)
             np.maximum.at(out, (rr[on], cc[on]), hh[on])
@@ -390,9 +456,11 @@ def rock_visibility(delta: np.ndarray, cell: float, rocks: np.ndarray, sample: i
     holds no cell centre; ``stacked``, the fraction with a cell inside the disc that stands
     above 1.05 x the tallest listed rock on that cell (:func:`rock_height_max`: rocks added on
     top of each other); ``hidden``, the fraction with cell centres inside but none raised to
-    half the height the rock has there; ``unseen``, the fraction the height field does not
-    show at all: hidden, or missing with the cell holding its centre raised by less than half
-    its height.
+    half the height the rock has there (a cell-centre height field) nor to half the rock's
+    own mean over the cell (:func:`rock_cell_means`, a height field of cell means);
+    ``unseen``, the fraction the height field does not show at all: hidden, or missing with
+    no cell raised to half the rock's own mean over it nor the cell holding its centre to
+    half its height.
     """
     rk = np.asarray(rocks, dtype=np.float64).reshape(-1, 4)
     if len(rk) == 0:
@@ -412,17 +480,20 @@ def rock_visibility(delta: np.ndarray, cell: float, rocks: np.ndarray, sample: i
         yy, xx = np.mgrid[r0:r1 + 1, c0:c1 + 1]
         q2 = (((xx + 0.5) * cell - x) ** 2 + ((yy + 0.5) * cell - y) ** 2) / (r * r)
         inside = q2 < 1.0
+        mr0, mc0, means = rock_cell_means(delta.shape, cell, (x, y, d, h))
+        own = delta[mr0:mr0 + means.shape[0], mc0:mc0 + means.shape[1]]
+        by_mean = bool(np.any((means > 0.0) & (own >= 0.5 * means)))
         if not inside.any():
             missing += 1
             rc, cc = int(math.floor(y / cell)), int(math.floor(x / cell))
-            if not (0 <= rc < rows and 0 <= cc < cols and delta[rc, cc] >= 0.5 * h):
+            if not (by_mean or (0 <= rc < rows and 0 <= cc < cols and delta[rc, cc] >= 0.5 * h)):
                 unseen += 1
             continue
         vals = delta[r0:r1 + 1, c0:c1 + 1][inside]
         expect = h * np.sqrt(1.0 - q2[inside])
         if np.any(vals > 1.05 * tallest[r0:r1 + 1, c0:c1 + 1][inside] + 1e-6):
             stacked += 1
-        if not np.any(vals >= 0.5 * expect):
+        if not (np.any(vals >= 0.5 * expect) or by_mean):
             hidden += 1
             unseen += 1
     n = len(pick)

@@ -77,6 +77,23 @@ def stamp_rocks(z, cell, rocks):
     return z.astype(np.float64) + layer
 
 
+def rock_layer_area(shape, cell, sub, rocks):
+    """Every sample point against every rock: (layer, covered) float64 of ``shape``. Each
+    cell is sampled at sub x sub sub-cell centres; a sample's height is the tallest rock's
+    half-ellipsoid over it; the cell holds the mean of its samples and the fraction of them
+    under a rock."""
+    rows, cols = shape
+    s = (np.arange(cols * sub) + 0.5) * (cell / sub)
+    t = (np.arange(rows * sub) + 0.5) * (cell / sub)
+    yy, xx = np.meshgrid(t, s, indexing="ij")
+    top = np.zeros(yy.shape)
+    for x, y, d, h in rocks:
+        q2 = ((xx - x) ** 2 + (yy - y) ** 2) / (0.5 * d) ** 2
+        top = np.maximum(top, np.where(q2 < 1.0, h * np.sqrt(np.clip(1.0 - q2, 0.0, None)), 0.0))
+    blocks = top.reshape(rows, sub, cols, sub)
+    return blocks.mean(axis=(1, 3)), (blocks > 0).mean(axis=(1, 3))
+
+
 def structure_mean_square(z, lag):
     """Mean squared difference at ``lag`` cells along both axes, all pairs inside the grid."""
     z = z.astype(np.float64)

@@ -264,6 +264,49 @@ def test_rock_visibility_finds_missing_and_stacked_rocks():
     assert S.rock_grid_cover(delta) == pytest.approx(np.count_nonzero(delta > 0.01) / 1e4)
 
 
+def test_volume_cover_round_trip_and_a_hand_made_rock_field():
+    # closed form against a plain quadrature, and k back from the volume
+    k, hr = 0.19, 0.5
+    q = 1.79 + 0.152 / k
+    d = np.linspace(0.0, 10.0, 200001)
+    f = (2 / 3) * hr * d * k * q * np.exp(-q * d)
+    quad = float(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(d)))
+    assert S.gr_volume_per_area(k, hr, 0.0, 10.0) == pytest.approx(quad, rel=1e-6)
+    for kk in (0.02, 0.05, 0.08, 0.19):
+        v = S.gr_volume_per_area(kk, hr, 0.0, 10.0)
+        assert S.cover_k_from_volume(v, hr, 0.0, 10.0) == pytest.approx(kk, rel=1e-6)
+    # hand-placed rocks of known sizes, drawn exactly on a fine grid and averaged to cells:
+    # the mean of the cell field is their volume (no overlaps: a lattice of rocks)
+    cell, sub = 0.5, 16
+    sizes = np.array([0.2, 0.4, 0.8, 1.6])
+    rocks = np.array([[5.0 + 10.0 * i + 0.13 * j, 5.0 + 10.0 * j + 0.31 * i, sizes[(i + j) % 4],
+                       0.5 * sizes[(i + j) % 4]] for i in range(5) for j in range(5)])
+    fine = np.zeros((100 * sub, 100 * sub))
+    t = (np.arange(100 * sub) + 0.5) * cell / sub
+    yy, xx = np.meshgrid(t, t, indexing="ij")
+    for x, y, dd, h in rocks:
+        q2 = ((xx - x) ** 2 + (yy - y) ** 2) / (dd / 2) ** 2
+        fine = np.maximum(fine, np.where(q2 < 1, h * np.sqrt(np.clip(1 - q2, 0, None)), 0.0))
+    cells = fine.reshape(100, sub, 100, sub).mean(axis=(1, 3))
+    vol = float(np.sum((2 / 3) * math.pi * (rocks[:, 2] / 2) ** 2 * rocks[:, 3]))
+    assert cells.mean() * 50.0 ** 2 == pytest.approx(vol, rel=0.01)
+    # each rock's own cell means (rock_cell_means) sum to its volume, and every rock shows
+    for rock in rocks:
+        r0, c0, means = S.rock_cell_means((100, 100), cell, rock)
+        assert means.sum() * cell ** 2 == pytest.approx(
+            (2 / 3) * math.pi * (rock[2] / 2) ** 2 * rock[3], rel=0.03)
+    v = S.rock_visibility(cells, cell, rocks)
+    assert v["unseen"] == 0.0 and v["stacked"] == 0.0
+    # a cell-mean rock straddling four cells (no cell at half its height) still shows
+    one = np.array([[20.0, 20.0, 0.5, 0.25]])
+    r0, c0, means = S.rock_cell_means((100, 100), cell, one[0])
+    z = np.zeros((100, 100))
+    z[r0:r0 + means.shape[0], c0:c0 + means.shape[1]] = means
+    assert z.max() < 0.5 * 0.25
+    assert S.rock_visibility(z, cell, one)["unseen"] == 0.0
+    assert S.rock_visibility(np.zeros((100, 100)), cell, one)["unseen"] == 1.0
+
+
 def test_density_ratio_near_craters():
     rng = np.random.default_rng(0)
     cell, n = 1.0, 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,52 @@ def test_rocks_never_stack_and_small_rocks_show():
     assert z.max() == pytest.approx(1.0)         # not 1.5
     assert z[14, 14] == pytest.approx(0.15)      # the cell holding (7, 7) shows the rock
     assert np.count_nonzero(z[12:17, 12:17]) == 1
+
+
+@settings(deadline=None, max_examples=25)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(2, 16), cols=st.integers(2, 16),
+       n=st.integers(0, 30), sub=st.sampled_from([2, 6, 8]), cell=st.sampled_from([0.5, 1.0]))
+def test_rock_layer_area_matches_reference(seed, rows, cols, n, sub, cell):
+    rng = np.random.default_rng(seed)
+    d = rng.uniform(0.1, 3.0, n)
+    rk = np.column_stack([rng.uniform(-1, cols * cell + 1, n), rng.uniform(-1, rows * cell + 1, n),
+                          d, 0.5 * d])
+    want, want_cov = naive.rock_layer_area((rows, cols), cell, sub, rk)
+    layer = np.zeros((rows, cols), np.float32)
+    covered = np.zeros_like(layer)
+    assert K.rock_layer_area(cell, sub, *(np.ascontiguousarray(rk[:, i]) for i in range(4)),
+                             layer, covered) == 0
+    np.testing.assert_allclose(layer, want, atol=2e-6)
+    np.testing.assert_allclose(covered, want_cov, atol=1e-6)
+
+
+def test_area_weighted_rock_keeps_its_volume_and_variance():
+    # one rock of one cell, anywhere: the cells hold its volume (2/3) pi R^2 h, not a cell
+    # at full height (h^2 per cell of squared height, 2.5x the point-sampled pi R^2 h^2 / 2)
+    cell, d, h = 0.5, 0.5, 0.25
+    vol = 2.0 / 3.0 * math.pi * (d / 2) ** 2 * h
+    rng = np.random.default_rng(4)
+    for x, y in rng.uniform(2.0, 3.0, (20, 2)):
+        layer = np.zeros((10, 10), np.float32)
+        K.rock_layer_area(cell, 16, np.array([x]), np.array([y]), np.array([d]), np.array([h]),
+                          layer, np.zeros_like(layer))
+        assert layer.sum() * cell * cell == pytest.approx(vol, rel=0.02)
+        # squared height per cell area below the point-sampled rock's and the old block's
+        assert (layer.astype(np.float64) ** 2).sum() * cell ** 2 < math.pi * (d / 2) ** 2 * h ** 2 / 2
+
+
+def test_fine_rocks_have_their_mean_and_variance():
+    rng = np.random.default_rng(0)
+    u = rng.random((400, 400), dtype=np.float32)
+    for mean, var in ((0.003, 0.0044 ** 2), (0.01, 0.004 ** 2)):
+        layer = np.zeros((400, 400), np.float32)
+        covered = np.zeros_like(layer)
+        covered[:200] = 0.5                      # half the ground half covered
+        K.add_fine_rocks(layer, covered, u, mean, var, 0.75)
+        assert layer.mean() == pytest.approx(mean, rel=0.02)
+        assert layer.min() >= 0.0
+        open_ = layer[200:] * 0.75               # the uncovered half, undone the scaling
+        assert open_.var() == pytest.approx(var, rel=0.05)
 
 
 def _one(z, cell, x, y, d, depth, rim, soft=0.0, erase=0.0, elong=1.0, angle=0.0):
