@@ -505,27 +505,124 @@ def fit_surface_relief(shape, cell, p, lags, other_nu2):
             math.exp(0.5 * float(u[best])))
 
 
-def calibrated_relief(shape, cell, p, rng, lags, other_nu2) -> np.ndarray:
+#: The calibrated relief is synthesised on a periodic grid at least this many times the
+#: longest calibration lag across (then cropped to the terrain): on a periodic field the
+#: RMS height difference at a lag near the period bends over (a lag of a third of the
+#: period loses ~20% of its growth), which capped a 512 m lunar patch's Hurst exponent over
+#: 17-170 m near 0.84 whatever the spectrum. Six lags across keep the bend under ~5%.
+EMBED_LAGS = 6.0
+#: Largest enlargement of the relief's grid per axis (a power of two), bounding its cost.
+EMBED_MAX = 4
+
+
+def relief_grid(shape, cell, p) -> tuple[int, int]:
+    """Shape (rows, cols) of the periodic grid a calibrated relief is synthesised on: the
+    terrain's grid times the smallest power of two (at most EMBED_MAX) that makes its
+    shorter side at least EMBED_LAGS x ``surface_lag_max_m``; the terrain's own grid when it
+    already is (every 2 km preset terrain)."""
+    rows, cols = shape
+    need = EMBED_LAGS * p["surface_lag_max_m"] / cell
+    k = 1
+    while k < EMBED_MAX and min(rows, cols) * k < need:
+        k *= 2
+    return rows * k, cols * k
+
+
+def calibrated_relief(shape, cell, p, rng, lags, other_nu2, parts=None) -> np.ndarray:
     """The relief of a surface-calibrated terrain: float32 (rows, cols) [m], zero mean.
 
-    Random phases from ``rng`` exactly as :func:`relief` draws them, amplitudes from
-    :func:`fit_surface_relief`.
+    Random phases from ``rng`` drawn as :func:`relief` draws them, on the periodic grid of
+    :func:`relief_grid` (then cropped to ``shape``), amplitudes from
+    :func:`fit_surface_relief` for that grid. ``parts`` float32 (rows, cols) [m]: the
+    craters, rocks and ripples whose mean squared differences ``other_nu2`` are (used to
+    weigh a cropped relief, :func:`_cropped_relief`; None: taken as independent of it).
     """
     from terrains import _kernels as K
 
     rows, cols = shape
-    h_hi, h_lo, f_break, scale = fit_surface_relief(shape, cell, p, lags, other_nu2)
-    phase = rng.random((rows, cols // 2 + 1), dtype=np.float32)
-    spec = np.empty((rows, cols // 2 + 1), dtype=np.complex64)
-    K.fill_spectrum_broken(spec, phase, rows, cols, h_hi, h_lo, f_break, _BREAK_SHARPNESS,
+    big_r, big_c = relief_grid(shape, cell, p)
+    h_hi, h_lo, f_break, scale = fit_surface_relief((big_r, big_c), cell, p, lags, other_nu2)
+    phase = rng.random((big_r, big_c // 2 + 1), dtype=np.float32)
+    spec = np.empty((big_r, big_c // 2 + 1), dtype=np.complex64)
+    K.fill_spectrum_broken(spec, phase, big_r, big_c, h_hi, h_lo, f_break, _BREAK_SHARPNESS,
                            scale)
     del phase
-    _real_columns(spec, rows, cols)
-    z = np.fft.irfft2(spec, s=(rows, cols))
+    _real_columns(spec, big_r, big_c)
+    if (big_r, big_c) == (rows, cols):
+        z = np.fft.irfft2(spec, s=(rows, cols))
+        del spec
+        if z.dtype != np.float32 or not z.flags.c_contiguous:  # numpy < 2 returns float64
+            z = np.ascontiguousarray(z, dtype=np.float32)
+        return z
+    return _cropped_relief(spec, (big_r, big_c), shape, lags, other_nu2, p, cell, parts)
+
+
+def _crop(z, shape) -> np.ndarray:
+    rows, cols = shape
+    out = np.ascontiguousarray(z[:rows, :cols], dtype=np.float32)
+    out -= np.float32(out.mean(dtype=np.float64))
+    return out
+
+
+def _cropped_relief(spec, big_shape, shape, lags, other_nu2, p, cell, parts) -> np.ndarray:
+    """The calibrated relief cropped from its enlarged periodic grid (:func:`relief_grid`),
+    its long and short waves reweighted so that the crop meets the target.
+
+    A crop holds only part of the few longest waves, so its RMS height differences scatter
+    about the periodic field's predicted ones (by 10-25% at 17 m on a 512 m lunar patch).
+    The spectrum ``spec`` (complex64 half plane of the enlarged grid ``big_shape``, consumed;
+    ``shape`` the terrain's (rows, cols), ``lags`` int64 cells, ``other_nu2`` [m^2] as in
+    :func:`fit_surface_relief`) is split at
+    a wavelength of 4 x the geometric middle of the calibration lags; both parts are
+    transformed and cropped, their mean squared differences (and cross term) measured at
+    the lags, and the weights a, b of ``a long + b short`` chosen on a grid (factors 1/4 to
+    4) for the least squares in log nu^2 of crop plus craters, rocks and ripples against the
+    target. On a patch a few long waves carry both the crop and the craters' largest
+    depressions, so the two are not independent there (height correlations of -0.7 were
+    seen on 512 m): with ``parts`` given, the cross terms of each part of the crop with them
+    are measured and counted too. float32 ``shape`` [m], zero mean.
+    """
+    from terrains import _kernels as K
+
+    big_r, big_c = big_shape
+    lag_mid = math.sqrt(float(lags[0]) * float(lags[-1]))
+    f_split2 = (1.0 / (4.0 * lag_mid)) ** 2
+    fy = np.fft.fftfreq(big_r)
+    fx = np.arange(spec.shape[1]) / big_c
+    longw = (fy[:, None] ** 2 + fx[None, :] ** 2) < f_split2
+    low = np.where(longw, spec, np.complex64(0))
+    spec[longw] = 0
+    del longw
+    zl = _crop(np.fft.irfft2(low, s=(big_r, big_c)), shape)
+    del low
+    zh = _crop(np.fft.irfft2(spec, s=(big_r, big_c)), shape)
     del spec
-    if z.dtype != np.float32 or not z.flags.c_contiguous:  # numpy < 2 returns float64
-        z = np.ascontiguousarray(z, dtype=np.float32)
-    return z
+    step = _measure_step(shape)
+    s_l, s_h, s_lh = (np.empty(len(lags)) for _ in range(3))
+    K.structure_sums(zl, zl, False, lags, step, s_l)
+    K.structure_sums(zh, zh, False, lags, step, s_h)
+    K.structure_sums(zl, zh, True, lags, step, s_lh)
+    cross = 0.5 * (s_lh - s_l - s_h)
+    c_lo = np.zeros(len(lags))
+    c_ho = np.zeros(len(lags))
+    if parts is not None:
+        for zz, out in ((zl, c_lo), (zh, c_ho)):
+            tmp = np.empty(len(lags))
+            K.structure_sums(zz, parts, True, lags, step, tmp)
+            out[:] = 0.5 * (tmp - (s_l if zz is zl else s_h) - np.asarray(other_nu2))
+    y = 2.0 * np.log(surface_target_nu(p, np.asarray(lags, dtype=np.float64) * cell))
+    c = np.maximum(np.asarray(other_nu2, dtype=np.float64), 0.0)
+    w = np.exp(np.linspace(math.log(0.25), math.log(4.0), 57))
+    a, b = np.meshgrid(w, w, indexing="ij")
+    a, b = a.ravel()[:, None], b.ravel()[:, None]
+    tot = (a * a * s_l[None, :] + b * b * s_h[None, :] + 2.0 * a * b * cross[None, :]
+           + 2.0 * a * c_lo[None, :] + 2.0 * b * c_ho[None, :] + c[None, :])
+    loss = np.sum((np.log(np.maximum(tot, 1e-300)) - y[None, :]) ** 2, axis=1)
+    best = int(np.argmin(loss))
+    zl *= np.float32(a[best, 0])
+    zh *= np.float32(b[best, 0])
+    zl += zh
+    return zl
 
 
 def _measure_step(shape) -> int:
@@ -653,6 +750,55 @@ DEPTH_SPREAD = 0.1
 ELONGATION = 0.15
 
 
+#: Topographic diffusion of small lunar craters (Fassett & Thomson 2014, JGR Planets 119,
+#: 2255): a crater's depth, as a fraction g of its fresh depth, falls with x = kappa t / D^2
+#: as ``g = (1 + x / DIFFUSION_X0)^-DIFFUSION_P``. Fitted here to their two figures for
+#: kappa ~5.5 m^2/Myr over 3 Ga: a 1 km crater keeps ~52% of its depth (x = 0.0165) and a
+#: 300 m crater ~7% (x = 0.183); the fit gives 0.520 and 0.071.
+DIFFUSION_X0 = 0.0228
+DIFFUSION_P = 1.2
+#: Depth fraction at which a worn crater is a ghost at the end of its life: ~7%, the 300 m
+#: crater of Fassett & Thomson (2014) after 3 Ga, just above the craters "degraded beyond
+#: recognition" below 200-300 m.
+GHOST_DEPTH = 0.07
+#: Depth fraction at which a crater leaves the fresh class: fresh sub-km lunar craters span
+#: d/D ~0.2 down to ~0.1 (Sun et al. 2018, Icarus 309, 61), so a crater made at the presets'
+#: 0.15 counts as fresh until about 0.105 = 0.7 x 0.15. The fresh class is drawn pristine
+#: (its shape is Pike's fresh crater; assumed), the worn craters start below it.
+FRESH_CLASS_DEPTH = 0.7
+
+
+def diffusion_depth(x) -> np.ndarray:
+    """Depth fraction g (of the fresh depth) of a crater at x = kappa t / D^2 (see
+    DIFFUSION_X0): float64 like ``x``."""
+    return (1.0 + np.asarray(x, dtype=np.float64) / DIFFUSION_X0) ** -DIFFUSION_P
+
+
+def diffusion_x(g: float) -> float:
+    """Inverse of :func:`diffusion_depth`: x = kappa t / D^2 at depth fraction ``g``."""
+    return DIFFUSION_X0 * (g ** (-1.0 / DIFFUSION_P) - 1.0)
+
+
+def crater_states(u, fresh_fraction: float) -> np.ndarray:
+    """Depth fractions g (of the fresh depth) of craters with uniforms ``u`` in [0, 1), for
+    a population with ``fresh_fraction`` fresh craters (g = 1) and the rest worn.
+
+    In a steady state (equilibrium) each crater's age is uniform over its lifetime, so x =
+    kappa t / D^2 is uniform and the share of every degradation class is independent of D,
+    as Moore et al. (1980, The Moon and the Planets 23, 231) state for steady-state
+    populations: worn craters have x uniform between the end of the fresh class (depth
+    FRESH_CLASS_DEPTH) and the ghost (GHOST_DEPTH), and g from :func:`diffusion_depth`
+    (median 0.14, mean 0.19 of the fresh depth). Craters with u < fresh_fraction are fresh.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    x0, x1 = diffusion_x(FRESH_CLASS_DEPTH), diffusion_x(GHOST_DEPTH)
+    f = float(fresh_fraction)
+    if f >= 1.0:
+        return np.ones_like(u)
+    t = np.clip((u - f) / (1.0 - f), 0.0, 1.0)
+    return np.where(u < f, 1.0, diffusion_depth(x0 + t * (x1 - x0)))
+
+
 def crater_diameters(p, u) -> np.ndarray:
     """Diameters [m] at cumulative fractions ``u`` in [0, 1) of the population of ``p``
     between ``crater_min_d_m`` and ``crater_max_d_m`` (inverse transform of N(>D))."""
@@ -692,7 +838,12 @@ def craters(shape, cell, p, rng) -> np.ndarray:
     y = rng.random(n) * height
     u = rng.random(n)
     c = p["crater_degradation"]
-    if c <= 0.0:
+    fresh_fraction = p.get("crater_fresh_fraction")
+    if fresh_fraction is not None:
+        # fresh class and diffusion-worn craters (crater_states); s keeps the rim's wear
+        g = crater_states(u, fresh_fraction)
+        s = np.minimum(1.0, (1.0 - g) / 0.85)
+    elif c <= 0.0:
         s = np.zeros(n)
     elif c >= 1.0:
         s = np.ones(n)
@@ -704,7 +855,10 @@ def craters(shape, cell, p, rng) -> np.ndarray:
     # fresh depth/diameter: crater_depth_ratio below 100 m, log-linear to Pike's 0.2 at 400 m
     t = np.clip(np.log(d / 100.0) / math.log(4.0), 0.0, 1.0)
     ratio = (p["crater_depth_ratio"] + t * (0.2 - p["crater_depth_ratio"])) * spread
-    depth = ratio * d * (1.0 - 0.85 * s)
+    if fresh_fraction is not None:
+        depth = ratio * d * g
+    else:
+        depth = ratio * d * (1.0 - 0.85 * s)
     rim_fresh = p["crater_rim_ratio"] * d
     rim = rim_fresh * (1.0 - s) ** 2
     soft = 0.3 * s * rim_fresh          # worn rims are rounded ...
@@ -991,10 +1145,12 @@ def _surface_terrain(shape, cell, p, seed, preset):
     with_layer = layer is not None
     K.structure_sums(z, layer if with_layer else z, with_layer, lags, _measure_step(shape),
                      other)
+    parts = z + layer if with_layer else z
     if with_layer and p["rocks_in_height"] == 1.0:
-        z += layer
+        z = parts
     del layer
-    rel = calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other)
+    rel = calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other, parts)
+    del parts
     z += rel
     return z, cr, rk
 
@@ -1011,5 +1167,7 @@ def surface_relief_of(shape, cell, p, seed, preset) -> np.ndarray:
     with_layer = layer is not None
     K.structure_sums(z, layer if with_layer else z, with_layer, lags, _measure_step(shape),
                      other)
+    parts = z + layer if with_layer else z
     del z, layer
-    return calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other)
+    return calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other,
+                             parts)

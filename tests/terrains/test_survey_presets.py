@@ -131,7 +131,10 @@ def test_rocks_in_height_0_is_the_same_ground_without_its_rocks():
     assert delta.min() > -1e-4 and delta.max() <= full.rocks[:, 3].max() + 1e-4
     raised = delta > 0.01
     assert 0.01 < raised.mean() < 0.5
-    assert np.abs(delta[~raised]).max() < 1e-4
+    # off every rock (no rock's disc holds the cell centre, no rock's centre in the cell)
+    # the two are the same ground (a rock's rim may raise a cell by less than 1 cm)
+    off = S.rock_height_max(full.height.shape, full.cell_size, full.rocks) == 0.0
+    assert np.abs(delta[off]).max() < 1e-4
 
 
 def _slopes_at_two_extents(preset, seed=0):
