@@ -225,6 +225,24 @@ def crater_profile(z: np.ndarray, cell: float, x: float, y: float, radius: float
         Annulus centres [R] and heights [m] (NaN for an empty annulus), shape (n,) or
         (sectors, n); None when the profile's disc does not lie wholly on the grid.
     """
+    out = _sector_profiles(z, cell, x, y, radius, q_max, dq, 16 if sectors == 1 else sectors)
+    if out is None:
+        return None
+    centres, mean = out
+    return (centres, mean) if sectors > 1 else (centres, _median_profile(mean))
+
+
+def _median_profile(mean: np.ndarray) -> np.ndarray:
+    """Median over sectors (rows of ``mean``) of each annulus; NaN where no sector has data."""
+    prof = np.full(mean.shape[1], np.nan)
+    seen = np.isfinite(mean).any(axis=0)
+    prof[seen] = np.nanmedian(mean[:, seen], axis=0)
+    return prof
+
+
+def _sector_profiles(z, cell, x, y, radius, q_max, dq, nsec):
+    """(annulus centres [R], mean height [m] per sector and annulus (nsec, n)) around (x, y)
+    with the surroundings' surface removed (see :func:`crater_profile`); None off the grid."""
     rows, cols = z.shape
     reach = q_max * radius
     c0 = int(math.floor((x - reach) / cell - 0.5))
@@ -246,7 +264,6 @@ def crater_profile(z: np.ndarray, cell: float, x: float, y: float, radius: float
     edges = np.arange(0.0, q_max + 1e-9, dq)
     nb = len(edges) - 1
     idx = np.digitize(q.ravel(), edges) - 1
-    nsec = 16 if sectors == 1 else sectors
     az = np.arctan2(dy, dx).ravel()
     sec = np.minimum(((az + math.pi) / (2 * math.pi) * nsec).astype(np.int64), nsec - 1)
     ok = (idx >= 0) & (idx < nb)
@@ -255,13 +272,7 @@ def crater_profile(z: np.ndarray, cell: float, x: float, y: float, radius: float
     counts = np.bincount(key, minlength=nsec * nb)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (sums / counts).reshape(nsec, nb)
-    centres = 0.5 * (edges[1:] + edges[:-1])
-    if sectors > 1:
-        return centres, mean
-    prof = np.full(nb, np.nan)
-    seen = np.isfinite(mean).any(axis=0)
-    prof[seen] = np.nanmedian(mean[:, seen], axis=0)
-    return centres, prof
+    return 0.5 * (edges[1:] + edges[:-1]), mean
 
 
 def crater_morphology(z: np.ndarray, cell: float, x: float, y: float, diameter: float):
@@ -278,10 +289,11 @@ def crater_morphology(z: np.ndarray, cell: float, x: float, y: float, diameter: 
     radius = 0.5 * diameter
     if diameter < 8 * cell:
         return None
-    prof = crater_profile(z, cell, x, y, radius)
+    prof = _sector_profiles(z, cell, x, y, radius, 6.0, None, 16)
     if prof is None:
         return None
-    q, h = prof
+    q, hs = prof
+    h = _median_profile(hs)
 
     def at(lo, hi, pick):
         sel = (q >= lo) & (q <= hi) & np.isfinite(h)
@@ -290,7 +302,6 @@ def crater_morphology(z: np.ndarray, cell: float, x: float, y: float, diameter: 
     floor = at(0.0, 0.5, np.min)
     # The crest per azimuth sector (16 of 22.5 deg), averaged: a crater that is not quite round
     # has its crest at different radii, which one circular profile would smear out.
-    _, hs = crater_profile(z, cell, x, y, radius, sectors=16)
     band = (q >= 0.7) & (q <= 1.3)
     crests = [np.nanmax(row[band]) for row in hs if np.isfinite(row[band]).any()]
     crest = float(np.mean(crests)) if crests else math.nan
