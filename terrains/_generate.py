@@ -379,14 +379,16 @@ def surface_lags(shape, cell, p) -> np.ndarray:
 _KERNEL_CACHE: dict = {}
 
 
-def _lag_kernel(shape, lags):
+def _lag_kernel(shape, lags, small=False):
     """(K, lf): K (len(lags), B) float64 with ``nu^2(L_m) = sum_b a_b^2 K[m, b]`` for a
     relief whose half-spectrum amplitudes are ``a_b`` in log-frequency bin b (irfft2
     normalisation, rows and columns pooled), and lf (B,) the mean log|f| [cycles per cell]
-    of each bin. Depends only on the grid and the lags: cached (a few per process)."""
+    of each bin. Depends only on the grid and the lags: cached (a few per process). With
+    ``small`` (a small terrain's enlarged field) the same kernel is summed in memory
+    O(lags x bins) (:func:`terrains._kernels.lag_kernel_bins`), not O(bins x side)."""
     from terrains import _kernels as K
 
-    key = (tuple(shape), tuple(int(v) for v in lags))
+    key = (tuple(shape), tuple(int(v) for v in lags), bool(small))
     hit = _KERNEL_CACHE.get(key)
     if hit is not None:
         return hit
@@ -395,19 +397,27 @@ def _lag_kernel(shape, lags):
     lf1 = math.log(math.sqrt(0.5))                 # the corner (Nyquist on both axes)
     nbins = max(1, int(math.ceil((lf1 - lf0) * _BINS_PER_E)) + 1)
     dlf = (lf1 - lf0) / (nbins - 1) if nbins > 1 else 1.0
-    cx = np.zeros((nbins, cols // 2 + 1))
-    cy = np.zeros((nbins, rows // 2 + 1))
-    slf = np.zeros(nbins)
-    K.radial_bins(rows, cols, lf0, dlf, nbins, cx, cy, slf)
-    n = cx.sum(axis=1)
-    used = n > 0
-    lf = slf[used] / n[used]
     lags = np.asarray(lags, dtype=np.float64)
     # a wave of column frequency j adds 2 (1 - cos(2 pi j L / cols)) |c|^2 / (rows cols)^2 to
     # the mean squared difference along rows at lag L; pooled with the columns' half and half
     wx = 2.0 * (1.0 - np.cos(2.0 * math.pi * np.outer(lags, np.arange(cols // 2 + 1)) / cols))
     wy = 2.0 * (1.0 - np.cos(2.0 * math.pi * np.outer(lags, np.arange(rows // 2 + 1)) / rows))
-    kern = 0.5 * (wx @ cx[used].T + wy @ cy[used].T) / (float(rows) * cols) ** 2
+    if not small:
+        cx = np.zeros((nbins, cols // 2 + 1))
+        cy = np.zeros((nbins, rows // 2 + 1))
+        slf = np.zeros(nbins)
+        K.radial_bins(rows, cols, lf0, dlf, nbins, cx, cy, slf)
+        n = cx.sum(axis=1)
+        used = n > 0
+        kern = 0.5 * (wx @ cx[used].T + wy @ cy[used].T) / (float(rows) * cols) ** 2
+    else:   # the same kernel in memory O(lags x bins): a small terrain's enlarged field
+        full = np.zeros((len(lags), nbins))
+        n = np.zeros(nbins)
+        slf = np.zeros(nbins)
+        K.lag_kernel_bins(rows, cols, lf0, dlf, nbins, wx, wy, full, n, slf)
+        used = n > 0
+        kern = full[:, used] / (float(rows) * cols) ** 2
+    lf = slf[used] / n[used]
     if len(_KERNEL_CACHE) > 8:
         _KERNEL_CACHE.clear()
     _KERNEL_CACHE[key] = (kern, lf)
@@ -444,7 +454,7 @@ def _fit_scale(k, c, y, iters=30):
     return u, np.sum(r * r, axis=1)
 
 
-def fit_surface_relief(shape, cell, p, lags, other_nu2):
+def fit_surface_relief(shape, cell, p, lags, other_nu2, small=False):
     """Choose the relief's spectrum so that relief plus everything else meets the target.
 
     Parameters
@@ -477,7 +487,7 @@ def fit_surface_relief(shape, cell, p, lags, other_nu2):
     below a bend and of bend frequencies, refined once, with the power solved by
     Gauss-Newton for every candidate.
     """
-    kern, lf = _lag_kernel(shape, lags)
+    kern, lf = _lag_kernel(shape, lags, small)
     y = 2.0 * np.log(surface_target_nu(p, np.asarray(lags, dtype=np.float64) * cell))
     c = np.maximum(np.asarray(other_nu2, dtype=np.float64), 0.0)
     lag_m = np.asarray(lags, dtype=np.float64)
@@ -505,18 +515,22 @@ def fit_surface_relief(shape, cell, p, lags, other_nu2):
             math.exp(0.5 * float(u[best])))
 
 
-#: The calibrated relief is synthesised on a periodic grid at least this many times the
-#: longest calibration lag across (then cropped to the terrain): on a periodic field the
-#: RMS height difference at a lag near the period bends over (a lag of a third of the
-#: period loses ~20% of its growth), which capped a 512 m lunar patch's Hurst exponent over
-#: 17-170 m near 0.84 whatever the spectrum. Six lags across keep the bend under ~5%.
+#: A calibrated relief is made as if cut from a periodic field at least this many times the
+#: longest calibration lag across: on a periodic field the RMS height difference at a lag
+#: near the period bends over (a lag of a third of the period loses ~20% of its growth),
+#: which capped a 512 m lunar patch's Hurst exponent over 17-170 m near 0.84 whatever the
+#: spectrum. Six lags across keep the bend under ~5%.
 EMBED_LAGS = 6.0
-#: Largest enlargement of the relief's grid per axis (a power of two), bounding its cost.
+#: Largest enlargement of that field per axis (a power of two).
 EMBED_MAX = 4
+#: Waves of the enlarged field longer than this many cells over the terrain's shorter side
+#: (|f| < LONG_WAVES / side) are summed one by one on the terrain; shorter ones come from the
+#: terrain's own FFT, which holds them as well.
+LONG_WAVES = 1.5
 
 
 def relief_grid(shape, cell, p) -> tuple[int, int]:
-    """Shape (rows, cols) of the periodic grid a calibrated relief is synthesised on: the
+    """Shape (rows, cols) of the periodic field a calibrated relief stands for: the
     terrain's grid times the smallest power of two (at most EMBED_MAX) that makes its
     shorter side at least EMBED_LAGS x ``surface_lag_max_m``; the terrain's own grid when it
     already is (every 2 km preset terrain)."""
@@ -531,98 +545,137 @@ def relief_grid(shape, cell, p) -> tuple[int, int]:
 def calibrated_relief(shape, cell, p, rng, lags, other_nu2, parts=None) -> np.ndarray:
     """The relief of a surface-calibrated terrain: float32 (rows, cols) [m], zero mean.
 
-    Random phases from ``rng`` drawn as :func:`relief` draws them, on the periodic grid of
-    :func:`relief_grid` (then cropped to ``shape``), amplitudes from
-    :func:`fit_surface_relief` for that grid. ``parts`` float32 (rows, cols) [m]: the
-    craters, rocks and ripples whose mean squared differences ``other_nu2`` are (used to
-    weigh a cropped relief, :func:`_cropped_relief`; None: taken as independent of it).
+    Random phases from ``rng`` drawn as :func:`relief` draws them, amplitudes from
+    :func:`fit_surface_relief`. On a terrain narrower than the field of :func:`relief_grid`
+    the relief stands for a patch of that larger field (:func:`_patch_relief`); ``parts``
+    float32 (rows, cols) [m] are then the craters, rocks and ripples whose mean squared
+    differences ``other_nu2`` are (None: taken as independent of the relief).
     """
     from terrains import _kernels as K
 
     rows, cols = shape
-    big_r, big_c = relief_grid(shape, cell, p)
-    h_hi, h_lo, f_break, scale = fit_surface_relief((big_r, big_c), cell, p, lags, other_nu2)
-    phase = rng.random((big_r, big_c // 2 + 1), dtype=np.float32)
-    spec = np.empty((big_r, big_c // 2 + 1), dtype=np.complex64)
-    K.fill_spectrum_broken(spec, phase, big_r, big_c, h_hi, h_lo, f_break, _BREAK_SHARPNESS,
-                           scale)
+    big = relief_grid(shape, cell, p)
+    h_hi, h_lo, f_break, scale = fit_surface_relief(big, cell, p, lags, other_nu2,
+                                                    small=big != tuple(shape))
+    phase = rng.random((rows, cols // 2 + 1), dtype=np.float32)
+    spec = np.empty((rows, cols // 2 + 1), dtype=np.complex64)
+    k = big[0] // rows
+    # the same power per frequency area as the larger field (its irfft2 divides by k^2 more)
+    K.fill_spectrum_broken(spec, phase, rows, cols, h_hi, h_lo, f_break, _BREAK_SHARPNESS,
+                           scale / k)
     del phase
-    _real_columns(spec, big_r, big_c)
-    if (big_r, big_c) == (rows, cols):
+    _real_columns(spec, rows, cols)
+    if k == 1:
         z = np.fft.irfft2(spec, s=(rows, cols))
         del spec
         if z.dtype != np.float32 or not z.flags.c_contiguous:  # numpy < 2 returns float64
             z = np.ascontiguousarray(z, dtype=np.float32)
         return z
-    return _cropped_relief(spec, (big_r, big_c), shape, lags, other_nu2, p, cell, parts)
+    return _patch_relief(spec, big, shape, (h_hi, h_lo, f_break, scale), rng, lags, other_nu2,
+                         p, cell, parts)
 
 
-def _crop(z, shape) -> np.ndarray:
+def _long_waves(shape, big, f_cut, spectrum, rng) -> np.ndarray:
+    """Every wave of the periodic field ``big`` (rows, cols) with 0 < |f| < ``f_cut``
+    [cycles per cell], amplitudes ``scale * broken_power_amplitude`` (``spectrum`` = (h_hi,
+    h_lo, f_break, scale)) and phases from ``rng``, summed on the terrain's cells as that
+    field's irfft2 would put them there: float32 ``shape`` [m]."""
+    from terrains import _kernels as K
+
     rows, cols = shape
-    out = np.ascontiguousarray(z[:rows, :cols], dtype=np.float32)
-    out -= np.float32(out.mean(dtype=np.float64))
-    return out
+    big_r, big_c = big
+    h_hi, h_lo, f_break, scale = spectrum
+    ny = int(math.ceil(f_cut * big_r))
+    nx = int(math.ceil(f_cut * big_c))
+    waves = []
+    for j in range(0, nx + 1):
+        for ky in range(-ny, ny + 1):
+            if j == 0 and ky <= 0:           # the half plane: (0, -ky) is (0, ky)'s partner
+                continue
+            f2 = (ky / big_r) ** 2 + (j / big_c) ** 2
+            if f2 < f_cut * f_cut:
+                waves.append((ky, j, f2))
+    if not waves:
+        return np.zeros(shape, dtype=np.float32)
+    w = np.asarray(waves, dtype=np.float64)
+    phi = 2.0 * math.pi * rng.random(len(w))
+    amp = np.array([scale * K.broken_power_amplitude(f2, h_hi, h_lo, f_break,
+                                                     _BREAK_SHARPNESS) for f2 in w[:, 2]])
+    # a half-plane coefficient and its conjugate partner: (2 a / (R C)) cos(phase)
+    coef = 2.0 * amp / (float(big_r) * big_c)
+    nw = len(w)
+    # cos(a + b) = cos a cos b - sin a sin b: one product of (rows, 2W) by (2W, cols)
+    left = np.empty((rows, 2 * nw), dtype=np.float32)
+    right = np.empty((cols, 2 * nw), dtype=np.float32)
+    for m in range(nw):
+        a = 2.0 * math.pi * (np.arange(rows) * (w[m, 0] / big_r)) + phi[m]
+        b = 2.0 * math.pi * (np.arange(cols) * (w[m, 1] / big_c))
+        left[:, m] = coef[m] * np.cos(a)
+        left[:, nw + m] = -coef[m] * np.sin(a)
+        right[:, m] = np.cos(b)
+        right[:, nw + m] = np.sin(b)
+    return np.ascontiguousarray(left @ right.T)
 
 
-def _cropped_relief(spec, big_shape, shape, lags, other_nu2, p, cell, parts) -> np.ndarray:
-    """The calibrated relief cropped from its enlarged periodic grid (:func:`relief_grid`),
-    its long and short waves reweighted so that the crop meets the target.
+def _patch_relief(spec, big, shape, spectrum, rng, lags, other_nu2, p, cell, parts):
+    """A calibrated relief standing for a patch of the larger periodic field ``big``
+    (:func:`relief_grid`), its long and short waves reweighted so that the patch meets the
+    target.
 
-    A crop holds only part of the few longest waves, so its RMS height differences scatter
-    about the periodic field's predicted ones (by 10-25% at 17 m on a 512 m lunar patch).
-    The spectrum ``spec`` (complex64 half plane of the enlarged grid ``big_shape``, consumed;
-    ``shape`` the terrain's (rows, cols), ``lags`` int64 cells, ``other_nu2`` [m^2] as in
-    :func:`fit_surface_relief`) is split at
-    a wavelength of 4 x the geometric middle of the calibration lags; both parts are
-    transformed and cropped, their mean squared differences (and cross term) measured at
+    The terrain's own FFT (``spec``, complex64 half plane with the larger field's power per
+    frequency area, consumed) makes the waves shorter than side / LONG_WAVES; the larger
+    field's longer waves, which a periodic terrain cannot hold, are summed one by one
+    (:func:`_long_waves`, a few dozen). A patch holds only part of its longest waves, so its
+    RMS height differences scatter about the predicted ones (by 10-25% at 17 m on a 512 m
+    lunar patch), and a few long waves carry both the relief and the craters' largest
+    depressions (height correlations of -0.7 were seen on 512 m): the mean squared
+    differences of the two parts, of their sum and of each with ``parts`` are measured at
     the lags, and the weights a, b of ``a long + b short`` chosen on a grid (factors 1/4 to
-    4) for the least squares in log nu^2 of crop plus craters, rocks and ripples against the
-    target. On a patch a few long waves carry both the crop and the craters' largest
-    depressions, so the two are not independent there (height correlations of -0.7 were
-    seen on 512 m): with ``parts`` given, the cross terms of each part of the crop with them
-    are measured and counted too. float32 ``shape`` [m], zero mean.
+    4) for the least squares in log nu^2 of relief plus the rest against the target. Memory:
+    one terrain-sized float32 field more than the plain relief. float32 ``shape`` [m], zero
+    mean.
     """
     from terrains import _kernels as K
 
-    big_r, big_c = big_shape
-    lag_mid = math.sqrt(float(lags[0]) * float(lags[-1]))
-    f_split2 = (1.0 / (4.0 * lag_mid)) ** 2
-    fy = np.fft.fftfreq(big_r)
-    fx = np.arange(spec.shape[1]) / big_c
-    longw = (fy[:, None] ** 2 + fx[None, :] ** 2) < f_split2
-    low = np.where(longw, spec, np.complex64(0))
-    spec[longw] = 0
-    del longw
-    zl = _crop(np.fft.irfft2(low, s=(big_r, big_c)), shape)
-    del low
-    zh = _crop(np.fft.irfft2(spec, s=(big_r, big_c)), shape)
+    rows, cols = shape
+    f_cut = LONG_WAVES / min(rows, cols)
+    ny, nx = int(math.ceil(f_cut * rows)), int(math.ceil(f_cut * cols))
+    for ky in range(-ny, ny + 1):                  # the long waves leave the FFT
+        for j in range(0, min(nx, spec.shape[1] - 1) + 1):
+            if (ky / rows) ** 2 + (j / cols) ** 2 < f_cut * f_cut:
+                spec[ky % rows, j] = 0
+    zh = np.fft.irfft2(spec, s=(rows, cols))
     del spec
+    zh = np.ascontiguousarray(zh, dtype=np.float32)
+    zl = _long_waves(shape, big, f_cut, spectrum, rng)
+    for z in (zh, zl):
+        z -= np.float32(z.mean(dtype=np.float64))
     step = _measure_step(shape)
-    s_l, s_h, s_lh = (np.empty(len(lags)) for _ in range(3))
+    m = len(lags)
+    s_l, s_h, s_lh, c_lo, c_ho = (np.zeros(m) for _ in range(5))
     K.structure_sums(zl, zl, False, lags, step, s_l)
     K.structure_sums(zh, zh, False, lags, step, s_h)
     K.structure_sums(zl, zh, True, lags, step, s_lh)
     cross = 0.5 * (s_lh - s_l - s_h)
-    c_lo = np.zeros(len(lags))
-    c_ho = np.zeros(len(lags))
+    o = np.asarray(other_nu2, dtype=np.float64)
     if parts is not None:
-        for zz, out in ((zl, c_lo), (zh, c_ho)):
-            tmp = np.empty(len(lags))
-            K.structure_sums(zz, parts, True, lags, step, tmp)
-            out[:] = 0.5 * (tmp - (s_l if zz is zl else s_h) - np.asarray(other_nu2))
+        tmp = np.empty(m)
+        K.structure_sums(zl, parts, True, lags, step, tmp)
+        c_lo = 0.5 * (tmp - s_l - o)
+        K.structure_sums(zh, parts, True, lags, step, tmp)
+        c_ho = 0.5 * (tmp - s_h - o)
     y = 2.0 * np.log(surface_target_nu(p, np.asarray(lags, dtype=np.float64) * cell))
-    c = np.maximum(np.asarray(other_nu2, dtype=np.float64), 0.0)
     w = np.exp(np.linspace(math.log(0.25), math.log(4.0), 57))
     a, b = np.meshgrid(w, w, indexing="ij")
     a, b = a.ravel()[:, None], b.ravel()[:, None]
     tot = (a * a * s_l[None, :] + b * b * s_h[None, :] + 2.0 * a * b * cross[None, :]
-           + 2.0 * a * c_lo[None, :] + 2.0 * b * c_ho[None, :] + c[None, :])
+           + 2.0 * a * c_lo[None, :] + 2.0 * b * c_ho[None, :] + np.maximum(o, 0.0)[None, :])
     loss = np.sum((np.log(np.maximum(tot, 1e-300)) - y[None, :]) ** 2, axis=1)
     best = int(np.argmin(loss))
-    zl *= np.float32(a[best, 0])
     zh *= np.float32(b[best, 0])
-    zl += zh
-    return zl
+    zl *= np.float32(a[best, 0])
+    zh += zl
+    return zh
 
 
 def _measure_step(shape) -> int:

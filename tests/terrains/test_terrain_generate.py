@@ -191,7 +191,7 @@ def test_pinned_values_catch_accidental_changes_to_the_streams():
                                rtol=1e-8)
     np.testing.assert_allclose(t.rocks[0], [30.776162236, 21.31319038, 0.572561563, 0.286280782],
                                rtol=1e-8)
-    assert float(t.height[10, 20]) == pytest.approx(-0.1059, abs=1e-4)
+    assert float(t.height[10, 20]) == pytest.approx(0.4697, abs=1e-4)
 
 
 def test_presets_draw_from_streams_of_their_own():
