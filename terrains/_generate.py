@@ -24,7 +24,13 @@ Relief calibrated against the whole surface (``surface_slope_deg`` set: every pr
     (:func:`fit_surface_relief`), a smoothly broken power law with Hurst exponents 0.3-1.5.
     Where the other components alone exceed the target the relief adds almost nothing and
     the surface stays above it. The relief is added last (craters overprint the ripples and
-    each other, not the relief); ``hurst`` and ``rms_slope_deg`` are then unused.
+    each other, not the relief); ``hurst`` and ``rms_slope_deg`` are then unused. A terrain
+    narrower than 6 x ``surface_lag_max_m`` gets a relief standing for a patch of a field
+    2-4 times wider (:func:`relief_grid`): a periodic relief on the terrain alone bends
+    over near its period (512 m lunar patches could not pass H ~0.84 over 17-170 m); the
+    wider field's waves longer than the terrain are summed one by one, the rest come from
+    the terrain's FFT, and the two are reweighted against the target with their measured
+    cross terms with the craters (:func:`_patch_relief`).
 Craters
     Diameters from a power-law cumulative size-frequency distribution
     ``N(>D) = a D^-b`` per m^2, drawn by inverse transform between ``crater_min_d_m`` and
@@ -39,9 +45,16 @@ Craters
     ``crater_rim_ratio`` D (0.036-0.04), ejecta thinning as (r/R)^-3 (McGetchin et al. 1973)
     out to 2.5 R and fading to zero at 3 R; depth/diameter spread log-normally (sigma 0.1) and a
     slightly elliptical outline (axis ratio up to 1.15, same area). Each crater has
-    a degradation state s in [0, 1] (mean ``crater_degradation``); diffusion-like wear scales
-    the depth by (1 - 0.85 s) and the rim by (1 - s)^2 and rounds the rim crest (a smooth
-    minimum of width 0.3 s times the fresh rim height). Craters are stamped oldest (most
+    a degradation state s in [0, 1]; wear scales the depth by (1 - 0.85 s) and the rim by
+    (1 - s)^2 and rounds the rim crest (a smooth minimum of width 0.3 s times the fresh rim
+    height). With ``crater_fresh_fraction`` set (every preset) a crater is fresh (s = 0)
+    with that probability and otherwise worn by topographic diffusion: its depth fraction
+    g = (1 + x / 0.0228)^-1.2, fitted to Fassett & Thomson (2014, JGR Planets 119, 2255:
+    kappa ~5.5 m^2/Myr, after 3 Ga a 1 km crater keeps ~52% of its depth, a 300 m one ~7%),
+    with x = kappa t / D^2 uniform (a steady state: ages uniform over the lifetime) from the
+    end of the fresh class (g = 0.7) to the ghost (g = 0.07), and s = (1 - g) / 0.85; worn
+    craters have median depth 0.14 of the fresh one (:func:`crater_states`). Without it, s
+    is drawn with mean ``crater_degradation`` (as before). Craters are stamped oldest (most
     degraded) first, and each pulls the older topography inside its rim towards its mean by
     0.8 (1 - s), so fresh craters cut through older rims instead of sitting on top of them.
 Rocks
