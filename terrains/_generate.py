@@ -627,7 +627,9 @@ def _long_waves(shape, big, f_cut, spectrum, rng) -> np.ndarray:
         left[:, nw + m] = -coef[m] * np.sin(a)
         right[:, m] = np.cos(b)
         right[:, nw + m] = np.sin(b)
-    return np.ascontiguousarray(left @ right.T)
+    z = np.empty(shape, dtype=np.float32)
+    K.sum_separable(left, right, z)
+    return z
 
 
 def _patch_relief(spec, big, shape, spectrum, rng, lags, other_nu2, p, cell, parts):

@@ -478,3 +478,19 @@ def lag_kernel_bins(rows, cols, lf0, dlf, nbins, wx, wy, kern, count, sum_lf):
             for m in range(nlag):
                 kern[m, b] += 0.5 * mult * (wx[m, j] + wy[m, aky])
     return 0
+
+
+@njit(cache=True, nogil=True)
+def sum_separable(left, right, out):
+    """``out[r, c] = sum_m left[r, m] * right[c, m]`` in a fixed order (float64 sums stored
+    as float32): a sum of separable waves, the same bits whatever the BLAS or its threads.
+    ``left`` (rows, M), ``right`` (cols, M) float32, ``out`` float32 (rows, cols)."""
+    rows, nm = left.shape
+    cols = right.shape[0]
+    for r in range(rows):
+        for c in range(cols):
+            acc = 0.0
+            for m in range(nm):
+                acc += np.float64(left[r, m]) * np.float64(right[c, m])
+            out[r, c] = np.float32(acc)
+    return 0
