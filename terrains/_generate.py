@@ -24,7 +24,13 @@ Relief calibrated against the whole surface (``surface_slope_deg`` set: every pr
     (:func:`fit_surface_relief`), a smoothly broken power law with Hurst exponents 0.3-1.5.
     Where the other components alone exceed the target the relief adds almost nothing and
     the surface stays above it. The relief is added last (craters overprint the ripples and
-    each other, not the relief); ``hurst`` and ``rms_slope_deg`` are then unused.
+    each other, not the relief); ``hurst`` and ``rms_slope_deg`` are then unused. A terrain
+    narrower than 6 x ``surface_lag_max_m`` gets a relief standing for a patch of a field
+    2-4 times wider (:func:`relief_grid`): a periodic relief on the terrain alone bends
+    over near its period (512 m lunar patches could not pass H ~0.84 over 17-170 m); the
+    wider field's waves longer than the terrain are summed one by one, the rest come from
+    the terrain's FFT, and the two are reweighted against the target with their measured
+    cross terms with the craters (:func:`_patch_relief`).
 Craters
     Diameters from a power-law cumulative size-frequency distribution
     ``N(>D) = a D^-b`` per m^2, drawn by inverse transform between ``crater_min_d_m`` and
@@ -39,9 +45,16 @@ Craters
     ``crater_rim_ratio`` D (0.036-0.04), ejecta thinning as (r/R)^-3 (McGetchin et al. 1973)
     out to 2.5 R and fading to zero at 3 R; depth/diameter spread log-normally (sigma 0.1) and a
     slightly elliptical outline (axis ratio up to 1.15, same area). Each crater has
-    a degradation state s in [0, 1] (mean ``crater_degradation``); diffusion-like wear scales
-    the depth by (1 - 0.85 s) and the rim by (1 - s)^2 and rounds the rim crest (a smooth
-    minimum of width 0.3 s times the fresh rim height). Craters are stamped oldest (most
+    a degradation state s in [0, 1]; wear scales the depth by (1 - 0.85 s) and the rim by
+    (1 - s)^2 and rounds the rim crest (a smooth minimum of width 0.3 s times the fresh rim
+    height). With ``crater_fresh_fraction`` set (every preset) a crater is fresh (s = 0)
+    with that probability and otherwise worn by topographic diffusion: its depth fraction
+    g = (1 + x / 0.0228)^-1.2, fitted to Fassett & Thomson (2014, JGR Planets 119, 2255:
+    kappa ~5.5 m^2/Myr, after 3 Ga a 1 km crater keeps ~52% of its depth, a 300 m one ~7%),
+    with x = kappa t / D^2 uniform (a steady state: ages uniform over the lifetime) from the
+    end of the fresh class (g = 0.7) to the ghost (g = 0.07), and s = (1 - g) / 0.85; worn
+    craters have median depth 0.14 of the fresh one (:func:`crater_states`). Without it, s
+    is drawn with mean ``crater_degradation`` (as before). Craters are stamped oldest (most
     degraded) first, and each pulls the older topography inside its rim towards its mean by
     0.8 (1 - s), so fresh craters cut through older rims instead of sitting on top of them.
 Rocks
@@ -393,14 +406,16 @@ def surface_lags(shape, cell, p) -> np.ndarray:
 _KERNEL_CACHE: dict = {}
 
 
-def _lag_kernel(shape, lags):
+def _lag_kernel(shape, lags, small=False):
     """(K, lf): K (len(lags), B) float64 with ``nu^2(L_m) = sum_b a_b^2 K[m, b]`` for a
     relief whose half-spectrum amplitudes are ``a_b`` in log-frequency bin b (irfft2
     normalisation, rows and columns pooled), and lf (B,) the mean log|f| [cycles per cell]
-    of each bin. Depends only on the grid and the lags: cached (a few per process)."""
+    of each bin. Depends only on the grid and the lags: cached (a few per process). With
+    ``small`` (a small terrain's enlarged field) the same kernel is summed in memory
+    O(lags x bins) (:func:`terrains._kernels.lag_kernel_bins`), not O(bins x side)."""
     from terrains import _kernels as K
 
-    key = (tuple(shape), tuple(int(v) for v in lags))
+    key = (tuple(shape), tuple(int(v) for v in lags), bool(small))
     hit = _KERNEL_CACHE.get(key)
     if hit is not None:
         return hit
@@ -409,19 +424,27 @@ def _lag_kernel(shape, lags):
     lf1 = math.log(math.sqrt(0.5))                 # the corner (Nyquist on both axes)
     nbins = max(1, int(math.ceil((lf1 - lf0) * _BINS_PER_E)) + 1)
     dlf = (lf1 - lf0) / (nbins - 1) if nbins > 1 else 1.0
-    cx = np.zeros((nbins, cols // 2 + 1))
-    cy = np.zeros((nbins, rows // 2 + 1))
-    slf = np.zeros(nbins)
-    K.radial_bins(rows, cols, lf0, dlf, nbins, cx, cy, slf)
-    n = cx.sum(axis=1)
-    used = n > 0
-    lf = slf[used] / n[used]
     lags = np.asarray(lags, dtype=np.float64)
     # a wave of column frequency j adds 2 (1 - cos(2 pi j L / cols)) |c|^2 / (rows cols)^2 to
     # the mean squared difference along rows at lag L; pooled with the columns' half and half
     wx = 2.0 * (1.0 - np.cos(2.0 * math.pi * np.outer(lags, np.arange(cols // 2 + 1)) / cols))
     wy = 2.0 * (1.0 - np.cos(2.0 * math.pi * np.outer(lags, np.arange(rows // 2 + 1)) / rows))
-    kern = 0.5 * (wx @ cx[used].T + wy @ cy[used].T) / (float(rows) * cols) ** 2
+    if not small:
+        cx = np.zeros((nbins, cols // 2 + 1))
+        cy = np.zeros((nbins, rows // 2 + 1))
+        slf = np.zeros(nbins)
+        K.radial_bins(rows, cols, lf0, dlf, nbins, cx, cy, slf)
+        n = cx.sum(axis=1)
+        used = n > 0
+        kern = 0.5 * (wx @ cx[used].T + wy @ cy[used].T) / (float(rows) * cols) ** 2
+    else:   # the same kernel in memory O(lags x bins): a small terrain's enlarged field
+        full = np.zeros((len(lags), nbins))
+        n = np.zeros(nbins)
+        slf = np.zeros(nbins)
+        K.lag_kernel_bins(rows, cols, lf0, dlf, nbins, wx, wy, full, n, slf)
+        used = n > 0
+        kern = full[:, used] / (float(rows) * cols) ** 2
+    lf = slf[used] / n[used]
     if len(_KERNEL_CACHE) > 8:
         _KERNEL_CACHE.clear()
     _KERNEL_CACHE[key] = (kern, lf)
@@ -458,7 +481,7 @@ def _fit_scale(k, c, y, iters=30):
     return u, np.sum(r * r, axis=1)
 
 
-def fit_surface_relief(shape, cell, p, lags, other_nu2):
+def fit_surface_relief(shape, cell, p, lags, other_nu2, small=False):
     """Choose the relief's spectrum so that relief plus everything else meets the target.
 
     Parameters
@@ -491,7 +514,7 @@ def fit_surface_relief(shape, cell, p, lags, other_nu2):
     below a bend and of bend frequencies, refined once, with the power solved by
     Gauss-Newton for every candidate.
     """
-    kern, lf = _lag_kernel(shape, lags)
+    kern, lf = _lag_kernel(shape, lags, small)
     y = 2.0 * np.log(surface_target_nu(p, np.asarray(lags, dtype=np.float64) * cell))
     c = np.maximum(np.asarray(other_nu2, dtype=np.float64), 0.0)
     lag_m = np.asarray(lags, dtype=np.float64)
@@ -519,27 +542,169 @@ def fit_surface_relief(shape, cell, p, lags, other_nu2):
             math.exp(0.5 * float(u[best])))
 
 
-def calibrated_relief(shape, cell, p, rng, lags, other_nu2) -> np.ndarray:
+#: A calibrated relief is made as if cut from a periodic field at least this many times the
+#: longest calibration lag across: on a periodic field the RMS height difference at a lag
+#: near the period bends over (a lag of a third of the period loses ~20% of its growth),
+#: which capped a 512 m lunar patch's Hurst exponent over 17-170 m near 0.84 whatever the
+#: spectrum. Six lags across keep the bend under ~5%.
+EMBED_LAGS = 6.0
+#: Largest enlargement of that field per axis (a power of two).
+EMBED_MAX = 4
+#: Waves of the enlarged field longer than this many cells over the terrain's shorter side
+#: (|f| < LONG_WAVES / side) are summed one by one on the terrain; shorter ones come from the
+#: terrain's own FFT, which holds them as well.
+LONG_WAVES = 1.5
+
+
+def relief_grid(shape, cell, p) -> tuple[int, int]:
+    """Shape (rows, cols) of the periodic field a calibrated relief stands for: the
+    terrain's grid times the smallest power of two (at most EMBED_MAX) that makes its
+    shorter side at least EMBED_LAGS x ``surface_lag_max_m``; the terrain's own grid when it
+    already is (every 2 km preset terrain)."""
+    rows, cols = shape
+    need = EMBED_LAGS * p["surface_lag_max_m"] / cell
+    k = 1
+    while k < EMBED_MAX and min(rows, cols) * k < need:
+        k *= 2
+    return rows * k, cols * k
+
+
+def calibrated_relief(shape, cell, p, rng, lags, other_nu2, parts=None) -> np.ndarray:
     """The relief of a surface-calibrated terrain: float32 (rows, cols) [m], zero mean.
 
-    Random phases from ``rng`` exactly as :func:`relief` draws them, amplitudes from
-    :func:`fit_surface_relief`.
+    Random phases from ``rng`` drawn as :func:`relief` draws them, amplitudes from
+    :func:`fit_surface_relief`. On a terrain narrower than the field of :func:`relief_grid`
+    the relief stands for a patch of that larger field (:func:`_patch_relief`); ``parts``
+    float32 (rows, cols) [m] are then the craters, rocks and ripples whose mean squared
+    differences ``other_nu2`` are (None: taken as independent of the relief).
     """
     from terrains import _kernels as K
 
     rows, cols = shape
-    h_hi, h_lo, f_break, scale = fit_surface_relief(shape, cell, p, lags, other_nu2)
+    big = relief_grid(shape, cell, p)
+    h_hi, h_lo, f_break, scale = fit_surface_relief(big, cell, p, lags, other_nu2,
+                                                    small=big != tuple(shape))
     phase = rng.random((rows, cols // 2 + 1), dtype=np.float32)
     spec = np.empty((rows, cols // 2 + 1), dtype=np.complex64)
+    k = big[0] // rows
+    # the same power per frequency area as the larger field (its irfft2 divides by k^2 more)
     K.fill_spectrum_broken(spec, phase, rows, cols, h_hi, h_lo, f_break, _BREAK_SHARPNESS,
-                           scale)
+                           scale / k)
     del phase
     _real_columns(spec, rows, cols)
-    z = np.fft.irfft2(spec, s=(rows, cols))
-    del spec
-    if z.dtype != np.float32 or not z.flags.c_contiguous:  # numpy < 2 returns float64
-        z = np.ascontiguousarray(z, dtype=np.float32)
+    if k == 1:
+        z = np.fft.irfft2(spec, s=(rows, cols))
+        del spec
+        if z.dtype != np.float32 or not z.flags.c_contiguous:  # numpy < 2 returns float64
+            z = np.ascontiguousarray(z, dtype=np.float32)
+        return z
+    return _patch_relief(spec, big, shape, (h_hi, h_lo, f_break, scale), rng, lags, other_nu2,
+                         p, cell, parts)
+
+
+def _long_waves(shape, big, f_cut, spectrum, rng) -> np.ndarray:
+    """Every wave of the periodic field ``big`` (rows, cols) with 0 < |f| < ``f_cut``
+    [cycles per cell], amplitudes ``scale * broken_power_amplitude`` (``spectrum`` = (h_hi,
+    h_lo, f_break, scale)) and phases from ``rng``, summed on the terrain's cells as that
+    field's irfft2 would put them there: float32 ``shape`` [m]."""
+    from terrains import _kernels as K
+
+    rows, cols = shape
+    big_r, big_c = big
+    h_hi, h_lo, f_break, scale = spectrum
+    ny = int(math.ceil(f_cut * big_r))
+    nx = int(math.ceil(f_cut * big_c))
+    waves = []
+    for j in range(0, nx + 1):
+        for ky in range(-ny, ny + 1):
+            if j == 0 and ky <= 0:           # the half plane: (0, -ky) is (0, ky)'s partner
+                continue
+            f2 = (ky / big_r) ** 2 + (j / big_c) ** 2
+            if f2 < f_cut * f_cut:
+                waves.append((ky, j, f2))
+    if not waves:
+        return np.zeros(shape, dtype=np.float32)
+    w = np.asarray(waves, dtype=np.float64)
+    phi = 2.0 * math.pi * rng.random(len(w))
+    amp = np.array([scale * K.broken_power_amplitude(f2, h_hi, h_lo, f_break,
+                                                     _BREAK_SHARPNESS) for f2 in w[:, 2]])
+    # a half-plane coefficient and its conjugate partner: (2 a / (R C)) cos(phase)
+    coef = 2.0 * amp / (float(big_r) * big_c)
+    nw = len(w)
+    # cos(a + b) = cos a cos b - sin a sin b: one product of (rows, 2W) by (2W, cols)
+    left = np.empty((rows, 2 * nw), dtype=np.float32)
+    right = np.empty((cols, 2 * nw), dtype=np.float32)
+    for m in range(nw):
+        a = 2.0 * math.pi * (np.arange(rows) * (w[m, 0] / big_r)) + phi[m]
+        b = 2.0 * math.pi * (np.arange(cols) * (w[m, 1] / big_c))
+        left[:, m] = coef[m] * np.cos(a)
+        left[:, nw + m] = -coef[m] * np.sin(a)
+        right[:, m] = np.cos(b)
+        right[:, nw + m] = np.sin(b)
+    z = np.empty(shape, dtype=np.float32)
+    K.sum_separable(left, right, z)
     return z
+
+
+def _patch_relief(spec, big, shape, spectrum, rng, lags, other_nu2, p, cell, parts):
+    """A calibrated relief standing for a patch of the larger periodic field ``big``
+    (:func:`relief_grid`), its long and short waves reweighted so that the patch meets the
+    target.
+
+    The terrain's own FFT (``spec``, complex64 half plane with the larger field's power per
+    frequency area, consumed) makes the waves shorter than side / LONG_WAVES; the larger
+    field's longer waves, which a periodic terrain cannot hold, are summed one by one
+    (:func:`_long_waves`, a few dozen). A patch holds only part of its longest waves, so its
+    RMS height differences scatter about the predicted ones (by 10-25% at 17 m on a 512 m
+    lunar patch), and a few long waves carry both the relief and the craters' largest
+    depressions (height correlations of -0.7 were seen on 512 m): the mean squared
+    differences of the two parts, of their sum and of each with ``parts`` are measured at
+    the lags, and the weights a, b of ``a long + b short`` chosen on a grid (factors 1/4 to
+    4) for the least squares in log nu^2 of relief plus the rest against the target. Memory:
+    one terrain-sized float32 field more than the plain relief. float32 ``shape`` [m], zero
+    mean.
+    """
+    from terrains import _kernels as K
+
+    rows, cols = shape
+    f_cut = LONG_WAVES / min(rows, cols)
+    ny, nx = int(math.ceil(f_cut * rows)), int(math.ceil(f_cut * cols))
+    for ky in range(-ny, ny + 1):                  # the long waves leave the FFT
+        for j in range(0, min(nx, spec.shape[1] - 1) + 1):
+            if (ky / rows) ** 2 + (j / cols) ** 2 < f_cut * f_cut:
+                spec[ky % rows, j] = 0
+    zh = np.fft.irfft2(spec, s=(rows, cols))
+    del spec
+    zh = np.ascontiguousarray(zh, dtype=np.float32)
+    zl = _long_waves(shape, big, f_cut, spectrum, rng)
+    for z in (zh, zl):
+        z -= np.float32(z.mean(dtype=np.float64))
+    step = _measure_step(shape)
+    m = len(lags)
+    s_l, s_h, s_lh, c_lo, c_ho = (np.zeros(m) for _ in range(5))
+    K.structure_sums(zl, zl, False, lags, step, s_l)
+    K.structure_sums(zh, zh, False, lags, step, s_h)
+    K.structure_sums(zl, zh, True, lags, step, s_lh)
+    cross = 0.5 * (s_lh - s_l - s_h)
+    o = np.asarray(other_nu2, dtype=np.float64)
+    if parts is not None:
+        tmp = np.empty(m)
+        K.structure_sums(zl, parts, True, lags, step, tmp)
+        c_lo = 0.5 * (tmp - s_l - o)
+        K.structure_sums(zh, parts, True, lags, step, tmp)
+        c_ho = 0.5 * (tmp - s_h - o)
+    y = 2.0 * np.log(surface_target_nu(p, np.asarray(lags, dtype=np.float64) * cell))
+    w = np.exp(np.linspace(math.log(0.25), math.log(4.0), 57))
+    a, b = np.meshgrid(w, w, indexing="ij")
+    a, b = a.ravel()[:, None], b.ravel()[:, None]
+    tot = (a * a * s_l[None, :] + b * b * s_h[None, :] + 2.0 * a * b * cross[None, :]
+           + 2.0 * a * c_lo[None, :] + 2.0 * b * c_ho[None, :] + np.maximum(o, 0.0)[None, :])
+    loss = np.sum((np.log(np.maximum(tot, 1e-300)) - y[None, :]) ** 2, axis=1)
+    best = int(np.argmin(loss))
+    zh *= np.float32(b[best, 0])
+    zl *= np.float32(a[best, 0])
+    zh += zl
+    return zh
 
 
 def _measure_step(shape) -> int:
@@ -667,6 +832,55 @@ DEPTH_SPREAD = 0.1
 ELONGATION = 0.15
 
 
+#: Topographic diffusion of small lunar craters (Fassett & Thomson 2014, JGR Planets 119,
+#: 2255): a crater's depth, as a fraction g of its fresh depth, falls with x = kappa t / D^2
+#: as ``g = (1 + x / DIFFUSION_X0)^-DIFFUSION_P``. Fitted here to their two figures for
+#: kappa ~5.5 m^2/Myr over 3 Ga: a 1 km crater keeps ~52% of its depth (x = 0.0165) and a
+#: 300 m crater ~7% (x = 0.183); the fit gives 0.520 and 0.071.
+DIFFUSION_X0 = 0.0228
+DIFFUSION_P = 1.2
+#: Depth fraction at which a worn crater is a ghost at the end of its life: ~7%, the 300 m
+#: crater of Fassett & Thomson (2014) after 3 Ga, just above the craters "degraded beyond
+#: recognition" below 200-300 m.
+GHOST_DEPTH = 0.07
+#: Depth fraction at which a crater leaves the fresh class: fresh sub-km lunar craters span
+#: d/D ~0.2 down to ~0.1 (Sun et al. 2018, Icarus 309, 61), so a crater made at the presets'
+#: 0.15 counts as fresh until about 0.105 = 0.7 x 0.15. The fresh class is drawn pristine
+#: (its shape is Pike's fresh crater; assumed), the worn craters start below it.
+FRESH_CLASS_DEPTH = 0.7
+
+
+def diffusion_depth(x) -> np.ndarray:
+    """Depth fraction g (of the fresh depth) of a crater at x = kappa t / D^2 (see
+    DIFFUSION_X0): float64 like ``x``."""
+    return (1.0 + np.asarray(x, dtype=np.float64) / DIFFUSION_X0) ** -DIFFUSION_P
+
+
+def diffusion_x(g: float) -> float:
+    """Inverse of :func:`diffusion_depth`: x = kappa t / D^2 at depth fraction ``g``."""
+    return DIFFUSION_X0 * (g ** (-1.0 / DIFFUSION_P) - 1.0)
+
+
+def crater_states(u, fresh_fraction: float) -> np.ndarray:
+    """Depth fractions g (of the fresh depth) of craters with uniforms ``u`` in [0, 1), for
+    a population with ``fresh_fraction`` fresh craters (g = 1) and the rest worn.
+
+    In a steady state (equilibrium) each crater's age is uniform over its lifetime, so x =
+    kappa t / D^2 is uniform and the share of every degradation class is independent of D,
+    as Moore et al. (1980, The Moon and the Planets 23, 231) state for steady-state
+    populations: worn craters have x uniform between the end of the fresh class (depth
+    FRESH_CLASS_DEPTH) and the ghost (GHOST_DEPTH), and g from :func:`diffusion_depth`
+    (median 0.14, mean 0.19 of the fresh depth). Craters with u < fresh_fraction are fresh.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    x0, x1 = diffusion_x(FRESH_CLASS_DEPTH), diffusion_x(GHOST_DEPTH)
+    f = float(fresh_fraction)
+    if f >= 1.0:
+        return np.ones_like(u)
+    t = np.clip((u - f) / (1.0 - f), 0.0, 1.0)
+    return np.where(u < f, 1.0, diffusion_depth(x0 + t * (x1 - x0)))
+
+
 def crater_diameters(p, u) -> np.ndarray:
     """Diameters [m] at cumulative fractions ``u`` in [0, 1) of the population of ``p``
     between ``crater_min_d_m`` and ``crater_max_d_m`` (inverse transform of N(>D))."""
@@ -706,7 +920,12 @@ def craters(shape, cell, p, rng) -> np.ndarray:
     y = rng.random(n) * height
     u = rng.random(n)
     c = p["crater_degradation"]
-    if c <= 0.0:
+    fresh_fraction = p.get("crater_fresh_fraction")
+    if fresh_fraction is not None:
+        # fresh class and diffusion-worn craters (crater_states); s keeps the rim's wear
+        g = crater_states(u, fresh_fraction)
+        s = np.minimum(1.0, (1.0 - g) / 0.85)
+    elif c <= 0.0:
         s = np.zeros(n)
     elif c >= 1.0:
         s = np.ones(n)
@@ -718,7 +937,10 @@ def craters(shape, cell, p, rng) -> np.ndarray:
     # fresh depth/diameter: crater_depth_ratio below 100 m, log-linear to Pike's 0.2 at 400 m
     t = np.clip(np.log(d / 100.0) / math.log(4.0), 0.0, 1.0)
     ratio = (p["crater_depth_ratio"] + t * (0.2 - p["crater_depth_ratio"])) * spread
-    depth = ratio * d * (1.0 - 0.85 * s)
+    if fresh_fraction is not None:
+        depth = ratio * d * g
+    else:
+        depth = ratio * d * (1.0 - 0.85 * s)
     rim_fresh = p["crater_rim_ratio"] * d
     rim = rim_fresh * (1.0 - s) ** 2
     soft = 0.3 * s * rim_fresh          # worn rims are rounded ...
@@ -1300,10 +1522,12 @@ def _surface_terrain(shape, cell, p, seed, preset):
     with_layer = layer is not None
     K.structure_sums(z, layer if with_layer else z, with_layer, lags, _measure_step(shape),
                      other)
+    parts = z + layer if with_layer else z
     if with_layer and p["rocks_in_height"] == 1.0:
-        z += layer
+        z = parts
     del layer
-    rel = calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other)
+    rel = calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other, parts)
+    del parts
     z += rel
     return z, cr, rk
 
@@ -1320,5 +1544,7 @@ def surface_relief_of(shape, cell, p, seed, preset) -> np.ndarray:
     with_layer = layer is not None
     K.structure_sums(z, layer if with_layer else z, with_layer, lags, _measure_step(shape),
                      other)
+    parts = z + layer if with_layer else z
     del z, layer
-    return calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other)
+    return calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other,
+                             parts)

@@ -160,7 +160,6 @@ def stamp_craters(z, cell, x, y, diameter, depth, rim, soft, erase, elong, angle
     box of each crater is touched.
     """
     rows, cols = z.shape
-    e2 = EJECTA_EXTENT * EJECTA_EXTENT
     for k in range(x.shape[0]):
         radius = 0.5 * diameter[k]
         if radius <= 0.0:
@@ -190,7 +189,11 @@ def stamp_craters(z, cell, x, y, diameter, depth, rim, soft, erase, elong, angle
                 w0 = 0.0
             else:
                 ref = total / n
-        reach = EJECTA_EXTENT * radius * stretch
+        # a rimless (fully worn) crater adds exactly nothing past its rounding (SOFT_END):
+        # its cells out there are skipped (the same heights, bit for bit, at ~1/4 the work)
+        extent = SOFT_END if rim[k] == 0.0 else EJECTA_EXTENT
+        lim2 = extent * extent
+        reach = extent * radius * stretch
         r0, r1, c0, c1 = _bbox(x[k], y[k], reach, cell, rows, cols)
         for r in range(r0, r1 + 1):
             dy = (r + 0.5) * cell - y[k]
@@ -206,7 +209,7 @@ def stamp_craters(z, cell, x, y, diameter, depth, rim, soft, erase, elong, angle
                 u = (dx * ca + dy * sa) * inv_a
                 v = (dy * ca - dx * sa) * inv_b
                 q2 = u * u + v * v
-                if q2 >= e2:
+                if q2 >= lim2:
                     continue
                 q = math.sqrt(q2)
                 add = crater_profile(q, depth[k], rim[k], soft[k])
@@ -649,6 +652,45 @@ def rock_layer_area(cell, sub, x, y, diameter, height, layer, covered):
 
 
 @njit(cache=True, nogil=True)
+def lag_kernel_bins(rows, cols, lf0, dlf, nbins, wx, wy, kern, count, sum_lf):
+    """:func:`radial_bins` and the lag kernel in one pass, in memory O(lags x bins).
+
+    For the ``rows`` x ``cols`` grid's ``rfft2`` half plane binned by log |f| as in
+    :func:`radial_bins`, adds to ``kern[m, b]`` (float64 (M, nbins), zero on entry) the sum
+    over bin b's full-plane coefficients of ``0.5 (wx[m, j] + wy[m, |ky|])`` (``wx`` (M,
+    cols // 2 + 1), ``wy`` (M, rows // 2 + 1): 2 (1 - cos) of each lag at each column and row
+    frequency), and to ``count[b]`` / ``sum_lf[b]`` the number of coefficients and the sum of
+    their log|f|. The same kernel as ``0.5 (wx @ count_x.T + wy @ count_y.T)`` without the
+    (nbins, cols) count tables (which on a 2048-wide field cost ~1.4 MB each).
+    """
+    half = cols // 2 + 1
+    inv_r = 1.0 / rows
+    inv_c = 1.0 / cols
+    nlag = wx.shape[0]
+    for i in range(rows):
+        ky = i if i <= rows // 2 else i - rows
+        aky = ky if ky >= 0 else -ky
+        fy2 = (ky * inv_r) * (ky * inv_r)
+        for j in range(half):
+            fx = j * inv_c
+            f2 = fx * fx + fy2
+            if f2 == 0.0:
+                continue
+            mult = 1.0 if (j == 0 or (cols % 2 == 0 and j == cols // 2)) else 2.0
+            lf = 0.5 * math.log(f2)
+            b = int(math.floor((lf - lf0) / dlf))
+            if b < 0:
+                b = 0
+            if b >= nbins:
+                b = nbins - 1
+            count[b] += mult
+            sum_lf[b] += mult * lf
+            for m in range(nlag):
+                kern[m, b] += 0.5 * mult * (wx[m, j] + wy[m, aky])
+    return 0
+
+
+@njit(cache=True, nogil=True)
 def add_fine_rocks(layer, covered, u, mean, var, open_mean):
     """Add the rocks too small to place one by one to the rocks' relief, in place.
 
@@ -682,4 +724,20 @@ def add_fine_rocks(layer, covered, u, mean, var, open_mean):
             else:
                 v = shift - b * math.log(t / pi)
             layer[r, c] += np.float32(v * (1.0 - covered[r, c]) * inv)
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def sum_separable(left, right, out):
+    """``out[r, c] = sum_m left[r, m] * right[c, m]`` in a fixed order (float64 sums stored
+    as float32): a sum of separable waves, the same bits whatever the BLAS or its threads.
+    ``left`` (rows, M), ``right`` (cols, M) float32, ``out`` float32 (rows, cols)."""
+    rows, nm = left.shape
+    cols = right.shape[0]
+    for r in range(rows):
+        for c in range(cols):
+            acc = 0.0
+            for m in range(nm):
+                acc += np.float64(left[r, m]) * np.float64(right[c, m])
+            out[r, c] = np.float32(acc)
     return 0

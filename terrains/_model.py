@@ -89,6 +89,10 @@ _PARAM_DOCS: dict[str, str] = {
     "crater_depth_ratio": "depth/diameter of a fresh crater below 100 m, rising to 0.2 at 400 m [-]",
     "crater_rim_ratio": "rim height/diameter of a fresh crater [-]",
     "crater_degradation": "mean degradation of the craters, 0 all fresh to 1 all worn flat [-]",
+    "crater_fresh_fraction": "fraction of craters that are fresh (pristine rim, ejecta and "
+                             "depth); set, the others are worn by topographic diffusion from "
+                             "the end of the fresh class to ghosts (crater_degradation unused) "
+                             "[-]",
     "rock_model": "rock size model: 'golombek-rapp' (cover k), 'power-law' (a, b) or 'none'",
     "rock_cover": "total rock cover k of the Golombek & Rapp model, 0 <= k < 1 [-]",
     "rock_density_a": "a of the power-law rock model N(>D) = a * D^-b [rocks per m^2, D in m]",
@@ -117,6 +121,7 @@ _AUTO_DOCS = {
     "crater_min_d_m": "auto = max(1 m, 3 cells)",
     "crater_max_d_m": "auto = a third of the shorter side",
     "crater_crossover_d_m": "auto = none: equilibrium at every size",
+    "crater_fresh_fraction": "auto = none: states drawn with mean crater_degradation",
     "rock_min_d_m": "auto = max(0.5 m, 1 cell)",
     "rock_max_d_m": "auto = min(10 m, a quarter of the shorter side)",
 }
@@ -133,6 +138,7 @@ _COMMON = {
     "crater_max_d_m": None,
     "crater_crossover_d_m": None,
     "crater_production_b": 3.0,
+    "crater_fresh_fraction": None,
     "crater_rim_ratio": 0.036,
     "rock_min_d_m": None,
     "rock_max_d_m": None,
@@ -283,7 +289,7 @@ def _check_range(name: str, v: float) -> None:
         need(0.0 <= v < 1.0, "in [0, 1)")
     elif name == "rock_crater_factor":
         need(0.0 <= v <= 1000.0, "in [0, 1000]")
-    elif name in ("crater_degradation",):
+    elif name in ("crater_degradation", "crater_fresh_fraction"):
         need(0.0 <= v <= 1.0, "in [0, 1]")
     elif name in ("crater_depth_ratio", "crater_rim_ratio", "rock_height_ratio"):
         need(0.0 <= v <= 2.0, "in [0, 2]")

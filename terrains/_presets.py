@@ -75,6 +75,30 @@ _RIPPLES = ("ripple fields (granule ripples / megaripples, inactive for the last
             "typical height chosen so that the ripples alone (1.7 deg at 1 m) leave the "
             "relief room to meet 2 deg at 1 m, under the Phoenix sites' 1.8-2.8 deg that "
             "Meridiani is smoother than (Kirk et al. 2008, JGR 113 E00A24) (assumed); crests run north (the preset's earlier choice, not checked)")
+#: Fresh craters in a steady-state (equilibrium) lunar population: craters wear by
+#: topographic diffusion (Fassett & Thomson 2014, JGR Planets 119, 2255; Minton et al. 2019,
+#: Icarus 326, 63: steady diffusive degradation is the main way small craters are destroyed),
+#: each crater's age is uniform over its lifetime, so x = kappa t / D^2 is uniform from the
+#: fresh crater to the ghost and the share of the fresh class is x(fresh) / x(ghost) of
+#: terrains._generate.diffusion_x: 0.042 for a fresh class down to 70% of the fresh depth
+#: (Sun et al. 2018's fresh range) and ghosts at 7% (FRESH_CLASS_DEPTH, GHOST_DEPTH there);
+#: the same for every D, as Moore et al. 1980 state for each morphologic class of a
+#: steady-state population.
+_LUNAR_FRESH = 0.042
+#: Fresh craters on Mars: Golombek et al. (2014, JGR Planets 119, doi:10.1002/2014JE004658: ~100 small craters
+#: along Opportunity's traverse on Meridiani Planum in six degradation classes) date the
+#: freshest class at under 50-200 ka and the most degraded at ~20 Ma; in a steady state a
+#: class's share of the craters is its duration over the craters' lifetime, 0.25-1%; 0.5%
+#: the geometric middle. Used for every Mars preset (no site-specific figure found), the
+#: worn ones diffusion-shaped like the Moon's (assumed).
+_MARS_FRESH = 0.005
+_FRESH_NOTE = ("crater states: a fresh class (pristine) and diffusion-worn craters from the "
+               "end of the fresh class to ghosts at 7% of the fresh depth (Fassett & Thomson "
+               "2014, JGR Planets 119, 2255: a 300 m crater keeps ~7% of its depth after 3 Ga, "
+               "a 1 km crater ~52%); fresh share 4.2% on the Moon (steady state of that "
+               "diffusion, Minton et al. 2019), 0.5% on Mars (Golombek et al. 2014, JGR "
+               "Planets 119: freshest class under 50-200 ka of ~20 Ma)")
+_CRATERS_M += "; " + _FRESH_NOTE
 
 _SURFACE = ("whole surface calibrated (relief, craters, rocks and ripples together): the relief's "
             "spectrum is fitted so that the finished surface's RMS height difference follows "
@@ -103,7 +127,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
        {"hurst": 0.75, "rms_slope_deg": 2.0, "rms_baseline_m": 25.0,
         "surface_slope_deg": 4.0, **_LUNAR_SURFACE,
         "crater_density_a": 0.029174, "crater_exponent_b": 1.92,
-        "crater_depth_ratio": 0.15, "crater_degradation": 0.5,
+        "crater_depth_ratio": 0.15, "crater_fresh_fraction": _LUNAR_FRESH,
         **_METRES, "crater_crossover_d_m": 80.0,
         "rock_model": "power-law", "rock_density_a": 3e-4, "rock_exponent_b": 2.482},
        "Vikram landed on the low-relief smooth plains of a ~3.7 Ga highland region ~600 km from "
@@ -117,7 +141,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
        {"hurst": 0.8, "rms_slope_deg": 4.0, "rms_baseline_m": 25.0,
         "surface_slope_deg": 8.5, **_LUNAR_SURFACE,
         "crater_density_a": 10 ** -1.1, "crater_exponent_b": 2.0,
-        "crater_depth_ratio": 0.15, "crater_degradation": 0.55,
+        "crater_depth_ratio": 0.15, "crater_fresh_fraction": _LUNAR_FRESH,
         **_METRES, "crater_crossover_d_m": 300.0,
         "rock_model": "power-law", "rock_density_a": 3e-4, "rock_exponent_b": 2.482},
        _LOLA + "; " + _EQUILIBRIUM + "; " + _DEPTH + "; rocks: " + _VIPER
@@ -128,7 +152,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
        {"hurst": 0.7, "rms_slope_deg": 1.5, "rms_baseline_m": 25.0,
         "surface_slope_deg": 4.0, **_LUNAR_SURFACE,
         "crater_density_a": 10 ** -1.1, "crater_exponent_b": 2.0,
-        "crater_depth_ratio": 0.15, "crater_degradation": 0.5,
+        "crater_depth_ratio": 0.15, "crater_fresh_fraction": _LUNAR_FRESH,
         **_METRES, "crater_crossover_d_m": 150.0,
         "rock_model": "power-law", "rock_density_a": 1e-4, "rock_exponent_b": 2.482},
        _LOLA + "; " + _PSD + "; " + _EQUILIBRIUM + "; " + _DEPTH
@@ -139,7 +163,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
        "Perseverance, Jezero crater floor (Maaz formation): moderately rocky, degraded craters",
        {"hurst": 0.65, "rms_slope_deg": 5.0, "rms_baseline_m": 1.0, **_PATHFINDER_SURFACE,
         "crater_density_a": 0.02, "crater_exponent_b": 2.0,
-        "crater_depth_ratio": 0.13, "crater_degradation": 0.6,
+        "crater_depth_ratio": 0.13, "crater_fresh_fraction": _MARS_FRESH,
         **_METRES, "crater_crossover_d_m": 100.0,
         "rock_model": "golombek-rapp", "rock_cover": 0.08},
        _GR97 + "; rock cover a representative value for the landing ellipse's crater floor "
@@ -155,7 +179,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
         "surface_slope_deg": 3.0, "surface_baseline_m": 10.0, "surface_hurst": 0.796,
         "surface_hurst_long": 0.602, "surface_lag_min_m": 1.0, "surface_lag_max_m": 100.0,
         "crater_density_a": 0.02, "crater_exponent_b": 2.0,
-        "crater_depth_ratio": 0.13, "crater_degradation": 0.65,
+        "crater_depth_ratio": 0.13, "crater_fresh_fraction": _MARS_FRESH,
         **_METRES, "crater_crossover_d_m": 100.0,
         "rock_model": "golombek-rapp", "rock_cover": 0.05},
        _GR97 + "; rock cover of a few percent in the MSL ellipse (Golombek et al. 2012, "
@@ -167,7 +191,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
         "surface_slope_deg": 2.0, "surface_baseline_m": 1.0, "surface_hurst": 0.7,
         "surface_lag_min_m": 1.0, "surface_lag_max_m": 100.0,
         "crater_density_a": 0.008, "crater_exponent_b": 2.0,
-        "crater_depth_ratio": 0.12, "crater_degradation": 0.75,
+        "crater_depth_ratio": 0.12, "crater_fresh_fraction": _MARS_FRESH,
         **_METRES, "crater_crossover_d_m": 100.0,
         "rock_model": "golombek-rapp", "rock_cover": 0.02,
         "ripple_height_m": 0.12, "ripple_wavelength_m": 5.0, "ripple_azimuth_deg": 0.0,
@@ -180,7 +204,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
        "Mars Pathfinder, Ares Vallis: a rocky flood plain, the best-measured Mars site",
        {"hurst": 0.58, "rms_slope_deg": 5.4, "rms_baseline_m": 1.0, **_PATHFINDER_SURFACE,
         "crater_density_a": 0.016, "crater_exponent_b": 2.0,
-        "crater_depth_ratio": 0.13, "crater_degradation": 0.6,
+        "crater_depth_ratio": 0.13, "crater_fresh_fraction": _MARS_FRESH,
         **_METRES, "crater_crossover_d_m": 100.0,
         "rock_model": "golombek-rapp", "rock_cover": 0.19},
        _PATHFINDER + "; " + _GR97 + "; " + _DEPTH

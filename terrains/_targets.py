@@ -173,6 +173,25 @@ SOURCES: dict[str, Source] = {
         "NOT VERIFIED in a stored copy: thickness t = 0.14 R^0.74 (r/R)^-3.0 as usually "
         "quoted; the targets use its (r/R)^-3 thinning from Pike's rim height, as issue 23 "
         "states them (0.011 D at 1.5 R, 0.0045 D at 2 R)."),
+    "fassett_thomson2014": Source(
+        "Fassett, C. I., Thomson, B. J. (2014). Crater degradation on the lunar maria: "
+        "Topographic diffusion and the rate of erosion on the Moon. J. Geophys. Res. Planets "
+        "119, 2255-2271.",
+        "Abstract read (stored): 800 m-5 km mare craters, average diffusivity ~5.5 m^2/Myr "
+        "over 3 Ga; after 3 Ga a 1 km crater keeps ~52% of its initial depth, a 300 m crater "
+        "~7%, and craters under ~200-300 m are degraded beyond recognition. The generator's "
+        "depth law (terrains._generate.diffusion_depth) is a two-point fit to these figures, "
+        "applied to smaller craters too (assumed)."),
+    "golombek2014": Source(
+        "Golombek, M. P., Warner, N. H., Ganti, V., Lamb, M. P., Parker, T. J., Fergason, "
+        "R. L., Sullivan, R. (2014). Small crater modification on Meridiani Planum and "
+        "implications for erosion rates and climate change on Mars. J. Geophys. Res. Planets "
+        "119, doi:10.1002/2014JE004658.",
+        "Abstract read (stored excerpt): ~100 small craters along Opportunity's traverse in "
+        "six degradation classes from fresh and blocky to shallow depressions, class ages "
+        "from <50-200 ka to ~20 Ma. The Mars presets' fresh share (0.5%) is the freshest "
+        "class's duration over ~20 Ma in a steady state (0.25-1%), a derivation of this "
+        "project, not a figure of the paper."),
     "golombek_rapp1997": Source(
         "Golombek, M., Rapp, D. (1997). Size-frequency distributions of rocks on Mars and "
         "Earth analog sites: Implications for future landed missions. J. Geophys. Res. "

@@ -116,6 +116,8 @@ class Measured:
         self.cr = np.asarray(self.t.craters, dtype=np.float64).reshape(-1, 4)
         self.rk = np.asarray(self.t.rocks, dtype=np.float64).reshape(-1, 4)
         self._morph = {}
+        self._preset, self._seed = preset, seed
+        self._parts = None
 
     def fresh_craters(self, d_lo, d_hi):
         """Listed craters in [d_lo, d_hi) of at least max(20 m, 8 cells) whose listed depth
@@ -135,11 +137,16 @@ class Measured:
             return fresh[:40], True
         return sel[np.argsort(-ratio)[:5]], False
 
-    def morphology(self, d_lo, d_hi):
-        key = (d_lo, d_hi)
+    def morphology(self, d_lo, d_hi, alone=False):
+        """Morphology of the fresh craters in [d_lo, d_hi): on the whole surface, or with
+        ``alone`` on the craters and ripples alone as generation makes them before the
+        relief and rocks (a diagnostic: what the generator's craters are, without the
+        regional relief measured as scatter)."""
+        key = (d_lo, d_hi, alone)
         if key not in self._morph:
             sel, fresh = self.fresh_craters(d_lo, d_hi)
-            ms = [S.crater_morphology(self.z, self.cell, x, y, d) for x, y, d, _ in sel]
+            z = self.parts() if alone else self.z
+            ms = [S.crater_morphology(z, self.cell, x, y, d) for x, y, d, _ in sel]
             ms = [m for m in ms if m is not None]
             self._morph[key] = (ms, fresh)
         return self._morph[key]
@@ -149,6 +156,15 @@ class Measured:
         if len(self.rk):
             return float(np.median(self.rk[:, 3] / self.rk[:, 2]))
         return float(self.t.params["rock_height_ratio"])
+
+    def parts(self):
+        """The craters and ripples alone (terrains._generate._surface_parts, as
+        tests/benchmarks/terrain_parts.py reads them): float32 (rows, cols) [m]."""
+        if self._parts is None:
+            from terrains import _generate as G
+            _, shape, c, p = G.resolve(None, self._preset, self.n, self.cell, {})
+            self._parts = G._surface_parts(shape, c, p, self._seed, self._preset)[0]
+        return self._parts
 
     def value(self, t, variant=None):
         q = t.quantity
@@ -216,6 +232,12 @@ class Measured:
         out["rocks hitting no cell centre"] = vis["missing"]
         out["rocks stacked (>1.05 h)"] = vis["stacked"]
         out["rocks not shown in heights"] = vis["unseen"]
+        ms, fresh = self.morphology(20.0, 15000.0, alone=True)
+        out["fresh craters measured (>=20 m)"] = float(len(ms)) if fresh else 0.0
+        for key, name in (("rim_ratio", "fresh rim/D"), ("relief_1p5_ratio", "ejecta@1.5R/D"),
+                          ("relief_2_ratio", "ejecta@2R/D")):
+            out[f"  {name}, craters alone"] = (float(np.median([m[key] for m in ms]))
+                                               if ms and fresh else None)
         out["rocks near ALL D>=20 m / bg"] = (
             S.density_ratio_near(self.rk, self.cr, self.z.shape, self.cell)[0]
             if len(big) else None)

@@ -144,9 +144,10 @@ def test_crater_density_counts_per_area():
 
 # --- craters: morphology ----------------------------------------------------------------------
 
-def _stamp_crater(z, cell, x, y, d, depth, rim, ejecta_exp=3.0, elong=1.0):
-    """A fresh crater by hand: parabolic bowl to the rim crest, ejecta rim * (r/R)^-exp;
-    an ellipse of axis ratio ``elong`` (long axis east-west) and the circle's area."""
+def _stamp_crater(z, cell, x, y, d, depth, rim, ejecta_exp=3.0, elong=1.0, ejecta_end=None):
+    """A fresh crater by hand: parabolic bowl to the rim crest, ejecta rim * (r/R)^-exp
+    (to ``ejecta_end`` R, then nothing; None: without end); an ellipse of axis ratio
+    ``elong`` (long axis east-west) and the circle's area."""
     rows, cols = z.shape
     yy, xx = np.mgrid[0:rows, 0:cols]
     a, b = d / 2 * math.sqrt(elong), d / 2 / math.sqrt(elong)
@@ -154,6 +155,8 @@ def _stamp_crater(z, cell, x, y, d, depth, rim, ejecta_exp=3.0, elong=1.0):
     bowl = rim - depth + depth * q * q
     with np.errstate(divide="ignore"):
         ejecta = rim * q ** -ejecta_exp
+    if ejecta_end is not None:
+        ejecta = np.where(q < ejecta_end, ejecta, 0.0)
     z += np.where(q < 1.0, bowl, ejecta)
 
 
@@ -163,12 +166,58 @@ def test_morphology_of_hand_placed_crater_on_a_tilted_plane(cell):
     yy, xx = np.mgrid[0:n, 0:n]
     z = 0.05 * (xx + 0.5) * cell - 0.02 * (yy + 0.5) * cell    # tilted ground
     d = 40.0
-    _stamp_crater(z, cell, 131.0, 128.0, d, depth=0.2 * d, rim=0.036 * d)
+    # a continuous blanket reaching one diameter past the rim (3 R)
+    _stamp_crater(z, cell, 131.0, 128.0, d, depth=0.2 * d, rim=0.036 * d, ejecta_end=3.0)
     m = S.crater_morphology(z, cell, 131.0, 128.0, d)
     assert m["depth_ratio"] == pytest.approx(0.2, rel=0.05)
     assert m["rim_ratio"] == pytest.approx(0.036, rel=0.1)
     assert m["relief_1p5_ratio"] == pytest.approx(0.036 * 1.5 ** -3, rel=0.1)
     assert m["relief_2_ratio"] == pytest.approx(0.036 * 2.0 ** -3, rel=0.1)
+
+
+def test_morphology_of_a_blanket_without_end_is_low_by_the_stated_amounts():
+    # (r/R)^-3 past the surroundings' ring (4-6 R): partly taken for curvature
+    cell = 0.5
+    z = np.zeros((520, 520))
+    d = 40.0
+    _stamp_crater(z, cell, 130.0, 130.0, d, depth=0.2 * d, rim=0.036 * d)
+    m = S.crater_morphology(z, cell, 130.0, 130.0, d)
+    assert m["rim_ratio"] == pytest.approx(0.036 * 0.98, rel=0.05)
+    assert m["relief_1p5_ratio"] == pytest.approx(0.036 * 1.5 ** -3 * 0.92, rel=0.05)
+    assert m["relief_2_ratio"] == pytest.approx(0.036 * 2.0 ** -3 * 0.82, rel=0.05)
+
+
+@pytest.mark.parametrize("curvature", [-0.0013, 0.0013])
+def test_morphology_of_a_crater_on_curved_ground(curvature):
+    # a 40 m crater on the wall of a bowl 600 m across and 120 m deep (or on a dome): height
+    # c r^2 about a centre 150 m away, so the ground under the crater slopes 22 deg and is
+    # curved; a plane fitted to the surroundings left the curvature (c (5.5 R)^2 ~ 0.5 m
+    # at the centre against a 1.4 m rim)
+    cell = 0.5
+    n = 520
+    yy, xx = np.mgrid[0:n, 0:n]
+    r2 = ((xx + 0.5) * cell - 130.0 - 150.0) ** 2 + ((yy + 0.5) * cell - 130.0) ** 2
+    z = curvature * r2
+    d = 40.0
+    _stamp_crater(z, cell, 130.0, 130.0, d, depth=0.2 * d, rim=0.036 * d, ejecta_end=3.0)
+    m = S.crater_morphology(z, cell, 130.0, 130.0, d)
+    assert m["depth_ratio"] == pytest.approx(0.2, rel=0.05)
+    assert m["rim_ratio"] == pytest.approx(0.036, rel=0.1)
+    assert m["relief_1p5_ratio"] == pytest.approx(0.036 * 1.5 ** -3, rel=0.1)
+    assert m["relief_2_ratio"] == pytest.approx(0.036 * 2.0 ** -3, rel=0.15)
+
+
+def test_morphology_ignores_a_neighbour_on_part_of_the_ring():
+    # a 40 m crater 4 m deep whose bowl lies across the measured crater's surroundings
+    cell = 0.5
+    z = np.zeros((520, 520))
+    d = 40.0
+    _stamp_crater(z, cell, 130.0, 130.0, d, depth=0.2 * d, rim=0.036 * d, ejecta_end=3.0)
+    _stamp_crater(z, cell, 130.0 + 5.0 * 20.0, 130.0, 40.0, depth=4.0, rim=0.0, ejecta_end=1.0)
+    m = S.crater_morphology(z, cell, 130.0, 130.0, d)
+    assert m["rim_ratio"] == pytest.approx(0.036, rel=0.1)
+    assert m["relief_1p5_ratio"] == pytest.approx(0.036 * 1.5 ** -3, rel=0.1)
+    assert m["relief_2_ratio"] == pytest.approx(0.036 * 2.0 ** -3, rel=0.15)
 
 
 def test_morphology_of_a_slightly_elliptical_crater():
@@ -177,7 +226,8 @@ def test_morphology_of_a_slightly_elliptical_crater():
     cell = 0.5
     z = np.zeros((560, 560))
     d = 40.0
-    _stamp_crater(z, cell, 140.0, 140.0, d, depth=0.2 * d, rim=0.036 * d, elong=1.15)
+    _stamp_crater(z, cell, 140.0, 140.0, d, depth=0.2 * d, rim=0.036 * d, elong=1.15,
+                  ejecta_end=3.0)
     m = S.crater_morphology(z, cell, 140.0, 140.0, d)
     assert m["rim_ratio"] == pytest.approx(0.036, rel=0.07)   # one circular profile: -18%
     assert m["depth_ratio"] == pytest.approx(0.2, rel=0.05)
