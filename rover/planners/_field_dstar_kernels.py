@@ -48,6 +48,7 @@ import numpy as np
 from numba import njit
 
 # The priority queue U (two-part keys, positions stored + 1) is D* Lite's.
+from rover.planners._astar_kernels import _rc
 from rover.planners._dstar_lite_kernels import _down, _less, _queue, _remove
 from rover.planners._line_cost_kernels import segment_cost, walk
 
@@ -83,18 +84,19 @@ DC = np.array([1, 1, 0, -1, -1, -1, 0, 1], dtype=np.int64)
 @njit(inline="always")
 def edge_rate(cost, a, b):
     """Cost per cell of length along the dual edge between flat nodes a and b."""
-    return 0.5 * cost[a] + 0.5 * cost[b]  # inf when either is blocked
+    return 0.5 * cost[np.uint64(a)] + 0.5 * cost[np.uint64(b)]  # inf when either is blocked
 
 
 @njit(inline="always")
 def square_rate(cost, cols, r, c):
     """Mean cost of the four cells of the dual square whose least corner is (r, c); inf when
     one is blocked. The caller keeps (r, c) and (r + 1, c + 1) inside the grid."""
-    x = r * cols + c
+    x = np.uint64(r * cols + c)
+    ucols = np.uint64(cols)
     a = cost[x]
-    b = cost[x + 1]
-    d = cost[x + cols]
-    e = cost[x + cols + 1]
+    b = cost[x + np.uint64(1)]
+    d = cost[x + ucols]
+    e = cost[x + ucols + np.uint64(1)]
     if a == INF or b == INF or d == INF or e == INF:
         return INF
     return 0.25 * (a + b + d + e)
@@ -139,15 +141,15 @@ def triangle(cost, g, rows, cols, r, c, k, bound):
     s = r * cols + c
     s1 = r1 * cols + c1
     s2 = r2 * cols + c2
-    g1 = g[s1]
-    g2 = g[s2]
+    g1 = g[np.uint64(s1)]
+    g2 = g[np.uint64(s2)]
     b = edge_rate(cost, s, s1)
     best = b + g1
     kind = 1
     y = 0.0
     sq = square_rate(cost, cols, min(r, r2), min(c, c2))
     if sq < INF:
-        v = SQRT2 * (0.5 * cost[s] + 0.5 * cost[s2]) + g2
+        v = SQRT2 * (0.5 * cost[np.uint64(s)] + 0.5 * cost[np.uint64(s2)]) + g2
         if v < best:
             best = v
             kind = 2
@@ -263,8 +265,9 @@ def compute(cost, rows, cols, scale, g, rhs, bp, pos, hk1, hk2, hn, size, start,
     Returns (status, size, expanded): DONE or PAUSED, the new queue size and the nodes
     expanded.
     """
-    sr = start // cols
-    sc = start - sr * cols
+    inv_cols = 1.0 / cols
+    sr, sc = _rc(start, cols, inv_cols)
+    one = np.uint64(1)
     expanded = 0
     while size > 0:
         sk1, sk2 = _key(g[start], rhs[start], 0.0, km)
@@ -273,9 +276,9 @@ def compute(cost, rows, cols, scale, g, rhs, bp, pos, hk1, hk2, hn, size, start,
         if not (t1 < sk1 + margin or rhs[start] != g[start]):
             break
         u = hn[0]
-        ur = u // cols
-        uc = u - ur * cols
-        n1, n2 = _key(g[u], rhs[u], _h(ur, uc, sr, sc, scale), km)
+        uu = np.uint64(u)
+        ur, uc = _rc(u, cols, inv_cols)
+        n1, n2 = _key(g[uu], rhs[uu], _h(ur, uc, sr, sc, scale), km)
         if _less(t1, t2, n1, n2):
             hk1[0] = n1
             hk2[0] = n2
@@ -284,10 +287,48 @@ def compute(cost, rows, cols, scale, g, rhs, bp, pos, hk1, hk2, hn, size, start,
         if expanded >= limit:
             return PAUSED, size, expanded
         expanded += 1
-        if g[u] > rhs[u]:
-            g[u] = rhs[u]
-            size = _remove(hk1, hk2, hn, pos, u, size)
-            gu = g[u]
+        if g[uu] > rhs[uu]:
+            g[uu] = rhs[uu]
+            # Pop the root (u) as D* Lite's kernel does: bottom-up, branch-free child
+            # choice, unsigned indices (``_dstar_lite_kernels.compute``).
+            pos[uu] = 0
+            size -= 1
+            if size > 0:
+                x = np.uint64(hn[size])
+                x1 = hk1[size]
+                x2 = hk2[size]
+                usize = np.uint64(size)
+                i = np.uint64(0)
+                while True:
+                    ch = i + i + one
+                    if ch >= usize:
+                        break
+                    rt = ch + one
+                    if rt < usize:
+                        a1 = hk1[rt]
+                        b1 = hk1[ch]
+                        ch += np.uint64((a1 < b1) | ((a1 == b1) & (hk2[rt] < hk2[ch])))
+                    cn = np.uint64(hn[ch])
+                    hk1[i] = hk1[ch]
+                    hk2[i] = hk2[ch]
+                    hn[i] = cn
+                    pos[cn] = i + one
+                    i = ch
+                while i > 0:
+                    p = (i - one) >> one
+                    if not _less(x1, x2, hk1[p], hk2[p]):
+                        break
+                    pn = np.uint64(hn[p])
+                    hk1[i] = hk1[p]
+                    hk2[i] = hk2[p]
+                    hn[i] = pn
+                    pos[pn] = i + one
+                    i = p
+                hk1[i] = x1
+                hk2[i] = x2
+                hn[i] = x
+                pos[x] = i + one
+            gu = g[uu]
             # Each neighbour s' of u: only the two triangles of s' that have u as a corner.
             for k in range(8):
                 r = ur + DR[k]
@@ -298,18 +339,49 @@ def compute(cost, rows, cols, scale, g, rhs, bp, pos, hk1, hk2, hn, size, start,
                 # A triangle's value through u exceeds g[u] (each candidate adds a positive
                 # cost to g[u], or to a value above it), so a node whose rhs is already at
                 # most g[u] cannot improve.
-                if rhs[s] <= gu or cost[s] == INF:
+                us = np.uint64(s)
+                rs = rhs[us]
+                if rs <= gu or cost[us] == INF:
                     continue
                 back = (k + 4) % 8  # direction from s to u
-                bound = rhs[s] * (1.0 - IMPROVE_RTOL)
+                bound = rs * (1.0 - IMPROVE_RTOL)
                 v1, _, _ = triangle(cost, g, rows, cols, r, c, back, bound)
                 v2, _, _ = triangle(cost, g, rows, cols, r, c, (back + 7) % 8, min(v1, bound))
                 v = min(v1, v2)
                 if v < bound:
-                    rhs[s] = v
-                    bp[s] = back if v1 <= v2 else (back + 7) % 8
-                    size = _update_vertex(s, r, c, g, rhs, pos, hk1, hk2, hn, size, sr, sc,
-                                          km, scale)
+                    rhs[us] = v
+                    bp[us] = back if v1 <= v2 else (back + 7) % 8
+                    # UpdateVertex(s), inline, with unsigned heap indices (as D* Lite's).
+                    gs = g[us]
+                    if gs == v:
+                        if pos[us] > 0:
+                            size = _remove(hk1, hk2, hn, pos, s, size)
+                        continue
+                    k1, k2 = _key(gs, v, _h(r, c, sr, sc, scale), km)
+                    i = np.int64(pos[us]) - 1
+                    if i < 0:
+                        i = size
+                        size += 1
+                    elif not _less(k1, k2, hk1[i], hk2[i]):
+                        hk1[i] = k1
+                        hk2[i] = k2
+                        _down(hk1, hk2, hn, pos, i, size)
+                        continue
+                    ui = np.uint64(i)
+                    while ui > 0:
+                        p = (ui - one) >> one
+                        if not _less(k1, k2, hk1[p], hk2[p]):
+                            break
+                        pn = np.uint64(hn[p])
+                        hk1[ui] = hk1[p]
+                        hk2[ui] = hk2[p]
+                        hn[ui] = pn
+                        pos[pn] = ui + one
+                        ui = p
+                    hk1[ui] = k1
+                    hk2[ui] = k2
+                    hn[ui] = s
+                    pos[us] = ui + one
         else:
             g[u] = INF
             # u's value rose: recompute the rhs of u and of the neighbours whose rhs leans
