@@ -7,8 +7,8 @@ import math
 import numpy as np
 
 from rover.planners import _astar_kernels as kernels
-from rover.planners._common import (Plan, as_cell, as_cost_grid, check_connectivity, not_found,
-                                    vouched)
+from rover.planners._common import (Plan, as_cell, as_cost_grid, check_connectivity, grid_of,
+                                    not_found, vouched)
 
 __all__ = ["astar", "dijkstra", "RepeatedSearch"]
 
@@ -183,7 +183,7 @@ def dijkstra(cost, start, goal=None, *, connectivity: int = 8):
     [[0.0, 2.0, inf]]
     """
     conn = check_connectivity(connectivity)
-    grid, _, _ = as_cost_grid(cost)
+    grid = grid_of(cost)
     s = as_cell(start, grid.shape, "start")
     if goal is not None:
         t = as_cell(goal, grid.shape, "goal")

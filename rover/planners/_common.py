@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found", "lazy_zeros",
-           "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs", "KnownGrid", "vouched"]
+           "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs", "KnownGrid", "vouched", "grid_of"]
 
 _MAX_CELLS = 2**31 - 1  # the kernels keep heap positions in int32
 MAX_COST = 1e100
@@ -218,6 +218,13 @@ class KnownGrid(np.ndarray):
         self._lock = threading.Lock()
         self._plain = self.view(np.ndarray)
         return self
+
+
+def grid_of(cost) -> np.ndarray:
+    """The validated float64 grid of ``cost`` (:func:`as_cost_grid`), without validating a
+    run's vouched :class:`KnownGrid` again."""
+    run = vouched(cost)
+    return run[0] if run is not None else as_cost_grid(cost)[0]
 
 
 def vouched(cost):

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rover.planners import KnownGrid, astar, dijkstra, theta_star, wastar
+from rover.planners import (KnownGrid, astar, dijkstra, line_cost, segment_clear, taut, theta_star,
+                            wastar)
 from rover.planners._common import vouched
 
 
@@ -42,6 +43,12 @@ def test_plans_on_a_known_grid_are_the_plans_on_a_plain_copy(rows, cols, seed):
         b = astar(grid.copy(), s, t, connectivity=4)
         assert a.cost == b.cost and np.array_equal(a.path, b.path)
         assert dijkstra(kg, s, t).cost == dijkstra(grid.copy(), s, t).cost
+        pts = theta_star(grid, s, t, taut=False).points
+        if len(pts):
+            assert line_cost(kg, pts) == line_cost(grid, pts)
+            assert segment_clear(kg, pts[0], pts[-1]) == segment_clear(grid, pts[0], pts[-1])
+            np.testing.assert_array_equal(taut(kg, pts), taut(grid, pts))
+    np.testing.assert_array_equal(dijkstra(kg, (0, 0)), dijkstra(grid, (0, 0)))
 
 
 def test_only_the_grid_a_run_vouched_for_skips_validation():
