@@ -14,7 +14,8 @@ import numpy as np
 from numba import njit
 
 __all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found", "lazy_zeros",
-           "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs", "KnownGrid", "vouched", "grid_of"]
+           "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs", "KnownGrid", "vouched",
+           "grid_of"]
 
 _MAX_CELLS = 2**31 - 1  # the kernels keep heap positions in int32
 MAX_COST = 1e100

@@ -207,7 +207,8 @@ class FieldDStar(IncrementalPlanner):
         while True:
             done, self._size, exp = kernels.compute(
                 flat, self._rows, self._cols, self._hscale, self._g, self._rhs, self._bp,
-                self._pos, self._hk1, self._hk2, self._hn, self._size, si, ti, self._km, margin, limit)
+                self._pos, self._hk1, self._hk2, self._hn, self._size, si, ti, self._km, margin,
+                limit)
             expanded += int(exp)
             if done == kernels.PAUSED:
                 if not restarted:  # a long count to infinity: search afresh, once
