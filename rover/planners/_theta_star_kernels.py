@@ -5,10 +5,10 @@ Theta* (Nash, Daniel, Koenig & Felner, "Theta*: Any-Angle Path Planning on Grids
 own parent when the segment between them is clear ("path 2"), so paths turn at any angle.
 On cost grids the segment is costed by the exact line integral
 (:func:`rover.planners._line_cost_kernels.walk`, here as :func:`_centre_walk`), and, unlike
-the uniform-cost original, path 2 is taken only when it is cheaper than the grid step from the node itself ("path
-1"): a clear straight line may cross dear ground that a bend avoids. Path 1 is the grid
-planners' move-cost rule (a straight or diagonal step, no corner cutting), which equals
-the line integral of that step.
+the uniform-cost original, path 2 is taken only when it is cheaper than the grid step from
+the node itself ("path 1"): a clear straight line may cross dear ground that a bend
+avoids. Path 1 is the grid planners' move-cost rule (a straight or diagonal step, no corner
+cutting), which equals the line integral of that step.
 
 Work per expansion is dominated by the line walks (a walk is as long as the segment). Two
 cuts keep them few, neither changing the result: no walk when the neighbour already has
