@@ -193,14 +193,15 @@ class KnownGrid(np.ndarray):
     changes in place between replans.
 
     It is an ``numpy.ndarray`` in every way a planner can tell, with one addition: the run
-    vouches for its values (finite costs >= 1 and <= :data:`MAX_COST`, or ``inf``) and
-    knows their least finite value, so the public planners (:func:`rover.planners.astar`,
+    vouches for its values (finite costs >= 1, or ``inf``) and knows their least finite
+    value, so the public planners (:func:`rover.planners.astar`,
     :func:`rover.planners.theta_star`, ...) skip their O(cells) validation on it, and
     :func:`rover.planners.astar` reuses one search workspace across calls, as the built-in
     ``astar`` does. A planner registered as a plugin that simply calls ``astar`` on it
     therefore plans as fast as the built-in (issue 21's registry bar). Whatever is derived
-    from it (a slice, a copy, arithmetic) is vouched for by nobody and validated as any
-    other grid.
+    from it (a slice, a copy, arithmetic: still a ``KnownGrid`` instance) is vouched for by
+    nobody and validated as any other grid, and so is the grid itself once made writeable
+    or reshaped in place.
     """
 
     def __array_finalize__(self, obj):
@@ -211,8 +212,15 @@ class KnownGrid(np.ndarray):
 
     def vouch(self, least_cost) -> "KnownGrid":
         """Vouch for this grid (the run, once): ``least_cost`` () -> its least finite value
-        now (a lower bound will do: it scales admissible heuristics). Returns self."""
+        now (a lower bound will do: it scales admissible heuristics). Returns self.
+
+        The caller answers for the values; the form is checked here (2-D, float64,
+        C-contiguous), in constant time."""
         import threading
+
+        if not (self.ndim == 2 and self.dtype == np.float64 and self.flags.c_contiguous):
+            raise ValueError("a KnownGrid vouched for must be a C-contiguous 2-D float64 grid, "
+                             f"got {self.dtype} of shape {self.shape}")
 
         self._least = least_cost
         self._spaces = {}
@@ -234,6 +242,8 @@ def vouched(cost):
     ``known`` the KnownGrid itself; else None (validate with :func:`as_cost_grid`)."""
     if type(cost) is not KnownGrid or cost._least is None:
         return None
+    if cost.flags.writeable or cost.shape != cost._plain.shape:
+        return None  # made writeable (values no longer the run's alone) or reshaped in place
     return cost._plain, float(cost._least()), cost
 
 
@@ -241,8 +251,9 @@ def as_cell(cell, shape: tuple[int, int], name: str) -> tuple[int, int]:
     """Validate one (row, col) cell against a grid shape and return it as a tuple of ints."""
     if type(cell) is tuple and len(cell) == 2:  # the common case, without numpy (a replan's)
         r, c = cell
-        if (type(r) is int or isinstance(r, np.integer)) and (
-                type(c) is int or isinstance(c, np.integer)):
+        if (type(r) is int or (isinstance(r, np.integer) and not isinstance(r, np.timedelta64))
+                ) and (type(c) is int or (isinstance(c, np.integer)
+                                          and not isinstance(c, np.timedelta64))):
             r, c = int(r), int(c)
             if not (0 <= r < shape[0] and 0 <= c < shape[1]):
                 raise ValueError(f"{name} ({r}, {c}) is outside the cost grid of shape "

@@ -81,8 +81,8 @@ class FieldDStar(IncrementalPlanner):
     last node reached. A replan that runs past :data:`REPAIR_LIMIT` expansions searches
     afresh (counted by :attr:`restarts`).
 
-    Memory: about 30 bytes per cell (grid copy, g, rhs, backpointer, queue slot, queue,
-    scratch).
+    Memory: about 50 bytes per cell (grid copy 8, g 8, rhs 8, backpointer 1, queue slot 4,
+    queue keys and nodes 20, scratch mark 1).
 
     Examples
     --------

@@ -384,9 +384,11 @@ def compute(cost, rows, cols, scale, g, rhs, bp, pos, hk1, hk2, hn, size, start,
                     pos[us] = ui + one
         else:
             g[u] = INF
-            # u's value rose: recompute the rhs of u and of the neighbours whose rhs leans
-            # on u (their best triangle has u as a corner); any other neighbour's best
-            # triangle is unchanged, and its triangles through u only rose.
+            # u's value rose to inf: recompute the rhs of u and of the neighbours whose rhs
+            # leans on u (their best triangle has u as a corner); any other neighbour's best
+            # triangle is unchanged, and a triangle with a corner at inf cannot fall. (Not
+            # so for a finite rise: a triangle's value is not monotone in its corners', as
+            # the crossing of kind 3 comes and goes with the sign of g1 - g2.)
             for k in range(9):
                 if k == 8:
                     r = ur

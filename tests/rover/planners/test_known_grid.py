@@ -93,3 +93,57 @@ def test_cells_as_tuples_of_numpy_ints_and_bad_cells():
         astar(kg, (4, 0), (3, 3))
     with pytest.raises(ValueError, match="goal must be a \\(row, col\\) pair of integers"):
         astar(kg, (0, 0), (0.5, 1))
+
+
+def test_a_grid_made_writeable_or_reshaped_in_place_is_validated_again():
+    base = np.ones((5, 6))
+    kg = base.view(KnownGrid).vouch(lambda: 1.0)
+    kg.flags.writeable = False
+    assert vouched(kg) is not None
+    kg.flags.writeable = True  # numpy allows it: the base is writeable
+    kg[0, 0] = 0.25
+    assert vouched(kg) is None
+    with pytest.raises(ValueError, match="below 1"):
+        astar(kg, (0, 0), (4, 5))
+    kg[0, 0] = 1.0
+    kg.flags.writeable = False
+    kg.shape = (6, 5)
+    assert vouched(kg) is None
+    assert astar(kg, (5, 0), (0, 4)).cost == astar(np.ones((6, 5)), (5, 0), (0, 4)).cost
+
+
+def test_vouch_checks_the_form():
+    for bad in (np.ones((4, 4), dtype=np.float32), np.ones(16), np.ones((4, 4), order="F")[:, :3]):
+        with pytest.raises(ValueError, match="C-contiguous 2-D float64"):
+            bad.view(KnownGrid).vouch(lambda: 1.0)
+
+
+def test_a_run_hands_planners_its_vouched_known_map(monkeypatch):
+    """What every replan of a plugin sees: a read-only KnownGrid the run vouches for, whose
+    least cost is never above the least finite cell."""
+    import sys
+    from pathlib import Path
+
+    from rover.planners import _registry, register
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from _fixtures import bumpy_terrain, scenario
+
+    from rover.sim import simulate, world_from_terrain
+
+    seen = []
+
+    def probe(cost, start, goal):
+        run = vouched(cost)
+        finite = np.asarray(cost)[np.isfinite(cost)]
+        seen.append((run is not None, not cost.flags.writeable,
+                     run is not None and run[1] <= finite.min()))
+        return astar(cost, start, goal)
+
+    monkeypatch.setattr(_registry, "_REGISTERED", dict(_registry._REGISTERED))
+    register("vouch_probe", probe)
+    t = bumpy_terrain(size=(48, 48), seed=3)
+    sc = scenario((4.0, 4.0), (19.75, 20.25), size=(48, 48))
+    r = simulate(sc, planner="vouch_probe", world=world_from_terrain(sc, t))
+    assert r.summary["outcome"] == "reached"
+    assert seen and all(all(x) for x in seen), seen[:3]
