@@ -49,7 +49,8 @@ from numba import njit
 
 # The priority queue U (two-part keys, positions stored + 1) is D* Lite's.
 from rover.planners._astar_kernels import _rc
-from rover.planners._dstar_lite_kernels import _down, _less, _queue, _remove
+from rover.planners._dstar_lite_kernels import (_down, _less, _pop_root, _queue, _remove,
+                                                _up_from)
 from rover.planners._line_cost_kernels import segment_cost, walk
 
 INF = np.inf
@@ -267,7 +268,6 @@ def compute(cost, rows, cols, scale, g, rhs, bp, pos, hk1, hk2, hn, size, start,
     """
     inv_cols = 1.0 / cols
     sr, sc = _rc(start, cols, inv_cols)
-    one = np.uint64(1)
     expanded = 0
     while size > 0:
         sk1, sk2 = _key(g[start], rhs[start], 0.0, km)
@@ -289,45 +289,9 @@ def compute(cost, rows, cols, scale, g, rhs, bp, pos, hk1, hk2, hn, size, start,
         expanded += 1
         if g[uu] > rhs[uu]:
             g[uu] = rhs[uu]
-            # Pop the root (u) as D* Lite's kernel does: bottom-up, branch-free child
-            # choice, unsigned indices (``_dstar_lite_kernels.compute``).
+            # Pop the root (u) as D* Lite's kernel does (bottom-up, unsigned indices).
             pos[uu] = 0
-            size -= 1
-            if size > 0:
-                x = np.uint64(hn[size])
-                x1 = hk1[size]
-                x2 = hk2[size]
-                usize = np.uint64(size)
-                i = np.uint64(0)
-                while True:
-                    ch = i + i + one
-                    if ch >= usize:
-                        break
-                    rt = ch + one
-                    if rt < usize:
-                        a1 = hk1[rt]
-                        b1 = hk1[ch]
-                        ch += np.uint64((a1 < b1) | ((a1 == b1) & (hk2[rt] < hk2[ch])))
-                    cn = np.uint64(hn[ch])
-                    hk1[i] = hk1[ch]
-                    hk2[i] = hk2[ch]
-                    hn[i] = cn
-                    pos[cn] = i + one
-                    i = ch
-                while i > 0:
-                    p = (i - one) >> one
-                    if not _less(x1, x2, hk1[p], hk2[p]):
-                        break
-                    pn = np.uint64(hn[p])
-                    hk1[i] = hk1[p]
-                    hk2[i] = hk2[p]
-                    hn[i] = pn
-                    pos[pn] = i + one
-                    i = p
-                hk1[i] = x1
-                hk2[i] = x2
-                hn[i] = x
-                pos[x] = i + one
+            size = _pop_root(hk1, hk2, hn, pos, size)
             gu = g[uu]
             # Each neighbour s' of u: only the two triangles of s' that have u as a corner.
             for k in range(8):
@@ -367,21 +331,7 @@ def compute(cost, rows, cols, scale, g, rhs, bp, pos, hk1, hk2, hn, size, start,
                         hk2[i] = k2
                         _down(hk1, hk2, hn, pos, i, size)
                         continue
-                    ui = np.uint64(i)
-                    while ui > 0:
-                        p = (ui - one) >> one
-                        if not _less(k1, k2, hk1[p], hk2[p]):
-                            break
-                        pn = np.uint64(hn[p])
-                        hk1[ui] = hk1[p]
-                        hk2[ui] = hk2[p]
-                        hn[ui] = pn
-                        pos[pn] = ui + one
-                        ui = p
-                    hk1[ui] = k1
-                    hk2[ui] = k2
-                    hn[ui] = s
-                    pos[us] = ui + one
+                    _up_from(hk1, hk2, hn, pos, i, k1, k2, s)
         else:
             g[u] = INF
             # u's value rose to inf: recompute the rhs of u and of the neighbours whose rhs
