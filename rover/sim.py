@@ -604,7 +604,9 @@ class _Run:
             check_spread(max(hi, float(m.unknown_cost)), min(lo, float(m.unknown_cost)),
                          true_cost.size, label)
         # Planners see the known map read-only: the run alone changes it, in place.
-        self.known_view = km.cost.view()
+        from rover.planners import KnownGrid
+
+        self.known_view = km.cost.view(KnownGrid).vouch(lambda: km.least_cost)
         self.known_view.flags.writeable = False
         # Plans from scratch share one planner bound to the known map for the whole run
         # (the built-in A* family: one search workspace).

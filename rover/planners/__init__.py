@@ -35,8 +35,8 @@ from collections.abc import Mapping
 from rover.planners import _astar_kernels, _dstar_lite_kernels, _mpgaa_kernels
 from rover.planners._astar import RepeatedSearch, astar, dijkstra
 from rover.planners._check import check_plan
-from rover.planners._common import (MAX_COST, MAX_SPREAD, IncrementalPlanner, Plan, check_spread,
-                                    scan_costs)
+from rover.planners._common import (MAX_COST, MAX_SPREAD, IncrementalPlanner, KnownGrid, Plan,
+                                    check_spread, scan_costs)
 from rover.planners._dstar_lite import DStarLite
 from rover.planners._field_dstar import FieldDStar
 from rover.planners._line_cost import line_cost, segment_clear, taut
@@ -51,7 +51,7 @@ __all__ = ["Plan", "astar", "wastar", "dijkstra", "DStarLite", "MPGAAStar", "the
            "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs", "kernels", "register", "get",
            "names", "describe", "PlannerEntry", "PlannerError", "ENTRY_POINT_GROUP",
            "WASTAR_WEIGHT", "IncrementalPlanner", "check_plan", "line_cost", "segment_clear",
-           "taut"]
+           "taut", "KnownGrid"]
 
 WASTAR_WEIGHT = 1.5
 """The heuristic weight of the ``wastar`` planner when none is given."""

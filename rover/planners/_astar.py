@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from rover.planners import _astar_kernels as kernels
-from rover.planners._common import Plan, as_cell, as_cost_grid, check_connectivity, not_found
+from rover.planners._common import (Plan, as_cell, as_cost_grid, check_connectivity, grid_of,
+                                    not_found, vouched)
 
 __all__ = ["astar", "dijkstra", "RepeatedSearch"]
 
@@ -125,9 +126,24 @@ def astar(cost, start, goal, *, connectivity: int = 8, weight: float = 1.0) -> P
         raise ValueError(f"weight must be a number >= 1, got {weight!r}") from None
     if not (w >= 1.0 and math.isfinite(w)):
         raise ValueError(f"weight must be a finite number >= 1, got {weight!r}")
-    grid, cmin, _ = as_cost_grid(cost)
-    s = as_cell(start, grid.shape, "start")
-    t = as_cell(goal, grid.shape, "goal")
+    run = vouched(cost)
+    if run is not None:  # a run's known map: no validation, and its one search workspace
+        grid, cmin, known = run
+        s = as_cell(start, grid.shape, "start")
+        t = as_cell(goal, grid.shape, "goal")
+        if known._lock.acquire(blocking=False):
+            try:
+                search = known._spaces.get(conn)
+                if search is None:
+                    search = known._spaces[conn] = RepeatedSearch(grid, connectivity=conn)
+                return search.plan("astar" if w == 1.0 else "wastar", s, t, cmin, weight=w)
+            finally:
+                known._lock.release()
+        # (another thread is using the workspace: plan with arrays of this call's own)
+    else:
+        grid, cmin, _ = as_cost_grid(cost)
+        s = as_cell(start, grid.shape, "start")
+        t = as_cell(goal, grid.shape, "goal")
     return _plan(grid, s, t, conn == 8, _hscale(cmin, w))
 
 
@@ -167,7 +183,7 @@ def dijkstra(cost, start, goal=None, *, connectivity: int = 8):
     [[0.0, 2.0, inf]]
     """
     conn = check_connectivity(connectivity)
-    grid, _, _ = as_cost_grid(cost)
+    grid = grid_of(cost)
     s = as_cell(start, grid.shape, "start")
     if goal is not None:
         t = as_cell(goal, grid.shape, "goal")

@@ -14,7 +14,8 @@ import numpy as np
 from numba import njit
 
 __all__ = ["Plan", "as_cost_grid", "as_cell", "check_connectivity", "not_found", "lazy_zeros",
-           "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs"]
+           "MAX_COST", "MAX_SPREAD", "check_spread", "scan_costs", "KnownGrid", "vouched",
+           "grid_of"]
 
 _MAX_CELLS = 2**31 - 1  # the kernels keep heap positions in int32
 MAX_COST = 1e100
@@ -186,8 +187,78 @@ def as_cost_grid(cost, name: str = "cost") -> tuple[np.ndarray, float, float]:
     return grid, float(cmin), float(cmax)
 
 
+class KnownGrid(np.ndarray):
+    """The known cost map a run hands to planners: a read-only float64 (rows, cols) view of
+    the map the run keeps (true cost where seen, the assumed cost elsewhere), which the run
+    changes in place between replans.
+
+    It is an ``numpy.ndarray`` in every way a planner can tell, with one addition: the run
+    vouches for its values (finite costs >= 1, or ``inf``) and knows their least finite
+    value, so the public planners (:func:`rover.planners.astar`,
+    :func:`rover.planners.theta_star`, ...) skip their O(cells) validation on it, and
+    :func:`rover.planners.astar` reuses one search workspace across calls, as the built-in
+    ``astar`` does. A planner registered as a plugin that simply calls ``astar`` on it
+    therefore plans as fast as the built-in (issue 21's registry bar). Whatever is derived
+    from it (a slice, a copy, arithmetic: still a ``KnownGrid`` instance) is vouched for by
+    nobody and validated as any other grid, and so is the grid itself once made writeable
+    or reshaped in place.
+    """
+
+    def __array_finalize__(self, obj):
+        self._least = None  # callable () -> the least finite cost now; None: not vouched
+        self._spaces = None  # search workspaces per connectivity (see :func:`vouched`)
+        self._lock = None
+        self._plain = None  # the plain ndarray view of the same memory
+
+    def vouch(self, least_cost) -> "KnownGrid":
+        """Vouch for this grid (the run, once): ``least_cost`` () -> its least finite value
+        now (a lower bound will do: it scales admissible heuristics). Returns self.
+
+        The caller answers for the values; the form is checked here (2-D, float64,
+        C-contiguous), in constant time."""
+        import threading
+
+        if not (self.ndim == 2 and self.dtype == np.float64 and self.flags.c_contiguous):
+            raise ValueError("a KnownGrid vouched for must be a C-contiguous 2-D float64 grid, "
+                             f"got {self.dtype} of shape {self.shape}")
+
+        self._least = least_cost
+        self._spaces = {}
+        self._lock = threading.Lock()
+        self._plain = self.view(np.ndarray)
+        return self
+
+
+def grid_of(cost) -> np.ndarray:
+    """The validated float64 grid of ``cost`` (:func:`as_cost_grid`), without validating a
+    run's vouched :class:`KnownGrid` again."""
+    run = vouched(cost)
+    return run[0] if run is not None else as_cost_grid(cost)[0]
+
+
+def vouched(cost):
+    """``(grid, least_cost, known)`` when ``cost`` is a :class:`KnownGrid` a run vouches
+    for: ``grid`` the plain float64 array under it, ``least_cost`` its least finite cost now,
+    ``known`` the KnownGrid itself; else None (validate with :func:`as_cost_grid`)."""
+    if type(cost) is not KnownGrid or cost._least is None:
+        return None
+    if cost.flags.writeable or cost.shape != cost._plain.shape:
+        return None  # made writeable (values no longer the run's alone) or reshaped in place
+    return cost._plain, float(cost._least()), cost
+
+
 def as_cell(cell, shape: tuple[int, int], name: str) -> tuple[int, int]:
     """Validate one (row, col) cell against a grid shape and return it as a tuple of ints."""
+    if type(cell) is tuple and len(cell) == 2:  # the common case, without numpy (a replan's)
+        r, c = cell
+        if (type(r) is int or (isinstance(r, np.integer) and not isinstance(r, np.timedelta64))
+                ) and (type(c) is int or (isinstance(c, np.integer)
+                                          and not isinstance(c, np.timedelta64))):
+            r, c = int(r), int(c)
+            if not (0 <= r < shape[0] and 0 <= c < shape[1]):
+                raise ValueError(f"{name} ({r}, {c}) is outside the cost grid of shape "
+                                 f"{tuple(shape)}")
+            return r, c
     try:
         arr = np.asarray(cell)
     except Exception:  # pragma: no cover - exotic objects

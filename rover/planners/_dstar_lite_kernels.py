@@ -254,6 +254,61 @@ def _remove(hk1, hk2, hn, pos, node, size):
 
 
 @njit(inline="always")
+def _pop_root(hk1, hk2, hn, pos, size):
+    """Take the root out of U (its node's ``pos`` already cleared) and return the new size:
+    the last slot's node sifted down from the root bottom-up, with a branch-free child choice
+    and unsigned indices (see :func:`rover.planners._astar_kernels.search` for why each of
+    these matters). The expansion's pop of D* Lite and of Field D*."""
+    size -= 1
+    if size > 0:
+        x = np.uint64(hn[size])
+        x1 = hk1[size]
+        x2 = hk2[size]
+        usize = np.uint64(size)
+        one = np.uint64(1)
+        i = np.uint64(0)
+        while True:
+            ch = i + i + one
+            if ch >= usize:
+                break
+            rt = ch + one
+            if rt < usize:
+                a1 = hk1[rt]
+                b1 = hk1[ch]
+                ch += np.uint64((a1 < b1) | ((a1 == b1) & (hk2[rt] < hk2[ch])))
+            cn = np.uint64(hn[ch])
+            hk1[i] = hk1[ch]
+            hk2[i] = hk2[ch]
+            hn[i] = cn
+            pos[cn] = i + one
+            i = ch
+        _up_from(hk1, hk2, hn, pos, i, x1, x2, x)
+    return size
+
+
+@njit(inline="always")
+def _up_from(hk1, hk2, hn, pos, i, k1, k2, node):
+    """Put ``node`` with key (k1, k2) in slot ``i`` (free) or above it, where the heap
+    order wants it; unsigned indices."""
+    one = np.uint64(1)
+    i = np.uint64(i)
+    while i > 0:
+        p = (i - one) >> one
+        if not _less(k1, k2, hk1[p], hk2[p]):
+            break
+        pn = np.uint64(hn[p])
+        hk1[i] = hk1[p]
+        hk2[i] = hk2[p]
+        hn[i] = pn
+        pos[pn] = i + one
+        i = p
+    hk1[i] = k1
+    hk2[i] = k2
+    hn[i] = node
+    pos[np.uint64(node)] = i + one
+
+
+@njit(inline="always")
 def _ld(a, i):
     """g or rhs of vertex i as a number (a stored 0.0 is inf)."""
     v = a[i]
@@ -380,43 +435,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
             # Pop the root (u): bottom-up, branch-free child choice, unsigned indices (see
             # _astar_kernels.search for why each of these matters).
             pos[u] = 0
-            size -= 1
-            if size > 0:
-                x = np.uint64(hn[size])
-                x1 = hk1[size]
-                x2 = hk2[size]
-                usize = np.uint64(size)
-                one = np.uint64(1)
-                i = np.uint64(0)
-                while True:
-                    ch = i + i + one
-                    if ch >= usize:
-                        break
-                    rt = ch + one
-                    if rt < usize:
-                        a1 = hk1[rt]
-                        b1 = hk1[ch]
-                        ch += np.uint64((a1 < b1) | ((a1 == b1) & (hk2[rt] < hk2[ch])))
-                    cn = np.uint64(hn[ch])
-                    hk1[i] = hk1[ch]
-                    hk2[i] = hk2[ch]
-                    hn[i] = cn
-                    pos[cn] = i + one
-                    i = ch
-                while i > 0:
-                    p = (i - one) >> one
-                    if not _less(x1, x2, hk1[p], hk2[p]):
-                        break
-                    pn = np.uint64(hn[p])
-                    hk1[i] = hk1[p]
-                    hk2[i] = hk2[p]
-                    hn[i] = pn
-                    pos[pn] = i + one
-                    i = p
-                hk1[i] = x1
-                hk2[i] = x2
-                hn[i] = x
-                pos[x] = i + one
+            size = _pop_root(hk1, hk2, hn, pos, size)
             cu = cost[uu]
             if cu == inf:
                 continue
@@ -450,21 +469,7 @@ def compute(cost, cols, conn8, scale, g, rhs, pos, hk1, hk2, hn, size, start, go
                     hk2[i] = ms_
                     _down(hk1, hk2, hn, pos, i, size)
                     continue
-                i = np.uint64(i)
-                while i > 0:
-                    p = (i - np.uint64(1)) >> np.uint64(1)
-                    if not _less(k1, ms_, hk1[p], hk2[p]):
-                        break
-                    pn = np.uint64(hn[p])
-                    hk1[i] = hk1[p]
-                    hk2[i] = hk2[p]
-                    hn[i] = pn
-                    pos[pn] = i + np.uint64(1)
-                    i = p
-                hk1[i] = k1
-                hk2[i] = ms_
-                hn[i] = s
-                pos[s] = i + np.uint64(1)
+                _up_from(hk1, hk2, hn, pos, i, k1, ms_, s)
         else:
             # Underconsistent: raise g to inf and repair the predecessors whose rhs came
             # through u (coordinates carried, as in the branch above).

@@ -81,7 +81,8 @@ class FieldDStar(IncrementalPlanner):
     last node reached. A replan that runs past :data:`REPAIR_LIMIT` expansions searches
     afresh (counted by :attr:`restarts`).
 
-    Memory: about 29 bytes per cell (grid copy, g, rhs, queue slot, queue, scratch).
+    Memory: about 50 bytes per cell (grid copy 8, g 8, rhs 8, backpointer 1, queue slot 4,
+    queue keys and nodes 20, scratch mark 1).
 
     Examples
     --------
@@ -113,6 +114,7 @@ class FieldDStar(IncrementalPlanner):
         self._rows = grid.shape[0]
         self._g = np.full(n, np.inf)
         self._rhs = np.full(n, np.inf)
+        self._bp = np.full(n, kernels.NO_TRIANGLE, dtype=np.uint8)  # rhs's triangle
         self._pos = np.zeros(n, dtype=np.int32)  # slot in U + 1; 0: not in U
         self._mark = np.zeros(n, dtype=np.uint8)
         self._hk1 = np.empty(n)
@@ -130,6 +132,7 @@ class FieldDStar(IncrementalPlanner):
         if hasattr(self, "_size"):  # not the first
             self._g.fill(np.inf)
             self._rhs.fill(np.inf)
+            self._bp.fill(kernels.NO_TRIANGLE)
             self._pos.fill(0)
             self._restarts += 1
         gi = self._index(t)
@@ -203,8 +206,9 @@ class FieldDStar(IncrementalPlanner):
         limit = REPAIR_LIMIT * flat.size + 1024
         while True:
             done, self._size, exp = kernels.compute(
-                flat, self._rows, self._cols, self._hscale, self._g, self._rhs, self._pos,
-                self._hk1, self._hk2, self._hn, self._size, si, ti, self._km, margin, limit)
+                flat, self._rows, self._cols, self._hscale, self._g, self._rhs, self._bp,
+                self._pos, self._hk1, self._hk2, self._hn, self._size, si, ti, self._km, margin,
+                limit)
             expanded += int(exp)
             if done == kernels.PAUSED:
                 if not restarted:  # a long count to infinity: search afresh, once
@@ -263,8 +267,8 @@ class FieldDStar(IncrementalPlanner):
             kernels.rekey(self._cols, self._hscale, self._g, self._rhs, self._pos, self._hk1,
                           self._hk2, self._hn, self._size, self._index(self._start), self._km)
         self._size = int(kernels.update(
-            self._flat, self._rows, self._cols, self._hscale, self._g, self._rhs, self._pos,
-            self._hk1, self._hk2, self._hn, self._size, self._index(self._start),
+            self._flat, self._rows, self._cols, self._hscale, self._g, self._rhs, self._bp,
+            self._pos, self._hk1, self._hk2, self._hn, self._size, self._index(self._start),
             self._index(self._goal), self._km, flat, vals))
 
     def move_to(self, cell) -> None:

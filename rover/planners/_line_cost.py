@@ -7,7 +7,7 @@ import numpy as np
 
 from rover.planners import _line_cost_kernels as kernels
 from rover.planners import _taut_kernels
-from rover.planners._common import as_cost_grid
+from rover.planners._common import grid_of
 
 __all__ = ["line_cost", "segment_clear", "taut"]
 
@@ -98,7 +98,7 @@ def line_cost(cost, points) -> float:
     >>> line_cost(grid, [(0, 0), (1, 1)])  # but it touches the blocked cell's corner
     inf
     """
-    grid, _, _ = as_cost_grid(cost)
+    grid = grid_of(cost)  # (a run's known map is not validated again)
     pts = as_points(points)
     rows, cols = grid.shape
     return float(kernels.polyline_cost(grid.reshape(-1), rows, cols, pts))
@@ -133,7 +133,7 @@ def segment_clear(cost, p, q) -> bool:
     >>> segment_clear(grid, (0, 0), (0, 2)), segment_clear(grid, (0, 0), (2, 1))
     (True, False)
     """
-    grid, _, _ = as_cost_grid(cost)
+    grid = grid_of(cost)  # (a run's known map is not validated again)
     a = _as_point(p, "p")
     b = _as_point(q, "q")
     rows, cols = grid.shape
@@ -206,7 +206,7 @@ def taut(cost, points) -> np.ndarray:
     >>> p.tolist()  # around the corner (0.5, 1.5), 0.05 cells off it
     [[0.0, 0.0], [0.45, 1.5], [0.5, 1.55], [2.0, 2.0]]
     """
-    grid, _, _ = as_cost_grid(cost)
+    grid = grid_of(cost)  # (a run's known map is not validated again)
     pts = as_points(points)
     rows, cols = grid.shape
     flat = grid.reshape(-1)

@@ -8,6 +8,12 @@ Two kinds of planner, told apart by their shape:
   ``update(cells, costs)`` and ``move_to(cell)`` (the :class:`~rover.planners.DStarLite`
   contract). A class with ``update`` and ``move_to`` is taken as incremental.
 
+In a run, ``cost`` is the run's known map: a read-only :class:`~rover.planners.KnownGrid`
+(an ``numpy.ndarray``) that the run changes in place between replans and vouches for, so
+the package's own functions (``astar``, ``theta_star``, ``line_cost``, ...) take it
+without validating it again, and ``astar`` plans on it in one kept workspace: a plugin
+that calls ``astar`` plans as fast as the built-in.
+
 Planners come from three places, looked up in this order: the built-ins, those registered in
 code with :func:`register`, and those installed by a package under the entry-point group
 ``rover.planners`` (loaded on first use of their name). A name may be registered once; a

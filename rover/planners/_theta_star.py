@@ -8,7 +8,7 @@ import numpy as np
 
 from rover.planners import _line_cost_kernels as lc
 from rover.planners import _theta_star_kernels as kernels
-from rover.planners._common import Plan, as_cell, as_cost_grid, not_found
+from rover.planners._common import Plan, as_cell, as_cost_grid, not_found, vouched
 from rover.planners._line_cost import taut_points
 
 __all__ = ["theta_star"]
@@ -66,7 +66,8 @@ def theta_star(cost, start, goal, *, taut: bool = True) -> Plan:
     >>> plan.path.tolist()
     [[0, 0], [0, 1], [1, 1], [1, 2], [1, 3], [2, 3], [2, 4]]
     """
-    grid, cmin, _ = as_cost_grid(cost)
+    run = vouched(cost)  # a run's known map is not validated again at every replan
+    grid, cmin = run[:2] if run is not None else as_cost_grid(cost)[:2]
     s = as_cell(start, grid.shape, "start")
     t = as_cell(goal, grid.shape, "goal")
     if not (math.isfinite(grid[s]) and math.isfinite(grid[t])):

@@ -20,7 +20,8 @@
   anyangle_naive.py).
 - ``drive``: the distance the rover drives with A*, the planner and the other any-angle
   planner on the flagship (mars-jezero-perseverance) and on traverse:1024 (the ``rover
-  bench`` traverse); Field D*'s traverse takes about 20 minutes.
+  bench`` traverse), its energy, and the line integral of the true costs along the
+  driven trace (what the any-angle planners minimise, here on the ground as driven).
 - ``corridors``: for each Moving AI map, its 2 x 2 blocks of free cells and the clear
   segments between free cell centres that run along neither a row nor a column, over
   every direction (a, b) with gcd 1 and |a|, |b| <= ``--span`` (a longer segment along
@@ -171,6 +172,20 @@ def corridors(span: int) -> None:
         print(f"{mp.name:28s} 2 x 2 free blocks {blocks:8d}  {what}", flush=True)
 
 
+def driven_line_cost(world, trace) -> float:
+    """The line integral of the world's true costs along the driven trace (its distinct
+    positions joined by straight segments; a blocked cell counts 1e6)."""
+    from rover.planners import line_cost
+
+    h = world.cell_size
+    x = np.asarray(trace["x_m"])
+    y = np.asarray(trace["y_m"])
+    keep = np.r_[True, (np.diff(x) != 0) | (np.diff(y) != 0)]
+    pts = np.stack([y[keep] / h - 0.5, x[keep] / h - 0.5], axis=1)
+    cost = np.where(np.isfinite(world.true_cost), world.true_cost, 1e6)
+    return line_cost(np.ascontiguousarray(cost, dtype=np.float64), pts)
+
+
 def drive() -> None:
     from rover import scenarios
     from rover.bench.workloads import TraverseSpec
@@ -181,9 +196,12 @@ def drive() -> None:
               ("traverse:1024", *TraverseSpec(1024).build()))
     for name, sc, world in worlds:
         for planner in ("astar", "theta_star", "field_dstar"):
-            s = simulate(sc, planner=planner, world=world).summary
+            r = simulate(sc, planner=planner, world=world)
+            s = r.summary
             print(f"{name:14s} {planner:11s} {s['outcome']:8s} driven {s['distance_m']:7.1f} m, "
-                  f"planner {s['planner_time_s']:8.2f} s", flush=True)
+                  f"energy {s['energy_wh']:7.1f} Wh, true line cost of the drive "
+                  f"{driven_line_cost(world, r.trace):8.1f}, planner {s['planner_time_s']:6.2f} s",
+                  flush=True)
 
 
 def main() -> None:

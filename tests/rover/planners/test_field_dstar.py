@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from rover.planners import FieldDStar, Plan, astar, line_cost, segment_clear, theta_star
 from rover.planners import _field_dstar
+from rover.planners import _field_dstar_kernels as fk
 
 _spec = importlib.util.spec_from_file_location("rover_anyangle_naive_fd",
                                                Path(__file__).with_name("anyangle_naive.py"))
@@ -46,6 +47,66 @@ def check_plan(cost, plan, start, goal):
     ref = naive.supercover_ref(cost, pts)
     assert len(got) == len(set(got)) and set(got) == set(ref)
     assert all(math.isfinite(cost[c]) for c in got)
+
+
+def _envelope(cost, g, rows, cols, r, c):
+    """A lower bound of every triangle value of node (r, c) that only falls when a
+    neighbour's g falls: ``triangle``'s kinds 1, 2 and 4, and straight across the square to
+    any point of the far edge, valued by linear interpolation (kind 3 for every sign of
+    g1 - g2). (Field D*'s own triangle is not monotone in g: when g1 falls below g2 the
+    crossing is dropped and the value can rise.)"""
+    inf = math.inf
+    best = inf
+    for k in range(8):
+        k1, k2 = (k, (k + 1) % 8) if k % 2 == 0 else ((k + 1) % 8, k)
+        r1, c1 = r + fk.DR[k1], c + fk.DC[k1]
+        r2, c2 = r + fk.DR[k2], c + fk.DC[k2]
+        if not (0 <= r1 < rows and 0 <= c1 < cols):
+            continue
+        s, s1 = r * cols + c, r1 * cols + c1
+        b = 0.5 * cost[s] + 0.5 * cost[s1]
+        best = min(best, b + g[s1])
+        if not (0 <= r2 < rows and 0 <= c2 < cols):
+            continue
+        s2 = r2 * cols + c2
+        lo_r, lo_c = min(r, r2), min(c, c2)
+        quad = [cost[(lo_r + i) * cols + lo_c + j] for i in (0, 1) for j in (0, 1)]
+        if not all(math.isfinite(q) for q in quad):
+            continue
+        sq = sum(quad) / 4
+        g1, g2 = g[s1], g[s2]
+        best = min(best, math.sqrt(2) * (0.5 * cost[s] + 0.5 * cost[s2]) + g2)
+        if math.isfinite(g1) and math.isfinite(g2):
+            f = g1 - g2
+            y = 0.0 if f <= 0 else (1.0 if f >= sq else min(1.0, f / math.sqrt(sq * sq - f * f)))
+            best = min(best, sq * math.sqrt(1 + y * y) + (1 - y) * g1 + y * g2)
+        elif math.isfinite(g2):
+            best = min(best, sq * math.sqrt(2) + g2)
+        elif math.isfinite(g1):
+            best = min(best, sq + g1)
+        if b < sq and math.isfinite(g2):
+            z = b / math.sqrt(sq * sq - b * b)
+            if z < 1:
+                best = min(best, b * (1 - z) + sq * math.sqrt(1 + z * z) + g2)
+    return best
+
+
+def check_rhs_not_below_triangles(planner):
+    """No node's rhs is below the monotone lower bound of its 8 triangles (``_envelope``):
+    after a neighbour's value rose the search recomputes only the nodes whose best
+    triangle (``bp``) leans on it, so a stale low rhs here would be a dependency missed."""
+    rows, cols = planner._rows, planner._cols
+    goal = planner._index(planner._goal)
+    flat, g, rhs = planner._flat.tolist(), planner._g.tolist(), planner._rhs.tolist()
+    for s in range(rows * cols):
+        if s == goal:
+            continue
+        r, c = divmod(s, cols)
+        if not math.isfinite(flat[s]):
+            assert rhs[s] == math.inf
+            continue
+        low = _envelope(flat, g, rows, cols, r, c)
+        assert rhs[s] >= low * (1.0 - 1e-12), (r, c, rhs[s], low)
 
 
 
@@ -178,6 +239,7 @@ def test_random_updates_and_moves_keep_plans_valid(rows, cols, uniform, blocked,
         if last.found:
             check_plan(grid, last, start, goal)
         assert np.array_equal(planner.cost, grid)
+        check_rhs_not_below_triangles(planner)
     assert planner.repaired_plans == 0
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rover.io.movingai import read_map, read_scen
 from rover.planners import Plan, astar, line_cost, segment_clear, theta_star
@@ -213,3 +214,32 @@ def test_an_off_centre_rover_is_not_stuck_on_a_segment_checked_from_its_cell_cen
               and r.case.values == ("curiosity",)]
     result = simulate(run.scenario(), planner="theta_star", seed=run.seed)
     assert result.summary["outcome"] == "reached", result.summary["reason"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 12), st.integers(1, 12), st.integers(0, 2**32 - 1),
+       st.sampled_from([np.inf, 0.5, 1.0, 3.0]))
+def test_the_inlined_centre_walk_is_the_line_walk_to_the_bit(rows, cols, seed, limit_scale):
+    """Theta*'s kernel walks segments between centres with ``_centre_walk``; it must give
+    exactly what ``_line_cost_kernels.walk`` gives (value, inf when blocked or over the
+    limit), or theta_star's plans would change."""
+    from rover.planners._line_cost_kernels import walk
+    from rover.planners._theta_star_kernels import _centre_walk
+
+    rng = np.random.default_rng(seed)
+    cost = np.where(rng.random((rows, cols)) < 0.15, np.inf,
+                    rng.choice([1.0, 1.5, 2.0, 7.25], size=(rows, cols)))
+    flat = cost.reshape(-1)
+    free = np.argwhere(np.isfinite(cost))
+    if len(free) == 0:
+        return
+    for _ in range(20):
+        (r0, c0), (r1, c1) = free[rng.integers(len(free), size=2)]
+        dr, dc = int(r1 - r0), int(c1 - c0)
+        if dr == dc == 0:  # Theta* never walks from a cell to itself
+            continue
+        length = math.sqrt(dr * dr + dc * dc)
+        limit = limit_scale * length * 3.0
+        want = walk(flat, cols, r0 + 0.5, c0 + 0.5, r1 + 0.5, c1 + 0.5, limit)
+        got = _centre_walk(flat, cols, int(r0 * cols + c0), dr, dc, length, limit)
+        assert got == want or (math.isnan(got) and math.isnan(want)), (r0, c0, r1, c1)
