@@ -236,9 +236,8 @@ def _stats_lines(s: dict, given: frozenset = frozenset()) -> list[str]:
     head = (f"terrain: {s['body']}, {preset}, {s['shape'][0]}x{s['shape'][1]} cells "
             f"of {s['cell_size_m']:g} m, seed {s['seed']}")
     wm = max(12, *(len(b) for _, b, _, _ in rows))
-    lines = [head, f"{'statistic':<{w}}  {'measured':>{wm}}  {'target':>12}  target from"]
     wt = max(12, *(len(c) for _, _, c, _ in rows))
-    lines[-1] = f"{'statistic':<{w}}  {'measured':>{wm}}  {'target':>{wt}}  target from"
+    lines = [head, f"{'statistic':<{w}}  {'measured':>{wm}}  {'target':>{wt}}  target from"]
     lines += [f"{a:<{w}}  {b:>{wm}}  {c:>{wt}}  {d}".rstrip() for a, b, c, d in rows]
     lines += ["target from: 'input' = a parameter the terrain was generated with (from the "
               "preset, --set or the body's default);",

@@ -172,9 +172,9 @@ def taut(cost, points) -> np.ndarray:
     turns at the corners of blocked cells. Pulled taut, the path turns
     :data:`rover.planners._taut_kernels.INSET` cells (0.05) from those corners, never on
     them: clear under :func:`line_cost`'s rule, with room for a rover following it to brake
-    past a turn without touching the corner. In one-cell corridors, where no straight segment between two
-    cell centres can turn a corner, this is what makes any-angle paths shorter than grid
-    paths.
+    past a turn without touching the corner. In one-cell corridors, where no straight
+    segment between two cell centres can turn a corner, this is what makes any-angle paths
+    shorter than grid paths.
 
     Parameters
     ----------
@@ -210,8 +210,9 @@ def taut(cost, points) -> np.ndarray:
     pts = as_points(points)
     rows, cols = grid.shape
     flat = grid.reshape(-1)
-    if not np.isfinite(kernels.polyline_cost(flat, rows, cols, pts)):
+    before = float(kernels.polyline_cost(flat, rows, cols, pts))
+    if not np.isfinite(before):
         raise ValueError("points is not clear on the grid (it touches a blocked cell or "
                          "leaves the grid)")
-    out = taut_points(flat, rows, cols, pts)
+    out = taut_points(flat, rows, cols, pts, before)
     return pts if out is None else out[0]

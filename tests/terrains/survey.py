@@ -425,6 +425,29 @@ def rock_cell_means(shape, cell: float, rock, sub: int = 16):
     return r0, c0, means
 
 
+def _disc_stencils(cell: float, x, y, r):
+    """For discs of centre (x, y) and radius r [m] (float64 (N,)), in batches of equal
+    stencil size: ``(k, rr, cc, d2, centre)`` with ``k`` the discs' indices (K,), ``rr``,
+    ``cc`` int64 (K, S) the rows and columns of the cells of a square stencil around each
+    disc's centre cell (reaching past its radius; off-grid cells included), ``d2`` float64
+    (K, S) their centres' squared distance [m^2] to the disc's centre and ``centre`` bool
+    (S,) the stencil's middle cell (the one holding the disc's centre)."""
+    half = np.ceil(r / cell).astype(np.int64) + 1
+    for w in np.unique(half):
+        sel = np.nonzero(half == w)[0]
+        off = np.arange(-w, w + 1)
+        oy, ox = np.meshgrid(off, off, indexing="ij")
+        oy, ox = oy.ravel(), ox.ravel()
+        centre = (ox == 0) & (oy == 0)
+        step = max(1, 2_000_000 // ox.size)
+        for s in range(0, len(sel), step):
+            k = sel[s:s + step]
+            cc = np.floor(x[k] / cell).astype(np.int64)[:, None] + ox[None, :]
+            rr = np.floor(y[k] / cell).astype(np.int64)[:, None] + oy[None, :]
+            d2 = ((cc + 0.5) * cell - x[k, None]) ** 2 + ((rr + 0.5) * cell - y[k, None]) ** 2
+            yield k, rr, cc, d2, centre
+
+
 def disc_mask(shape, cell: float, x: np.ndarray, y: np.ndarray, r: np.ndarray) -> np.ndarray:
     """bool (rows, cols): cells whose centre lies strictly within any disc (x, y, r) [m]."""
     rows, cols = shape
@@ -432,21 +455,10 @@ def disc_mask(shape, cell: float, x: np.ndarray, y: np.ndarray, r: np.ndarray) -
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     r = np.asarray(r, dtype=np.float64)
-    half = np.ceil(r / cell).astype(np.int64) + 1
-    for w in np.unique(half):
-        sel = np.nonzero(half == w)[0]
-        off = np.arange(-w, w + 1)
-        oy, ox = np.meshgrid(off, off, indexing="ij")
-        oy, ox = oy.ravel(), ox.ravel()
-        step = max(1, 2_000_000 // ox.size)
-        for s in range(0, len(sel), step):
-            k = sel[s:s + step]
-            cc = np.floor(x[k] / cell).astype(np.int64)[:, None] + ox[None, :]
-            rr = np.floor(y[k] / cell).astype(np.int64)[:, None] + oy[None, :]
-            inside = ((cc + 0.5) * cell - x[k, None]) ** 2 + ((rr + 0.5) * cell - y[k, None]) ** 2
-            inside = ((inside < (r[k, None]) ** 2) & (cc >= 0) & (cc < cols)
-                      & (rr >= 0) & (rr < rows))
-            out[rr[inside], cc[inside]] = True
+    for k, rr, cc, d2, _ in _disc_stencils(cell, x, y, r):
+        inside = ((d2 < (r[k, None]) ** 2) & (cc >= 0) & (cc < cols)
+                  & (rr >= 0) & (rr < rows))
+        out[rr[inside], cc[inside]] = True
     return out
 
 
@@ -461,24 +473,14 @@ def rock_height_max(shape, cell: float, rocks: np.ndarray) -> np.ndarray:
     if not len(rk):
         return out
     x, y, r, h = rk[:, 0], rk[:, 1], 0.5 * rk[:, 2], rk[:, 3]
-    half = np.ceil(r / cell).astype(np.int64) + 1
-    for w in np.unique(half):
-        sel = np.nonzero(half == w)[0]
-        off = np.arange(-w, w + 1)
-        oy, ox = np.meshgrid(off, off, indexing="ij")
-        oy, ox = oy.ravel(), ox.ravel()
-        step = max(1, 2_000_000 // ox.size)
-        for s in range(0, len(sel), step):
-            k = sel[s:s + step]
-            cc = np.floor(x[k] / cell).astype(np.int64)[:, None] + ox[None, :]
-            rr = np.floor(y[k] / cell).astype(np.int64)[:, None] + oy[None, :]
-            # distance from the rock's centre to the nearest point of the cell's square
-            nx = np.clip(x[k, None], cc * cell, (cc + 1) * cell) - x[k, None]
-            ny = np.clip(y[k, None], rr * cell, (rr + 1) * cell) - y[k, None]
-            on = ((nx * nx + ny * ny < r[k, None] ** 2) | ((ox == 0) & (oy == 0))[None, :])
-            on &= (cc >= 0) & (cc < cols) & (rr >= 0) & (rr < rows)
-            hh = np.broadcast_to(h[k, None], on.shape)
-            np.maximum.at(out, (rr[on], cc[on]), hh[on])
+    for k, rr, cc, d2, centre in _disc_stencils(cell, x, y, r):
+        # distance from the rock's centre to the nearest point of the cell's square
+        nx = np.clip(x[k, None], cc * cell, (cc + 1) * cell) - x[k, None]
+        ny = np.clip(y[k, None], rr * cell, (rr + 1) * cell) - y[k, None]
+        on = (nx * nx + ny * ny < r[k, None] ** 2) | centre[None, :]
+        on &= (cc >= 0) & (cc < cols) & (rr >= 0) & (rr < rows)
+        hh = np.broadcast_to(h[k, None], on.shape)
+        np.maximum.at(out, (rr[on], cc[on]), hh[on])
     return out
 
 
