@@ -1,9 +1,10 @@
 """Traversability: from a height field and a rover's limits to the planners' cost grid.
 
-For every cell the rover's footprint is the square window of ``2k+1`` cells a side that holds
-the circle of radius :attr:`RoverSpec.radius_m` (``k = max(1, round(radius / cell))``), or
-with ``CostWeights(footprint="disc")`` the cells whose centres lie within that radius
-(:func:`footprint_spans`), which reaches as far in every direction. Over it:
+For every cell the rover's footprint is the cells whose centres lie within the radius
+:attr:`RoverSpec.radius_m` of its centre (:func:`footprint_spans`; ``CostWeights.footprint``
+``"disc"``, the default), which reaches as far in every direction, or with
+``CostWeights(footprint="square")`` the square window of ``2k+1`` cells a side that holds that
+circle (``k = max(1, round(radius / cell))``). Over it:
 
 - **tilt**: angle of the least-squares plane through the heights;
 - **roughness**: RMS residual of that fit [m];
@@ -131,16 +132,22 @@ def footprint_halfwidth(rover: RoverSpec, cell_size: float) -> int:
     return max(1, int(round(rover.radius_m / cell_size)))
 
 
-def footprint_spans(rover: RoverSpec, cell_size: float) -> np.ndarray:
+def footprint_spans(rover: RoverSpec, cell_size: float, max_k: int | None = None) -> np.ndarray:
     """The disc footprint: int64 (K+1,), ``spans[d]`` the half-width in cells of the disc's
     rows ``d`` cells above and below the centre, the cells whose centres lie within
     ``rho = max(radius / cell, 1)`` cells of the centre's (at least the centre and its four
     neighbours, enough for a plane fit): ``K = floor(rho)``, ``spans[d] =
-    floor(sqrt(rho**2 - d**2))``."""
+    floor(sqrt(rho**2 - d**2))``. ``max_k`` caps K and every span (cells past a grid's
+    extent are never read, and a huge legal rover must not size huge arrays)."""
     rho = max(rover.radius_m / cell_size, 1.0)
     k = int(math.floor(rho + 1e-9))
+    if max_k is not None:
+        k = min(k, int(max_k))
     d = np.arange(k + 1)
-    return np.floor(np.sqrt(np.maximum(rho * rho - d * d, 0.0)) + 1e-9).astype(np.int64)
+    spans = np.floor(np.sqrt(np.maximum(rho * rho - d * d, 0.0)) + 1e-9)
+    if max_k is not None:
+        spans = np.minimum(spans, float(max_k))
+    return spans.astype(np.int64)
 
 
 def _check_cell_size(cell_size: Any) -> float:
@@ -413,7 +420,7 @@ def terrain_cost(
     zoff = float(np.mean(z, dtype=np.float64))
     if weights.footprint == "disc":
         # as k: a disc wider than the grid covers it all at a radius of max(rows, cols)
-        terms, reach = disc_terms, footprint_spans(rover, h)[:max(rows, cols) + 1]
+        terms, reach = disc_terms, footprint_spans(rover, h, max(rows, cols))
     else:
         terms, reach = terrain_terms, k
     status = terms(

@@ -337,10 +337,11 @@ class CostWeights:
     roughness_limit_m: float | None = None
     """RMS roughness [m] at which a cell becomes impassable; None: half of the smaller of
     the rover's step limit and its clearance (half its step limit when clearance is 0)."""
-    footprint: str = "square"
-    """The cells the terrain terms are computed over around each cell: ``"square"``, the
-    ``2k+1`` cells a side that hold the rover's circle; ``"disc"``, the cells whose centres
-    lie within the rover's radius (the same reach in every direction)."""
+    footprint: str = "disc"
+    """The cells the terrain terms are computed over around each cell: ``"disc"`` (the
+    default), the cells whose centres lie within the rover's radius (the same reach in every
+    direction); ``"square"``, the ``2k+1`` cells a side that hold the rover's circle (the
+    footprint before issue 23: it reaches further along the diagonals)."""
 
     def roughness_limit(self, rover: RoverSpec) -> float:
         """The roughness limit [m] for ``rover``."""

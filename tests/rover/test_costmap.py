@@ -56,7 +56,7 @@ def naive_terms(z, k, h):
 def test_terms_match_naive_reference(seed, rows, cols, h):
     rng = np.random.default_rng(seed)
     z = (rng.normal(size=(rows, cols)) * 0.2 + 50.0).astype(np.float32)
-    t = terrain_cost(z, h, GEN)
+    t = terrain_cost(z, h, GEN, weights=CostWeights(footprint="square"))
     k = footprint_halfwidth(GEN, h)
     sx, sy, rough, step = naive_terms(z.astype(np.float64), k, h)
     np.testing.assert_allclose(t.slope_x, sx, atol=2e-4)
@@ -158,10 +158,10 @@ def test_footprint_is_a_costmap_key(tmp_path):
     base = ('[terrain]\npreset = "mars-jezero"\nsize = [32, 32]\n[mission]\n'
             'start = [3.0, 3.0]\ngoal = [12.0, 12.0]\n')
     p = tmp_path / "a.toml"
-    p.write_text(base + '[costmap]\nfootprint = "disc"\n')
-    assert load_scenario(p).costmap.footprint == "disc"
-    p.write_text(base)
+    p.write_text(base + '[costmap]\nfootprint = "square"\n')
     assert load_scenario(p).costmap.footprint == "square"
+    p.write_text(base)
+    assert load_scenario(p).costmap.footprint == "disc"
     p.write_text(base + '[costmap]\nfootprint = "disk"\n')
     with pytest.raises(ScenarioError, match=r"\[costmap\].footprint.*did you mean 'disc'"):
         load_scenario(p)
@@ -391,13 +391,15 @@ def test_rasterize_margin_is_validated():
         rasterize_polygons([[(1, 1), (2, 1), (2, 2)]], (4, 4), 1.0, margin_m=-1.0)
 
 
-def test_footprint_wider_than_the_grid_is_clamped_to_it():
-    """A huge but legal footprint gives the whole-grid window (it used to size the kernel's
-    row ring by the footprint and run out of memory)."""
+@pytest.mark.parametrize("footprint", ["square", "disc"])
+def test_footprint_wider_than_the_grid_is_clamped_to_it(footprint):
+    """A huge but legal footprint gives the whole-grid window (the square's used to size the
+    kernel's row ring by the footprint, the disc's its spans, and both ran out of memory)."""
     rng = np.random.default_rng(4)
     z = (rng.normal(size=(9, 13)) * 0.2).astype(np.float32)
     huge = GEN.replace(length_m=1e9, width_m=1e9)
-    t = terrain_cost(z, 0.5, huge, rocks=np.array([[2.0, 2.0, 0.5, 1.0]]),
+    t = terrain_cost(z, 0.5, huge, weights=CostWeights(footprint=footprint),
+                     rocks=np.array([[2.0, 2.0, 0.5, 1.0]]),
                      hazards=[[(4.0, 4.0), (5.0, 4.0), (5.0, 5.0)]])
     sx, sy, rough, step = naive_terms(z.astype(np.float64), 13, 0.5)
     np.testing.assert_allclose(t.slope_x, sx, atol=2e-4)
