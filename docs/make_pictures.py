@@ -15,7 +15,11 @@ It writes
 - ``docs/img/south-pole-low-sun.png``: moon-south-pole-low-sun without and with the shadow
   term, side by side (the shadows drawn are the Sun's at the end of each run)
 - ``docs/img/terrain-mars-jezero.png`` and ``docs/img/terrain-moon-south-pole.png``:
-  ``rover terrain --preset ... -o FILE`` of a Mars and a Moon site preset (384 x 384 cells).
+  ``rover terrain --preset ... -o FILE`` of a Mars and a Moon site preset (384 x 384 cells);
+- ``docs/img/terrain-before-after.png``: three presets before issue 23's calibration (left,
+  the stored ``docs/img/before/terrain-P.png``, which ``rover terrain --preset P --size 400
+  --cell-size 0.5 --seed 0 -o FILE`` drew at commit 82e7bd3) and as this code draws them
+  (right), one preset a row.
 
 The run and the terrains are deterministic (fixed seeds); only the HUD's planner wall times
 differ from one machine, or one run, to the next. Takes about half a minute.
@@ -37,6 +41,8 @@ SIZE = (960, 600)
 STRIP_FRAME = (480, 300)
 """One frame of the strip [px]; four make a 960 x 600 picture."""
 TERRAINS = ("mars-jezero", "moon-south-pole")
+BEFORE_AFTER = ("mars-meridiani", "mars-ares-vallis", "moon-highlands")
+"""Presets drawn before and after issue 23 (200 m x 200 m, 0.5 m cells, seed 0)."""
 
 
 def _cli(*argv: str) -> None:
@@ -124,13 +130,36 @@ def draw_terrains() -> list[Path]:
     return paths
 
 
+def draw_before_after(work: Path) -> Path:
+    """Each preset of :data:`BEFORE_AFTER` before issue 23 (left, stored) and now (right)."""
+    import pygame
+
+    from viewer.offscreen import save_surface
+
+    gap, rows = 8, []
+    for preset in BEFORE_AFTER:
+        after = work / f"after-{preset}.png"
+        _cli("terrain", "--preset", preset, "--size", "400", "--cell-size", "0.5",
+             "--seed", "0", "-o", str(after))
+        rows.append((pygame.image.load(str(OUT / "before" / f"terrain-{preset}.png")),
+                     pygame.image.load(str(after))))
+    w, h = rows[0][0].get_size()
+    sheet = pygame.Surface((2 * w + gap, len(rows) * h + (len(rows) - 1) * gap), depth=32)
+    sheet.fill((255, 255, 255))
+    for i, (before, after) in enumerate(rows):
+        sheet.blit(before, (0, i * (h + gap)))
+        sheet.blit(after, (w + gap, i * (h + gap)))
+    return save_surface(sheet, OUT / "terrain-before-after.png")
+
+
 def main() -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # no window is ever opened
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rover-pictures-") as tmp:
         replay = run_flagship(Path(tmp))
-        made = [draw_run(replay), draw_strip(replay), draw_low_sun(), *draw_terrains()]
+        made = [draw_run(replay), draw_strip(replay), draw_low_sun(), *draw_terrains(),
+                draw_before_after(Path(tmp))]
     for p in made:
         print(f"{p.relative_to(ROOT)}  {p.stat().st_size / 1024:.0f} KB")
     return 0

@@ -68,7 +68,9 @@ def test_run_writes_summary_and_trace(small, tmp_path, capsys):
     assert code == (0 if summary["outcome"] == "reached" else 3)
     assert summary["outcome"] == "reached", summary
     assert summary["scenario"] == "cli-small" and summary["planner"] == "astar"
-    assert summary["distance_m"] >= summary["straight_line_m"] * 0.99
+    # it stops within the goal tolerance (1 m by default), so it may drive a little less
+    # than the straight line from start to goal, never less than that minus the tolerance
+    assert summary["distance_m"] >= summary["straight_line_m"] - 1.0
     for word in ("outcome", "distance driven", "straight line", "sim time", "wall time",
                  "replans", "planner time"):
         assert word in captured.out
