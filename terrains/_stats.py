@@ -19,6 +19,15 @@ Hurst exponent
     ``psd_exponent`` is the fitted exponent itself; a fit outside 2 < exponent < 4 gives
     ``hurst`` None: such a surface is not self-affine over the band (aeolian ripples, for
     one, put a peak in it), and no Hurst exponent describes it.
+Hurst exponent over a range of lags (the whole surface's)
+    The slope of log nu(L) against log L fitted by least squares over 8 lags spaced
+    geometrically from ``lo`` to ``hi`` metres (whole numbers of cells, duplicates dropped):
+    the deviogram slope a site's Hurst exponent is published as (Shepard et al. 2001) and a
+    preset's whole surface is calibrated to (``surface_hurst`` over ``surface_lag_min_m`` to
+    ``surface_lag_max_m``). It differs from the spectral estimate above on a surface that is
+    not self-affine: rocks and ripples add power at the shortest wavelengths, which lowers
+    the spectral slope while the deviogram over metres to hundreds of metres keeps the
+    relief's. None when ``hi`` is past half the shorter side or the range holds one lag.
 Relief versus surface
     For a generated terrain, slopes and Hurst are measured on the fractal relief component
     (regenerated bit for bit from the seed and parameters), which is what ``hurst`` and
@@ -87,6 +96,25 @@ def rms_slope_deg(z: np.ndarray, cell: float, baseline_m: float) -> float | None
     lag = min(max(lag, 1.0), max_lag(z.shape))
     nu = structure_nu(np.ascontiguousarray(z, dtype=np.float32), lag)
     return math.degrees(math.atan(nu / (lag * cell)))
+
+
+def deviogram_hurst(z: np.ndarray, cell: float, lo_m: float, hi_m: float,
+                    n: int = 8) -> float | None:
+    """Hurst exponent [-] of a height grid (rows, cols) [m] of ``cell`` m cells over lags
+    ``lo_m`` to ``hi_m`` [m]: the deviogram slope d log nu / d log L (module docstring), or
+    None when the range does not fit on the grid or holds fewer than two lags."""
+    from terrains._generate import max_lag, structure_nu
+
+    lo = max(1, int(round(lo_m / cell)))
+    hi = int(round(hi_m / cell))
+    if hi > max_lag(z.shape) + 1e-9 or hi <= lo:
+        return None
+    lags = np.unique(np.round(np.geomspace(lo, hi, n)).astype(np.int64))
+    zz = np.ascontiguousarray(z, dtype=np.float32)
+    nu = np.array([structure_nu(zz, float(k)) for k in lags])
+    if len(lags) < 2 or not np.all(nu > 0.0):
+        return None
+    return float(np.polyfit(np.log(lags), np.log(nu), 1)[0])
 
 
 def hurst_estimate(z: np.ndarray, *, periodic: bool = False) -> float | None:
@@ -253,7 +281,9 @@ def stats(terrain: Terrain) -> dict[str, Any]:
           those that fit; ``rms_slope_at_baseline``: {"baseline_m", "deg"} at the terrain's own
           reference baseline (None if it does not fit); ``hurst``: Hurst estimate (None
           when the spectrum is not self-affine) and ``psd_exponent``, the fitted 2H + 2;
-        - ``surface``: the same slope and Hurst measures on the complete height field;
+        - ``surface``: the same slope and Hurst measures on the complete height field, and
+          for a relief calibrated to the whole surface ``hurst_lags``: {``lo_m``, ``hi_m``,
+          ``hurst``}, the deviogram Hurst over the lags it was calibrated on;
         - ``craters``: ``count``, ``exponent_b``, ``density_a`` [per m^2, D in m],
           ``min_d_m``, ``max_d_m``;
         - ``rocks``: ``count``, ``model``, ``cover`` (fitted total cover k for the Golombek &
@@ -262,9 +292,11 @@ def stats(terrain: Terrain) -> dict[str, Any]:
         - ``targets``: the parameters these are compared with (empty for a heightmap);
         - ``literature``: for a preset, its literature targets for the whole surface
           (:mod:`terrains._targets`) that this function measures, each a dict of
-          ``quantity``, ``at`` [m], ``value``, ``low``, ``high``, ``source`` (a key of
-          ``terrains._targets.SOURCES``), ``citation`` and ``measured``: the RMS slope of the
-          complete height field at baseline ``at`` [deg] (None when it does not fit), the
+          ``quantity``, ``at`` [m], ``over`` [m, m] (a Hurst target's lags), ``value``,
+          ``low``, ``high``, ``source`` (a key of ``terrains._targets.SOURCES``),
+          ``citation`` and ``measured``: the RMS slope of the complete height field at
+          baseline ``at`` [deg] (None when it does not fit), its deviogram Hurst exponent
+          over the lags ``over`` (None when they do not fit), the
           listed craters' N(>= ``at`` m) and rocks' N(>= ``at`` m) [per m^2], and the rock
           cover k of the fit above; empty without a preset.
 
@@ -302,6 +334,11 @@ def stats(terrain: Terrain) -> dict[str, Any]:
     out["surface"] = {"rms_slope_deg": _slopes(z, cell),
                       "rms_slope_at_baseline": _at_baseline(z, cell, p), **_hurst_fields(z),
                       "height_min_m": float(z.min()), "height_max_m": float(z.max())}
+    if p.get("surface_slope_deg") is not None:
+        # the deviogram Hurst over the lags the whole surface was calibrated on
+        lo, hi = float(p["surface_lag_min_m"]), float(p["surface_lag_max_m"])
+        out["surface"]["hurst_lags"] = {"lo_m": lo, "hi_m": hi,
+                                        "hurst": deviogram_hurst(z, cell, lo, hi)}
 
     cd = terrain.craters[:, 2]
     cmin = float(p.get("crater_min_d_m") or (cd.min() if cd.size else 0.0))
@@ -346,7 +383,7 @@ def stats(terrain: Terrain) -> dict[str, Any]:
     return out
 
 
-_MEASURED = ("rms_slope_deg", "crater_density", "rock_density", "rock_cover_k")
+_MEASURED = ("rms_slope_deg", "hurst", "crater_density", "rock_density", "rock_cover_k")
 """The literature quantities :func:`stats` measures (the others need the survey's methods:
 deviogram Hurst over a lag range, crater morphology, rocks near craters)."""
 
@@ -365,6 +402,8 @@ def _literature(terrain: Terrain, out: dict, area: float) -> list[dict[str, Any]
             continue
         if t.quantity == "rms_slope_deg":
             got = rms_slope_deg(terrain.height, terrain.cell_size, t.at)
+        elif t.quantity == "hurst":
+            got = deviogram_hurst(terrain.height, terrain.cell_size, *t.over)
         elif t.quantity == "crater_density":
             got = float(np.count_nonzero(terrain.craters[:, 2] >= t.at) / area)
         elif t.quantity == "rock_density":
@@ -372,7 +411,8 @@ def _literature(terrain: Terrain, out: dict, area: float) -> list[dict[str, Any]
         else:
             got = out["rocks"]["cover"] if out["rocks"]["model"] == "golombek-rapp" else None
         src = SOURCES.get(t.source)
-        rows.append({"quantity": t.quantity, "at": t.at, "value": t.value, "low": t.low,
+        rows.append({"quantity": t.quantity, "at": t.at,
+                     "over": list(t.over) if t.over else None, "value": t.value, "low": t.low,
                      "high": t.high, "source": t.source,
                      "citation": src.citation if src else "", "measured": got})
     return rows

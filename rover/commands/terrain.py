@@ -190,10 +190,20 @@ def _stats_lines(s: dict, given: frozenset = frozenset()) -> list[str]:
     rows.append((f"Hurst exponent ({relief}{how})", _hurst(s), *target("hurst")))
     surf = s["surface"]
     rows += _slope_rows(surf, "whole surface", literature_slope)
-    rows.append(("Hurst exponent (whole surface)", _hurst(surf),
-                 *((_fmt(literature["surface_hurst"]), source("surface_hurst")) if calibrated
-                   else (_fmt(literature["hurst"]), "preset literature") if "hurst" in literature
-                   else ("-", ""))))
+    if calibrated:
+        # The spectral estimate is no target of a calibrated surface: rocks and ripples add
+        # power at the shortest wavelengths. Its target is the deviogram slope over the lags
+        # it was calibrated on, the form a site's Hurst exponent is published in.
+        rows.append(("Hurst exponent (whole surface, spectrum)", _hurst(surf), "-", ""))
+        lags = surf.get("hurst_lags") or {}
+        if lags:
+            rows.append((f"Hurst exponent over {lags['lo_m']:g}-{lags['hi_m']:g} m "
+                         "(whole surface, deviogram)", _fmt(lags["hurst"]),
+                         _fmt(literature["surface_hurst"]), source("surface_hurst")))
+    else:
+        rows.append(("Hurst exponent (whole surface)", _hurst(surf),
+                     *((_fmt(literature["hurst"]), "preset literature")
+                       if "hurst" in literature else ("-", ""))))
     c = s["craters"]
     rows.append(("craters", str(c["count"]), "-", ""))
     rows.append(("crater SFD exponent b (fitted)", _fmt(c["exponent_b"]),
@@ -216,6 +226,7 @@ def _stats_lines(s: dict, given: frozenset = frozenset()) -> list[str]:
     # The preset's literature targets for the whole surface (terrains._targets), each with
     # its source; the terrain is not yet calibrated to them (issue 23).
     names = {"rms_slope_deg": ("site: RMS slope at {:g} m (whole surface)", " deg"),
+             "hurst": ("site: Hurst exponent over {:g}-{:g} m (whole surface)", ""),
              "crater_density": ("site: craters >= {:g} m per km^2 (listed)", ""),
              "rock_density": ("site: rocks >= {:g} m per 100 m^2 (listed)", ""),
              "rock_cover_k": ("site: rock cover k (Golombek-Rapp fit)", "")}
@@ -229,7 +240,8 @@ def _stats_lines(s: dict, given: frozenset = frozenset()) -> list[str]:
             hi = "" if lit["high"] is None else _fmt(lit["high"] * f)
             want += f" ({lo}-{hi})"
         got = "-" if lit["measured"] is None else _fmt(lit["measured"] * f, unit)
-        rows.append((label.format(lit["at"] or 0.0), got, want,
+        where = lit.get("over") if lit["quantity"] == "hurst" else [lit["at"] or 0.0]
+        rows.append((label.format(*where), got, want,
                      f"literature: {lit['source']}"))
     w = max(len(a) for a, _, _, _ in rows)
     preset = "no preset" if s["preset"] is None else f"preset {s['preset']}"
