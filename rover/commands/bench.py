@@ -36,7 +36,7 @@ def register(sub) -> None:
                "traverse:SIZE (a generated Jezero traverse); obstacles:SIZE (the same over "
                "binary ground: drivable cells cost 1). Default: the shipped scenarios, "
                "blobs:1024, mars-jezero:1024, moon-highlands:512 (with --quick: the "
-               "scenarios, blobs:256, mars-jezero:256).",
+               "scenarios without a Sun, blobs:256, mars-jezero:256).",
     )
     p.add_argument("workloads", nargs="*", metavar="WORKLOAD",
                    help="scenario, Moving AI map or scen, folder, or NAME:SIZE (see below)")
@@ -50,8 +50,8 @@ def register(sub) -> None:
                    help=f"Moving AI problems per map, evenly spread over the file, or 'all' "
                         f"(default {DEFAULT_PROBLEMS}; {QUICK_PROBLEMS} with --quick)")
     p.add_argument("--quick", action="store_true",
-                   help="smaller default workloads, fewer rounds and Moving AI problems, no "
-                        "Dijkstra traverses (about 5 s once numba has cached its kernels)")
+                   help="smaller default workloads (no scenario with a Sun), fewer rounds and "
+                        "Moving AI problems, no Dijkstra traverses")
     p.add_argument("--rover", metavar="NAME", default="generic",
                    help="rover preset for PRESET:SIZE cost maps (default generic)")
     p.add_argument("--seed", metavar="N", type=_seed, default=None,
@@ -153,6 +153,8 @@ def run(args) -> int:
     report["created_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     if args.quick and "dijkstra" in planners and any(s.kind == "scenario" for s in specs):
         report["notes"].append("--quick: dijkstra is not run in traverses")
+    if args.quick and not args.workloads:
+        report["notes"].append("--quick: the scenarios with a Sun are left out")
     report["settings"].update(quick=bool(args.quick), movingai_problems=problems,
                               seed=grid_seed(args.seed), traverse_seed=traverse_seed(args.seed),
                               rover=args.rover)

@@ -474,3 +474,15 @@ def test_help_lists_every_planner(capsys):
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps the help
     listed = text.split("(default: all):")[1].split("--repeat")[0]
     assert [n.strip(" ,") for n in listed.split()] == list(ALL_PLANNERS)
+
+
+def test_quick_defaults_leave_the_sun_scenarios_out():
+    # they run for hours of simulated time (A* replans at every shadow update): --quick
+    # keeps to the scenarios without a Sun, and the full default runs them all
+    from rover.bench.workloads import default_workloads
+
+    full = {s.name for s in default_workloads() if s.kind == "scenario"}
+    quick = {s.name for s in default_workloads(quick=True) if s.kind == "scenario"}
+    sunny = {s.name for s in default_workloads() if s.kind == "scenario"
+             and s.scenario.sun is not None}
+    assert sunny and not (quick & sunny) and quick == full - sunny
