@@ -132,21 +132,25 @@ def footprint_halfwidth(rover: RoverSpec, cell_size: float) -> int:
     return max(1, int(round(rover.radius_m / cell_size)))
 
 
-def footprint_spans(rover: RoverSpec, cell_size: float, max_k: int | None = None) -> np.ndarray:
+def footprint_spans(rover: RoverSpec, cell_size: float, max_k: int | None = None,
+                    max_span: int | None = None) -> np.ndarray:
     """The disc footprint: int64 (K+1,), ``spans[d]`` the half-width in cells of the disc's
     rows ``d`` cells above and below the centre, the cells whose centres lie within
     ``rho = max(radius / cell, 1)`` cells of the centre's (at least the centre and its four
     neighbours, enough for a plane fit): ``K = floor(rho)``, ``spans[d] =
-    floor(sqrt(rho**2 - d**2))``. ``max_k`` caps K and every span (cells past a grid's
-    extent are never read, and a huge legal rover must not size huge arrays)."""
+    floor(sqrt(rho**2 - d**2))``. ``max_k`` caps K and ``max_span`` every span (default
+    ``max_k``): rows and columns past a grid's extent are never read, and a huge legal rover
+    must not size huge arrays."""
     rho = max(rover.radius_m / cell_size, 1.0)
     k = int(math.floor(rho + 1e-9))
     if max_k is not None:
         k = min(k, int(max_k))
     d = np.arange(k + 1)
     spans = np.floor(np.sqrt(np.maximum(rho * rho - d * d, 0.0)) + 1e-9)
-    if max_k is not None:
-        spans = np.minimum(spans, float(max_k))
+    if max_span is None:
+        max_span = max_k
+    if max_span is not None:
+        spans = np.minimum(spans, float(max_span))
     return spans.astype(np.int64)
 
 
@@ -420,7 +424,8 @@ def terrain_cost(
     zoff = float(np.mean(z, dtype=np.float64))
     if weights.footprint == "disc":
         # as k: a disc wider than the grid covers it all at a radius of max(rows, cols)
-        terms, reach = disc_terms, footprint_spans(rover, h, max(rows, cols))
+        # each axis capped at its own extent: a strip 2 x 3000 must not cost 3000 x 3000
+        terms, reach = disc_terms, footprint_spans(rover, h, max(rows - 1, 1), max(cols - 1, 1))
     else:
         terms, reach = terrain_terms, k
     status = terms(

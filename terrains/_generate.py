@@ -393,12 +393,18 @@ def surface_target_nu(p, lags_m) -> np.ndarray:
 
 
 def surface_lags(shape, cell, p) -> np.ndarray:
-    """The integer lags [cells] at which the whole surface is calibrated: SURFACE_LAGS
-    geometric steps over [surface_lag_min_m, surface_lag_max_m], limited to one cell and
-    half the shorter side, duplicates removed (int64, increasing)."""
+    """The integer lags [cells] at which the whole surface is calibrated: :func:`lags_over`
+    [surface_lag_min_m, surface_lag_max_m]."""
+    return lags_over(shape, cell, p["surface_lag_min_m"], p["surface_lag_max_m"])
+
+
+def lags_over(shape, cell, lo_m, hi_m) -> np.ndarray:
+    """SURFACE_LAGS integer lags [cells] in geometric steps over [lo_m, hi_m] [m], limited
+    to one cell and half the shorter side of a grid of ``shape``, duplicates removed (int64,
+    increasing): where the whole surface is calibrated, and its Hurst exponent measured."""
     hi_cells = max(1, int(math.floor(max_lag(shape))))
-    lo = min(max(1.0, p["surface_lag_min_m"] / cell), hi_cells)
-    hi = min(max(lo, p["surface_lag_max_m"] / cell), hi_cells)
+    lo = min(max(1.0, lo_m / cell), hi_cells)
+    hi = min(max(lo, hi_m / cell), hi_cells)
     return np.unique(np.clip(np.round(np.geomspace(lo, hi, SURFACE_LAGS)), 1, hi_cells)
                      ).astype(np.int64)
 

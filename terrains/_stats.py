@@ -21,13 +21,14 @@ Hurst exponent
     one, put a peak in it), and no Hurst exponent describes it.
 Hurst exponent over a range of lags (the whole surface's)
     The slope of log nu(L) against log L fitted by least squares over 8 lags spaced
-    geometrically from ``lo`` to ``hi`` metres (whole numbers of cells, duplicates dropped):
+    geometrically from ``lo`` to ``hi`` metres (rounded to whole cells, duplicates dropped,
+    none past half the shorter side: the lags the generator calibrates a surface on):
     the deviogram slope a site's Hurst exponent is published as (Shepard et al. 2001) and a
     preset's whole surface is calibrated to (``surface_hurst`` over ``surface_lag_min_m`` to
     ``surface_lag_max_m``). It differs from the spectral estimate above on a surface that is
     not self-affine: rocks and ripples add power at the shortest wavelengths, which lowers
     the spectral slope while the deviogram over metres to hundreds of metres keeps the
-    relief's. None when ``hi`` is past half the shorter side or the range holds one lag.
+    relief's. The lags used are reported with it; None when they are fewer than two.
 Relief versus surface
     For a generated terrain, slopes and Hurst are measured on the fractal relief component
     (regenerated bit for bit from the seed and parameters), which is what ``hurst`` and
@@ -98,23 +99,25 @@ def rms_slope_deg(z: np.ndarray, cell: float, baseline_m: float) -> float | None
     return math.degrees(math.atan(nu / (lag * cell)))
 
 
-def deviogram_hurst(z: np.ndarray, cell: float, lo_m: float, hi_m: float,
-                    n: int = 8) -> float | None:
-    """Hurst exponent [-] of a height grid (rows, cols) [m] of ``cell`` m cells over lags
-    ``lo_m`` to ``hi_m`` [m]: the deviogram slope d log nu / d log L (module docstring), or
-    None when the range does not fit on the grid or holds fewer than two lags."""
-    from terrains._generate import max_lag, structure_nu
+def deviogram_hurst(z: np.ndarray, cell: float, lo_m: float,
+                    hi_m: float) -> tuple[float | None, float, float]:
+    """Hurst exponent [-] of a height grid (rows, cols) [m] of ``cell`` m cells as the
+    deviogram slope d log nu / d log L over lags from ``lo_m`` to ``hi_m`` [m] (module
+    docstring), at the lags the generator calibrates a surface on
+    (:func:`terrains._generate.lags_over`: limited to half the shorter side). Returns
+    ``(H, lo, hi)`` with the lags [m] actually used; H is None when they are fewer than two.
+    """
+    from terrains._generate import lags_over, structure_nu
 
-    lo = max(1, int(round(lo_m / cell)))
-    hi = int(round(hi_m / cell))
-    if hi > max_lag(z.shape) + 1e-9 or hi <= lo:
-        return None
-    lags = np.unique(np.round(np.geomspace(lo, hi, n)).astype(np.int64))
+    lags = lags_over(z.shape, cell, lo_m, hi_m)
+    lo, hi = float(lags[0] * cell), float(lags[-1] * cell)
+    if len(lags) < 2:
+        return None, lo, hi
     zz = np.ascontiguousarray(z, dtype=np.float32)
     nu = np.array([structure_nu(zz, float(k)) for k in lags])
-    if len(lags) < 2 or not np.all(nu > 0.0):
-        return None
-    return float(np.polyfit(np.log(lags), np.log(nu), 1)[0])
+    if not np.all(nu > 0.0):
+        return None, lo, hi
+    return float(np.polyfit(np.log(lags), np.log(nu), 1)[0]), lo, hi
 
 
 def hurst_estimate(z: np.ndarray, *, periodic: bool = False) -> float | None:
@@ -283,7 +286,9 @@ def stats(terrain: Terrain) -> dict[str, Any]:
           when the spectrum is not self-affine) and ``psd_exponent``, the fitted 2H + 2;
         - ``surface``: the same slope and Hurst measures on the complete height field, and
           for a relief calibrated to the whole surface ``hurst_lags``: {``lo_m``, ``hi_m``,
-          ``hurst``}, the deviogram Hurst over the lags it was calibrated on;
+          ``hurst``}, the deviogram Hurst over the lags it was calibrated on (``lo_m`` and
+          ``hi_m`` the shortest and longest used: on a small patch the range is cut at half
+          its shorter side, as the calibration's is);
         - ``craters``: ``count``, ``exponent_b``, ``density_a`` [per m^2, D in m],
           ``min_d_m``, ``max_d_m``;
         - ``rocks``: ``count``, ``model``, ``cover`` (fitted total cover k for the Golombek &
@@ -296,7 +301,8 @@ def stats(terrain: Terrain) -> dict[str, Any]:
           ``low``, ``high``, ``source`` (a key of ``terrains._targets.SOURCES``),
           ``citation`` and ``measured``: the RMS slope of the complete height field at
           baseline ``at`` [deg] (None when it does not fit), its deviogram Hurst exponent
-          over the lags ``over`` (None when they do not fit), the
+          over the lags ``over``, cut at half the shorter side (``measured_over`` [m, m]: the
+          shortest and longest lag used; None when fewer than two fit), the
           listed craters' N(>= ``at`` m) and rocks' N(>= ``at`` m) [per m^2], and the rock
           cover k of the fit above; empty without a preset.
 
@@ -331,14 +337,15 @@ def stats(terrain: Terrain) -> dict[str, Any]:
         "rms_slope_at_baseline": _at_baseline(measured, cell, p),
         **_hurst_fields(measured, periodic=rel is not None),
     }
+    memo: dict = {}     # deviogram Hurst exponents by lag range, shared with _literature
     out["surface"] = {"rms_slope_deg": _slopes(z, cell),
                       "rms_slope_at_baseline": _at_baseline(z, cell, p), **_hurst_fields(z),
                       "height_min_m": float(z.min()), "height_max_m": float(z.max())}
     if p.get("surface_slope_deg") is not None:
         # the deviogram Hurst over the lags the whole surface was calibrated on
-        lo, hi = float(p["surface_lag_min_m"]), float(p["surface_lag_max_m"])
-        out["surface"]["hurst_lags"] = {"lo_m": lo, "hi_m": hi,
-                                        "hurst": deviogram_hurst(z, cell, lo, hi)}
+        h, lo, hi = _deviogram(terrain, float(p["surface_lag_min_m"]),
+                               float(p["surface_lag_max_m"]), memo)
+        out["surface"]["hurst_lags"] = {"lo_m": lo, "hi_m": hi, "hurst": h}
 
     cd = terrain.craters[:, 2]
     cmin = float(p.get("crater_min_d_m") or (cd.min() if cd.size else 0.0))
@@ -379,7 +386,7 @@ def stats(terrain: Terrain) -> dict[str, Any]:
             targets["rock_density_a"] = p["rock_density_a"]
             targets["rock_exponent_b"] = p["rock_exponent_b"]
     out["targets"] = targets
-    out["literature"] = _literature(terrain, out, area)
+    out["literature"] = _literature(terrain, out, area, memo)
     return out
 
 
@@ -388,7 +395,8 @@ _MEASURED = ("rms_slope_deg", "hurst", "crater_density", "rock_density", "rock_c
 deviogram Hurst over a lag range, crater morphology, rocks near craters)."""
 
 
-def _literature(terrain: Terrain, out: dict, area: float) -> list[dict[str, Any]]:
+def _literature(terrain: Terrain, out: dict, area: float,
+                memo: dict) -> list[dict[str, Any]]:
     """The preset's literature targets that :func:`stats` measures, each with its measure
     on the whole surface (see :func:`stats`)."""
     from terrains._targets import SOURCES, TARGETS
@@ -400,10 +408,12 @@ def _literature(terrain: Terrain, out: dict, area: float) -> list[dict[str, Any]
     for t in TARGETS[preset]:
         if t.quantity not in _MEASURED:
             continue
+        used = None
         if t.quantity == "rms_slope_deg":
             got = rms_slope_deg(terrain.height, terrain.cell_size, t.at)
         elif t.quantity == "hurst":
-            got = deviogram_hurst(terrain.height, terrain.cell_size, *t.over)
+            got, lo, hi = _deviogram(terrain, *map(float, t.over), memo)
+            used = [lo, hi]
         elif t.quantity == "crater_density":
             got = float(np.count_nonzero(terrain.craters[:, 2] >= t.at) / area)
         elif t.quantity == "rock_density":
@@ -414,5 +424,15 @@ def _literature(terrain: Terrain, out: dict, area: float) -> list[dict[str, Any]
         rows.append({"quantity": t.quantity, "at": t.at,
                      "over": list(t.over) if t.over else None, "value": t.value, "low": t.low,
                      "high": t.high, "source": t.source,
-                     "citation": src.citation if src else "", "measured": got})
+                     "citation": src.citation if src else "", "measured": got,
+                     "measured_over": used})
     return rows
+
+
+def _deviogram(terrain: Terrain, lo_m: float, hi_m: float, memo: dict):
+    """:func:`deviogram_hurst` of the terrain's height field, computed once per range in
+    ``memo`` (the whole surface's calibration lags and its Hurst target are often the same)."""
+    key = (lo_m, hi_m)
+    if key not in memo:
+        memo[key] = deviogram_hurst(terrain.height, terrain.cell_size, lo_m, hi_m)
+    return memo[key]

@@ -154,7 +154,11 @@ def run(args) -> int:
     if args.quick and "dijkstra" in planners and any(s.kind == "scenario" for s in specs):
         report["notes"].append("--quick: dijkstra is not run in traverses")
     if args.quick and not args.workloads:
-        report["notes"].append("--quick: the scenarios with a Sun are left out")
+        sunny = [s.name for s in default_workloads(rover=args.rover, seed=args.seed)
+                 if s.kind == "scenario" and s.scenario.sun is not None]
+        if sunny:
+            report["notes"].append(f"--quick: the scenarios with a Sun are left out "
+                                   f"({', '.join(sunny)})")
     report["settings"].update(quick=bool(args.quick), movingai_problems=problems,
                               seed=grid_seed(args.seed), traverse_seed=traverse_seed(args.seed),
                               rover=args.rover)

@@ -240,8 +240,15 @@ def _stats_lines(s: dict, given: frozenset = frozenset()) -> list[str]:
             hi = "" if lit["high"] is None else _fmt(lit["high"] * f)
             want += f" ({lo}-{hi})"
         got = "-" if lit["measured"] is None else _fmt(lit["measured"] * f, unit)
-        where = lit.get("over") if lit["quantity"] == "hurst" else [lit["at"] or 0.0]
-        rows.append((label.format(*where), got, want,
+        if lit["quantity"] == "hurst":
+            label = label.format(*lit["over"])
+            used = lit.get("measured_over")
+            if lit["measured"] is not None and used and used != lit["over"]:
+                # a patch too small for the target's longest lag: say what was measured
+                label += f", measured over {used[0]:g}-{used[1]:g} m"
+        else:
+            label = label.format(lit["at"] or 0.0)
+        rows.append((label, got, want,
                      f"literature: {lit['source']}"))
     w = max(len(a) for a, _, _, _ in rows)
     preset = "no preset" if s["preset"] is None else f"preset {s['preset']}"

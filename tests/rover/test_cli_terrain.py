@@ -32,11 +32,12 @@ def test_png_npz_and_stats(tmp_path, capsys):
     assert rows["RMS slope at 1 m (relief)"][1:] == ["-"]
     assert rows["Hurst exponent (relief, calibrated to the whole surface)"][1:] == ["-"]
     assert rows["RMS slope at 10 m (whole surface)"][1:] == ["2.5 deg", "input (preset)"]
-    # the spectral estimate has no target; the deviogram over the calibrated lags has H 0.6
-    # (96 cells of 0.5 m: the 1-100 m lags do not fit, so it measures nothing here)
+    # the spectral estimate has no target; the deviogram over the calibrated lags (cut at
+    # half the 48 m side) has H 0.6
+    h = terrains.stats(same)["surface"]["hurst_lags"]["hurst"]
     assert rows["Hurst exponent (whole surface, spectrum)"][1:] == ["-"]
-    assert rows["Hurst exponent over 1-100 m (whole surface, deviogram)"] == [
-        "-", "0.6", "input (preset)"]
+    assert rows["Hurst exponent over 1-24 m (whole surface, deviogram)"] == [
+        f"{h:.4g}", "0.6", "input (preset)"]
     # Two rock covers that say which is which; only the fitted k has a target.
     assert rows["rock cover k, all sizes (Golombek-Rapp fit)"][1:] == ["0.08", "input (preset)"]
     assert rows["rock cover of the listed rocks >= 0.5 m (area fraction)"][1:] == ["-"]
@@ -183,3 +184,19 @@ def test_running_out_of_memory_is_a_user_error_not_a_traceback(tmp_path, capsys,
     err = capsys.readouterr().err
     assert err.startswith("error: not enough memory for `rover terrain`") and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_stats_site_hurst_is_the_deviogram_over_its_lags(capsys):
+    # 200 m of Jezero at 1 m: the 1-100 m lags of Pathfinder's Hurst exponent fit whole;
+    # on 48 m the row says over which lags it was measured
+    from terrains._stats import deviogram_hurst
+
+    for size, cell, label in ((200, "1", "site: Hurst exponent over 1-100 m (whole surface)"),
+                              (96, "0.5", "site: Hurst exponent over 1-100 m (whole surface), "
+                                          "measured over 1-24 m")):
+        assert main(["terrain", "--preset", "mars-jezero", "--size", str(size), "--cell-size",
+                     cell, "--seed", "4", "--stats", "-o", "/dev/null"]) == 0
+        rows = stats_rows(capsys.readouterr().out)
+        t = terrains.generate(preset="mars-jezero", size=size, cell_size=float(cell), seed=4)
+        h = deviogram_hurst(t.height, t.cell_size, 1.0, 100.0)[0]
+        assert rows[label] == [f"{h:.4g}", "0.575 (0.54-0.61)", "literature: golombek1999"]

@@ -209,22 +209,26 @@ def test_deviogram_hurst_of_a_plane_and_of_white_noise():
 
     yy, xx = np.mgrid[0:128, 0:128]
     # a plane: height differences grow as the lag (H = 1); white noise: they do not (H = 0)
-    assert deviogram_hurst((0.1 * xx + 0.05 * yy).astype(np.float32), 0.5, 1.0, 30.0) \
-        == pytest.approx(1.0, abs=1e-3)
+    h, lo, hi = deviogram_hurst((0.1 * xx + 0.05 * yy).astype(np.float32), 0.5, 1.0, 30.0)
+    assert h == pytest.approx(1.0, abs=1e-3) and (lo, hi) == (1.0, 30.0)
     noise = np.random.default_rng(3).normal(size=(128, 128)).astype(np.float32)
-    assert abs(deviogram_hurst(noise, 0.5, 1.0, 30.0)) < 0.02
-    assert deviogram_hurst(noise, 0.5, 1.0, 40.0) is None      # past half the side (32 m)
+    assert abs(deviogram_hurst(noise, 0.5, 1.0, 30.0)[0]) < 0.02
+    # past half the shorter side (100 cells: 25 m) the range is cut there, and says so
+    h, lo, hi = deviogram_hurst(noise[:, :100], 0.5, 1.0, 40.0)
+    assert (lo, hi) == (1.0, 25.0) and abs(h) < 0.02
+    assert deviogram_hurst(noise[:4], 0.5, 1.0, 40.0)[0] is None   # one lag: no slope
 
 
 def test_calibrated_surface_reports_its_deviogram_hurst_against_the_survey():
     """The whole surface's Hurst over the preset's lags, as stats() reports it and as the
-    independent survey measures it (tests/terrains/survey.py), on the same terrain."""
+    survey measures it (tests/terrains/survey.py: the same lags and fit at 0.5 m cells, its
+    own sums of squared height differences), on the same terrain."""
     from tests.terrains import survey
 
     t = generate(preset="mars-ares-vallis", size=512, cell_size=0.5, seed=2)
     s = stats(t)
     lit = [r for r in s["literature"] if r["quantity"] == "hurst"]
-    assert len(lit) == 1 and lit[0]["over"] == [1.0, 100.0]
+    assert len(lit) == 1 and lit[0]["over"] == lit[0]["measured_over"] == [1.0, 100.0]
     h_lit, h_surf = lit[0]["measured"], s["surface"]["hurst_lags"]["hurst"]
     assert h_lit is not None and h_lit == h_surf
     want, _ = survey.hurst_exponent(t.height, 0.5, 1.0, 100.0)
