@@ -434,7 +434,7 @@ def _disc_terms(z, zoff, spans, h, tan_tilt_max, rough_max, step_max, w_tilt, w_
 
 DEFER_TERMS = False
 """When True, :func:`terrain_terms` runs :func:`_terrain_terms_numpy` until
-:func:`_terrain_terms` is compiled in this process. Set by a first ``rover run``
+:func:`_terrain_terms` is compiled in this process, and :func:`disc_terms` likewise. Set by a first ``rover run``
 (:func:`rover._prewarm.defer_terms`) whose background process compiles the kernel for the
 runs that follow: compiling it here would cost that run 3-4 s, the NumPy twin costs it 50 ms
 on the flagship's 320 x 320 cells."""

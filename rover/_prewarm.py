@@ -187,10 +187,11 @@ def look(planner: str = "mpgaa", rekey: bool = False) -> None:
 
 
 def _terms() -> None:
-    """The cost map's kernel (:func:`rover._costmap._terrain_terms`), in the argument types
-    of :func:`rover.costmap.terrain_cost`'s call. A first ``rover run`` builds its cost map
-    with the kernel's NumPy twin instead (:func:`defer_terms`), so this compiles it for the
-    runs that follow, last, after what the run itself waits for."""
+    """The cost map's kernels, the disc footprint's (:func:`rover._costmap._disc_terms`, the
+    default) and then the square's (:func:`rover._costmap._terrain_terms`), in the argument
+    types of :func:`rover.costmap.terrain_cost`'s call. A first ``rover run`` builds its
+    cost map with the kernel's NumPy twin instead (:func:`defer_terms`), so this compiles
+    them for the runs that follow, last, after what the run itself waits for."""
     import numpy as np
 
     from rover import _costmap
@@ -198,6 +199,8 @@ def _terms() -> None:
     z = np.zeros((4, 4), dtype=np.float32)
     out = [np.zeros((4, 4), dtype=np.uint8), np.empty((4, 4))]
     out += [np.empty((4, 4), dtype=np.float32) for _ in range(4)]
+    spans = np.array([1, 0], dtype=np.int64)
+    _costmap._disc_terms(z, 0.0, spans, 0.5, 0.5, 0.1, 0.2, 1.0, 1.0, 1.0, *out)
     _costmap._terrain_terms(z, 0.0, 1, 0.5, 0.5, 0.1, 0.2, 1.0, 1.0, 1.0, *out)
 
 
@@ -212,9 +215,10 @@ def defer_terms(proc: subprocess.Popen | None, targets):
     from rover import _costmap
 
     before = _costmap.DEFER_TERMS
-    # A kernel already in the cache loads at once: no reason for the twin then.
+    # Kernels already in the cache load at once: no reason for the twins then. (With one of
+    # the two cached, its twin may still stand in until it is loaded: the same numbers.)
     _costmap.DEFER_TERMS = (proc is not None and "terms" in targets
-                            and not _cached(_costmap._terrain_terms))
+                            and not all(map(_cached, _sentinels("terms"))))
     try:
         yield
     finally:
@@ -246,7 +250,8 @@ def _sentinels(target: str) -> list:
     if target in ("discs", "terms"):
         from rover import _costmap
 
-        return [_costmap._stamp_discs if target == "discs" else _costmap._terrain_terms]
+        return ([_costmap._stamp_discs] if target == "discs"
+                else [_costmap._disc_terms, _costmap._terrain_terms])
     return [_drive._drive, _drive._smooth, _sensing._sense]
 
 

@@ -170,7 +170,8 @@ def test_a_first_runs_split_leaves_it_nothing_to_compile_twice(tmp_path):
     subprocess.run([sys.executable, "-m", "rover._prewarm", *targets], env=env, cwd=root,
                    check=True, timeout=600, stdin=subprocess.DEVNULL)
     saved = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
-    assert {"_costmap._stamp_discs", "_drive._drive", "_costmap._terrain_terms"} <= saved
+    assert {"_costmap._stamp_discs", "_drive._drive", "_costmap._disc_terms",
+            "_costmap._terrain_terms"} <= saved
     assert not {"_drive._smooth", "_sensing._sense", "_mpgaa_kernels.search",
                 "_check_kernels.check_path"} & saved, saved
     child = textwrap.dedent("""
