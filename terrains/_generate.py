@@ -1520,6 +1520,16 @@ def _surface_terrain(shape, cell, p, seed, preset):
     that the whole surface meets ``surface_slope_deg`` / ``surface_hurst`` (module
     docstring). The relief is added last and is not overprinted by the craters: the
     craters' own shapes and erasure act on the ripples and on older craters."""
+    z, rel, cr, rk = _calibrate_surface(shape, cell, p, seed, preset)
+    z += rel
+    return z, cr, rk
+
+
+def _calibrate_surface(shape, cell, p, seed, preset):
+    """(parts, relief, craters (N, 9), rocks (M, 4)): the craters, ripples and rocks made on
+    flat ground (the rock layer included in ``parts`` unless ``rocks_in_height`` is 0), and
+    the relief calibrated so that their sum meets the whole surface's targets, float32
+    (rows, cols) [m] each."""
     from terrains import _kernels as K
 
     z, layer, cr, rk = _surface_parts(shape, cell, p, seed, preset)
@@ -1533,24 +1543,11 @@ def _surface_terrain(shape, cell, p, seed, preset):
         z = parts
     del layer
     rel = calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other, parts)
-    del parts
-    z += rel
-    return z, cr, rk
+    return z, rel, cr, rk
 
 
 def surface_relief_of(shape, cell, p, seed, preset) -> np.ndarray:
     """The calibrated relief component of a surface-calibrated terrain, regenerated (as
     :func:`generate` makes it: the craters, rocks and ripples are drawn again to calibrate
     it): float32 (rows, cols) [m]."""
-    from terrains import _kernels as K
-
-    z, layer, _, _ = _surface_parts(shape, cell, p, seed, preset)
-    lags = surface_lags(shape, cell, p)
-    other = np.empty(len(lags))
-    with_layer = layer is not None
-    K.structure_sums(z, layer if with_layer else z, with_layer, lags, _measure_step(shape),
-                     other)
-    parts = z + layer if with_layer else z
-    del z, layer
-    return calibrated_relief(shape, cell, p, stream(seed, "relief", preset), lags, other,
-                             parts)
+    return _calibrate_surface(shape, cell, p, seed, preset)[1]

@@ -353,6 +353,18 @@ def listed_cover(rocks: np.ndarray, area_m2: float, d_lo: float = 0.0,
     return float(np.sum(math.pi * d * d / 4.0)) / area_m2
 
 
+def _first_root_k(f) -> float:
+    """The smallest k in (0.001, 0.999) where ``f`` changes sign, refined by Brent's method
+    (k scanned on 400 points); NaN when ``f`` keeps its sign there."""
+    ks = np.linspace(1e-3, 0.999, 400)
+    vals = np.array([f(k) for k in ks])
+    sign = np.nonzero(np.diff(np.sign(vals)))[0]
+    if not len(sign):
+        return math.nan
+    i = sign[0]
+    return float(optimize.brentq(f, ks[i], ks[i + 1]))
+
+
 def fit_cover_k(cover: float, d_lo: float, d_hi: float) -> float:
     """The Golombek & Rapp k whose cover between d_lo and d_hi [m] equals ``cover``.
 
@@ -365,13 +377,7 @@ def fit_cover_k(cover: float, d_lo: float, d_hi: float) -> float:
     def f(k):
         return (gr_cover(k, d_lo) - gr_cover(k, d_hi)) - cover
 
-    ks = np.linspace(1e-3, 0.999, 400)
-    vals = np.array([f(k) for k in ks])
-    sign = np.nonzero(np.diff(np.sign(vals)))[0]
-    if not len(sign):
-        return math.nan
-    i = sign[0]
-    return float(optimize.brentq(f, ks[i], ks[i + 1]))
+    return _first_root_k(f)
 
 
 def gr_volume_per_area(k: float, h_ratio: float, d_lo: float, d_hi: float) -> float:
@@ -396,13 +402,7 @@ def cover_k_from_volume(volume_per_area: float, h_ratio: float, d_lo: float,
     def f(k):
         return gr_volume_per_area(k, h_ratio, d_lo, d_hi) - volume_per_area
 
-    ks = np.linspace(1e-3, 0.999, 400)
-    vals = np.array([f(k) for k in ks])
-    sign = np.nonzero(np.diff(np.sign(vals)))[0]
-    if not len(sign):
-        return math.nan
-    i = sign[0]
-    return float(optimize.brentq(f, ks[i], ks[i + 1]))
+    return _first_root_k(f)
 
 
 def rock_cell_means(shape, cell: float, rock, sub: int = 16):
