@@ -1,4 +1,5 @@
-"""The README's table of terrain targets against measured values, before and after issue 23.
+"""The table of terrain targets against measured values, before and after issue 23
+(docs/terrain-targets.md).
 
 Reads two outputs of ``tests/benchmarks/terrain_survey.py`` (the independent survey of
 ``tests/terrains/survey.py``, never ``terrains.stats()``) and prints, for every preset, its
